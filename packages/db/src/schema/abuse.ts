@@ -1,0 +1,37 @@
+import { index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { accounts } from "./accounts";
+
+/** A flagged or blocked IP. `accountId` set means a customer's block that applies to that account only. */
+export const abuseFlags = pgTable(
+  "abuse_flags",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    ip: text().notNull(),
+    reason: text().notNull(),
+    source: text({ enum: ["auto", "operator", "customer"] }).notNull(),
+    accountId: uuid().references(() => accounts.id, { onDelete: "cascade" }),
+    expiresAt: timestamp({ withTimezone: true }),
+    clearedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("abuse_flags_ip_idx").on(t.ip)],
+);
+
+export const securityEvents = pgTable(
+  "security_events",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    ip: text(),
+    kind: text().notNull(),
+    accountId: uuid().references(() => accounts.id, { onDelete: "set null" }),
+    detail: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("security_events_ip_idx").on(t.ip, t.createdAt),
+    index("security_events_created_idx").on(t.createdAt),
+  ],
+);
+
+export type AbuseFlag = typeof abuseFlags.$inferSelect;
+export type SecurityEvent = typeof securityEvents.$inferSelect;

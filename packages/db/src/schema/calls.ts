@@ -1,0 +1,47 @@
+import { sql } from "drizzle-orm";
+import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { accounts } from "./accounts";
+import { buttons } from "./buttons";
+
+export const callStatuses = [
+  "initiated",
+  "ringing",
+  "in-progress",
+  "completed",
+  "no-answer",
+  "busy",
+  "failed",
+  "canceled",
+] as const;
+
+export const callSessions = pgTable(
+  "call_sessions",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    accountId: uuid()
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    buttonId: uuid().references(() => buttons.id, { onDelete: "set null" }),
+    transport: text({ enum: ["webrtc", "twilio"] }).notNull(),
+    status: text({ enum: callStatuses }).notNull().default("initiated"),
+    // Nullable: the retention job nulls it after 12 months.
+    visitorIp: text(),
+    pageUrl: text(),
+    providerCallId: text(),
+    failureReason: text(),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    answeredAt: timestamp({ withTimezone: true }),
+    endedAt: timestamp({ withTimezone: true }),
+    durationSeconds: integer().notNull().default(0),
+  },
+  (t) => [
+    index("call_sessions_account_started_idx").on(t.accountId, t.startedAt.desc()),
+    index("call_sessions_button_started_idx").on(t.buttonId, t.startedAt.desc()),
+    uniqueIndex("call_sessions_provider_call_key")
+      .on(t.providerCallId)
+      .where(sql`${t.providerCallId} is not null`),
+    index("call_sessions_ip_idx").on(t.visitorIp, t.startedAt),
+  ],
+);
+
+export type CallSession = typeof callSessions.$inferSelect;

@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { createDb, type DbHandle } from "./client";
+
+/**
+ * A fresh, migrated database for one test suite: a new database on the server named by
+ * TEST_DATABASE_URL when it is set, otherwise an in-memory PGlite. `close()` drops it.
+ */
+export async function createTestDb(
+  options: { backend?: "postgres" | "pglite" } = {},
+): Promise<DbHandle> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  const backend = options.backend ?? (serverUrl ? "postgres" : "pglite");
+  if (backend === "pglite") {
+    const handle = createDb({ dataDir: "memory://" });
+    await handle.migrate();
+    return handle;
+  }
+  if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");
+  const name = `cac_test_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = createDb({ url: url.toString(), maxConnections: 5 });
+  await handle.migrate();
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** The backends a suite can run on here: PGlite always, Postgres when TEST_DATABASE_URL is set. */
+export const availableBackends: Array<"postgres" | "pglite"> = process.env.TEST_DATABASE_URL
+  ? ["pglite", "postgres"]
+  : ["pglite"];
