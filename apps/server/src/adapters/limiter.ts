@@ -1,0 +1,54 @@
+import type { Limiter, LimitPolicy, Logger } from "@cac/trpc";
+import { Redis } from "ioredis";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
+
+/**
+ * rate-limiter-flexible behind the limiter port. With Redis, an in-process limiter is the
+ * insurance: when Redis is unreachable the counts continue in memory instead of failing open
+ * or taking the site down.
+ */
+export function createLimiter(options: { redisUrl?: string | undefined; log: Logger }): Limiter {
+  const redis = options.redisUrl
+    ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+    : undefined;
+  redis?.on("error", (error) => options.log.warn({ err: error }, "redis limiter unreachable; counting in memory"));
+  const limiters = new Map<string, RateLimiterAbstract>();
+
+  function get(name: string, policy: LimitPolicy): RateLimiterAbstract {
+    const id = `${name}:${policy.points}:${policy.durationSeconds}`;
+    let limiter = limiters.get(id);
+    if (!limiter) {
+      const base = { keyPrefix: `cac:${name}`, points: policy.points, duration: policy.durationSeconds };
+      const memory = new RateLimiterMemory(base);
+      limiter = redis ? new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter: memory }) : memory;
+      limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+
+  return {
+    mode: redis ? "redis" : "memory",
+    async consume(name, policy, key) {
+      try {
+        await get(name, policy).consume(key);
+        return { allowed: true };
+      } catch (error) {
+        if (error instanceof RateLimiterRes) {
+          return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) };
+        }
+        throw error;
+      }
+    },
+    async reset(name, policy, key) {
+      await get(name, policy).delete(key);
+    },
+    async close() {
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

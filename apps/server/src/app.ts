@@ -1,0 +1,88 @@
+import cookie from "@fastify/cookie";
+import { createDb, type DbHandle } from "@cac/db";
+import { type AppRouter, appRouter, type Clock, defaultLimits, type Limits, type Ports } from "@cac/trpc";
+import { AppError } from "@cac/trpc";
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
+import Fastify, { type FastifyInstance } from "fastify";
+import { join } from "node:path";
+import { systemClock } from "./adapters/clock";
+import { createLimiter } from "./adapters/limiter";
+import { createOutboxMailer } from "./adapters/outbox-mailer";
+import type { AppConfig } from "./config";
+import { createRequestContext } from "./context";
+import { registerHealth } from "./health";
+import { defaultWebDist, registerPortal } from "./portal-static";
+import { registerSecurityHeaders } from "./security-headers";
+
+export type BuildOptions = {
+  /** Use this database instead of opening one from config (tests pass a fresh one). */
+  db?: DbHandle;
+  clock?: Clock;
+  limits?: Partial<Limits>;
+};
+
+export type BuiltApp = { app: FastifyInstance; ports: Ports; db: DbHandle };
+
+/** Builds the whole server without listening, so tests can start it on port 0. */
+export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<BuiltApp> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ["req.headers.cookie", "req.headers.authorization", 'res.headers["set-cookie"]'],
+    },
+    trustProxy: config.trustProxy,
+    routerOptions: { maxParamLength: 5000 },
+    bodyLimit: 1024 * 1024,
+  });
+
+  const db = options.db ?? createDb({ url: config.databaseUrl, dataDir: join(config.dataDir, "pg") });
+  const ownsDb = !options.db;
+  const limiter = createLimiter({ redisUrl: config.redisUrl, log: app.log });
+  const ports: Ports = {
+    db: db.db,
+    clock: options.clock ?? systemClock,
+    log: app.log,
+    limiter,
+    mailer: createOutboxMailer(db.db, app.log),
+  };
+  const settings = {
+    publicUrl: config.publicUrl,
+    production: config.production,
+    operatorEmails: config.operatorEmails,
+    modes: {
+      database: db.kind === "pglite" ? "embedded (PGlite)" : "PostgreSQL",
+      limiter: limiter.mode === "redis" ? "Redis" : "in-process",
+      mailer: ports.mailer.mode === "outbox" ? "dev outbox (no email leaves this machine)" : "Resend",
+    },
+  };
+  const limits: Limits = { ...defaultLimits, ...options.limits };
+
+  app.addHook("onClose", async () => {
+    await limiter.close();
+    if (ownsDb) await db.close();
+  });
+
+  await app.register(cookie);
+  await registerSecurityHeaders(app, config.production);
+  await registerHealth(app, db);
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: "/trpc",
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req, res }) => createRequestContext(ports, settings, limits, req, res),
+      onError({ error, path }) {
+        if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error.cause ?? error, path }, "procedure failed");
+      },
+      responseMeta({ errors }) {
+        const retryAfter = errors
+          .map((error) => (error instanceof AppError ? error.retryAfterSeconds : undefined))
+          .find((value) => value !== undefined);
+        return retryAfter ? { headers: { "Retry-After": String(retryAfter) } } : {};
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  });
+
+  await registerPortal(app, config.webDistDir ?? defaultWebDist);
+  return { app, ports, db };
+}

@@ -1,0 +1,94 @@
+import { z } from "zod";
+
+const emptyToUndefined = (value: unknown) => (value === "" ? undefined : value);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  PUBLIC_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://calls.example.com" })
+      .optional(),
+  ),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// URL" }).optional(),
+  ),
+  DATA_DIR: z.string().default("./data"),
+  REDIS_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^rediss?$/, message: "must be a redis:// URL" }).optional(),
+  ),
+  OPERATOR_EMAILS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((email) => email.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.email("must be a comma-separated list of email addresses"))),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  WEB_DIST_DIR: optionalString,
+  TRUST_PROXY: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
+});
+
+export type Env = z.input<typeof configSchema>;
+
+export type AppConfig = {
+  env: "development" | "production" | "test";
+  production: boolean;
+  port: number;
+  host: string;
+  publicUrl: URL;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  operatorEmails: string[];
+  logLevel: string;
+  webDistDir: string | undefined;
+  trustProxy: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** The only reader of the environment. Every problem names its variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
+    );
+  }
+  const c = parsed.data;
+  const production = c.NODE_ENV === "production";
+  if (production && !c.PUBLIC_URL) {
+    throw new ConfigError(["PUBLIC_URL: is required in production (the address customers use)"]);
+  }
+  return {
+    env: c.NODE_ENV,
+    production,
+    port: c.PORT,
+    host: c.HOST,
+    publicUrl: new URL(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`),
+    databaseUrl: c.DATABASE_URL,
+    dataDir: c.DATA_DIR,
+    redisUrl: c.REDIS_URL,
+    operatorEmails: c.OPERATOR_EMAILS,
+    logLevel: c.LOG_LEVEL,
+    webDistDir: c.WEB_DIST_DIR,
+    trustProxy: c.TRUST_PROXY,
+  };
+}

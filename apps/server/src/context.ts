@@ -1,0 +1,43 @@
+import type { Context, Limits, Ports, Settings } from "@cac/trpc";
+import type { FastifyReply, FastifyRequest } from "fastify";
+
+/** Builds the per-request tRPC context from the shared ports and the Fastify exchange. */
+export function createRequestContext(
+  ports: Ports,
+  settings: Settings,
+  limits: Limits,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Context {
+  return {
+    ...ports,
+    log: req.log,
+    settings,
+    limits,
+    http: {
+      method: req.method,
+      ip: req.ip,
+      origin: req.headers.origin,
+      contentType: req.headers["content-type"],
+      userAgent: req.headers["user-agent"],
+      getCookie: (name) => req.cookies[name],
+      setCookie: (name, value, options) => {
+        reply.setCookie(name, value, {
+          httpOnly: options.httpOnly,
+          secure: options.secure,
+          sameSite: options.sameSite,
+          path: options.path,
+          maxAge: options.maxAgeSeconds,
+        });
+      },
+      clearCookie: (name, options) => {
+        reply.clearCookie(name, {
+          httpOnly: options.httpOnly,
+          secure: options.secure,
+          sameSite: options.sameSite,
+          path: options.path,
+        });
+      },
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import type { DbHandle } from "@cac/db";
+import { createTestDb } from "@cac/db/testing";
+import type { AppRouter, Clock, Limits } from "@cac/trpc";
+import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import superjson from "superjson";
+import { buildApp, type BuiltApp } from "../src/app";
+import { loadConfig } from "../src/config";
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  constructor(private current = new Date("2026-03-01T12:00:00Z")) {}
+  now() {
+    return new Date(this.current);
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export type Harness = BuiltApp & {
+  url: string;
+  clock: TestClock;
+  /** A browser-like client: its own cookie jar, the portal's Origin on every request. */
+  client(options?: { origin?: string; ip?: string }): TestClient;
+  outbox(to?: string): Promise<Array<{ to: string; subject: string; text: string }>>;
+  close(): Promise<void>;
+};
+
+export type TestClient = ReturnType<typeof createTestClient>;
+
+function createTestClient(url: string, origin: string, ip?: string) {
+  const jar = new Map<string, string>();
+  const fetchWithJar: typeof fetch = async (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set("origin", origin);
+    if (ip) headers.set("x-forwarded-for", ip);
+    if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
+    const response = await fetch(input, { ...init, headers });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const [name, ...rest] = (pair ?? "").split("=");
+      const value = rest.join("=");
+      if (!name) continue;
+      if (value === "" || /max-age=0|expires=thu, 01 jan 1970/i.test(line)) jar.delete(name.trim());
+      else jar.set(name.trim(), value);
+    }
+    return response;
+  };
+  const trpc = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${url}/trpc`, transformer: superjson, fetch: fetchWithJar })],
+  });
+  return { trpc, jar, fetch: fetchWithJar };
+}
+
+export async function startHarness(
+  options: { limits?: Partial<Limits>; env?: Record<string, string>; db?: DbHandle } = {},
+): Promise<Harness> {
+  const db = options.db ?? (await createTestDb());
+  const clock = new TestClock();
+  const config = loadConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    TRUST_PROXY: "true",
+    ...options.env,
+  });
+  const built = await buildApp(config, { db, clock, limits: options.limits });
+  await built.app.listen({ port: 0, host: "127.0.0.1" });
+  const address = built.app.server.address();
+  if (!address || typeof address === "string") throw new Error("no address");
+  const url = `http://127.0.0.1:${address.port}`;
+  // The portal's origin is PUBLIC_URL; tests speak to the listening port but present that origin.
+  const portalOrigin = config.publicUrl.origin;
+  return {
+    ...built,
+    url,
+    clock,
+    client: (o = {}) => createTestClient(url, o.origin ?? portalOrigin, o.ip),
+    async outbox(to) {
+      const { outboxMessages } = await import("@cac/db");
+      const rows = await db.db.select().from(outboxMessages);
+      return rows.filter((row) => !to || row.to === to).sort((a, b) => +a.createdAt - +b.createdAt);
+    },
+    async close() {
+      await built.app.close();
+      await db.close();
+    },
+  };
+}
+
+/** Pulls the `token` query parameter out of the newest emailed link to `path`. */
+export function tokenFromEmail(text: string, path: string): string {
+  const match = text.match(new RegExp(`${path}\\?token=([A-Za-z0-9_-]+)`));
+  if (!match?.[1]) throw new Error(`no ${path} link in: ${text}`);
+  return match[1];
+}
+
+export function errorOf(error: unknown) {
+  if (!(error instanceof TRPCClientError)) throw error;
+  return error as TRPCClientError<AppRouter>;
+}
+
+/** Awaits a call that must fail and returns the typed tRPC error. */
+export async function expectTrpcError(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    return errorOf(error);
+  }
+  throw new Error("expected the call to fail");
+}
+
+export const validSignup = {
+  name: "Dana Owner",
+  companyName: "Acme Plumbing",
+  websiteUrl: "acme-plumbing.com",
+  phone: "(202) 555-0143",
+  password: "correct-battery-staple-42",
+  ageConfirmed: true as const,
+};

@@ -1,0 +1,36 @@
+import type { Limits } from "./limits";
+import type { Ports } from "./ports";
+
+export type CookieOptions = {
+  httpOnly: boolean;
+  secure: boolean;
+  sameSite: "lax" | "strict";
+  path: string;
+  maxAgeSeconds?: number;
+};
+
+/** What a procedure may know of and do to the HTTP exchange, independent of the server framework. */
+export type HttpExchange = {
+  method: string;
+  ip: string;
+  origin: string | undefined;
+  contentType: string | undefined;
+  userAgent: string | undefined;
+  getCookie(name: string): string | undefined;
+  setCookie(name: string, value: string, options: CookieOptions): void;
+  clearCookie(name: string, options: CookieOptions): void;
+};
+
+export type Settings = {
+  publicUrl: URL;
+  production: boolean;
+  operatorEmails: string[];
+  /** Shown in the portal so the owner knows which adapters are real services and which are local. */
+  modes: Record<string, string>;
+};
+
+export type Context = Ports & {
+  settings: Settings;
+  limits: Limits;
+  http: HttpExchange;
+};

@@ -1,0 +1,21 @@
+/** Passwords seen most often in breach corpora; refused at signup and on change. */
+export const commonPasswords = new Set([
+  "123456", "123456789", "12345678", "password", "qwerty123", "qwerty1", "111111", "12345", "secret",
+  "123123", "1234567890", "1234567", "000000", "qwerty", "abc123", "password1", "iloveyou",
+  "11111111", "dragon", "monkey", "123123123", "123321", "qwertyuiop", "00000000", "password123",
+  "1q2w3e4r", "666666", "987654321", "1qaz2wsx", "654321", "superman", "1q2w3e4r5t", "123qwe",
+  "7777777", "121212", "letmein", "welcome", "football", "baseball", "sunshine", "princess",
+  "trustno1", "passw0rd", "zaq12wsx", "starwars", "whatever", "shadow", "master", "michael",
+  "jennifer", "jordan23", "hunter2", "charlie", "computer", "freedom", "ashley", "bailey",
+  "access", "mustang", "admin", "admin123", "administrator", "welcome1", "welcome123",
+  "changeme", "p@ssw0rd", "p@ssword", "passpass", "password12", "password1234", "qwerty12345",
+  "1234qwer", "asdfghjkl", "asdfasdf", "zxcvbnm", "q1w2e3r4", "a1b2c3d4", "aa123456",
+  "abcd1234", "abcdef", "abcdefg", "abcdefgh", "iloveyou1", "loveyou", "lovely", "football1",
+  "baseball1", "soccer", "hockey", "killer", "pepper", "ginger", "summer", "winter", "spring",
+  "autumn", "cookie", "chocolate", "cheese", "butterfly", "purple", "orange", "banana",
+  "samsung", "google", "apple123", "microsoft", "linkedin", "facebook", "twitter", "instagram",
+  "pokemon", "naruto", "batman", "spiderman", "matrix", "internet", "service", "default",
+  "guest", "root", "toor", "test", "test123", "testing", "testtest", "demo", "user", "login",
+  "qazwsx", "qazwsxedc", "1qazxsw2", "zaq1zaq1", "123456a", "a123456", "123456789a",
+  "passwordpassword", "correcthorsebatterystaple", "clickandcall", "clickandcall1",
+]);

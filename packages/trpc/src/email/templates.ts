@@ -1,0 +1,52 @@
+import type { MailMessage } from "../ports";
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** One layout for every message: an HTML part and the same words as plain text. */
+function render(to: string, subject: string, paragraphs: string[], action?: { label: string; url: string }) {
+  const text = [...paragraphs, ...(action ? [`${action.label}: ${action.url}`] : []), "— Click & Call"].join(
+    "\n\n",
+  );
+  const html = [
+    `<div style="font-family:system-ui,sans-serif;max-width:560px;margin:auto;color:#1a1a2e">`,
+    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    action
+      ? `<p><a href="${escapeHtml(action.url)}" style="display:inline-block;padding:10px 16px;background:#1d4ed8;color:#fff;border-radius:6px;text-decoration:none">${escapeHtml(action.label)}</a></p>`
+      : "",
+    `<p style="color:#555">— Click &amp; Call</p></div>`,
+  ].join("");
+  return { to, subject, text, html } satisfies MailMessage;
+}
+
+export const emails = {
+  verifyEmail: (to: string, name: string, url: string) =>
+    render(
+      to,
+      "Confirm your email for Click & Call",
+      [`Hi ${name},`, "Confirm your email address to finish setting up your Click & Call account. The link works for 24 hours."],
+      { label: "Confirm email", url },
+    ),
+  signupAttemptOnExisting: (to: string, loginUrl: string, resetUrl: string) =>
+    render(to, "Someone tried to sign up with your email", [
+      "Someone tried to create a Click & Call account with this email address, which already has an account.",
+      `If it was you, log in at ${loginUrl}, or reset your password at ${resetUrl}.`,
+      "If it was not you, you can ignore this message.",
+    ]),
+  resetPassword: (to: string, url: string) =>
+    render(
+      to,
+      "Reset your Click & Call password",
+      [
+        "We received a request to reset your password. The link works once, for one hour.",
+        "If you did not ask for this, ignore this message: your password stays the same.",
+      ],
+      { label: "Choose a new password", url },
+    ),
+  passwordChanged: (to: string) =>
+    render(to, "Your Click & Call password was changed", [
+      "Your password was just changed and your other sessions were logged out.",
+      "If this was not you, reset your password right away and contact us.",
+    ]),
+};

@@ -1,0 +1,13 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "./routers/app";
+
+export { appRouter } from "./routers/app";
+export type { AppRouter };
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type { Context, CookieOptions, HttpExchange, Settings } from "./context";
+export { AppError } from "./errors";
+export { defaultLimits } from "./limits";
+export type { LimitName, Limits } from "./limits";
+export type { Clock, Limiter, LimitPolicy, LimitResult, Logger, MailMessage, Mailer, Ports } from "./ports";
+export { createCallerFactory } from "./trpc";

@@ -1,0 +1,14 @@
+import type { LimitPolicy } from "./ports";
+
+/** Throttling policies by name. The server may override them (tests use short windows). */
+export const defaultLimits = {
+  "login.ip": { points: 30, durationSeconds: 15 * 60 },
+  "login.email": { points: 5, durationSeconds: 15 * 60 },
+  "signup.ip": { points: 10, durationSeconds: 60 * 60 },
+  "reset.ip": { points: 10, durationSeconds: 60 * 60 },
+  "reset.email": { points: 3, durationSeconds: 60 * 60 },
+  "verify.user": { points: 5, durationSeconds: 60 * 60 },
+} satisfies Record<string, LimitPolicy>;
+
+export type LimitName = keyof typeof defaultLimits;
+export type Limits = Record<LimitName, LimitPolicy>;

@@ -1,0 +1,7 @@
+import { updateProfile } from "../../services/account";
+import { authedProcedure } from "../../trpc";
+import { updateProfileInput } from "./account.schema";
+
+export const updateProfileProcedure = authedProcedure
+  .input(updateProfileInput)
+  .mutation(({ ctx, input }) => updateProfile(ctx, ctx, input));

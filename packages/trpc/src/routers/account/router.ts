@@ -1,0 +1,18 @@
+import { router } from "../../trpc";
+import { meProcedure } from "./me";
+import { changePasswordProcedure } from "./password";
+import { updateProfileProcedure } from "./profile";
+import {
+  listSessionsProcedure,
+  revokeOtherSessionsProcedure,
+  revokeSessionProcedure,
+} from "./sessions";
+
+export const accountRouter = router({
+  me: meProcedure,
+  updateProfile: updateProfileProcedure,
+  changePassword: changePasswordProcedure,
+  sessions: listSessionsProcedure,
+  revokeSession: revokeSessionProcedure,
+  revokeOtherSessions: revokeOtherSessionsProcedure,
+});

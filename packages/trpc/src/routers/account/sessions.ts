@@ -1,0 +1,15 @@
+import { listSessions, revokeSession } from "../../services/account";
+import { invalidateUserSessions } from "../../services/sessions";
+import { authedProcedure } from "../../trpc";
+import { revokeSessionInput } from "./account.schema";
+
+export const listSessionsProcedure = authedProcedure.query(({ ctx }) => listSessions(ctx, ctx));
+
+export const revokeSessionProcedure = authedProcedure
+  .input(revokeSessionInput)
+  .mutation(({ ctx, input }) => revokeSession(ctx, ctx, input.sessionId));
+
+export const revokeOtherSessionsProcedure = authedProcedure.mutation(async ({ ctx }) => {
+  await invalidateUserSessions(ctx, ctx.user.id, ctx.session.id);
+  return { ok: true as const };
+});

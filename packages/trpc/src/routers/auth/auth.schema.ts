@@ -1,0 +1,33 @@
+import { z } from "zod";
+import {
+  companyNameSchema,
+  emailSchema,
+  newPasswordSchema,
+  personNameSchema,
+  usPhoneSchema,
+  websiteUrlSchema,
+} from "../../domain/validation";
+
+export const signupInput = z.object({
+  name: personNameSchema,
+  email: emailSchema,
+  companyName: companyNameSchema,
+  websiteUrl: websiteUrlSchema,
+  phone: usPhoneSchema,
+  password: newPasswordSchema,
+  ageConfirmed: z.literal(true, "You must confirm that you are 18 or older."),
+});
+
+export const loginInput = z.object({
+  email: emailSchema,
+  password: z.string().min(1, "Enter your password.").max(256, "Enter your password."),
+});
+
+export const tokenInput = z.object({ token: z.string().min(10, "This link is incomplete.").max(200) });
+
+export const requestResetInput = z.object({ email: emailSchema });
+
+export const resetPasswordInput = z.object({
+  token: z.string().min(10, "This link is incomplete.").max(200),
+  password: newPasswordSchema,
+});

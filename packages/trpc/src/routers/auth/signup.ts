@@ -1,0 +1,7 @@
+import { signup } from "../../services/auth";
+import { publicProcedure } from "../../trpc";
+import { signupInput } from "./auth.schema";
+
+export const signupProcedure = publicProcedure
+  .input(signupInput)
+  .mutation(({ ctx, input }) => signup(ctx, input));

@@ -1,0 +1,277 @@
+import { hash, verify } from "@node-rs/argon2";
+import { accounts, emailTokens, users } from "@cac/db";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Context } from "../context";
+import { emails } from "../email/templates";
+import { AppError } from "../errors";
+import type { LimitName } from "../limits";
+import type { Ports } from "../ports";
+import { isUniqueViolation } from "./db-errors";
+import {
+  invalidateSession,
+  invalidateUserSessions,
+  newOpaqueToken,
+  SESSION_COOKIE,
+  sessionCookieOptions,
+  sha256,
+  startSession,
+} from "./sessions";
+
+/** OWASP's argon2id settings: 19 MiB, 2 iterations, 1 lane. Algorithm 2 is argon2id. */
+const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const VERIFY_TTL_MS = 24 * 60 * 60 * 1000;
+const RESET_TTL_MS = 60 * 60 * 1000;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_OPTIONS);
+}
+
+// Verified against when the email is unknown, so both paths cost the same.
+let dummyHash: Promise<string> | undefined;
+function getDummyHash() {
+  dummyHash ??= hashPassword("not-a-real-password-for-timing");
+  return dummyHash;
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+/** Consumes one attempt of a policy, or throws RATE_LIMITED with the wait. */
+export async function throttle(ctx: Pick<Context, "limiter" | "limits">, name: LimitName, key: string) {
+  const result = await ctx.limiter.consume(name, ctx.limits[name], key);
+  if (!result.allowed) {
+    const minutes = Math.ceil(result.retryAfterSeconds / 60);
+    throw new AppError(
+      "RATE_LIMITED",
+      `Too many attempts. Please wait ${minutes <= 1 ? "a minute" : `${minutes} minutes`} and try again.`,
+      { retryAfterSeconds: result.retryAfterSeconds },
+    );
+  }
+}
+
+function link(ctx: Pick<Context, "settings">, path: string, token?: string) {
+  const url = new URL(path, ctx.settings.publicUrl);
+  if (token) url.searchParams.set("token", token);
+  return url.toString();
+}
+
+async function issueEmailToken(
+  deps: Pick<Ports, "db" | "clock">,
+  userId: string,
+  purpose: "verify_email" | "reset_password",
+  ttlMs: number,
+): Promise<string> {
+  const { token, hash: tokenHash } = newOpaqueToken();
+  // A new link replaces any earlier one of the same purpose.
+  await deps.db
+    .delete(emailTokens)
+    .where(and(eq(emailTokens.userId, userId), eq(emailTokens.purpose, purpose), isNull(emailTokens.usedAt)));
+  await deps.db.insert(emailTokens).values({
+    userId,
+    purpose,
+    tokenHash,
+    expiresAt: new Date(deps.clock.now().getTime() + ttlMs),
+  });
+  return token;
+}
+
+/** Marks a token used and returns its user, or null when it is unknown, used or expired. */
+async function consumeEmailToken(
+  deps: Pick<Ports, "db" | "clock">,
+  token: string,
+  purpose: "verify_email" | "reset_password",
+): Promise<string | null> {
+  const now = deps.clock.now();
+  const [row] = await deps.db
+    .update(emailTokens)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(emailTokens.tokenHash, sha256(token)),
+        eq(emailTokens.purpose, purpose),
+        isNull(emailTokens.usedAt),
+        gt(emailTokens.expiresAt, now),
+      ),
+    )
+    .returning({ userId: emailTokens.userId });
+  return row?.userId ?? null;
+}
+
+function findUserByEmail(deps: Pick<Ports, "db">, email: string) {
+  return deps.db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+    .limit(1)
+    .then((rows) => rows[0]);
+}
+
+export type SignupInput = {
+  name: string;
+  email: string;
+  companyName: string;
+  websiteUrl: string;
+  phone: string;
+  password: string;
+  ageConfirmed: true;
+};
+
+export const SIGNUP_RESPONSE = {
+  message: "Check your inbox: we sent a link to confirm your email address.",
+} as const;
+
+/**
+ * Creates the account and its owner, then emails a confirmation link. A taken email gets a
+ * notice by email instead, and the caller sees the same answer either way.
+ */
+export async function signup(ctx: Context, input: SignupInput) {
+  await throttle(ctx, "signup.ip", ctx.http.ip);
+  const passwordHash = await hashPassword(input.password);
+  const existing = await findUserByEmail(ctx, input.email);
+  if (existing) {
+    await ctx.mailer.send(
+      emails.signupAttemptOnExisting(existing.email, link(ctx, "/login"), link(ctx, "/forgot-password")),
+    );
+    return SIGNUP_RESPONSE;
+  }
+  const now = ctx.clock.now();
+  const user = await ctx.db
+    .transaction(async (tx) => {
+      const [account] = await tx
+        .insert(accounts)
+        .values({ companyName: input.companyName, websiteUrl: input.websiteUrl, phone: input.phone })
+        .returning();
+      const [created] = await tx
+        .insert(users)
+        .values({
+          accountId: account!.id,
+          email: input.email,
+          name: input.name,
+          passwordHash,
+          role: "owner",
+          ageConfirmedAt: now,
+        })
+        .returning();
+      return created!;
+    })
+    // A concurrent signup for the same email won the race: answer as for a taken email.
+    .catch((error: unknown) => {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    });
+  if (user) {
+    const token = await issueEmailToken(ctx, user.id, "verify_email", VERIFY_TTL_MS);
+    await ctx.mailer.send(emails.verifyEmail(user.email, user.name, link(ctx, "/verify-email", token)));
+  }
+  return SIGNUP_RESPONSE;
+}
+
+/** Confirms the email from the emailed link and logs the user in. */
+export async function verifyEmail(ctx: Context, token: string) {
+  const userId = await consumeEmailToken(ctx, token, "verify_email");
+  if (!userId) {
+    throw new AppError(
+      "INVALID_TOKEN",
+      "This confirmation link is invalid or has expired. Log in to send a new one.",
+    );
+  }
+  await ctx.db
+    .update(users)
+    .set({ emailVerifiedAt: ctx.clock.now(), updatedAt: ctx.clock.now() })
+    .where(eq(users.id, userId));
+  await startSession(ctx, userId);
+  return { verified: true as const };
+}
+
+export async function resendVerification(ctx: Context, user: { id: string; email: string; name: string; emailVerifiedAt: Date | null }) {
+  if (user.emailVerifiedAt) return { sent: false as const };
+  await throttle(ctx, "verify.user", user.id);
+  const token = await issueEmailToken(ctx, user.id, "verify_email", VERIFY_TTL_MS);
+  await ctx.mailer.send(emails.verifyEmail(user.email, user.name, link(ctx, "/verify-email", token)));
+  return { sent: true as const };
+}
+
+const LOGIN_FAILED = "The email or password is incorrect.";
+
+export async function login(ctx: Context, input: { email: string; password: string }) {
+  await throttle(ctx, "login.ip", ctx.http.ip);
+  await throttle(ctx, "login.email", input.email);
+  const user = await findUserByEmail(ctx, input.email);
+  const ok = user
+    ? await verifyPassword(user.passwordHash, input.password)
+    : await verifyPassword(await getDummyHash(), input.password).then(() => false);
+  if (!user || !ok) {
+    ctx.log.info({ ip: ctx.http.ip }, "login failed");
+    throw new AppError("UNAUTHENTICATED", LOGIN_FAILED);
+  }
+  await ctx.limiter.reset("login.email", ctx.limits["login.email"], input.email);
+  await startSession(ctx, user.id);
+  return { ok: true as const };
+}
+
+export async function logout(ctx: Context, sessionId: string) {
+  await invalidateSession(ctx, sessionId);
+  ctx.http.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx));
+  return { ok: true as const };
+}
+
+export const RESET_REQUEST_RESPONSE = {
+  message: "If an account uses that email, we sent it a link to reset the password.",
+} as const;
+
+export async function requestPasswordReset(ctx: Context, email: string) {
+  await throttle(ctx, "reset.ip", ctx.http.ip);
+  await throttle(ctx, "reset.email", email);
+  const user = await findUserByEmail(ctx, email);
+  if (user) {
+    const token = await issueEmailToken(ctx, user.id, "reset_password", RESET_TTL_MS);
+    await ctx.mailer.send(emails.resetPassword(user.email, link(ctx, "/reset-password", token)));
+  }
+  return RESET_REQUEST_RESPONSE;
+}
+
+/** Sets a new password from an emailed link, ends every session, and logs in afresh. */
+export async function resetPassword(ctx: Context, input: { token: string; password: string }) {
+  const passwordHash = await hashPassword(input.password);
+  const userId = await consumeEmailToken(ctx, input.token, "reset_password");
+  if (!userId) {
+    throw new AppError(
+      "INVALID_TOKEN",
+      "This reset link is invalid, already used or expired. Ask for a new one.",
+    );
+  }
+  const now = ctx.clock.now();
+  // The link proves the user reads this mailbox, so it also confirms the email.
+  const [user] = await ctx.db
+    .update(users)
+    .set({ passwordHash, updatedAt: now, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
+    .where(eq(users.id, userId))
+    .returning();
+  await invalidateUserSessions(ctx, userId);
+  if (user) await ctx.mailer.send(emails.passwordChanged(user.email));
+  await startSession(ctx, userId);
+  return { ok: true as const };
+}
+
+export async function changePassword(
+  ctx: Context,
+  auth: { userId: string; email: string; passwordHash: string; sessionId: string },
+  input: { currentPassword: string; newPassword: string },
+) {
+  await throttle(ctx, "login.email", auth.email);
+  if (!(await verifyPassword(auth.passwordHash, input.currentPassword))) {
+    throw new AppError("WRONG_PASSWORD", "Your current password is not correct.", {
+      fieldErrors: { currentPassword: ["Your current password is not correct."] },
+    });
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await ctx.db.update(users).set({ passwordHash, updatedAt: ctx.clock.now() }).where(eq(users.id, auth.userId));
+  await invalidateUserSessions(ctx, auth.userId, auth.sessionId);
+  await ctx.mailer.send(emails.passwordChanged(auth.email));
+  return { ok: true as const };
+}

@@ -1,0 +1,149 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { type Account, accounts, authSessions, type User, users } from "@cac/db";
+import { and, eq, ne } from "drizzle-orm";
+import type { Context, CookieOptions } from "../context";
+import type { Ports } from "../ports";
+
+/** Sessions follow Lucia's "Sessions" guide: token `id.secret`, SHA-256(secret) stored. */
+export const SESSION_COOKIE = "cac_session";
+/** A session unused for this long is over. */
+export const INACTIVITY_TIMEOUT_MS = 10 * 24 * 60 * 60 * 1000;
+/** How often use of a session is written back (and the cookie renewed). */
+export const ACTIVITY_CHECK_INTERVAL_MS = 60 * 60 * 1000;
+
+export type SessionAuth = {
+  session: { id: string; createdAt: Date; lastVerifiedAt: Date };
+  user: User;
+  account: Account;
+};
+
+function randomToken(bytes: number): string {
+  return randomBytes(bytes).toString("base64url");
+}
+
+export function sha256(value: string): string {
+  return createHash("sha256").update(value).digest("hex");
+}
+
+function constantTimeEqualHex(a: string, b: string): boolean {
+  const left = Buffer.from(a, "hex");
+  const right = Buffer.from(b, "hex");
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export function sessionCookieOptions(ctx: Pick<Context, "settings">): CookieOptions {
+  return {
+    httpOnly: true,
+    secure: ctx.settings.publicUrl.protocol === "https:",
+    sameSite: "lax",
+    path: "/",
+    maxAgeSeconds: INACTIVITY_TIMEOUT_MS / 1000,
+  };
+}
+
+/** Creates a session row and returns the token for the cookie. */
+export async function createSession(
+  deps: Pick<Ports, "db" | "clock">,
+  userId: string,
+  meta: { ip?: string | undefined; userAgent?: string | undefined },
+): Promise<{ token: string; id: string }> {
+  const id = randomToken(18);
+  const secret = randomToken(24);
+  const now = deps.clock.now();
+  await deps.db.insert(authSessions).values({
+    id,
+    userId,
+    secretHash: sha256(secret),
+    ip: meta.ip ?? null,
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    createdAt: now,
+    lastVerifiedAt: now,
+  });
+  return { token: `${id}.${secret}`, id };
+}
+
+/** Starts a session and sets the cookie: used by login, email verification and password reset. */
+export async function startSession(ctx: Context, userId: string): Promise<void> {
+  const { token } = await createSession(ctx, userId, {
+    ip: ctx.http.ip,
+    userAgent: ctx.http.userAgent,
+  });
+  ctx.http.setCookie(SESSION_COOKIE, token, sessionCookieOptions(ctx));
+}
+
+/**
+ * Checks a token. An expired session is deleted; a session last used over an hour ago is
+ * marked used now, which extends its inactivity window.
+ */
+export async function validateSessionToken(
+  deps: Pick<Ports, "db" | "clock">,
+  token: string,
+): Promise<(SessionAuth & { renewed: boolean }) | null> {
+  const [id, secret, extra] = token.split(".");
+  if (!id || !secret || extra !== undefined) return null;
+  const [row] = await deps.db
+    .select({ session: authSessions, user: users, account: accounts })
+    .from(authSessions)
+    .innerJoin(users, eq(users.id, authSessions.userId))
+    .innerJoin(accounts, eq(accounts.id, users.accountId))
+    .where(eq(authSessions.id, id))
+    .limit(1);
+  if (!row) return null;
+  if (!constantTimeEqualHex(sha256(secret), row.session.secretHash)) return null;
+  const now = deps.clock.now().getTime();
+  const idle = now - row.session.lastVerifiedAt.getTime();
+  if (idle >= INACTIVITY_TIMEOUT_MS) {
+    await deps.db.delete(authSessions).where(eq(authSessions.id, id));
+    return null;
+  }
+  let renewed = false;
+  let lastVerifiedAt = row.session.lastVerifiedAt;
+  if (idle >= ACTIVITY_CHECK_INTERVAL_MS) {
+    lastVerifiedAt = new Date(now);
+    await deps.db.update(authSessions).set({ lastVerifiedAt }).where(eq(authSessions.id, id));
+    renewed = true;
+  }
+  return {
+    session: { id, createdAt: row.session.createdAt, lastVerifiedAt },
+    user: row.user,
+    account: row.account,
+    renewed,
+  };
+}
+
+/** Resolves the request's session once per request, refreshing the cookie when it was renewed. */
+export async function validateSession(ctx: Context): Promise<SessionAuth | null> {
+  const token = ctx.http.getCookie(SESSION_COOKIE);
+  if (!token) return null;
+  const result = await validateSessionToken(ctx, token);
+  if (!result) {
+    ctx.http.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx));
+    return null;
+  }
+  if (result.renewed) ctx.http.setCookie(SESSION_COOKIE, token, sessionCookieOptions(ctx));
+  return result;
+}
+
+export async function invalidateSession(deps: Pick<Ports, "db">, sessionId: string) {
+  await deps.db.delete(authSessions).where(eq(authSessions.id, sessionId));
+}
+
+/** Drops every session of a user, except `keepSessionId` when given. */
+export async function invalidateUserSessions(
+  deps: Pick<Ports, "db">,
+  userId: string,
+  keepSessionId?: string,
+) {
+  await deps.db
+    .delete(authSessions)
+    .where(
+      keepSessionId
+        ? and(eq(authSessions.userId, userId), ne(authSessions.id, keepSessionId))
+        : eq(authSessions.userId, userId),
+    );
+}
+
+export function newOpaqueToken(): { token: string; hash: string } {
+  const token = randomToken(32);
+  return { token, hash: sha256(token) };
+}

@@ -1,0 +1,91 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+import type { Context } from "./context";
+import { AppError } from "./errors";
+import { validateSession } from "./services/sessions";
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const zodFields =
+      error.cause instanceof ZodError
+        ? (z.flattenError(error.cause).fieldErrors as Record<string, string[]>)
+        : undefined;
+    const appFields = error instanceof AppError ? error.fieldErrors : undefined;
+    const fieldErrors = zodFields || appFields ? { ...zodFields, ...appFields } : null;
+    return {
+      ...shape,
+      // Internal errors keep their cause in the logs only.
+      message:
+        error.code === "INTERNAL_SERVER_ERROR"
+          ? "Something went wrong on our side. Please try again."
+          : error.cause instanceof ZodError
+            ? "Some fields need your attention."
+            : shape.message,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        appCode: error instanceof AppError ? error.appCode : null,
+        retryAfterSeconds: error instanceof AppError ? (error.retryAfterSeconds ?? null) : null,
+        fieldErrors,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+/**
+ * Portal CSRF guard: mutations must be JSON (a form or text/plain post cannot set that without
+ * a CORS preflight) and come from the portal's own origin.
+ */
+const portalCsrf = t.middleware(({ ctx, type, next }) => {
+  if (type !== "mutation") return next();
+  const contentType = ctx.http.contentType?.split(";")[0]?.trim().toLowerCase();
+  if (contentType !== "application/json") {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Requests must be sent as application/json.");
+  }
+  if (ctx.http.origin !== ctx.settings.publicUrl.origin) {
+    throw new AppError("FORBIDDEN", "This request did not come from the Click & Call portal.");
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(portalCsrf);
+
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const auth = await validateSession(ctx);
+  if (!auth) throw new AppError("UNAUTHENTICATED", "Please log in to continue.");
+  return next({ ctx: { ...ctx, session: auth.session, user: auth.user, account: auth.account } });
+});
+
+export const ownerProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "owner") {
+    throw new AppError("FORBIDDEN", "Only the account owner can do this.");
+  }
+  return next();
+});
+
+export function isOperator(ctx: Pick<Context, "settings">, email: string, verified: boolean) {
+  return verified && ctx.settings.operatorEmails.includes(email.toLowerCase());
+}
+
+export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (!isOperator(ctx, ctx.user.email, ctx.user.emailVerifiedAt !== null)) {
+    throw new AppError("FORBIDDEN", "This page is for Click & Call operators.");
+  }
+  return next();
+});
+
+/**
+ * Widget tier: called from third-party sites. It never reads cookies; the button and its
+ * allowed origins are resolved by `resolveWidgetButton`, which the Buttons domain provides.
+ */
+export const widgetProcedure = t.procedure.use(({ ctx, next }) =>
+  next({ ctx: { ...ctx, visitorIp: ctx.http.ip } }),
+);
+
+export { TRPCError };
