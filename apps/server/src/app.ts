@@ -19,6 +19,8 @@ export type BuildOptions = {
   db?: DbHandle;
   clock?: Clock;
   limits?: Partial<Limits>;
+  /** Prefix of the limiter's keys (default `cac`); tests use a unique one per suite. */
+  limiterKeyPrefix?: string;
 };
 
 export type BuiltApp = { app: FastifyInstance; ports: Ports; db: DbHandle };
@@ -37,7 +39,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   const db = options.db ?? createDb({ url: config.databaseUrl, dataDir: join(config.dataDir, "pg") });
   const ownsDb = !options.db;
-  const limiter = createLimiter({ redisUrl: config.redisUrl, log: app.log });
+  const limiter = createLimiter({ redisUrl: config.redisUrl, log: app.log, keyPrefix: options.limiterKeyPrefix });
   const ports: Ports = {
     db: db.db,
     clock: options.clock ?? systemClock,

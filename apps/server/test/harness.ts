@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { DbHandle } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import type { AppRouter, Clock, Limits } from "@cac/trpc";
@@ -19,6 +20,8 @@ export class TestClock implements Clock {
 
 export type Harness = BuiltApp & {
   url: string;
+  /** PUBLIC_URL's origin, which the portal's requests carry. */
+  portalOrigin: string;
   clock: TestClock;
   /** A browser-like client: its own cookie jar, the portal's Origin on every request. */
   client(options?: { origin?: string; ip?: string }): TestClient;
@@ -52,20 +55,51 @@ function createTestClient(url: string, origin: string, ip?: string) {
   return { trpc, jar, fetch: fetchWithJar };
 }
 
+/** A value no other suite or earlier run uses: for emails, IPs and Redis key prefixes. */
+export function unique(tag = "t"): string {
+  return `${tag}-${randomBytes(5).toString("hex")}`;
+}
+
+export function uniqueEmail(tag = "user"): string {
+  return `${unique(tag)}@example.test`;
+}
+
+/** A documentation-range IPv6 address no other client of the same harness shares. */
+export function uniqueIp(): string {
+  const hex = randomBytes(8).toString("hex").match(/.{4}/g)!;
+  return `2001:db8:${hex.slice(0, 4).join(":")}::1`;
+}
+
 export async function startHarness(
-  options: { limits?: Partial<Limits>; env?: Record<string, string>; db?: DbHandle } = {},
+  options: {
+    limits?: Partial<Limits>;
+    env?: Record<string, string>;
+    db?: DbHandle;
+    /**
+     * Use the Redis named by REDIS_URL for the limiter when it is set (default true), with a key
+     * prefix unique to this harness so parallel suites and reruns never share counts.
+     */
+    redis?: boolean;
+  } = {},
 ): Promise<Harness> {
   const db = options.db ?? (await createTestDb());
   const clock = new TestClock();
+  const redisUrl = options.redis === false ? undefined : process.env.REDIS_URL;
   const config = loadConfig({
     NODE_ENV: "test",
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
     TRUST_PROXY: "true",
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...options.env,
   });
-  const built = await buildApp(config, { db, clock, limits: options.limits });
+  const built = await buildApp(config, {
+    db,
+    clock,
+    limits: options.limits,
+    limiterKeyPrefix: unique("cac-test"),
+  });
   await built.app.listen({ port: 0, host: "127.0.0.1" });
   const address = built.app.server.address();
   if (!address || typeof address === "string") throw new Error("no address");
@@ -76,6 +110,7 @@ export async function startHarness(
     ...built,
     url,
     clock,
+    portalOrigin,
     client: (o = {}) => createTestClient(url, o.origin ?? portalOrigin, o.ip),
     async outbox(to) {
       const { outboxMessages } = await import("@cac/db");
@@ -119,3 +154,68 @@ export const validSignup = {
   password: "correct-battery-staple-42",
   ageConfirmed: true as const,
 };
+
+/** Signs up a fresh owner, confirms the email by the link and returns the client, logged in. */
+export async function signupVerified(
+  h: Harness,
+  overrides: Partial<typeof validSignup> & { email?: string } = {},
+): Promise<{ client: TestClient; email: string; password: string }> {
+  const email = overrides.email ?? uniqueEmail("owner");
+  const client = h.client({ ip: uniqueIp() });
+  const input = { ...validSignup, ...overrides, email };
+  await client.trpc.auth.signup.mutate(input);
+  const mails = await h.outbox(email);
+  const verify = mails.findLast((m) => m.text.includes("/verify-email?token="));
+  if (!verify) throw new Error(`no verification email for ${email}`);
+  await client.trpc.auth.verifyEmail.mutate({ token: tokenFromEmail(verify.text, "/verify-email") });
+  return { client, email, password: input.password };
+}
+
+/** A raw HTTP call to a tRPC procedure: what a browser, a form or curl would send. */
+export async function rawTrpc(
+  h: Harness,
+  path: string,
+  options: {
+    method?: "GET" | "POST";
+    /** Sent as superjson's `{ json }` envelope unless `rawBody` is given. */
+    input?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+  } = {},
+) {
+  const method = options.method ?? "POST";
+  let url = `${h.url}/trpc/${path}`;
+  let body: string | undefined;
+  if (method === "GET") {
+    if (options.input !== undefined) url += `?input=${encodeURIComponent(JSON.stringify({ json: options.input }))}`;
+  } else {
+    body = options.rawBody ?? (options.input === undefined ? undefined : JSON.stringify({ json: options.input }));
+  }
+  const response = await fetch(url, {
+    method,
+    headers: {
+      origin: h.portalOrigin,
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...options.headers,
+    },
+    body,
+  });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** Rows of a table, for "nothing was written" assertions. */
+export async function countRows(h: Harness, table: "users" | "accounts" | "auth_sessions" | "outbox_messages" | "email_tokens") {
+  const { sql } = await import("drizzle-orm");
+  const result = (await h.db.db.execute(sql.raw(`select count(*)::int as n from ${table}`))) as unknown as
+    | { rows: Array<{ n: number }> }
+    | Array<{ n: number }>;
+  const rows = Array.isArray(result) ? result : result.rows;
+  return Number(rows[0]!.n);
+}

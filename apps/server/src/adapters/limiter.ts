@@ -12,7 +12,13 @@ import {
  * insurance: when Redis is unreachable the counts continue in memory instead of failing open
  * or taking the site down.
  */
-export function createLimiter(options: { redisUrl?: string | undefined; log: Logger }): Limiter {
+export function createLimiter(options: {
+  redisUrl?: string | undefined;
+  log: Logger;
+  /** Prefix of every key (default `cac`); tests pass a unique one so runs sharing a Redis never collide. */
+  keyPrefix?: string | undefined;
+}): Limiter {
+  const prefix = options.keyPrefix ?? "cac";
   const redis = options.redisUrl
     ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
     : undefined;
@@ -23,7 +29,7 @@ export function createLimiter(options: { redisUrl?: string | undefined; log: Log
     const id = `${name}:${policy.points}:${policy.durationSeconds}`;
     let limiter = limiters.get(id);
     if (!limiter) {
-      const base = { keyPrefix: `cac:${name}`, points: policy.points, duration: policy.durationSeconds };
+      const base = { keyPrefix: `${prefix}:${name}`, points: policy.points, duration: policy.durationSeconds };
       const memory = new RateLimiterMemory(base);
       limiter = redis ? new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter: memory }) : memory;
       limiters.set(id, limiter);
