@@ -1,0 +1,43 @@
+export {
+  Alert,
+  type AlertProps,
+  Badge,
+  type BadgeProps,
+  Banner,
+  type BannerProps,
+  type Tone,
+  ToneIcon,
+} from "./Alert";
+export {
+  Button,
+  type ButtonProps,
+  type ButtonSize,
+  type ButtonStyle,
+  type ButtonVariant,
+  buttonClass,
+} from "./Button";
+export { cx } from "./cx";
+export {
+  Checkbox,
+  type CheckboxProps,
+  FieldError,
+  type FieldMessages,
+  PasswordField,
+  type PasswordFieldProps,
+  TextField,
+  type TextFieldProps,
+} from "./Field";
+export {
+  Card,
+  type CardProps,
+  EmptyState,
+  type EmptyStateProps,
+  ErrorState,
+  type ErrorStateProps,
+  PageHeader,
+  type PageHeaderProps,
+  Skeleton,
+  SkipLink,
+  VisuallyHidden,
+} from "./Layout";
+export { LoadingBlock, Spinner, type SpinnerProps } from "./Spinner";
