@@ -7,11 +7,16 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { join } from "node:path";
 import { systemClock } from "./adapters/clock";
 import { createLimiter } from "./adapters/limiter";
+import { createLocalStorage } from "./adapters/local-storage";
 import { createOutboxMailer } from "./adapters/outbox-mailer";
+import { createS3Storage } from "./adapters/s3-storage";
 import type { AppConfig } from "./config";
 import { createRequestContext } from "./context";
 import { registerHealth } from "./health";
 import { defaultWebDist, registerPortal } from "./portal-static";
+import { registerUploads } from "./routes/uploads";
+import { registerWidgetConfig } from "./routes/widget-config";
+import { registerWidgetCors } from "./routes/widget-cors";
 import { registerSecurityHeaders } from "./security-headers";
 
 export type BuildOptions = {
@@ -46,6 +51,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     log: app.log,
     limiter,
     mailer: createOutboxMailer(db.db, app.log),
+    storage: config.s3 ? createS3Storage(config.s3) : createLocalStorage(join(config.dataDir, "uploads")),
   };
   const settings = {
     publicUrl: config.publicUrl,
@@ -55,6 +61,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       database: db.kind === "pglite" ? "embedded (PGlite)" : "PostgreSQL",
       limiter: limiter.mode === "redis" ? "Redis" : "in-process",
       mailer: ports.mailer.mode === "outbox" ? "dev outbox (no email leaves this machine)" : "Resend",
+      storage: ports.storage.mode === "s3" ? "S3-compatible" : "local disk",
     },
   };
   const limits: Limits = { ...defaultLimits, ...options.limits };
@@ -67,6 +74,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await app.register(cookie);
   await registerSecurityHeaders(app, config.production);
   await registerHealth(app, db);
+  await registerWidgetConfig(app, ports, settings);
+  await registerUploads(app, ports, settings, limits);
+  registerWidgetCors(app);
 
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",

@@ -34,6 +34,15 @@ const configSchema = z.object({
     .pipe(z.array(z.email("must be a comma-separated list of email addresses"))),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEB_DIST_DIR: optionalString,
+  S3_BUCKET: optionalString,
+  S3_REGION: z.string().default("auto"),
+  S3_ENDPOINT: z.preprocess(emptyToUndefined, z.url({ message: "must be the storage service URL" }).optional()),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
   TRUST_PROXY: z
     .enum(["true", "false"])
     .default("false")
@@ -55,6 +64,17 @@ export type AppConfig = {
   logLevel: string;
   webDistDir: string | undefined;
   trustProxy: boolean;
+  /** S3-compatible storage for logos; local disk under DATA_DIR/uploads when unset. */
+  s3:
+    | {
+        bucket: string;
+        region: string;
+        endpoint: string | undefined;
+        accessKeyId: string;
+        secretAccessKey: string;
+        forcePathStyle: boolean;
+      }
+    | undefined;
 };
 
 export class ConfigError extends Error {
@@ -74,9 +94,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = parsed.data;
   const production = c.NODE_ENV === "production";
+  const problems: string[] = [];
   if (production && !c.PUBLIC_URL) {
-    throw new ConfigError(["PUBLIC_URL: is required in production (the address customers use)"]);
+    problems.push("PUBLIC_URL: is required in production (the address customers use)");
   }
+  if (c.S3_BUCKET && (!c.S3_ACCESS_KEY_ID || !c.S3_SECRET_ACCESS_KEY)) {
+    problems.push("S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: are required when S3_BUCKET is set");
+  }
+  if (problems.length) throw new ConfigError(problems);
   return {
     env: c.NODE_ENV,
     production,
@@ -90,5 +115,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     webDistDir: c.WEB_DIST_DIR,
     trustProxy: c.TRUST_PROXY,
+    s3: c.S3_BUCKET
+      ? {
+          bucket: c.S3_BUCKET,
+          region: c.S3_REGION,
+          endpoint: c.S3_ENDPOINT,
+          accessKeyId: c.S3_ACCESS_KEY_ID ?? "",
+          secretAccessKey: c.S3_SECRET_ACCESS_KEY ?? "",
+          forcePathStyle: c.S3_FORCE_PATH_STYLE,
+        }
+      : undefined,
   };
 }

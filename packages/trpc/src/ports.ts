@@ -28,6 +28,14 @@ export interface Limiter {
   close(): Promise<void>;
 }
 
+/** Stores uploaded files by key. Local disk by default, S3-compatible when configured. */
+export interface Storage {
+  readonly mode: "local" | "s3";
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  get(key: string): Promise<{ body: Buffer; contentType: string } | null>;
+  delete(key: string): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -36,6 +44,7 @@ export type Ports = {
   db: Db;
   mailer: Mailer;
   limiter: Limiter;
+  storage: Storage;
   clock: Clock;
   log: Logger;
 };

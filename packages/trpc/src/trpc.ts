@@ -3,6 +3,8 @@ import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Context } from "./context";
 import { AppError } from "./errors";
+import { isOriginAllowed } from "./domain/allowed-domains";
+import { findButtonByPublicId } from "./services/buttons";
 import { validateSession } from "./services/sessions";
 
 const t = initTRPC.context<Context>().create({
@@ -81,11 +83,27 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
 });
 
 /**
- * Widget tier: called from third-party sites. It never reads cookies; the button and its
- * allowed origins are resolved by `resolveWidgetButton`, which the Buttons domain provides.
+ * Widget tier: called from third-party sites, never with cookies. It resolves the button from
+ * the input's public id, checks the page's Origin against the button's allowed domains, and
+ * knows the visitor's IP.
  */
-export const widgetProcedure = t.procedure.use(({ ctx, next }) =>
-  next({ ctx: { ...ctx, visitorIp: ctx.http.ip } }),
-);
+export const widgetProcedure = t.procedure
+  .input(z.object({ button: z.string().trim().min(1, "The button id is missing.").max(64) }))
+  .use(async ({ ctx, input, type, next }) => {
+    if (type === "mutation") {
+      const contentType = ctx.http.contentType?.split(";")[0]?.trim().toLowerCase();
+      if (contentType !== "application/json") {
+        throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Requests must be sent as application/json.");
+      }
+    }
+    const button = await findButtonByPublicId(ctx, input.button);
+    if (!button || !button.enabled) {
+      throw new AppError("NOT_FOUND", "This call button does not exist or is turned off.");
+    }
+    if (!isOriginAllowed(ctx.http.origin, button.allowedDomains, ctx.settings.production)) {
+      throw new AppError("ORIGIN_NOT_ALLOWED", "This call button is not allowed on this website.");
+    }
+    return next({ ctx: { ...ctx, button, visitorIp: ctx.http.ip } });
+  });
 
 export { TRPCError };

@@ -49,4 +49,18 @@ export const emails = {
       "Your password was just changed and your other sessions were logged out.",
       "If this was not you, reset your password right away and contact us.",
     ]),
+  callbackRequest: (
+    to: string,
+    request: { buttonName: string; name: string; phone: string; message: string | null },
+    portalUrl: string,
+  ) =>
+    render(
+      to,
+      `Callback request from ${request.name}`,
+      [
+        `${request.name} asked to be called back at ${request.phone}, through your button "${request.buttonName}".`,
+        ...(request.message ? [`Their message: ${request.message}`] : []),
+      ],
+      { label: "See callback requests", url: portalUrl },
+    ),
 };

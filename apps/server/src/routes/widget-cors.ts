@@ -1,0 +1,23 @@
+import type { FastifyInstance } from "fastify";
+
+/**
+ * Widget procedures are called from customers' sites. They never use cookies, and each one checks
+ * the Origin against its button's allowed domains, so the response may name any origin here; the
+ * procedure itself refuses the ones that are not allowed.
+ */
+export function registerWidgetCors(app: FastifyInstance) {
+  app.addHook("onRequest", async (req, reply) => {
+    if (!req.url.startsWith("/trpc/widget.")) return;
+    const origin = req.headers.origin;
+    if (!origin) return;
+    reply.header("Access-Control-Allow-Origin", origin).header("Vary", "Origin");
+    if (req.method === "OPTIONS") {
+      return reply
+        .code(204)
+        .header("Access-Control-Allow-Methods", "GET, POST")
+        .header("Access-Control-Allow-Headers", "content-type")
+        .header("Access-Control-Max-Age", "600")
+        .send();
+    }
+  });
+}

@@ -1,0 +1,82 @@
+/** The editable fields of a call button, validated with a message per field. */
+import { z } from "zod";
+import { domainPatternProblem, normalizeDomainPattern } from "./allowed-domains";
+import { findHoursProblems, isValidTimeZone } from "./schedule";
+import { usPhoneSchema } from "./validation";
+
+const hexColor = z
+  .string()
+  .trim()
+  .regex(/^#[0-9a-fA-F]{6}$/, "Use a color like #1d4ed8.")
+  .transform((v) => v.toLowerCase());
+
+export const buttonIcons = ["phone", "headset", "chat", "none"] as const;
+
+export const buttonStyleSchema = z.object({
+  background: hexColor,
+  text: hexColor,
+  size: z.enum(["small", "medium", "large"]),
+  shape: z.enum(["pill", "rounded", "square", "circle"]),
+  position: z.enum(["bottom-right", "bottom-left", "inline"]),
+  icon: z.enum(buttonIcons),
+});
+
+const intervalSchema = z.object({
+  start: z.number().int().min(0, "Hours start at 00:00.").max(1439, "Hours end at 24:00."),
+  end: z.number().int().min(1, "Hours start at 00:00.").max(1440, "Hours end at 24:00."),
+});
+
+export const weeklyHoursSchema = z
+  .array(z.array(intervalSchema).max(6, "At most 6 intervals a day."))
+  .length(7, "Give hours for all seven days (an empty day is closed).")
+  .superRefine((hours, ctx) => {
+    for (const [, message] of findHoursProblems(hours)) ctx.addIssue({ code: "custom", message });
+  });
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use dates like 2026-12-25.")
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), {
+    message: "This date does not exist.",
+  });
+
+export const buttonFieldsSchema = z
+  .object({
+    name: z.string().trim().min(1, "Give the button a name.").max(80, "Use at most 80 characters."),
+    label: z.string().trim().min(1, "Enter the text shown on the button.").max(40, "Use at most 40 characters."),
+    enabled: z.boolean().default(true),
+    style: buttonStyleSchema,
+    phoneNumber: usPhoneSchema.nullable().default(null),
+    ringPortal: z.boolean(),
+    timezone: z
+      .string()
+      .refine((tz) => tz.includes("/") && isValidTimeZone(tz), { message: "Choose a timezone like America/New_York." }),
+    hours: weeklyHoursSchema,
+    holidays: z
+      .array(isoDate)
+      .max(200, "At most 200 holidays.")
+      .transform((dates) => [...new Set(dates)].sort()),
+    closedBehavior: z.enum(["hide", "message", "callback"]),
+    allowedDomains: z
+      .array(z.string().max(260).transform(normalizeDomainPattern))
+      .max(50, "At most 50 domains.")
+      .superRefine((patterns, ctx) => {
+        for (const pattern of patterns) {
+          const problem = domainPatternProblem(pattern);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }
+      })
+      .transform((patterns) => [...new Set(patterns)]),
+  })
+  .superRefine((b, ctx) => {
+    if (!b.phoneNumber && !b.ringPortal) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["phoneNumber"],
+        message: "Choose where calls go: a phone number, the portal, or both.",
+      });
+    }
+  });
+
+export type ButtonFields = z.output<typeof buttonFieldsSchema>;
+

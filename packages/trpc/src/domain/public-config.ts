@@ -1,0 +1,23 @@
+import type { ButtonStyle } from "@cac/db";
+import type { WeeklyHours } from "./schedule";
+
+/**
+ * What the widget learns about a button from `GET /widget/config/:publicId`: display and hours
+ * only. Never the destination number or anything about the account.
+ */
+export type PublicButtonConfig = {
+  id: string;
+  label: string;
+  style: ButtonStyle;
+  logoUrl: string | null;
+  timezone: string;
+  hours: WeeklyHours;
+  holidays: string[];
+  closedBehavior: "hide" | "message" | "callback";
+  /** Open windows for the next days as ISO instants, so the widget needs no timezone rules. */
+  openWindows: Array<{ opens: string; closes: string | null }>;
+  /** Whether a call can be placed at all (a destination is configured). */
+  callable: boolean;
+  /** Server-side origin for API calls (tRPC at `${apiOrigin}/trpc`). */
+  apiOrigin: string;
+};

@@ -1,0 +1,12 @@
+import { z } from "zod";
+import { listCallbackRequests, setCallbackHandled } from "../../services/callbacks";
+import { authedProcedure, router } from "../../trpc";
+
+export const callbacksRouter = router({
+  list: authedProcedure
+    .input(z.object({ onlyOpen: z.boolean().default(false) }).default({ onlyOpen: false }))
+    .query(({ ctx, input }) => listCallbackRequests(ctx, ctx.account.id, input)),
+  setHandled: authedProcedure
+    .input(z.object({ id: z.uuid("This callback request does not exist."), handled: z.boolean() }))
+    .mutation(({ ctx, input }) => setCallbackHandled(ctx, ctx.account.id, input.id, input.handled)),
+});

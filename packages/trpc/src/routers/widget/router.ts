@@ -1,0 +1,7 @@
+import { router } from "../../trpc";
+import { requestCallbackProcedure } from "./request-callback";
+
+/** Procedures the embedded widget calls from third-party sites. */
+export const widgetRouter = router({
+  requestCallback: requestCallbackProcedure,
+});

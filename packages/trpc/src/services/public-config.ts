@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { isOriginAllowed } from "../domain/allowed-domains";
+import type { PublicButtonConfig } from "../domain/public-config";
+import { openWindows } from "../domain/schedule";
+import type { Settings } from "../context";
+import type { Ports } from "../ports";
+import { findButtonByPublicId } from "./buttons";
+
+const HOUR = 60 * 60 * 1000;
+/** Days of open windows sent to the widget; enough to show "back Monday" after a long weekend. */
+const WINDOW_DAYS = 8;
+
+export type PublicConfigResult =
+  | { status: 404; body: { error: string } }
+  | { status: 403; body: { error: string; host: string | null } }
+  | { status: 200; body: PublicButtonConfig; etag: string; allowOrigin: string | null };
+
+/**
+ * The widget's view of a button. Windows start at the current hour so the body (and its ETag)
+ * stays the same for an hour and caches well.
+ */
+export async function getPublicConfig(
+  deps: Pick<Ports, "db" | "clock"> & { settings: Pick<Settings, "publicUrl" | "production"> },
+  publicId: string,
+  origin: string | undefined,
+): Promise<PublicConfigResult> {
+  const button = await findButtonByPublicId(deps, publicId);
+  if (!button || !button.enabled) {
+    return { status: 404, body: { error: "This call button does not exist or is turned off." } };
+  }
+  // A request without Origin is not a browser page embedding the button (e.g. a link preview).
+  if (origin !== undefined && !isOriginAllowed(origin, button.allowedDomains, deps.settings.production)) {
+    let host: string | null = null;
+    try {
+      host = new URL(origin).hostname;
+    } catch {}
+    return { status: 403, body: { error: "This call button is not allowed on this website.", host } };
+  }
+  const apiOrigin = deps.settings.publicUrl.origin;
+  const from = Math.floor(deps.clock.now().getTime() / HOUR) * HOUR;
+  const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
+  const body: PublicButtonConfig = {
+    id: button.publicId,
+    label: button.label,
+    style: button.style,
+    logoUrl: button.logoKey ? `${apiOrigin}/uploads/${button.logoKey}` : null,
+    timezone: button.timezone,
+    hours: button.hours,
+    holidays: button.holidays,
+    closedBehavior: button.closedBehavior,
+    openWindows: openWindows(schedule, from, WINDOW_DAYS).map((w) => ({
+      opens: w.opens.toISOString(),
+      closes: w.closes ? w.closes.toISOString() : null,
+    })),
+    callable: button.ringPortal || button.phoneNumber !== null,
+    apiOrigin,
+  };
+  const etag = `"${createHash("sha256").update(JSON.stringify(body)).digest("base64url").slice(0, 27)}"`;
+  return { status: 200, body, etag, allowOrigin: origin ?? null };
+}
