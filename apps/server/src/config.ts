@@ -5,7 +5,16 @@ const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 
 const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // An empty PORT means unset (3000), not 0 (a random port).
+  PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: "must be a port number from 0 to 65535" })
+      .int("must be a port number from 0 to 65535")
+      .min(0, "must be a port number from 0 to 65535")
+      .max(65535, "must be a port number from 0 to 65535")
+      .default(3000),
+  ),
   HOST: z.string().default("0.0.0.0"),
   PUBLIC_URL: z.preprocess(
     emptyToUndefined,
@@ -84,12 +93,17 @@ export class ConfigError extends Error {
   }
 }
 
+function isLoopback(url: URL): boolean {
+  return url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+}
+
 /** The only reader of the environment. Every problem names its variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
+      // The variable's name, not a path into its parsed value (OPERATOR_EMAILS, not OPERATOR_EMAILS.1).
+      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? "environment")}: ${issue.message}`),
     );
   }
   const c = parsed.data;
@@ -97,6 +111,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   if (production && !c.PUBLIC_URL) {
     problems.push("PUBLIC_URL: is required in production (the address customers use)");
+  }
+  // Session cookies are Secure only on https, so production must be served over https.
+  if (production && c.PUBLIC_URL && !c.PUBLIC_URL.startsWith("https:") && !isLoopback(new URL(c.PUBLIC_URL))) {
+    problems.push("PUBLIC_URL: must be an https:// URL in production");
   }
   if (c.S3_BUCKET && (!c.S3_ACCESS_KEY_ID || !c.S3_SECRET_ACCESS_KEY)) {
     problems.push("S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: are required when S3_BUCKET is set");
