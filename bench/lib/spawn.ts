@@ -1,0 +1,39 @@
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { StartedTarget } from "./target";
+
+export type TargetInfo = Omit<StartedTarget, "stop">;
+export type RunningTarget = { info: TargetInfo; stop(): Promise<void> };
+
+const childEntry = fileURLToPath(new URL("./child.ts", import.meta.url));
+
+/** Starts a target module in a child Node process (with tsx) and waits until it listens. */
+export function startTarget(modulePath: string, timeoutMs = 120_000): Promise<RunningTarget> {
+  const child = fork(childEntry, [modulePath], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.send({ type: "stop" });
+    const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${modulePath} did not start within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on("message", (message: { type: string; info?: TargetInfo; message?: string }) => {
+      clearTimeout(timer);
+      if (message.type === "ready" && message.info) resolve({ info: message.info, stop });
+      else reject(new Error(`${modulePath} failed to start:\n${message.message ?? "unknown error"}`));
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${modulePath} exited with code ${code} before it was ready`));
+    });
+  });
+}

@@ -1,0 +1,98 @@
+// npm run bench                         every registered benchmark
+// npm run bench -- healthz              only the named ones (the baseline always runs too)
+// npm run bench -- --duration 10 --warmup 3 --connections 20
+// Results: a table on stdout and bench/results/bench-<time>.json (not committed).
+//
+// To add a benchmark: write bench/targets/<name>.ts exporting `defineTarget({...})` and
+// register it below. Each target runs in its own child process; the load comes from here.
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { checkTarget, type LoadOptions, measure } from "./lib/measure";
+import { printTable, type Row, writeJson } from "./lib/report";
+import { startTarget } from "./lib/spawn";
+import type { BenchTarget } from "./lib/target";
+
+const BASELINE = "fastify-hello";
+
+/** name -> module. The first one is the baseline that every ratio refers to. */
+const registry: Record<string, string> = {
+  [BASELINE]: "./targets/fastify-hello.ts",
+  healthz: "./targets/healthz.ts",
+  "trpc-account-me": "./targets/trpc-account-me.ts",
+};
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    duration: { type: "string", default: "5" },
+    warmup: { type: "string", default: "2" },
+    connections: { type: "string", default: "10" },
+    list: { type: "boolean", default: false },
+  },
+});
+
+if (values.list) {
+  for (const name of Object.keys(registry)) console.log(name);
+  process.exit(0);
+}
+
+const unknown = positionals.filter((name) => !(name in registry));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark(s): ${unknown.join(", ")}. Known: ${Object.keys(registry).join(", ")}`);
+  process.exit(2);
+}
+const selected = [BASELINE, ...(positionals.length ? positionals : Object.keys(registry))].filter(
+  (name, index, all) => all.indexOf(name) === index,
+);
+
+const load: LoadOptions = {
+  durationSeconds: Number(values.duration),
+  warmupSeconds: Number(values.warmup),
+  connections: Number(values.connections),
+};
+console.log(
+  `Click & Call benchmarks: ${load.connections} connections, ${load.warmupSeconds}s warmup + ${load.durationSeconds}s each` +
+    (process.env.TEST_DATABASE_URL
+      ? ", database: Postgres at TEST_DATABASE_URL"
+      : ", database: in-memory PGlite"),
+);
+
+const rows: Row[] = [];
+let failed = false;
+for (const name of selected) {
+  const modulePath = fileURLToPath(new URL(registry[name] ?? "", import.meta.url));
+  const target = ((await import(modulePath)) as { default: BenchTarget }).default;
+  process.stdout.write(`- ${name}: ${target.description} ... `);
+  let running: Awaited<ReturnType<typeof startTarget>> | undefined;
+  try {
+    running = await startTarget(modulePath);
+    await checkTarget(running.info);
+    const result = await measure(running.info, load);
+    const baseline = rows.find((row) => row.name === BASELINE)?.result.requestsPerSecond;
+    rows.push({
+      name,
+      description: target.description,
+      notes: running.info.notes ?? {},
+      result,
+      ratioToBaseline: baseline ? result.requestsPerSecond / baseline : null,
+    });
+    console.log(`${result.requestsPerSecond.toFixed(0)} req/s`);
+    if (result.non2xx > 0 || result.errors > 0) {
+      console.log(
+        `  ! ${result.non2xx} non-2xx answers and ${result.errors} errors: this figure is not valid`,
+      );
+      failed = true;
+    }
+  } catch (error) {
+    console.log("failed");
+    console.error(error instanceof Error ? error.message : error);
+    failed = true;
+  } finally {
+    await running?.stop();
+  }
+}
+
+console.log("");
+printTable(rows);
+console.log(`\nWritten: ${writeJson(rows, load)}`);
+process.exit(failed ? 1 : 0);
