@@ -1,0 +1,63 @@
+// Bundles the widget for third-party sites:
+//   src/loader.ts  -> dist/widget.js       classic script (IIFE), budget 3 KB gzipped
+//   src/call-ui.ts -> dist/widget-call.js  ES module loaded by the loader, budget 15 KB gzipped
+// `node build.mjs` writes dist/; the size test imports buildWidget() and checks the budgets.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+const root = dirname(fileURLToPath(import.meta.url));
+export const distDir = join(root, "dist");
+
+export const budgets = { "widget.js": 3072, "widget-call.js": 15360 };
+
+const common = {
+  bundle: true,
+  platform: "browser",
+  // Browsers from 2021 on (ES2021); the loader keeps a native import() of the call chunk.
+  target: ["es2021", "chrome91", "firefox90", "safari15"],
+  minify: true,
+  legalComments: "none",
+  charset: "utf8",
+  write: false,
+  logLevel: "warning",
+};
+
+/**
+ * Builds both bundles in memory. Returns `{ name, code, gzip }` per file, where `gzip` is the
+ * zlib level-9 size in bytes. With `write`, also writes them to dist/.
+ */
+export async function buildWidget({ write = false } = {}) {
+  const outputs = await Promise.all([
+    // Classic <script async> on customers' pages: no module scope, nothing leaks into window
+    // except the ClickAndCall queue function.
+    build({ ...common, entryPoints: [join(root, "src/loader.ts")], format: "iife", outfile: "widget.js" }),
+    build({ ...common, entryPoints: [join(root, "src/call-ui.ts")], format: "esm", outfile: "widget-call.js" }),
+  ]);
+  const files = outputs.map((result, i) => {
+    const name = i === 0 ? "widget.js" : "widget-call.js";
+    const code = result.outputFiles[0].contents;
+    return { name, code, bytes: code.length, gzip: gzipSync(code, { level: 9 }).length };
+  });
+  if (write) {
+    mkdirSync(distDir, { recursive: true });
+    for (const file of files) writeFileSync(join(distDir, file.name), file.code);
+  }
+  return files;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const files = await buildWidget({ write: true });
+  let over = false;
+  for (const { name, bytes, gzip } of files) {
+    const budget = budgets[name];
+    over ||= gzip > budget;
+    console.log(`@cac/widget: dist/${name} ${bytes} B, ${gzip} B gzip (budget ${budget} B)`);
+  }
+  if (over) {
+    console.error("@cac/widget: a bundle is over its gzip budget.");
+    process.exit(1);
+  }
+}

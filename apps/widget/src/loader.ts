@@ -1,0 +1,240 @@
+/**
+ * The widget loader (dist/widget.js, a classic script, at most 3 KB gzipped).
+ *
+ * `<script src="https://HOST/widget.js" data-button="PUBLIC_ID" async></script>` fetches the
+ * button's public config, renders the button in a shadow root, applies the hours, and loads the
+ * call UI chunk (widget-call.js) on the first hover, focus or click. `window.ClickAndCall` is the
+ * command queue: open, close, on(event, fn), and preview for the portal.
+ */
+import { closedText, hoursStatus } from "./hours";
+import { icons } from "./icons";
+import type { CallUi, CallUiModule, PublicButtonConfig, WidgetContext, WidgetEvent } from "./types";
+
+type Api = ((...args: unknown[]) => void) & { q?: ArrayLike<unknown>[]; v?: number };
+type PreviewOptions = { target: HTMLElement; config: PublicButtonConfig | null; now?: number };
+
+/** One mounted button; it is also the context handed to the call UI chunk. */
+type Instance = WidgetContext & {
+  host: HTMLElement;
+  wrap: HTMLElement;
+  now?: number;
+  timer?: ReturnType<typeof setTimeout>;
+  ui?: Promise<CallUi>;
+  load: () => Promise<CallUi>;
+  visible?: boolean;
+};
+
+const win = window as unknown as { ClickAndCall?: Api };
+const doc = document;
+const listeners: Record<string, ((detail?: unknown) => void)[]> = {};
+const previews = new Map<HTMLElement, Instance>();
+let main: Instance | undefined;
+let ready = false;
+/** open/close commands given before the config arrived, replayed once the button is mounted. */
+let pending: unknown[][] = [];
+
+const script = (doc.currentScript ||
+  doc.querySelector('script[data-button][src*="/widget.js"]')) as HTMLScriptElement | null;
+const base = script ? new URL(".", script.src).href : "/";
+
+const noop = () => {};
+const warn = (message: string) => console.warn(`Click & Call: ${message}`);
+
+const css =
+  // :host resets inherited page styles; nothing inside is reachable by the page's CSS.
+  ":host{all:initial}:host(.pv){display:block;position:relative;height:100%}" +
+  ".f{font:500 16px/1.2 system-ui,sans-serif}" +
+  ".w{position:fixed;z-index:2147483000;bottom:20px;right:20px}" +
+  ".bottom-left .w{right:auto;left:20px}.inline .w{position:static;display:inline-block}.pv .w{position:absolute}" +
+  ".b{all:unset;display:inline-flex;align-items:center;gap:.5em;cursor:pointer;background:var(--b);color:var(--t);" +
+  "padding:.75em 1.25em;border-radius:2em;box-shadow:0 4px 14px #0004}" +
+  ".b:focus-visible{outline:3px solid var(--b);outline-offset:3px;box-shadow:0 0 0 3px #fff}" +
+  ".small{font-size:14px}.large{font-size:19px}.rounded .b{border-radius:.6em}.square .b{border-radius:2px}" +
+  ".circle .b{border-radius:50%;padding:.9em}.circle .l{position:absolute;clip-path:inset(50%)}" +
+  ".b svg,.b img{width:1.3em;height:1.3em;fill:currentColor;object-fit:contain}" +
+  ".l{display:grid;gap:.2em}.c{font-size:.75em;font-weight:400}" +
+  // Motion only for visitors who have not asked to reduce it.
+  "@media (prefers-reduced-motion:no-preference){.b{transition:transform .15s}.b:hover{transform:translateY(-2px)}}";
+
+function emit(event: WidgetEvent, detail?: unknown) {
+  for (const fn of listeners[event] || []) {
+    try {
+      fn(detail);
+    } catch (error) {
+      console.error(error);
+    }
+  }
+}
+
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string) => {
+  const e = doc.createElement(tag);
+  if (cls) e.className = cls;
+  return e;
+};
+
+function mount(cfg: PublicButtonConfig, parent: HTMLElement, preview: boolean): Instance {
+  const host = el("click-and-call" as "div", preview ? "pv" : "");
+  const root = host.attachShadow({ mode: "open" });
+  const frame = el("div");
+  const wrap = el("div", "w");
+  const button = el("button", "b");
+  button.type = "button";
+  button.setAttribute("aria-haspopup", "dialog");
+  button.setAttribute("aria-expanded", "false");
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    // No constructable stylesheets: an inline <style> (may be blocked by a strict CSP).
+    const style = el("style");
+    style.textContent = css;
+    root.append(style);
+  }
+  wrap.append(button);
+  frame.append(wrap);
+  root.append(frame);
+  parent.append(host);
+  const inst: Instance = {
+    cfg,
+    host,
+    frame,
+    wrap,
+    button,
+    preview,
+    emit,
+    status: () => status(inst),
+    load: () =>
+      (inst.ui ||= (import(`${base}widget-call.js`) as Promise<CallUiModule>).then(
+        (m) => m.mount(inst),
+        (error) => {
+          inst.ui = undefined;
+          warn(`could not load ${base}widget-call.js (${error}).`);
+          throw error;
+        },
+      )),
+  };
+  for (const type of ["pointerenter", "focus"]) button.addEventListener(type, () => inst.load().catch(noop));
+  button.onclick = () => open(inst, button);
+  return inst;
+}
+
+function status(inst: Instance) {
+  const now = inst.now ?? Date.now();
+  const s = hoursStatus(inst.cfg.openWindows || [], now);
+  return { ...s, text: closedText(s.next, now) };
+}
+
+function render(inst: Instance) {
+  const { cfg, button, wrap, frame } = inst;
+  const { style } = cfg;
+  const s = status(inst);
+  const closed = !s.open;
+  frame.className = `f ${style.position} ${style.size} ${style.shape}`;
+  // Colors are validated hex values; they only reach this element's custom properties.
+  frame.style.cssText = `--b:${style.background};--t:${style.text}`;
+  inst.visible = !(closed && cfg.closedBehavior === "hide");
+  wrap.hidden = !inst.visible;
+
+  const icon = cfg.logoUrl ? el("img") : icons[style.icon || "phone"];
+  if (typeof icon === "string") {
+    button.innerHTML = `<svg viewBox="0 0 24 24" aria-hidden="true"><path d="${icon}"/></svg>`;
+  } else {
+    button.textContent = "";
+    if (icon) {
+      icon.alt = "";
+      icon.src = new URL(cfg.logoUrl as string, base).href;
+      button.append(icon);
+    }
+  }
+  const label = el("span", "l");
+  label.append(cfg.label);
+  if (closed) {
+    label.append(el("span", "c"));
+    (label.lastChild as HTMLElement).textContent =
+      cfg.closedBehavior === "callback" ? "Closed — request a callback" : s.text;
+  }
+  button.append(label);
+  button.title = style.shape === "circle" ? (label.textContent as string) : "";
+
+  clearTimeout(inst.timer);
+  if (inst.now === undefined && s.boundary !== null) {
+    // Re-evaluate just after the next opening or closing (capped at the setTimeout maximum).
+    inst.timer = setTimeout(() => render(inst), Math.min(s.boundary - Date.now() + 50, 2e9));
+  }
+  inst.ui?.then((ui) => ui.update());
+}
+
+function open(inst: Instance | undefined, from?: HTMLElement) {
+  if (inst?.visible) inst.load().then((ui) => ui.open(from), noop);
+}
+
+function run(args: ArrayLike<unknown>) {
+  const [cmd, a, b] = Array.from(args) as [string, unknown, unknown];
+  if (cmd === "on" && typeof b === "function") {
+    (listeners[a as string] ||= []).push(b as () => void);
+    if (a === "ready" && ready) b();
+  } else if (cmd === "preview") {
+    const { target, config, now } = a as PreviewOptions;
+    let inst = previews.get(target);
+    if (!config) {
+      inst?.host.remove();
+      previews.delete(target);
+      return;
+    }
+    if (!inst) previews.set(target, (inst = mount(config, target, true)));
+    inst.cfg = config;
+    inst.now = now;
+    render(inst);
+  } else if (!main) {
+    pending.push([cmd]);
+  } else if (cmd === "open") {
+    open(main);
+  } else if (cmd === "close") {
+    main.ui?.then((ui) => ui.close());
+  }
+}
+
+function start(id: string) {
+  const url = `${base}widget/config/${encodeURIComponent(id)}`;
+  const host = location.hostname;
+  fetch(url, { cache: "default" })
+    .then(async (res) => {
+      if (res.status === 403) {
+        return warn(
+          `this button is not allowed on "${host}". Add it to the button's allowed domains in the portal.`,
+        );
+      }
+      if (res.status === 404) {
+        return warn(`button "${id}" was not found or is disabled.`);
+      }
+      if (!res.ok) throw res.status;
+      const cfg = (await res.json()) as PublicButtonConfig;
+      if (doc.readyState === "loading") await new Promise((r) => doc.addEventListener("DOMContentLoaded", r));
+      const inline = cfg.style.position === "inline";
+      const parent = inline
+        ? doc.querySelector<HTMLElement>(`[data-clickandcall="${CSS.escape(id)}"]`) ||
+          doc.querySelector<HTMLElement>("[data-clickandcall]")
+        : doc.body;
+      if (!parent) return warn("add <div data-clickandcall></div> where the inline button goes.");
+      main = mount(cfg, parent, false);
+      render(main);
+      ready = true;
+      for (const args of pending) run(args);
+      pending = [];
+      emit("ready", { open: status(main).open });
+    })
+    .catch((error) =>
+      warn(`could not load button "${id}" (${error}). Is "${host}" in its allowed domains?`),
+    );
+}
+
+if (!win.ClickAndCall?.v) {
+  const queued = win.ClickAndCall?.q || [];
+  const api: Api = (...args) => run(args);
+  api.v = 1;
+  win.ClickAndCall = api;
+  for (const args of Array.from(queued)) run(args);
+  const id = script?.dataset.button;
+  if (id) start(id);
+}

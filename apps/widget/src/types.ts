@@ -1,0 +1,43 @@
+import type { PublicButtonConfig } from "@cac/trpc/domain/public-config";
+import type { HoursStatus } from "./hours";
+
+export type { PublicButtonConfig };
+
+export type WidgetEvent = "ready" | "call-start" | "call-end";
+
+/** Why a call could not be placed or went down; each has a human message in the call UI. */
+export type FailCause =
+  | "mic-denied"
+  | "insecure"
+  | "offline"
+  | "closed"
+  | "blocked"
+  | "over-quota"
+  | "rate-limited"
+  | "generic";
+
+/** What the loader hands to the call UI chunk (`widget-call.js`) when it mounts it. */
+export type WidgetContext = {
+  /** The button's config; replaced in place when the portal's preview passes a new one. */
+  cfg: PublicButtonConfig;
+  /** Element in the button's shadow root that carries the color variables; the dialog goes in it. */
+  frame: HTMLElement;
+  button: HTMLButtonElement;
+  /** Portal live preview: forms send nothing, no call is placed. */
+  preview: boolean;
+  /** Hours evaluated now, plus the closed message ("Closed — back Monday 9:00 AM"). */
+  status(): HoursStatus & { text: string };
+  emit(event: WidgetEvent, detail?: unknown): void;
+};
+
+/** What `widget-call.js` exports. */
+export type CallUiModule = { mount(ctx: WidgetContext): CallUi };
+
+export type CallUi = {
+  /** Opens the dialog; `returnFocus` gets the focus back when it closes. */
+  open(returnFocus?: HTMLElement | null): void;
+  close(): void;
+  /** Config or hours changed: re-render what depends on them. */
+  update(): void;
+  isOpen(): boolean;
+};
