@@ -1,0 +1,117 @@
+import { Alert, Button, ErrorState, LoadingBlock, SkipLink } from "@cac/ui";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { Navigate, NavLink, Outlet, useLocation, useNavigate } from "react-router";
+import { describeError, isUnauthenticated } from "../lib/errors";
+import { loginPathFor } from "../lib/navigation";
+import { useSessionEnded } from "../lib/session";
+import { useTRPC } from "../trpc";
+import { Brand } from "./Brand";
+import { MeContext } from "./MeContext";
+import { ModesLine } from "./ModesLine";
+import { VerifyEmailBanner } from "./VerifyEmailBanner";
+
+const navItems = [
+  { to: "/", label: "Dashboard", end: true },
+  { to: "/buttons", label: "Buttons", end: false },
+  { to: "/calls", label: "Calls", end: false },
+  { to: "/billing", label: "Billing", end: false },
+  { to: "/account", label: "Account", end: false },
+];
+
+/** The logged-in portal: navigation, account notices, and the page. Logged-out visits go to login. */
+export function AppLayout() {
+  const trpc = useTRPC();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const me = useQuery(trpc.account.me.queryOptions());
+  const sessionEnded = useSessionEnded();
+  const logout = useMutation(
+    trpc.auth.logout.mutationOptions({
+      onSuccess: () => leave(),
+      onError: (error) => {
+        // Already logged out on the server (session expired or revoked): same outcome.
+        if (isUnauthenticated(error)) leave();
+      },
+    }),
+  );
+
+  function leave() {
+    navigate("/login", { replace: true, state: { loggedOut: true } });
+    sessionEnded();
+  }
+
+  if (me.data === undefined) {
+    return (
+      <div className="public-shell">
+        <SkipLink />
+        <main id="main" tabIndex={-1} className="public-main">
+          {me.isError ? (
+            <ErrorState
+              title="We could not load your account"
+              message={describeError(me.error).message}
+              onRetry={() => me.refetch()}
+              retrying={me.isFetching}
+            />
+          ) : (
+            <LoadingBlock label="Loading your account…" />
+          )}
+        </main>
+      </div>
+    );
+  }
+  if (me.data === null) return <Navigate to={loginPathFor(location)} replace />;
+
+  const { user, account } = me.data;
+  return (
+    <MeContext.Provider value={me.data}>
+      <div className="app-shell">
+        <SkipLink />
+        <header className="app-header">
+          <div className="app-header-inner">
+            <Brand />
+            <nav className="app-nav" aria-label="Main">
+              <ul>
+                {navItems.map((item) => (
+                  <li key={item.to}>
+                    <NavLink to={item.to} end={item.end} className="app-nav-link">
+                      {item.label}
+                    </NavLink>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <div className="app-user">
+              <p className="app-user-text">
+                <span className="app-user-name">{user.name}</span>
+                <span className="app-user-company">{account.companyName}</span>
+              </p>
+              <Button
+                variant="secondary"
+                size="sm"
+                onClick={() => logout.mutate()}
+                pending={logout.isPending}
+                pendingLabel="Logging out…"
+              >
+                Log out
+              </Button>
+            </div>
+          </div>
+        </header>
+        {logout.isError && !isUnauthenticated(logout.error) ? (
+          <div className="app-notice">
+            <Alert tone="error" title="We could not log you out">
+              {describeError(logout.error).message}
+            </Alert>
+          </div>
+        ) : null}
+        {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
+        <main id="main" tabIndex={-1} className="app-main">
+          <Outlet />
+        </main>
+        <footer className="site-footer">
+          <ModesLine />
+        </footer>
+      </div>
+    </MeContext.Provider>
+  );
+}

@@ -1,0 +1,14 @@
+/**
+ * The `next` parameter of the login page, accepted only as a path on this site so a crafted
+ * link cannot send someone elsewhere after they log in.
+ */
+export function safeNextPath(next: string | null | undefined, fallback = "/"): string {
+  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
+  if (next.startsWith("/login") || next.startsWith("/signup")) return fallback;
+  return next;
+}
+
+export function loginPathFor(location: { pathname: string; search: string; hash: string }): string {
+  const next = `${location.pathname}${location.search}${location.hash}`;
+  return next === "/" ? "/login" : `/login?next=${encodeURIComponent(next)}`;
+}

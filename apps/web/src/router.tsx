@@ -1,0 +1,62 @@
+import { createBrowserRouter, Outlet, ScrollRestoration } from "react-router";
+import { AppLayout } from "./components/AppLayout";
+import { PublicLayout } from "./components/PublicLayout";
+import { RouteError } from "./components/RouteError";
+import { RouteFocus } from "./components/RouteFocus";
+import { AccountPage } from "./pages/AccountPage";
+import { DashboardPage } from "./pages/DashboardPage";
+import { DevOutboxPage } from "./pages/DevOutboxPage";
+import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
+import { LoginPage } from "./pages/LoginPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { BillingPage, ButtonsPage, CallsPage } from "./pages/PlaceholderPages";
+import { ResetPasswordPage } from "./pages/ResetPasswordPage";
+import { SignupPage } from "./pages/SignupPage";
+import { VerifyEmailPage } from "./pages/VerifyEmailPage";
+
+function Root() {
+  return (
+    <>
+      <RouteFocus />
+      <ScrollRestoration />
+      <Outlet />
+    </>
+  );
+}
+
+export const router = createBrowserRouter([
+  {
+    element: <Root />,
+    errorElement: <RouteError />,
+    children: [
+      {
+        element: <PublicLayout />,
+        children: [
+          { path: "signup", element: <SignupPage /> },
+          { path: "login", element: <LoginPage /> },
+          { path: "forgot-password", element: <ForgotPasswordPage /> },
+          { path: "reset-password", element: <ResetPasswordPage /> },
+          { path: "verify-email", element: <VerifyEmailPage /> },
+        ],
+      },
+      {
+        element: <PublicLayout width="wide" />,
+        children: [
+          { path: "dev/outbox", element: <DevOutboxPage /> },
+          { path: "*", element: <NotFoundPage /> },
+        ],
+      },
+      {
+        path: "/",
+        element: <AppLayout />,
+        children: [
+          { index: true, element: <DashboardPage /> },
+          { path: "buttons", element: <ButtonsPage /> },
+          { path: "calls", element: <CallsPage /> },
+          { path: "billing", element: <BillingPage /> },
+          { path: "account", element: <AccountPage /> },
+        ],
+      },
+    ],
+  },
+]);
