@@ -18,6 +18,7 @@ import { registerUploads } from "./routes/uploads";
 import { registerWidgetConfig } from "./routes/widget-config";
 import { registerWidgetCors } from "./routes/widget-cors";
 import { registerSecurityHeaders } from "./security-headers";
+import { registerWidget } from "./widget-static";
 
 export type BuildOptions = {
   /** Use this database instead of opening one from config (tests pass a fresh one). */
@@ -95,6 +96,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
   });
 
+  await registerWidget(app);
   await registerPortal(app, config.webDistDir ?? defaultWebDist);
   return { app, ports, db };
 }
