@@ -3,6 +3,8 @@ import type { FastifyInstance } from "fastify";
 
 export async function registerHealth(app: FastifyInstance, db: DbHandle) {
   app.get("/healthz", async (req, reply) => {
+    // A cached 200 would hide an outage from the load balancer.
+    reply.header("Cache-Control", "no-store");
     const started = performance.now();
     try {
       await db.ping();

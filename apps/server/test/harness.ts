@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { DbHandle } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import type { AppRouter, Clock, Limits } from "@cac/trpc";
@@ -82,10 +85,16 @@ export async function startHarness(
     redis?: boolean;
   } = {},
 ): Promise<Harness> {
-  const db = options.db ?? (await createTestDb());
+  const opened = options.db ?? (await createTestDb());
+  // Closing twice is harmless here (the health suite closes the database to see a 503).
+  let closing: Promise<void> | undefined;
+  const db: DbHandle = { ...opened, close: () => (closing ??= opened.close()) };
   const clock = new TestClock();
   const redisUrl = options.redis === false ? undefined : process.env.REDIS_URL;
+  // Anything the server writes to disk (uploads) stays in a directory of this harness's own.
+  const dataDir = mkdtempSync(join(tmpdir(), "cac-harness-"));
   const config = loadConfig({
+    DATA_DIR: dataDir,
     NODE_ENV: "test",
     PORT: "0",
     HOST: "127.0.0.1",
@@ -120,6 +129,7 @@ export async function startHarness(
     async close() {
       await built.app.close();
       await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

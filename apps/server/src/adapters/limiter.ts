@@ -7,6 +7,8 @@ import {
   RateLimiterRes,
 } from "rate-limiter-flexible";
 
+const FIRST_CONNECTION_WAIT_MS = 2000;
+
 /**
  * rate-limiter-flexible behind the limiter port. With Redis, an in-process limiter is the
  * insurance: when Redis is unreachable the counts continue in memory instead of failing open
@@ -23,6 +25,24 @@ export function createLimiter(options: {
     ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
     : undefined;
   redis?.on("error", (error) => options.log.warn({ err: error }, "redis limiter unreachable; counting in memory"));
+  // Without an offline queue, calls made before the first connection would all go to the
+  // in-memory insurance, so a fresh process would count apart from the others. Wait for the
+  // first connection (bounded), then fall back to memory only while Redis is really down.
+  let firstConnection: Promise<void> | undefined = redis
+    ? new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          redis.off("ready", done);
+          redis.off("end", done);
+          resolve();
+        };
+        const timer = setTimeout(done, FIRST_CONNECTION_WAIT_MS);
+        redis.once("ready", done);
+        redis.once("end", done);
+      }).then(() => {
+        firstConnection = undefined;
+      })
+    : undefined;
   const limiters = new Map<string, RateLimiterAbstract>();
 
   function get(name: string, policy: LimitPolicy): RateLimiterAbstract {
@@ -40,6 +60,7 @@ export function createLimiter(options: {
   return {
     mode: redis ? "redis" : "memory",
     async consume(name, policy, key) {
+      if (firstConnection) await firstConnection;
       try {
         await get(name, policy).consume(key);
         return { allowed: true };
@@ -51,6 +72,7 @@ export function createLimiter(options: {
       }
     },
     async reset(name, policy, key) {
+      if (firstConnection) await firstConnection;
       await get(name, policy).delete(key);
     },
     async close() {

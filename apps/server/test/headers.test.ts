@@ -1,0 +1,135 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "./harness";
+
+/** A stand-in for the built portal, so this suite does not depend on `npm run build`. */
+function fakePortalBuild() {
+  const dir = mkdtempSync(join(tmpdir(), "cac-web-"));
+  writeFileSync(join(dir, "index.html"), "<!doctype html><title>Click &amp; Call</title><div id=root></div>");
+  mkdirSync(join(dir, "assets"));
+  writeFileSync(join(dir, "assets", "app-abc123.js"), "console.log('portal')");
+  return dir;
+}
+
+type Fetched = { label: string; res: Response };
+
+async function responses(h: Harness): Promise<Fetched[]> {
+  const html = { accept: "text/html,application/xhtml+xml" };
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${h.url}${path}`, { headers: { origin: h.portalOrigin, ...headers } });
+  return [
+    { label: "portal index", res: await get("/", html) },
+    { label: "portal SPA route", res: await get("/dashboard/settings", html) },
+    { label: "portal asset", res: await get("/assets/app-abc123.js") },
+    { label: "API query", res: await get("/trpc/system.info") },
+    { label: "API error", res: await get("/trpc/account.sessions") },
+    {
+      label: "API mutation",
+      res: await fetch(`${h.url}/trpc/auth.login`, {
+        method: "POST",
+        headers: { origin: h.portalOrigin, "content-type": "application/json" },
+        body: JSON.stringify({ json: { email: "nobody@example.test", password: "whatever-password" } }),
+      }),
+    },
+    { label: "health", res: await get("/healthz") },
+    { label: "not found", res: await get("/no/such/thing.json") },
+  ];
+}
+
+function directives(csp: string | null) {
+  const map = new Map<string, string>();
+  for (const part of (csp ?? "").split(";")) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name) map.set(name.toLowerCase(), values.join(" "));
+  }
+  return map;
+}
+
+describe("security headers in development", () => {
+  let h: Harness;
+  let webDist: string;
+  let all: Fetched[];
+  beforeAll(async () => {
+    webDist = fakePortalBuild();
+    h = await startHarness({ env: { WEB_DIST_DIR: webDist } });
+    all = await responses(h);
+  });
+  afterAll(async () => {
+    await h?.close();
+    rmSync(webDist, { recursive: true, force: true });
+  });
+
+  it("serves the portal build and the SPA fallback", async () => {
+    const index = all.find((r) => r.label === "portal index")!.res;
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('<div id=root>');
+    expect(all.find((r) => r.label === "portal SPA route")!.res.status).toBe(200);
+  });
+
+  it("sends a CSP with frame-ancestors 'none' and no inline scripts on every response", () => {
+    for (const { label, res } of all) {
+      const csp = directives(res.headers.get("content-security-policy"));
+      expect(csp.get("frame-ancestors"), label).toBe("'none'");
+      expect(csp.get("default-src"), label).toBe("'self'");
+      expect(csp.get("script-src"), label).toBe("'self'");
+      expect(csp.get("object-src"), label).toBe("'none'");
+      expect(res.headers.get("x-frame-options"), label).toBe("DENY");
+    }
+  });
+
+  it("sends X-Content-Type-Options: nosniff and a referrer policy on every response", () => {
+    for (const { label, res } of all) {
+      expect(res.headers.get("x-content-type-options"), label).toBe("nosniff");
+      expect(res.headers.get("referrer-policy"), label).toBe("strict-origin-when-cross-origin");
+    }
+  });
+
+  it("sends no HSTS and no upgrade-insecure-requests in development", () => {
+    for (const { label, res } of all) {
+      expect(res.headers.get("strict-transport-security"), label).toBeNull();
+      expect(directives(res.headers.get("content-security-policy")).has("upgrade-insecure-requests"), label).toBe(
+        false,
+      );
+    }
+  });
+
+  it("does not announce the server's software", () => {
+    for (const { label, res } of all) {
+      expect(res.headers.get("x-powered-by"), label).toBeNull();
+    }
+  });
+});
+
+describe("security headers in production", () => {
+  let h: Harness;
+  let webDist: string;
+  let all: Fetched[];
+  beforeAll(async () => {
+    webDist = fakePortalBuild();
+    h = await startHarness({
+      env: { NODE_ENV: "production", PUBLIC_URL: "https://calls.example.test", WEB_DIST_DIR: webDist },
+    });
+    all = await responses(h);
+  });
+  afterAll(async () => {
+    await h?.close();
+    rmSync(webDist, { recursive: true, force: true });
+  });
+
+  it("sends HSTS for a year, with subdomains, on every response", () => {
+    for (const { label, res } of all) {
+      const hsts = res.headers.get("strict-transport-security");
+      expect(hsts, label).toMatch(/max-age=31536000/);
+      expect(hsts, label).toMatch(/includeSubDomains/i);
+    }
+  });
+
+  it("keeps the CSP with frame-ancestors 'none' and nosniff", () => {
+    for (const { label, res } of all) {
+      expect(directives(res.headers.get("content-security-policy")).get("frame-ancestors"), label).toBe("'none'");
+      expect(res.headers.get("x-content-type-options"), label).toBe("nosniff");
+    }
+  });
+});

@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "./harness";
+
+describe("/healthz", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h?.close());
+
+  it("answers 200 { ok: true } after a database round trip", async () => {
+    const res = await fetch(`${h.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    const body = await res.json();
+    expect(body).toMatchObject({ ok: true, db: h.db.kind });
+    expect(typeof body.dbMs).toBe("number");
+    // Never cached by a proxy: a stale 200 would hide an outage.
+    expect(res.headers.get("cache-control")).toMatch(/no-store/);
+  });
+
+  it("answers 503 when the database is down, without leaking details", async () => {
+    await h.db.close();
+    const res = await fetch(`${h.url}/healthz`);
+    expect(res.status).toBe(503);
+    const body = await res.json();
+    expect(body).toMatchObject({ ok: false, db: h.db.kind, error: "database unreachable" });
+    expect(JSON.stringify(body)).not.toMatch(/ECONN|CONNECTION_ENDED|closed|stack/i);
+    expect(res.headers.get("cache-control")).toMatch(/no-store/);
+  });
+});
