@@ -9,7 +9,10 @@ import { systemClock } from "./adapters/clock";
 import { createLimiter } from "./adapters/limiter";
 import { createLocalStorage } from "./adapters/local-storage";
 import { createOutboxMailer } from "./adapters/outbox-mailer";
+import { captchaOff } from "./adapters/captcha-off";
+import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
 import { createS3Storage } from "./adapters/s3-storage";
+import { startCallSweeper } from "./jobs/call-sweeper";
 import type { AppConfig } from "./config";
 import { createRequestContext } from "./context";
 import { registerHealth } from "./health";
@@ -27,6 +30,8 @@ export type BuildOptions = {
   limits?: Partial<Limits>;
   /** Prefix of the limiter's keys (default `cac`); tests use a unique one per suite. */
   limiterKeyPrefix?: string;
+  /** Background jobs (the call sweeper) run unless turned off; tests run them by hand. */
+  jobs?: boolean;
 };
 
 export type BuiltApp = { app: FastifyInstance; ports: Ports; db: DbHandle };
@@ -53,6 +58,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     limiter,
     mailer: createOutboxMailer(db.db, app.log),
     storage: config.s3 ? createS3Storage(config.s3) : createLocalStorage(join(config.dataDir, "uploads")),
+    pubsub: config.redisUrl
+      ? createRedisPubSub(config.redisUrl, app.log, options.limiterKeyPrefix)
+      : createMemoryPubSub(),
+    captcha: captchaOff,
+    voice: { mode: "webrtc" },
   };
   const settings = {
     publicUrl: config.publicUrl,
@@ -63,11 +73,18 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       limiter: limiter.mode === "redis" ? "Redis" : "in-process",
       mailer: ports.mailer.mode === "outbox" ? "dev outbox (no email leaves this machine)" : "Resend",
       storage: ports.storage.mode === "s3" ? "S3-compatible" : "local disk",
+      voice: ports.voice.mode === "twilio" ? "Twilio Voice" : "WebRTC (answered in the portal)",
+      pubsub: ports.pubsub.mode === "redis" ? "Redis" : "in-process",
+      captcha: ports.captcha.mode === "off" ? "off" : "Cloudflare Turnstile",
     },
+    calls: config.calls,
   };
   const limits: Limits = { ...defaultLimits, ...options.limits };
 
+  const sweeper = options.jobs === false ? null : startCallSweeper(ports, config.calls.ringTimeoutSeconds);
   app.addHook("onClose", async () => {
+    sweeper?.stop();
+    await ports.pubsub.close();
     await limiter.close();
     if (ownsDb) await db.close();
   });

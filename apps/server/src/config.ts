@@ -52,6 +52,28 @@ const configSchema = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((value) => value === "true"),
+  RING_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
+  ICE_SERVERS: z
+    .string()
+    .default("[]")
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'must be JSON, like [{"urls":"stun:stun.example.com:3478"}]' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.array(
+        z.object({
+          urls: z.union([z.string(), z.array(z.string())]),
+          username: z.string().optional(),
+          credential: z.string().optional(),
+        }),
+        { message: 'must be a JSON array like [{"urls":"stun:stun.example.com:3478"}]' },
+      ),
+    ),
   TRUST_PROXY: z
     .enum(["true", "false"])
     .default("false")
@@ -73,6 +95,10 @@ export type AppConfig = {
   logLevel: string;
   webDistDir: string | undefined;
   trustProxy: boolean;
+  calls: {
+    ringTimeoutSeconds: number;
+    iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
+  };
   /** S3-compatible storage for logos; local disk under DATA_DIR/uploads when unset. */
   s3:
     | {
@@ -133,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     webDistDir: c.WEB_DIST_DIR,
     trustProxy: c.TRUST_PROXY,
+    calls: { ringTimeoutSeconds: c.RING_TIMEOUT_SECONDS, iceServers: c.ICE_SERVERS },
     s3: c.S3_BUCKET
       ? {
           bucket: c.S3_BUCKET,

@@ -25,6 +25,11 @@ export type Settings = {
   publicUrl: URL;
   production: boolean;
   operatorEmails: string[];
+  calls: {
+    ringTimeoutSeconds: number;
+    /** STUN/TURN servers handed to both browsers; none by default (localhost and LANs). */
+    iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
+  };
   /** Shown in the portal so the owner knows which adapters are real services and which are local. */
   modes: Record<string, string>;
 };

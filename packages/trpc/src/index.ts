@@ -9,5 +9,5 @@ export type { Context, CookieOptions, HttpExchange, Settings } from "./context";
 export { AppError } from "./errors";
 export { defaultLimits } from "./limits";
 export type { LimitName, Limits } from "./limits";
-export type { Clock, Limiter, LimitPolicy, LimitResult, Logger, MailMessage, Mailer, Ports, Storage } from "./ports";
+export type { Captcha, CaptchaResult, Clock, Limiter, LimitPolicy, LimitResult, Logger, MailMessage, Mailer, Ports, PubSub, Storage, TwilioVoice, Voice } from "./ports";
 export { createCallerFactory } from "./trpc";

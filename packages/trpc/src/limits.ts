@@ -8,6 +8,8 @@ export const defaultLimits = {
   "reset.ip": { points: 10, durationSeconds: 60 * 60 },
   "reset.email": { points: 3, durationSeconds: 60 * 60 },
   "verify.user": { points: 5, durationSeconds: 60 * 60 },
+  "call.ip": { points: 10, durationSeconds: 10 * 60 },
+  "call.button": { points: 120, durationSeconds: 60 * 60 },
 } satisfies Record<string, LimitPolicy>;
 
 export type LimitName = keyof typeof defaultLimits;

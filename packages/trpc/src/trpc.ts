@@ -9,6 +9,8 @@ import { validateSession } from "./services/sessions";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  // Keeps SSE subscriptions (call signaling) alive through proxies and lets clients notice drops.
+  sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
   errorFormatter({ shape, error }) {
     const zodFields =
       error.cause instanceof ZodError

@@ -7,7 +7,7 @@ import type { FastifyInstance } from "fastify";
  */
 export function registerWidgetCors(app: FastifyInstance) {
   app.addHook("onRequest", async (req, reply) => {
-    if (!req.url.startsWith("/trpc/widget.")) return;
+    if (!req.url.startsWith("/trpc/widget.") && !req.url.startsWith("/trpc/calls.")) return;
     const origin = req.headers.origin;
     if (!origin) return;
     reply.header("Access-Control-Allow-Origin", origin).header("Vary", "Origin");

@@ -30,6 +30,8 @@ export const users = pgTable(
     emailVerifiedAt: timestamp({ withTimezone: true }),
     ageConfirmedAt: timestamp({ withTimezone: true }).notNull(),
     agentAvailable: boolean().notNull().default(false),
+    // Last heartbeat of the agent's open phone panel; availability needs a recent one.
+    agentSeenAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { accounts } from "./accounts";
+import { accounts, users } from "./accounts";
 import { buttons } from "./buttons";
 
 export const callStatuses = [
@@ -28,10 +28,15 @@ export const callSessions = pgTable(
     visitorIp: text(),
     pageUrl: text(),
     providerCallId: text(),
+    // SHA-256 of the capability token the widget holds for this call's signaling.
+    visitorTokenHash: text(),
+    answeredBy: uuid().references(() => users.id, { onDelete: "set null" }),
     failureReason: text(),
     startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     answeredAt: timestamp({ withTimezone: true }),
     endedAt: timestamp({ withTimezone: true }),
+    // Heartbeat of the call's live connections; the sweeper ends calls whose connections are gone.
+    lastActivityAt: timestamp({ withTimezone: true }),
     durationSeconds: integer().notNull().default(0),
   },
   (t) => [
@@ -41,6 +46,10 @@ export const callSessions = pgTable(
       .on(t.providerCallId)
       .where(sql`${t.providerCallId} is not null`),
     index("call_sessions_ip_idx").on(t.visitorIp, t.startedAt),
+    // The sweeper and the live list look only at calls not yet ended.
+    index("call_sessions_open_idx")
+      .on(t.status, t.startedAt)
+      .where(sql`${t.status} in ('initiated', 'ringing', 'in-progress')`),
   ],
 );
 

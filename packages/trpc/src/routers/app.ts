@@ -2,7 +2,9 @@ import { router } from "../trpc";
 import { accountRouter } from "./account/router";
 import { authRouter } from "./auth/router";
 import { buttonsRouter } from "./buttons/router";
+import { callRouter } from "./call/router";
 import { callbacksRouter } from "./callbacks/router";
+import { phoneRouter } from "./phone/router";
 import { systemRouter } from "./system/router";
 import { widgetRouter } from "./widget/router";
 
@@ -13,6 +15,9 @@ export const appRouter = router({
   buttons: buttonsRouter,
   callbacks: callbacksRouter,
   widget: widgetRouter,
+  // "call" is reserved by tRPC, so the visitor's `call.start` is `calls.start`.
+  calls: callRouter,
+  phone: phoneRouter,
 });
 
 export type AppRouter = typeof appRouter;

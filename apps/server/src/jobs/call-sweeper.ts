@@ -1,0 +1,25 @@
+import type { Ports } from "@cac/trpc";
+import { sweepStaleCalls } from "@cac/trpc/services/calls/sweeper";
+
+const SWEEP_EVERY_MS = 15_000;
+
+/** Closes calls whose connections are gone, including those left open by a restart. */
+export function startCallSweeper(ports: Ports, ringTimeoutSeconds: number) {
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await sweepStaleCalls(ports, ringTimeoutSeconds);
+    } catch (error) {
+      ports.log.warn({ err: error }, "call sweep failed; retrying on the next tick");
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(run, SWEEP_EVERY_MS);
+  timer.unref();
+  // A restart sweeps at once, so calls left open by the previous process end promptly.
+  void run();
+  return { stop: () => clearInterval(timer) };
+}

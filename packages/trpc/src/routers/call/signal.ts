@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { hangUp, visitorCall, visitorSignal } from "../../services/calls/signaling";
+import { widgetProcedure } from "../../trpc";
+import { signalPayloadSchema, visitorCallInput } from "./call.schema";
+
+export const visitorSignalProcedure = widgetProcedure
+  .input(visitorCallInput.extend({ payload: signalPayloadSchema }))
+  .mutation(async ({ ctx, input }) => {
+    const call = await visitorCall(ctx, ctx.button.id, input.sessionId, input.token);
+    return visitorSignal(ctx, call, input.payload);
+  });
+
+export const visitorHangUpProcedure = widgetProcedure
+  .input(visitorCallInput.extend({ reason: z.string().max(200).optional() }))
+  .mutation(async ({ ctx, input }) => {
+    const call = await visitorCall(ctx, ctx.button.id, input.sessionId, input.token);
+    return hangUp(ctx, call.id, "visitor");
+  });

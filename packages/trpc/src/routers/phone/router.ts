@@ -1,0 +1,19 @@
+import { router } from "../../trpc";
+import {
+  agentHangUpProcedure,
+  agentSignalProcedure,
+  answerProcedure,
+  declineProcedure,
+  setAvailableProcedure,
+} from "./actions";
+import { phoneEventsProcedure } from "./events";
+
+/** The agent's side of browser calls, used by the portal's phone panel. */
+export const phoneRouter = router({
+  setAvailable: setAvailableProcedure,
+  events: phoneEventsProcedure,
+  answer: answerProcedure,
+  decline: declineProcedure,
+  signal: agentSignalProcedure,
+  hangUp: agentHangUpProcedure,
+});

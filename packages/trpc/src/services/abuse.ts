@@ -1,0 +1,33 @@
+import { abuseFlags, securityEvents } from "@cac/db";
+import { and, eq, gt, isNull, or } from "drizzle-orm";
+import type { Ports } from "../ports";
+
+/** The active flag or block that applies to this IP for this account, if any. */
+export async function findActiveBlock(deps: Pick<Ports, "db">, ip: string, accountId: string, now: Date) {
+  const [flag] = await deps.db
+    .select({ id: abuseFlags.id, reason: abuseFlags.reason, source: abuseFlags.source })
+    .from(abuseFlags)
+    .where(
+      and(
+        eq(abuseFlags.ip, ip),
+        isNull(abuseFlags.clearedAt),
+        or(isNull(abuseFlags.expiresAt), gt(abuseFlags.expiresAt, now)),
+        // A customer's block applies to their own account only.
+        or(isNull(abuseFlags.accountId), eq(abuseFlags.accountId, accountId)),
+      ),
+    )
+    .limit(1);
+  return flag ?? null;
+}
+
+export async function recordSecurityEvent(
+  deps: Pick<Ports, "db">,
+  event: { ip: string | null; kind: string; accountId?: string | null; detail?: Record<string, unknown> },
+) {
+  await deps.db.insert(securityEvents).values({
+    ip: event.ip,
+    kind: event.kind,
+    accountId: event.accountId ?? null,
+    detail: event.detail ?? {},
+  });
+}

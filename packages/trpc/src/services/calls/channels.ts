@@ -1,0 +1,69 @@
+import type { PubSub } from "../../ports";
+
+/** Pubsub channel names for call signaling. */
+export const channels = {
+  /** Ring, taken and ended notices for every agent of an account. */
+  accountPhone: (accountId: string) => `phone:account:${accountId}`,
+  /** Signals and notices for one agent (the one who answered a call). */
+  userPhone: (userId: string) => `phone:user:${userId}`,
+  /** Everything the visitor of one call hears about it. */
+  visitor: (sessionId: string) => `call:${sessionId}:visitor`,
+};
+
+export type SignalPayload =
+  | { kind: "offer" | "answer"; sdp: string }
+  | { kind: "ice"; candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null } };
+
+export type CallEnd = { status: string; reason: string | null; durationSeconds: number };
+
+export type VisitorEvent =
+  | { type: "ringing" }
+  | { type: "answered" }
+  | { type: "signal"; payload: SignalPayload }
+  | ({ type: "ended" } & CallEnd);
+
+export type AgentCall = {
+  sessionId: string;
+  buttonId: string | null;
+  buttonName: string;
+  pageUrl: string | null;
+  startedAt: string;
+};
+
+export type AgentEvent =
+  | { type: "ring"; call: AgentCall }
+  | { type: "taken"; sessionId: string; byUserId: string }
+  | { type: "signal"; sessionId: string; payload: SignalPayload }
+  | ({ type: "ended"; sessionId: string } & CallEnd);
+
+/**
+ * Subscribes to channels and yields their messages until `signal` aborts. Messages arriving
+ * while the consumer is busy are queued, never dropped.
+ */
+export async function* listen<T>(pubsub: PubSub, names: string[], signal: AbortSignal | undefined): AsyncGenerator<T> {
+  const queue: T[] = [];
+  let wake: (() => void) | null = null;
+  const push = (message: unknown) => {
+    queue.push(message as T);
+    wake?.();
+  };
+  const unsubscribes = await Promise.all(names.map((name) => pubsub.subscribe(name, push)));
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort);
+  try {
+    while (!signal?.aborted) {
+      const next = queue.shift();
+      if (next !== undefined) {
+        yield next;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = null;
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    await Promise.all(unsubscribes.map((stop) => stop()));
+  }
+}

@@ -1,0 +1,109 @@
+import { callSessions } from "@cac/db";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { AppError } from "../../errors";
+import type { Ports } from "../../ports";
+import { type AgentEvent, type CallEnd, channels, type VisitorEvent } from "./channels";
+
+type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log">;
+
+export const openStatuses = ["initiated", "ringing", "in-progress"] as const;
+export type EndStatus = "completed" | "no-answer" | "busy" | "failed" | "canceled";
+
+/**
+ * Ends a call once: only a call still open is changed, so a second hang-up, a late timer or the
+ * sweeper find nothing to do. Duration runs from answer to end, measured by the server.
+ */
+export async function endCall(
+  deps: Deps,
+  sessionId: string,
+  status: EndStatus,
+  reason: string | null,
+): Promise<CallEnd | null> {
+  const now = deps.clock.now();
+  const [row] = await deps.db
+    .update(callSessions)
+    .set({
+      status: sql`case when ${callSessions.answeredAt} is null and ${status} = 'completed' then 'canceled' else ${status} end`,
+      failureReason: reason,
+      endedAt: now,
+      durationSeconds: sql`case when ${callSessions.answeredAt} is null then 0 else greatest(0, round(extract(epoch from (${now.toISOString()}::timestamptz - ${callSessions.answeredAt}))))::int end`,
+    })
+    .where(and(eq(callSessions.id, sessionId), inArray(callSessions.status, [...openStatuses])))
+    .returning();
+  if (!row) return null;
+  clearCallTimer(sessionId);
+  const end: CallEnd = { status: row.status, reason, durationSeconds: row.durationSeconds };
+  await publishEnded(deps, row.accountId, row.answeredBy, sessionId, end);
+  return end;
+}
+
+async function publishEnded(deps: Deps, accountId: string, answeredBy: string | null, sessionId: string, end: CallEnd) {
+  const toVisitor: VisitorEvent = { type: "ended", ...end };
+  const toAgents: AgentEvent = { type: "ended", sessionId, ...end };
+  await Promise.all([
+    deps.pubsub.publish(channels.visitor(sessionId), toVisitor),
+    deps.pubsub.publish(channels.accountPhone(accountId), toAgents),
+    answeredBy ? deps.pubsub.publish(channels.userPhone(answeredBy), toAgents) : undefined,
+  ]);
+}
+
+/** An agent takes a ringing call; the first one wins, later ones get CONFLICT. */
+export async function answerCall(deps: Deps, accountId: string, userId: string, sessionId: string) {
+  const now = deps.clock.now();
+  const [row] = await deps.db
+    .update(callSessions)
+    .set({ status: "in-progress", answeredAt: now, answeredBy: userId, lastActivityAt: now })
+    .where(
+      and(
+        eq(callSessions.id, sessionId),
+        eq(callSessions.accountId, accountId),
+        eq(callSessions.status, "ringing"),
+        eq(callSessions.transport, "webrtc"),
+        isNull(callSessions.answeredBy),
+      ),
+    )
+    .returning();
+  if (!row) {
+    const [existing] = await deps.db
+      .select({ status: callSessions.status })
+      .from(callSessions)
+      .where(and(eq(callSessions.id, sessionId), eq(callSessions.accountId, accountId)));
+    if (!existing) throw new AppError("NOT_FOUND", "This call does not exist.");
+    throw new AppError("CONFLICT", existing.status === "in-progress" ? "Someone else answered this call." : "This call has already ended.");
+  }
+  const answered: VisitorEvent = { type: "answered" };
+  const taken: AgentEvent = { type: "taken", sessionId, byUserId: userId };
+  await Promise.all([
+    deps.pubsub.publish(channels.visitor(sessionId), answered),
+    deps.pubsub.publish(channels.accountPhone(accountId), taken),
+  ]);
+  return row;
+}
+
+/** Marks that a party of the call is still connected. */
+export async function touchCall(deps: Pick<Ports, "db" | "clock">, sessionId: string) {
+  await deps.db
+    .update(callSessions)
+    .set({ lastActivityAt: deps.clock.now() })
+    .where(and(eq(callSessions.id, sessionId), inArray(callSessions.status, [...openStatuses])));
+}
+
+// One pending timer per call on the instance that set it (ring timeout, then the time limit).
+// After a restart the sweeper takes over.
+const timers = new Map<string, NodeJS.Timeout>();
+
+export function setCallTimer(sessionId: string, ms: number, run: () => Promise<unknown>, log: Ports["log"]) {
+  clearCallTimer(sessionId);
+  const timer = setTimeout(() => {
+    timers.delete(sessionId);
+    run().catch((error) => log.warn({ err: error, sessionId }, "call timer failed; the sweeper will close the call"));
+  }, ms);
+  timer.unref();
+  timers.set(sessionId, timer);
+}
+
+export function clearCallTimer(sessionId: string) {
+  const timer = timers.get(sessionId);
+  if (timer) clearTimeout(timer);
+  timers.delete(sessionId);
+}

@@ -1,0 +1,133 @@
+import { type Button, callSessions, users } from "@cac/db";
+import { and, eq, gt } from "drizzle-orm";
+import type { Context } from "../../context";
+import { isOpenAt, nextOpening } from "../../domain/schedule";
+import { AppError } from "../../errors";
+import { findActiveBlock, recordSecurityEvent } from "../abuse";
+import { throttle } from "../auth";
+import { newOpaqueToken } from "../sessions";
+import { allowedCallSeconds, getUsage } from "../usage";
+import { type AgentEvent, channels, type VisitorEvent } from "./channels";
+import { endCall, setCallTimer } from "./lifecycle";
+
+/** An agent counts as available while their phone panel is open (heartbeat) and set available. */
+export const AGENT_PRESENCE_MS = 45_000;
+
+export type StartCallInput = { pageUrl?: string | undefined; captchaToken?: string | undefined };
+
+export type StartCallResult =
+  | {
+      transport: "webrtc";
+      sessionId: string;
+      token: string;
+      iceServers: Context["settings"]["calls"]["iceServers"];
+      ringTimeoutSeconds: number;
+    }
+  | { transport: "twilio"; sessionId: string; token: string; accessToken: string; maxCallSeconds: number };
+
+export async function availableAgents(deps: Pick<Context, "db" | "clock">, accountId: string) {
+  return deps.db
+    .select({ id: users.id })
+    .from(users)
+    .where(
+      and(
+        eq(users.accountId, accountId),
+        eq(users.agentAvailable, true),
+        gt(users.agentSeenAt, new Date(deps.clock.now().getTime() - AGENT_PRESENCE_MS)),
+      ),
+    );
+}
+
+/**
+ * `call.start` after the widget tier has resolved the button and checked the Origin. The
+ * remaining checks run in order, and nothing is created until all of them pass.
+ */
+export async function startCall(
+  ctx: Context,
+  button: Button,
+  visitorIp: string,
+  input: StartCallInput,
+): Promise<StartCallResult> {
+  const now = ctx.clock.now();
+  const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
+  if (!isOpenAt(schedule, now)) {
+    const next = nextOpening(schedule, now);
+    throw new AppError(
+      "BUTTON_CLOSED",
+      next ? "We're closed right now. Please call again when we're open." : "This line is closed.",
+    );
+  }
+  const block = await findActiveBlock(ctx, visitorIp, button.accountId, now);
+  if (block) {
+    await recordSecurityEvent(ctx, {
+      ip: visitorIp,
+      kind: "call_refused_blocked_ip",
+      accountId: button.accountId,
+      detail: { flagId: block.id, button: button.publicId },
+    });
+    throw new AppError("IP_BLOCKED", "Calls from your network are blocked. If this is a mistake, contact the business another way.");
+  }
+  await throttle(ctx, "call.ip", visitorIp);
+  await throttle(ctx, "call.button", button.id);
+  const usage = await getUsage(ctx, button.accountId);
+  const maxCallSeconds = allowedCallSeconds(usage);
+  if (maxCallSeconds <= 0) {
+    throw new AppError("OVER_QUOTA", "This business can't take calls through the website right now. Please try again later.");
+  }
+  if (ctx.captcha.mode !== "off") {
+    const verdict = await ctx.captcha.verify(input.captchaToken, { ip: visitorIp, action: "call" });
+    if (!verdict.ok) throw new AppError("CAPTCHA_FAILED", "We couldn't verify this call. Please reload the page and try again.");
+  }
+
+  const useTwilio = ctx.voice.mode === "twilio" && button.phoneNumber !== null && usage.plan.canRingPhone;
+  if (!useTwilio && !button.ringPortal) {
+    throw new AppError("UNAVAILABLE", "This line can't take calls from the browser right now.");
+  }
+  if (!useTwilio && (await availableAgents(ctx, button.accountId)).length === 0) {
+    throw new AppError("NO_AGENT_AVAILABLE", "No one is available to answer right now. Leave your number and we'll call you back.");
+  }
+
+  const { token, hash } = newOpaqueToken();
+  const [session] = await ctx.db
+    .insert(callSessions)
+    .values({
+      accountId: button.accountId,
+      buttonId: button.id,
+      transport: useTwilio ? "twilio" : "webrtc",
+      status: useTwilio ? "initiated" : "ringing",
+      visitorIp,
+      pageUrl: input.pageUrl?.slice(0, 2048) ?? null,
+      visitorTokenHash: hash,
+      startedAt: now,
+      lastActivityAt: now,
+    })
+    .returning();
+  const sessionId = session!.id;
+
+  if (ctx.voice.mode === "twilio" && useTwilio) {
+    return {
+      transport: "twilio",
+      sessionId,
+      token,
+      accessToken: ctx.voice.createAccessToken(sessionId, 300),
+      maxCallSeconds,
+    };
+  }
+
+  const ring: AgentEvent = {
+    type: "ring",
+    call: {
+      sessionId,
+      buttonId: button.id,
+      buttonName: button.name,
+      pageUrl: session!.pageUrl,
+      startedAt: now.toISOString(),
+    },
+  };
+  const ringing: VisitorEvent = { type: "ringing" };
+  await ctx.pubsub.publish(channels.accountPhone(button.accountId), ring);
+  await ctx.pubsub.publish(channels.visitor(sessionId), ringing);
+  const ringTimeoutSeconds = ctx.settings.calls.ringTimeoutSeconds;
+  setCallTimer(sessionId, ringTimeoutSeconds * 1000, () => endCall(ctx, sessionId, "no-answer", "No one answered in time."), ctx.log);
+  return { transport: "webrtc", sessionId, token, iceServers: ctx.settings.calls.iceServers, ringTimeoutSeconds };
+}
