@@ -53,7 +53,10 @@ export async function registerWidget(app: FastifyInstance, distDir = defaultWidg
 
   const missing = await Promise.all(files.map(async (name) => ((await load(name)) ? null : name)));
   if (missing.some(Boolean)) {
-    app.log.warn({ distDir }, "the widget is not built; run `npm run build -w @cac/widget` to serve /widget.js");
+    app.log.warn(
+      { distDir },
+      "the widget is not built; run `npm run build -w @cac/widget` to serve /widget.js",
+    );
   }
 
   async function serve(name: string, req: FastifyRequest, reply: FastifyReply) {
@@ -67,7 +70,9 @@ export async function registerWidget(app: FastifyInstance, distDir = defaultWidg
         .code(503)
         .header("Cache-Control", "no-store")
         .type("text/plain; charset=utf-8")
-        .send("The Click & Call widget has not been built yet. Run `npm run build -w @cac/widget`, then reload.");
+        .send(
+          "The Click & Call widget has not been built yet. Run `npm run build -w @cac/widget`, then reload.",
+        );
     }
     reply
       .header("Content-Type", "application/javascript; charset=utf-8")
@@ -75,7 +80,7 @@ export async function registerWidget(app: FastifyInstance, distDir = defaultWidg
       .header("ETag", entry.etag)
       .header("Vary", "Accept-Encoding");
     const match = req.headers["if-none-match"];
-    if (match && match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === entry.etag)) {
+    if (match?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === entry.etag)) {
       return reply.code(304).send();
     }
     const accept = String(req.headers["accept-encoding"] ?? "");

@@ -59,7 +59,8 @@ export function step(view: CallView, event: CallEvent): CallView {
     case "digit":
       return view.v === "connected" ? { ...view, digits: (view.digits + event.digit).slice(-20) } : view;
     case "hangup":
-      if (view.v === "connected") return { v: "ended", seconds: Math.max(0, Math.round((event.at - view.since) / 1000)) };
+      if (view.v === "connected")
+        return { v: "ended", seconds: Math.max(0, Math.round((event.at - view.since) / 1000)) };
       return inCall(view) ? { v: "ended", seconds: 0 } : view;
     case "fail":
       return view.v === "home" || inCall(view) ? { v: "failed", cause: event.cause } : view;

@@ -20,7 +20,8 @@ function h(tag: string, props: Props = {}, ...children: Child[]): HTMLElement {
     else if (value === true) e.setAttribute(key, "");
     else if (value !== false && value !== undefined) e.setAttribute(key, String(value));
   }
-  for (const child of children.flat(2) as (Node | string | null | undefined | false)[]) if (child) e.append(child);
+  for (const child of children.flat(2) as (Node | string | null | undefined | false)[])
+    if (child) e.append(child);
   return e;
 }
 
@@ -45,9 +46,9 @@ background:#fff;color:#1a1a1a;border-radius:14px;box-shadow:0 12px 40px rgba(0,0
 .d[hidden]{display:none}
 .bottom-left .d{right:auto;left:20px}
 .inline .d{right:auto;bottom:auto;left:50%;top:50%;transform:translate(-50%,-50%)}
-.pv .d{position:absolute;bottom:84px;max-height:calc(100% - 100px);width:min(340px,calc(100% - 24px))}
-.pv.inline .d{bottom:auto}
-@media (max-width:480px){.f:not(.pv) .d{left:8px;right:8px;bottom:8px;top:auto;transform:none;width:auto;max-height:calc(100vh - 16px)}}
+:host(.pv) .d{position:absolute;bottom:84px;max-height:calc(100% - 100px);width:min(340px,calc(100% - 24px))}
+:host(.pv) .inline .d{bottom:auto}
+@media (max-width:480px){:host(:not(.pv)) .d{left:8px;right:8px;bottom:8px;top:auto;transform:none;width:auto;max-height:calc(100vh - 16px)}}
 @media (prefers-reduced-motion:no-preference){.d{animation:in .16s ease-out}
 @keyframes in{from{opacity:0;translate:0 8px}}}
 .hd{display:flex;align-items:center;gap:8px;padding:14px 14px 14px 18px;background:var(--b);color:var(--t);border-radius:14px 14px 0 0}
@@ -137,7 +138,9 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
       event.stopPropagation();
       ui.close();
     } else if (event.key === "Tab") {
-      const items = [...dialog.querySelectorAll<HTMLElement>(focusable)].filter((e) => e.offsetParent !== null);
+      const items = [...dialog.querySelectorAll<HTMLElement>(focusable)].filter(
+        (e) => e.offsetParent !== null,
+      );
       const first = items[0];
       const last = items[items.length - 1];
       const active = root.activeElement;
@@ -154,7 +157,9 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
 
   const focusFirst = () => {
     const target =
-      body.querySelector<HTMLElement>("[data-focus]") ?? body.querySelector<HTMLElement>(focusable) ?? dialog.querySelector<HTMLElement>(".x");
+      body.querySelector<HTMLElement>("[data-focus]") ??
+      body.querySelector<HTMLElement>(focusable) ??
+      dialog.querySelector<HTMLElement>(".x");
     target?.focus();
   };
 
@@ -164,7 +169,10 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     if (view === before) return;
     if (inCall(before) && !inCall(view)) {
       session = undefined;
-      ctx.emit("call-end", view.v === "failed" ? { cause: view.cause } : { seconds: view.v === "ended" ? view.seconds : 0 });
+      ctx.emit(
+        "call-end",
+        view.v === "failed" ? { cause: view.cause } : { seconds: view.v === "ended" ? view.seconds : 0 },
+      );
     }
     render();
   }
@@ -213,13 +221,21 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
       input.setAttribute("aria-invalid", "true");
       input.setAttribute("aria-describedby", `cac-${name}-e`);
     }
-    return [h("label", { for: `cac-${name}` }, label), input, h("p", { class: "e", id: `cac-${name}-e` }, error)];
+    return [
+      h("label", { for: `cac-${name}` }, label),
+      input,
+      h("p", { class: "e", id: `cac-${name}-e` }, error),
+    ];
   }
 
   function callbackForm(intro: string) {
     const form = h(
       "form",
-      { novalidate: true, "aria-label": "Request a callback", onsubmit: (event) => submit(event, form as HTMLFormElement) },
+      {
+        novalidate: true,
+        "aria-label": "Request a callback",
+        onsubmit: (event) => submit(event, form as HTMLFormElement),
+      },
       h("p", { class: "mt" }, intro),
       ...field("name", "Name", h("input", { autocomplete: "name", required: true, maxlength: 100 })),
       ...field(
@@ -233,7 +249,11 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
         h("textarea", { rows: 3, maxlength: 500 }),
       ),
       h("p", { class: "n", role: "status" }, formNote),
-      h("button", { type: "submit", class: "btn pr", disabled: sending }, sending ? "Sending…" : "Request a callback"),
+      h(
+        "button",
+        { type: "submit", class: "btn pr", disabled: sending },
+        sending ? "Sending…" : "Request a callback",
+      ),
     );
     return form;
   }
@@ -249,7 +269,8 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     const digits = values.phone?.replace(/\D/g, "").length ?? 0;
     if (!values.name) fieldErrors.name = "Enter your name.";
     if (!values.phone) fieldErrors.phone = "Enter your phone number.";
-    else if (digits < 10 || digits > 15) fieldErrors.phone = "Enter a full phone number, like (555) 123-4567.";
+    else if (digits < 10 || digits > 15)
+      fieldErrors.phone = "Enter a full phone number, like (555) 123-4567.";
     if (!Object.keys(fieldErrors).length) {
       if (ctx.preview) {
         formNote = "Preview: requests are not sent.";
@@ -283,7 +304,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
       const closed = h("p", { class: "st", role: "status" }, s.text);
       return cfg.closedBehavior === "callback"
         ? [closed, callbackForm("Leave your number and we'll call you back when we're open.")]
-        : [closed, h("p", { class: "mt" }, "Please come back then."), closeBtn()];
+        : [closed, h("p", { class: "mt" }, "We'll be glad to take your call then."), closeBtn()];
     }
     const canCall = cfg.callable && start !== null;
     return canCall
@@ -304,7 +325,11 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
       case "permission":
         return [
           h("p", { class: "st" }, "Allow your microphone"),
-          h("p", { class: "mt" }, "Your browser will ask to use the microphone. Choose Allow to start the call."),
+          h(
+            "p",
+            { class: "mt" },
+            "Your browser will ask to use the microphone. Choose Allow to start the call.",
+          ),
           btn("Cancel", hangUp, "", { "data-focus": true }),
         ];
       case "connecting":
@@ -329,7 +354,11 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
           : null;
         return [
           h("p", { class: "ctr mt" }, "Connected"),
-          h("p", { class: "big", "aria-label": "Call duration" }, h("span", { class: "tm" }, elapsed(v.since))),
+          h(
+            "p",
+            { class: "big", "aria-label": "Call duration" },
+            h("span", { class: "tm" }, elapsed(v.since)),
+          ),
           v.keypad ? h("p", { class: "dg", "aria-live": "polite" }, v.digits) : null,
           pad,
           h(
@@ -351,13 +380,26 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
       }
       case "ended":
         return [
-          h("p", { class: "st", role: "status" }, `Call ended${view.seconds ? ` · ${formatDuration(view.seconds)}` : ""}`),
-          h("div", { class: "r" }, closeBtn(), btn("Back", () => send({ t: "reset" }))),
+          h(
+            "p",
+            { class: "st", role: "status" },
+            `Call ended${view.seconds ? ` · ${formatDuration(view.seconds)}` : ""}`,
+          ),
+          h(
+            "div",
+            { class: "r" },
+            closeBtn(),
+            btn("Back", () => send({ t: "reset" })),
+          ),
         ];
       case "failed": {
         const cause = view.cause;
         return [
-          h("p", { class: "st", role: "alert" }, cause === "closed" ? ctx.status().text : "The call didn't go through"),
+          h(
+            "p",
+            { class: "st", role: "alert" },
+            cause === "closed" ? ctx.status().text : "The call didn't go through",
+          ),
           h("p", { class: "mt" }, failMessages[cause]),
           h(
             "div",
@@ -453,7 +495,10 @@ export async function requestCallback(apiOrigin: string, input: CallbackInput): 
       credentials: "omit",
     });
   } catch {
-    return { message: "We couldn't send your request. Check your connection, then try again.", fieldErrors: {} };
+    return {
+      message: "We couldn't send your request. Check your connection, then try again.",
+      fieldErrors: {},
+    };
   }
   type Wire = {
     result?: { data?: { json?: { ok?: boolean } } };

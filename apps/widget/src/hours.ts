@@ -37,7 +37,8 @@ export function hoursStatus(windows: readonly OpenWindow[], now: number): HoursS
  */
 export function closedText(next: number | null, now: number, locale?: string): string {
   if (next === null) return "Closed";
-  const fmt = (options: Intl.DateTimeFormatOptions, lang?: string) => new Date(next).toLocaleString(lang, options);
+  const fmt = (options: Intl.DateTimeFormatOptions, lang?: string) =>
+    new Date(next).toLocaleString(lang, options);
   const midnight = (t: number) => new Date(t).setHours(0, 0, 0, 0);
   const days = Math.round((midnight(next) - midnight(now)) / 864e5);
   const when =

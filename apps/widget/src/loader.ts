@@ -43,9 +43,10 @@ const warn = (message: string) => console.warn(`Click & Call: ${message}`);
 const css =
   // :host resets inherited page styles; nothing inside is reachable by the page's CSS.
   ":host{all:initial}:host(.pv){display:block;position:relative;height:100%}" +
-  ".f{font:500 16px/1.2 system-ui,sans-serif}" +
+  // Page rules on the host element (`* {letter-spacing: 3px}`) would still be inherited: reset again.
+  ".f{all:initial;font:500 16px/1.2 system-ui,sans-serif}" +
   ".w{position:fixed;z-index:2147483000;bottom:20px;right:20px}" +
-  ".bottom-left .w{right:auto;left:20px}.inline .w{position:static;display:inline-block}.pv .w{position:absolute}" +
+  ".bottom-left .w{right:auto;left:20px}.inline .w{position:static;display:inline-block}:host(.pv) .w{position:absolute}" +
   ".b{all:unset;display:inline-flex;align-items:center;gap:.5em;cursor:pointer;background:var(--b);color:var(--t);" +
   "padding:.75em 1.25em;border-radius:2em;box-shadow:0 4px 14px #0004}" +
   ".b:focus-visible{outline:3px solid var(--b);outline-offset:3px;box-shadow:0 0 0 3px #fff}" +
@@ -172,7 +173,7 @@ function open(inst: Instance | undefined, from?: HTMLElement) {
 function run(args: ArrayLike<unknown>) {
   const [cmd, a, b] = Array.from(args) as [string, unknown, unknown];
   if (cmd === "on" && typeof b === "function") {
-    (listeners[a as string] ||= []).push(b as () => void);
+    listeners[a as string] = [...(listeners[a as string] || []), b as () => void];
     if (a === "ready" && ready) b();
   } else if (cmd === "preview") {
     const { target, config, now } = a as PreviewOptions;
@@ -182,7 +183,10 @@ function run(args: ArrayLike<unknown>) {
       previews.delete(target);
       return;
     }
-    if (!inst) previews.set(target, (inst = mount(config, target, true)));
+    if (!inst) {
+      inst = mount(config, target, true);
+      previews.set(target, inst);
+    }
     inst.cfg = config;
     inst.now = now;
     render(inst);
@@ -224,9 +228,7 @@ function start(id: string) {
       pending = [];
       emit("ready", { open: status(main).open });
     })
-    .catch((error) =>
-      warn(`could not load button "${id}" (${error}). Is "${host}" in its allowed domains?`),
-    );
+    .catch((error) => warn(`could not load button "${id}" (${error}). Is "${host}" in its allowed domains?`));
 }
 
 if (!win.ClickAndCall?.v) {

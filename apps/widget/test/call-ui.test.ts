@@ -1,0 +1,291 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { failMessages, mount, requestCallback } from "../src/call-ui";
+import { closedText, hoursStatus } from "../src/hours";
+import type { CallContext, CallSession, StartCall } from "../src/transport";
+import type { PublicButtonConfig, WidgetContext } from "../src/types";
+import { json, MONDAY_8PM_NY, MONDAY_10AM_NY, makeConfig } from "./helpers";
+
+let ctx: WidgetContext;
+let root: ShadowRoot;
+let emitted: unknown[][];
+let now = MONDAY_10AM_NY;
+
+function setup(
+  config: PublicButtonConfig = makeConfig(),
+  options: { preview?: boolean; start?: StartCall | null } = {},
+) {
+  document.body.innerHTML = "";
+  const host = document.createElement("div");
+  document.body.append(host);
+  root = host.attachShadow({ mode: "open" });
+  const frame = document.createElement("div");
+  const button = document.createElement("button");
+  frame.append(button);
+  root.append(frame);
+  emitted = [];
+  ctx = {
+    cfg: config,
+    frame,
+    button,
+    preview: options.preview ?? false,
+    status: () => {
+      const s = hoursStatus(ctx.cfg.openWindows, now);
+      return { ...s, text: closedText(s.next, now) };
+    },
+    emit: (...args) => emitted.push(args),
+  };
+  return mount(ctx, options.start ?? null);
+}
+
+const dialog = () => root.querySelector('[role="dialog"]') as HTMLElement;
+const active = () => root.activeElement as HTMLElement | null;
+const byText = (text: string) =>
+  [...root.querySelectorAll<HTMLButtonElement>("button")].find((b) => b.textContent === text);
+const field = (name: string) => root.querySelector(`[name="${name}"]`) as HTMLInputElement;
+const key = (k: string, shiftKey = false) =>
+  (active() ?? dialog()).dispatchEvent(
+    new KeyboardEvent("keydown", { key: k, shiftKey, bubbles: true, composed: true }),
+  );
+const until = (check: () => unknown) => vi.waitFor(() => expect(check()).toBeTruthy(), { timeout: 2000 });
+
+beforeEach(() => {
+  process.env.TZ = "America/New_York";
+  now = MONDAY_10AM_NY;
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+describe("dialog frame", () => {
+  it("is a labelled modal dialog; focus moves in on open and back to the button on close", () => {
+    const ui = setup();
+    expect(dialog().hidden).toBe(true);
+    ui.open(ctx.button);
+    expect(dialog().hidden).toBe(false);
+    expect(dialog().getAttribute("aria-modal")).toBe("true");
+    const labelledBy = dialog().getAttribute("aria-labelledby") as string;
+    expect(root.getElementById(labelledBy)?.textContent).toBe("Call us");
+    expect(ctx.button.getAttribute("aria-expanded")).toBe("true");
+    expect(dialog().contains(active())).toBe(true);
+    expect(active()?.getAttribute("name")).toBe("name");
+    key("Escape");
+    expect(dialog().hidden).toBe(true);
+    expect(ctx.button.getAttribute("aria-expanded")).toBe("false");
+    expect(active()).toBe(ctx.button);
+  });
+
+  it("traps Tab inside the dialog, both ways", () => {
+    const ui = setup();
+    ui.open(ctx.button);
+    const close = root.querySelector('button[aria-label="Close"]') as HTMLButtonElement;
+    const submit = byText("Request a callback") as HTMLButtonElement;
+    submit.focus();
+    key("Tab");
+    expect(active()).toBe(close);
+    key("Tab", true);
+    expect(active()).toBe(submit);
+  });
+
+  it("the close button closes it", () => {
+    const ui = setup();
+    ui.open(ctx.button);
+    (root.querySelector('button[aria-label="Close"]') as HTMLButtonElement).click();
+    expect(ui.isOpen()).toBe(false);
+  });
+
+  it("shows the closed message with the next opening when closed (message behaviour)", () => {
+    now = MONDAY_8PM_NY;
+    const ui = setup(makeConfig({ closedBehavior: "message" }));
+    ui.open(ctx.button);
+    expect(dialog().textContent).toContain("Closed — back tomorrow 9:00 AM");
+    expect(root.querySelector("form")).toBeNull();
+    expect(active()?.textContent).toBe("Close");
+  });
+
+  it("re-renders on update (hours boundary or new preview config) and keeps what was typed", () => {
+    const ui = setup(makeConfig({ closedBehavior: "callback" }));
+    ui.open(ctx.button);
+    field("name").value = "Val";
+    ctx.cfg = makeConfig({ closedBehavior: "callback", label: "Ring us" });
+    now = MONDAY_8PM_NY;
+    ui.update();
+    expect(root.getElementById("cac-title")?.textContent).toBe("Ring us");
+    expect(dialog().textContent).toContain("Closed — back tomorrow 9:00 AM");
+    expect(field("name").value).toBe("Val");
+  });
+});
+
+describe("callback request form", () => {
+  function fill(values: Record<string, string>) {
+    for (const [name, value] of Object.entries(values)) field(name).value = value;
+    (root.querySelector("form") as HTMLFormElement).requestSubmit();
+  }
+
+  it("checks required fields on the client and points at them", async () => {
+    const fetchMock = vi.fn();
+    vi.stubGlobal("fetch", fetchMock);
+    setup().open(ctx.button);
+    fill({ name: " ", phone: "" });
+    await until(() => field("name").getAttribute("aria-invalid"));
+    expect(field("name").getAttribute("aria-invalid")).toBe("true");
+    expect(root.getElementById(field("name").getAttribute("aria-describedby") as string)?.textContent).toBe(
+      "Enter your name.",
+    );
+    expect(field("phone").getAttribute("aria-invalid")).toBe("true");
+    expect(active()).toBe(field("name"));
+    fill({ name: "Val", phone: "555" });
+    await until(() => dialog().textContent?.includes("Enter a full phone number"));
+    expect(field("name").getAttribute("aria-invalid")).toBeNull();
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
+  it("posts the superjson body to widget.requestCallback and thanks the visitor", async () => {
+    const fetchMock = vi.fn(async () => json({ result: { data: { json: { ok: true } } } }));
+    vi.stubGlobal("fetch", fetchMock);
+    setup().open(ctx.button);
+    fill({ name: "Val Visitor", phone: "(202) 555-0188", message: "About a leak" });
+    await until(() => dialog().textContent?.includes("Thanks — we'll call you back."));
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("https://api.cac.test/trpc/widget.requestCallback");
+    expect(init.method).toBe("POST");
+    expect(new Headers(init.headers).get("content-type")).toBe("application/json");
+    expect(JSON.parse(init.body as string)).toEqual({
+      json: { button: "b_test", name: "Val Visitor", phone: "(202) 555-0188", message: "About a leak" },
+    });
+    expect(active()?.textContent).toBe("Close");
+  });
+
+  it("shows server field errors on their fields and other errors as a message", async () => {
+    const error = (fieldErrors: Record<string, string[]> | null, message: string) =>
+      json(
+        {
+          error: {
+            json: {
+              message,
+              code: -32600,
+              data: { code: "BAD_REQUEST", httpStatus: 400, fieldErrors, appCode: "BAD_INPUT" },
+            },
+          },
+        },
+        400,
+      );
+    const fetchMock = vi
+      .fn()
+      .mockResolvedValueOnce(error({ phone: ["Enter a US phone number."] }, "Check the form."))
+      .mockResolvedValueOnce(error(null, "Too many requests. Try again in a minute."));
+    vi.stubGlobal("fetch", fetchMock);
+    setup().open(ctx.button);
+    fill({ name: "Val", phone: "+44 20 7946 0958" });
+    await until(() => field("phone").getAttribute("aria-invalid"));
+    expect(root.getElementById("cac-phone-e")?.textContent).toBe("Enter a US phone number.");
+    expect(field("phone").value).toBe("+44 20 7946 0958");
+    fill({ phone: "2025550188" });
+    await until(() => dialog().textContent?.includes("Too many requests. Try again in a minute."));
+    expect(field("phone").getAttribute("aria-invalid")).toBeNull();
+  });
+
+  it("says so when the request cannot be sent", async () => {
+    vi.stubGlobal("fetch", vi.fn().mockRejectedValue(new TypeError("Failed to fetch")));
+    expect(
+      await requestCallback("https://api.cac.test", { button: "b", name: "A", phone: "2025550188" }),
+    ).toEqual({
+      message: "We couldn't send your request. Check your connection, then try again.",
+      fieldErrors: {},
+    });
+  });
+
+  it("in preview, shows that requests are not sent and sends nothing", async () => {
+    const fetchMock = vi.fn();
+    vi.stubGlobal("fetch", fetchMock);
+    setup(makeConfig(), { preview: true }).open(ctx.button);
+    fill({ name: "Val", phone: "2025550188" });
+    await until(() => dialog().textContent?.includes("Preview: requests are not sent."));
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+});
+
+describe("calls", () => {
+  it("offers no 'Call now' while no call transport exists", () => {
+    setup(makeConfig({ callable: true })).open(ctx.button);
+    expect(byText("Call now")).toBeUndefined();
+    expect(root.querySelector("form")).not.toBeNull();
+  });
+
+  it("offers no 'Call now' when the button is not callable, even with a transport", () => {
+    setup(makeConfig({ callable: false }), { start: () => ({ hangup() {}, mute() {}, dtmf() {} }) }).open(
+      ctx.button,
+    );
+    expect(byText("Call now")).toBeUndefined();
+  });
+
+  it("runs a call through a transport: permission, connecting, ringing, connected, mute, keypad, hang up", async () => {
+    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
+    Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
+    let call: CallContext | undefined;
+    const session: CallSession = { hangup: vi.fn(), mute: vi.fn(), dtmf: vi.fn() };
+    setup(makeConfig(), {
+      start: (c) => {
+        call = c;
+        return session;
+      },
+    }).open(ctx.button);
+    expect(active()?.textContent).toBe("Call now");
+    byText("Call now")?.click();
+    expect(emitted).toEqual([["call-start"]]);
+    expect(call?.button).toBe("b_test");
+    expect(call?.apiOrigin).toBe("https://api.cac.test");
+    expect(dialog().textContent).toContain("Allow your microphone");
+    call?.report({ t: "permitted" });
+    expect(dialog().textContent).toContain("Connecting…");
+    expect(byText("Cancel")).toBeDefined();
+    call?.report({ t: "ringing" });
+    expect(dialog().textContent).toContain("Ringing…");
+    call?.report({ t: "answered" });
+    expect(dialog().textContent).toContain("Connected");
+    expect(root.querySelector(".tm")?.textContent).toBe("0:00");
+    byText("Mute")?.click();
+    expect(session.mute).toHaveBeenCalledWith(true);
+    expect(byText("Mute")?.getAttribute("aria-pressed")).toBe("true");
+    byText("Keypad")?.click();
+    byText("5")?.click();
+    byText("#")?.click();
+    expect(session.dtmf).toHaveBeenNthCalledWith(1, "5");
+    expect(session.dtmf).toHaveBeenNthCalledWith(2, "#");
+    expect(root.querySelector(".dg")?.textContent).toBe("5#");
+    byText("Hang up")?.click();
+    expect(session.hangup).toHaveBeenCalledTimes(1);
+    expect(dialog().textContent).toContain("Call ended");
+    expect(emitted[1]?.[0]).toBe("call-end");
+  });
+
+  it("shows a human message for each failure cause", async () => {
+    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
+    Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
+    let call: CallContext | undefined;
+    const ui = setup(makeConfig(), {
+      start: (c) => {
+        call = c;
+        return { hangup() {}, mute() {}, dtmf() {} };
+      },
+    });
+    for (const cause of Object.keys(failMessages) as (keyof typeof failMessages)[]) {
+      ui.close();
+      ui.open(ctx.button);
+      byText("Call now")?.click();
+      call?.report({ t: "fail", cause });
+      expect(dialog().textContent).toContain(failMessages[cause]);
+      expect(emitted.at(-1)).toEqual(["call-end", { cause }]);
+    }
+  });
+
+  it("refuses to dial from an insecure page before asking for the microphone", () => {
+    Object.defineProperty(window, "isSecureContext", { value: false, configurable: true });
+    const start = vi.fn();
+    setup(makeConfig(), { start }).open(ctx.button);
+    byText("Call now")?.click();
+    expect(start).not.toHaveBeenCalled();
+    expect(dialog().textContent).toContain(failMessages.insecure);
+  });
+});

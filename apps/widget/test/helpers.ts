@@ -1,0 +1,40 @@
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { PublicButtonConfig } from "../src/types";
+
+/** A `src` for the loader's <script> whose folder holds a widget-call.js that re-exports src/call-ui.ts. */
+export const fixtureScriptSrc = pathToFileURL(join(__dirname, "fixtures/widget.js")).href;
+
+export const MONDAY_10AM_NY = Date.parse("2026-03-02T15:00:00Z");
+export const MONDAY_8PM_NY = Date.parse("2026-03-03T01:00:00Z");
+
+export function makeConfig(overrides: Partial<PublicButtonConfig> = {}): PublicButtonConfig {
+  return {
+    id: "b_test",
+    label: "Call us",
+    style: {
+      background: "#1d4ed8",
+      text: "#ffffff",
+      size: "medium",
+      shape: "pill",
+      position: "bottom-right",
+      icon: "phone",
+    },
+    logoUrl: null,
+    timezone: "America/New_York",
+    hours: [],
+    holidays: [],
+    closedBehavior: "message",
+    // Monday and Tuesday 2–3 March 2026, 9:00–17:00 New York.
+    openWindows: [
+      { opens: "2026-03-02T14:00:00.000Z", closes: "2026-03-02T22:00:00.000Z" },
+      { opens: "2026-03-03T14:00:00.000Z", closes: "2026-03-03T22:00:00.000Z" },
+    ],
+    callable: true,
+    apiOrigin: "https://api.cac.test",
+    ...overrides,
+  };
+}
+
+export const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });

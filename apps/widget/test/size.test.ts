@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+// @ts-expect-error build.mjs is plain JavaScript without type declarations
+import { budgets, buildWidget } from "../build.mjs";
+
+type Built = { name: "widget.js" | "widget-call.js"; bytes: number; gzip: number; code: Uint8Array };
+
+describe("bundle size budgets (zlib level 9)", () => {
+  it("keeps the loader within 3 KB and the call UI within 15 KB gzipped", async () => {
+    const files = (await buildWidget()) as Built[];
+    const sizes = Object.fromEntries(files.map((f) => [f.name, f.gzip]));
+    for (const f of files) {
+      console.log(`${f.name}: ${f.bytes} B minified, ${f.gzip} B gzip (budget ${budgets[f.name]} B)`);
+    }
+    expect(sizes["widget.js"]).toBeLessThanOrEqual(3072);
+    expect(sizes["widget-call.js"]).toBeLessThanOrEqual(15360);
+  });
+
+  it("builds deterministically", async () => {
+    const [a, b] = [(await buildWidget()) as Built[], (await buildWidget()) as Built[]];
+    expect(a.map((f) => Buffer.from(f.code).toString("base64"))).toEqual(
+      b.map((f) => Buffer.from(f.code).toString("base64")),
+    );
+  });
+
+  it("imports no framework and no server code into the bundles", async () => {
+    const files = (await buildWidget()) as Built[];
+    for (const f of files) {
+      const code = Buffer.from(f.code).toString("utf8");
+      expect(code).not.toMatch(/\bReact\b|react-dom|superjson|drizzle|\bzod\b|node:/);
+    }
+  });
+});
