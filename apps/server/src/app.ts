@@ -30,6 +30,8 @@ export type BuildOptions = {
   limits?: Partial<Limits>;
   /** Prefix of the limiter's keys (default `cac`); tests use a unique one per suite. */
   limiterKeyPrefix?: string;
+  /** Prefix of pubsub channels (default: the limiter's); instances of one deployment share it. */
+  pubsubKeyPrefix?: string;
   /** Background jobs (the call sweeper) run unless turned off; tests run them by hand. */
   jobs?: boolean;
 };
@@ -59,7 +61,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     mailer: createOutboxMailer(db.db, app.log),
     storage: config.s3 ? createS3Storage(config.s3) : createLocalStorage(join(config.dataDir, "uploads")),
     pubsub: config.redisUrl
-      ? createRedisPubSub(config.redisUrl, app.log, options.limiterKeyPrefix)
+      ? createRedisPubSub(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
       : createMemoryPubSub(),
     captcha: captchaOff,
     voice: { mode: "webrtc" },

@@ -7,7 +7,7 @@ import { createTestDb } from "@cac/db/testing";
 import type { AppRouter, Clock, Limits } from "@cac/trpc";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
-import { buildApp, type BuiltApp } from "../src/app";
+import { type BuildOptions, buildApp, type BuiltApp } from "../src/app";
 import { loadConfig } from "../src/config";
 
 /** A clock the test moves by hand. */
@@ -83,6 +83,8 @@ export async function startHarness(
      * prefix unique to this harness so parallel suites and reruns never share counts.
      */
     redis?: boolean;
+    /** Extra build options, e.g. a shared pubsub prefix for two instances of one deployment. */
+    build?: Partial<BuildOptions>;
   } = {},
 ): Promise<Harness> {
   const opened = options.db ?? (await createTestDb());
@@ -108,6 +110,7 @@ export async function startHarness(
     clock,
     limits: options.limits,
     limiterKeyPrefix: unique("cac-test"),
+    ...options.build,
   });
   await built.app.listen({ port: 0, host: "127.0.0.1" });
   const address = built.app.server.address();

@@ -1,0 +1,49 @@
+import type { AppRouter } from "@cac/trpc";
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { EventSource } from "eventsource";
+import superjson from "superjson";
+import type { TestClient } from "./harness";
+
+/** A client that can also hold SSE subscriptions, sharing the test client's cookies and Origin. */
+export function withSubscriptions(url: string, client: TestClient) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({
+          url: `${url}/trpc`,
+          transformer: superjson,
+          EventSource,
+          eventSourceOptions: { fetch: client.fetch },
+        }),
+        false: httpLink({ url: `${url}/trpc`, transformer: superjson, fetch: client.fetch }),
+      }),
+    ],
+  });
+}
+
+/** Collects a subscription's events and lets a test wait for the one it expects. */
+export function collect<T>() {
+  const events: T[] = [];
+  const waiters: Array<{ match: (e: T) => boolean; resolve: (e: T) => void }> = [];
+  return {
+    events,
+    push(event: T) {
+      events.push(event);
+      for (const w of [...waiters]) {
+        if (w.match(event)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(event);
+        }
+      }
+    },
+    next(match: (e: T) => boolean, timeoutMs = 10_000): Promise<T> {
+      const seen = events.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`event not received; got ${JSON.stringify(events)}`)), timeoutMs);
+        waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolve(e)) });
+      });
+    },
+  };
+}
