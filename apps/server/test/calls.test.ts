@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, withSubscriptions } from "./call-clients";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
+import { redisForSuite } from "./redis-server";
 import { expectTrpcError, type Harness, signupVerified, startHarness, type TestClient, uniqueIp } from "./harness";
 
 type AnyEvent = { type: string; [key: string]: unknown };
@@ -198,20 +199,27 @@ describe("a browser call, signaled through the server", () => {
   });
 });
 
-describe.runIf(process.env.REDIS_URL)("signaling across two server instances through Redis", () => {
+describe("signaling across two server instances through Redis", () => {
   let a: Harness;
   let b: Harness;
+  let redis: { url: string; stop(): Promise<void> };
   beforeAll(async () => {
-    const shared = { build: { pubsubKeyPrefix: `cac-two-${Date.now()}-${Math.random().toString(36).slice(2)}` } };
+    redis = await redisForSuite();
+    const shared = {
+      env: { REDIS_URL: redis.url },
+      build: { pubsubKeyPrefix: `cac-two-${Date.now()}-${Math.random().toString(36).slice(2)}` },
+    };
     a = await startHarness(shared);
     b = await startHarness({ ...shared, db: a.db });
   });
   afterAll(async () => {
     await b.app.close();
     await a.close();
+    await redis.stop();
   });
 
   it("a visitor on one instance reaches an agent on the other", async () => {
+    expect(a.ports.pubsub.mode).toBe("redis");
     const { client: ownerOnB } = await signupVerified(b);
     const button = await openButton(ownerOnB);
     const panel = await openPhonePanel(b, ownerOnB);
