@@ -126,6 +126,11 @@ describe("security headers in production", () => {
     }
   });
 
+  it("has no dev outbox in production (it would show every email's links)", async () => {
+    const res = await fetch(`${h.url}/trpc/system.devOutbox`, { headers: { origin: h.portalOrigin } });
+    expect(res.status).toBe(404);
+  });
+
   it("keeps the CSP with frame-ancestors 'none' and nosniff", () => {
     for (const { label, res } of all) {
       expect(directives(res.headers.get("content-security-policy")).get("frame-ancestors"), label).toBe("'none'");

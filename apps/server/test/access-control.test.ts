@@ -1,0 +1,552 @@
+/**
+ * Access control across every procedure.
+ *
+ * Two accounts, A and B, each with data. Every procedure of the app router must have a row in
+ * `cases` below, with the tier it is built on (checked against its middlewares), so a new
+ * procedure without a case fails this suite. Then:
+ * - every authed/owner/operator procedure refuses an anonymous caller with UNAUTHORIZED;
+ * - every authed/owner procedure, called as A with B's ids, answers NOT_FOUND or FORBIDDEN (or,
+ *   when it takes no ids, works on A's own data only), never shows B's data, and leaves every
+ *   row of B's unchanged;
+ * - every operator procedure refuses a verified customer who is not an operator with FORBIDDEN.
+ *
+ * To extend: add B's (and A's) objects in `createParty`, then one row per new procedure.
+ */
+import { createHash } from "node:crypto";
+import { accounts, callbackRequests, callSessions, type Db, outboxMessages, users } from "@cac/db";
+import * as schema from "@cac/db";
+import { appRouter } from "@cac/trpc";
+import * as tiers from "@cac/trpc/trpc";
+import { eq, getTableColumns, inArray, Table } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  expectTrpcError,
+  type Harness,
+  signupVerified,
+  startHarness,
+  type TestClient,
+  unique,
+  uniqueIp,
+} from "./harness";
+
+type Tier = "public" | "widget" | "authed" | "owner" | "operator";
+
+/** What one account owns; ids are what a curious or malicious other account would try. */
+type Party = {
+  email: string;
+  password: string;
+  client: TestClient;
+  userId: string;
+  accountId: string;
+  companyName: string;
+  /** A second session (another device), the target of revokeSession. */
+  otherSessionId: string;
+  buttonId: string;
+  buttonPublicId: string;
+  callbackId: string;
+  callbackName: string;
+  /** A browser call ringing on the party's button. */
+  callSessionId: string;
+};
+
+type World = { h: Harness; a: Party; b: Party };
+
+type CrossAccount =
+  /** The input names B's objects: the answer must be NOT_FOUND or FORBIDDEN. */
+  | { kind: "foreign-ids"; input: (w: World) => unknown }
+  /** The input names no object: the call acts on A's own data and must show none of B's. */
+  | { kind: "own-scope"; input?: (w: World) => unknown };
+
+type Case =
+  | { tier: "public"; why: string; crossAccount?: CrossAccount }
+  | { tier: "widget"; why: string }
+  | { tier: "authed" | "owner"; crossAccount: CrossAccount }
+  | { tier: "operator"; input?: (w: World) => unknown };
+
+/** A valid button whose creation does not depend on the plan (it starts disabled). */
+function buttonInput(name: string) {
+  const day = [{ start: 9 * 60, end: 17 * 60 }];
+  return {
+    name,
+    label: "Call us",
+    enabled: false,
+    style: {
+      background: "#1d4ed8",
+      text: "#ffffff",
+      size: "medium" as const,
+      shape: "pill" as const,
+      position: "bottom-right" as const,
+      icon: "phone" as const,
+    },
+    phoneNumber: null,
+    ringPortal: true,
+    timezone: "America/New_York",
+    hours: [[], day, day, day, day, day, []],
+    holidays: [],
+    closedBehavior: "message" as const,
+    allowedDomains: ["shop.example.test"],
+  };
+}
+
+const cases: Record<string, Case> = {
+  "auth.signup": { tier: "public", why: "creating an account" },
+  "auth.verifyEmail": { tier: "public", why: "the emailed link is the credential" },
+  "auth.login": { tier: "public", why: "logging in" },
+  "auth.requestPasswordReset": { tier: "public", why: "answers the same for any email" },
+  "auth.resetPassword": { tier: "public", why: "the emailed link is the credential" },
+  "auth.resendVerification": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "auth.logout": { tier: "authed", crossAccount: { kind: "own-scope" } },
+
+  "account.me": {
+    tier: "public",
+    why: "answers null when logged out",
+    crossAccount: { kind: "own-scope" },
+  },
+  "account.updateProfile": {
+    tier: "authed",
+    crossAccount: {
+      kind: "own-scope",
+      input: () => ({ name: "A Renamed", companyName: "A Renamed Inc", phone: "(202) 555-0188" }),
+    },
+  },
+  "account.changePassword": {
+    tier: "authed",
+    crossAccount: {
+      kind: "own-scope",
+      input: ({ a }) => ({ currentPassword: a.password, newPassword: a.password }),
+    },
+  },
+  "account.sessions": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "account.revokeSession": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ sessionId: b.otherSessionId }) },
+  },
+  "account.revokeOtherSessions": { tier: "authed", crossAccount: { kind: "own-scope" } },
+
+  "system.info": { tier: "public", why: "which adapters run; no account data" },
+  "system.devOutbox": {
+    tier: "public",
+    why: "development only (NOT_FOUND in production, see headers.test.ts): the dev outbox shows every email so a developer can follow links before logging in",
+  },
+
+  "buttons.list": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "buttons.get": { tier: "authed", crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) } },
+  "buttons.create": {
+    tier: "authed",
+    crossAccount: { kind: "own-scope", input: () => buttonInput("A's new button") },
+  },
+  "buttons.update": {
+    tier: "authed",
+    crossAccount: {
+      kind: "foreign-ids",
+      input: ({ b }) => ({ id: b.buttonId, fields: buttonInput("Hijacked by A") }),
+    },
+  },
+  "buttons.setEnabled": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId, enabled: false }) },
+  },
+  "buttons.duplicate": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
+  },
+  "buttons.delete": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
+  },
+  "buttons.removeLogo": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
+  },
+
+  "callbacks.list": {
+    tier: "authed",
+    crossAccount: { kind: "own-scope", input: () => ({ onlyOpen: false }) },
+  },
+  "callbacks.setHandled": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callbackId, handled: true }) },
+  },
+
+  "phone.setAvailable": {
+    tier: "authed",
+    crossAccount: { kind: "own-scope", input: () => ({ available: true }) },
+  },
+  "phone.events": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "phone.answer": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ sessionId: b.callSessionId }) },
+  },
+  "phone.decline": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ sessionId: b.callSessionId }) },
+  },
+  "phone.signal": {
+    tier: "authed",
+    crossAccount: {
+      kind: "foreign-ids",
+      input: ({ b }) => ({ sessionId: b.callSessionId, payload: { kind: "offer", sdp: "v=0" } }),
+    },
+  },
+  "phone.hangUp": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ sessionId: b.callSessionId }) },
+  },
+
+  "calls.start": { tier: "widget", why: "a visitor starts a call on a button's allowed site" },
+  "calls.events": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
+  "calls.signal": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
+  "calls.hangUp": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
+
+  "widget.requestCallback": {
+    tier: "widget",
+    why: "visitors on third-party sites; checked against the button's allowed domains, never cookies",
+  },
+};
+
+type AnyProcedure = { _def: { type: "query" | "mutation" | "subscription"; middlewares: unknown[] } };
+
+const procedures = (appRouter as unknown as { _def: { procedures: Record<string, AnyProcedure> } })._def.procedures;
+
+const tierBuilders: Array<[Tier, AnyProcedure]> = [
+  ["operator", tiers.operatorProcedure as unknown as AnyProcedure],
+  ["owner", tiers.ownerProcedure as unknown as AnyProcedure],
+  ["authed", tiers.authedProcedure as unknown as AnyProcedure],
+  ["widget", tiers.widgetProcedure as unknown as AnyProcedure],
+  ["public", tiers.publicProcedure as unknown as AnyProcedure],
+];
+
+/** The most specific tier whose middlewares start this procedure's chain, by identity. */
+function detectTier(procedure: AnyProcedure): Tier | "none" {
+  const chain = procedure._def.middlewares;
+  for (const [tier, builder] of tierBuilders) {
+    const prefix = builder._def.middlewares;
+    if (prefix.length <= chain.length && prefix.every((mw, i) => chain[i] === mw)) return tier;
+  }
+  return "none";
+}
+
+let harnessForSse: Harness;
+
+/**
+ * Calls a procedure as `client`. A subscription is opened over SSE and read for a moment: an
+ * error event is thrown like a query's error, otherwise the events read so far are the answer.
+ */
+async function call(client: TestClient, path: string, input: unknown): Promise<unknown> {
+  const type = procedures[path]!._def.type;
+  if (type === "subscription") return readSubscription(client, path, input);
+  let node: any = client.trpc;
+  for (const segment of path.split(".")) node = node[segment];
+  return type === "query" ? node.query(input) : node.mutate(input);
+}
+
+class SubscriptionError extends Error {
+  constructor(readonly data: { code: string; httpStatus: number }, message: string) {
+    super(message);
+  }
+}
+
+async function readSubscription(client: TestClient, path: string, input: unknown, ms = 400) {
+  const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), ms);
+  let text = "";
+  try {
+    const res = await client.fetch(`${harnessForSse.url}/trpc/${path}${query}`, {
+      headers: { accept: "text/event-stream" },
+      signal: abort.signal,
+    });
+    const reader = res.body!.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+      if (text.includes("event: serialized-error")) break;
+    }
+    await reader.cancel().catch(() => {});
+  } catch (error) {
+    if (!abort.signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+  const events = text
+    .split("\n\n")
+    .map((block) => ({
+      event: /^event: (.*)$/m.exec(block)?.[1],
+      data: /^data: (.*)$/m.exec(block)?.[1],
+    }))
+    .filter((e) => e.data !== undefined);
+  const failure = events.find((e) => e.event === "serialized-error");
+  if (failure) {
+    const body = JSON.parse(failure.data!).json;
+    throw new SubscriptionError(body.data, body.message);
+  }
+  return events;
+}
+
+async function expectFailure(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof SubscriptionError) return { data: error.data, message: error.message, shape: null };
+    return expectTrpcError(Promise.reject(error));
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** Every row of `accountId`'s: each table with an account_id or user_id column, plus its outbox. */
+async function snapshotOf(db: Db, party: Pick<Party, "accountId" | "email">) {
+  const userIds = (await db.select({ id: users.id }).from(users).where(eq(users.accountId, party.accountId))).map(
+    (u) => u.id,
+  );
+  const snapshot: Record<string, unknown[]> = {};
+  for (const [name, table] of Object.entries(schema)) {
+    if (!(table instanceof Table)) continue;
+    const columns = getTableColumns(table) as Record<string, Parameters<typeof eq>[0]>;
+    let where;
+    if (table === accounts) where = eq(accounts.id, party.accountId);
+    else if (columns.accountId) where = eq(columns.accountId, party.accountId);
+    else if (columns.userId && userIds.length) where = inArray(columns.userId, userIds);
+    else if (table === outboxMessages) where = eq(outboxMessages.to, party.email);
+    else continue;
+    const rows = await db.select().from(table as any).where(where);
+    snapshot[name] = rows.sort((x: any, y: any) => String(x.id).localeCompare(String(y.id)));
+  }
+  return snapshot;
+}
+
+/** Strings that would betray B's data in an answer meant for A. */
+function markersOf(p: Party): string[] {
+  return [
+    p.email,
+    p.userId,
+    p.accountId,
+    p.companyName,
+    p.otherSessionId,
+    p.buttonId,
+    p.buttonPublicId,
+    p.callbackId,
+    p.callbackName,
+    p.callSessionId,
+  ];
+}
+
+async function createParty(h: Harness, tag: string): Promise<Party> {
+  const companyName = `${tag} Company ${unique()}`;
+  const { client, email, password } = await signupVerified(h, { companyName });
+  const [user] = await h.db.db.select().from(users).where(eq(users.email, email));
+  // Another device, logged in too.
+  const device = h.client({ ip: uniqueIp() });
+  await device.trpc.auth.login.mutate({ email, password });
+  const otherSessionId = (await device.trpc.account.sessions.query()).find((s) => s.current)!.id;
+  const button = await client.trpc.buttons.create.mutate({ ...buttonInput(`${tag}'s button`), enabled: true });
+  // A visitor on an allowed site leaves a callback request on the button.
+  const callbackName = `${tag} Visitor ${unique()}`;
+  const visitor = h.client({ origin: "http://localhost:5173", ip: uniqueIp() });
+  await visitor.trpc.widget.requestCallback.mutate({
+    button: button.publicId,
+    name: callbackName,
+    phone: "(202) 555-0111",
+  });
+  const [callback] = await h.db.db.select().from(callbackRequests).where(eq(callbackRequests.buttonId, button.id));
+  // A browser call ringing on the button (inserted as is: no ring timer runs against it).
+  const now = h.clock.now();
+  const [call] = await h.db.db
+    .insert(callSessions)
+    .values({
+      accountId: user!.accountId,
+      buttonId: button.id,
+      transport: "webrtc",
+      status: "ringing",
+      visitorIp: "203.0.113.9",
+      visitorTokenHash: createHash("sha256").update(unique("visitor-token")).digest("hex"),
+      startedAt: now,
+      lastActivityAt: now,
+    })
+    .returning();
+  return {
+    email,
+    password,
+    client,
+    userId: user!.id,
+    accountId: user!.accountId,
+    companyName,
+    otherSessionId,
+    buttonId: button.id,
+    buttonPublicId: button.publicId,
+    callbackId: callback!.id,
+    callbackName,
+    callSessionId: call!.id,
+  };
+}
+
+describe("access control", () => {
+  let w: World;
+  beforeAll(async () => {
+    const h = await startHarness({
+      // No background jobs: the ringing calls of A and B stay as they are for the whole suite.
+      build: { jobs: false },
+      limits: {
+        "login.email": { points: 1000, durationSeconds: 60 },
+        "login.ip": { points: 1000, durationSeconds: 60 },
+        "signup.ip": { points: 1000, durationSeconds: 60 },
+      },
+    });
+    harnessForSse = h;
+    w = { h, a: await createParty(h, "A"), b: await createParty(h, "B") };
+  });
+  afterAll(() => w?.h.close());
+
+  /** A new session for a party (cases such as logout or changePassword end A's others). */
+  async function loginAs(party: Party): Promise<TestClient> {
+    const client = w.h.client({ ip: uniqueIp() });
+    await client.trpc.auth.login.mutate({ email: party.email, password: party.password });
+    return client;
+  }
+
+  const paths = Object.keys(procedures);
+
+  describe("the case table", () => {
+    it("has a case for every procedure, and none for a procedure that does not exist", () => {
+      expect(paths.length).toBeGreaterThan(0);
+      const missing = paths.filter((path) => !(path in cases));
+      expect(missing, "add a case to access-control.test.ts for each of these procedures").toEqual([]);
+      const stale = Object.keys(cases).filter((path) => !(path in procedures));
+      expect(stale, "these cases name no procedure").toEqual([]);
+    });
+
+    it.each(paths)("%s is built on the tier its case declares", (path) => {
+      const declared = cases[path]?.tier;
+      expect(detectTier(procedures[path]!), `${path} is declared ${declared}`).toBe(declared);
+    });
+
+    it("the fixtures exist: A and B each have a user, a second session, a button, a callback request and a call", () => {
+      for (const p of [w.a, w.b]) {
+        for (const value of markersOf(p)) expect(value).toBeTruthy();
+      }
+      expect(w.a.accountId).not.toBe(w.b.accountId);
+    });
+  });
+
+  const guarded = paths.filter((path) => ["authed", "owner", "operator"].includes(cases[path]?.tier ?? ""));
+
+  describe("anonymous callers", () => {
+    it.each(guarded)("%s refuses an anonymous caller with UNAUTHORIZED and writes nothing", async (path) => {
+      const c = cases[path]!;
+      const input =
+        c.tier === "operator"
+          ? c.input?.(w)
+          : c.tier === "authed" || c.tier === "owner"
+            ? c.crossAccount.input?.(w)
+            : undefined;
+      const before = [await snapshotOf(w.h.db.db, w.a), await snapshotOf(w.h.db.db, w.b)];
+      const anonymous = w.h.client({ ip: uniqueIp() });
+      const error = await expectFailure(call(anonymous, path, input));
+      expect(error.data?.code, `${path}: ${error.message}`).toBe("UNAUTHORIZED");
+      expect(error.data?.httpStatus).toBe(401);
+      expect([await snapshotOf(w.h.db.db, w.a), await snapshotOf(w.h.db.db, w.b)]).toEqual(before);
+    });
+
+    it.each(guarded)("%s refuses a forged or revoked session cookie with UNAUTHORIZED", async (path) => {
+      const c = cases[path]!;
+      const input = c.tier === "authed" || c.tier === "owner" ? c.crossAccount.input?.(w) : undefined;
+      const forged = w.h.client({ ip: uniqueIp() });
+      forged.jar.set("cac_session", `${w.b.otherSessionId}.${"A".repeat(32)}`);
+      const error = await expectFailure(call(forged, path, input));
+      expect(error.data?.code, `${path}: ${error.message}`).toBe("UNAUTHORIZED");
+    });
+  });
+
+  const crossCases = paths.filter((path) => {
+    const c = cases[path];
+    return (c?.tier === "authed" || c?.tier === "owner" || c?.tier === "public") && c.crossAccount;
+  });
+
+  describe("account A using B's ids", () => {
+    it.each(crossCases)("%s never reaches B's data", async (path) => {
+      const c = cases[path] as Extract<Case, { crossAccount?: CrossAccount }>;
+      const cross = c.crossAccount!;
+      // A fresh login for each case: some of these end A's sessions.
+      const asA = await loginAs(w.a);
+      const bBefore = await snapshotOf(w.h.db.db, w.b);
+
+      const input = cross.input?.(w);
+      let answer: string;
+      if (cross.kind === "foreign-ids") {
+        const error = await expectFailure(call(asA, path, input));
+        expect(["NOT_FOUND", "FORBIDDEN"], `${path}: ${error.data?.code} ${error.message}`).toContain(error.data?.code);
+        answer = JSON.stringify({ message: error.message, data: error.data, shape: error.shape });
+      } else {
+        const result = await call(asA, path, input);
+        answer = JSON.stringify(result ?? null);
+      }
+      for (const marker of markersOf(w.b)) {
+        expect(answer.includes(marker), `${path} answered with B's ${marker}`).toBe(false);
+      }
+      expect(await snapshotOf(w.h.db.db, w.b), `${path} changed B's data`).toEqual(bBefore);
+      // And B's own session still works (B's rows were compared first: this call touches none).
+      expect((await w.b.client.trpc.account.me.query())?.user.email).toBe(w.b.email);
+    });
+  });
+
+  describe("A's own objects (the scoping is real, not a blanket refusal)", () => {
+    it("A reads its own button and callback requests, and none of B's", async () => {
+      const asA = await loginAs(w.a);
+      const mine = await asA.trpc.buttons.get.query({ id: w.a.buttonId });
+      expect(mine.id).toBe(w.a.buttonId);
+      const list = await asA.trpc.buttons.list.query();
+      expect(list.map((b) => b.id)).toContain(w.a.buttonId);
+      expect(list.map((b) => b.id)).not.toContain(w.b.buttonId);
+      const callbacks = await asA.trpc.callbacks.list.query({ onlyOpen: false });
+      expect(callbacks.map((cb) => cb.id)).toContain(w.a.callbackId);
+      expect(callbacks.map((cb) => cb.id)).not.toContain(w.b.callbackId);
+      // The phone panel's feed rings A's own ringing call, and not B's.
+      const events = JSON.stringify(await readSubscription(asA, "phone.events", undefined, 600));
+      expect(events).toContain(w.a.callSessionId);
+      expect(events).not.toContain(w.b.callSessionId);
+    });
+  });
+
+  const operatorPaths = paths.filter((path) => cases[path]?.tier === "operator");
+
+  describe("operator procedures", () => {
+    it("refuse a verified customer who is not an operator with FORBIDDEN (each one in the table)", async () => {
+      for (const path of operatorPaths) {
+        const c = cases[path] as Extract<Case, { tier: "operator" }>;
+        const error = await expectFailure(call(await loginAs(w.a), path, c.input?.(w)));
+        expect(error.data?.code, path).toBe("FORBIDDEN");
+      }
+    });
+
+    it("the operator tier admits only a verified email listed in OPERATOR_EMAILS", async () => {
+      const probe = tiers.router({ ping: tiers.operatorProcedure.query(() => "pong") });
+      const caller = tiers.createCallerFactory(probe);
+      const token = (await loginAs(w.a)).jar.get("cac_session")!;
+      const ctxFor = (operatorEmails: string[], cookie: string | undefined) => ({
+        ...w.h.ports,
+        settings: { publicUrl: new URL(w.h.portalOrigin), production: false, operatorEmails, modes: {} },
+        limits: {} as never,
+        http: {
+          method: "GET",
+          ip: "127.0.0.1",
+          origin: w.h.portalOrigin,
+          contentType: undefined,
+          userAgent: undefined,
+          getCookie: (name: string) => (name === "cac_session" ? cookie : undefined),
+          setCookie: () => {},
+          clearCookie: () => {},
+        },
+      });
+      await expect(caller(ctxFor([w.a.email], decodeURIComponent(token)) as never).ping()).resolves.toBe("pong");
+      const notListed = await caller(ctxFor([w.b.email], decodeURIComponent(token)) as never)
+        .ping()
+        .catch((e: unknown) => e);
+      expect((notListed as { code?: string }).code).toBe("FORBIDDEN");
+      const anonymous = await caller(ctxFor([w.a.email], undefined) as never)
+        .ping()
+        .catch((e: unknown) => e);
+      expect((anonymous as { code?: string }).code).toBe("UNAUTHORIZED");
+    });
+  });
+});
