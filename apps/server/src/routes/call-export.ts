@@ -1,0 +1,101 @@
+import { Readable } from "node:stream";
+import type { Limits, Ports, Settings } from "@cac/trpc";
+import { AppError } from "@cac/trpc";
+import { callLogFilterSchema } from "@cac/trpc/routers/call-log/call-log.schema";
+import {
+  buttonNames,
+  callExportBatches,
+  localDate,
+  prepareCallExport,
+  resolveCallLogFilter,
+} from "@cac/trpc/services/call-log";
+import { callExportHeader, callExportLines } from "@cac/trpc/services/call-log-csv";
+import { validateSession } from "@cac/trpc/services/sessions";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { createRequestContext } from "../context";
+
+type ExportQuery = Record<string, string | string[] | undefined>;
+
+/** `status` may repeat (`status=a&status=b`) or list several (`status=a,b`). */
+function filterInput(query: ExportQuery) {
+  const one = (name: string) => {
+    const value = query[name];
+    return (Array.isArray(value) ? value.at(-1) : value) || undefined;
+  };
+  const status = query.status;
+  const statuses = (Array.isArray(status) ? status : status ? [status] : [])
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    buttonId: one("buttonId"),
+    statuses: statuses.length ? statuses : undefined,
+    from: one("from"),
+    to: one("to"),
+  };
+}
+
+/**
+ * `GET /exports/calls.csv?buttonId=&status=&from=&to=`: the filtered call log as CSV, streamed.
+ * The filters mean what they mean for `callLog.list`. Authenticated by the session cookie
+ * (SameSite=Lax keeps it off cross-site subrequests, and no CORS header lets another site read
+ * the answer); scoped to the session's account. The row count comes first, in `X-Total-Rows`,
+ * so the portal can show progress. Rows are read in keyset batches and each batch is written
+ * only when the socket has taken the previous ones, so memory stays flat for any size.
+ */
+export function registerCallExport(app: FastifyInstance, ports: Ports, settings: Settings, limits: Limits) {
+  app.get<{ Querystring: ExportQuery }>("/exports/calls.csv", async (req, reply) => {
+    const fail = (status: number, message: string, fieldErrors?: Record<string, string[]>) =>
+      reply
+        .code(status)
+        .header("Cache-Control", "no-store")
+        .send({ error: message, ...(fieldErrors ? { fieldErrors } : {}) });
+    // A browser sends Origin on cross-origin fetches; only the portal's own is accepted.
+    const origin = req.headers.origin;
+    if (origin && origin !== settings.publicUrl.origin) return fail(403, "This export did not come from the portal.");
+    const ctx = createRequestContext(ports, settings, limits, req, reply);
+    const auth = await validateSession(ctx);
+    if (!auth) return fail(401, "Please log in to continue.");
+
+    const parsed = callLogFilterSchema.safeParse(filterInput(req.query));
+    if (!parsed.success) {
+      const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>;
+      const first = Object.values(fieldErrors).flat()[0];
+      return fail(400, first ?? "Some filters need your attention.", fieldErrors);
+    }
+    let filter: Awaited<ReturnType<typeof resolveCallLogFilter>>;
+    let prepared: Awaited<ReturnType<typeof prepareCallExport>>;
+    let names: Map<string, string>;
+    try {
+      filter = await resolveCallLogFilter(ports, auth.account, parsed.data);
+      [prepared, names] = await Promise.all([prepareCallExport(ports, filter), buttonNames(ports, auth.account.id)]);
+    } catch (error) {
+      if (error instanceof AppError && (error.appCode === "NOT_FOUND" || error.appCode === "BAD_INPUT")) {
+        return fail(error.appCode === "NOT_FOUND" ? 404 : 400, error.message, error.fieldErrors);
+      }
+      throw error;
+    }
+
+    const { total, start } = prepared;
+    const log = req.log;
+    async function* csv() {
+      // The BOM lets spreadsheets read the file as UTF-8 (button names, page URLs).
+      yield `\uFEFF${callExportHeader(filter.timezone)}`;
+      let written = 0;
+      for await (const rows of callExportBatches(ports, filter, start)) {
+        written += rows.length;
+        yield callExportLines(rows, names);
+      }
+      if (written !== total) log.info({ total, written }, "call export: rows changed while exporting");
+    }
+    const today = localDate(ports.clock.now(), filter.timezone);
+    return reply
+      .header("Content-Type", "text/csv; charset=utf-8")
+      .header("Content-Disposition", `attachment; filename="calls-${today}.csv"`)
+      .header("X-Total-Rows", String(total))
+      .header("Cache-Control", "no-store")
+      .header("X-Content-Type-Options", "nosniff")
+      .send(Readable.from(csv(), { highWaterMark: 2 }));
+  });
+}

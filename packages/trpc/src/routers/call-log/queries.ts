@@ -1,0 +1,28 @@
+import {
+  callLogCharts,
+  callLogTotals,
+  listCallLog,
+  liveCalls,
+  resolveCallLogFilter,
+} from "../../services/call-log";
+import { authedProcedure } from "../../trpc";
+import { callLogChartsInput, callLogListInput, callLogTotalsInput } from "./call-log.schema";
+
+// Every procedure reads the account from the session; a button id in the input must be the
+// account's own (NOT_FOUND otherwise).
+
+export const listCallLogProcedure = authedProcedure.input(callLogListInput).query(async ({ ctx, input }) => {
+  const { cursor, limit, ...filters } = input;
+  const filter = await resolveCallLogFilter(ctx, ctx.account, filters);
+  return listCallLog(ctx, filter, { cursor, limit });
+});
+
+export const callLogTotalsProcedure = authedProcedure
+  .input(callLogTotalsInput)
+  .query(async ({ ctx, input }) => callLogTotals(ctx, await resolveCallLogFilter(ctx, ctx.account, input)));
+
+export const callLogChartsProcedure = authedProcedure
+  .input(callLogChartsInput)
+  .query(async ({ ctx, input }) => callLogCharts(ctx, await resolveCallLogFilter(ctx, ctx.account, input)));
+
+export const liveCallsProcedure = authedProcedure.query(({ ctx }) => liveCalls(ctx, ctx.account));

@@ -1,0 +1,476 @@
+import { buttons, type CallSession, callSessions } from "@cac/db";
+import { and, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { instantsForWallTime, wallClock } from "../domain/schedule";
+import { AppError, fieldError } from "../errors";
+import type { Ports } from "../ports";
+import { openStatuses } from "./calls/lifecycle";
+
+export type CallStatus = CallSession["status"];
+export type CallTransport = CallSession["transport"];
+
+/** The filters as the procedures and the export receive them (already shape-checked by zod). */
+export type CallLogFilterParams = {
+  buttonId?: string | undefined;
+  statuses?: CallStatus[] | undefined;
+  from?: Date | string | undefined;
+  to?: Date | string | undefined;
+};
+
+/** Filters checked against the account and turned into instants: `from` inclusive, `to` exclusive. */
+export type ResolvedCallLogFilter = {
+  accountId: string;
+  timezone: string;
+  buttonId: string | undefined;
+  statuses: CallStatus[] | undefined;
+  from: Date | undefined;
+  to: Date | undefined;
+};
+
+type AccountScope = { id: string; timezone: string };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The longest range the charts draw, in days (a year, leap or not). */
+export const CHARTS_MAX_DAYS = 366;
+/** The range the charts draw when no `from` is given, in days, ending with `to` (default: today). */
+export const CHARTS_DEFAULT_DAYS = 30;
+/** At most this many calls in progress are listed (the oldest are least likely to still be live). */
+export const LIVE_MAX = 100;
+export const DELETED_BUTTON = "Deleted button";
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The instant a local calendar day starts in `timeZone` (the first instant after a DST gap). */
+export function localDayStart(date: string, timeZone: string): Date {
+  return new Date(instantsForWallTime(Date.parse(`${date}T00:00:00Z`), 0, timeZone)[0]!);
+}
+
+/** The local calendar day (YYYY-MM-DD) of an instant in `timeZone`. */
+export function localDate(instant: Date | number, timeZone: string): string {
+  return wallClock(+instant, timeZone).date;
+}
+
+function toInstant(value: Date | string, timeZone: string, end: boolean): Date {
+  if (value instanceof Date) return value;
+  if (DATE_ONLY.test(value)) return localDayStart(end ? addDays(value, 1) : value, timeZone);
+  return new Date(value);
+}
+
+/**
+ * Checks the filters: the button must be the account's (NOT_FOUND otherwise, the same answer as
+ * for a button that does not exist), dates are days in the account's timezone, and the range
+ * must not be empty.
+ */
+export async function resolveCallLogFilter(
+  deps: Pick<Ports, "db">,
+  account: AccountScope,
+  input: CallLogFilterParams,
+): Promise<ResolvedCallLogFilter> {
+  const timezone = account.timezone;
+  if (input.buttonId) {
+    const [button] = await deps.db
+      .select({ id: buttons.id })
+      .from(buttons)
+      .where(and(eq(buttons.id, input.buttonId), eq(buttons.accountId, account.id)));
+    if (!button) throw new AppError("NOT_FOUND", "This button does not exist or was deleted.");
+  }
+  const from = input.from === undefined ? undefined : toInstant(input.from, timezone, false);
+  const to = input.to === undefined ? undefined : toInstant(input.to, timezone, true);
+  for (const [field, value] of [
+    ["from", from],
+    ["to", to],
+  ] as const) {
+    if (value && Number.isNaN(+value)) throw fieldError(field, `The ${field} date is not a valid date.`);
+  }
+  if (from && to && +from >= +to) throw fieldError("to", "The end of the range must be after its start.");
+  return {
+    accountId: account.id,
+    timezone,
+    buttonId: input.buttonId,
+    statuses: input.statuses?.length ? [...new Set(input.statuses)] : undefined,
+    from,
+    to,
+  };
+}
+
+/** The WHERE clause of a filter; always scoped by the account. */
+function filterWhere(f: ResolvedCallLogFilter, extra?: SQL): SQL {
+  return and(
+    eq(callSessions.accountId, f.accountId),
+    f.buttonId ? eq(callSessions.buttonId, f.buttonId) : undefined,
+    f.statuses ? inArray(callSessions.status, f.statuses) : undefined,
+    f.from ? gte(callSessions.startedAt, f.from) : undefined,
+    f.to ? lt(callSessions.startedAt, f.to) : undefined,
+    extra,
+  )!;
+}
+
+/** A call counts as answered once someone picked up (`completed` without an answer is `canceled`). */
+const answered = sql`(${callSessions.answeredAt} is not null or ${callSessions.status} in ('in-progress', 'completed'))`;
+/** Billed minutes of one call: each call rounds up to the next whole minute, as billing does. */
+const billedMinutes = sql`((${callSessions.durationSeconds} + 59) / 60)`;
+
+// --- Keyset cursor ---------------------------------------------------------------------------
+// Postgres keeps microseconds, JavaScript dates milliseconds: the cursor carries the exact
+// microseconds since the epoch (read in SQL) and the id, so equal timestamps never skip or repeat.
+
+export type Keyset = { micros: bigint; id: string; inclusive?: boolean };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const startedMicros = sql<string>`(extract(epoch from ${callSessions.startedAt}) * 1000000)::bigint::text`;
+
+export function encodeCursor(key: { micros: bigint | string; id: string }): string {
+  return Buffer.from(`${key.micros}.${key.id}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): Keyset {
+  const [micros, id, extra] = Buffer.from(cursor, "base64url").toString("utf8").split(".");
+  if (!micros || !/^\d{1,17}$/.test(micros) || !id || !UUID.test(id) || extra !== undefined) {
+    throw fieldError("cursor", "This page of the call log is no longer valid. Start again from the first page.");
+  }
+  return { micros: BigInt(micros), id };
+}
+
+/** An exact timestamptz literal (microseconds) for a keyset bound. */
+function microsToTimestamp(micros: bigint): string {
+  const ms = micros / 1000n;
+  const rest = (micros % 1000n).toString().padStart(3, "0");
+  return new Date(Number(ms)).toISOString().replace("Z", `${rest}Z`);
+}
+
+function keysetWhere(key: Keyset | undefined): SQL | undefined {
+  if (!key) return undefined;
+  const at = microsToTimestamp(key.micros);
+  return key.inclusive
+    ? sql`(${callSessions.startedAt}, ${callSessions.id}) <= (${at}::timestamptz, ${key.id}::uuid)`
+    : sql`(${callSessions.startedAt}, ${callSessions.id}) < (${at}::timestamptz, ${key.id}::uuid)`;
+}
+
+// --- List ------------------------------------------------------------------------------------
+
+export type CallLogRow = {
+  id: string;
+  startedAt: Date;
+  /** The button, or `{ id: null, name: "Deleted button" }` once it was deleted. */
+  button: { id: string | null; name: string };
+  durationSeconds: number;
+  status: CallStatus;
+  transport: CallTransport;
+  visitorIp: string | null;
+  pageUrl: string | null;
+  failureReason: string | null;
+};
+
+function toRow(r: {
+  id: string;
+  startedAt: Date;
+  buttonId: string | null;
+  buttonName: string | null;
+  durationSeconds: number;
+  status: CallStatus;
+  transport: CallTransport;
+  visitorIp: string | null;
+  pageUrl: string | null;
+  failureReason: string | null;
+}): CallLogRow {
+  return {
+    id: r.id,
+    startedAt: r.startedAt,
+    button: r.buttonId ? { id: r.buttonId, name: r.buttonName ?? DELETED_BUTTON } : { id: null, name: DELETED_BUTTON },
+    durationSeconds: r.durationSeconds,
+    status: r.status,
+    transport: r.transport,
+    visitorIp: r.visitorIp,
+    pageUrl: r.pageUrl,
+    failureReason: r.failureReason,
+  };
+}
+
+/** One page of the filtered log, newest first, and the cursor of the next page (null on the last). */
+export async function listCallLog(
+  deps: Pick<Ports, "db">,
+  filter: ResolvedCallLogFilter,
+  page: { cursor?: string | null | undefined; limit: number },
+): Promise<{ timezone: string; items: CallLogRow[]; nextCursor: string | null }> {
+  const key = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const rows = await deps.db
+    .select({
+      id: callSessions.id,
+      startedAt: callSessions.startedAt,
+      micros: startedMicros,
+      buttonId: callSessions.buttonId,
+      buttonName: buttons.name,
+      durationSeconds: callSessions.durationSeconds,
+      status: callSessions.status,
+      transport: callSessions.transport,
+      visitorIp: callSessions.visitorIp,
+      pageUrl: callSessions.pageUrl,
+      failureReason: callSessions.failureReason,
+    })
+    .from(callSessions)
+    .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))
+    .where(filterWhere(filter, keysetWhere(key)))
+    .orderBy(desc(callSessions.startedAt), desc(callSessions.id))
+    .limit(page.limit + 1);
+  const more = rows.length > page.limit;
+  const items = more ? rows.slice(0, page.limit) : rows;
+  const last = items.at(-1);
+  return {
+    timezone: filter.timezone,
+    items: items.map(toRow),
+    nextCursor: more && last ? encodeCursor({ micros: last.micros, id: last.id }) : null,
+  };
+}
+
+// --- Totals ----------------------------------------------------------------------------------
+
+export type CallLogTotals = {
+  timezone: string;
+  calls: number;
+  answered: number;
+  /** answered / calls; null when there are no calls. */
+  answerRate: number | null;
+  totalDurationSeconds: number;
+  /** Average talk time of the answered calls; null when none was answered. */
+  avgDurationSeconds: number | null;
+  /** Billed minutes: each call rounded up to the next whole minute. */
+  minutes: number;
+};
+
+export async function callLogTotals(deps: Pick<Ports, "db">, filter: ResolvedCallLogFilter): Promise<CallLogTotals> {
+  const [row] = await deps.db
+    .select({
+      calls: sql<number>`count(*)::int`,
+      answered: sql<number>`(count(*) filter (where ${answered}))::int`,
+      totalDuration: sql<number>`coalesce(sum(${callSessions.durationSeconds}), 0)::float8`,
+      answeredDuration: sql<number>`coalesce(sum(${callSessions.durationSeconds}) filter (where ${answered}), 0)::float8`,
+      minutes: sql<number>`coalesce(sum(${billedMinutes}), 0)::float8`,
+    })
+    .from(callSessions)
+    .where(filterWhere(filter));
+  const calls = Number(row?.calls ?? 0);
+  const answeredCalls = Number(row?.answered ?? 0);
+  return {
+    timezone: filter.timezone,
+    calls,
+    answered: answeredCalls,
+    answerRate: calls ? answeredCalls / calls : null,
+    totalDurationSeconds: Number(row?.totalDuration ?? 0),
+    avgDurationSeconds: answeredCalls ? Math.round(Number(row?.answeredDuration ?? 0) / answeredCalls) : null,
+    minutes: Number(row?.minutes ?? 0),
+  };
+}
+
+// --- Charts ----------------------------------------------------------------------------------
+
+export type CallLogCharts = {
+  timezone: string;
+  /** First and last local day drawn (YYYY-MM-DD, inclusive). */
+  from: string;
+  to: string;
+  /** One entry per local day, all arrays the same length (uPlot's data layout). */
+  days: string[];
+  /** Unix seconds of each local day's start (uPlot's x values; format them with the timezone). */
+  dayStarts: number[];
+  calls: number[];
+  minutes: number[];
+  /** answered / calls per day; null on a day without calls (a gap, not a 0 % day). */
+  answerRate: Array<number | null>;
+};
+
+type ChartRow = { day: string; start: number | string; calls: number; minutes: number; answered: number };
+
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * Calls, billed minutes and answer rate per local day, in one round trip: the calls are grouped
+ * by their local day (`at time zone`), and a series of every day in the range fills the days
+ * without calls with zeros. Without `from`, the last 30 days up to `to` (default: today).
+ */
+export async function callLogCharts(
+  deps: Pick<Ports, "db" | "clock">,
+  filter: ResolvedCallLogFilter,
+): Promise<CallLogCharts> {
+  const tz = filter.timezone;
+  const lastDay = filter.to ? localDate(+filter.to - 1, tz) : localDate(deps.clock.now(), tz);
+  const firstDay = filter.from ? localDate(filter.from, tz) : addDays(lastDay, 1 - CHARTS_DEFAULT_DAYS);
+  const dayCount = Math.round((Date.parse(lastDay) - Date.parse(firstDay)) / DAY_MS) + 1;
+  if (dayCount < 1) throw fieldError("to", "The end of the range must be after its start.");
+  if (dayCount > CHARTS_MAX_DAYS) {
+    throw fieldError("from", `The charts show at most ${CHARTS_MAX_DAYS} days. Choose a shorter range.`);
+  }
+  const range: ResolvedCallLogFilter = {
+    ...filter,
+    from: filter.from ?? localDayStart(firstDay, tz),
+    to: filter.to ?? localDayStart(addDays(lastDay, 1), tz),
+  };
+  const result = await deps.db.execute(sql`
+    with per_day as (
+      select (${callSessions.startedAt} at time zone ${tz})::date as day,
+        count(*)::int as calls,
+        sum(${billedMinutes})::int as minutes,
+        (count(*) filter (where ${answered}))::int as answered
+      from ${callSessions}
+      where ${filterWhere(range)}
+      group by 1
+    )
+    select to_char(d.day, 'YYYY-MM-DD') as day,
+      extract(epoch from (d.day at time zone ${tz}))::float8 as start,
+      coalesce(p.calls, 0) as calls,
+      coalesce(p.minutes, 0) as minutes,
+      coalesce(p.answered, 0) as answered
+    from generate_series(${firstDay}::timestamp, ${lastDay}::timestamp, interval '1 day') as d(day)
+    left join per_day p on p.day = d.day::date
+    order by d.day`);
+  const rows = rowsOf<ChartRow>(result);
+  return {
+    timezone: tz,
+    from: firstDay,
+    to: lastDay,
+    days: rows.map((r) => r.day),
+    dayStarts: rows.map((r) => Number(r.start)),
+    calls: rows.map((r) => Number(r.calls)),
+    minutes: rows.map((r) => Number(r.minutes)),
+    answerRate: rows.map((r) => (Number(r.calls) ? Number(r.answered) / Number(r.calls) : null)),
+  };
+}
+
+// --- Live ------------------------------------------------------------------------------------
+
+export type LiveCall = {
+  id: string;
+  startedAt: Date;
+  answeredAt: Date | null;
+  status: CallStatus;
+  transport: CallTransport;
+  button: { id: string | null; name: string };
+  visitorIp: string | null;
+  pageUrl: string | null;
+};
+
+/** Calls of the account not yet ended (initiated, ringing, in progress), newest first. */
+export async function liveCalls(
+  deps: Pick<Ports, "db">,
+  account: AccountScope,
+): Promise<{ timezone: string; items: LiveCall[] }> {
+  const rows = await deps.db
+    .select({
+      id: callSessions.id,
+      startedAt: callSessions.startedAt,
+      answeredAt: callSessions.answeredAt,
+      status: callSessions.status,
+      transport: callSessions.transport,
+      buttonId: callSessions.buttonId,
+      buttonName: buttons.name,
+      visitorIp: callSessions.visitorIp,
+      pageUrl: callSessions.pageUrl,
+    })
+    .from(callSessions)
+    .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))
+    .where(and(eq(callSessions.accountId, account.id), inArray(callSessions.status, [...openStatuses])))
+    .orderBy(desc(callSessions.startedAt), desc(callSessions.id))
+    .limit(LIVE_MAX);
+  return {
+    timezone: account.timezone,
+    items: rows.map((r) => ({
+      id: r.id,
+      startedAt: r.startedAt,
+      answeredAt: r.answeredAt,
+      status: r.status,
+      transport: r.transport,
+      button: r.buttonId ? { id: r.buttonId, name: r.buttonName ?? DELETED_BUTTON } : { id: null, name: DELETED_BUTTON },
+      visitorIp: r.visitorIp,
+      pageUrl: r.pageUrl,
+    })),
+  };
+}
+
+// --- Export ----------------------------------------------------------------------------------
+
+export type CallExportRow = {
+  id: string;
+  /** Local wall time in the account's timezone, `YYYY-MM-DD HH:MM:SS`. */
+  startedLocal: string;
+  startedAt: Date;
+  buttonId: string | null;
+  status: CallStatus;
+  transport: CallTransport;
+  durationSeconds: number;
+  visitorIp: string | null;
+  pageUrl: string | null;
+  failureReason: string | null;
+};
+
+export const EXPORT_BATCH = 5000;
+
+/**
+ * Prepares an export of the filtered log: pins its newest row, so calls that start while the
+ * export runs are left out and the count announced first is the number of rows written (unless
+ * rows are deleted meanwhile), and counts the rows.
+ */
+export async function prepareCallExport(deps: Pick<Ports, "db">, filter: ResolvedCallLogFilter) {
+  const [top] = await deps.db
+    .select({ id: callSessions.id, micros: startedMicros })
+    .from(callSessions)
+    .where(filterWhere(filter))
+    .orderBy(desc(callSessions.startedAt), desc(callSessions.id))
+    .limit(1);
+  if (!top) return { total: 0, start: undefined };
+  const start: Keyset = { micros: BigInt(top.micros), id: top.id, inclusive: true };
+  const [counted] = await deps.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(callSessions)
+    .where(filterWhere(filter, keysetWhere(start)));
+  return { total: Number(counted?.n ?? 0), start };
+}
+
+/** The account's button names by id (an account has few buttons; deleted ones are null in the log). */
+export async function buttonNames(deps: Pick<Ports, "db">, accountId: string): Promise<Map<string, string>> {
+  const rows = await deps.db
+    .select({ id: buttons.id, name: buttons.name })
+    .from(buttons)
+    .where(eq(buttons.accountId, accountId));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/**
+ * The filtered log in batches, newest first, by keyset pagination from `start`: memory stays
+ * at one batch whatever the size of the log. The caller pulls the next batch when it is ready.
+ */
+export async function* callExportBatches(
+  deps: Pick<Ports, "db">,
+  filter: ResolvedCallLogFilter,
+  start: Keyset | undefined,
+  batchSize = EXPORT_BATCH,
+): AsyncGenerator<CallExportRow[]> {
+  let key = start;
+  while (key) {
+    const rows = await deps.db
+      .select({
+        id: callSessions.id,
+        micros: startedMicros,
+        startedLocal: sql<string>`to_char(${callSessions.startedAt} at time zone ${filter.timezone}, 'YYYY-MM-DD HH24:MI:SS')`,
+        startedAt: callSessions.startedAt,
+        buttonId: callSessions.buttonId,
+        status: callSessions.status,
+        transport: callSessions.transport,
+        durationSeconds: callSessions.durationSeconds,
+        visitorIp: callSessions.visitorIp,
+        pageUrl: callSessions.pageUrl,
+        failureReason: callSessions.failureReason,
+      })
+      .from(callSessions)
+      .where(filterWhere(filter, keysetWhere(key)))
+      .orderBy(desc(callSessions.startedAt), desc(callSessions.id))
+      .limit(batchSize);
+    if (rows.length === 0) return;
+    const last = rows.at(-1)!;
+    key = rows.length < batchSize ? undefined : { micros: BigInt(last.micros), id: last.id };
+    yield rows;
+  }
+}
