@@ -34,7 +34,12 @@ export async function buildWidget({ write = false } = {}) {
     // Classic <script async> on customers' pages: no module scope, nothing leaks into window
     // except the ClickAndCall queue function.
     build({ ...common, entryPoints: [join(root, "src/loader.ts")], format: "iife", outfile: "widget.js" }),
-    build({ ...common, entryPoints: [join(root, "src/call-ui.ts")], format: "esm", outfile: "widget-call.js" }),
+    build({
+      ...common,
+      entryPoints: [join(root, "src/call-ui.ts")],
+      format: "esm",
+      outfile: "widget-call.js",
+    }),
   ]);
   const files = outputs.map((result, i) => {
     const name = i === 0 ? "widget.js" : "widget-call.js";

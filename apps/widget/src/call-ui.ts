@@ -40,14 +40,14 @@ export const failMessages: Record<FailCause, string> = {
 const retryable: FailCause[] = ["mic-denied", "offline", "rate-limited", "generic"];
 
 const css = `
-.d{position:fixed;z-index:2147483001;right:20px;bottom:calc(max(20px,env(safe-area-inset-bottom)) + 64px);
-width:min(360px,calc(100vw - 24px));max-height:calc(100vh - 110px);overflow:auto;box-sizing:border-box;
+.d{position:fixed;z-index:2147483001;right:20px;bottom:var(--o,84px);
+width:min(360px,calc(100vw - 24px));max-height:calc(100vh - var(--o,84px) - 16px);overflow:auto;box-sizing:border-box;
 background:#fff;color:#1a1a1a;border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.3);font:400 15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}
 .d[hidden]{display:none}
 .bottom-left .d{right:auto;left:20px}
-.inline .d{right:auto;bottom:auto;left:50%;top:50%;transform:translate(-50%,-50%)}
-:host(.pv) .d{position:absolute;bottom:84px;max-height:calc(100% - 100px);width:min(340px,calc(100% - 24px))}
-:host(.pv) .inline .d{bottom:auto}
+.inline .d{right:auto;bottom:auto;left:50%;top:50%;transform:translate(-50%,-50%);max-height:calc(100vh - 32px)}
+:host(.pv) .d{position:absolute;max-height:calc(100% - var(--o,84px) - 16px);width:min(340px,calc(100% - 24px))}
+:host(.pv) .inline .d{bottom:auto;max-height:calc(100% - 32px)}
 @media (max-width:480px){:host(:not(.pv)) .d{left:8px;right:8px;bottom:8px;top:auto;transform:none;width:auto;max-height:calc(100vh - 16px)}}
 @media (prefers-reduced-motion:no-preference){.d{animation:in .16s ease-out}
 @keyframes in{from{opacity:0;translate:0 8px}}}
@@ -452,6 +452,13 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     }
   }
 
+  /** Keeps a corner dialog just above the button, whatever the button's size. */
+  function place() {
+    const ref = ctx.preview ? (root.host as HTMLElement).getBoundingClientRect().bottom : window.innerHeight;
+    const offset = Math.round(ref - button.getBoundingClientRect().top + 12);
+    dialog.style.setProperty("--o", `${Math.max(offset, 16)}px`);
+  }
+
   const ui: CallUi = {
     open(from) {
       if (!dialog.hidden) return;
@@ -462,6 +469,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
         fieldErrors = {};
       }
       render();
+      place();
       dialog.hidden = false;
       button.setAttribute("aria-expanded", "true");
       focusFirst();
@@ -473,6 +481,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
       (returnTo ?? button).focus();
     },
     update() {
+      if (!dialog.hidden) place();
       if (!dialog.hidden && (view.v === "home" || view.v === "failed")) render();
       else title.textContent = ctx.cfg.label;
     },

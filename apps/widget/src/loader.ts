@@ -46,7 +46,7 @@ const css =
   // Page rules on the host element (`* {letter-spacing: 3px}`) would still be inherited: reset again.
   ".f{all:initial;font:500 16px/1.2 system-ui,sans-serif}" +
   ".w{position:fixed;z-index:2147483000;bottom:20px;right:20px}" +
-  ".bottom-left .w{right:auto;left:20px}.inline .w{position:static;display:inline-block}:host(.pv) .w{position:absolute}" +
+  ".bottom-left .w{right:auto;left:20px}.inline .w{position:static;display:inline-block}:host(.pv) .f:not(.inline) .w{position:absolute}" +
   ".b{all:unset;display:inline-flex;align-items:center;gap:.5em;cursor:pointer;background:var(--b);color:var(--t);" +
   "padding:.75em 1.25em;border-radius:2em;box-shadow:0 4px 14px #0004}" +
   ".b:focus-visible{outline:3px solid var(--b);outline-offset:3px;box-shadow:0 0 0 3px #fff}" +

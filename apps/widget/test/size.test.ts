@@ -1,8 +1,5 @@
 import { describe, expect, it } from "vitest";
-// @ts-expect-error build.mjs is plain JavaScript without type declarations
-import { budgets, buildWidget } from "../build.mjs";
-
-type Built = { name: "widget.js" | "widget-call.js"; bytes: number; gzip: number; code: Uint8Array };
+import { type BuiltFile as Built, budgets, buildWidget } from "../build.mjs";
 
 describe("bundle size budgets (zlib level 9)", () => {
   it("keeps the loader within 3 KB and the call UI within 15 KB gzipped", async () => {
