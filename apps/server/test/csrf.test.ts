@@ -119,6 +119,33 @@ describe("CSRF guard on mutations", () => {
     expect((await victim.client.trpc.account.me.query())?.user.name).toBe("Dana Renamed");
   });
 
+  it("a batch that starts with a widget procedure smuggles no portal mutation through", async () => {
+    const before = await snapshot();
+    for (const contentType of ["text/plain", "application/json"]) {
+      const res = await fetch(`${h.url}/trpc/widget.requestCallback,account.updateProfile?batch=1`, {
+        method: "POST",
+        headers: { origin: "http://localhost:5173", cookie, "content-type": contentType, "x-forwarded-for": uniqueIp() },
+        body: JSON.stringify({ 0: { json: { button: "b_nope" } }, 1: { json: { name: "Pwned" } } }),
+      });
+      expect(res.headers.get("access-control-allow-credentials")).toBeNull();
+      const body = await res.json();
+      // Either the whole batch is refused, or each call in it is.
+      const results = Array.isArray(body) ? body : [body];
+      for (const result of results) expect(result.error, JSON.stringify(result)).toBeDefined();
+      if (Array.isArray(body)) expect(body[1].error.json.data.code).toBe("FORBIDDEN");
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("a batch that starts with a widget procedure lets no foreign site read the portal's answers", async () => {
+    const res = await fetch(
+      `${h.url}/trpc/widget.requestCallback,account.me,account.sessions?batch=1&input=${encodeURIComponent("{}")}`,
+      { headers: { origin: "https://evil.example", cookie } },
+    );
+    // Browsers only expose a credentialed cross-origin answer with Allow-Credentials: true.
+    expect(res.headers.get("access-control-allow-credentials")).toBeNull();
+  });
+
   it("lets cross-origin queries run but never hands out cookies to them (no CORS headers)", async () => {
     const res = await rawTrpc(h, "account.me", { method: "GET", headers: { origin: "https://evil.example", cookie } });
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
