@@ -12,11 +12,13 @@ import { createOutboxMailer } from "./adapters/outbox-mailer";
 import { captchaOff } from "./adapters/captcha-off";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
 import { createS3Storage } from "./adapters/s3-storage";
+import { createTwilioVoice } from "./adapters/twilio-voice";
 import { startCallSweeper } from "./jobs/call-sweeper";
 import type { AppConfig } from "./config";
 import { createRequestContext } from "./context";
 import { registerHealth } from "./health";
 import { defaultWebDist, registerPortal } from "./portal-static";
+import { registerTwilioWebhooks } from "./routes/twilio-webhooks";
 import { registerUploads } from "./routes/uploads";
 import { registerWidgetConfig } from "./routes/widget-config";
 import { registerWidgetCors } from "./routes/widget-cors";
@@ -64,7 +66,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       ? createRedisPubSub(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
       : createMemoryPubSub(),
     captcha: captchaOff,
-    voice: { mode: "webrtc" },
+    voice: config.twilio ? createTwilioVoice(config.twilio) : { mode: "webrtc" },
   };
   const settings = {
     publicUrl: config.publicUrl,
@@ -97,6 +99,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await registerWidgetConfig(app, ports, settings);
   await registerUploads(app, ports, settings, limits);
   registerWidgetCors(app);
+  await registerTwilioWebhooks(app, ports, settings);
 
   await app.register(fastifyTRPCPlugin, {
     prefix: "/trpc",

@@ -78,7 +78,47 @@ const configSchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((value) => value === "true"),
+  // Twilio Voice: all six or none (checked in loadConfig).
+  TWILIO_ACCOUNT_SID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, "must be an Account SID: AC followed by 32 hex characters")
+      .optional(),
+  ),
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_API_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^SK[0-9a-fA-F]{32}$/, "must be an API Key SID: SK followed by 32 hex characters")
+      .optional(),
+  ),
+  TWILIO_API_SECRET: optionalString,
+  TWILIO_TWIML_APP_SID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^AP[0-9a-fA-F]{32}$/, "must be a TwiML App SID: AP followed by 32 hex characters")
+      .optional(),
+  ),
+  TWILIO_CALLER_ID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\+1[2-9]\d{2}[2-9]\d{6}$/, "must be a US number in E.164 form, like +12025550143")
+      .optional(),
+  ),
 });
+
+const twilioKeys = [
+  "TWILIO_ACCOUNT_SID",
+  "TWILIO_AUTH_TOKEN",
+  "TWILIO_API_KEY",
+  "TWILIO_API_SECRET",
+  "TWILIO_TWIML_APP_SID",
+  "TWILIO_CALLER_ID",
+] as const;
 
 export type Env = z.input<typeof configSchema>;
 
@@ -110,6 +150,18 @@ export type AppConfig = {
         forcePathStyle: boolean;
       }
     | undefined;
+  /** Twilio Voice (rings phone numbers); calls stay browser-to-browser (WebRTC) when unset. */
+  twilio: TwilioConfig | undefined;
+};
+
+export type TwilioConfig = {
+  accountSid: string;
+  authToken: string;
+  apiKey: string;
+  apiSecret: string;
+  twimlAppSid: string;
+  /** A +1 number of the Twilio account, shown to the business's phone as the caller. */
+  callerId: string;
 };
 
 export class ConfigError extends Error {
@@ -145,6 +197,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.S3_BUCKET && (!c.S3_ACCESS_KEY_ID || !c.S3_SECRET_ACCESS_KEY)) {
     problems.push("S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: are required when S3_BUCKET is set");
   }
+  const twilioSet = twilioKeys.filter((key) => c[key] !== undefined);
+  if (twilioSet.length > 0 && twilioSet.length < twilioKeys.length) {
+    const missing = twilioKeys.filter((key) => c[key] === undefined);
+    problems.push(
+      `${missing.join(", ")}: ${missing.length === 1 ? "is" : "are"} required when any TWILIO_* setting is set (Twilio Voice needs all six: ${twilioKeys.join(", ")})`,
+    );
+  }
+  if (twilioSet.length === twilioKeys.length && !c.PUBLIC_URL) {
+    problems.push(
+      "PUBLIC_URL: is required with Twilio (Twilio calls the webhooks at this address, and their signatures are checked against it)",
+    );
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     env: c.NODE_ENV,
@@ -170,5 +234,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           forcePathStyle: c.S3_FORCE_PATH_STYLE,
         }
       : undefined,
+    twilio:
+      c.TWILIO_ACCOUNT_SID &&
+      c.TWILIO_AUTH_TOKEN &&
+      c.TWILIO_API_KEY &&
+      c.TWILIO_API_SECRET &&
+      c.TWILIO_TWIML_APP_SID &&
+      c.TWILIO_CALLER_ID
+        ? {
+            accountSid: c.TWILIO_ACCOUNT_SID,
+            authToken: c.TWILIO_AUTH_TOKEN,
+            apiKey: c.TWILIO_API_KEY,
+            apiSecret: c.TWILIO_API_SECRET,
+            twimlAppSid: c.TWILIO_TWIML_APP_SID,
+            callerId: c.TWILIO_CALLER_ID,
+          }
+        : undefined,
   };
 }

@@ -1,5 +1,6 @@
 import { router } from "../../trpc";
 import { callEventsProcedure } from "./events";
+import { reportFailureProcedure } from "./report";
 import { visitorHangUpProcedure, visitorSignalProcedure } from "./signal";
 import { startCallProcedure } from "./start";
 
@@ -9,4 +10,5 @@ export const callRouter = router({
   events: callEventsProcedure,
   signal: visitorSignalProcedure,
   hangUp: visitorHangUpProcedure,
+  reportFailure: reportFailureProcedure,
 });

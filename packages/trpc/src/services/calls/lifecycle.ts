@@ -9,26 +9,57 @@ type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log">;
 export const openStatuses = ["initiated", "ringing", "in-progress"] as const;
 export type EndStatus = "completed" | "no-answer" | "busy" | "failed" | "canceled";
 
+export type EndOptions = {
+  /**
+   * Talk time reported by the phone network (Twilio's status callbacks). It is kept as the
+   * duration, and a call with talk time counts as answered even if the "answered" callback has
+   * not arrived yet (callbacks may come out of order).
+   */
+  measuredSeconds?: number;
+  /** End the call only while it is in one of these statuses (default: any open status). */
+  onlyFrom?: ReadonlyArray<(typeof openStatuses)[number]>;
+};
+
 /**
  * Ends a call once: only a call still open is changed, so a second hang-up, a late timer or the
- * sweeper find nothing to do. Duration runs from answer to end, measured by the server.
+ * sweeper find nothing to do. Duration runs from answer to end, measured by the server, unless
+ * the phone network measured it (`measuredSeconds`).
  */
 export async function endCall(
   deps: Deps,
   sessionId: string,
   status: EndStatus,
   reason: string | null,
+  options: EndOptions = {},
 ): Promise<CallEnd | null> {
   const now = deps.clock.now();
+  const measured = options.measuredSeconds !== undefined;
+  const talked = measured ? Math.max(0, Math.round(options.measuredSeconds ?? 0)) : 0;
   const [row] = await deps.db
     .update(callSessions)
     .set({
-      status: sql`case when ${callSessions.answeredAt} is null and ${status} = 'completed' then 'canceled' else ${status} end`,
+      // "completed" without an answer is a cancel; talk time reported by the network is an answer.
+      status:
+        talked > 0
+          ? status
+          : sql`case when ${callSessions.answeredAt} is null and ${status} = 'completed' then 'canceled' else ${status} end`,
       failureReason: reason,
       endedAt: now,
-      durationSeconds: sql`case when ${callSessions.answeredAt} is null then 0 else greatest(0, round(extract(epoch from (${now.toISOString()}::timestamptz - ${callSessions.answeredAt}))))::int end`,
+      durationSeconds: measured
+        ? talked
+        : sql`case when ${callSessions.answeredAt} is null then 0 else greatest(0, round(extract(epoch from (${now.toISOString()}::timestamptz - ${callSessions.answeredAt}))))::int end`,
+      ...(talked > 0
+        ? {
+            answeredAt: sql`coalesce(${callSessions.answeredAt}, ${new Date(now.getTime() - talked * 1000).toISOString()}::timestamptz)`,
+          }
+        : {}),
     })
-    .where(and(eq(callSessions.id, sessionId), inArray(callSessions.status, [...openStatuses])))
+    .where(
+      and(
+        eq(callSessions.id, sessionId),
+        inArray(callSessions.status, [...(options.onlyFrom ?? openStatuses)]),
+      ),
+    )
     .returning();
   if (!row) return null;
   clearCallTimer(sessionId);

@@ -1,0 +1,76 @@
+import type { TwilioVoice } from "@cac/trpc";
+import type { VoiceDecision } from "@cac/trpc/services/calls/twilio";
+import twilio from "twilio";
+import type { TwilioConfig } from "../config";
+
+const { AccessToken } = twilio.jwt;
+const { VoiceGrant } = AccessToken;
+
+/** Every status Twilio can report for a dialed leg. */
+const dialedLegEvents = ["initiated", "ringing", "answered", "completed"] as const;
+
+/**
+ * Twilio Voice from config: Access Tokens signed with the API key, webhooks checked with the
+ * account's Auth Token. Nothing here calls Twilio's REST API.
+ */
+export function createTwilioVoice(config: TwilioConfig): TwilioVoice {
+  return {
+    mode: "twilio",
+    callerId: config.callerId,
+    createAccessToken(identity, ttlSeconds) {
+      const token = new AccessToken(config.accountSid, config.apiKey, config.apiSecret, {
+        identity,
+        ttl: Math.min(ttlSeconds, 300),
+      });
+      // Outgoing only: a visitor's browser can place its one call through the TwiML App and
+      // cannot receive calls.
+      token.addGrant(new VoiceGrant({ outgoingApplicationSid: config.twimlAppSid }));
+      return token.toJwt();
+    },
+    validateWebhook(signature, url, params) {
+      if (!signature) return false;
+      return twilio.validateRequest(config.authToken, signature, url, params);
+    },
+  };
+}
+
+/** The TwiML for a voice webhook's decision. Recording is never turned on. */
+export function voiceTwiml(decision: VoiceDecision): string {
+  const response = new twilio.twiml.VoiceResponse();
+  if (decision.action === "reject") {
+    response.reject();
+    return response.toString();
+  }
+  const dial = response.dial({
+    callerId: decision.callerId,
+    answerOnBridge: true,
+    timeLimit: decision.timeLimit,
+    timeout: decision.timeout,
+    // The Dial's outcome (DialCallStatus, DialCallDuration) goes to the status webhook too.
+    action: decision.statusUrl,
+    method: "POST",
+  });
+  dial.number(
+    {
+      statusCallback: decision.statusUrl,
+      statusCallbackMethod: "POST",
+      statusCallbackEvent: [...dialedLegEvents],
+    },
+    decision.number,
+  );
+  for (const agent of decision.clients) {
+    const client = dial.client({
+      statusCallback: decision.statusUrl,
+      statusCallbackMethod: "POST",
+      statusCallbackEvent: [...dialedLegEvents],
+    });
+    client.identity(agent.identity);
+    for (const [name, value] of Object.entries(agent.parameters)) client.parameter({ name, value });
+  }
+  return response.toString();
+}
+
+/** An empty TwiML response: for the Dial's action it ends the caller's leg; status callbacks ignore it. */
+export function hangUpTwiml(): string {
+  return new twilio.twiml.VoiceResponse().toString();
+}

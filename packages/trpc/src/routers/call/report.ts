@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { visitorCall } from "../../services/calls/signaling";
+import { reportClientFailure } from "../../services/calls/twilio";
+import { widgetProcedure } from "../../trpc";
+import { visitorCallInput } from "./call.schema";
+
+/**
+ * The widget could not set up the call on its side (e.g. the Twilio Voice SDK cannot reach
+ * Twilio): the session is marked failed with the reason, unless it was already answered or ended.
+ */
+export const reportFailureProcedure = widgetProcedure
+  .input(visitorCallInput.extend({ reason: z.string().trim().min(1).max(200) }))
+  .mutation(async ({ ctx, input }) => {
+    const call = await visitorCall(ctx, ctx.button.id, input.sessionId, input.token);
+    return reportClientFailure(ctx, call.id, input.reason);
+  });
