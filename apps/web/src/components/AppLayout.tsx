@@ -1,12 +1,13 @@
 import { Alert, Button, ErrorState, LoadingBlock, SkipLink } from "@cac/ui";
 import { useMutation, useQuery } from "@tanstack/react-query";
+import { useCallback, useRef } from "react";
 import { Navigate, NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { describeError, isUnauthenticated } from "../lib/errors";
 import { loginPathFor } from "../lib/navigation";
 import { useSessionEnded } from "../lib/session";
 import { useTRPC } from "../trpc";
 import { Brand } from "./Brand";
-import { MeContext } from "./MeContext";
+import { LeaveContext, MeContext } from "./MeContext";
 import { ModesLine } from "./ModesLine";
 import { VerifyEmailBanner } from "./VerifyEmailBanner";
 
@@ -25,6 +26,14 @@ export function AppLayout() {
   const navigate = useNavigate();
   const me = useQuery(trpc.account.me.queryOptions());
   const sessionEnded = useSessionEnded();
+  // Set when the user logs out on purpose, so the guard below does not also redirect (to a
+  // login page with ?next= and without the "You are logged out" message).
+  const leaving = useRef(false);
+  const leave = useCallback(() => {
+    leaving.current = true;
+    sessionEnded();
+    navigate("/login", { replace: true, state: { loggedOut: true } });
+  }, [navigate, sessionEnded]);
   const logout = useMutation(
     trpc.auth.logout.mutationOptions({
       onSuccess: () => leave(),
@@ -34,11 +43,6 @@ export function AppLayout() {
       },
     }),
   );
-
-  function leave() {
-    navigate("/login", { replace: true, state: { loggedOut: true } });
-    sessionEnded();
-  }
 
   if (me.data === undefined) {
     return (
@@ -59,59 +63,61 @@ export function AppLayout() {
       </div>
     );
   }
-  if (me.data === null) return <Navigate to={loginPathFor(location)} replace />;
+  if (me.data === null) return leaving.current ? null : <Navigate to={loginPathFor(location)} replace />;
 
   const { user, account } = me.data;
   return (
     <MeContext.Provider value={me.data}>
-      <div className="app-shell">
-        <SkipLink />
-        <header className="app-header">
-          <div className="app-header-inner">
-            <Brand />
-            <nav className="app-nav" aria-label="Main">
-              <ul>
-                {navItems.map((item) => (
-                  <li key={item.to}>
-                    <NavLink to={item.to} end={item.end} className="app-nav-link">
-                      {item.label}
-                    </NavLink>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-            <div className="app-user">
-              <p className="app-user-text">
-                <span className="app-user-name">{user.name}</span>
-                <span className="app-user-company">{account.companyName}</span>
-              </p>
-              <Button
-                variant="secondary"
-                size="sm"
-                onClick={() => logout.mutate()}
-                pending={logout.isPending}
-                pendingLabel="Logging out…"
-              >
-                Log out
-              </Button>
+      <LeaveContext.Provider value={leave}>
+        <div className="app-shell">
+          <SkipLink />
+          <header className="app-header">
+            <div className="app-header-inner">
+              <Brand />
+              <nav className="app-nav" aria-label="Main">
+                <ul>
+                  {navItems.map((item) => (
+                    <li key={item.to}>
+                      <NavLink to={item.to} end={item.end} className="app-nav-link">
+                        {item.label}
+                      </NavLink>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+              <div className="app-user">
+                <p className="app-user-text">
+                  <span className="app-user-name">{user.name}</span>
+                  <span className="app-user-company">{account.companyName}</span>
+                </p>
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  onClick={() => logout.mutate()}
+                  pending={logout.isPending}
+                  pendingLabel="Logging out…"
+                >
+                  Log out
+                </Button>
+              </div>
             </div>
-          </div>
-        </header>
-        {logout.isError && !isUnauthenticated(logout.error) ? (
-          <div className="app-notice">
-            <Alert tone="error" title="We could not log you out">
-              {describeError(logout.error).message}
-            </Alert>
-          </div>
-        ) : null}
-        {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
-        <main id="main" tabIndex={-1} className="app-main">
-          <Outlet />
-        </main>
-        <footer className="site-footer">
-          <ModesLine />
-        </footer>
-      </div>
+          </header>
+          {logout.isError && !isUnauthenticated(logout.error) ? (
+            <div className="app-notice">
+              <Alert tone="error" title="We could not log you out">
+                {describeError(logout.error).message}
+              </Alert>
+            </div>
+          ) : null}
+          {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
+          <main id="main" tabIndex={-1} className="app-main">
+            <Outlet />
+          </main>
+          <footer className="site-footer">
+            <ModesLine />
+          </footer>
+        </div>
+      </LeaveContext.Provider>
     </MeContext.Provider>
   );
 }

@@ -9,3 +9,12 @@ export function useMe(): Me {
   if (!me) throw new Error("useMe() is only available inside the app layout");
   return me;
 }
+
+export const LeaveContext = createContext<(() => void) | null>(null);
+
+/** Forgets the session in the portal and goes to the login page saying "You are logged out". */
+export function useLeave(): () => void {
+  const leave = useContext(LeaveContext);
+  if (!leave) throw new Error("useLeave() is only available inside the app layout");
+  return leave;
+}

@@ -23,7 +23,17 @@ export function useSessionStarted() {
   const queryClient = useQueryClient();
   return useCallback(async () => {
     dropUserData(queryClient);
-    await queryClient.fetchQuery({ ...trpc.account.me.queryOptions(), staleTime: 0 });
+    // A `me` request sent before the cookie existed may still be in flight; fetchQuery would
+    // reuse it and get the logged-out answer. Cancel it and ask again.
+    const meKey = trpc.account.me.queryKey();
+    await queryClient.cancelQueries({ queryKey: meKey });
+    try {
+      await queryClient.fetchQuery({ ...trpc.account.me.queryOptions(), staleTime: 0 });
+    } catch {
+      // Go on without it: the app layout loads `me` itself and offers a retry. Drop the old
+      // logged-out answer first, or the layout would act on it.
+      queryClient.removeQueries({ queryKey: meKey, exact: true });
+    }
   }, [queryClient, trpc]);
 }
 

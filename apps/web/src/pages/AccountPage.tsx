@@ -11,12 +11,10 @@ import {
 } from "@cac/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef } from "react";
-import { useNavigate } from "react-router";
 import { FormAlert } from "../components/FormAlert";
-import { useMe } from "../components/MeContext";
+import { useLeave, useMe } from "../components/MeContext";
 import { describeError } from "../lib/errors";
 import { describeUserAgent, displayUrl, formatDateTime, formatRelative, formatUsPhone } from "../lib/format";
-import { useSessionEnded } from "../lib/session";
 import { useFormErrors } from "../lib/useFormErrors";
 import { useFormFields } from "../lib/useFormFields";
 import { usePageTitle } from "../lib/usePageTitle";
@@ -189,16 +187,14 @@ type Session = RouterOutputs["account"]["sessions"][number];
 function SessionsSection() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
-  const sessionEnded = useSessionEnded();
+  const leave = useLeave();
   const sessions = useQuery(trpc.account.sessions.queryOptions());
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.account.sessions.queryKey() });
   const revoke = useMutation(
     trpc.account.revokeSession.mutationOptions({
       onSuccess: (result) => {
         if (result.current) {
-          navigate("/login", { replace: true, state: { loggedOut: true } });
-          sessionEnded();
+          leave();
           return;
         }
         return refresh();

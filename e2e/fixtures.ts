@@ -1,0 +1,147 @@
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { type DbHandle, outboxMessages } from "@cac/db";
+import { createTestDb } from "@cac/db/testing";
+import { test as base, expect, type Page } from "@playwright/test";
+import { desc, eq } from "drizzle-orm";
+import { buildApp } from "../apps/server/src/app";
+import { loadConfig } from "../apps/server/src/config";
+
+const webDist = fileURLToPath(new URL("../apps/web/dist", import.meta.url));
+
+export type E2eServer = {
+  /** http://localhost:<port>: the portal's PUBLIC_URL, which the server checks Origin against. */
+  url: string;
+  /** The newest email kept in the dev outbox for this address. */
+  lastEmailTo(to: string): Promise<{ subject: string; text: string } | undefined>;
+};
+
+/** Asks the OS for a free port, so PUBLIC_URL can name it before the server is built. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(db: DbHandle) {
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const config = loadConfig({
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      // Pages must be on http://localhost (a secure context for getUserMedia).
+      PUBLIC_URL: `http://localhost:${port}`,
+      LOG_LEVEL: "warn",
+      WEB_DIST_DIR: webDist,
+    });
+    const built = await buildApp(config, { db });
+    try {
+      await built.app.listen({ port, host: config.host });
+      return { built, url: config.publicUrl.origin };
+    } catch (error) {
+      await built.app.close();
+      // Another process took the port between the probe and listen: pick another.
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 3) throw error;
+    }
+  }
+}
+
+/**
+ * Each worker runs its own server on its own in-memory database, so tests never share state
+ * with tests in other workers and can run in parallel.
+ */
+export const test = base.extend<{ failOnPageErrors: undefined }, { server: E2eServer }>({
+  server: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as the first argument
+    async ({}, use) => {
+      if (!existsSync(`${webDist}/index.html`)) {
+        throw new Error("The portal is not built. Run `npm run build -w @cac/web` before the e2e tests.");
+      }
+      const db = await createTestDb({ backend: "pglite" });
+      const { built, url } = await startServer(db);
+      await use({
+        url,
+        async lastEmailTo(to) {
+          const [row] = await db.db
+            .select({ subject: outboxMessages.subject, text: outboxMessages.text })
+            .from(outboxMessages)
+            .where(eq(outboxMessages.to, to))
+            .orderBy(desc(outboxMessages.createdAt))
+            .limit(1);
+          return row;
+        },
+      });
+      await built.app.close();
+      await db.close();
+    },
+    { scope: "worker", timeout: 60_000 },
+  ],
+  baseURL: async ({ server }, use) => {
+    await use(server.url);
+  },
+  // An uncaught exception in the portal fails the test even when the page still looks right.
+  failOnPageErrors: [
+    async ({ page }, use) => {
+      const errors: Error[] = [];
+      page.on("pageerror", (error) => errors.push(error));
+      await use(undefined);
+      expect(errors, "uncaught errors in the page").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+let counter = 0;
+
+/** A new address per call, unique across workers and runs. */
+export function uniqueEmail(prefix = "owner"): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}@acme-plumbing.test`;
+}
+
+export const PASSWORD = "correct-battery-staple-42";
+
+export const company = {
+  name: "Dana Owner",
+  companyName: "Acme Plumbing",
+  website: "acme-plumbing.com",
+  phone: "(202) 555-0143",
+};
+
+/**
+ * A confirmed account, logged in on this page: signs up through the API (as the portal
+ * would, from its own origin), then opens the emailed link in the browser.
+ */
+export async function signUpConfirmedUser(page: Page, server: E2eServer, email = uniqueEmail()) {
+  const response = await page.request.post(`${server.url}/trpc/auth.signup`, {
+    headers: { origin: server.url, "content-type": "application/json" },
+    data: {
+      json: {
+        name: company.name,
+        email,
+        companyName: company.companyName,
+        websiteUrl: company.website,
+        phone: company.phone,
+        password: PASSWORD,
+        ageConfirmed: true,
+      },
+    },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+  const mail = await server.lastEmailTo(email);
+  const link = mail?.text.match(/https?:\/\/\S+\/verify-email\?token=[\w-]+/)?.[0];
+  if (!link) throw new Error(`no confirmation link was emailed to ${email}`);
+  await page.goto(link);
+  await expect(page.getByRole("heading", { level: 1, name: /welcome/i })).toBeVisible();
+  return { email, password: PASSWORD };
+}
