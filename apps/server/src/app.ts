@@ -19,6 +19,7 @@ import { createRequestContext } from "./context";
 import { registerHealth } from "./health";
 import { defaultWebDist, registerPortal } from "./portal-static";
 import { registerTwilioWebhooks } from "./routes/twilio-webhooks";
+import { registerCallExport } from "./routes/call-export";
 import { registerUploads } from "./routes/uploads";
 import { registerWidgetConfig } from "./routes/widget-config";
 import { registerWidgetCors } from "./routes/widget-cors";
@@ -98,6 +99,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await registerHealth(app, db);
   await registerWidgetConfig(app, ports, settings);
   await registerUploads(app, ports, settings, limits);
+  registerCallExport(app, ports, settings, limits);
   registerWidgetCors(app);
   await registerTwilioWebhooks(app, ports, settings);
 

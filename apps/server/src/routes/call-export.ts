@@ -53,7 +53,8 @@ export function registerCallExport(app: FastifyInstance, ports: Ports, settings:
         .send({ error: message, ...(fieldErrors ? { fieldErrors } : {}) });
     // A browser sends Origin on cross-origin fetches; only the portal's own is accepted.
     const origin = req.headers.origin;
-    if (origin && origin !== settings.publicUrl.origin) return fail(403, "This export did not come from the portal.");
+    if (origin && origin !== settings.publicUrl.origin)
+      return fail(403, "This export did not come from the portal.");
     const ctx = createRequestContext(ports, settings, limits, req, reply);
     const auth = await validateSession(ctx);
     if (!auth) return fail(401, "Please log in to continue.");
@@ -69,7 +70,10 @@ export function registerCallExport(app: FastifyInstance, ports: Ports, settings:
     let names: Map<string, string>;
     try {
       filter = await resolveCallLogFilter(ports, auth.account, parsed.data);
-      [prepared, names] = await Promise.all([prepareCallExport(ports, filter), buttonNames(ports, auth.account.id)]);
+      [prepared, names] = await Promise.all([
+        prepareCallExport(ports, filter),
+        buttonNames(ports, auth.account.id),
+      ]);
     } catch (error) {
       if (error instanceof AppError && (error.appCode === "NOT_FOUND" || error.appCode === "BAD_INPUT")) {
         return fail(error.appCode === "NOT_FOUND" ? 404 : 400, error.message, error.fieldErrors);

@@ -3,6 +3,7 @@ import { accountRouter } from "./account/router";
 import { authRouter } from "./auth/router";
 import { buttonsRouter } from "./buttons/router";
 import { callRouter } from "./call/router";
+import { callLogRouter } from "./call-log/router";
 import { callbacksRouter } from "./callbacks/router";
 import { phoneRouter } from "./phone/router";
 import { systemRouter } from "./system/router";
@@ -18,6 +19,7 @@ export const appRouter = router({
   // "call" is reserved by tRPC, so the visitor's `call.start` is `calls.start`.
   calls: callRouter,
   phone: phoneRouter,
+  callLog: callLogRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -45,7 +45,9 @@ function addDays(date: string, days: number): string {
 
 /** The instant a local calendar day starts in `timeZone` (the first instant after a DST gap). */
 export function localDayStart(date: string, timeZone: string): Date {
-  return new Date(instantsForWallTime(Date.parse(`${date}T00:00:00Z`), 0, timeZone)[0]!);
+  const [first] = instantsForWallTime(Date.parse(`${date}T00:00:00Z`), 0, timeZone);
+  if (first === undefined) throw new Error(`no instant starts ${date} in ${timeZone}`);
+  return new Date(first);
 }
 
 /** The local calendar day (YYYY-MM-DD) of an instant in `timeZone`. */
@@ -98,14 +100,16 @@ export async function resolveCallLogFilter(
 
 /** The WHERE clause of a filter; always scoped by the account. */
 function filterWhere(f: ResolvedCallLogFilter, extra?: SQL): SQL {
-  return and(
-    eq(callSessions.accountId, f.accountId),
-    f.buttonId ? eq(callSessions.buttonId, f.buttonId) : undefined,
-    f.statuses ? inArray(callSessions.status, f.statuses) : undefined,
-    f.from ? gte(callSessions.startedAt, f.from) : undefined,
-    f.to ? lt(callSessions.startedAt, f.to) : undefined,
-    extra,
-  )!;
+  return (
+    and(
+      eq(callSessions.accountId, f.accountId),
+      f.buttonId ? eq(callSessions.buttonId, f.buttonId) : undefined,
+      f.statuses ? inArray(callSessions.status, f.statuses) : undefined,
+      f.from ? gte(callSessions.startedAt, f.from) : undefined,
+      f.to ? lt(callSessions.startedAt, f.to) : undefined,
+      extra,
+    ) ?? sql`false`
+  );
 }
 
 /** A call counts as answered once someone picked up (`completed` without an answer is `canceled`). */
@@ -129,7 +133,10 @@ export function encodeCursor(key: { micros: bigint | string; id: string }): stri
 export function decodeCursor(cursor: string): Keyset {
   const [micros, id, extra] = Buffer.from(cursor, "base64url").toString("utf8").split(".");
   if (!micros || !/^\d{1,17}$/.test(micros) || !id || !UUID.test(id) || extra !== undefined) {
-    throw fieldError("cursor", "This page of the call log is no longer valid. Start again from the first page.");
+    throw fieldError(
+      "cursor",
+      "This page of the call log is no longer valid. Start again from the first page.",
+    );
   }
   return { micros: BigInt(micros), id };
 }
@@ -179,7 +186,9 @@ function toRow(r: {
   return {
     id: r.id,
     startedAt: r.startedAt,
-    button: r.buttonId ? { id: r.buttonId, name: r.buttonName ?? DELETED_BUTTON } : { id: null, name: DELETED_BUTTON },
+    button: r.buttonId
+      ? { id: r.buttonId, name: r.buttonName ?? DELETED_BUTTON }
+      : { id: null, name: DELETED_BUTTON },
     durationSeconds: r.durationSeconds,
     status: r.status,
     transport: r.transport,
@@ -240,7 +249,10 @@ export type CallLogTotals = {
   minutes: number;
 };
 
-export async function callLogTotals(deps: Pick<Ports, "db">, filter: ResolvedCallLogFilter): Promise<CallLogTotals> {
+export async function callLogTotals(
+  deps: Pick<Ports, "db">,
+  filter: ResolvedCallLogFilter,
+): Promise<CallLogTotals> {
   const [row] = await deps.db
     .select({
       calls: sql<number>`count(*)::int`,
@@ -383,7 +395,9 @@ export async function liveCalls(
       answeredAt: r.answeredAt,
       status: r.status,
       transport: r.transport,
-      button: r.buttonId ? { id: r.buttonId, name: r.buttonName ?? DELETED_BUTTON } : { id: null, name: DELETED_BUTTON },
+      button: r.buttonId
+        ? { id: r.buttonId, name: r.buttonName ?? DELETED_BUTTON }
+        : { id: null, name: DELETED_BUTTON },
       visitorIp: r.visitorIp,
       pageUrl: r.pageUrl,
     })),
@@ -468,8 +482,8 @@ export async function* callExportBatches(
       .where(filterWhere(filter, keysetWhere(key)))
       .orderBy(desc(callSessions.startedAt), desc(callSessions.id))
       .limit(batchSize);
-    if (rows.length === 0) return;
-    const last = rows.at(-1)!;
+    const last = rows.at(-1);
+    if (!last) return;
     key = rows.length < batchSize ? undefined : { micros: BigInt(last.micros), id: last.id };
     yield rows;
   }
