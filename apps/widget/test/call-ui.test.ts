@@ -1,10 +1,10 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { failMessages, mount, requestCallback } from "../src/call-ui";
 import { closedText, hoursStatus } from "../src/hours";
 import type { CallContext, CallSession, StartCall } from "../src/transport";
 import type { PublicButtonConfig, WidgetContext } from "../src/types";
-import { json, MONDAY_8PM_NY, MONDAY_10AM_NY, makeConfig } from "./helpers";
+import { json, MONDAY_8PM_NY, MONDAY_10AM_NY, makeConfig, visitorInNewYork } from "./helpers";
 
 let ctx: WidgetContext;
 let root: ShadowRoot;
@@ -49,8 +49,9 @@ const key = (k: string, shiftKey = false) =>
   );
 const until = (check: () => unknown) => vi.waitFor(() => expect(check()).toBeTruthy(), { timeout: 2000 });
 
+visitorInNewYork({ beforeAll, afterAll });
+
 beforeEach(() => {
-  process.env.TZ = "America/New_York";
   now = MONDAY_10AM_NY;
 });
 afterEach(() => {

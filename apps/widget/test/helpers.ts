@@ -38,3 +38,18 @@ export function makeConfig(overrides: Partial<PublicButtonConfig> = {}): PublicB
 
 export const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+/**
+ * Runs the file's tests with the visitor's clock in New York, and puts the process's zone back
+ * afterwards (a worker process may run other files next).
+ */
+export function visitorInNewYork(hooks: { beforeAll(fn: () => void): void; afterAll(fn: () => void): void }) {
+  const previous = process.env.TZ;
+  hooks.beforeAll(() => {
+    process.env.TZ = "America/New_York";
+  });
+  hooks.afterAll(() => {
+    if (previous === undefined) delete process.env.TZ;
+    else process.env.TZ = previous;
+  });
+}

@@ -1,10 +1,9 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedText, hoursStatus } from "../src/hours";
+import { visitorInNewYork } from "./helpers";
 
 // The visitor's clock for these cases: New York (EST in early March 2026, EDT from March 8).
-beforeAll(() => {
-  process.env.TZ = "America/New_York";
-});
+visitorInNewYork({ beforeAll, afterAll });
 
 const at = (iso: string) => Date.parse(iso);
 // Monday 2 March 2026, 9:00–17:00 New York, then Wednesday (Tuesday is a holiday), then an open-ended window.

@@ -1,7 +1,14 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type Mock, vi } from "vitest";
 import type { PublicButtonConfig } from "../src/types";
-import { fixtureScriptSrc, json, MONDAY_8PM_NY, MONDAY_10AM_NY, makeConfig } from "./helpers";
+import {
+  fixtureScriptSrc,
+  json,
+  MONDAY_8PM_NY,
+  MONDAY_10AM_NY,
+  makeConfig,
+  visitorInNewYork,
+} from "./helpers";
 
 type Api = ((...args: unknown[]) => void) & { q?: unknown[][]; v?: number };
 const w = window as unknown as { ClickAndCall?: Api };
@@ -9,8 +16,9 @@ const w = window as unknown as { ClickAndCall?: Api };
 let warn: Mock;
 let fetchMock: Mock;
 
+visitorInNewYork({ beforeAll, afterAll });
+
 beforeEach(() => {
-  process.env.TZ = "America/New_York";
   vi.useFakeTimers({ now: MONDAY_10AM_NY, toFake: ["Date", "setTimeout", "clearTimeout"] });
   vi.resetModules();
   document.body.innerHTML = "";
