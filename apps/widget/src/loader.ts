@@ -179,6 +179,7 @@ function run(args: ArrayLike<unknown>) {
     const { target, config, now } = a as PreviewOptions;
     let inst = previews.get(target);
     if (!config) {
+      clearTimeout(inst?.timer);
       inst?.host.remove();
       previews.delete(target);
       return;
