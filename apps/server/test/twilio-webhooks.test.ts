@@ -32,7 +32,6 @@ describe("Twilio webhooks", () => {
   let h: Harness;
   let env: TwilioEnv;
   let owner: TestClient;
-  let accountId: string;
   let userId: string;
   let button: { id: string; publicId: string };
 
@@ -42,7 +41,6 @@ describe("Twilio webhooks", () => {
     h = await startHarness({ env, build: { jobs: false } });
     owner = (await signupVerified(h)).client;
     const me = await setPlan(h, owner, "starter");
-    accountId = me.account.id;
     userId = me.user.id;
     button = await owner.trpc.buttons.create.mutate(
       validButton({ hours: alwaysOpen, phoneNumber: "(202) 555-0188", ringPortal: false }),
@@ -184,6 +182,15 @@ describe("Twilio webhooks", () => {
       for (const res of [tamperedParam, otherHost, otherPath, addedQuery, wrongToken, unsigned]) {
         expect(res.text).not.toContain("<Dial");
       }
+      expect(await row(sessionId)).toEqual(before);
+
+      // A repeated parameter is refused rather than merged one way or another.
+      const repeated = await fetch(`${h.url}${VOICE}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": "x" },
+        body: `${new URLSearchParams(params)}&session=${randomUUID()}`,
+      });
+      expect(repeated.status).toBe(400);
       expect(await row(sessionId)).toEqual(before);
 
       // The same request, signed right (query string included), is answered.
