@@ -12,6 +12,7 @@ import { createOutboxMailer } from "./adapters/outbox-mailer";
 import { captchaOff } from "./adapters/captcha-off";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
 import { createS3Storage } from "./adapters/s3-storage";
+import { createStripeBilling } from "./adapters/stripe-billing";
 import { createTwilioVoice } from "./adapters/twilio-voice";
 import { startCallSweeper } from "./jobs/call-sweeper";
 import type { AppConfig } from "./config";
@@ -20,6 +21,7 @@ import { registerHealth } from "./health";
 import { defaultWebDist, registerPortal } from "./portal-static";
 import { registerTwilioWebhooks } from "./routes/twilio-webhooks";
 import { registerCallExport } from "./routes/call-export";
+import { registerStripeWebhook } from "./routes/stripe-webhook";
 import { registerUploads } from "./routes/uploads";
 import { registerWidgetConfig } from "./routes/widget-config";
 import { registerWidgetCors } from "./routes/widget-cors";
@@ -67,6 +69,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       ? createRedisPubSub(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
       : createMemoryPubSub(),
     captcha: captchaOff,
+    billing: config.stripe ? createStripeBilling(config.stripe) : { mode: "off" },
     voice: config.twilio ? createTwilioVoice(config.twilio) : { mode: "webrtc" },
   };
   const settings = {
@@ -81,6 +84,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       voice: ports.voice.mode === "twilio" ? "Twilio Voice" : "WebRTC (answered in the portal)",
       pubsub: ports.pubsub.mode === "redis" ? "Redis" : "in-process",
       captcha: ports.captcha.mode === "off" ? "off" : "Cloudflare Turnstile",
+      billing: ports.billing.mode === "stripe" ? "Stripe" : "off (every account has the Free plan's limits)",
     },
     calls: config.calls,
   };
@@ -99,6 +103,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await registerHealth(app, db);
   await registerWidgetConfig(app, ports, settings);
   await registerUploads(app, ports, settings, limits);
+  await registerStripeWebhook(app, ports, settings);
   registerCallExport(app, ports, settings, limits);
   registerWidgetCors(app);
   await registerTwilioWebhooks(app, ports, settings);

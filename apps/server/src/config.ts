@@ -74,6 +74,30 @@ const configSchema = z.object({
         { message: 'must be a JSON array like [{"urls":"stun:stun.example.com:3478"}]' },
       ),
     ),
+  // Stripe billing: STRIPE_SECRET_KEY turns it on and requires the webhook secret and both prices.
+  STRIPE_SECRET_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, "must be a Stripe secret key: sk_live_…, sk_test_… or a restricted rk_… key")
+      .optional(),
+  ),
+  STRIPE_WEBHOOK_SECRET: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^whsec_[A-Za-z0-9]+$/, "must be the webhook endpoint's signing secret: whsec_…").optional(),
+  ),
+  STRIPE_PRICE_STARTER: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^price_[A-Za-z0-9_]+$/, "must be a Stripe price id: price_…").optional(),
+  ),
+  STRIPE_PRICE_PRO: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^price_[A-Za-z0-9_]+$/, "must be a Stripe price id: price_…").optional(),
+  ),
+  STRIPE_API_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://127.0.0.1:12111" }).optional(),
+  ),
   TRUST_PROXY: z
     .enum(["true", "false"])
     .default("false")
@@ -150,6 +174,8 @@ export type AppConfig = {
         forcePathStyle: boolean;
       }
     | undefined;
+  /** Stripe billing; billing is off (every account on the Free plan's limits) when unset. */
+  stripe: StripeConfig | undefined;
   /** Twilio Voice (rings phone numbers); calls stay browser-to-browser (WebRTC) when unset. */
   twilio: TwilioConfig | undefined;
 };
@@ -162,6 +188,14 @@ export type TwilioConfig = {
   twimlAppSid: string;
   /** A +1 number of the Twilio account, shown to the business's phone as the caller. */
   callerId: string;
+};
+
+export type StripeConfig = {
+  secretKey: string;
+  webhookSecret: string;
+  prices: { starter: string; pro: string };
+  /** A stand-in for api.stripe.com (stripe-mock, tests); the real API when unset. */
+  apiUrl: URL | undefined;
 };
 
 export class ConfigError extends Error {
@@ -209,6 +243,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "PUBLIC_URL: is required with Twilio (Twilio calls the webhooks at this address, and their signatures are checked against it)",
     );
   }
+  const stripeRequired = ["STRIPE_WEBHOOK_SECRET", "STRIPE_PRICE_STARTER", "STRIPE_PRICE_PRO"] as const;
+  if (c.STRIPE_SECRET_KEY) {
+    const missing = stripeRequired.filter((key) => c[key] === undefined);
+    if (missing.length) {
+      problems.push(`${missing.join(", ")}: ${missing.length === 1 ? "is" : "are"} required when STRIPE_SECRET_KEY is set`);
+    }
+    if (c.STRIPE_PRICE_STARTER && c.STRIPE_PRICE_STARTER === c.STRIPE_PRICE_PRO) {
+      problems.push("STRIPE_PRICE_PRO: must differ from STRIPE_PRICE_STARTER (each plan has its own price)");
+    }
+  } else {
+    const stray = [...stripeRequired, "STRIPE_API_URL" as const].filter((key) => c[key] !== undefined);
+    if (stray.length) {
+      problems.push(
+        `STRIPE_SECRET_KEY: is required when ${stray.join(", ")} ${stray.length === 1 ? "is" : "are"} set (billing stays off without it)`,
+      );
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     env: c.NODE_ENV,
@@ -224,6 +275,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webDistDir: c.WEB_DIST_DIR,
     trustProxy: c.TRUST_PROXY,
     calls: { ringTimeoutSeconds: c.RING_TIMEOUT_SECONDS, iceServers: c.ICE_SERVERS },
+    stripe:
+      c.STRIPE_SECRET_KEY && c.STRIPE_WEBHOOK_SECRET && c.STRIPE_PRICE_STARTER && c.STRIPE_PRICE_PRO
+        ? {
+            secretKey: c.STRIPE_SECRET_KEY,
+            webhookSecret: c.STRIPE_WEBHOOK_SECRET,
+            prices: { starter: c.STRIPE_PRICE_STARTER, pro: c.STRIPE_PRICE_PRO },
+            apiUrl: c.STRIPE_API_URL ? new URL(c.STRIPE_API_URL) : undefined,
+          }
+        : undefined,
     s3: c.S3_BUCKET
       ? {
           bucket: c.S3_BUCKET,

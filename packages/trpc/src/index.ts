@@ -9,5 +9,5 @@ export type { Context, CookieOptions, HttpExchange, Settings } from "./context";
 export { AppError } from "./errors";
 export { defaultLimits } from "./limits";
 export type { LimitName, Limits } from "./limits";
-export type { Captcha, CaptchaResult, Clock, Limiter, LimitPolicy, LimitResult, Logger, MailMessage, Mailer, Ports, PubSub, Storage, TwilioVoice, Voice } from "./ports";
+export type { Billing, Captcha, CaptchaResult, CheckoutSessionRequest, Clock, Limiter, LimitPolicy, LimitResult, Logger, MailMessage, Mailer, PaidPlanId, Ports, PubSub, Storage, StripeBilling, TwilioVoice, Voice } from "./ports";
 export { createCallerFactory } from "./trpc";

@@ -1,5 +1,7 @@
 import type { Db } from "@cac/db";
 import type { BaseLogger } from "pino";
+import type Stripe from "stripe";
+import type { PlanId } from "./domain/plans";
 
 /** The logging the domain uses: pino, or Fastify's request logger (also pino). */
 export type Logger = Pick<BaseLogger, "fatal" | "error" | "warn" | "info" | "debug" | "trace">;
@@ -68,6 +70,33 @@ export interface TwilioVoice {
 /** How calls are carried: browser-to-browser WebRTC (the default), or Twilio Voice. */
 export type Voice = { readonly mode: "webrtc" } | TwilioVoice;
 
+export type PaidPlanId = Exclude<PlanId, "free">;
+
+export type CheckoutSessionRequest = {
+  plan: PaidPlanId;
+  /** Becomes the session's client_reference_id and the subscription's metadata.accountId. */
+  accountId: string;
+  /** The Stripe customer of the account when it has one; otherwise Checkout creates one from the email. */
+  customerId: string | null;
+  customerEmail: string;
+  successUrl: string;
+  cancelUrl: string;
+};
+
+/** Subscriptions through Stripe Checkout, the Customer Portal and signed webhooks, when configured. */
+export interface StripeBilling {
+  readonly mode: "stripe";
+  /** The Stripe price id of each paid plan (from config). */
+  readonly prices: Readonly<Record<PaidPlanId, string>>;
+  createCheckoutSession(request: CheckoutSessionRequest): Promise<{ id: string; url: string }>;
+  createPortalSession(request: { customerId: string; returnUrl: string }): Promise<{ id: string; url: string }>;
+  /** Verifies the Stripe-Signature header over the raw body and parses the event; throws when invalid. */
+  constructWebhookEvent(rawBody: Buffer | string, signature: string): Stripe.Event;
+}
+
+/** "off" (no STRIPE_SECRET_KEY): nothing is sold, and every account keeps the Free plan's limits. */
+export type Billing = { readonly mode: "off" } | StripeBilling;
+
 export interface Clock {
   now(): Date;
 }
@@ -80,6 +109,7 @@ export type Ports = {
   pubsub: PubSub;
   captcha: Captcha;
   voice: Voice;
+  billing: Billing;
   clock: Clock;
   log: Logger;
 };

@@ -63,4 +63,48 @@ export const emails = {
       ],
       { label: "See callback requests", url: portalUrl },
     ),
+  paymentFailed: (
+    to: string,
+    payment: { planName: string; amount: string; nextAttempt: string | null; invoiceUrl: string | null },
+    billingUrl: string,
+  ) =>
+    render(
+      to,
+      "Your Click & Call payment didn't go through",
+      [
+        `We couldn't collect ${payment.amount} for your ${payment.planName} plan.`,
+        payment.nextAttempt
+          ? `We'll try again on ${payment.nextAttempt}. Until then your plan stays as it is; if the payment keeps failing, the subscription ends and your account moves to the Free plan.`
+          : "Stripe will not try this payment again. Please update your payment method, or your subscription ends and your account moves to the Free plan.",
+        ...(payment.invoiceUrl ? [`You can pay the invoice directly at ${payment.invoiceUrl}`] : []),
+      ],
+      { label: "Update payment method", url: billingUrl },
+    ),
+  planDowngraded: (
+    to: string,
+    change: {
+      fromPlan: string;
+      toPlan: string;
+      subscriptionEnded: boolean;
+      buttonsAllowed: number;
+      disabledButtons: string[];
+    },
+    billingUrl: string,
+  ) =>
+    render(
+      to,
+      `Your Click & Call account is now on the ${change.toPlan} plan`,
+      [
+        change.subscriptionEnded
+          ? `Your ${change.fromPlan} subscription has ended, so your account is now on the ${change.toPlan} plan.`
+          : `Your account has moved from the ${change.fromPlan} plan to the ${change.toPlan} plan.`,
+        ...(change.disabledButtons.length
+          ? [
+              `The ${change.toPlan} plan allows ${change.buttonsAllowed} active button${change.buttonsAllowed === 1 ? "" : "s"}, so we turned off the newest: ${change.disabledButtons.map((name) => `"${name}"`).join(", ")}. They are not deleted: turn them back on after upgrading, or swap which one is active.`,
+            ]
+          : []),
+        "Your call history and settings are kept.",
+      ],
+      { label: "See plans", url: billingUrl },
+    ),
 };

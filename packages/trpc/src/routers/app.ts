@@ -1,6 +1,7 @@
 import { router } from "../trpc";
 import { accountRouter } from "./account/router";
 import { authRouter } from "./auth/router";
+import { billingRouter } from "./billing/router";
 import { buttonsRouter } from "./buttons/router";
 import { callRouter } from "./call/router";
 import { callLogRouter } from "./call-log/router";
@@ -19,6 +20,7 @@ export const appRouter = router({
   // "call" is reserved by tRPC, so the visitor's `call.start` is `calls.start`.
   calls: callRouter,
   phone: phoneRouter,
+  billing: billingRouter,
   callLog: callLogRouter,
 });
 

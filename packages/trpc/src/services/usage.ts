@@ -4,19 +4,33 @@ import { type Plan } from "../domain/plans";
 import type { Ports } from "../ports";
 import { currentPlan } from "./plan-limits";
 
-/** Start of the usage period: the subscription's current period, else the calendar month (UTC). */
-export async function usagePeriodStart(deps: Pick<Ports, "db">, accountId: string, now: Date): Promise<Date> {
+/** The usage period: the subscription's current period, else the calendar month (UTC). */
+export async function usagePeriod(
+  deps: Pick<Ports, "db">,
+  accountId: string,
+  now: Date,
+): Promise<{ start: Date; end: Date }> {
   const [sub] = await deps.db
     .select({ start: subscriptions.currentPeriodStart, end: subscriptions.currentPeriodEnd })
     .from(subscriptions)
     .where(eq(subscriptions.accountId, accountId));
-  if (sub?.start && sub.end && sub.start <= now && now < sub.end) return sub.start;
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  if (sub?.start && sub.end && sub.start <= now && now < sub.end) return { start: sub.start, end: sub.end };
+  return {
+    start: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)),
+    end: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
+  };
+}
+
+/** Start of the usage period: the subscription's current period, else the calendar month (UTC). */
+export async function usagePeriodStart(deps: Pick<Ports, "db">, accountId: string, now: Date): Promise<Date> {
+  return (await usagePeriod(deps, accountId, now)).start;
 }
 
 export type Usage = {
   plan: Plan;
   periodStart: Date;
+  /** When the period ends and the minutes start again. */
+  periodEnd: Date;
   calls: number;
   /** Billed minutes: each call rounds up to the next whole minute. */
   minutesUsed: number;
@@ -25,7 +39,8 @@ export type Usage = {
 
 export async function getUsage(deps: Pick<Ports, "db" | "clock">, accountId: string): Promise<Usage> {
   const now = deps.clock.now();
-  const [plan, periodStart] = await Promise.all([currentPlan(deps, accountId), usagePeriodStart(deps, accountId, now)]);
+  const [plan, period] = await Promise.all([currentPlan(deps, accountId), usagePeriod(deps, accountId, now)]);
+  const periodStart = period.start;
   const [row] = await deps.db
     .select({
       calls: count(),
@@ -37,6 +52,7 @@ export async function getUsage(deps: Pick<Ports, "db" | "clock">, accountId: str
   return {
     plan,
     periodStart,
+    periodEnd: period.end,
     calls: row?.calls ?? 0,
     minutesUsed,
     minutesLeft: Math.max(0, plan.minutesPerMonth - minutesUsed),

@@ -1,0 +1,13 @@
+import { openCustomerPortal, startCheckout } from "../../services/billing";
+import { ownerProcedure } from "../../trpc";
+import { checkoutInput } from "./billing.schema";
+
+/** A Stripe Checkout URL for the chosen paid plan (owners only). */
+export const checkoutProcedure = ownerProcedure
+  .input(checkoutInput)
+  .mutation(({ ctx, input }) =>
+    startCheckout(ctx, { accountId: ctx.account.id, email: ctx.user.email }, input.plan),
+  );
+
+/** A Stripe Customer Portal URL to manage the subscription (owners only). */
+export const portalProcedure = ownerProcedure.mutation(({ ctx }) => openCustomerPortal(ctx, ctx.account.id));
