@@ -17,6 +17,7 @@ const modeLabels: Record<string, string> = {
   database: "Database",
   limiter: "Rate limits",
   mailer: "Email",
+  pubsub: "Live updates",
 };
 
 export function describeModes(info: SystemInfo): Array<{ key: string; label: string; value: string }> {

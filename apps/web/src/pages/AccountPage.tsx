@@ -104,7 +104,7 @@ function ProfileSection() {
             autoComplete="tel-national"
             required
             readOnly={!isOwner}
-            hint={readOnlyHint ?? "Calls can ring this number."}
+            hint={readOnlyHint}
             {...form.text("phone")}
           />
         </div>
@@ -150,7 +150,7 @@ function PasswordSection() {
       title="Password"
       description="Changing your password logs you out on every other device."
     >
-      <form ref={formRef} onSubmit={onSubmit} noValidate className="form">
+      <form ref={formRef} onSubmit={onSubmit} noValidate className="form form--narrow">
         {change.isSuccess ? (
           <Alert tone="success" title="Password changed">
             Your other sessions were logged out. This device stays logged in.

@@ -24,7 +24,7 @@ export function DashboardPage() {
       title: "Confirm your email address",
       done: user.emailVerified,
       body: user.emailVerified ? (
-        <>Done. We will write to {user.email}.</>
+        <>We write to {user.email}.</>
       ) : (
         <>Open the link we sent to {user.email}. You can send a new one from the banner above.</>
       ),
