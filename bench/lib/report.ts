@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -46,6 +47,19 @@ export function writeJson(rows: Row[], load: LoadOptions): string {
     cpus: cpus().length,
     cpu: cpus()[0]?.model,
   };
-  writeFileSync(file, `${JSON.stringify({ startedAt, machine, load, rows }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ startedAt, commit: gitCommit(), machine, load, rows }, null, 2)}\n`,
+  );
   return file;
+}
+
+function gitCommit(): string | null {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain"], { encoding: "utf8" }).trim() !== "";
+    return dirty ? `${head}+uncommitted` : head;
+  } catch {
+    return null;
+  }
 }
