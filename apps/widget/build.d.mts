@@ -1,8 +1,13 @@
 /** Types for build.mjs, so tests and the e2e spec can import it. */
+export type BuiltName = "widget.js" | "widget-call.js" | "widget-twilio.js";
 export declare const distDir: string;
-export declare const budgets: Record<"widget.js" | "widget-call.js", number>;
+export declare const names: BuiltName[];
+/** gzip budgets; widget-twilio.js (the Twilio Voice SDK, Twilio calls only) has none. */
+export declare const budgets: { "widget.js": number; "widget-call.js": number } & Partial<
+  Record<BuiltName, number>
+>;
 export type BuiltFile = {
-  name: "widget.js" | "widget-call.js";
+  name: BuiltName;
   code: Uint8Array;
   bytes: number;
   gzip: number;

@@ -6,9 +6,9 @@
  *     │                 └────────── fail(cause) / hangup ────────────────┴────────────────────┘
  *     │                                     ▼                                   ▼
  *   reset ◀──────────────────────── failed(cause)                     ended(seconds)
- *   home ──sent──▶ sent (callback request accepted)
+ *   home / failed ──sent──▶ sent (callback request accepted)
  */
-import type { FailCause } from "./types";
+import type { CallFailCause as FailCause } from "./transport";
 
 export type CallView =
   | { v: "home" }
@@ -43,7 +43,8 @@ export function step(view: CallView, event: CallEvent): CallView {
     case "call":
       return view.v === "home" || view.v === "ended" || view.v === "failed" ? { v: "permission" } : view;
     case "sent":
-      return view.v === "home" ? { v: "sent" } : view;
+      // The callback form is on the home frame, and offered after a call nobody could take.
+      return view.v === "home" || view.v === "failed" ? { v: "sent" } : view;
     case "permitted":
       return view.v === "permission" ? { v: "connecting" } : view;
     case "ringing":

@@ -6,8 +6,8 @@
  * No framework: a few DOM helpers and the pure state machine in call-state.ts.
  */
 import { type CallEvent, type CallView, formatDuration, inCall, step } from "./call-state";
-import { type CallSession, type StartCall, startCall } from "./transport";
-import type { CallUi, FailCause, WidgetContext } from "./types";
+import { type CallFailCause, type CallSession, type StartCall, startCall } from "./transport";
+import type { CallUi, WidgetContext } from "./types";
 
 type Child = Node | string | null | undefined | false | Child[];
 type Props = Record<string, string | boolean | number | ((event: Event) => void) | undefined>;
@@ -25,9 +25,10 @@ function h(tag: string, props: Props = {}, ...children: Child[]): HTMLElement {
   return e;
 }
 
-export const failMessages: Record<FailCause, string> = {
+export const failMessages: Record<CallFailCause, string> = {
   "mic-denied":
     "Your browser blocked the microphone. Allow microphone access for this site (in the address bar or your browser settings), then try again.",
+  "no-mic": "We couldn't find a microphone. Connect one, then try again.",
   insecure: "Calls need a secure (https) page, and this one isn't. You can still ask us to call you back.",
   offline: "You seem to be offline. Check your internet connection, then try again.",
   closed: "We're closed right now, so the call can't go through.",
@@ -35,9 +36,26 @@ export const failMessages: Record<FailCause, string> = {
   "over-quota": "We can't take more calls right now. Please ask us to call you back instead.",
   "rate-limited": "Too many call attempts in a short time. Please wait a minute, then try again.",
   generic: "The call couldn't be connected. Please try again in a moment.",
+  captcha: "We couldn't verify this call. Please reload the page and try again.",
+  "no-agent": "No one is available to answer right now. Leave your number and we'll call you back.",
+  "no-answer": "No one answered in time. Leave your number and we'll call you back.",
+  busy: "We can't take your call right now. Leave your number and we'll call you back.",
+  unavailable:
+    "This line isn't taking calls from the browser right now. You can still ask us to call you back.",
 };
 
-const retryable: FailCause[] = ["mic-denied", "offline", "rate-limited", "generic"];
+const retryable: CallFailCause[] = ["mic-denied", "no-mic", "offline", "rate-limited", "generic"];
+/** Failures after which the callback form is offered right away. */
+const offerCallback: CallFailCause[] = [
+  "insecure",
+  "blocked",
+  "over-quota",
+  "no-agent",
+  "no-answer",
+  "busy",
+  "unavailable",
+];
+const unanswered: CallFailCause[] = ["no-agent", "no-answer", "busy"];
 
 const css = `
 .d{position:fixed;z-index:2147483001;right:20px;bottom:var(--o,84px);
@@ -167,6 +185,10 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     const before = view;
     view = step(view, event);
     if (view === before) return;
+    if (view.v === "failed") {
+      formNote = "";
+      fieldErrors = {};
+    }
     if (inCall(before) && !inCall(view)) {
       session = undefined;
       ctx.emit(
@@ -179,7 +201,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
 
   function placeCall() {
     const s = ctx.status();
-    const cause: FailCause | null = !s.open
+    const cause: CallFailCause | null = !s.open
       ? "closed"
       : !window.isSecureContext || !navigator.mediaDevices
         ? "insecure"
@@ -194,6 +216,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
       session = start({
         button: ctx.cfg.id,
         apiOrigin: ctx.cfg.apiOrigin,
+        host: frame,
         report: (p) => send(p.t === "answered" || p.t === "hangup" ? { t: p.t, at: Date.now() } : p),
       });
     } catch {
@@ -398,7 +421,11 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
           h(
             "p",
             { class: "st", role: "alert" },
-            cause === "closed" ? ctx.status().text : "The call didn't go through",
+            cause === "closed" && !ctx.status().open
+              ? ctx.status().text
+              : unanswered.includes(cause)
+                ? "No one could take your call"
+                : "The call didn't go through",
           ),
           h("p", { class: "mt" }, failMessages[cause]),
           h(
@@ -407,6 +434,9 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
             retryable.includes(cause) ? btn("Try again", placeCall, "pr") : null,
             btn("Back", () => send({ t: "reset" }), "", { "data-focus": true }),
           ),
+          offerCallback.includes(cause) && !ctx.preview
+            ? callbackForm("Leave your number and we'll call you back.")
+            : null,
         ];
       }
     }
@@ -427,7 +457,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
   function render() {
     const hadFocus = dialog.contains(root.activeElement);
     const focusedName = (root.activeElement as HTMLInputElement | null)?.name;
-    if (view.v === "home") {
+    if (view.v === "home" || view.v === "failed") {
       // Keep what the visitor typed across re-renders (hours boundary, preview config change).
       for (const el of body.querySelectorAll<HTMLInputElement>("input,textarea")) values[el.name] = el.value;
     }

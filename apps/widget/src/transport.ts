@@ -1,12 +1,35 @@
 /**
- * The call transport hook. The call UI calls `startCall(ctx)` when the visitor presses
- * "Call now" and renders whatever the session reports through `ctx.report`.
+ * The call transport. The call UI calls `startCall(ctx)` when the visitor presses "Call now" and
+ * renders whatever the session reports through `ctx.report`:
  *
- * No transport ships yet, so `startCall` is null and the call UI does not offer "Call now":
- * visitors get the callback form (or the closed message). The Calls issue sets this to a real
- * implementation (WebRTC to the portal, or the Twilio Voice SDK loaded on demand). See README.md.
+ * 1. the microphone (`getUserMedia`; refused → "mic-denied", none → "no-mic");
+ * 2. `calls.start` (each refusal has its cause: closed, blocked, rate-limited, over-quota, no-agent…);
+ * 3. the transport the server chose:
+ *    - "webrtc" (default): ringing, then a peer connection to the agent's portal (webrtc.ts);
+ *    - "twilio": the Twilio Voice SDK, loaded on demand from `widget-twilio.js` (never part of this
+ *      chunk), `new Device(accessToken)` and `device.connect({ params: { session } })`. If it does
+ *      not reach Twilio within 10 s the call fails and the server is told (`calls.reportFailure`).
+ *
+ * Every path releases the microphone, the peer connection and the event stream, and leaving the
+ * page hangs up.
  */
+import { causeOf, rpc } from "./transport-api";
 import type { FailCause } from "./types";
+import { type SignalPayload, webrtcCall } from "./webrtc";
+
+/**
+ * Why a call could not be placed or went down. Besides the loader's causes: no microphone,
+ * refused by the captcha, nobody available, no answer before the ring timeout, declined by the
+ * business, and the line not taking browser calls.
+ */
+export type CallFailCause =
+  | FailCause
+  | "no-mic"
+  | "captcha"
+  | "no-agent"
+  | "no-answer"
+  | "busy"
+  | "unavailable";
 
 /** What a transport tells the UI, in order: permitted → ringing → answered → hangup, or fail. */
 export type CallProgress =
@@ -14,13 +37,15 @@ export type CallProgress =
   | { t: "ringing" }
   | { t: "answered" }
   | { t: "hangup" }
-  | { t: "fail"; cause: FailCause };
+  | { t: "fail"; cause: CallFailCause };
 
 export type CallContext = {
   /** The button's public id. */
   button: string;
   /** Origin of the API (tRPC at `${apiOrigin}/trpc`). */
   apiOrigin: string;
+  /** Element in the widget's shadow root where the call's <audio> element goes. */
+  host: HTMLElement;
   /** Report progress; the UI moves its state machine accordingly. */
   report(progress: CallProgress): void;
 };
@@ -35,4 +60,169 @@ export type CallSession = {
 
 export type StartCall = (ctx: CallContext) => CallSession;
 
-export const startCall: StartCall | null = null;
+export type StartResult =
+  | {
+      transport: "webrtc";
+      sessionId: string;
+      token: string;
+      iceServers: RTCIceServer[];
+      ringTimeoutSeconds: number;
+    }
+  | { transport: "twilio"; sessionId: string; token: string; accessToken: string; maxCallSeconds: number };
+
+/** What `widget-twilio.js` exports (src/twilio.ts). */
+export type TwilioModule = {
+  twilioCall(options: TwilioOptions): CallSession;
+};
+export type TwilioOptions = {
+  accessToken: string;
+  sessionId: string;
+  /** Twilio reached: the phone is ringing. */
+  ringing(): void;
+  answered(): void;
+  /** The call ended after it was set up (either side hung up). */
+  ended(): void;
+  failed(reason: string): void;
+};
+
+/** How long a Twilio call may take to reach Twilio before the visitor is told it failed. */
+export const TWILIO_CONNECT_MS = 10_000;
+
+/** Replaceable in tests. */
+export const deps = {
+  loadTwilio: (): Promise<TwilioModule> =>
+    import(/* @vite-ignore */ new URL("widget-twilio.js", import.meta.url).href) as Promise<TwilioModule>,
+};
+
+const micCause = (error: unknown): CallFailCause => {
+  const name = (error as { name?: string } | null)?.name;
+  return name === "NotAllowedError" || name === "SecurityError"
+    ? "mic-denied"
+    : name === "NotFoundError" || name === "OverconstrainedError"
+      ? "no-mic"
+      : "generic";
+};
+
+export const startCall: StartCall | null = (ctx) => {
+  let over = false;
+  let stream: MediaStream | undefined;
+  let call: { button: string; sessionId: string; token: string } | undefined;
+  let inner: CallSession | undefined;
+  let twilioTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The server has been told (or will be, by Twilio's callbacks): never hang up twice. */
+  let told = false;
+  const send = (path: string, input: object, keepalive = false) =>
+    rpc(ctx.apiOrigin, `calls.${path}`, { ...call, ...input }, keepalive);
+
+  /** Releases what this side holds; with `notifyServer`, hangs up on the server too. */
+  function release(notifyServer: boolean) {
+    over = true;
+    clearTimeout(twilioTimer);
+    removeEventListener("pagehide", onLeave);
+    for (const track of stream?.getTracks() ?? []) track.stop();
+    if (notifyServer && call && !told) {
+      told = true;
+      send("hangUp", {}, true).catch(() => {});
+    }
+  }
+  function fail(cause: CallFailCause, notifyServer: boolean) {
+    if (over) return;
+    release(notifyServer);
+    ctx.report({ t: "fail", cause });
+  }
+  function onLeave() {
+    session.hangup();
+  }
+  addEventListener("pagehide", onLeave);
+
+  (async () => {
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch (error) {
+      return fail(micCause(error), false);
+    }
+    if (over) return release(false);
+    ctx.report({ t: "permitted" });
+    let started: StartResult;
+    try {
+      started = await rpc<StartResult>(ctx.apiOrigin, "calls.start", {
+        button: ctx.button,
+        // The page without its query or fragment, which may hold the visitor's own data.
+        pageUrl: location.origin + location.pathname,
+      });
+    } catch (error) {
+      return fail(causeOf(error), false);
+    }
+    call = { button: ctx.button, sessionId: started.sessionId, token: started.token };
+    if (over) return release(true);
+    if (started.transport === "webrtc") {
+      inner = webrtcCall({
+        apiOrigin: ctx.apiOrigin,
+        call,
+        iceServers: started.iceServers,
+        ringTimeoutSeconds: started.ringTimeoutSeconds,
+        stream,
+        host: ctx.host,
+        report: ctx.report,
+        signal: (payload: SignalPayload) => send("signal", { payload }),
+        done: release,
+      });
+    } else {
+      // The SDK opens the microphone itself.
+      for (const track of stream.getTracks()) track.stop();
+      twilio(started.accessToken);
+    }
+  })();
+
+  function twilio(accessToken: string) {
+    const failTwilio = (reason: string) => {
+      if (over) return;
+      told = true;
+      inner?.hangup();
+      send("reportFailure", { reason: reason.slice(0, 200) }).catch(() => {});
+      fail("generic", false);
+    };
+    twilioTimer = setTimeout(
+      () => failTwilio("Twilio could not be reached within 10 seconds."),
+      TWILIO_CONNECT_MS,
+    );
+    deps.loadTwilio().then(
+      (module) => {
+        if (over || !call) return;
+        // From here Twilio's status callbacks keep the call log, not our hang-up.
+        told = true;
+        inner = module.twilioCall({
+          accessToken,
+          sessionId: call.sessionId,
+          ringing() {
+            clearTimeout(twilioTimer);
+            if (!over) ctx.report({ t: "ringing" });
+          },
+          answered() {
+            clearTimeout(twilioTimer);
+            if (!over) ctx.report({ t: "answered" });
+          },
+          ended() {
+            if (over) return;
+            release(false);
+            ctx.report({ t: "hangup" });
+          },
+          failed: failTwilio,
+        });
+      },
+      () => failTwilio("The Twilio Voice SDK could not be loaded."),
+    );
+  }
+
+  const session: CallSession = {
+    hangup() {
+      if (over) return;
+      // A Twilio call ends on Twilio's side (its status callback updates the log) and on ours.
+      release(true);
+      inner?.hangup();
+    },
+    mute: (muted) => inner?.mute(muted),
+    dtmf: (digit) => inner?.dtmf(digit),
+  };
+  return session;
+};

@@ -281,6 +281,68 @@ describe("calls", () => {
     }
   });
 
+  it("hands the transport the element for the call's audio, inside the shadow root", () => {
+    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
+    Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
+    let call: CallContext | undefined;
+    setup(makeConfig(), {
+      start: (c) => {
+        call = c;
+        return { hangup() {}, mute() {}, dtmf() {} };
+      },
+    }).open(ctx.button);
+    byText("Call now")?.click();
+    expect(call?.host).toBe(ctx.frame);
+    expect(call?.host.getRootNode()).toBe(root);
+  });
+
+  it.each(["no-agent", "no-answer", "busy"] as const)(
+    "after %s, says no one could take the call and offers the callback form, which sends",
+    async (cause) => {
+      Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
+      Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
+      const fetchMock = vi.fn(async () => json({ result: { data: { json: { ok: true } } } }));
+      vi.stubGlobal("fetch", fetchMock);
+      let call: CallContext | undefined;
+      setup(makeConfig(), {
+        start: (c) => {
+          call = c;
+          return { hangup() {}, mute() {}, dtmf() {} };
+        },
+      }).open(ctx.button);
+      byText("Call now")?.click();
+      call?.report({ t: "permitted" });
+      call?.report({ t: "ringing" });
+      call?.report({ t: "fail", cause });
+      expect(dialog().textContent).toContain("No one could take your call");
+      expect(dialog().textContent).toContain(failMessages[cause]);
+      expect(emitted.at(-1)).toEqual(["call-end", { cause }]);
+      // Focus lands on "Back", above the form.
+      expect(active()?.textContent).toBe("Back");
+      field("name").value = "Val";
+      field("phone").value = "(202) 555-0188";
+      (root.querySelector("form") as HTMLFormElement).requestSubmit();
+      await until(() => dialog().textContent?.includes("Thanks — we'll call you back."));
+      expect(fetchMock).toHaveBeenCalledTimes(1);
+    },
+  );
+
+  it("offers no callback form after a failure that a retry fixes", () => {
+    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
+    Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
+    let call: CallContext | undefined;
+    setup(makeConfig(), {
+      start: (c) => {
+        call = c;
+        return { hangup() {}, mute() {}, dtmf() {} };
+      },
+    }).open(ctx.button);
+    byText("Call now")?.click();
+    call?.report({ t: "fail", cause: "mic-denied" });
+    expect(root.querySelector("form")).toBeNull();
+    expect(byText("Try again")).toBeDefined();
+  });
+
   it("refuses to dial from an insecure page before asking for the microphone", () => {
     Object.defineProperty(window, "isSecureContext", { value: false, configurable: true });
     const start = vi.fn();
