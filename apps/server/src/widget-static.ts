@@ -7,8 +7,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 export const defaultWidgetDist = fileURLToPath(new URL("../../widget/dist", import.meta.url));
 
-/** The public widget scripts, loaded by customers' sites under fixed names. */
-const files = ["widget.js", "widget-call.js"] as const;
+/**
+ * The public widget scripts, loaded by customers' sites under fixed names: the loader, the call UI
+ * chunk, and the Twilio Voice SDK chunk (imported by the call chunk only for Twilio calls).
+ */
+const files = ["widget.js", "widget-call.js", "widget-twilio.js"] as const;
 
 type Entry = { raw: Buffer; gzip: Buffer; br: Buffer; etag: string; mtimeMs: number };
 
@@ -16,7 +19,8 @@ type Entry = { raw: Buffer; gzip: Buffer; br: Buffer; etag: string; mtimeMs: num
 const recheckMs = 1000;
 
 /**
- * Serves `/widget.js` (the loader) and `/widget-call.js` (the call UI chunk) from apps/widget/dist.
+ * Serves `/widget.js` (the loader), `/widget-call.js` (the call UI chunk) and `/widget-twilio.js`
+ * (the Twilio Voice SDK chunk) from apps/widget/dist.
  * Files are read into memory with gzip and brotli variants precomputed, and re-read only when
  * their mtime changes (checked at most once a second), so a rebuild is picked up without a restart.
  * The names are fixed, so caching is short with stale-while-revalidate, never immutable.
