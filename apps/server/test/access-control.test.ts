@@ -54,13 +54,20 @@ type World = { h: Harness; a: Party; b: Party };
 type CrossAccount =
   /** The input names B's objects: the answer must be NOT_FOUND or FORBIDDEN. */
   | { kind: "foreign-ids"; input: (w: World) => unknown }
-  /** The input names no object: the call acts on A's own data and must show none of B's. */
-  | { kind: "own-scope"; input?: (w: World) => unknown };
+  /**
+   * The input names no object: the call acts on A's own data and must show none of B's. With
+   * `mayFail` (why), a domain refusal is accepted too (e.g. billing off here); it must still show
+   * none of B's data.
+   */
+  | { kind: "own-scope"; input?: (w: World) => unknown; mayFail?: string };
+
+/** One check, or several (e.g. a filter by B's button id, and the unfiltered list). */
+type CrossChecks = CrossAccount | CrossAccount[];
 
 type Case =
-  | { tier: "public"; why: string; crossAccount?: CrossAccount }
+  | { tier: "public"; why: string; crossAccount?: CrossChecks }
   | { tier: "widget"; why: string }
-  | { tier: "authed" | "owner"; crossAccount: CrossAccount }
+  | { tier: "authed" | "owner"; crossAccount: CrossChecks }
   | { tier: "operator"; input?: (w: World) => unknown };
 
 /** A valid button whose creation does not depend on the plan (it starts disabled). */
@@ -197,6 +204,41 @@ const cases: Record<string, Case> = {
   "calls.events": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
   "calls.signal": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
   "calls.hangUp": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
+  "calls.reportFailure": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
+
+  "callLog.list": {
+    tier: "authed",
+    crossAccount: [
+      { kind: "foreign-ids", input: ({ b }) => ({ buttonId: b.buttonId }) },
+      { kind: "own-scope", input: () => ({}) },
+    ],
+  },
+  "callLog.totals": {
+    tier: "authed",
+    crossAccount: [
+      { kind: "foreign-ids", input: ({ b }) => ({ buttonId: b.buttonId }) },
+      { kind: "own-scope", input: () => ({}) },
+    ],
+  },
+  "callLog.charts": {
+    tier: "authed",
+    crossAccount: [
+      { kind: "foreign-ids", input: ({ b }) => ({ buttonId: b.buttonId }) },
+      { kind: "own-scope", input: () => ({}) },
+    ],
+  },
+  "callLog.live": { tier: "authed", crossAccount: { kind: "own-scope" } },
+
+  "billing.overview": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "billing.plans": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "billing.checkout": {
+    tier: "owner",
+    crossAccount: { kind: "own-scope", input: () => ({ plan: "starter" }), mayFail: "billing is off in this suite" },
+  },
+  "billing.portal": {
+    tier: "owner",
+    crossAccount: { kind: "own-scope", mayFail: "billing is off in this suite" },
+  },
 
   "widget.requestCallback": {
     tier: "widget",
@@ -224,6 +266,17 @@ function detectTier(procedure: AnyProcedure): Tier | "none" {
     if (prefix.length <= chain.length && prefix.every((mw, i) => chain[i] === mw)) return tier;
   }
   return "none";
+}
+
+function crossChecks(c: Case): CrossAccount[] {
+  if (!("crossAccount" in c) || !c.crossAccount) return [];
+  return Array.isArray(c.crossAccount) ? c.crossAccount : [c.crossAccount];
+}
+
+/** A valid input for calling the procedure at all (anonymous and forged-cookie checks). */
+function anyInput(c: Case, w: World): unknown {
+  if (c.tier === "operator") return c.input?.(w);
+  return crossChecks(c)[0]?.input?.(w);
 }
 
 let harnessForSse: Harness;
@@ -433,13 +486,7 @@ describe("access control", () => {
 
   describe("anonymous callers", () => {
     it.each(guarded)("%s refuses an anonymous caller with UNAUTHORIZED and writes nothing", async (path) => {
-      const c = cases[path]!;
-      const input =
-        c.tier === "operator"
-          ? c.input?.(w)
-          : c.tier === "authed" || c.tier === "owner"
-            ? c.crossAccount.input?.(w)
-            : undefined;
+      const input = anyInput(cases[path]!, w);
       const before = [await snapshotOf(w.h.db.db, w.a), await snapshotOf(w.h.db.db, w.b)];
       const anonymous = w.h.client({ ip: uniqueIp() });
       const error = await expectFailure(call(anonymous, path, input));
@@ -449,8 +496,7 @@ describe("access control", () => {
     });
 
     it.each(guarded)("%s refuses a forged or revoked session cookie with UNAUTHORIZED", async (path) => {
-      const c = cases[path]!;
-      const input = c.tier === "authed" || c.tier === "owner" ? c.crossAccount.input?.(w) : undefined;
+      const input = anyInput(cases[path]!, w);
       const forged = w.h.client({ ip: uniqueIp() });
       forged.jar.set("cac_session", `${w.b.otherSessionId}.${"A".repeat(32)}`);
       const error = await expectFailure(call(forged, path, input));
@@ -458,15 +504,13 @@ describe("access control", () => {
     });
   });
 
-  const crossCases = paths.filter((path) => {
+  const crossCases = paths.flatMap((path) => {
     const c = cases[path];
-    return (c?.tier === "authed" || c?.tier === "owner" || c?.tier === "public") && c.crossAccount;
+    return c ? crossChecks(c).map((check, i) => [`${path}${i ? ` (check ${i + 1})` : ""}`, path, check] as const) : [];
   });
 
   describe("account A using B's ids", () => {
-    it.each(crossCases)("%s never reaches B's data", async (path) => {
-      const c = cases[path] as Extract<Case, { crossAccount?: CrossAccount }>;
-      const cross = c.crossAccount!;
+    it.each(crossCases)("%s never reaches B's data", async (_label, path, cross) => {
       // A fresh login for each case: some of these end A's sessions.
       const asA = await loginAs(w.a);
       const bBefore = await snapshotOf(w.h.db.db, w.b);
@@ -477,6 +521,18 @@ describe("access control", () => {
         const error = await expectFailure(call(asA, path, input));
         expect(["NOT_FOUND", "FORBIDDEN"], `${path}: ${error.data?.code} ${error.message}`).toContain(error.data?.code);
         answer = JSON.stringify({ message: error.message, data: error.data, shape: error.shape });
+      } else if (cross.mayFail) {
+        const outcome = await call(asA, path, input).then(
+          (result) => ({ result }),
+          async (error: unknown) => {
+            const e = await expectFailure(Promise.reject(error));
+            expect(["UNAUTHORIZED", "FORBIDDEN", "INTERNAL_SERVER_ERROR"], `${path}: ${e.message}`).not.toContain(
+              e.data?.code,
+            );
+            return { message: e.message, data: e.data };
+          },
+        );
+        answer = JSON.stringify(outcome);
       } else {
         const result = await call(asA, path, input);
         answer = JSON.stringify(result ?? null);
