@@ -79,24 +79,38 @@ const configSchema = z.object({
     emptyToUndefined,
     z
       .string()
-      .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, "must be a Stripe secret key: sk_live_…, sk_test_… or a restricted rk_… key")
+      .regex(
+        /^(sk|rk)_(test|live)_[A-Za-z0-9]+$/,
+        "must be a Stripe secret key: sk_live_…, sk_test_… or a restricted rk_… key",
+      )
       .optional(),
   ),
   STRIPE_WEBHOOK_SECRET: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^whsec_[A-Za-z0-9]+$/, "must be the webhook endpoint's signing secret: whsec_…").optional(),
+    z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9]+$/, "must be the webhook endpoint's signing secret: whsec_…")
+      .optional(),
   ),
   STRIPE_PRICE_STARTER: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^price_[A-Za-z0-9_]+$/, "must be a Stripe price id: price_…").optional(),
+    z
+      .string()
+      .regex(/^price_[A-Za-z0-9_]+$/, "must be a Stripe price id: price_…")
+      .optional(),
   ),
   STRIPE_PRICE_PRO: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^price_[A-Za-z0-9_]+$/, "must be a Stripe price id: price_…").optional(),
+    z
+      .string()
+      .regex(/^price_[A-Za-z0-9_]+$/, "must be a Stripe price id: price_…")
+      .optional(),
   ),
   STRIPE_API_URL: z.preprocess(
     emptyToUndefined,
-    z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://127.0.0.1:12111" }).optional(),
+    z
+      .url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://127.0.0.1:12111" })
+      .optional(),
   ),
   TRUST_PROXY: z
     .enum(["true", "false"])
@@ -247,7 +261,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.STRIPE_SECRET_KEY) {
     const missing = stripeRequired.filter((key) => c[key] === undefined);
     if (missing.length) {
-      problems.push(`${missing.join(", ")}: ${missing.length === 1 ? "is" : "are"} required when STRIPE_SECRET_KEY is set`);
+      problems.push(
+        `${missing.join(", ")}: ${missing.length === 1 ? "is" : "are"} required when STRIPE_SECRET_KEY is set`,
+      );
     }
     if (c.STRIPE_PRICE_STARTER && c.STRIPE_PRICE_STARTER === c.STRIPE_PRICE_PRO) {
       problems.push("STRIPE_PRICE_PRO: must differ from STRIPE_PRICE_STARTER (each plan has its own price)");

@@ -89,7 +89,10 @@ export interface StripeBilling {
   /** The Stripe price id of each paid plan (from config). */
   readonly prices: Readonly<Record<PaidPlanId, string>>;
   createCheckoutSession(request: CheckoutSessionRequest): Promise<{ id: string; url: string }>;
-  createPortalSession(request: { customerId: string; returnUrl: string }): Promise<{ id: string; url: string }>;
+  createPortalSession(request: {
+    customerId: string;
+    returnUrl: string;
+  }): Promise<{ id: string; url: string }>;
   /** Verifies the Stripe-Signature header over the raw body and parses the event; throws when invalid. */
   constructWebhookEvent(rawBody: Buffer | string, signature: string): Stripe.Event;
 }
