@@ -3,8 +3,14 @@
 // npm run bench -- --duration 10 --warmup 3 --connections 20
 // Results: a table on stdout and bench/results/bench-<time>.json (not committed).
 //
-// To add a benchmark: write bench/targets/<name>.ts exporting `defineTarget({...})` and
-// register it below. Each target runs in its own child process; the load comes from here.
+// To add an HTTP benchmark: write bench/targets/<name>.ts exporting `defineTarget({...})` and
+// register it in `registry` below. Each target runs in its own child process; the load comes
+// from here, and its figure is reported next to the bare baseline's.
+//
+// A benchmark of another kind (its own setup, timing and report) is a script registered in
+// `standalone`: `npm run bench -- <name> [its own options]` runs it alone, with those options.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { checkTarget, type LoadOptions, measure } from "./lib/measure";
@@ -21,6 +27,22 @@ const registry: Record<string, string> = {
   "trpc-account-me": "./targets/trpc-account-me.ts",
 };
 
+/** name -> script, run only when named, e.g. `npm run bench -- call-log --reseed`. */
+const standalone: Record<string, string> = {
+  "call-log": "./call-log.ts",
+};
+
+const [first, ...rest] = process.argv.slice(2);
+if (first && first in standalone) {
+  const script = fileURLToPath(new URL(standalone[first] ?? "", import.meta.url));
+  if (!existsSync(script)) {
+    console.error(`The ${first} benchmark (${script}) is not in this checkout.`);
+    process.exit(2);
+  }
+  const child = spawnSync(process.execPath, ["--import", "tsx", script, ...rest], { stdio: "inherit" });
+  process.exit(child.status ?? 1);
+}
+
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -33,12 +55,14 @@ const { values, positionals } = parseArgs({
 
 if (values.list) {
   for (const name of Object.keys(registry)) console.log(name);
+  for (const name of Object.keys(standalone)) console.log(`${name} (standalone: npm run bench -- ${name})`);
   process.exit(0);
 }
 
 const unknown = positionals.filter((name) => !(name in registry));
 if (unknown.length > 0) {
-  console.error(`Unknown benchmark(s): ${unknown.join(", ")}. Known: ${Object.keys(registry).join(", ")}`);
+  const known = [...Object.keys(registry), ...Object.keys(standalone)].join(", ");
+  console.error(`Unknown benchmark(s): ${unknown.join(", ")}. Known: ${known}`);
   process.exit(2);
 }
 const selected = [BASELINE, ...(positionals.length ? positionals : Object.keys(registry))].filter(
