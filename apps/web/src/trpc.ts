@@ -1,6 +1,6 @@
 import type { AppRouter, RouterInputs, RouterOutputs } from "@cac/trpc";
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext, createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
 import superjson from "superjson";
 import { isUnauthenticated, shouldRetry } from "./lib/errors";
@@ -16,7 +16,14 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
  */
 export function createClients() {
   const trpcClient = createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: "/trpc", transformer: superjson })],
+    links: [
+      // Subscriptions (the phone panel's live feed) are server-sent events on the same origin.
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({ url: "/trpc", transformer: superjson }),
+        false: httpBatchLink({ url: "/trpc", transformer: superjson }),
+      }),
+    ],
   });
 
   // A session that ended elsewhere (revoked, expired) shows up as UNAUTHORIZED on any authed

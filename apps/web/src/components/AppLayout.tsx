@@ -5,6 +5,7 @@ import { Navigate, NavLink, Outlet, useLocation, useNavigate } from "react-route
 import { describeError, isUnauthenticated } from "../lib/errors";
 import { loginPathFor } from "../lib/navigation";
 import { useSessionEnded } from "../lib/session";
+import { PhonePanel } from "../phone/PhonePanel";
 import { useTRPC } from "../trpc";
 import { Brand } from "./Brand";
 import { LeaveContext, MeContext } from "./MeContext";
@@ -110,6 +111,7 @@ export function AppLayout() {
             </div>
           ) : null}
           {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
+          <PhonePanel />
           <main id="main" tabIndex={-1} className="app-main">
             <Outlet />
           </main>

@@ -1,0 +1,272 @@
+import "./phone.css";
+import { Alert, Button, buttonClass } from "@cac/ui";
+import { type Ref, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useMe } from "../components/MeContext";
+import { useTRPCClient } from "../trpc";
+import {
+  type ActiveCall,
+  describePage,
+  PhoneController,
+  type PhoneState,
+  type RingingCall,
+} from "./controller";
+
+/**
+ * The phone panel, present on every page of the portal: the availability switch under the header,
+ * and, while something happens, a card docked at the bottom right (full width on a phone) with
+ * the ringing calls (Answer / Decline) or the call in progress (timer, Mute, Hang up).
+ */
+export function PhonePanel() {
+  const client = useTRPCClient();
+  const { user } = useMe();
+  const [phone, setPhone] = useState<PhoneController | null>(null);
+  useEffect(() => {
+    const controller = new PhoneController(client, user.id);
+    setPhone(controller);
+    return () => controller.dispose();
+  }, [client, user.id]);
+  const state = useSyncExternalStore(phone?.subscribe ?? noSubscribe, phone?.getSnapshot ?? idleSnapshot);
+
+  return (
+    <section className="phone" aria-label="Phone">
+      <div className="phone-bar">
+        <div className="phone-bar-inner">
+          <label className="phone-switch">
+            <input
+              type="checkbox"
+              role="switch"
+              aria-checked={state.available}
+              checked={state.available}
+              disabled={!phone || state.switching}
+              aria-describedby="phone-status"
+              onChange={(event) => phone?.setAvailable(event.currentTarget.checked)}
+            />
+            <span className="phone-switch-track" aria-hidden="true" />
+            <span className="phone-switch-label">Available to answer calls</span>
+          </label>
+          <span id="phone-status" className={`phone-status phone-status--${state.feed}`}>
+            {feedText(state)}
+          </span>
+        </div>
+      </div>
+      <p className="ui-visually-hidden" aria-live="assertive" aria-atomic="true">
+        {state.announcement}
+      </p>
+      {phone ? <Dock phone={phone} state={state} /> : null}
+    </section>
+  );
+}
+
+const noSubscribe = () => () => {};
+const idle: PhoneState = {
+  available: false,
+  feed: "off",
+  switching: false,
+  ringing: [],
+  call: null,
+  notice: null,
+  announcement: "",
+};
+const idleSnapshot = () => idle;
+
+function feedText(state: PhoneState): string {
+  if (state.switching) return "Switching…";
+  switch (state.feed) {
+    case "off":
+      return "Off: calls don't ring here";
+    case "connecting":
+      return "Connecting…";
+    case "open":
+      return "On: calls ring here";
+    case "reconnecting":
+      return "Reconnecting…";
+  }
+}
+
+function Dock({ phone, state }: { phone: PhoneController; state: PhoneState }) {
+  const { call, ringing, notice } = state;
+  const dock = useRef<HTMLDivElement>(null);
+  const answerRef = useRef<HTMLButtonElement>(null);
+  const hangUpRef = useRef<HTMLButtonElement>(null);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  const busy = call !== null && call.phase !== "ended";
+  const firstRinging = busy ? undefined : ringing[0]?.sessionId;
+  const phase = call?.phase;
+
+  // Focus follows the call: Answer when it rings, Hang up once answered, Close once ended
+  // (the last two only when focus was in the dock or nowhere, so typing elsewhere is not broken).
+  useEffect(() => {
+    if (firstRinging) answerRef.current?.focus();
+  }, [firstRinging]);
+  useEffect(() => {
+    const active = document.activeElement;
+    const free = !active || active === document.body || dock.current?.contains(active);
+    if (!free) return;
+    if (phase === "connecting" || phase === "connected") hangUpRef.current?.focus();
+    else if (phase === "ended") closeRef.current?.focus();
+  }, [phase]);
+
+  if (!call && ringing.length === 0 && !notice) return null;
+  return (
+    <div className="phone-dock" ref={dock}>
+      {notice ? (
+        <Alert
+          tone={notice.tone}
+          className="phone-notice"
+          actions={
+            <Button variant="secondary" size="sm" onClick={() => phone.dismissNotice()}>
+              Dismiss
+            </Button>
+          }
+        >
+          {notice.text}
+        </Alert>
+      ) : null}
+      {call ? <CallCard call={call} phone={phone} hangUpRef={hangUpRef} closeRef={closeRef} /> : null}
+      {ringing.map((r, i) => (
+        <RingCard
+          key={r.sessionId}
+          call={r}
+          phone={phone}
+          answerRef={i === 0 ? answerRef : undefined}
+          disabled={busy}
+        />
+      ))}
+    </div>
+  );
+}
+
+function RingCard({
+  call,
+  phone,
+  answerRef,
+  disabled,
+}: {
+  call: RingingCall;
+  phone: PhoneController;
+  answerRef?: Ref<HTMLButtonElement> | undefined;
+  disabled: boolean;
+}) {
+  const titleId = `phone-ring-${call.sessionId}`;
+  return (
+    <article className="phone-card phone-card--ringing" aria-labelledby={titleId}>
+      <p className="phone-card-kicker">
+        <span className="phone-pulse" aria-hidden="true" />
+        {disabled ? "Waiting" : "Incoming call"}
+      </p>
+      <h2 className="phone-card-title" id={titleId}>
+        {call.buttonName}
+      </h2>
+      <p className="phone-card-meta">
+        From <span className="phone-page">{describePage(call.pageUrl)}</span>
+      </p>
+      <div className="phone-actions">
+        <button
+          ref={answerRef}
+          type="button"
+          className={buttonClass()}
+          onClick={() => phone.answer(call.sessionId)}
+          disabled={disabled}
+        >
+          Answer
+        </button>
+        <Button variant="secondary" onClick={() => phone.decline(call.sessionId)}>
+          Decline
+        </Button>
+      </div>
+    </article>
+  );
+}
+
+function CallCard({
+  call,
+  phone,
+  hangUpRef,
+  closeRef,
+}: {
+  call: ActiveCall;
+  phone: PhoneController;
+  hangUpRef: Ref<HTMLButtonElement>;
+  closeRef: Ref<HTMLButtonElement>;
+}) {
+  const titleId = `phone-call-${call.sessionId}`;
+  const kicker =
+    call.phase === "answering"
+      ? "Answering…"
+      : call.phase === "connecting"
+        ? "Connecting…"
+        : call.phase === "connected"
+          ? "Connected"
+          : "Call ended";
+  return (
+    <article className={`phone-card phone-card--${call.phase}`} aria-labelledby={titleId}>
+      <p className="phone-card-kicker">{kicker}</p>
+      <h2 className="phone-card-title" id={titleId}>
+        {call.buttonName}
+      </h2>
+      <p className="phone-card-meta">
+        From <span className="phone-page">{describePage(call.pageUrl)}</span>
+      </p>
+      {call.phase === "ended" ? (
+        <>
+          <p className="phone-ended">
+            {call.endedText}
+            {call.durationSeconds ? ` Duration ${formatSeconds(call.durationSeconds)}.` : ""}
+          </p>
+          <div className="phone-actions">
+            <button
+              ref={closeRef}
+              type="button"
+              className={buttonClass({ variant: "secondary" })}
+              onClick={() => phone.dismiss()}
+            >
+              Close
+            </button>
+          </div>
+        </>
+      ) : (
+        <>
+          <p className="phone-timer">
+            <span className="ui-visually-hidden">Call duration </span>
+            {call.answeredAt ? <Elapsed since={call.answeredAt} /> : "0:00"}
+          </p>
+          <div className="phone-actions">
+            <Button
+              variant="secondary"
+              aria-pressed={call.muted}
+              onClick={() => phone.toggleMute()}
+              disabled={call.phase === "answering"}
+            >
+              {call.muted ? "Unmute" : "Mute"}
+            </Button>
+            <button
+              ref={hangUpRef}
+              type="button"
+              className={buttonClass({ variant: "danger" })}
+              onClick={() => phone.hangUp()}
+            >
+              Hang up
+            </button>
+          </div>
+        </>
+      )}
+    </article>
+  );
+}
+
+function Elapsed({ since }: { since: number }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return <>{formatSeconds(Math.max(0, Math.floor((now - since) / 1000)))}</>;
+}
+
+/** 75 → "1:15", 3725 → "1:02:05". */
+export function formatSeconds(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = String(seconds % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
