@@ -170,6 +170,9 @@ test.describe("account settings", () => {
 });
 
 test.describe("accessibility", () => {
+  // Each axe pass takes seconds on a busy machine, and these tests run several.
+  test.slow();
+
   async function expectNoSeriousViolations(page: Page) {
     const results = await new AxeBuilder({ page })
       .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
@@ -182,7 +185,7 @@ test.describe("accessibility", () => {
     expect(serious, serious.join("\n")).toEqual([]);
   }
 
-  test("signup and login pages have no serious axe violations", async ({ page }) => {
+  test("signup, check-inbox, dev outbox and login pages have no serious axe violations", async ({ page }) => {
     await page.goto("/signup");
     await expect(page.getByRole("heading", { level: 1, name: "Create your account" })).toBeVisible();
     await expect(page.getByRole("contentinfo").getByText("Development")).toBeVisible();
@@ -193,14 +196,30 @@ test.describe("accessibility", () => {
     await expect(page.getByLabel("Your name")).toHaveAttribute("aria-invalid", "true");
     await expectNoSeriousViolations(page);
 
+    await page.getByLabel("Your name").fill(company.name);
+    await page.getByLabel("Work email").fill(uniqueEmail());
+    await page.getByLabel("Company name").fill(company.companyName);
+    await page.getByLabel("Website").fill(company.website);
+    await page.getByLabel("Phone number (US)").fill(company.phone);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByLabel("I confirm that I am 18 or older").check();
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Check your inbox" })).toBeVisible();
+    await expectNoSeriousViolations(page);
+
+    await page.getByRole("main").getByRole("link", { name: "Open the dev outbox" }).click();
+    await expect(page.getByRole("article").first()).toBeVisible();
+    await expectNoSeriousViolations(page);
+
     await page.goto("/login");
     await expect(page.getByRole("heading", { level: 1, name: "Log in" })).toBeVisible();
     await expect(page.getByRole("contentinfo").getByText("Development")).toBeVisible();
     await expectNoSeriousViolations(page);
   });
 
-  test("account page has no serious axe violations", async ({ page, server }) => {
+  test("dashboard and account pages have no serious axe violations", async ({ page, server }) => {
     await signUpConfirmedUser(page, server);
+    await expectNoSeriousViolations(page);
     await page.goto("/account");
     await expect(page.getByRole("region", { name: "Sessions" }).getByText("This device")).toBeVisible();
     await expectNoSeriousViolations(page);

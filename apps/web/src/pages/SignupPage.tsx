@@ -21,10 +21,12 @@ export function SignupPage() {
     { name: "", email: "", companyName: "", websiteUrl: "", phone: "", password: "", ageConfirmed: false },
     errors,
   );
-  const [sentTo, setSentTo] = useState<{ email: string; message: string } | null>(null);
+  // The server gives the same answer whether or not the email is new (no account enumeration),
+  // so the next screen only needs the address it was sent to.
+  const [sentTo, setSentTo] = useState<string | null>(null);
   const signup = useMutation(
     trpc.auth.signup.mutationOptions({
-      onSuccess: (data, input) => setSentTo({ email: input.email, message: data.message }),
+      onSuccess: (_data, input) => setSentTo(input.email),
       onError: errors.report,
     }),
   );
@@ -34,8 +36,7 @@ export function SignupPage() {
   if (sentTo) {
     return (
       <CheckInbox
-        email={sentTo.email}
-        message={sentTo.message}
+        email={sentTo}
         onChangeEmail={() => {
           signup.reset();
           setSentTo(null);
@@ -109,15 +110,7 @@ export function SignupPage() {
   );
 }
 
-function CheckInbox({
-  email,
-  message,
-  onChangeEmail,
-}: {
-  email: string;
-  message: string;
-  onChangeEmail: () => void;
-}) {
+function CheckInbox({ email, onChangeEmail }: { email: string; onChangeEmail: () => void }) {
   const info = useSystemInfo();
   // Same path, new screen: move focus to its heading as a navigation would.
   useEffect(() => {
@@ -126,7 +119,6 @@ function CheckInbox({
   return (
     <AuthCard
       title="Check your inbox"
-      description={message}
       footer={
         <p>
           Wrong address?{" "}
