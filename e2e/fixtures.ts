@@ -30,7 +30,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startServer(db: DbHandle) {
+async function startServer(db: DbHandle, env: Record<string, string>) {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const config = loadConfig({
@@ -41,6 +41,7 @@ async function startServer(db: DbHandle) {
       PUBLIC_URL: `http://localhost:${port}`,
       LOG_LEVEL: "warn",
       WEB_DIST_DIR: webDist,
+      ...env,
     });
     const built = await buildApp(config, { db });
     try {
@@ -58,15 +59,20 @@ async function startServer(db: DbHandle) {
  * Each worker runs its own server on its own in-memory database, so tests never share state
  * with tests in other workers and can run in parallel.
  */
-export const test = base.extend<{ failOnPageErrors: undefined }, { server: E2eServer }>({
+export const test = base.extend<
+  { failOnPageErrors: undefined },
+  { server: E2eServer; serverEnv: Record<string, string> }
+>({
+  // More server settings for a file or describe block, e.g.
+  // `test.use({ serverEnv: { RING_TIMEOUT_SECONDS: "5" } })`; such tests get a worker of their own.
+  serverEnv: [{}, { scope: "worker", option: true }],
   server: [
-    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as the first argument
-    async ({}, use) => {
+    async ({ serverEnv }, use) => {
       if (!existsSync(`${webDist}/index.html`)) {
         throw new Error("The portal is not built. Run `npm run build -w @cac/web` before the e2e tests.");
       }
       const db = await createTestDb({ backend: "pglite" });
-      const { built, url } = await startServer(db);
+      const { built, url } = await startServer(db, serverEnv);
       await use({
         url,
         async lastEmailTo(to) {
