@@ -1,4 +1,4 @@
-import { type InputHTMLAttributes, type ReactNode, useId, useState } from "react";
+import { type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, useId, useState } from "react";
 import { cx } from "./cx";
 
 export type FieldMessages = string | readonly string[] | null | undefined;
@@ -151,5 +151,76 @@ export function Checkbox({ label, hint, error, id, className, required, ...input
       ) : null}
       <FieldError id={ids.errorId} messages={messages} />
     </div>
+  );
+}
+
+export type SelectFieldProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, "children"> & {
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: FieldMessages;
+  /** The `<option>` and `<optgroup>` elements. */
+  children: ReactNode;
+};
+
+/** A labelled native `<select>`, wired like TextField (hint, error, aria-invalid). */
+export function SelectField({
+  label,
+  hint,
+  error,
+  id,
+  className,
+  required,
+  children,
+  ...select
+}: SelectFieldProps) {
+  const messages = messagesOf(error);
+  const ids = useFieldIds(id, Boolean(hint), messages.length > 0);
+  return (
+    <div className={cx("ui-field", messages.length > 0 && "ui-field--invalid", className)}>
+      <label className="ui-label" htmlFor={ids.inputId}>
+        {label}
+      </label>
+      {hint ? (
+        <p className="ui-hint" id={ids.hintId}>
+          {hint}
+        </p>
+      ) : null}
+      <div className="ui-input-row">
+        <select
+          {...select}
+          id={ids.inputId}
+          className="ui-input ui-select"
+          aria-required={required || undefined}
+          aria-invalid={messages.length > 0 || undefined}
+          aria-describedby={describedBy(ids.errorId, ids.hintId)}
+        >
+          {children}
+        </select>
+      </div>
+      <FieldError id={ids.errorId} messages={messages} />
+    </div>
+  );
+}
+
+export type SwitchProps = Omit<InputHTMLAttributes<HTMLInputElement>, "type" | "children" | "role"> & {
+  label: ReactNode;
+  /** Keep the label for screen readers only (e.g. in a table row that names the item). */
+  hideLabel?: boolean;
+};
+
+/** An on/off switch: a real checkbox with `role="switch"`, so it keeps keyboard and form behaviour. */
+export function Switch({ label, hideLabel = false, className, ...input }: SwitchProps) {
+  return (
+    <label className={cx("ui-switch", className)}>
+      <input
+        {...input}
+        type="checkbox"
+        role="switch"
+        aria-checked={Boolean(input.checked)}
+        className="ui-switch-input"
+      />
+      <span className="ui-switch-track" aria-hidden="true" />
+      <span className={hideLabel ? "ui-visually-hidden" : "ui-switch-label"}>{label}</span>
+    </label>
   );
 }

@@ -17,6 +17,7 @@ export {
   buttonClass,
 } from "./Button";
 export { cx } from "./cx";
+export { ConfirmDialog, type ConfirmDialogProps } from "./Dialog";
 export {
   Checkbox,
   type CheckboxProps,
@@ -24,6 +25,10 @@ export {
   type FieldMessages,
   PasswordField,
   type PasswordFieldProps,
+  SelectField,
+  type SelectFieldProps,
+  Switch,
+  type SwitchProps,
   TextField,
   type TextFieldProps,
 } from "./Field";
