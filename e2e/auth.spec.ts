@@ -130,6 +130,52 @@ test("an unconfirmed user sees the banner and can resend the confirmation email"
   await expect(banner).toContainText(`We sent a new link to ${email}.`);
 });
 
+test("resets a forgotten password from the emailed link", async ({ page, server }, testInfo) => {
+  const { email } = await signUpConfirmedUser(page, server);
+  await page.context().clearCookies();
+
+  await page.goto("/login");
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Reset your password" })).toBeVisible();
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Send reset link" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Check your inbox" })).toBeVisible();
+  await snap(page, testInfo, "forgot-password");
+
+  await page.getByRole("main").getByRole("link", { name: "Open the dev outbox" }).click();
+  const message = page.getByRole("article").filter({ hasText: "Reset your Click & Call password" });
+  await message.getByRole("link", { name: /\/reset-password\?token=/ }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Choose a new password" })).toBeVisible();
+  const resetUrl = page.url();
+  await page.getByLabel("New password").fill("short");
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await expect(page.getByLabel("New password")).toHaveAccessibleDescription(/Use at least 10 characters\./);
+  await snap(page, testInfo, "reset-password-error");
+  await page.getByLabel("New password").fill("a-brand-new-passphrase-9");
+  await page.getByRole("button", { name: "Set new password" }).click();
+
+  await expect(page.getByRole("heading", { level: 1, name: "Welcome, Dana" })).toBeVisible();
+  await expect(page.getByText("Your new password is set and you are logged in.")).toBeVisible();
+
+  // The link works once.
+  await page.goto(resetUrl);
+  await page.getByLabel("New password").fill("yet-another-passphrase-3");
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await expect(page.getByRole("alert")).toContainText("This reset link is invalid, already used or expired.");
+  await expect(page.getByRole("link", { name: "Ask for a new link" })).toBeVisible();
+});
+
+test("a confirmation link that does not work says so and offers a way forward", async ({ page }, testInfo) => {
+  await page.goto("/verify-email?token=not-a-real-token-123");
+  await expect(page.getByRole("heading", { level: 1, name: "We could not confirm your email" })).toBeVisible();
+  await expect(page.getByRole("alert")).toContainText("This confirmation link is invalid or has expired.");
+  await expect(page.getByRole("main").getByRole("link", { name: "Log in" })).toBeVisible();
+  await snap(page, testInfo, "verify-email-failed");
+
+  await page.goto("/verify-email");
+  await expect(page.getByRole("alert")).toContainText("This confirmation link is incomplete.");
+});
+
 test.describe("account settings", () => {
   test("edits the profile, lists sessions, and changes the password", async ({ page, server }, testInfo) => {
     const { email } = await signUpConfirmedUser(page, server);
