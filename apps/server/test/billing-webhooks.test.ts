@@ -240,10 +240,15 @@ describe("Stripe webhooks: every handled event, signed like Stripe signs it", ()
       amountCents: 7900,
       occurredAt: new Date("2026-03-01T08:00:00Z"),
     });
-    // A failure delivered late never turns a paid invoice back to failed.
-    await deliver(h.url, stripeEvent("invoice.payment_failed", invoice, "2026-02-28T10:00:00Z"));
+    // A failure delivered late (its own event id) never turns a paid invoice back to failed, nor emails.
+    const paymentMails = async () =>
+      (await h.outbox(owner.email)).filter((m) => /payment/i.test(m.subject)).length;
+    const mailsBefore = await paymentMails();
+    const late = await deliver(h.url, stripeEvent("invoice.payment_failed", invoice, "2026-02-28T10:00:00Z"));
+    expect(late.json?.result).toBe("processed");
     const [still] = (await recordsOf(h, owner.accountId)).filter((r) => r.stripeInvoiceId === failedId);
     expect(still!.status).toBe("paid");
+    expect(await paymentMails()).toBe(mailsBefore);
   });
 
   it("cancel at period end keeps the paid plan; customer.subscription.deleted moves the account to Free", async () => {
@@ -668,6 +673,31 @@ describe("downgrades and quotas follow the subscription", () => {
     expect(mail.subject).toBe("Your Click & Call account is now on the Starter plan");
     expect(mail.text).toContain("moved from the Pro plan to the Starter plan");
     expect(mail.text).toContain('"Button 6"');
+  });
+
+  it("an unpaid subscription (retries exhausted) loses the paid plan; the owner is told it moved to Free", async () => {
+    const owner = await newOwner(h);
+    const sub = await subscribe(owner.accountId, STARTER);
+    expect((await accountRow(h, owner.accountId)).plan).toBe("starter");
+    await deliver(
+      h.url,
+      stripeEvent(
+        "customer.subscription.updated",
+        subscriptionObject({
+          ...sub,
+          accountId: owner.accountId,
+          price: STARTER,
+          status: "unpaid",
+          ...PERIOD,
+        }),
+        "2026-03-10T10:00:00Z",
+      ),
+    );
+    expect(await subscriptionRow(h, owner.accountId)).toMatchObject({ status: "unpaid", plan: "starter" });
+    expect((await accountRow(h, owner.accountId)).plan).toBe("free");
+    const mail = (await h.outbox(owner.email)).at(-1)!;
+    expect(mail.subject).toBe("Your Click & Call account is now on the Free plan");
+    expect(mail.text).toContain("moved from the Starter plan to the Free plan");
   });
 
   it("at the quota of the subscription's plan and period, calls.start refuses with OVER_QUOTA", async () => {

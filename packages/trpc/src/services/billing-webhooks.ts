@@ -154,9 +154,13 @@ function billingUrl(deps: WebhookDeps): string {
 }
 
 function formatMoney(amountCents: number, currency: string): string {
-  return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(
-    amountCents / 100,
-  );
+  try {
+    return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(
+      amountCents / 100,
+    );
+  } catch {
+    return `${(amountCents / 100).toFixed(2)} ${currency.toUpperCase()}`;
+  }
 }
 
 function formatDate(date: Date): string {
@@ -348,14 +352,9 @@ async function onSubscriptionEvent(
       );
   }
   const entitled = ENTITLED_STATUSES.has(snap.status);
-  await applyAccountPlan(
-    tx,
-    deps,
-    accountId,
-    entitled ? plan : "free",
-    { subscriptionEnded: !entitled },
-    mails,
-  );
+  // Unpaid or paused subscriptions lose the paid plan too, but have not ended.
+  const ended = snap.status === "canceled" || snap.status === "incomplete_expired";
+  await applyAccountPlan(tx, deps, accountId, entitled ? plan : "free", { subscriptionEnded: ended }, mails);
   return "processed";
 }
 
@@ -401,16 +400,18 @@ async function onInvoiceEvent(
     occurredAt,
   };
   // One record per invoice. Paid is final: a failed attempt delivered late never overwrites it.
-  await tx
+  const written = await tx
     .insert(billingRecords)
     .values(values)
     .onConflictDoUpdate({
       target: billingRecords.stripeInvoiceId,
       set: values,
       setWhere: ne(billingRecords.status, "paid"),
-    });
+    })
+    .returning({ id: billingRecords.id });
 
-  if (!paid) {
+  // No mail about a failure of an invoice that has been paid since.
+  if (!paid && written.length > 0) {
     const [sub] = await tx
       .select({ plan: subscriptions.plan })
       .from(subscriptions)
