@@ -45,4 +45,5 @@ export {
   SkipLink,
   VisuallyHidden,
 } from "./Layout";
+export { ProgressBar, type ProgressBarProps } from "./ProgressBar";
 export { LoadingBlock, Spinner, type SpinnerProps } from "./Spinner";

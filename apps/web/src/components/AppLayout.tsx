@@ -10,6 +10,7 @@ import { useTRPC } from "../trpc";
 import { Brand } from "./Brand";
 import { LeaveContext, MeContext } from "./MeContext";
 import { ModesLine } from "./ModesLine";
+import { PastDueBanner } from "./PastDueBanner";
 import { VerifyEmailBanner } from "./VerifyEmailBanner";
 
 const navItems = [
@@ -111,6 +112,7 @@ export function AppLayout() {
             </div>
           ) : null}
           {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
+          <PastDueBanner />
           <PhonePanel />
           <main id="main" tabIndex={-1} className="app-main">
             <Outlet />

@@ -1,0 +1,151 @@
+import { Button, FieldError } from "@cac/ui";
+import { useQuery } from "@tanstack/react-query";
+import { useId } from "react";
+import { useTRPC } from "../../trpc";
+import { type CallFilters, hasFilters } from "./filters";
+import { callStatusOrder, statusLabels } from "./format";
+
+type Props = {
+  filters: CallFilters;
+  onChange: (patch: Partial<CallFilters>) => void;
+  onClear: () => void;
+  /** Messages for the date fields (a range that ends before it starts, or the server's word). */
+  errors: { from?: string | undefined; to?: string | undefined };
+};
+
+/** Button, date range and status filters. Every change applies at once (and lands in the address). */
+export function CallFiltersBar({ filters, onChange, onClear, errors }: Props) {
+  const trpc = useTRPC();
+  const buttons = useQuery(trpc.buttons.list.queryOptions());
+  const id = useId().replace(/[^a-zA-Z0-9_-]/g, "");
+  const selectedMissing =
+    filters.buttonId !== undefined && buttons.data && !buttons.data.some((b) => b.id === filters.buttonId);
+
+  return (
+    <form className="calls-filters" aria-label="Filter calls" onSubmit={(e) => e.preventDefault()}>
+      <div className="calls-filters-row">
+        <div className="ui-field">
+          <label className="ui-label" htmlFor={`${id}-button`}>
+            Button
+          </label>
+          <div className="ui-input-row">
+            <select
+              id={`${id}-button`}
+              className="ui-input calls-select"
+              value={filters.buttonId ?? ""}
+              onChange={(e) => onChange({ buttonId: e.target.value || undefined })}
+              aria-describedby={buttons.isError ? `${id}-button-hint` : undefined}
+            >
+              <option value="">All buttons</option>
+              {selectedMissing ? <option value={filters.buttonId}>A deleted button</option> : null}
+              {buttons.data?.map((b) => (
+                <option key={b.id} value={b.id}>
+                  {b.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          {buttons.isError ? (
+            <p className="ui-hint" id={`${id}-button-hint`}>
+              We could not load your buttons.{" "}
+              <Button variant="link" size="sm" onClick={() => buttons.refetch()}>
+                Try again
+              </Button>
+            </p>
+          ) : null}
+        </div>
+        <DateField
+          id={`${id}-from`}
+          label="From"
+          value={filters.from}
+          max={filters.to}
+          error={errors.from}
+          onChange={(from) => onChange({ from })}
+        />
+        <DateField
+          id={`${id}-to`}
+          label="To"
+          value={filters.to}
+          min={filters.from}
+          error={errors.to}
+          onChange={(to) => onChange({ to })}
+        />
+      </div>
+      <fieldset className="calls-status-filter">
+        <legend className="ui-label">
+          Status <span className="ui-label-optional">(none checked: all)</span>
+        </legend>
+        <div className="calls-status-options">
+          {callStatusOrder.map((status) => {
+            const checked = filters.statuses.includes(status);
+            return (
+              <label key={status} className="calls-status-option">
+                <input
+                  type="checkbox"
+                  className="ui-checkbox"
+                  checked={checked}
+                  onChange={() =>
+                    onChange({
+                      statuses: checked
+                        ? filters.statuses.filter((s) => s !== status)
+                        : [...filters.statuses, status],
+                    })
+                  }
+                />
+                <span>{statusLabels[status]}</span>
+              </label>
+            );
+          })}
+        </div>
+      </fieldset>
+      {hasFilters(filters) ? (
+        <div>
+          <Button variant="secondary" size="sm" onClick={onClear}>
+            Clear filters
+          </Button>
+        </div>
+      ) : null}
+    </form>
+  );
+}
+
+function DateField({
+  id,
+  label,
+  value,
+  min,
+  max,
+  error,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string | undefined;
+  min?: string | undefined;
+  max?: string | undefined;
+  error?: string | undefined;
+  onChange: (value: string | undefined) => void;
+}) {
+  const errorId = error ? `${id}-error` : undefined;
+  return (
+    <div className={error ? "ui-field ui-field--invalid" : "ui-field"}>
+      <label className="ui-label" htmlFor={id}>
+        {label}
+      </label>
+      <div className="ui-input-row">
+        <input
+          id={id}
+          type="date"
+          className="ui-input"
+          value={value ?? ""}
+          min={min}
+          max={max}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={errorId}
+          onChange={(e) => onChange(e.target.value || undefined)}
+        />
+      </div>
+      <FieldError id={errorId} messages={error ? [error] : []} />
+    </div>
+  );
+}

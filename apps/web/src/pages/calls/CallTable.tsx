@@ -1,0 +1,102 @@
+import { Badge, Button } from "@cac/ui";
+import {
+  type CallRow,
+  describeDuration,
+  formatCallTime,
+  formatCount,
+  formatDuration,
+  shortPageUrl,
+  statusLabels,
+  statusTones,
+  transportLabels,
+  zoneAbbreviation,
+} from "./format";
+
+type Props = {
+  rows: CallRow[];
+  timeZone: string;
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
+};
+
+/**
+ * The log, newest first. On narrow screens the table scrolls sideways inside its own region,
+ * which is focusable so keyboard users can scroll it too.
+ */
+export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: Props) {
+  const zone = zoneAbbreviation(timeZone, rows[0]?.startedAt);
+  return (
+    <div className="stack">
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to scroll it */}
+      <section className="table-scroll" aria-label="Call log" tabIndex={0}>
+        <table className="data-table calls-table">
+          <caption className="ui-visually-hidden">Calls, newest first. Times are in {timeZone}.</caption>
+          <thead>
+            <tr>
+              <th scope="col">
+                Time <span className="calls-zone">({zone})</span>
+              </th>
+              <th scope="col">Button</th>
+              <th scope="col" className="num">
+                Duration
+              </th>
+              <th scope="col">Status</th>
+              <th scope="col">Transport</th>
+              <th scope="col">Visitor IP</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.id}>
+                <td className="nowrap">
+                  <time dateTime={row.startedAt.toISOString()}>
+                    {formatCallTime(row.startedAt, timeZone)}
+                  </time>
+                </td>
+                <td>
+                  <span className={row.button.id ? "calls-button" : "calls-button muted"}>
+                    {row.button.name}
+                  </span>
+                  {row.pageUrl ? (
+                    <span className="calls-page" title={row.pageUrl}>
+                      {shortPageUrl(row.pageUrl)}
+                    </span>
+                  ) : null}
+                </td>
+                <td className="num">
+                  <span aria-hidden="true">{formatDuration(row.durationSeconds)}</span>
+                  <span className="ui-visually-hidden">{describeDuration(row.durationSeconds)}</span>
+                </td>
+                <td>
+                  <Badge tone={statusTones[row.status]}>{statusLabels[row.status]}</Badge>
+                  {row.failureReason ? <span className="calls-reason">{row.failureReason}</span> : null}
+                </td>
+                <td>{transportLabels[row.transport]}</td>
+                <td className="mono">
+                  {row.visitorIp ?? (
+                    <span className="muted" title="Visitor IPs are kept for 12 months">
+                      Removed
+                    </span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <div className="calls-more">
+        <p className="muted" aria-live="polite">
+          {hasMore
+            ? `Showing the latest ${formatCount(rows.length)} calls.`
+            : `Showing all ${formatCount(rows.length)} call${rows.length === 1 ? "" : "s"}.`}
+        </p>
+        {hasMore ? (
+          <Button variant="secondary" onClick={onLoadMore} pending={loadingMore} pendingLabel="Loading…">
+            Load more
+          </Button>
+        ) : null}
+      </div>
+    </div>
+  );
+}

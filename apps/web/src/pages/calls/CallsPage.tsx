@@ -1,0 +1,148 @@
+import "./calls.css";
+import { Button, Card, EmptyState, ErrorState, PageHeader, Skeleton } from "@cac/ui";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { useMe } from "../../components/MeContext";
+import { describeError } from "../../lib/errors";
+import { usePageTitle } from "../../lib/usePageTitle";
+import { useTRPC } from "../../trpc";
+import { CallCharts } from "./CallCharts";
+import { CallFiltersBar } from "./CallFiltersBar";
+import { CallTable } from "./CallTable";
+import { CallTotals } from "./CallTotals";
+import { CsvExport } from "./CsvExport";
+import { hasFilters, rangeError, toQueryInput, useCallFilters } from "./filters";
+import { LiveCalls } from "./LiveCalls";
+
+const PAGE_SIZE = 50;
+
+const logIcon = (
+  <svg
+    aria-hidden="true"
+    viewBox="0 0 24 24"
+    fill="none"
+    stroke="currentColor"
+    strokeWidth="1.8"
+    strokeLinejoin="round"
+  >
+    <path d="M4 6h16M4 12h16M4 18h10" />
+  </svg>
+);
+
+/** The call log: calls in progress, filters, totals, charts, the table and its CSV export. */
+export function CallsPage() {
+  usePageTitle("Calls");
+  const trpc = useTRPC();
+  const { account } = useMe();
+  const { filters, update, clear } = useCallFilters();
+  const invalidRange = rangeError(filters);
+  const filtered = hasFilters(filters);
+
+  const list = useInfiniteQuery({
+    ...trpc.callLog.list.infiniteQueryOptions(
+      { ...toQueryInput(filters), limit: PAGE_SIZE },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined },
+    ),
+    enabled: !invalidRange,
+    placeholderData: keepPreviousData,
+  });
+
+  const listError = list.isError ? describeError(list.error) : null;
+  const dateErrors = {
+    from: listError?.fieldErrors.from?.join(" "),
+    to: invalidRange ?? listError?.fieldErrors.to?.join(" "),
+  };
+  const rows = list.data?.pages.flatMap((page) => page.items) ?? [];
+  const timeZone = list.data?.pages[0]?.timezone ?? account.timezone;
+  const neverCalled = !filtered && list.isSuccess && rows.length === 0;
+
+  return (
+    <div className="stack-lg">
+      <PageHeader
+        title="Calls"
+        description={
+          <>
+            Every call your buttons receive. Times are in your account's timezone, {timeZone}. Audio is never
+            recorded or stored.
+          </>
+        }
+      />
+      <LiveCalls />
+      {neverCalled ? (
+        <EmptyState icon={logIcon} title="No calls yet — they appear here when visitors use your buttons">
+          <p>Each call is listed with its time, button, duration and status, with totals and charts.</p>
+        </EmptyState>
+      ) : (
+        <>
+          <Card id="call-filters" title="Filters">
+            <CallFiltersBar filters={filters} onChange={update} onClear={clear} errors={dateErrors} />
+          </Card>
+          {invalidRange ? null : (
+            <>
+              <section className="stack" aria-labelledby="call-totals-title">
+                <h2 className="ui-visually-hidden" id="call-totals-title">
+                  Totals
+                </h2>
+                <CallTotals filters={filters} />
+              </section>
+              <Card
+                id="call-charts"
+                title="Charts"
+                description={filters.from ? undefined : "The last 30 days, or up to the end date you chose."}
+              >
+                <CallCharts filters={filters} />
+              </Card>
+            </>
+          )}
+          <Card
+            id="call-log"
+            title="Call log"
+            actions={<CsvExport filters={filters} disabled={Boolean(invalidRange) || rows.length === 0} />}
+          >
+            {invalidRange ? (
+              <p className="muted">Choose an end date on or after the start date to see calls.</p>
+            ) : list.isPending ? (
+              <Skeleton lines={8} label="Loading calls…" />
+            ) : list.isError && !list.isFetchNextPageError ? (
+              <ErrorState
+                title="We could not load your calls"
+                message={listError?.message}
+                onRetry={() => list.refetch()}
+                retrying={list.isFetching}
+              />
+            ) : rows.length === 0 ? (
+              <EmptyState
+                title="No calls match these filters"
+                headingLevel={3}
+                action={
+                  <Button variant="secondary" size="sm" onClick={clear}>
+                    Clear filters
+                  </Button>
+                }
+              >
+                <p>Try another date range or status, or clear the filters.</p>
+              </EmptyState>
+            ) : (
+              <div className="stack" aria-busy={list.isPlaceholderData || undefined}>
+                <CallTable
+                  rows={rows}
+                  timeZone={timeZone}
+                  hasMore={list.hasNextPage}
+                  loadingMore={list.isFetchingNextPage}
+                  onLoadMore={() => list.fetchNextPage()}
+                />
+                {list.isFetchNextPageError ? (
+                  <ErrorState
+                    title="We could not load more calls"
+                    message={listError?.message}
+                    onRetry={() => list.fetchNextPage()}
+                    retrying={list.isFetchingNextPage}
+                  />
+                ) : null}
+              </div>
+            )}
+          </Card>
+        </>
+      )}
+    </div>
+  );
+}
