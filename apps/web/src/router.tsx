@@ -5,13 +5,15 @@ import { RouteError } from "./components/RouteError";
 import { RouteFocus } from "./components/RouteFocus";
 import { AccountPage } from "./pages/AccountPage";
 import { BillingPage } from "./pages/billing/BillingPage";
+import { EditButtonPage, NewButtonPage } from "./pages/buttons/ButtonEditorPage";
+import { ButtonsListPage } from "./pages/buttons/ButtonsListPage";
+import { CallbacksPage } from "./pages/callbacks/CallbacksPage";
 import { CallsPage } from "./pages/calls/CallsPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { DevOutboxPage } from "./pages/DevOutboxPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
-import { ButtonsPage } from "./pages/PlaceholderPages";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SignupPage } from "./pages/SignupPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
@@ -53,7 +55,10 @@ export const router = createBrowserRouter([
         element: <AppLayout />,
         children: [
           { index: true, element: <DashboardPage /> },
-          { path: "buttons", element: <ButtonsPage /> },
+          { path: "buttons", element: <ButtonsListPage /> },
+          { path: "buttons/new", element: <NewButtonPage /> },
+          { path: "buttons/:id", element: <EditButtonPage /> },
+          { path: "callbacks", element: <CallbacksPage /> },
           { path: "calls", element: <CallsPage /> },
           { path: "billing", element: <BillingPage /> },
           { path: "account", element: <AccountPage /> },

@@ -17,6 +17,7 @@ const navItems = [
   { to: "/", label: "Dashboard", end: true },
   { to: "/buttons", label: "Buttons", end: false },
   { to: "/calls", label: "Calls", end: false },
+  { to: "/callbacks", label: "Callbacks", end: false },
   { to: "/billing", label: "Billing", end: false },
   { to: "/account", label: "Account", end: false },
 ];

@@ -1,0 +1,236 @@
+import { Alert, Button, FieldError, type FieldMessages } from "@cac/ui";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { type ChangeEvent, useId, useRef, useState } from "react";
+import { AA_NORMAL_TEXT, contrastRatio, formatRatio, normalizeHex } from "../../lib/contrast";
+import { describeError } from "../../lib/errors";
+import { useTRPC } from "../../trpc";
+import type { ButtonView } from "./draft";
+
+const messagesOf = (error: FieldMessages): string[] =>
+  !error ? [] : typeof error === "string" ? [error] : [...error];
+
+/** A color as a swatch picker plus its hex text, both editing the same value. */
+export function ColorField({
+  label,
+  value,
+  onChange,
+  error,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: FieldMessages;
+}) {
+  const id = useId();
+  const messages = messagesOf(error);
+  const errorId = messages.length > 0 ? `${id}-error` : undefined;
+  return (
+    <div className={`ui-field${messages.length > 0 ? " ui-field--invalid" : ""}`}>
+      <label className="ui-label" htmlFor={`${id}-hex`}>
+        {label}
+      </label>
+      <div className="color-field">
+        <input
+          type="color"
+          className="color-swatch"
+          aria-label={`${label}: color picker`}
+          value={normalizeHex(value) ?? "#000000"}
+          onChange={(event) => onChange(event.target.value)}
+        />
+        <div className="ui-input-row">
+          <input
+            id={`${id}-hex`}
+            className="ui-input color-hex"
+            value={value}
+            onChange={(event) => onChange(event.target.value)}
+            spellCheck={false}
+            autoCapitalize="off"
+            autoComplete="off"
+            maxLength={7}
+            aria-invalid={messages.length > 0 || undefined}
+            aria-describedby={errorId}
+          />
+        </div>
+      </div>
+      <FieldError id={errorId} messages={messages} />
+    </div>
+  );
+}
+
+/** WCAG AA asks 4.5:1 for text this size; below it, say so with the ratio. */
+export function ContrastNote({ background, text }: { background: string; text: string }) {
+  const ratio = contrastRatio(background, text);
+  if (ratio === null) return null;
+  if (ratio >= AA_NORMAL_TEXT) {
+    return (
+      <p className="contrast-ok" aria-live="polite">
+        Contrast {formatRatio(ratio)}: easy to read (WCAG AA asks for at least 4.5:1).
+      </p>
+    );
+  }
+  return (
+    <Alert tone="warning" title={`Low contrast: ${formatRatio(ratio)}`}>
+      The label may be hard to read. WCAG AA asks for at least 4.5:1 between the text and background colors;
+      pick a darker background or a lighter text color (or the other way round).
+    </Alert>
+  );
+}
+
+const LOGO_TYPES = ["image/png", "image/jpeg", "image/webp"];
+const LOGO_MAX_BYTES = 512 * 1024;
+
+type UploadAnswer = { key?: string; logoUrl?: string; error?: string; fieldErrors?: { file?: string[] } };
+
+/**
+ * The button's logo, shown instead of the icon. Uploads go to `POST /uploads/logo` right away
+ * (they are not part of Save), so the button must exist first.
+ */
+export function LogoField({
+  button,
+  onChange,
+}: {
+  button: ButtonView | null;
+  onChange: (logoUrl: string | null) => void;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const id = useId();
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [uploading, setUploading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  const storeView = (view: ButtonView) => {
+    queryClient.setQueryData(trpc.buttons.get.queryKey({ id: view.id }), view);
+    void queryClient.invalidateQueries({ queryKey: trpc.buttons.list.queryKey() });
+  };
+  const remove = useMutation(
+    trpc.buttons.removeLogo.mutationOptions({
+      onSuccess: (view) => {
+        storeView(view);
+        onChange(null);
+        setDone("Logo removed. The button shows its icon again.");
+      },
+      onError: (cause) => setError(describeError(cause).message),
+    }),
+  );
+
+  if (!button) {
+    return (
+      <div className="ui-field">
+        <p className="ui-label">Logo</p>
+        <p className="ui-hint">
+          Save the button first, then you can upload a logo to show instead of the icon.
+        </p>
+      </div>
+    );
+  }
+
+  const upload = async (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = "";
+    setError(null);
+    setDone(null);
+    remove.reset();
+    if (!file) return;
+    if (!LOGO_TYPES.includes(file.type)) {
+      setError(`“${file.name}” is not a PNG, JPEG or WebP image. SVG and other formats are not accepted.`);
+      return;
+    }
+    if (file.size > LOGO_MAX_BYTES) {
+      setError(`“${file.name}” is ${Math.ceil(file.size / 1024)} KB. The logo must be 512 KB or smaller.`);
+      return;
+    }
+    const body = new FormData();
+    body.append("file", file);
+    setUploading(true);
+    try {
+      const response = await fetch(`/uploads/logo?button=${encodeURIComponent(button.id)}`, {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+      });
+      const answer = (await response.json().catch(() => ({}))) as UploadAnswer;
+      if (!response.ok || !answer.logoUrl) {
+        setError(
+          answer.fieldErrors?.file?.[0] ??
+            answer.error ??
+            (response.status === 413
+              ? "The logo must be 512 KB or smaller."
+              : "The logo could not be uploaded. Please try again."),
+        );
+        return;
+      }
+      storeView({ ...button, logoUrl: answer.logoUrl, logoKey: answer.key ?? button.logoKey });
+      onChange(answer.logoUrl);
+      setDone("Logo uploaded. It is live on your site now.");
+    } catch {
+      setError("We could not reach Click & Call. Check your connection and try again.");
+    } finally {
+      setUploading(false);
+    }
+  };
+
+  const errorId = error ? `${id}-error` : undefined;
+  return (
+    <div className={`ui-field${error ? " ui-field--invalid" : ""}`}>
+      <label className="ui-label" htmlFor={`${id}-file`}>
+        Logo <span className="ui-label-optional">(optional)</span>
+      </label>
+      <p className="ui-hint" id={`${id}-hint`}>
+        Shown instead of the icon. PNG, JPEG or WebP, up to 512 KB. It is saved as soon as you upload it.
+      </p>
+      <div className="logo-field">
+        {button.logoUrl ? (
+          <img className="logo-preview" src={button.logoUrl} alt="Current logo" />
+        ) : (
+          <span className="logo-preview logo-preview--empty">No logo</span>
+        )}
+        <div className="logo-actions">
+          <input
+            ref={fileRef}
+            id={`${id}-file`}
+            type="file"
+            accept="image/png,image/jpeg,image/webp"
+            className="ui-visually-hidden"
+            // The visible button below is the keyboard path; this input only opens the file picker.
+            tabIndex={-1}
+            aria-describedby={[errorId, `${id}-hint`].filter(Boolean).join(" ")}
+            aria-invalid={error ? true : undefined}
+            onChange={upload}
+            disabled={uploading}
+          />
+          <Button
+            variant="secondary"
+            size="sm"
+            onClick={() => fileRef.current?.click()}
+            pending={uploading}
+            pendingLabel="Uploading…"
+            aria-describedby={`${id}-hint`}
+          >
+            {button.logoUrl ? "Replace logo" : "Upload logo"}
+          </Button>
+          {button.logoUrl ? (
+            <Button
+              variant="ghost"
+              size="sm"
+              onClick={() => {
+                setError(null);
+                setDone(null);
+                remove.mutate({ id: button.id });
+              }}
+              pending={remove.isPending}
+              pendingLabel="Removing…"
+            >
+              Remove logo
+            </Button>
+          ) : null}
+        </div>
+      </div>
+      <FieldError id={errorId} messages={error ? [error] : []} />
+      <p className="ui-hint" role="status">
+        {done}
+      </p>
+    </div>
+  );
+}
