@@ -108,7 +108,8 @@ describe("loadConfig", () => {
 });
 
 describe("main.ts with a bad setting", () => {
-  it("exits non-zero and prints the variable's name", async () => {
+  // tsx compiles the server on start: give a loaded CI machine time (it takes ~2 s when idle).
+  it("exits non-zero and prints the variable's name", { timeout: 90_000 }, async () => {
     const root = fileURLToPath(new URL("../../../", import.meta.url));
     // An empty working directory: no .env is read and no ./data is created anywhere.
     const cwd = mkdtempSync(join(tmpdir(), "cac-config-"));
@@ -137,7 +138,7 @@ describe("main.ts with a bad setting", () => {
         const timer = setTimeout(() => {
           child.kill("SIGKILL");
           resolve(null);
-        }, 20_000);
+        }, 60_000);
         child.on("exit", (exitCode) => {
           clearTimeout(timer);
           resolve(exitCode);

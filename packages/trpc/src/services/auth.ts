@@ -249,7 +249,12 @@ export async function resetPassword(ctx: Context, input: { token: string; passwo
   // The link proves the user reads this mailbox, so it also confirms the email.
   const [user] = await ctx.db
     .update(users)
-    .set({ passwordHash, updatedAt: now, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
+    // postgres.js cannot bind a Date inside a raw sql fragment (PGlite can): pass it as text.
+    .set({
+      passwordHash,
+      updatedAt: now,
+      emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.toISOString()}::timestamptz)`,
+    })
     .where(eq(users.id, userId))
     .returning();
   await invalidateUserSessions(ctx, userId);
