@@ -12,7 +12,7 @@ describe("/healthz", () => {
     const res = await fetch(`${h.url}/healthz`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
-    const body = await res.json();
+    const body = (await res.json()) as { ok: boolean; db: string; dbMs: unknown };
     expect(body).toMatchObject({ ok: true, db: h.db.kind });
     expect(typeof body.dbMs).toBe("number");
     // Never cached by a proxy: a stale 200 would hide an outage.
