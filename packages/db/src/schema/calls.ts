@@ -40,8 +40,22 @@ export const callSessions = pgTable(
     durationSeconds: integer().notNull().default(0),
   },
   (t) => [
-    index("call_sessions_account_started_idx").on(t.accountId, t.startedAt.desc()),
-    index("call_sessions_button_started_idx").on(t.buttonId, t.startedAt.desc()),
+    // The call log pages by (started_at desc, id desc) through this index; the trailing columns
+    // let its totals and charts (and the usage count) run as index-only scans.
+    index("call_sessions_account_started_idx").on(
+      t.accountId,
+      t.startedAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+      t.buttonId,
+      t.status,
+      t.durationSeconds,
+      t.answeredAt,
+    ),
+    index("call_sessions_button_started_idx").on(
+      t.buttonId,
+      t.startedAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     uniqueIndex("call_sessions_provider_call_key")
       .on(t.providerCallId)
       .where(sql`${t.providerCallId} is not null`),
