@@ -121,11 +121,14 @@ export class PhoneController {
       this.ringer.prime();
       void askNotificationPermission();
     }
-    this.set({ switching: true, notice: null });
+    // The switch follows the click at once; it flips back if the server refuses.
+    const before = this.state.available;
+    this.set({ available, switching: true, notice: null });
     try {
       await this.client.phone.setAvailable.mutate({ available });
     } catch (error) {
       this.set({
+        available: before,
         switching: false,
         notice: {
           tone: "error",

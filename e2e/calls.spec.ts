@@ -1,0 +1,408 @@
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIRequestContext, Browser, BrowserContext, Page, TestInfo } from "@playwright/test";
+import { buildWidget } from "../apps/widget/build.mjs";
+import { test as base, company, type E2eServer, expect, PASSWORD, uniqueEmail } from "./fixtures";
+import { snap } from "./shots";
+
+/**
+ * A browser call end to end, in two browser contexts of Debian's Chromium with a fake microphone:
+ * a visitor on a customer's site (another origin, under a strict CSP) calls through the widget,
+ * and an agent answers in the portal's phone panel. Audio really flows between the two.
+ *
+ * Both pages get an init script that keeps every RTCPeerConnection they create in
+ * `window.__peers`, so the test can read `inbound-rtp` statistics without any hook in the product.
+ */
+
+type Site = { url(button: string): string };
+
+const test = base.extend<object, { site: Site }>({
+  site: [
+    async ({ server }, use) => {
+      // The widget as it is now (the call chunk and the Twilio chunk included).
+      await buildWidget({ write: true });
+      const http = createServer((req, res) => {
+        const url = new URL(req.url ?? "/", "http://site");
+        if (url.pathname !== "/") {
+          res.writeHead(404).end();
+          return;
+        }
+        const nonce = randomBytes(12).toString("base64");
+        const button = (url.searchParams.get("button") ?? "").replace(/[^\w-]/g, "");
+        res.writeHead(200, {
+          "content-type": "text/html; charset=utf-8",
+          // Calls need nothing more than the widget's host for scripts and connections.
+          "content-security-policy": [
+            "default-src 'none'",
+            `script-src 'nonce-${nonce}' ${server.url}`,
+            `style-src 'nonce-${nonce}'`,
+            `connect-src ${server.url}`,
+            `img-src ${server.url} data:`,
+            "base-uri 'none'",
+          ].join("; "),
+        });
+        res.end(`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Acme Plumbing — contact</title>
+    <style nonce="${nonce}">body { margin: 0; padding: 16px 24px; font: 18px/1.6 Georgia, serif; background: #f5f0e6; }</style>
+  </head>
+  <body>
+    <h1>Acme Plumbing</h1>
+    <p>Talk to a plumber now, right from this page.</p>
+    <script nonce="${nonce}">
+      window.ClickAndCall=window.ClickAndCall||function(){(window.ClickAndCall.q=window.ClickAndCall.q||[]).push(arguments)};
+      window.widgetEvents = [];
+      ClickAndCall("on", "call-start", () => { window.widgetEvents.push(["call-start"]); });
+      ClickAndCall("on", "call-end", (detail) => { window.widgetEvents.push(["call-end", detail]); });
+    </script>
+    <script src="${server.url}/widget.js" data-button="${button}" async></script>
+  </body>
+</html>`);
+      });
+      await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+      const port = (http.address() as AddressInfo).port;
+      await use({ url: (button) => `http://localhost:${port}/?button=${encodeURIComponent(button)}` });
+      await new Promise((resolve) => http.close(resolve));
+    },
+    { scope: "worker" },
+  ],
+});
+
+/** tRPC over HTTP as the portal sends it (superjson envelope, the portal's Origin, session cookie). */
+async function trpc<T = unknown>(api: APIRequestContext, path: string, input?: unknown): Promise<T> {
+  const res = await api.post(`/trpc/${path}`, { data: { json: input } });
+  const body = await res.json();
+  expect(res.ok(), `${path}: ${JSON.stringify(body)}`).toBe(true);
+  return body.result.data.json as T;
+}
+
+async function trpcQuery<T = unknown>(api: APIRequestContext, path: string, input: unknown): Promise<T> {
+  const res = await api.get(`/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
+  const body = await res.json();
+  expect(res.ok(), `${path}: ${JSON.stringify(body)}`).toBe(true);
+  return body.result.data.json as T;
+}
+
+const alwaysOpen = Array.from({ length: 7 }, () => [{ start: 0, end: 1440 }]);
+
+/** A confirmed account with one button that rings the portal, always open. */
+async function accountWithButton(api: APIRequestContext, server: E2eServer) {
+  const email = uniqueEmail("calls");
+  await trpc(api, "auth.signup", {
+    name: company.name,
+    email,
+    companyName: company.companyName,
+    websiteUrl: company.website,
+    phone: company.phone,
+    password: PASSWORD,
+    ageConfirmed: true,
+  });
+  const token = (await server.lastEmailTo(email))?.text.match(/verify-email\?token=([\w-]+)/)?.[1];
+  expect(token, "a verification link was emailed").toBeTruthy();
+  await trpc(api, "auth.verifyEmail", { token });
+  const button = await trpc<{ id: string; publicId: string }>(api, "buttons.create", {
+    name: "Main site",
+    label: "Call Acme",
+    enabled: true,
+    style: {
+      background: "#0f766e",
+      text: "#ffffff",
+      size: "medium",
+      shape: "pill",
+      position: "bottom-right",
+      icon: "phone",
+    },
+    phoneNumber: null,
+    ringPortal: true,
+    timezone: "America/New_York",
+    hours: alwaysOpen,
+    holidays: [],
+    closedBehavior: "message",
+    // localhost (any port) is allowed outside production.
+    allowedDomains: ["acme-plumbing.com"],
+  });
+  return { email, button };
+}
+
+/** Keeps every RTCPeerConnection of the page in `window.__peers`. */
+function trackPeers() {
+  const w = window as unknown as {
+    __peers: RTCPeerConnection[];
+    RTCPeerConnection: typeof RTCPeerConnection;
+  };
+  w.__peers = [];
+  const Native = w.RTCPeerConnection;
+  w.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      w.__peers.push(this);
+    }
+  };
+}
+
+/** Audio bytes received by the page's open peer connections (`inbound-rtp`). */
+function inboundAudioBytes(page: Page) {
+  return page.evaluate(async () => {
+    const peers = (window as unknown as { __peers: RTCPeerConnection[] }).__peers;
+    let bytes = 0;
+    for (const pc of peers) {
+      if (pc.connectionState === "closed") continue;
+      const stats = await pc.getStats();
+      stats.forEach((report) => {
+        if (report.type === "inbound-rtp" && report.kind === "audio") bytes += report.bytesReceived ?? 0;
+      });
+    }
+    return bytes;
+  });
+}
+
+type Party = { context: BrowserContext; page: Page; errors: Error[] };
+
+async function party(browser: Browser, options: Parameters<Browser["newContext"]>[0] = {}): Promise<Party> {
+  const context = await browser.newContext({ ...options, permissions: ["microphone"] });
+  await context.addInitScript(trackPeers);
+  const page = await context.newPage();
+  const errors: Error[] = [];
+  page.on("pageerror", (error) => errors.push(error));
+  return { context, page, errors };
+}
+
+/** The agent: logged in (the API context's session cookie), the phone panel set available. */
+async function agentReady(browser: Browser, api: APIRequestContext, testInfo: TestInfo) {
+  const agent = await party(browser, { storageState: await api.storageState() });
+  await agent.page.goto("/");
+  const available = agent.page.getByRole("switch", { name: "Available to answer calls" });
+  await expect(available).not.toBeChecked();
+  await expect(agent.page.getByText("Off: calls don't ring here")).toBeVisible();
+  await available.check();
+  await expect(available).toBeChecked();
+  await expect(agent.page.getByText("On: calls ring here")).toBeVisible();
+  await snap(agent.page, testInfo, "agent-1-available");
+  return agent;
+}
+
+/** The visitor opens the customer's page, opens the widget and presses "Call now". */
+async function visitorCalls(browser: Browser, site: Site, publicId: string) {
+  const visitor = await party(browser);
+  await visitor.page.goto(site.url(publicId));
+  await visitor.page.getByRole("button", { name: "Call Acme" }).click();
+  const dialog = visitor.page.getByRole("dialog", { name: "Call Acme" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("button", { name: "Call now" }).click();
+  return { ...visitor, dialog };
+}
+
+/**
+ * A short ring timeout for this file's server (workers of its own), so the no-answer test does not
+ * wait 30 s; long enough that the agent in the other tests answers well before it on a busy machine.
+ */
+const RING_TIMEOUT_SECONDS = 20;
+test.use({ serverEnv: { RING_TIMEOUT_SECONDS: String(RING_TIMEOUT_SECONDS) } });
+
+type CallRow = {
+  status: string;
+  durationSeconds: number;
+  transport: string;
+  visitorIp: string;
+  pageUrl: string | null;
+};
+
+test.describe("a browser call from a customer's site, answered in the portal", () => {
+  test.describe.configure({ timeout: 120_000 });
+
+  test("both sides connect with audio flowing, the visitor hangs up, and the log has the completed call", async ({
+    browser,
+    playwright,
+    server,
+    site,
+  }, testInfo) => {
+    const api = await playwright.request.newContext({
+      baseURL: server.url,
+      extraHTTPHeaders: { origin: server.url },
+    });
+    const { button } = await accountWithButton(api, server);
+    const agent = await agentReady(browser, api, testInfo);
+    const visitor = await visitorCalls(browser, site, button.publicId);
+
+    // The agent's panel rings with the button and the page; focus is on Answer, and Enter answers.
+    // (Screenshots of the ringing state are taken in the no-answer test, which has time for them.)
+    const ring = agent.page.getByRole("article", { name: "Main site" });
+    const answer = ring.getByRole("button", { name: "Answer" });
+    await expect(answer).toBeFocused();
+    await expect(ring).toContainText(/Incoming call\s*Main site\s*From localhost:\d+/);
+    await answer.press("Enter");
+
+    // Both sides connected, and each hears the other: inbound audio bytes grow on both.
+    await expect(visitor.dialog).toContainText("Connected");
+    const card = agent.page.getByRole("article", { name: "Main site" });
+    await expect(card).toContainText("Connected", { timeout: 30_000 });
+    await expect(card.getByRole("button", { name: "Hang up" })).toBeFocused();
+    await expect.poll(() => inboundAudioBytes(visitor.page), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => inboundAudioBytes(agent.page), { timeout: 30_000 }).toBeGreaterThan(0);
+    // The visitor's dialog holds the agent's audio inside the widget's shadow root.
+    expect(
+      await visitor.page.evaluate(() => {
+        const audio = document.querySelector("click-and-call")?.shadowRoot?.querySelector("audio");
+        return audio?.srcObject instanceof MediaStream && audio.srcObject.getAudioTracks().length;
+      }),
+    ).toBe(1);
+
+    // Mute on both sides toggles the microphone track and says so.
+    const visitorMute = visitor.dialog.getByRole("button", { name: "Mute" });
+    await visitorMute.click();
+    await expect(visitorMute).toHaveAttribute("aria-pressed", "true");
+    await visitorMute.click();
+    await expect(visitorMute).toHaveAttribute("aria-pressed", "false");
+    const agentMute = card.getByRole("button", { name: "Mute" });
+    await agentMute.click();
+    await expect(card.getByRole("button", { name: "Unmute" })).toHaveAttribute("aria-pressed", "true");
+    await card.getByRole("button", { name: "Unmute" }).click();
+
+    // Talk for a moment, so the call lasts at least a second and both timers move.
+    await expect(visitor.dialog.locator(".tm")).not.toHaveText("0:00", { timeout: 10_000 });
+    await expect(card.locator(".phone-timer")).not.toHaveText(/0:00$/, { timeout: 10_000 });
+    await snap(visitor.page, testInfo, "visitor-2-connected");
+    await snap(agent.page, testInfo, "agent-3-connected");
+
+    await visitor.dialog.getByRole("button", { name: "Hang up" }).click();
+    await expect(visitor.dialog).toContainText("Call ended");
+    await expect(card).toContainText("Call ended");
+    await expect(card).toContainText("The caller hung up.");
+    await expect(
+      agent.page.getByRole("article", { name: "Main site" }).getByRole("button", { name: "Close" }),
+    ).toBeVisible();
+    await snap(visitor.page, testInfo, "visitor-3-ended");
+    await snap(agent.page, testInfo, "agent-4-ended");
+
+    // Both sides let go of the microphone and the connection.
+    for (const side of [visitor.page, agent.page]) {
+      await expect
+        .poll(() =>
+          side.evaluate(() =>
+            (window as unknown as { __peers: RTCPeerConnection[] }).__peers.every(
+              (pc) => pc.signalingState === "closed",
+            ),
+          ),
+        )
+        .toBe(true);
+    }
+    expect(
+      await visitor.page.evaluate(() => (window as unknown as { widgetEvents: unknown[] }).widgetEvents),
+    ).toEqual([["call-start"], ["call-end", { seconds: expect.any(Number) }]]);
+
+    // The call log: completed, with the duration the server measured from answer to hang-up.
+    const log = await trpcQuery<{ items: CallRow[] }>(api, "callLog.list", {});
+    expect(log.items).toHaveLength(1);
+    const [row] = log.items;
+    expect(row).toMatchObject({ status: "completed", transport: "webrtc" });
+    expect(row?.durationSeconds).toBeGreaterThanOrEqual(1);
+    // The page, without a query string; the visitor's IP is kept.
+    expect(row?.pageUrl).toBe(`${new URL(site.url(button.publicId)).origin}/`);
+    expect(row?.visitorIp).toBeTruthy();
+
+    expect(visitor.errors, "uncaught errors on the visitor's page").toEqual([]);
+    expect(agent.errors, "uncaught errors in the portal").toEqual([]);
+    await Promise.all([visitor.context.close(), agent.context.close(), api.dispose()]);
+  });
+
+  test("the phone panel fits a 360 px screen while ringing and in a call", async ({
+    browser,
+    playwright,
+    server,
+    site,
+  }, testInfo) => {
+    const api = await playwright.request.newContext({
+      baseURL: server.url,
+      extraHTTPHeaders: { origin: server.url },
+    });
+    const { button } = await accountWithButton(api, server);
+    const agent = await party(browser, {
+      storageState: await api.storageState(),
+      viewport: { width: 360, height: 740 },
+    });
+    await agent.page.goto("/");
+    await agent.page.getByRole("switch", { name: "Available to answer calls" }).check();
+    await expect(agent.page.getByText("On: calls ring here")).toBeVisible();
+    const visitor = await visitorCalls(browser, site, button.publicId);
+    const ring = agent.page.getByRole("article", { name: "Main site" });
+    await expect(ring.getByRole("button", { name: "Answer" })).toBeInViewport();
+    await expect(ring.getByRole("button", { name: "Decline" })).toBeInViewport();
+    const fits = () =>
+      agent.page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+    expect(await fits()).toBe(true);
+    await snap(agent.page, testInfo, "agent-360-ringing");
+
+    // Declining tells the visitor no one can take the call, and offers the callback form.
+    await ring.getByRole("button", { name: "Decline" }).click();
+    await expect(visitor.dialog).toContainText("No one could take your call");
+    await expect(visitor.dialog.getByRole("form", { name: "Request a callback" })).toBeVisible();
+    await expect(ring).toHaveCount(0);
+    expect(await fits()).toBe(true);
+    const log = await trpcQuery<{ items: CallRow[] }>(api, "callLog.list", {});
+    expect(log.items[0]?.status).toBe("busy");
+    expect(agent.errors).toEqual([]);
+    expect(visitor.errors).toEqual([]);
+    await Promise.all([visitor.context.close(), agent.context.close(), api.dispose()]);
+  });
+});
+
+test.describe("a call no one answers", () => {
+  test.describe.configure({ timeout: 120_000 });
+
+  test("rings until the timeout, then the visitor is offered the callback form and sends it", async ({
+    browser,
+    playwright,
+    server,
+    site,
+  }, testInfo) => {
+    const api = await playwright.request.newContext({
+      baseURL: server.url,
+      extraHTTPHeaders: { origin: server.url },
+    });
+    const { button } = await accountWithButton(api, server);
+    const agent = await agentReady(browser, api, testInfo);
+    const visitor = await visitorCalls(browser, site, button.publicId);
+    await expect(visitor.dialog).toContainText("Ringing…");
+    const ring = agent.page.getByRole("article", { name: "Main site" });
+    await expect(ring).toContainText("Incoming call");
+    await expect(ring).toContainText(`From ${new URL(site.url(button.publicId)).host}`);
+    await expect(ring.getByRole("button", { name: "Answer" })).toBeFocused();
+    await snap(visitor.page, testInfo, "visitor-1-ringing");
+    await snap(agent.page, testInfo, "agent-2-ringing");
+
+    // Nobody answers: at the ring timeout the server ends the call as no-answer.
+    await expect(visitor.dialog).toContainText("No one could take your call", {
+      timeout: (RING_TIMEOUT_SECONDS + 15) * 1000,
+    });
+    await expect(visitor.dialog).toContainText("No one answered in time.");
+    await expect(ring).toHaveCount(0);
+    await expect(agent.page.getByText("Missed call from Main site.")).toBeVisible();
+    await snap(visitor.page, testInfo, "visitor-2-no-answer");
+    await snap(agent.page, testInfo, "agent-3-missed");
+
+    const form = visitor.dialog.getByRole("form", { name: "Request a callback" });
+    await form.getByLabel("Name").fill("Val Visitor");
+    await form.getByLabel("Phone number").fill("(202) 555-0188");
+    await form.getByLabel("Message").fill("About the leak under the sink");
+    await form.getByRole("button", { name: "Request a callback" }).click();
+    await expect(visitor.dialog).toContainText("Thanks — we'll call you back.");
+    await snap(visitor.page, testInfo, "visitor-3-callback-sent");
+
+    expect(
+      await visitor.page.evaluate(() => (window as unknown as { widgetEvents: unknown[] }).widgetEvents),
+    ).toEqual([["call-start"], ["call-end", { cause: "no-answer" }]]);
+    const log = await trpcQuery<{ items: CallRow[] }>(api, "callLog.list", {});
+    expect(log.items).toHaveLength(1);
+    expect(log.items[0]).toMatchObject({ status: "no-answer", durationSeconds: 0 });
+    const callbacks = await trpcQuery<Array<{ name: string; phone: string }>>(api, "callbacks.list", {});
+    expect(callbacks).toEqual([expect.objectContaining({ name: "Val Visitor" })]);
+
+    expect(visitor.errors).toEqual([]);
+    expect(agent.errors).toEqual([]);
+    await Promise.all([visitor.context.close(), agent.context.close(), api.dispose()]);
+  });
+});
