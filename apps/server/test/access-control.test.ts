@@ -564,6 +564,45 @@ describe("access control", () => {
     });
   });
 
+  // The call log's CSV export is an HTTP route (a download), not a procedure: the same rules.
+  describe("GET /exports/calls.csv", () => {
+    const exportAs = (client: TestClient | null, query = "", cookie?: string) => {
+      const url = `${w.h.url}/exports/calls.csv${query}`;
+      return client ? client.fetch(url) : fetch(url, { headers: cookie ? { cookie } : {} });
+    };
+
+    it("refuses an anonymous caller and a forged session cookie with 401, and writes nothing", async () => {
+      const before = [await snapshotOf(w.h.db.db, w.a), await snapshotOf(w.h.db.db, w.b)];
+      const anonymous = await exportAs(null);
+      expect(anonymous.status).toBe(401);
+      const forged = await exportAs(null, "", `cac_session=${w.b.otherSessionId}.${"A".repeat(32)}`);
+      expect(forged.status).toBe(401);
+      for (const text of [await anonymous.text(), await forged.text()]) {
+        for (const marker of [...markersOf(w.a), ...markersOf(w.b)]) expect(text).not.toContain(marker);
+      }
+      expect([await snapshotOf(w.h.db.db, w.a), await snapshotOf(w.h.db.db, w.b)]).toEqual(before);
+    });
+
+    it("A filtering by B's button gets 404, and A's unfiltered export holds A's calls and none of B's data", async () => {
+      const asA = await loginAs(w.a);
+      const bBefore = await snapshotOf(w.h.db.db, w.b);
+      const foreign = await exportAs(asA, `?buttonId=${w.b.buttonId}`);
+      expect(foreign.status).toBe(404);
+      const own = await exportAs(asA);
+      expect(own.status).toBe(200);
+      const answers = [await foreign.text(), await own.text()];
+      for (const marker of markersOf(w.b)) {
+        for (const answer of answers) {
+          expect(answer.includes(marker), `the export answered with B's ${marker}`).toBe(false);
+        }
+      }
+      expect(answers[1]).toContain(w.a.callSessionId);
+      const ownButton = await (await exportAs(asA, `?buttonId=${w.a.buttonId}`)).text();
+      expect(ownButton).toContain(w.a.callSessionId);
+      expect(await snapshotOf(w.h.db.db, w.b), "the export changed B's data").toEqual(bBefore);
+    });
+  });
+
   const operatorPaths = paths.filter((path) => cases[path]?.tier === "operator");
 
   describe("operator procedures", () => {
