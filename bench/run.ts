@@ -30,6 +30,7 @@ const registry: Record<string, string> = {
 /** name -> script, run only when named, e.g. `npm run bench -- call-log --reseed`. */
 const standalone: Record<string, string> = {
   "call-log": "./call-log.ts",
+  "call-export": "./call-export.ts",
 };
 
 const [first, ...rest] = process.argv.slice(2);

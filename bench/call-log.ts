@@ -1,0 +1,509 @@
+// npm run bench -- call-log [--reseed] [--iterations 200]
+//
+// The portal's call log on 1,000,000 call sessions in real Postgres. Seeds a dedicated
+// database `cac_bench` (on the server of TEST_DATABASE_URL, default
+// postgres://postgres@127.0.0.1:5432/test) with the committed migrations and one
+// `insert … select generate_series` statement, then times the call-log service functions (the
+// exact queries the procedures run) next to a `select 1` round trip measured in the same run,
+// and prints `EXPLAIN (ANALYZE, BUFFERS)` of each query.
+// Goals: p95 ≤ 20 ms for a page, ≤ 100 ms for an aggregate.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { accounts, buttons, createDb, type Db, users } from "@cac/db";
+import {
+  callLogCharts,
+  callLogTotals,
+  encodeCursor,
+  listCallLog,
+  liveCalls,
+  resolveCallLogFilter,
+} from "@cac/trpc/services/call-log";
+import { createSession } from "@cac/trpc/services/sessions";
+import { eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+
+export const BENCH_DB = "cac_bench";
+/** Call sessions of the measured account; three other accounts get NOISE_ROWS more in all. */
+export const MAIN_ROWS = 1_000_000;
+export const NOISE_ROWS = 300_000;
+const DAYS = 365;
+const MAIN_EMAIL = "bench-owner@clickandcall.test";
+const TIMEZONE = "America/New_York";
+
+export function benchUrls() {
+  const server = new URL(process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test");
+  const bench = new URL(server);
+  bench.pathname = `/${BENCH_DB}`;
+  return { server: server.toString(), bench: bench.toString() };
+}
+
+/** A Postgres array literal (drizzle would expand a JS array into a parameter list). */
+const pgArray = (values: string[]) => `{${values.join(",")}}`;
+
+export type Seeded = {
+  url: string;
+  account: { id: string; timezone: string };
+  buttonIds: string[];
+  userId: string;
+  /** The instant the seeded log ends at (its newest calls). */
+  anchor: Date;
+  seededNow: boolean;
+  seedSeconds: number | null;
+};
+
+/**
+ * Creates (or, when already seeded with the same shape, reuses) the bench database: migrated
+ * with the committed migrations, 1,000,000 calls for the measured account over the last year,
+ * plus other accounts' calls interleaved in the same table, then VACUUM ANALYZE.
+ */
+export async function seedCallLog(
+  options: { reseed?: boolean; log?: (line: string) => void } = {},
+): Promise<Seeded> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const urls = benchUrls();
+  const admin = postgres(urls.server, { max: 1, onnotice: () => {} });
+  const exists = (await admin`select 1 from pg_database where datname = ${BENCH_DB}`).length > 0;
+  if (exists && options.reseed) await admin.unsafe(`drop database ${BENCH_DB} with (force)`);
+  if (!exists || options.reseed) await admin.unsafe(`create database ${BENCH_DB}`);
+  await admin.end();
+
+  const handle = createDb({ url: urls.bench, maxConnections: 2 });
+  // Always: a migration committed since the last seed (an index) is applied to the seeded data.
+  await handle.migrate();
+  const db = handle.db;
+  try {
+    const [main] = await db.select().from(users).where(eq(users.email, MAIN_EMAIL));
+    if (main) {
+      const [count] = (await db.execute(
+        sql`select count(*)::int as n from call_sessions where account_id = ${main.accountId}`,
+      )) as unknown as Array<{ n: number }>;
+      if (count?.n === MAIN_ROWS) {
+        const mainButtons = await db
+          .select({ id: buttons.id })
+          .from(buttons)
+          .where(eq(buttons.accountId, main.accountId));
+        const [newest] = (await db.execute(
+          sql`select max(started_at) as at from call_sessions where account_id = ${main.accountId}`,
+        )) as unknown as Array<{ at: string }>;
+        log(
+          `  reusing ${BENCH_DB}: ${MAIN_ROWS.toLocaleString("en-US")} calls already seeded (--reseed to start over)`,
+        );
+        await db.execute(sql`analyze call_sessions`);
+        return {
+          url: urls.bench,
+          account: { id: main.accountId, timezone: TIMEZONE },
+          buttonIds: mainButtons.map((b) => b.id),
+          userId: main.id,
+          anchor: new Date(newest!.at),
+          seededNow: false,
+          seedSeconds: null,
+        };
+      }
+      throw new Error(`${BENCH_DB} holds another data set; run with --reseed`);
+    }
+
+    const started = performance.now();
+    const style = {
+      background: "#1d4ed8",
+      text: "#ffffff",
+      size: "medium",
+      shape: "pill",
+      position: "bottom-right",
+      icon: "phone",
+    } as const;
+    const accountIds: string[] = [];
+    const buttonIds: string[][] = [];
+    for (let a = 0; a < 4; a++) {
+      const [account] = await db
+        .insert(accounts)
+        .values({
+          companyName: `Bench Company ${a}`,
+          websiteUrl: `shop${a}.example.test`,
+          phone: "+12025550143",
+          timezone: TIMEZONE,
+        })
+        .returning({ id: accounts.id });
+      accountIds.push(account!.id);
+      const count = a === 0 ? 8 : 2;
+      const rows = await db
+        .insert(buttons)
+        .values(
+          Array.from({ length: count }, (_, i) => ({
+            accountId: account!.id,
+            publicId: `b_bench_${a}_${i}`,
+            name: `Button ${i + 1} of company ${a}`,
+            label: "Call us",
+            style,
+            timezone: TIMEZONE,
+            hours: [],
+            allowedDomains: [`shop${a}.example.test`],
+          })),
+        )
+        .returning({ id: buttons.id });
+      buttonIds.push(rows.map((r) => r.id));
+    }
+    const [user] = await db
+      .insert(users)
+      .values({
+        accountId: accountIds[0]!,
+        email: MAIN_EMAIL,
+        name: "Bench Owner",
+        // Never used to log in: the benches create their sessions directly.
+        passwordHash: "!",
+        emailVerifiedAt: new Date(),
+        ageConfirmedAt: new Date(),
+      })
+      .returning({ id: users.id });
+
+    const total = MAIN_ROWS + NOISE_ROWS;
+    // 10 rows in 13 belong to the measured account, the rest to the three others, interleaved as
+    // production inserts them. Calls are spread evenly over the last year in insertion order
+    // (with jitter), started_at truncated to the second so equal timestamps occur.
+    const anchor = new Date(Math.floor(Date.now() / 1000) * 1000);
+    log(`  seeding ${total.toLocaleString("en-US")} call sessions in ${BENCH_DB} ...`);
+    const seedSql = sql`
+      insert into call_sessions (account_id, button_id, transport, status, visitor_ip, page_url, failure_reason,
+        started_at, answered_at, ended_at, duration_seconds)
+      select account_id, button_id, transport, status, visitor_ip, page_url,
+        case when status = 'failed' then 'The phone network did not connect the call.' end,
+        started_at,
+        case when status in ('completed', 'in-progress') then started_at + interval '8 seconds' end,
+        case when status in ('initiated', 'ringing', 'in-progress') then null
+          else started_at + interval '8 seconds' + duration_seconds * interval '1 second' end,
+        duration_seconds
+      from (
+        select
+          (${pgArray(accountIds)}::uuid[])[case when g % 13 < 10 then 1 else g % 13 - 8 end] as account_id,
+          case when r_button < 0.01 then null
+            when g % 13 < 10 then (${pgArray(buttonIds[0]!)}::uuid[])[1 + floor(r_button * 8)::int]
+            else (${pgArray(buttonIds.slice(1).flat())}::uuid[])[(g % 13 - 10) * 2 + 1 + floor(r_button * 2)::int] end as button_id,
+          case when g % 5 = 0 then 'twilio' else 'webrtc' end as transport,
+          case when g > ${total} - 40 then (array['initiated', 'ringing', 'in-progress'])[1 + g % 3]
+            when r_status < 0.70 then 'completed' when r_status < 0.82 then 'no-answer'
+            when r_status < 0.90 then 'canceled' when r_status < 0.95 then 'failed'
+            when r_status < 0.98 then 'busy' else 'completed' end as status,
+          case when g > ${total} - 40 or r_status >= 0.70 and r_status < 0.98 then 0
+            else 15 + floor(r_duration * r_duration * 1200)::int end as duration_seconds,
+          '198.51.' || (g % 256) || '.' || ((g / 256) % 256) as visitor_ip,
+          'https://shop' || (g % 13) || '.example.test/' ||
+            (array['', 'pricing', 'contact', 'products/widget?ref=ad,spring'])[1 + g % 4] as page_url,
+          date_trunc('second', ${anchor.toISOString()}::timestamptz
+            - ${DAYS} * interval '1 day' * (1 - g::float8 / ${total}) - r_jitter * interval '20 minutes') as started_at
+        from (
+          select g, random() as r_button, random() as r_status, random() as r_duration, random() as r_jitter
+          from generate_series(1, ${total}) g
+        ) numbered
+      ) calls`;
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select setseed(0.42)`);
+      await tx.execute(seedSql);
+    });
+    log("  vacuum analyze ...");
+    await db.execute(sql`vacuum analyze call_sessions`);
+    const seedSeconds = (performance.now() - started) / 1000;
+    log(`  seeded in ${seedSeconds.toFixed(1)} s`);
+    return {
+      url: urls.bench,
+      account: { id: accountIds[0]!, timezone: TIMEZONE },
+      buttonIds: buttonIds[0]!,
+      userId: user!.id,
+      anchor,
+      seededNow: true,
+      seedSeconds,
+    };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A session cookie for the bench owner (created directly: the bench user has no password). */
+export async function benchSessionCookie(seeded: Seeded): Promise<string> {
+  const handle = createDb({ url: seeded.url, maxConnections: 1 });
+  try {
+    const { token } = await createSession(
+      { db: handle.db, clock: { now: () => new Date() } },
+      seeded.userId,
+      {},
+    );
+    return `cac_session=${encodeURIComponent(token)}`;
+  } finally {
+    await handle.close();
+  }
+}
+
+// --- Timing ----------------------------------------------------------------------------------
+
+export type Timing = { n: number; p50: number; p95: number; p99: number; mean: number; min: number };
+
+export async function timeIt(
+  run: () => Promise<unknown>,
+  iterations: number,
+  warmup: number,
+): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await run();
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    await run();
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.ceil(q * samples.length) - 1)]!;
+  return {
+    n: samples.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    mean: samples.reduce((a, b) => a + b, 0) / samples.length,
+    min: samples[0]!,
+  };
+}
+
+export function writeResult(name: string, data: unknown): string {
+  const dir = fileURLToPath(new URL("./results/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const startedAt = new Date().toISOString();
+  const file = join(dir, `${name}-${startedAt.replace(/[:.]/g, "-")}.json`);
+  const machine = {
+    node: process.version,
+    platform: process.platform,
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+  };
+  writeFileSync(file, `${JSON.stringify({ startedAt, machine, ...(data as object) }, null, 2)}\n`);
+  return file;
+}
+
+// --- The call-log benchmark ------------------------------------------------------------------
+
+type Captured = { sql: string; params: unknown[] };
+type CaseKind = "baseline" | "page" | "aggregate" | "info";
+type Case = { name: string; kind: CaseKind; run: (deps: Deps) => Promise<unknown> };
+type Deps = { db: Db; clock: { now(): Date } };
+type Result = {
+  name: string;
+  kind: CaseKind;
+  timing: Timing;
+  goalMs: number | null;
+  indexes: string[];
+  plan: string[];
+};
+
+/** The indexes of call_sessions before migration 0002 (the "before" of the comparison). */
+const INDEXES_BEFORE_0002 = [
+  "drop index call_sessions_account_started_idx",
+  "drop index call_sessions_button_started_idx",
+  "create index call_sessions_account_started_idx on call_sessions using btree (account_id, started_at desc nulls last)",
+  "create index call_sessions_button_started_idx on call_sessions using btree (button_id, started_at desc nulls last)",
+];
+
+/** Times each case on one connection and explains the queries it sent, with their parameters. */
+async function measureCases(
+  connection: postgres.Sql | postgres.ReservedSql,
+  anchor: Date,
+  cases: Case[],
+  iterations: number,
+  warmup: number,
+): Promise<Result[]> {
+  let capture: Captured[] | null = null;
+  const db = drizzle(connection as postgres.Sql, {
+    casing: "snake_case",
+    logger: { logQuery: (query, params) => capture?.push({ sql: query, params }) },
+  }) as unknown as Db;
+  const deps: Deps = { db, clock: { now: () => anchor } };
+  const results: Result[] = [];
+  for (const c of cases) {
+    const timing = await timeIt(() => c.run(deps), iterations, warmup);
+    capture = [];
+    await c.run(deps);
+    const queries: Captured[] = capture;
+    capture = null;
+    const plan: string[] = [];
+    if (c.kind !== "baseline") {
+      for (const q of queries) {
+        const rows = await connection.unsafe(
+          `explain (analyze, buffers, costs off) ${q.sql}`,
+          q.params as never[],
+        );
+        plan.push(...rows.map((r) => String(r["QUERY PLAN"])));
+      }
+    }
+    const indexes = [
+      ...new Set([...plan.join("\n").matchAll(/ on (\w+_(?:idx|pkey|key))/g)].map((m) => m[1]!)),
+    ];
+    const goalMs = c.kind === "page" ? 20 : c.kind === "aggregate" ? 100 : null;
+    results.push({ name: c.name, kind: c.kind, timing, goalMs, indexes, plan });
+  }
+  return results;
+}
+
+function printTable(title: string, results: Result[], before?: Result[]) {
+  const baseline = results[0]!.timing.p50;
+  console.log(`\n${title}`);
+  const header = [
+    "query",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "p50 / select 1",
+    "goal p95",
+    "",
+    ...(before ? ["before: p50", "p95"] : []),
+  ];
+  const lines = results.map((r) => {
+    const b = before?.find((x) => x.name === r.name);
+    return [
+      r.name,
+      r.timing.p50.toFixed(2),
+      r.timing.p95.toFixed(2),
+      r.timing.p99.toFixed(2),
+      `${(r.timing.p50 / baseline).toFixed(1)}x`,
+      r.goalMs ? `≤ ${r.goalMs}` : "-",
+      r.goalMs ? (r.timing.p95 <= r.goalMs ? "ok" : "MISSED") : "",
+      ...(before ? [b ? b.timing.p50.toFixed(1) : "-", b ? b.timing.p95.toFixed(1) : "-"] : []),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  console.log(fmt(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const l of lines) console.log(fmt(l));
+}
+
+function printPlans(title: string, results: Result[]) {
+  console.log(`\n${title}`);
+  for (const r of results.slice(1)) {
+    console.log(`\n== ${r.name}  [indexes used: ${r.indexes.join(", ") || "NONE"}]`);
+    for (const line of r.plan) console.log(`   ${line}`);
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      reseed: { type: "boolean", default: false },
+      iterations: { type: "string", default: "200" },
+      warmup: { type: "string", default: "20" },
+      "skip-before": { type: "boolean", default: false },
+      "before-iterations": { type: "string", default: "20" },
+    },
+  });
+  const iterations = Number(values.iterations);
+  const warmup = Number(values.warmup);
+  console.log(
+    `Call log on ${MAIN_ROWS.toLocaleString("en-US")} call sessions of one account (real Postgres)`,
+  );
+  const seeded = await seedCallLog({ reseed: values.reseed });
+
+  const client = postgres(seeded.url, { max: 1, onnotice: () => {} });
+  const plainDb = drizzle(client, { casing: "snake_case" }) as unknown as Db;
+  const plain: Deps = { db: plainDb, clock: { now: () => seeded.anchor } };
+  const [server] = await client`select version() as v`;
+  console.log(
+    `  ${String(server!.v).split(" on ")[0]}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}; ${iterations} runs each after ${warmup} warmup runs`,
+  );
+
+  const account = seeded.account;
+  const day = (offset: number) => new Date(+seeded.anchor + offset * 86_400_000).toISOString().slice(0, 10);
+  const last90 = { from: day(-89), to: day(0) };
+  const button = seeded.buttonIds[2]!;
+  const all = await resolveCallLogFilter(plain, account, {});
+  const deepRows = Math.floor(MAIN_ROWS / 2);
+  const [deepRow] = await client`
+    select id, (extract(epoch from started_at) * 1000000)::bigint::text as micros from call_sessions
+    where account_id = ${account.id} order by started_at desc, id desc offset ${deepRows - 1} limit 1`;
+  const deepCursor = encodeCursor({ micros: deepRow!.micros as string, id: deepRow!.id as string });
+  const filtered = await resolveCallLogFilter(plain, account, {
+    buttonId: button,
+    statuses: ["failed", "busy"],
+    ...last90,
+  });
+  const filteredCommon = await resolveCallLogFilter(plain, account, {
+    buttonId: button,
+    statuses: ["completed"],
+    from: day(-29),
+    to: day(0),
+  });
+  const range90 = await resolveCallLogFilter(plain, account, last90);
+  const range90Button = await resolveCallLogFilter(plain, account, { buttonId: button, ...last90 });
+
+  const cases: Case[] = [
+    { name: "select 1 (round trip baseline)", kind: "baseline", run: (d) => d.db.execute(sql`select 1`) },
+    { name: "list: first page (50)", kind: "page", run: (d) => listCallLog(d, all, { limit: 50 }) },
+    {
+      name: "list: button + failed,busy + 90 days",
+      kind: "page",
+      run: (d) => listCallLog(d, filtered, { limit: 50 }),
+    },
+    {
+      name: "list: button + completed + 30 days",
+      kind: "page",
+      run: (d) => listCallLog(d, filteredCommon, { limit: 50 }),
+    },
+    {
+      name: `list: deep cursor (after row ${deepRows.toLocaleString("en-US")})`,
+      kind: "page",
+      run: (d) => listCallLog(d, all, { limit: 50, cursor: deepCursor }),
+    },
+    { name: "list: first page (200)", kind: "page", run: (d) => listCallLog(d, all, { limit: 200 }) },
+    { name: "live: calls in progress", kind: "page", run: (d) => liveCalls(d, account) },
+    { name: "totals: 90 days", kind: "aggregate", run: (d) => callLogTotals(d, range90) },
+    { name: "charts: 90 days", kind: "aggregate", run: (d) => callLogCharts(d, range90) },
+    { name: "totals: button + 90 days", kind: "aggregate", run: (d) => callLogTotals(d, range90Button) },
+    { name: "charts: button + 90 days", kind: "aggregate", run: (d) => callLogCharts(d, range90Button) },
+    { name: "totals: all time (1M rows, no goal)", kind: "info", run: (d) => callLogTotals(d, all) },
+  ];
+
+  const count = async (f: typeof all) => (await callLogTotals(plain, f)).calls.toLocaleString("en-US");
+  console.log(
+    `  rows read: all ${await count(all)}, 90 days ${await count(range90)}, button + 90 days ${await count(range90Button)}, button + failed,busy + 90 days ${await count(filtered)}`,
+  );
+
+  const after = await measureCases(client, seeded.anchor, cases, iterations, warmup);
+
+  // The same cases with the indexes as they were before migration 0002, in a transaction that is
+  // rolled back (the table is locked meanwhile; nothing else uses the bench database).
+  let before: Result[] | undefined;
+  if (!values["skip-before"]) {
+    console.log("\n  measuring the indexes before migration 0002 (in a rolled-back transaction) ...");
+    const reserved = await client.reserve();
+    try {
+      await reserved`begin`;
+      for (const statement of INDEXES_BEFORE_0002) await reserved.unsafe(statement);
+      const n = Number(values["before-iterations"]);
+      before = await measureCases(reserved, seeded.anchor, cases, n, Math.min(3, n));
+    } finally {
+      await reserved`rollback`;
+      reserved.release();
+    }
+  }
+  await client.end();
+
+  printTable("With the committed migrations (indexes of 0002):", after, before);
+  if (before) printTable("Before 0002 (indexes of 0000/0001), same run:", before);
+  printPlans("EXPLAIN (ANALYZE, BUFFERS) with the committed migrations:", after);
+  if (before) printPlans("EXPLAIN (ANALYZE, BUFFERS) before 0002:", before);
+  const missed = after.filter((r) => r.goalMs && r.timing.p95 > r.goalMs);
+  console.log(missed.length ? `\nMissed goals: ${missed.map((r) => r.name).join("; ")}` : "\nAll goals met.");
+  console.log(
+    `Written: ${writeResult("call-log", { seeded: { ...seeded, url: undefined }, iterations, warmup, load: loadavg(), after, before })}`,
+  );
+  return missed.length ? 1 : 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
