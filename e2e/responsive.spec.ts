@@ -17,6 +17,8 @@ for (const viewport of [
 ]) {
   test.describe(`at ${viewport.name}`, () => {
     test.use({ viewport: { width: viewport.width, height: viewport.height } });
+    // Six pages and a signup in one test: give it room on a busy machine.
+    test.slow();
 
     test("public and app pages fit the screen", async ({ page, server }, testInfo) => {
       await page.goto("/signup");
