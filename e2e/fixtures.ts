@@ -88,7 +88,8 @@ export const test = base.extend<
       await built.app.close();
       await db.close();
     },
-    { scope: "worker", timeout: 60_000 },
+    // In-memory PGlite starts and migrates in a few seconds, but far slower on a loaded machine.
+    { scope: "worker", timeout: 180_000 },
   ],
   baseURL: async ({ server }, use) => {
     await use(server.url);
