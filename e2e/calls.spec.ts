@@ -212,7 +212,8 @@ type CallRow = {
 };
 
 test.describe("a browser call from a customer's site, answered in the portal", () => {
-  test.describe.configure({ timeout: 120_000 });
+  // Two browsers, a server and real media on a shared two-core machine: generous.
+  test.describe.configure({ timeout: 300_000 });
 
   test("both sides connect with audio flowing, the visitor hangs up, and the log has the completed call", async ({
     browser,
@@ -351,7 +352,8 @@ test.describe("a browser call from a customer's site, answered in the portal", (
 });
 
 test.describe("a call no one answers", () => {
-  test.describe.configure({ timeout: 120_000 });
+  // Two browsers, a server and real media on a shared two-core machine: generous.
+  test.describe.configure({ timeout: 300_000 });
 
   test("rings until the timeout, then the visitor is offered the callback form and sends it", async ({
     browser,
