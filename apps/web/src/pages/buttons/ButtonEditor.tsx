@@ -189,6 +189,10 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
   return (
     <div className="editor-layout">
       <form ref={formRef} onSubmit={onSubmit} noValidate className="editor-form" aria-label="Button settings">
+        {/* On narrow screens the preview comes after the form. */}
+        <a href="#preview" className="editor-preview-link">
+          Jump to the live preview
+        </a>
         {savedNotice === "created" ? (
           <Alert tone="success" title="Button created">
             Copy the embed snippet into your site to show it to visitors.
@@ -201,9 +205,16 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
         ) : null}
         <FormAlert errors={errors}>
           {planLimit ? (
-            <Link to="/billing" className="ui-button ui-button--secondary ui-button--sm">
-              See plans in Billing
-            </Link>
+            <>
+              {draft.enabled && !errors.error?.fieldErrors.phoneNumber ? (
+                <p className="editor-alert-note">
+                  You can also save it turned off: switch off “Active” under Basics.
+                </p>
+              ) : null}
+              <Link to="/billing" className="ui-button ui-button--secondary ui-button--sm">
+                See plans in Billing
+              </Link>
+            </>
           ) : null}
         </FormAlert>
 
@@ -231,6 +242,7 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
             checked={draft.enabled}
             onChange={(event) => update("enabled", event.target.checked)}
           />
+          {button?.disabledReason && !draft.enabled ? <p className="ui-hint">{button.disabledReason}</p> : null}
         </Section>
 
         <Section id="appearance" title="Appearance">

@@ -35,6 +35,8 @@ export function ButtonsListPage() {
   const createRef = useRef<HTMLAnchorElement>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [deleting, setDeleting] = useState<ButtonView | null>(null);
+  // Set once the delete went through, so focus does not try to return to the removed row.
+  const deleted = useRef(false);
 
   const listKey = trpc.buttons.list.queryKey();
   const replaceInList = (view: ButtonView) =>
@@ -73,6 +75,7 @@ export function ButtonsListPage() {
         const name = buttons.data?.find((b) => b.id === id)?.name ?? "The button";
         queryClient.setQueryData(listKey, (list) => list?.filter((b) => b.id !== id));
         queryClient.removeQueries({ queryKey: trpc.buttons.get.queryKey({ id }) });
+        deleted.current = true;
         setDeleting(null);
         setNotice({ tone: "success", text: `“${name}” was deleted. Its snippet no longer shows anything.` });
         await queryClient.invalidateQueries({ queryKey: listKey });
@@ -171,11 +174,8 @@ export function ButtonsListPage() {
               </div>
               <div className="button-row-switch">
                 <Switch
-                  label={
-                    <>
-                      Active<span className="ui-visually-hidden">: {button.name}</span>
-                    </>
-                  }
+                  label="Active"
+                  aria-label={`Active: ${button.name}`}
                   checked={button.enabled}
                   disabled={setEnabled.isPending && setEnabled.variables?.id === button.id}
                   onChange={(event) => {
@@ -214,6 +214,7 @@ export function ButtonsListPage() {
                   onClick={() => {
                     setNotice(null);
                     remove.reset();
+                    deleted.current = false;
                     setDeleting(button);
                   }}
                 >
@@ -236,7 +237,7 @@ export function ButtonsListPage() {
         onCancel={() => setDeleting(null)}
         // After a delete the row is gone: continue from the page's main action or its heading.
         returnFocus={() =>
-          remove.isSuccess ? (createRef.current ?? document.querySelector<HTMLElement>("main h1")) : null
+          deleted.current ? (createRef.current ?? document.querySelector<HTMLElement>("main h1")) : null
         }
       >
         <p>

@@ -154,11 +154,8 @@ function CallbackRow({
       </div>
       <Switch
         className="callback-switch"
-        label={
-          <>
-            Handled<span className="ui-visually-hidden">: {request.name}</span>
-          </>
-        }
+        label="Handled"
+        aria-label={`Handled: ${request.name}`}
         checked={handled}
         disabled={pending}
         onChange={(event) => onHandled(event.target.checked)}
