@@ -242,7 +242,9 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
             checked={draft.enabled}
             onChange={(event) => update("enabled", event.target.checked)}
           />
-          {button?.disabledReason && !draft.enabled ? <p className="ui-hint">{button.disabledReason}</p> : null}
+          {button?.disabledReason && !draft.enabled ? (
+            <p className="ui-hint">{button.disabledReason}</p>
+          ) : null}
         </Section>
 
         <Section id="appearance" title="Appearance">
