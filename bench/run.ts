@@ -25,12 +25,14 @@ const registry: Record<string, string> = {
   [BASELINE]: "./targets/fastify-hello.ts",
   healthz: "./targets/healthz.ts",
   "trpc-account-me": "./targets/trpc-account-me.ts",
+  "widget-config": "./targets/widget-config.ts",
 };
 
 /** name -> script, run only when named, e.g. `npm run bench -- call-log --reseed`. */
 const standalone: Record<string, string> = {
   "call-log": "./call-log.ts",
   "call-export": "./call-export.ts",
+  "widget-paint": "./widget-paint.ts",
 };
 
 const [first, ...rest] = process.argv.slice(2);

@@ -155,10 +155,10 @@ function changePoints(schedule: Schedule, utcMidnight: number): number[] {
 /** How far ahead the search looks; a schedule closed longer than this has no next opening. */
 const SEARCH_DAYS = 400;
 
-function nextChange(schedule: Schedule, from: number, wantOpen: boolean): number | null {
+function nextChange(schedule: Schedule, from: number, wantOpen: boolean, horizonDays: number): number | null {
   if (isOpenAt(schedule, from) === wantOpen) return from;
   const start = wallClock(from, schedule.timezone).utcMidnight;
-  for (let day = 0; day <= SEARCH_DAYS; day++) {
+  for (let day = 0; day <= horizonDays; day++) {
     for (const point of changePoints(schedule, start + day * DAY)) {
       if (point > from && isOpenAt(schedule, point) === wantOpen) return point;
     }
@@ -166,21 +166,26 @@ function nextChange(schedule: Schedule, from: number, wantOpen: boolean): number
   return null;
 }
 
-/** The first instant at or after `from` when the schedule is open, or null if none within a year. */
-export function nextOpening(schedule: Schedule, from: Date | number): Date | null {
-  const t = nextChange(schedule, Math.floor(+from / 1000) * 1000, true);
+/**
+ * The first instant at or after `from` when the schedule is open, or null if none within
+ * `horizonDays` (a year by default).
+ */
+export function nextOpening(schedule: Schedule, from: Date | number, horizonDays = SEARCH_DAYS): Date | null {
+  const t = nextChange(schedule, Math.floor(+from / 1000) * 1000, true, horizonDays);
   return t === null ? null : new Date(t);
 }
 
-/** The first instant at or after `from` when the schedule is closed, or null if always open. */
-export function nextClosing(schedule: Schedule, from: Date | number): Date | null {
-  const t = nextChange(schedule, Math.floor(+from / 1000) * 1000, false);
+/** The first instant at or after `from` when the schedule is closed, or null if none within the horizon. */
+export function nextClosing(schedule: Schedule, from: Date | number, horizonDays = SEARCH_DAYS): Date | null {
+  const t = nextChange(schedule, Math.floor(+from / 1000) * 1000, false, horizonDays);
   return t === null ? null : new Date(t);
 }
 
 /**
  * The open windows overlapping [from, from + days), as absolute instants. The widget checks the
- * current time against these, so it needs no timezone rules of its own.
+ * current time against these, so it needs no timezone rules of its own. A window still open at
+ * the end of the range has `closes: null`. Searching only the range keeps this cheap for
+ * schedules that are always open or always closed.
  */
 export function openWindows(
   schedule: Schedule,
@@ -191,9 +196,10 @@ export function openWindows(
   const windows: Array<{ opens: Date; closes: Date | null }> = [];
   let cursor: number = Math.floor(+from / 1000) * 1000;
   while (cursor < until && windows.length < 100) {
-    const opens = nextOpening(schedule, cursor);
+    const opens = nextOpening(schedule, cursor, days + 1);
     if (!opens || +opens >= until) break;
-    const closes = nextClosing(schedule, opens);
+    const found = nextClosing(schedule, opens, days + 1);
+    const closes = found && +found <= until ? found : null;
     windows.push({ opens, closes });
     if (!closes) break;
     cursor = +closes;

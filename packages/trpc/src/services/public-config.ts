@@ -10,6 +10,13 @@ const HOUR = 60 * 60 * 1000;
 /** Days of open windows sent to the widget; enough to show "back Monday" after a long weekend. */
 const WINDOW_DAYS = 8;
 
+/**
+ * Bodies by button version and hour: the windows only change when the button is edited or the
+ * hour turns, and computing them reads the timezone rules many times.
+ */
+const bodies = new Map<string, { body: PublicButtonConfig; etag: string }>();
+const MAX_CACHED_BODIES = 2000;
+
 export type PublicConfigResult =
   | { status: 404; body: { error: string } }
   | { status: 403; body: { error: string; host: string | null } }
@@ -38,23 +45,31 @@ export async function getPublicConfig(
   }
   const apiOrigin = deps.settings.publicUrl.origin;
   const from = Math.floor(deps.clock.now().getTime() / HOUR) * HOUR;
-  const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
-  const body: PublicButtonConfig = {
-    id: button.publicId,
-    label: button.label,
-    style: button.style,
-    logoUrl: button.logoKey ? `${apiOrigin}/uploads/${button.logoKey}` : null,
-    timezone: button.timezone,
-    hours: button.hours,
-    holidays: button.holidays,
-    closedBehavior: button.closedBehavior,
-    openWindows: openWindows(schedule, from, WINDOW_DAYS).map((w) => ({
-      opens: w.opens.toISOString(),
-      closes: w.closes ? w.closes.toISOString() : null,
-    })),
-    callable: button.ringPortal || button.phoneNumber !== null,
-    apiOrigin,
-  };
-  const etag = `"${createHash("sha256").update(JSON.stringify(body)).digest("base64url").slice(0, 27)}"`;
+  const key = `${button.id}:${button.updatedAt.getTime()}:${from}:${apiOrigin}`;
+  let cached = bodies.get(key);
+  if (!cached) {
+    const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
+    const body: PublicButtonConfig = {
+      id: button.publicId,
+      label: button.label,
+      style: button.style,
+      logoUrl: button.logoKey ? `${apiOrigin}/uploads/${button.logoKey}` : null,
+      timezone: button.timezone,
+      hours: button.hours,
+      holidays: button.holidays,
+      closedBehavior: button.closedBehavior,
+      openWindows: openWindows(schedule, from, WINDOW_DAYS).map((w) => ({
+        opens: w.opens.toISOString(),
+        closes: w.closes ? w.closes.toISOString() : null,
+      })),
+      callable: button.ringPortal || button.phoneNumber !== null,
+      apiOrigin,
+    };
+    const etag = `"${createHash("sha256").update(JSON.stringify(body)).digest("base64url").slice(0, 27)}"`;
+    cached = { body, etag };
+    if (bodies.size >= MAX_CACHED_BODIES) bodies.delete(bodies.keys().next().value as string);
+    bodies.set(key, cached);
+  }
+  const { body, etag } = cached;
   return { status: 200, body, etag, allowOrigin: origin ?? null };
 }

@@ -1,7 +1,7 @@
 import { type Button, callSessions, users } from "@cac/db";
 import { and, eq, gt } from "drizzle-orm";
 import type { Context } from "../../context";
-import { isOpenAt, nextOpening } from "../../domain/schedule";
+import { isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
 import { findActiveBlock, recordSecurityEvent } from "../abuse";
 import { throttle } from "../auth";
@@ -51,11 +51,7 @@ export async function startCall(
   const now = ctx.clock.now();
   const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
   if (!isOpenAt(schedule, now)) {
-    const next = nextOpening(schedule, now);
-    throw new AppError(
-      "BUTTON_CLOSED",
-      next ? "We're closed right now. Please call again when we're open." : "This line is closed.",
-    );
+    throw new AppError("BUTTON_CLOSED", "We're closed right now. Please call again when we're open.");
   }
   const block = await findActiveBlock(ctx, visitorIp, button.accountId, now);
   if (block) {
