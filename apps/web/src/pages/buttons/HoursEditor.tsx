@@ -2,7 +2,6 @@ import { Button, FieldError, SelectField } from "@cac/ui";
 import { useMemo } from "react";
 import {
   type Draft,
-  dayNames,
   hourPresets,
   intervalKey,
   intervalNote,
@@ -10,26 +9,12 @@ import {
   minutesToTime,
   otherTimezones,
   presetHours,
+  splitHoursMessages,
   type TimeInterval,
   timeToMinutes,
   usTimezones,
   weekdays,
 } from "./draft";
-
-/** Server messages about hours name their day ("Monday: intervals overlap…"); file them under it. */
-export function splitHoursMessages(messages: readonly string[]): {
-  byDay: Map<number, string[]>;
-  general: string[];
-} {
-  const byDay = new Map<number, string[]>();
-  const general: string[] = [];
-  for (const message of messages) {
-    const day = dayNames.findIndex((name) => message.startsWith(`${name}:`));
-    if (day === -1) general.push(message);
-    else byDay.set(day, [...(byDay.get(day) ?? []), message]);
-  }
-  return { byDay, general };
-}
 
 /** A sensible next interval after the day's last one: an hour later, for an hour. */
 function nextInterval(day: TimeInterval[]): TimeInterval {

@@ -224,6 +224,21 @@ export function hoursProblemsByDay(draft: Draft): Map<number, string[]> {
   return problems;
 }
 
+/** Server messages about hours name their day ("Monday: intervals overlap…"); file them under it. */
+export function splitHoursMessages(messages: readonly string[]): {
+  byDay: Map<number, string[]>;
+  general: string[];
+} {
+  const byDay = new Map<number, string[]>();
+  const general: string[] = [];
+  for (const message of messages) {
+    const day = dayNames.findIndex((name) => message.startsWith(`${name}:`));
+    if (day === -1) general.push(message);
+    else byDay.set(day, [...(byDay.get(day) ?? []), message]);
+  }
+  return { byDay, general };
+}
+
 export type DraftProblems = Partial<Record<keyof ButtonFields, string[]>> & {
   background?: string[];
   text?: string[];
