@@ -13,6 +13,8 @@ const webDist = fileURLToPath(new URL("../apps/web/dist", import.meta.url));
 export type E2eServer = {
   /** http://localhost:<port>: the portal's PUBLIC_URL, which the server checks Origin against. */
   url: string;
+  /** The worker's database, for seeding what the UI cannot create (call sessions, billing records). */
+  db: DbHandle["db"];
   /** The newest email kept in the dev outbox for this address. */
   lastEmailTo(to: string): Promise<{ subject: string; text: string } | undefined>;
 };
@@ -75,6 +77,7 @@ export const test = base.extend<
       const { built, url } = await startServer(db, serverEnv);
       await use({
         url,
+        db: db.db,
         async lastEmailTo(to) {
           const [row] = await db.db
             .select({ subject: outboxMessages.subject, text: outboxMessages.text })
