@@ -178,7 +178,7 @@ async function agentReady(browser: Browser, api: APIRequestContext, testInfo: Te
   const available = agent.page.getByRole("switch", { name: "Available to answer calls" });
   await expect(available).not.toBeChecked();
   await expect(agent.page.getByText("Off: calls don't ring here")).toBeVisible();
-  await available.check();
+  await available.click();
   await expect(available).toBeChecked();
   await expect(agent.page.getByText("On: calls ring here")).toBeVisible();
   await snap(agent.page, testInfo, "agent-1-available");
@@ -310,7 +310,7 @@ test.describe("a browser call from a customer's site, answered in the portal", (
     await Promise.all([visitor.context.close(), agent.context.close(), api.dispose()]);
   });
 
-  test("the phone panel fits a 360 px screen while ringing and in a call", async ({
+  test("at 360 px: the panel fits while ringing and in a call; the agent hangs up; a declined call offers the callback form", async ({
     browser,
     playwright,
     server,
@@ -325,26 +325,50 @@ test.describe("a browser call from a customer's site, answered in the portal", (
       storageState: await api.storageState(),
       viewport: { width: 360, height: 740 },
     });
-    await agent.page.goto("/");
-    await agent.page.getByRole("switch", { name: "Available to answer calls" }).check();
-    await expect(agent.page.getByText("On: calls ring here")).toBeVisible();
-    const visitor = await visitorCalls(browser, site, button.publicId);
-    const ring = agent.page.getByRole("article", { name: "Main site" });
-    await expect(ring.getByRole("button", { name: "Answer" })).toBeInViewport();
-    await expect(ring.getByRole("button", { name: "Decline" })).toBeInViewport();
     const fits = () =>
       agent.page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
-    expect(await fits()).toBe(true);
-    await snap(agent.page, testInfo, "agent-360-ringing");
+    await agent.page.goto("/");
+    await agent.page.getByRole("switch", { name: "Available to answer calls" }).click();
+    await expect(agent.page.getByText("On: calls ring here")).toBeVisible();
+    const visitor = await visitorCalls(browser, site, button.publicId);
 
-    // Declining tells the visitor no one can take the call, and offers the callback form.
-    await ring.getByRole("button", { name: "Decline" }).click();
-    await expect(visitor.dialog).toContainText("No one could take your call");
-    await expect(visitor.dialog.getByRole("form", { name: "Request a callback" })).toBeVisible();
-    await expect(ring).toHaveCount(0);
+    // Ringing: both actions on screen, nothing wider than the phone. (No screenshot before answering:
+    // the ring must be answered well within the ring timeout.)
+    const card = agent.page.getByRole("article", { name: "Main site" });
+    const answer = card.getByRole("button", { name: "Answer" });
+    await expect(answer).toBeInViewport();
+    await expect(card.getByRole("button", { name: "Decline" })).toBeInViewport();
     expect(await fits()).toBe(true);
+    await answer.click();
+
+    await expect(card).toContainText("Connected", { timeout: 30_000 });
+    await expect(visitor.dialog).toContainText("Connected");
+    await expect(card.getByRole("button", { name: "Hang up" })).toBeInViewport();
+    expect(await fits()).toBe(true);
+    await snap(agent.page, testInfo, "agent-360-in-call");
+
+    // The agent hangs up: both sides see the end.
+    await card.getByRole("button", { name: "Hang up" }).click();
+    await expect(card).toContainText("You hung up.");
+    await expect(visitor.dialog).toContainText("Call ended");
+    expect(await fits()).toBe(true);
+    await snap(agent.page, testInfo, "agent-360-ended");
+    await card.getByRole("button", { name: "Close" }).click();
+    await expect(card).toHaveCount(0);
+
+    // Calling again, and this time the agent declines at once: the visitor is told no one can take
+    // the call and offered the callback form.
+    await visitor.dialog.getByRole("button", { name: "Back" }).click();
+    await visitor.dialog.getByRole("button", { name: "Call now" }).click();
+    await card.getByRole("button", { name: "Decline" }).click();
+    await expect(visitor.dialog).toContainText("No one could take your call");
+    await expect(visitor.dialog).toContainText("We can't take your call right now.");
+    await expect(visitor.dialog.getByRole("form", { name: "Request a callback" })).toBeVisible();
+    await expect(card).toHaveCount(0);
+    await snap(visitor.page, testInfo, "visitor-declined");
+
     const log = await trpcQuery<{ items: CallRow[] }>(api, "callLog.list", {});
-    expect(log.items[0]?.status).toBe("busy");
+    expect(log.items.map((row) => row.status)).toEqual(["busy", "completed"]);
     expect(agent.errors).toEqual([]);
     expect(visitor.errors).toEqual([]);
     await Promise.all([visitor.context.close(), agent.context.close(), api.dispose()]);
