@@ -252,7 +252,9 @@ test.describe("the widget on a third-party site", () => {
     const dialog = page.getByRole("dialog", { name: "Call Acme" });
     await expect(dialog).toBeVisible();
     await expect(button).toHaveAttribute("aria-expanded", "true");
-    await expect(dialog.getByLabel("Name")).toBeFocused();
+    // Open and callable: the dialog offers the call first, and the callback form below it.
+    await expect(dialog.getByRole("button", { name: "Call now" })).toBeFocused();
+    await expect(dialog.getByLabel("Name")).toBeVisible();
     // Tab stays in the dialog.
     for (let i = 0; i < 6; i++) await page.keyboard.press("Tab");
     expect(
