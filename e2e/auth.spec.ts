@@ -165,9 +165,13 @@ test("resets a forgotten password from the emailed link", async ({ page, server 
   await expect(page.getByRole("link", { name: "Ask for a new link" })).toBeVisible();
 });
 
-test("a confirmation link that does not work says so and offers a way forward", async ({ page }, testInfo) => {
+test("a confirmation link that does not work says so and offers a way forward", async ({
+  page,
+}, testInfo) => {
   await page.goto("/verify-email?token=not-a-real-token-123");
-  await expect(page.getByRole("heading", { level: 1, name: "We could not confirm your email" })).toBeVisible();
+  await expect(
+    page.getByRole("heading", { level: 1, name: "We could not confirm your email" }),
+  ).toBeVisible();
   await expect(page.getByRole("alert")).toContainText("This confirmation link is invalid or has expired.");
   await expect(page.getByRole("main").getByRole("link", { name: "Log in" })).toBeVisible();
   await snap(page, testInfo, "verify-email-failed");
