@@ -1,10 +1,9 @@
-import { type CallExportRow, DELETED_BUTTON } from "./call-log";
-
 /**
  * One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break, with quotes
  * doubled. A text cell a spreadsheet would read as a formula (starting with = + - @, or a tab or
  * carriage return that some spreadsheets skip before one) gets a leading apostrophe (OWASP
- * "CSV injection"). Numbers we produce ourselves are written as they are.
+ * "CSV injection"). Numbers we produce ourselves are written as they are. The export's rows are
+ * written by Postgres with the same rules (csvText in call-log.ts); this writes its header.
  */
 export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return "";
@@ -32,25 +31,4 @@ export function callExportHeader(timezone: string): string {
     "Page URL",
     "Failure reason",
   ]);
-}
-
-/** One batch of rows as CSV text (one string per batch keeps writes few and large). */
-export function callExportLines(rows: CallExportRow[], names: Map<string, string>): string {
-  let out = "";
-  for (const r of rows) {
-    out += csvLine([
-      r.id,
-      r.startedLocal,
-      r.startedAt.toISOString(),
-      r.buttonId ? (names.get(r.buttonId) ?? DELETED_BUTTON) : DELETED_BUTTON,
-      r.status,
-      r.transport,
-      r.durationSeconds,
-      Math.ceil(r.durationSeconds / 60),
-      r.visitorIp,
-      r.pageUrl,
-      r.failureReason,
-    ]);
-  }
-  return out;
 }

@@ -406,20 +406,6 @@ export async function liveCalls(
 
 // --- Export ----------------------------------------------------------------------------------
 
-export type CallExportRow = {
-  id: string;
-  /** Local wall time in the account's timezone, `YYYY-MM-DD HH:MM:SS`. */
-  startedLocal: string;
-  startedAt: Date;
-  buttonId: string | null;
-  status: CallStatus;
-  transport: CallTransport;
-  durationSeconds: number;
-  visitorIp: string | null;
-  pageUrl: string | null;
-  failureReason: string | null;
-};
-
 export const EXPORT_BATCH = 5000;
 
 /**
@@ -443,48 +429,58 @@ export async function prepareCallExport(deps: Pick<Ports, "db">, filter: Resolve
   return { total: Number(counted?.n ?? 0), start };
 }
 
-/** The account's button names by id (an account has few buttons; deleted ones are null in the log). */
-export async function buttonNames(deps: Pick<Ports, "db">, accountId: string): Promise<Map<string, string>> {
-  const rows = await deps.db
-    .select({ id: buttons.id, name: buttons.name })
-    .from(buttons)
-    .where(eq(buttons.accountId, accountId));
-  return new Map(rows.map((r) => [r.id, r.name]));
+// --- CSV lines built by Postgres --------------------------------------------------------------
+
+/** A spreadsheet would read a cell starting with = + - @ (or a tab or CR before one) as a formula. */
+function neutralized(x: SQL): SQL {
+  return sql`(case when left(${x}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${x} else ${x} end)`;
+}
+
+/** One CSV cell (RFC 4180) of a text expression, exactly as csvCell writes it in TypeScript. */
+function csvText(x: SQL): SQL {
+  return sql`(case when ${x} is null then ''
+    when strpos(${x}, '"') + strpos(${x}, ',') + strpos(${x}, chr(10)) + strpos(${x}, chr(13)) > 0
+      then '"' || replace(${neutralized(x)}, '"', '""') || '"'
+    else ${neutralized(x)} end)`;
 }
 
 /**
- * The filtered log in batches, newest first, by keyset pagination from `start`: memory stays
- * at one batch whatever the size of the log. The caller pulls the next batch when it is ready.
+ * The filtered log as CSV text, one keyset batch at a time, newest first. Postgres writes each
+ * line, so the server handles one string per row instead of a dozen values.
  */
-export async function* callExportBatches(
+export async function* callExportLineBatches(
   deps: Pick<Ports, "db">,
   filter: ResolvedCallLogFilter,
   start: Keyset | undefined,
   batchSize = EXPORT_BATCH,
-): AsyncGenerator<CallExportRow[]> {
+): AsyncGenerator<string> {
+  const tz = filter.timezone;
+  const line = sql<string>`concat_ws(',',
+      ${callSessions.id}::text,
+      to_char(${callSessions.startedAt} at time zone ${tz}, 'YYYY-MM-DD HH24:MI:SS'),
+      to_char(${callSessions.startedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      ${csvText(sql`coalesce(${buttons.name}, ${DELETED_BUTTON})`)},
+      ${callSessions.status},
+      ${callSessions.transport},
+      ${callSessions.durationSeconds}::text,
+      ${billedMinutes}::text,
+      ${csvText(sql`${callSessions.visitorIp}`)},
+      ${csvText(sql`${callSessions.pageUrl}`)},
+      ${csvText(sql`${callSessions.failureReason}`)}) || chr(13) || chr(10)`;
   let key = start;
   while (key) {
     const rows = await deps.db
-      .select({
-        id: callSessions.id,
-        micros: startedMicros,
-        startedLocal: sql<string>`to_char(${callSessions.startedAt} at time zone ${filter.timezone}, 'YYYY-MM-DD HH24:MI:SS')`,
-        startedAt: callSessions.startedAt,
-        buttonId: callSessions.buttonId,
-        status: callSessions.status,
-        transport: callSessions.transport,
-        durationSeconds: callSessions.durationSeconds,
-        visitorIp: callSessions.visitorIp,
-        pageUrl: callSessions.pageUrl,
-        failureReason: callSessions.failureReason,
-      })
+      .select({ id: callSessions.id, micros: startedMicros, line })
       .from(callSessions)
+      .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))
       .where(filterWhere(filter, keysetWhere(key)))
       .orderBy(desc(callSessions.startedAt), desc(callSessions.id))
       .limit(batchSize);
     const last = rows.at(-1);
     if (!last) return;
     key = rows.length < batchSize ? undefined : { micros: BigInt(last.micros), id: last.id };
-    yield rows;
+    let text = "";
+    for (const row of rows) text += row.line;
+    yield text;
   }
 }
