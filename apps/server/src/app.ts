@@ -19,8 +19,8 @@ import type { AppConfig } from "./config";
 import { createRequestContext } from "./context";
 import { registerHealth } from "./health";
 import { defaultWebDist, registerPortal } from "./portal-static";
-import { registerTwilioWebhooks } from "./routes/twilio-webhooks";
 import { registerCallExport } from "./routes/call-export";
+import { registerTwilioWebhooks } from "./routes/twilio-webhooks";
 import { registerStripeWebhook } from "./routes/stripe-webhook";
 import { registerUploads } from "./routes/uploads";
 import { registerWidgetConfig } from "./routes/widget-config";
@@ -90,7 +90,13 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   };
   const limits: Limits = { ...defaultLimits, ...options.limits };
 
-  const sweeper = options.jobs === false ? null : startCallSweeper(ports, config.calls.ringTimeoutSeconds);
+  // Jobs start once the server is ready, which main.ts reaches only after the migrations ran.
+  let sweeper: ReturnType<typeof startCallSweeper> | null = null;
+  if (options.jobs !== false) {
+    app.addHook("onReady", async () => {
+      sweeper = startCallSweeper(ports, config.calls.ringTimeoutSeconds);
+    });
+  }
   app.addHook("onClose", async () => {
     sweeper?.stop();
     await ports.pubsub.close();
