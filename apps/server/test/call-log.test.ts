@@ -295,7 +295,7 @@ describe("call log", () => {
     );
 
     // Default page size 50, at most 200.
-    const first = await a.client.trpc.callLog.list.query({});
+    const first = await a.client.trpc.callLog.list.query();
     expect(first.items).toHaveLength(50);
     expect((await expectTrpcError(a.client.trpc.callLog.list.query({ limit: 201 }))).data?.httpStatus).toBe(
       400,

@@ -36,11 +36,13 @@ export const callLogFilterSchema = z.object({
 export type CallLogFilterInput = z.input<typeof callLogFilterSchema>;
 export type CallLogFilter = z.output<typeof callLogFilterSchema>;
 
-export const callLogListInput = callLogFilterSchema.extend({
-  /** The `nextCursor` of the previous page; absent or null for the first page. */
-  cursor: z.string().max(200).nullish(),
-  limit: z.number().int().min(1).max(CALL_LOG_PAGE_MAX).default(CALL_LOG_PAGE_DEFAULT),
-});
+export const callLogListInput = callLogFilterSchema
+  .extend({
+    /** The `nextCursor` of the previous page; absent or null for the first page. */
+    cursor: z.string().max(200).nullish(),
+    limit: z.number().int().min(1).max(CALL_LOG_PAGE_MAX).default(CALL_LOG_PAGE_DEFAULT),
+  })
+  .prefault({});
 
 export const callLogTotalsInput = callLogFilterSchema.default({});
 export const callLogChartsInput = callLogFilterSchema.default({});
