@@ -31,8 +31,10 @@ export default defineConfig({
       "/trpc": { ...toApi, ws: true },
       "/healthz": toApi,
       "/webhooks": toApi,
-      "/widget.js": toApi,
+      // /widget.js, its chunks and /widget/config/…
+      "/widget": toApi,
       "/uploads": toApi,
+      "/exports": toApi,
     },
   },
 });
