@@ -248,8 +248,8 @@ describe("the phone panel's controller", () => {
     await phone.answer(ring.sessionId);
     expect(phone.state.call).toBeNull();
     expect(phone.state.notice).toEqual({ tone: "info", text: "Answered by a teammate." });
-    const tracks = (await getUserMedia.mock.results[0]?.value).getTracks();
-    expect(tracks[0].stop).toHaveBeenCalled();
+    const granted = (await getUserMedia.mock.results[0]?.value) as ReturnType<typeof stream>;
+    expect(granted.getTracks()[0]?.stop).toHaveBeenCalled();
   });
 
   it("a blocked microphone: the call keeps ringing here and the agent is told how to allow it", async () => {
