@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import AxeBuilder from "@axe-core/playwright";
-import type { Locator, Page } from "@playwright/test";
+import type { Locator, Page, TestInfo } from "@playwright/test";
 import { buildWidget, distDir } from "../apps/widget/build.mjs";
 import { test as base, expect, signUpConfirmedUser } from "./fixtures";
 import { snap } from "./shots";
@@ -80,6 +80,13 @@ async function widgetLook(button: Locator) {
       bottom: Math.round(innerHeight - rect.bottom),
     };
   });
+}
+
+/** What the screen shows (a full-page shot stretches sticky parts over the page). */
+async function snapViewport(page: Page, testInfo: TestInfo, step: string) {
+  const path = testInfo.outputPath(`${step}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(step, { path, contentType: "image/png" });
 }
 
 /** Is the page wider than its viewport (sideways scrolling on a phone)? */
@@ -198,10 +205,15 @@ test.describe("the Buttons section", () => {
 
     await test.step("axe finds no serious problem in the editor; screenshots at desktop and 360 px", async () => {
       expect(await axeSerious(page)).toEqual([]);
-      await snap(page, testInfo, "editor-desktop");
+      // From the top, so the sticky preview sits beside the form where it belongs.
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await snapViewport(page, testInfo, "editor-desktop");
+      await snap(page, testInfo, "editor-desktop-full");
       await page.setViewportSize({ width: 360, height: 780 });
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
-      await snap(page, testInfo, "editor-360");
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await snapViewport(page, testInfo, "editor-360");
+      await snap(page, testInfo, "editor-360-full");
       await page.setViewportSize({ width: 1280, height: 800 });
     });
 
@@ -219,6 +231,7 @@ test.describe("the Buttons section", () => {
       await expect(page.getByText("Copied to the clipboard")).toBeVisible();
       snippet = await page.evaluate(() => navigator.clipboard.readText());
       expect(snippet).toBe(await code.inputValue());
+      await snapViewport(page, testInfo, "editor-created-desktop");
       await expect(page.getByText("All changes saved.").or(page.getByText("Unsaved changes"))).toHaveCount(0);
     });
 
