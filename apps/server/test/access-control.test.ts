@@ -13,14 +13,16 @@
  * To extend: add B's (and A's) objects in `createParty`, then one row per new procedure.
  */
 import { createHash } from "node:crypto";
-import { accounts, callbackRequests, callSessions, type Db, outboxMessages, users } from "@cac/db";
 import * as schema from "@cac/db";
+import { accounts, callbackRequests, callSessions, type Db, outboxMessages, users } from "@cac/db";
 import { appRouter } from "@cac/trpc";
 import * as tiers from "@cac/trpc/trpc";
-import { eq, getTableColumns, inArray, Table } from "drizzle-orm";
+import { eq, getTableColumns, inArray, type SQL, Table } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   expectTrpcError,
+  HARNESS_TIMEOUT_MS,
   type Harness,
   signupVerified,
   startHarness,
@@ -137,7 +139,10 @@ const cases: Record<string, Case> = {
   },
 
   "buttons.list": { tier: "authed", crossAccount: { kind: "own-scope" } },
-  "buttons.get": { tier: "authed", crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) } },
+  "buttons.get": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
+  },
   "buttons.create": {
     tier: "authed",
     crossAccount: { kind: "own-scope", input: () => buttonInput("A's new button") },
@@ -233,7 +238,11 @@ const cases: Record<string, Case> = {
   "billing.plans": { tier: "authed", crossAccount: { kind: "own-scope" } },
   "billing.checkout": {
     tier: "owner",
-    crossAccount: { kind: "own-scope", input: () => ({ plan: "starter" }), mayFail: "billing is off in this suite" },
+    crossAccount: {
+      kind: "own-scope",
+      input: () => ({ plan: "starter" }),
+      mayFail: "billing is off in this suite",
+    },
   },
   "billing.portal": {
     tier: "owner",
@@ -248,7 +257,8 @@ const cases: Record<string, Case> = {
 
 type AnyProcedure = { _def: { type: "query" | "mutation" | "subscription"; middlewares: unknown[] } };
 
-const procedures = (appRouter as unknown as { _def: { procedures: Record<string, AnyProcedure> } })._def.procedures;
+const procedures = (appRouter as unknown as { _def: { procedures: Record<string, AnyProcedure> } })._def
+  .procedures;
 
 const tierBuilders: Array<[Tier, AnyProcedure]> = [
   ["operator", tiers.operatorProcedure as unknown as AnyProcedure],
@@ -288,13 +298,17 @@ let harnessForSse: Harness;
 async function call(client: TestClient, path: string, input: unknown): Promise<unknown> {
   const type = procedures[path]!._def.type;
   if (type === "subscription") return readSubscription(client, path, input);
+  // biome-ignore lint/suspicious/noExplicitAny: walks the client's proxy by a path known only at run time
   let node: any = client.trpc;
   for (const segment of path.split(".")) node = node[segment];
   return type === "query" ? node.query(input) : node.mutate(input);
 }
 
 class SubscriptionError extends Error {
-  constructor(readonly data: { code: string; httpStatus: number }, message: string) {
+  constructor(
+    readonly data: { code: string; httpStatus: number },
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -350,21 +364,26 @@ async function expectFailure(promise: Promise<unknown>) {
 
 /** Every row of `accountId`'s: each table with an account_id or user_id column, plus its outbox. */
 async function snapshotOf(db: Db, party: Pick<Party, "accountId" | "email">) {
-  const userIds = (await db.select({ id: users.id }).from(users).where(eq(users.accountId, party.accountId))).map(
-    (u) => u.id,
-  );
+  const userIds = (
+    await db.select({ id: users.id }).from(users).where(eq(users.accountId, party.accountId))
+  ).map((u) => u.id);
   const snapshot: Record<string, unknown[]> = {};
   for (const [name, table] of Object.entries(schema)) {
     if (!(table instanceof Table)) continue;
     const columns = getTableColumns(table) as Record<string, Parameters<typeof eq>[0]>;
-    let where;
+    let where: SQL | undefined;
     if (table === accounts) where = eq(accounts.id, party.accountId);
     else if (columns.accountId) where = eq(columns.accountId, party.accountId);
     else if (columns.userId && userIds.length) where = inArray(columns.userId, userIds);
     else if (table === outboxMessages) where = eq(outboxMessages.to, party.email);
     else continue;
-    const rows = await db.select().from(table as any).where(where);
-    snapshot[name] = rows.sort((x: any, y: any) => String(x.id).localeCompare(String(y.id)));
+    const rows = await db
+      .select()
+      .from(table as PgTable)
+      .where(where);
+    snapshot[name] = (rows as Array<{ id?: unknown }>).sort((x, y) =>
+      String(x.id).localeCompare(String(y.id)),
+    );
   }
   return snapshot;
 }
@@ -393,7 +412,10 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
   const device = h.client({ ip: uniqueIp() });
   await device.trpc.auth.login.mutate({ email, password });
   const otherSessionId = (await device.trpc.account.sessions.query()).find((s) => s.current)!.id;
-  const button = await client.trpc.buttons.create.mutate({ ...buttonInput(`${tag}'s button`), enabled: true });
+  const button = await client.trpc.buttons.create.mutate({
+    ...buttonInput(`${tag}'s button`),
+    enabled: true,
+  });
   // A visitor on an allowed site leaves a callback request on the button.
   const callbackName = `${tag} Visitor ${unique()}`;
   const visitor = h.client({ origin: "http://localhost:5173", ip: uniqueIp() });
@@ -402,7 +424,10 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
     name: callbackName,
     phone: "(202) 555-0111",
   });
-  const [callback] = await h.db.db.select().from(callbackRequests).where(eq(callbackRequests.buttonId, button.id));
+  const [callback] = await h.db.db
+    .select()
+    .from(callbackRequests)
+    .where(eq(callbackRequests.buttonId, button.id));
   // A browser call ringing on the button (inserted as is: no ring timer runs against it).
   const now = h.clock.now();
   const [call] = await h.db.db
@@ -448,8 +473,8 @@ describe("access control", () => {
     });
     harnessForSse = h;
     w = { h, a: await createParty(h, "A"), b: await createParty(h, "B") };
-  });
-  afterAll(() => w?.h.close());
+  }, HARNESS_TIMEOUT_MS);
+  afterAll(() => w?.h.close(), HARNESS_TIMEOUT_MS);
 
   /** A new session for a party (cases such as logout or changePassword end A's others). */
   async function loginAs(party: Party): Promise<TestClient> {
@@ -506,7 +531,9 @@ describe("access control", () => {
 
   const crossCases = paths.flatMap((path) => {
     const c = cases[path];
-    return c ? crossChecks(c).map((check, i) => [`${path}${i ? ` (check ${i + 1})` : ""}`, path, check] as const) : [];
+    return c
+      ? crossChecks(c).map((check, i) => [`${path}${i ? ` (check ${i + 1})` : ""}`, path, check] as const)
+      : [];
   });
 
   describe("account A using B's ids", () => {
@@ -519,16 +546,19 @@ describe("access control", () => {
       let answer: string;
       if (cross.kind === "foreign-ids") {
         const error = await expectFailure(call(asA, path, input));
-        expect(["NOT_FOUND", "FORBIDDEN"], `${path}: ${error.data?.code} ${error.message}`).toContain(error.data?.code);
+        expect(["NOT_FOUND", "FORBIDDEN"], `${path}: ${error.data?.code} ${error.message}`).toContain(
+          error.data?.code,
+        );
         answer = JSON.stringify({ message: error.message, data: error.data, shape: error.shape });
       } else if (cross.mayFail) {
         const outcome = await call(asA, path, input).then(
           (result) => ({ result }),
           async (error: unknown) => {
             const e = await expectFailure(Promise.reject(error));
-            expect(["UNAUTHORIZED", "FORBIDDEN", "INTERNAL_SERVER_ERROR"], `${path}: ${e.message}`).not.toContain(
-              e.data?.code,
-            );
+            expect(
+              ["UNAUTHORIZED", "FORBIDDEN", "INTERNAL_SERVER_ERROR"],
+              `${path}: ${e.message}`,
+            ).not.toContain(e.data?.code);
             return { message: e.message, data: e.data };
           },
         );
@@ -633,7 +663,9 @@ describe("access control", () => {
           clearCookie: () => {},
         },
       });
-      await expect(caller(ctxFor([w.a.email], decodeURIComponent(token)) as never).ping()).resolves.toBe("pong");
+      await expect(caller(ctxFor([w.a.email], decodeURIComponent(token)) as never).ping()).resolves.toBe(
+        "pong",
+      );
       const notListed = await caller(ctxFor([w.b.email], decodeURIComponent(token)) as never)
         .ping()
         .catch((e: unknown) => e);

@@ -59,7 +59,13 @@ describe("loadConfig", () => {
   });
 
   it("treats empty values as unset", () => {
-    const config = loadConfig({ PORT: "", DATABASE_URL: "", REDIS_URL: "", PUBLIC_URL: "", WEB_DIST_DIR: "" });
+    const config = loadConfig({
+      PORT: "",
+      DATABASE_URL: "",
+      REDIS_URL: "",
+      PUBLIC_URL: "",
+      WEB_DIST_DIR: "",
+    });
     // An empty PORT is the default port, never 0 (which would listen on a random port).
     expect(config.port).toBe(3000);
     expect(config.databaseUrl).toBeUndefined();

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   countRows,
+  HARNESS_TIMEOUT_MS,
   type Harness,
   rawTrpc,
   signupVerified,
@@ -25,8 +26,8 @@ describe("CSRF guard on mutations", () => {
     h = await startHarness({ limits: { "signup.ip": { points: 1000, durationSeconds: 60 } } });
     victim = await signupVerified(h);
     cookie = `cac_session=${victim.client.jar.get("cac_session")}`;
-  });
-  afterAll(() => h?.close());
+  }, HARNESS_TIMEOUT_MS);
+  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 
   async function snapshot() {
     const [user] = await h.db.db.select().from(users).where(eq(users.email, victim.email));
@@ -58,25 +59,33 @@ describe("CSRF guard on mutations", () => {
     "multipart/form-data; boundary=xyz",
   ];
 
-  it.each(simpleContentTypes)("refuses a mutation posted as %s (400/415) and writes nothing", async (contentType) => {
-    for (const { path, body } of mutations()) {
-      const before = await snapshot();
-      const formBody = contentType.startsWith("application/x-www-form-urlencoded")
-        ? `json=${encodeURIComponent(body)}`
-        : contentType.startsWith("multipart")
-          ? `--xyz\r\nContent-Disposition: form-data; name="json"\r\n\r\n${body}\r\n--xyz--\r\n`
-          : body;
-      const res = await rawTrpc(h, path, {
-        rawBody: formBody,
-        headers: { "content-type": contentType, cookie, "x-forwarded-for": uniqueIp() },
-      });
-      expect([400, 415], `${path}: ${res.status} ${res.text}`).toContain(res.status);
-      expect(await snapshot(), path).toEqual(before);
-    }
-  });
+  it.each(simpleContentTypes)(
+    "refuses a mutation posted as %s (400/415) and writes nothing",
+    async (contentType) => {
+      for (const { path, body } of mutations()) {
+        const before = await snapshot();
+        const formBody = contentType.startsWith("application/x-www-form-urlencoded")
+          ? `json=${encodeURIComponent(body)}`
+          : contentType.startsWith("multipart")
+            ? `--xyz\r\nContent-Disposition: form-data; name="json"\r\n\r\n${body}\r\n--xyz--\r\n`
+            : body;
+        const res = await rawTrpc(h, path, {
+          rawBody: formBody,
+          headers: { "content-type": contentType, cookie, "x-forwarded-for": uniqueIp() },
+        });
+        expect([400, 415], `${path}: ${res.status} ${res.text}`).toContain(res.status);
+        expect(await snapshot(), path).toEqual(before);
+      }
+    },
+  );
 
   it("refuses a mutation from a foreign Origin with 403 and writes nothing", async () => {
-    for (const origin of ["https://evil.example", "http://localhost.evil.example", "null", `${h.portalOrigin}.evil.example`]) {
+    for (const origin of [
+      "https://evil.example",
+      "http://localhost.evil.example",
+      "null",
+      `${h.portalOrigin}.evil.example`,
+    ]) {
       for (const { path, body } of mutations()) {
         const before = await snapshot();
         const res = await rawTrpc(h, path, {
@@ -124,7 +133,12 @@ describe("CSRF guard on mutations", () => {
     for (const contentType of ["text/plain", "application/json"]) {
       const res = await fetch(`${h.url}/trpc/widget.requestCallback,account.updateProfile?batch=1`, {
         method: "POST",
-        headers: { origin: "http://localhost:5173", cookie, "content-type": contentType, "x-forwarded-for": uniqueIp() },
+        headers: {
+          origin: "http://localhost:5173",
+          cookie,
+          "content-type": contentType,
+          "x-forwarded-for": uniqueIp(),
+        },
         body: JSON.stringify({ 0: { json: { button: "b_nope" } }, 1: { json: { name: "Pwned" } } }),
       });
       expect(res.headers.get("access-control-allow-credentials")).toBeNull();
@@ -147,7 +161,10 @@ describe("CSRF guard on mutations", () => {
   });
 
   it("lets cross-origin queries run but never hands out cookies to them (no CORS headers)", async () => {
-    const res = await rawTrpc(h, "account.me", { method: "GET", headers: { origin: "https://evil.example", cookie } });
+    const res = await rawTrpc(h, "account.me", {
+      method: "GET",
+      headers: { origin: "https://evil.example", cookie },
+    });
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
     expect(res.headers.get("access-control-allow-credentials")).toBeNull();
   });

@@ -7,7 +7,7 @@ import { createTestDb } from "@cac/db/testing";
 import type { AppRouter, Clock, Limits } from "@cac/trpc";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
-import { type BuildOptions, buildApp, type BuiltApp } from "../src/app";
+import { type BuildOptions, type BuiltApp, buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
 
 /** A clock the test moves by hand. */
@@ -57,6 +57,12 @@ function createTestClient(url: string, origin: string, ip?: string) {
   });
   return { trpc, jar, fetch: fetchWithJar };
 }
+
+/**
+ * For a suite's beforeAll/afterAll that start or stop a harness: migrating a fresh PGlite takes a
+ * few seconds when idle, far more on a loaded 2-core machine.
+ */
+export const HARNESS_TIMEOUT_MS = 180_000;
 
 /** A value no other suite or earlier run uses: for emails, IPs and Redis key prefixes. */
 export function unique(tag = "t"): string {
@@ -200,9 +206,11 @@ export async function rawTrpc(
   let url = `${h.url}/trpc/${path}`;
   let body: string | undefined;
   if (method === "GET") {
-    if (options.input !== undefined) url += `?input=${encodeURIComponent(JSON.stringify({ json: options.input }))}`;
+    if (options.input !== undefined)
+      url += `?input=${encodeURIComponent(JSON.stringify({ json: options.input }))}`;
   } else {
-    body = options.rawBody ?? (options.input === undefined ? undefined : JSON.stringify({ json: options.input }));
+    body =
+      options.rawBody ?? (options.input === undefined ? undefined : JSON.stringify({ json: options.input }));
   }
   const response = await fetch(url, {
     method,
@@ -214,6 +222,7 @@ export async function rawTrpc(
     body,
   });
   const text = await response.text();
+  // biome-ignore lint/suspicious/noExplicitAny: tests read tRPC's JSON envelopes freely
   let json: any;
   try {
     json = JSON.parse(text);
@@ -224,7 +233,10 @@ export async function rawTrpc(
 }
 
 /** Rows of a table, for "nothing was written" assertions. */
-export async function countRows(h: Harness, table: "users" | "accounts" | "auth_sessions" | "outbox_messages" | "email_tokens") {
+export async function countRows(
+  h: Harness,
+  table: "users" | "accounts" | "auth_sessions" | "outbox_messages" | "email_tokens",
+) {
   const { sql } = await import("drizzle-orm");
   const result = (await h.db.db.execute(sql.raw(`select count(*)::int as n from ${table}`))) as unknown as
     | { rows: Array<{ n: number }> }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "./harness";
+import { HARNESS_TIMEOUT_MS, type Harness, startHarness } from "./harness";
 
 /** A stand-in for the built portal, so this suite does not depend on `npm run build`. */
 function fakePortalBuild() {
@@ -55,16 +55,16 @@ describe("security headers in development", () => {
     webDist = fakePortalBuild();
     h = await startHarness({ env: { WEB_DIST_DIR: webDist } });
     all = await responses(h);
-  });
+  }, HARNESS_TIMEOUT_MS);
   afterAll(async () => {
     await h?.close();
     rmSync(webDist, { recursive: true, force: true });
-  });
+  }, HARNESS_TIMEOUT_MS);
 
   it("serves the portal build and the SPA fallback", async () => {
     const index = all.find((r) => r.label === "portal index")!.res;
     expect(index.status).toBe(200);
-    expect(await index.text()).toContain('<div id=root>');
+    expect(await index.text()).toContain("<div id=root>");
     expect(all.find((r) => r.label === "portal SPA route")!.res.status).toBe(200);
   });
 
@@ -89,9 +89,10 @@ describe("security headers in development", () => {
   it("sends no HSTS and no upgrade-insecure-requests in development", () => {
     for (const { label, res } of all) {
       expect(res.headers.get("strict-transport-security"), label).toBeNull();
-      expect(directives(res.headers.get("content-security-policy")).has("upgrade-insecure-requests"), label).toBe(
-        false,
-      );
+      expect(
+        directives(res.headers.get("content-security-policy")).has("upgrade-insecure-requests"),
+        label,
+      ).toBe(false);
     }
   });
 
@@ -112,11 +113,11 @@ describe("security headers in production", () => {
       env: { NODE_ENV: "production", PUBLIC_URL: "https://calls.example.test", WEB_DIST_DIR: webDist },
     });
     all = await responses(h);
-  });
+  }, HARNESS_TIMEOUT_MS);
   afterAll(async () => {
     await h?.close();
     rmSync(webDist, { recursive: true, force: true });
-  });
+  }, HARNESS_TIMEOUT_MS);
 
   it("sends HSTS for a year, with subdomains, on every response", () => {
     for (const { label, res } of all) {
@@ -133,7 +134,9 @@ describe("security headers in production", () => {
 
   it("keeps the CSP with frame-ancestors 'none' and nosniff", () => {
     for (const { label, res } of all) {
-      expect(directives(res.headers.get("content-security-policy")).get("frame-ancestors"), label).toBe("'none'");
+      expect(directives(res.headers.get("content-security-policy")).get("frame-ancestors"), label).toBe(
+        "'none'",
+      );
       expect(res.headers.get("x-content-type-options"), label).toBe("nosniff");
     }
   });

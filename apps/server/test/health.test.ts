@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "./harness";
+import { HARNESS_TIMEOUT_MS, type Harness, startHarness } from "./harness";
 
 describe("/healthz", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-  });
-  afterAll(() => h?.close());
+  }, HARNESS_TIMEOUT_MS);
+  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 
   it("answers 200 { ok: true } after a database round trip", async () => {
     const res = await fetch(`${h.url}/healthz`);

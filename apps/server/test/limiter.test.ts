@@ -44,11 +44,16 @@ describe.each(modes)("limiter (%s)", (mode) => {
 
   it("counts right from the first call of a brand-new limiter", async () => {
     const prefix = unique("cac-limiter-fresh");
-    const fresh = createLimiter({ redisUrl: mode === "redis" ? process.env.REDIS_URL : undefined, log, keyPrefix: prefix });
+    const fresh = createLimiter({
+      redisUrl: mode === "redis" ? process.env.REDIS_URL : undefined,
+      log,
+      keyPrefix: prefix,
+    });
     try {
       const key = unique("key");
       const results = [];
-      for (let i = 0; i < policy.points + 1; i++) results.push((await fresh.consume("test.fresh", policy, key)).allowed);
+      for (let i = 0; i < policy.points + 1; i++)
+        results.push((await fresh.consume("test.fresh", policy, key)).allowed);
       expect(results).toEqual([true, true, true, false]);
       if (mode === "redis") {
         // Every call was counted in Redis, none in this process's memory only.
@@ -124,7 +129,11 @@ describe.runIf(process.env.REDIS_URL)("limiter (redis) shared by two server inst
 describe("limiter with Redis unreachable", () => {
   it("keeps counting in memory: it neither fails open nor throws", async () => {
     // Nothing listens on port 1: the limiter waits briefly for a first connection, then insures.
-    const limiter = createLimiter({ redisUrl: "redis://127.0.0.1:1", log, keyPrefix: unique("cac-limiter-down") });
+    const limiter = createLimiter({
+      redisUrl: "redis://127.0.0.1:1",
+      log,
+      keyPrefix: unique("cac-limiter-down"),
+    });
     try {
       const policy = { points: 2, durationSeconds: 60 };
       const key = unique("key");

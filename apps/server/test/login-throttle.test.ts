@@ -1,6 +1,8 @@
+import { defaultLimits } from "@cac/trpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   expectTrpcError,
+  HARNESS_TIMEOUT_MS,
   type Harness,
   rawTrpc,
   signupVerified,
@@ -21,13 +23,15 @@ describe("login", () => {
         "login.ip": { points: 4, durationSeconds: 60 },
       },
     });
-  });
-  afterAll(() => h?.close());
+  }, HARNESS_TIMEOUT_MS);
+  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 
   it("logs in with the right password and starts a session", async () => {
     const { email, password } = await signupVerified(h);
     const c = h.client({ ip: uniqueIp() });
-    await expect(c.trpc.auth.login.mutate({ email: email.toUpperCase(), password })).resolves.toEqual({ ok: true });
+    await expect(c.trpc.auth.login.mutate({ email: email.toUpperCase(), password })).resolves.toEqual({
+      ok: true,
+    });
     expect((await c.trpc.account.me.query())?.user.email).toBe(email);
   });
 
@@ -55,7 +59,9 @@ describe("login", () => {
     // Each attempt from its own IP: this is the per-email policy.
     for (let i = 0; i < 3; i++) {
       const c = h.client({ ip: uniqueIp() });
-      const error = await expectTrpcError(c.trpc.auth.login.mutate({ email, password: `wrong-password-${i}` }));
+      const error = await expectTrpcError(
+        c.trpc.auth.login.mutate({ email, password: `wrong-password-${i}` }),
+      );
       expect(error.data?.code).toBe("UNAUTHORIZED");
     }
 
@@ -85,7 +91,9 @@ describe("login", () => {
     expect(c.jar.size).toBe(0);
 
     // Wait out what is left of the window, as a client honouring Retry-After would.
-    await new Promise((resolve) => setTimeout(resolve, (during.data?.retryAfterSeconds ?? WINDOW_SECONDS) * 1000 + 300));
+    await new Promise((resolve) =>
+      setTimeout(resolve, (during.data?.retryAfterSeconds ?? WINDOW_SECONDS) * 1000 + 300),
+    );
     await expect(c.trpc.auth.login.mutate({ email, password })).resolves.toEqual({ ok: true });
     expect((await c.trpc.account.me.query())?.user.email).toBe(email);
   });
@@ -109,6 +117,28 @@ describe("login", () => {
       other.trpc.auth.login.mutate({ email: uniqueEmail("spray"), password: "whatever-password" }),
     );
     expect(error.data?.code).toBe("UNAUTHORIZED");
+  });
+
+  it("throttles setting a password from a reset link per IP (each try costs a password hash)", async () => {
+    const c = h.client({ ip: uniqueIp() });
+    const { points } = defaultLimits["reset.ip"];
+    for (let i = 0; i < points; i++) {
+      const error = await expectTrpcError(
+        c.trpc.auth.resetPassword.mutate({
+          token: `not-a-real-token-${i}-xxxxxxxx`,
+          password: "guessing-passphrase-1",
+        }),
+      );
+      expect(error.data?.appCode).toBe("INVALID_TOKEN");
+    }
+    const limited = await expectTrpcError(
+      c.trpc.auth.resetPassword.mutate({
+        token: "not-a-real-token-last-xxxxxxxx",
+        password: "guessing-passphrase-1",
+      }),
+    );
+    expect(limited.data?.httpStatus).toBe(429);
+    expect(limited.data?.retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it("counts an email's attempts the same whatever its case or spacing", async () => {

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   expectTrpcError,
+  HARNESS_TIMEOUT_MS,
   type Harness,
   rawTrpc,
   signupVerified,
@@ -32,8 +33,8 @@ describe("password change", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-  });
-  afterAll(() => h?.close());
+  }, HARNESS_TIMEOUT_MS);
+  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 
   it("ends the other sessions, keeps the current one, and the new password works", async () => {
     const { client: laptop, email, password } = await signupVerified(h);
@@ -55,7 +56,9 @@ describe("password change", () => {
     expect((await expectTrpcError(fresh.trpc.auth.login.mutate({ email, password }))).data?.code).toBe(
       "UNAUTHORIZED",
     );
-    await expect(fresh.trpc.auth.login.mutate({ email, password: newPassword })).resolves.toEqual({ ok: true });
+    await expect(fresh.trpc.auth.login.mutate({ email, password: newPassword })).resolves.toEqual({
+      ok: true,
+    });
     const notice = (await h.outbox(email)).at(-1)!;
     expect(notice.subject).toMatch(/password was changed/i);
   });
@@ -70,7 +73,9 @@ describe("password change", () => {
       }),
     );
     expect(error.data?.httpStatus).toBe(400);
-    expect((error.data?.fieldErrors as Record<string, string[]>).currentPassword?.[0]).toMatch(/not correct/i);
+    expect(
+      (error.data?.fieldErrors as Record<string, string[]> | null | undefined)?.currentPassword?.[0],
+    ).toMatch(/not correct/i);
     expect((await userByEmail(h, email)).passwordHash).toBe(before.passwordHash);
     // Still logged in after the refusal.
     expect((await client.trpc.account.me.query())?.user.email).toBe(email);
@@ -82,7 +87,9 @@ describe("password change", () => {
       client.trpc.account.changePassword.mutate({ currentPassword: password, newPassword: "password123" }),
     );
     expect(error.data?.httpStatus).toBe(400);
-    expect((error.data?.fieldErrors as Record<string, string[]>).newPassword?.[0]).toMatch(/too common/i);
+    expect(
+      (error.data?.fieldErrors as Record<string, string[]> | null | undefined)?.newPassword?.[0],
+    ).toMatch(/too common/i);
   });
 });
 
@@ -95,8 +102,8 @@ describe("password reset", () => {
         "reset.email": { points: 1000, durationSeconds: 60 },
       },
     });
-  });
-  afterAll(() => h?.close());
+  }, HARNESS_TIMEOUT_MS);
+  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 
   it("answers an unknown email exactly like a known one and emails nobody", async () => {
     const { email } = await signupVerified(h);
@@ -147,14 +154,18 @@ describe("password reset", () => {
     // The link works once.
     const hashAfterReset = (await userByEmail(h, email)).passwordHash;
     const reuse = await expectTrpcError(
-      h.client({ ip: uniqueIp() }).trpc.auth.resetPassword.mutate({ token, password: "yet-another-passphrase-1" }),
+      h
+        .client({ ip: uniqueIp() })
+        .trpc.auth.resetPassword.mutate({ token, password: "yet-another-passphrase-1" }),
     );
     expect(reuse.data?.httpStatus).toBe(400);
     expect(reuse.data?.appCode).toBe("INVALID_TOKEN");
     expect((await userByEmail(h, email)).passwordHash).toBe(hashAfterReset);
 
     const login = h.client({ ip: uniqueIp() });
-    await expect(login.trpc.auth.login.mutate({ email, password: newPassword })).resolves.toEqual({ ok: true });
+    await expect(login.trpc.auth.login.mutate({ email, password: newPassword })).resolves.toEqual({
+      ok: true,
+    });
     expect((await expectTrpcError(login.trpc.auth.login.mutate({ email, password }))).data?.code).toBe(
       "UNAUTHORIZED",
     );
@@ -167,7 +178,9 @@ describe("password reset", () => {
     const token = await resetLink(h, email);
     await c.trpc.auth.resetPassword.mutate({ token, password: "first-reset-passphrase-1" });
     const hashAfterFirst = (await userByEmail(h, email)).passwordHash;
-    const error = await expectTrpcError(c.trpc.auth.resetPassword.mutate({ token, password: "second-reset-passphrase-2" }));
+    const error = await expectTrpcError(
+      c.trpc.auth.resetPassword.mutate({ token, password: "second-reset-passphrase-2" }),
+    );
     expect(error.data?.appCode).toBe("INVALID_TOKEN");
     expect((await userByEmail(h, email)).passwordHash).toBe(hashAfterFirst);
   });
@@ -179,7 +192,9 @@ describe("password reset", () => {
     const token = await resetLink(h, email);
     const hashBefore = (await userByEmail(h, email)).passwordHash;
     h.clock.advance(HOUR + 1000);
-    const error = await expectTrpcError(c.trpc.auth.resetPassword.mutate({ token, password: "too-late-passphrase-5" }));
+    const error = await expectTrpcError(
+      c.trpc.auth.resetPassword.mutate({ token, password: "too-late-passphrase-5" }),
+    );
     expect(error.data?.httpStatus).toBe(400);
     expect(error.message).toMatch(/expired/i);
     expect((await userByEmail(h, email)).passwordHash).toBe(hashBefore);
@@ -194,7 +209,9 @@ describe("password reset", () => {
     await c.trpc.auth.requestPasswordReset.mutate({ email });
     const token = await resetLink(h, email);
     h.clock.advance(HOUR - 60 * 1000);
-    await expect(c.trpc.auth.resetPassword.mutate({ token, password: "just-in-time-passphrase-8" })).resolves.toEqual({
+    await expect(
+      c.trpc.auth.resetPassword.mutate({ token, password: "just-in-time-passphrase-8" }),
+    ).resolves.toEqual({
       ok: true,
     });
   });
@@ -207,8 +224,16 @@ describe("password reset", () => {
     await c.trpc.auth.requestPasswordReset.mutate({ email });
     const second = await resetLink(h, email);
     expect(second).not.toBe(first);
-    expect((await expectTrpcError(c.trpc.auth.resetPassword.mutate({ token: first, password: "older-link-passphrase-1" }))).data?.appCode).toBe("INVALID_TOKEN");
-    await expect(c.trpc.auth.resetPassword.mutate({ token: second, password: "newer-link-passphrase-2" })).resolves.toEqual({ ok: true });
+    expect(
+      (
+        await expectTrpcError(
+          c.trpc.auth.resetPassword.mutate({ token: first, password: "older-link-passphrase-1" }),
+        )
+      ).data?.appCode,
+    ).toBe("INVALID_TOKEN");
+    await expect(
+      c.trpc.auth.resetPassword.mutate({ token: second, password: "newer-link-passphrase-2" }),
+    ).resolves.toEqual({ ok: true });
   });
 
   it("an email-verification token is not a reset token", async () => {
@@ -224,7 +249,9 @@ describe("password reset", () => {
       ageConfirmed: true,
     });
     const token = tokenFromEmail((await h.outbox(email))[0]!.text, "/verify-email");
-    const error = await expectTrpcError(c.trpc.auth.resetPassword.mutate({ token, password: "crossed-purpose-pass-2" }));
+    const error = await expectTrpcError(
+      c.trpc.auth.resetPassword.mutate({ token, password: "crossed-purpose-pass-2" }),
+    );
     expect(error.data?.appCode).toBe("INVALID_TOKEN");
   });
 });

@@ -4,6 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   expectTrpcError,
+  HARNESS_TIMEOUT_MS,
   type Harness,
   rawTrpc,
   signupVerified,
@@ -45,8 +46,8 @@ describe("sessions over http://localhost", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-  });
-  afterAll(() => h?.close());
+  }, HARNESS_TIMEOUT_MS);
+  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 
   it("sets the cookie HttpOnly, SameSite=Lax, Path=/, without Secure on http", async () => {
     const { email, password } = await signupVerified(h);
@@ -143,7 +144,10 @@ describe("sessions over http://localhost", () => {
     const res = await client.fetch(`${h.url}/trpc/account.sessions`);
     expect(res.status).toBe(401);
     // The browser is told to drop the cookie.
-    const cleared = res.headers.getSetCookie().map(parseSetCookie).find((c) => c.name === "cac_session");
+    const cleared = res.headers
+      .getSetCookie()
+      .map(parseSetCookie)
+      .find((c) => c.name === "cac_session");
     expect(cleared?.value).toBe("");
     expect(await sessionRow(h, session!.id)).toBeUndefined();
     expect(await client.trpc.account.me.query()).toBeNull();
@@ -176,7 +180,9 @@ describe("sessions over http://localhost", () => {
     const error = await expectTrpcError(phone.trpc.account.sessions.query());
     expect(error.data?.code).toBe("UNAUTHORIZED");
     // Revoking it again: not found.
-    const again = await expectTrpcError(laptop.trpc.account.revokeSession.mutate({ sessionId: phoneSession.id }));
+    const again = await expectTrpcError(
+      laptop.trpc.account.revokeSession.mutate({ sessionId: phoneSession.id }),
+    );
     expect(again.data?.code).toBe("NOT_FOUND");
     expect((await laptop.trpc.account.me.query())?.user.email).toBe(email);
   });
@@ -197,7 +203,9 @@ describe("sessions over http://localhost", () => {
     const b = await signupVerified(h);
     const aSessions = await a.client.trpc.account.sessions.query();
     const [bUser] = await h.db.db.select().from(users).where(eq(users.email, b.email));
-    const bIds = (await h.db.db.select().from(authSessions).where(eq(authSessions.userId, bUser!.id))).map((s) => s.id);
+    const bIds = (await h.db.db.select().from(authSessions).where(eq(authSessions.userId, bUser!.id))).map(
+      (s) => s.id,
+    );
     expect(bIds.length).toBeGreaterThan(0);
     for (const s of aSessions) expect(bIds).not.toContain(s.id);
     const count = await h.db.db
@@ -212,8 +220,8 @@ describe("sessions behind https PUBLIC_URL", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ env: { PUBLIC_URL: "https://calls.example.test" } });
-  });
-  afterAll(() => h?.close());
+  }, HARNESS_TIMEOUT_MS);
+  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 
   it("sets the cookie Secure", async () => {
     const { email, password } = await signupVerified(h);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   countRows,
   expectTrpcError,
+  HARNESS_TIMEOUT_MS,
   type Harness,
   rawTrpc,
   startHarness,
@@ -18,8 +19,8 @@ describe("signup", () => {
   beforeAll(async () => {
     // Many signups from one suite: the per-IP policy is not what this file tests.
     h = await startHarness({ limits: { "signup.ip": { points: 1000, durationSeconds: 60 } } });
-  });
-  afterAll(() => h?.close());
+  }, HARNESS_TIMEOUT_MS);
+  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 
   const badFields: Array<[string, string, Record<string, unknown>, RegExp]> = [
     ["a bad email", "email", { email: "not-an-email" }, /valid email/i],
@@ -36,7 +37,9 @@ describe("signup", () => {
   it.each(badFields)("refuses %s with a message on that field", async (_label, field, patch, message) => {
     const before = await countRows(h, "users");
     const c = h.client({ ip: uniqueIp() });
-    const input = { ...validSignup, email: uniqueEmail("bad"), ...patch } as typeof validSignup & { email: string };
+    const input = { ...validSignup, email: uniqueEmail("bad"), ...patch } as typeof validSignup & {
+      email: string;
+    };
     const error = await expectTrpcError(c.trpc.auth.signup.mutate(input));
     expect(error.data?.httpStatus).toBe(400);
     expect(error.data?.code).toBe("BAD_REQUEST");
@@ -51,7 +54,10 @@ describe("signup", () => {
     ["a JSON array", "[1,2]"],
     ["a bare string", '"hello"'],
     ["a missing superjson envelope", JSON.stringify({ email: "x@example.test" })],
-    ["wrong types", JSON.stringify({ json: { ...validSignup, email: 42, phone: ["x"], ageConfirmed: "yes" } })],
+    [
+      "wrong types",
+      JSON.stringify({ json: { ...validSignup, email: 42, phone: ["x"], ageConfirmed: "yes" } }),
+    ],
     ["an empty object", JSON.stringify({ json: {} })],
     ["broken superjson meta", JSON.stringify({ json: { a: 1 }, meta: { values: { a: ["nope"] } } })],
     ["broken superjson meta (not an object)", JSON.stringify({ json: {}, meta: 5 })],
@@ -158,7 +164,9 @@ describe("signup", () => {
       expect(error.message).toMatch(/confirmation link is invalid/i);
       const short = await expectTrpcError(c.trpc.auth.verifyEmail.mutate({ token: "abc" }));
       expect(short.data?.httpStatus).toBe(400);
-      expect((short.data?.fieldErrors as Record<string, string[]>).token?.[0]).toMatch(/incomplete/i);
+      expect((short.data?.fieldErrors as Record<string, string[]> | null | undefined)?.token?.[0]).toMatch(
+        /incomplete/i,
+      );
     });
 
     it("refuses a link after 24 hours", async () => {

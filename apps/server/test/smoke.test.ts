@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness, tokenFromEmail, validSignup } from "./harness";
+import { HARNESS_TIMEOUT_MS, type Harness, startHarness, tokenFromEmail, validSignup } from "./harness";
 
 describe("signup to dashboard over HTTP", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-  });
-  afterAll(() => h.close());
+  }, HARNESS_TIMEOUT_MS);
+  afterAll(() => h.close(), HARNESS_TIMEOUT_MS);
 
   it("signs up, verifies by the emailed link, and sees itself", async () => {
     const c = h.client();

@@ -237,6 +237,8 @@ export async function requestPasswordReset(ctx: Context, email: string) {
 
 /** Sets a new password from an emailed link, ends every session, and logs in afresh. */
 export async function resetPassword(ctx: Context, input: { token: string; password: string }) {
+  // Throttled like the request: each attempt costs an argon2 hash, even with a bad link.
+  await throttle(ctx, "reset.ip", ctx.http.ip);
   const passwordHash = await hashPassword(input.password);
   const userId = await consumeEmailToken(ctx, input.token, "reset_password");
   if (!userId) {
