@@ -57,14 +57,24 @@ const site = createServer((req, res) => {
   if (req.url === "/probe.js") return send("text/javascript", probe);
   if (req.url === "/baseline.js") return send("text/javascript", baselineScript);
   if (req.url === "/baseline") return send("text/html", page(`<script src="/baseline.js" async></script>`));
-  return send("text/html", page(`<script src="${app.url}/widget.js" data-button="${publicId}" async></script>`));
+  return send(
+    "text/html",
+    page(`<script src="${app.url}/widget.js" data-button="${publicId}" async></script>`),
+  );
 });
 await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
 const siteUrl = `http://localhost:${(site.address() as AddressInfo).port}`;
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
 });
 async function measurePaint(path: string): Promise<number[]> {
   const times: number[] = [];
@@ -73,24 +83,36 @@ async function measurePaint(path: string): Promise<number[]> {
     const context = await browser.newContext();
     const tab = await context.newPage();
     await tab.goto(`${siteUrl}${path}`);
-    const { paintedAt, scriptStart } = (await tab.evaluate("window.__paint")) as { paintedAt: number; scriptStart: number };
+    const { paintedAt, scriptStart } = (await tab.evaluate("window.__paint")) as {
+      paintedAt: number;
+      scriptStart: number;
+    };
     times.push(paintedAt - scriptStart);
     await context.close();
   }
   return times.sort((a, b) => a - b);
 }
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
 
 try {
   // Interleaved warm-up so neither side pays the browser's first-start costs.
   await measurePaint("/baseline");
   const baseline = await measurePaint("/baseline");
   const widget = await measurePaint("/widget");
-  console.log(`Loader: ${gz("widget.js")} B gzipped (budget 3072), call UI chunk: ${gz("widget-call.js")} B (budget 15360)`);
+  console.log(
+    `Loader: ${gz("widget.js")} B gzipped (budget 3072), call UI chunk: ${gz("widget-call.js")} B (budget 15360)`,
+  );
   console.log(`First paint from script start, ${runs} cold page loads each (ms):`);
-  console.log(`  baseline (no fetch)   p50 ${pct(baseline, 0.5).toFixed(1)}  p90 ${pct(baseline, 0.9).toFixed(1)}`);
-  console.log(`  widget.js             p50 ${pct(widget, 0.5).toFixed(1)}  p90 ${pct(widget, 0.9).toFixed(1)}`);
-  console.log(`  widget - baseline     p50 ${(pct(widget, 0.5) - pct(baseline, 0.5)).toFixed(1)} ms (the config round trip and render)`);
+  console.log(
+    `  baseline (no fetch)   p50 ${pct(baseline, 0.5).toFixed(1)}  p90 ${pct(baseline, 0.9).toFixed(1)}`,
+  );
+  console.log(
+    `  widget.js             p50 ${pct(widget, 0.5).toFixed(1)}  p90 ${pct(widget, 0.9).toFixed(1)}`,
+  );
+  console.log(
+    `  widget - baseline     p50 ${(pct(widget, 0.5) - pct(baseline, 0.5)).toFixed(1)} ms (the config round trip and render)`,
+  );
 } finally {
   await browser.close();
   site.close();

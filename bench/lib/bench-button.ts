@@ -1,5 +1,5 @@
 // A button created through the API for benchmarks: open all week, allowed on `allowedHost`.
-import { type RealApp, PORTAL_ORIGIN } from "./real-app";
+import { PORTAL_ORIGIN, type RealApp } from "./real-app";
 
 export async function createBenchButton(app: RealApp, cookie: string, allowedHost: string): Promise<string> {
   const response = await fetch(`${app.url}/trpc/buttons.create`, {
@@ -9,7 +9,14 @@ export async function createBenchButton(app: RealApp, cookie: string, allowedHos
       json: {
         name: "Bench",
         label: "Call us",
-        style: { background: "#1d4ed8", text: "#ffffff", size: "medium", shape: "pill", position: "bottom-right", icon: "phone" },
+        style: {
+          background: "#1d4ed8",
+          text: "#ffffff",
+          size: "medium",
+          shape: "pill",
+          position: "bottom-right",
+          icon: "phone",
+        },
         phoneNumber: null,
         ringPortal: true,
         timezone: "America/New_York",

@@ -1,27 +1,34 @@
-import cookie from "@fastify/cookie";
+import { join } from "node:path";
 import { createDb, type DbHandle } from "@cac/db";
-import { type AppRouter, appRouter, type Clock, defaultLimits, type Limits, type Ports } from "@cac/trpc";
-import { AppError } from "@cac/trpc";
+import {
+  AppError,
+  type AppRouter,
+  appRouter,
+  type Clock,
+  defaultLimits,
+  type Limits,
+  type Ports,
+} from "@cac/trpc";
+import cookie from "@fastify/cookie";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
-import { join } from "node:path";
+import { captchaOff } from "./adapters/captcha-off";
 import { systemClock } from "./adapters/clock";
 import { createLimiter } from "./adapters/limiter";
 import { createLocalStorage } from "./adapters/local-storage";
 import { createOutboxMailer } from "./adapters/outbox-mailer";
-import { captchaOff } from "./adapters/captcha-off";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
 import { createS3Storage } from "./adapters/s3-storage";
 import { createStripeBilling } from "./adapters/stripe-billing";
 import { createTwilioVoice } from "./adapters/twilio-voice";
-import { startCallSweeper } from "./jobs/call-sweeper";
 import type { AppConfig } from "./config";
 import { createRequestContext } from "./context";
 import { registerHealth } from "./health";
+import { startCallSweeper } from "./jobs/call-sweeper";
 import { defaultWebDist, registerPortal } from "./portal-static";
 import { registerCallExport } from "./routes/call-export";
-import { registerTwilioWebhooks } from "./routes/twilio-webhooks";
 import { registerStripeWebhook } from "./routes/stripe-webhook";
+import { registerTwilioWebhooks } from "./routes/twilio-webhooks";
 import { registerUploads } from "./routes/uploads";
 import { registerWidgetConfig } from "./routes/widget-config";
 import { registerWidgetCors } from "./routes/widget-cors";
@@ -57,7 +64,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   const db = options.db ?? createDb({ url: config.databaseUrl, dataDir: join(config.dataDir, "pg") });
   const ownsDb = !options.db;
-  const limiter = createLimiter({ redisUrl: config.redisUrl, log: app.log, keyPrefix: options.limiterKeyPrefix });
+  const limiter = createLimiter({
+    redisUrl: config.redisUrl,
+    log: app.log,
+    keyPrefix: options.limiterKeyPrefix,
+  });
   const ports: Ports = {
     db: db.db,
     clock: options.clock ?? systemClock,
@@ -120,7 +131,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       router: appRouter,
       createContext: ({ req, res }) => createRequestContext(ports, settings, limits, req, res),
       onError({ error, path }) {
-        if (error.code === "INTERNAL_SERVER_ERROR") app.log.error({ err: error.cause ?? error, path }, "procedure failed");
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          app.log.error({ err: error.cause ?? error, path }, "procedure failed");
       },
       responseMeta({ errors }) {
         const retryAfter = errors

@@ -45,7 +45,10 @@ const configSchema = z.object({
   WEB_DIST_DIR: optionalString,
   S3_BUCKET: optionalString,
   S3_REGION: z.string().default("auto"),
-  S3_ENDPOINT: z.preprocess(emptyToUndefined, z.url({ message: "must be the storage service URL" }).optional()),
+  S3_ENDPOINT: z.preprocess(
+    emptyToUndefined,
+    z.url({ message: "must be the storage service URL" }).optional(),
+  ),
   S3_ACCESS_KEY_ID: optionalString,
   S3_SECRET_ACCESS_KEY: optionalString,
   S3_FORCE_PATH_STYLE: z
@@ -60,7 +63,10 @@ const configSchema = z.object({
       try {
         return JSON.parse(value) as unknown;
       } catch {
-        ctx.addIssue({ code: "custom", message: 'must be JSON, like [{"urls":"stun:stun.example.com:3478"}]' });
+        ctx.addIssue({
+          code: "custom",
+          message: 'must be JSON, like [{"urls":"stun:stun.example.com:3478"}]',
+        });
         return z.NEVER;
       }
     })
@@ -239,7 +245,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push("PUBLIC_URL: is required in production (the address customers use)");
   }
   // Session cookies are Secure only on https, so production must be served over https.
-  if (production && c.PUBLIC_URL && !c.PUBLIC_URL.startsWith("https:") && !isLoopback(new URL(c.PUBLIC_URL))) {
+  if (
+    production &&
+    c.PUBLIC_URL &&
+    !c.PUBLIC_URL.startsWith("https:") &&
+    !isLoopback(new URL(c.PUBLIC_URL))
+  ) {
     problems.push("PUBLIC_URL: must be an https:// URL in production");
   }
   if (c.S3_BUCKET && (!c.S3_ACCESS_KEY_ID || !c.S3_SECRET_ACCESS_KEY)) {

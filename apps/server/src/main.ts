@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig } from "./config";
 import { buildApp } from "./app";
+import { ConfigError, loadConfig } from "./config";
 
 // A local .env is optional; real deployments set the environment directly.
 try {

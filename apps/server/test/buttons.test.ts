@@ -15,12 +15,18 @@ describe("buttons through tRPC", () => {
     const created = await owner.trpc.buttons.create.mutate(validButton({ enabled: false }));
     expect(created.publicId).toMatch(/^b_[A-Za-z0-9_-]{16}$/);
     expect(created.publicId).not.toContain(created.id);
-    expect(created.snippet).toBe(`<script src="${h.portalOrigin}/widget.js" data-button="${created.publicId}" async></script>`);
+    expect(created.snippet).toBe(
+      `<script src="${h.portalOrigin}/widget.js" data-button="${created.publicId}" async></script>`,
+    );
     expect(created).not.toHaveProperty("accountId");
 
     const updated = await owner.trpc.buttons.update.mutate({
       id: created.id,
-      fields: validButton({ label: "Talk to us", enabled: false, allowedDomains: ["https://Shop.Test/path"] }),
+      fields: validButton({
+        label: "Talk to us",
+        enabled: false,
+        allowedDomains: ["https://Shop.Test/path"],
+      }),
     });
     expect(updated.label).toBe("Talk to us");
     expect(updated.allowedDomains).toEqual(["shop.test"]);
@@ -48,8 +54,29 @@ describe("buttons through tRPC", () => {
     ["no destination", { phoneNumber: null, ringPortal: false }, "phoneNumber"],
     ["a bad domain pattern", { allowedDomains: ["shop.*.test"] }, "allowedDomains"],
     ["a domain that is not a host", { allowedDomains: ["not a domain"] }, "allowedDomains"],
-    ["overlapping intervals", { hours: [[], [{ start: 540, end: 720 }, { start: 700, end: 800 }], [], [], [], [], []] }, "hours"],
-    ["an overnight interval over the next morning", { hours: [[], [{ start: 1320, end: 180 }], [{ start: 120, end: 300 }], [], [], [], []] }, "hours"],
+    [
+      "overlapping intervals",
+      {
+        hours: [
+          [],
+          [
+            { start: 540, end: 720 },
+            { start: 700, end: 800 },
+          ],
+          [],
+          [],
+          [],
+          [],
+          [],
+        ],
+      },
+      "hours",
+    ],
+    [
+      "an overnight interval over the next morning",
+      { hours: [[], [{ start: 1320, end: 180 }], [{ start: 120, end: 300 }], [], [], [], []] },
+      "hours",
+    ],
     ["six days of hours", { hours: [[], [], [], [], [], []] }, "hours"],
     ["an unknown timezone", { timezone: "Mars/Olympus" }, "timezone"],
     ["a bad color", { style: { ...validButton().style, background: "blue" } }, "style"],
@@ -69,7 +96,20 @@ describe("buttons through tRPC", () => {
   it("names the day in an hours error", async () => {
     const error = await expectTrpcError(
       owner.trpc.buttons.create.mutate(
-        validButton({ hours: [[], [], [{ start: 540, end: 720 }, { start: 600, end: 800 }], [], [], [], []] }),
+        validButton({
+          hours: [
+            [],
+            [],
+            [
+              { start: 540, end: 720 },
+              { start: 600, end: 800 },
+            ],
+            [],
+            [],
+            [],
+            [],
+          ],
+        }),
       ),
     );
     expect(error.data?.fieldErrors?.hours?.[0]).toMatch(/Tuesday.*overlap/);
@@ -101,7 +141,9 @@ describe("plan limits on buttons", () => {
     expect(refused.message).toMatch(/Free plan allows 1 active button/);
 
     const second = await client.trpc.buttons.create.mutate(validButton({ name: "Second", enabled: false }));
-    const enabling = await expectTrpcError(client.trpc.buttons.setEnabled.mutate({ id: second.id, enabled: true }));
+    const enabling = await expectTrpcError(
+      client.trpc.buttons.setEnabled.mutate({ id: second.id, enabled: true }),
+    );
     expect(enabling.data?.appCode).toBe("PLAN_LIMIT");
 
     // Editing the enabled button is not blocked by the limit it already counts toward.
@@ -112,7 +154,9 @@ describe("plan limits on buttons", () => {
 
   it("the Free plan cannot ring a phone number", async () => {
     const { client } = await signupVerified(h);
-    const error = await expectTrpcError(client.trpc.buttons.create.mutate(validButton({ phoneNumber: "+12025550143" })));
+    const error = await expectTrpcError(
+      client.trpc.buttons.create.mutate(validButton({ phoneNumber: "+12025550143" })),
+    );
     expect(error.data?.appCode).toBe("PLAN_LIMIT");
     expect(error.data?.fieldErrors?.phoneNumber?.[0]).toMatch(/paid plan/);
   });

@@ -4,8 +4,15 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, withSubscriptions } from "./call-clients";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
+import {
+  expectTrpcError,
+  type Harness,
+  signupVerified,
+  startHarness,
+  type TestClient,
+  uniqueIp,
+} from "./harness";
 import { redisForSuite } from "./redis-server";
-import { expectTrpcError, type Harness, signupVerified, startHarness, type TestClient, uniqueIp } from "./harness";
 
 type AnyEvent = { type: string; [key: string]: unknown };
 const SHOP = "https://shop.test";
@@ -65,12 +72,16 @@ describe("calls.start refuses each guard case with its own code and creates noth
     expect(disabled.data?.httpStatus).toBe(404);
     await owner.trpc.buttons.setEnabled.mutate({ id: b.id, enabled: true });
 
-    const foreign = await expectTrpcError(h.client({ origin: "https://evil.test" }).trpc.calls.start.mutate({ button: b.publicId }));
+    const foreign = await expectTrpcError(
+      h.client({ origin: "https://evil.test" }).trpc.calls.start.mutate({ button: b.publicId }),
+    );
     expect(foreign.data?.appCode).toBe("ORIGIN_NOT_ALLOWED");
 
     const blockedIp = uniqueIp();
     await h.db.db.insert(abuseFlags).values({ ip: blockedIp, reason: "test", source: "operator" });
-    const blocked = await expectTrpcError(h.client({ origin: SHOP, ip: blockedIp }).trpc.calls.start.mutate({ button: b.publicId }));
+    const blocked = await expectTrpcError(
+      h.client({ origin: SHOP, ip: blockedIp }).trpc.calls.start.mutate({ button: b.publicId }),
+    );
     expect(blocked.data?.appCode).toBe("IP_BLOCKED");
     const events = await h.db.db.select().from(securityEvents).where(eq(securityEvents.ip, blockedIp));
     expect(events.map((e) => e.kind)).toEqual(["call_refused_blocked_ip"]);
@@ -80,7 +91,8 @@ describe("calls.start refuses each guard case with its own code and creates noth
     expect(nobody.data?.appCode).toBe("NO_AGENT_AVAILABLE");
 
     const limited = h.client({ origin: SHOP, ip: uniqueIp() });
-    for (let i = 0; i < 2; i++) await expectTrpcError(limited.trpc.calls.start.mutate({ button: b.publicId }));
+    for (let i = 0; i < 2; i++)
+      await expectTrpcError(limited.trpc.calls.start.mutate({ button: b.publicId }));
     const tooMany = await expectTrpcError(limited.trpc.calls.start.mutate({ button: b.publicId }));
     expect(tooMany.data?.appCode).toBe("RATE_LIMITED");
     expect(tooMany.data?.httpStatus).toBe(429);
@@ -118,12 +130,17 @@ describe("a browser call, signaled through the server", () => {
     const panel = await openPhonePanel(h, owner);
     const visitorHttp = h.client({ origin: SHOP, ip: "198.51.100.7" });
     const visitor = withSubscriptions(h.url, visitorHttp);
-    const started = await visitor.calls.start.mutate({ button: b.publicId, pageUrl: "https://shop.test/pricing" });
+    const started = await visitor.calls.start.mutate({
+      button: b.publicId,
+      pageUrl: "https://shop.test/pricing",
+    });
     expect(started.transport).toBe("webrtc");
     if (started.transport !== "webrtc") return;
 
     const ring = await panel.events.next((e) => e.type === "ring");
-    expect(ring).toMatchObject({ call: { sessionId: started.sessionId, buttonName: "Main site", pageUrl: "https://shop.test/pricing" } });
+    expect(ring).toMatchObject({
+      call: { sessionId: started.sessionId, buttonName: "Main site", pageUrl: "https://shop.test/pricing" },
+    });
 
     const visitorEvents = collect<AnyEvent>();
     const sub = visitor.calls.events.subscribe(
@@ -138,21 +155,42 @@ describe("a browser call, signaled through the server", () => {
     const call = { button: b.publicId, sessionId: started.sessionId, token: started.token };
     await visitor.calls.signal.mutate({ ...call, payload: { kind: "offer", sdp: "v=0 offer" } });
     const offer = await panel.events.next((e) => e.type === "signal");
-    expect(offer).toMatchObject({ sessionId: started.sessionId, payload: { kind: "offer", sdp: "v=0 offer" } });
-    await owner.trpc.phone.signal.mutate({ sessionId: started.sessionId, payload: { kind: "answer", sdp: "v=0 answer" } });
-    expect(await visitorEvents.next((e) => e.type === "signal")).toMatchObject({ payload: { kind: "answer" } });
+    expect(offer).toMatchObject({
+      sessionId: started.sessionId,
+      payload: { kind: "offer", sdp: "v=0 offer" },
+    });
+    await owner.trpc.phone.signal.mutate({
+      sessionId: started.sessionId,
+      payload: { kind: "answer", sdp: "v=0 answer" },
+    });
+    expect(await visitorEvents.next((e) => e.type === "signal")).toMatchObject({
+      payload: { kind: "answer" },
+    });
 
     // A wrong token learns nothing about the call.
-    const wrong = await expectTrpcError(visitor.calls.signal.mutate({ ...call, token: "x".repeat(43), payload: { kind: "offer", sdp: "x" } }));
+    const wrong = await expectTrpcError(
+      visitor.calls.signal.mutate({ ...call, token: "x".repeat(43), payload: { kind: "offer", sdp: "x" } }),
+    );
     expect(wrong.data?.httpStatus).toBe(404);
 
     h.clock.advance(7_000);
     await visitor.calls.hangUp.mutate(call);
-    expect(await visitorEvents.next((e) => e.type === "ended")).toMatchObject({ status: "completed", durationSeconds: 7 });
-    expect(await panel.events.next((e) => e.type === "ended")).toMatchObject({ sessionId: started.sessionId, status: "completed" });
+    expect(await visitorEvents.next((e) => e.type === "ended")).toMatchObject({
+      status: "completed",
+      durationSeconds: 7,
+    });
+    expect(await panel.events.next((e) => e.type === "ended")).toMatchObject({
+      sessionId: started.sessionId,
+      status: "completed",
+    });
 
     const [row] = await h.db.db.select().from(callSessions).where(eq(callSessions.id, started.sessionId));
-    expect(row).toMatchObject({ status: "completed", durationSeconds: 7, visitorIp: "198.51.100.7", transport: "webrtc" });
+    expect(row).toMatchObject({
+      status: "completed",
+      durationSeconds: 7,
+      visitorIp: "198.51.100.7",
+      transport: "webrtc",
+    });
     // A second hang-up changes nothing.
     expect(await visitor.calls.hangUp.mutate(call)).toEqual({ ok: true, ended: false });
     sub.unsubscribe();
@@ -194,7 +232,11 @@ describe("a browser call, signaled through the server", () => {
     h.clock.advance(60_000);
     expect(await sweepStaleCalls(h.ports, 30)).toBe(1);
     const [row] = await h.db.db.select().from(callSessions).where(eq(callSessions.id, stale!.id));
-    expect(row).toMatchObject({ status: "completed", durationSeconds: 60, failureReason: "The connection was lost." });
+    expect(row).toMatchObject({
+      status: "completed",
+      durationSeconds: 60,
+      failureReason: "The connection was lost.",
+    });
     expect(await sweepStaleCalls(h.ports, 30)).toBe(0);
   });
 });
@@ -236,7 +278,9 @@ describe("signaling across two server instances through Redis", () => {
     await events.next((e) => e.type === "answered");
     const call = { button: button.publicId, sessionId: started.sessionId, token: started.token };
     await visitor.calls.signal.mutate({ ...call, payload: { kind: "offer", sdp: "cross-instance offer" } });
-    expect(await panel.events.next((e) => e.type === "signal")).toMatchObject({ payload: { sdp: "cross-instance offer" } });
+    expect(await panel.events.next((e) => e.type === "signal")).toMatchObject({
+      payload: { sdp: "cross-instance offer" },
+    });
     await ownerOnB.trpc.phone.hangUp.mutate({ sessionId: started.sessionId });
     expect(await events.next((e) => e.type === "ended")).toMatchObject({ status: "completed" });
     sub.unsubscribe();

@@ -23,7 +23,10 @@ describe("logo upload", () => {
     const form = new FormData();
     form.append("file", new Blob([new Uint8Array(bytes)], { type }), filename);
     const res = await owner.fetch(`${h.url}/uploads/logo?button=${id}`, { method: "POST", body: form });
-    return { status: res.status, body: (await res.json()) as { logoUrl?: string; key?: string; error?: string } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { logoUrl?: string; key?: string; error?: string },
+    };
   }
 
   it("accepts a PNG, strips its metadata, and serves it with safe, immutable headers", async () => {
@@ -79,10 +82,15 @@ describe("logo upload", () => {
       headers: { origin: "https://evil.test" },
     });
     expect(foreign.status).toBe(403);
-    const anonymous = await h.client().fetch(`${h.url}/uploads/logo?button=${buttonId}`, { method: "POST", body: form });
+    const anonymous = await h
+      .client()
+      .fetch(`${h.url}/uploads/logo?button=${buttonId}`, { method: "POST", body: form });
     expect(anonymous.status).toBe(401);
     const other = (await signupVerified(h)).client;
-    const cross = await other.fetch(`${h.url}/uploads/logo?button=${buttonId}`, { method: "POST", body: form });
+    const cross = await other.fetch(`${h.url}/uploads/logo?button=${buttonId}`, {
+      method: "POST",
+      body: form,
+    });
     expect(cross.status).toBe(404);
   });
 

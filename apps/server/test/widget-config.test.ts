@@ -23,11 +23,26 @@ describe("public button config", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as PublicButtonConfig;
     expect(Object.keys(body).sort()).toEqual(
-      ["apiOrigin", "callable", "closedBehavior", "holidays", "hours", "id", "label", "logoUrl", "openWindows", "style", "timezone"].sort(),
+      [
+        "apiOrigin",
+        "callable",
+        "closedBehavior",
+        "holidays",
+        "hours",
+        "id",
+        "label",
+        "logoUrl",
+        "openWindows",
+        "style",
+        "timezone",
+      ].sort(),
     );
     expect(body).toMatchObject({ id: publicId, label: "Call us", callable: true, closedBehavior: "message" });
     // Monday 09:00 EST = 14:00 UTC; Tuesday is a holiday; Wednesday opens again.
-    expect(body.openWindows[0]).toEqual({ opens: "2026-03-02T14:00:00.000Z", closes: "2026-03-02T22:00:00.000Z" });
+    expect(body.openWindows[0]).toEqual({
+      opens: "2026-03-02T14:00:00.000Z",
+      closes: "2026-03-02T22:00:00.000Z",
+    });
     expect(body.openWindows[1]?.opens).toBe("2026-03-04T14:00:00.000Z");
     const text = JSON.stringify(body);
     expect(text).not.toMatch(/phoneNumber|ringPortal|"\+1/);
@@ -40,7 +55,9 @@ describe("public button config", () => {
     const paid = await signupVerified(h);
     const me = await paid.client.trpc.account.me.query();
     await h.db.db.update(accounts).set({ plan: "pro" }).where(eq(accounts.id, me!.account.id));
-    const b = await paid.client.trpc.buttons.create.mutate(validButton({ phoneNumber: "+14155550199", ringPortal: false }));
+    const b = await paid.client.trpc.buttons.create.mutate(
+      validButton({ phoneNumber: "+14155550199", ringPortal: false }),
+    );
     const text = await (await get(b.publicId)).text();
     expect(text).not.toContain("4155550199");
   });
@@ -57,9 +74,9 @@ describe("public button config", () => {
 
   it("answers CORS for allowed origins only", async () => {
     expect((await get(publicId)).headers.get("access-control-allow-origin")).toBe("https://shop.test");
-    expect((await get(publicId, { origin: "https://a.acme.test" })).headers.get("access-control-allow-origin")).toBe(
-      "https://a.acme.test",
-    );
+    expect(
+      (await get(publicId, { origin: "https://a.acme.test" })).headers.get("access-control-allow-origin"),
+    ).toBe("https://a.acme.test");
     const denied = await get(publicId, { origin: "https://evil.test" });
     expect(denied.status).toBe(403);
     expect(await denied.json()).toMatchObject({ host: "evil.test" });
@@ -84,7 +101,9 @@ describe("callback requests from the widget", () => {
     const signed = await signupVerified(h);
     owner = signed.client;
     ownerEmail = signed.email;
-    publicId = (await owner.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen, closedBehavior: "callback" }))).publicId;
+    publicId = (
+      await owner.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen, closedBehavior: "callback" }))
+    ).publicId;
   });
   afterAll(() => h.close());
 
@@ -109,7 +128,11 @@ describe("callback requests from the widget", () => {
   it("answers the preflight and refuses a disallowed origin with 403", async () => {
     const preflight = await fetch(`${h.url}/trpc/widget.requestCallback`, {
       method: "OPTIONS",
-      headers: { origin: "https://shop.test", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      headers: {
+        origin: "https://shop.test",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://shop.test");
@@ -123,9 +146,13 @@ describe("callback requests from the widget", () => {
 
   it("refuses a bad phone on its field and an unknown button with 404", async () => {
     const visitor = h.client({ origin: "https://shop.test" });
-    const bad = await expectTrpcError(visitor.trpc.widget.requestCallback.mutate({ button: publicId, name: "X", phone: "+44 20 7946 0958" }));
+    const bad = await expectTrpcError(
+      visitor.trpc.widget.requestCallback.mutate({ button: publicId, name: "X", phone: "+44 20 7946 0958" }),
+    );
     expect(bad.data?.fieldErrors?.phone?.[0]).toMatch(/US phone/);
-    const unknown = await expectTrpcError(visitor.trpc.widget.requestCallback.mutate({ button: "b_nope", name: "X", phone: "2025550188" }));
+    const unknown = await expectTrpcError(
+      visitor.trpc.widget.requestCallback.mutate({ button: "b_nope", name: "X", phone: "2025550188" }),
+    );
     expect(unknown.data?.httpStatus).toBe(404);
   });
 });

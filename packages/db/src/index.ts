@@ -1,3 +1,3 @@
-export { createDb, migrationsFolder } from "./client";
 export type { Db, DbConfig, DbHandle, Schema } from "./client";
+export { createDb, migrationsFolder } from "./client";
 export * from "./schema/index";

@@ -6,9 +6,7 @@ import { createDb, type DbHandle } from "./client";
  * A fresh, migrated database for one test suite: a new database on the server named by
  * TEST_DATABASE_URL when it is set, otherwise an in-memory PGlite. `close()` drops it.
  */
-export async function createTestDb(
-  options: { backend?: "postgres" | "pglite" } = {},
-): Promise<DbHandle> {
+export async function createTestDb(options: { backend?: "postgres" | "pglite" } = {}): Promise<DbHandle> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   const backend = options.backend ?? (serverUrl ? "postgres" : "pglite");
   if (backend === "pglite") {

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accounts, users } from "../src/index";
 import type { DbHandle } from "../src/client";
+import { accounts, users } from "../src/index";
 import { availableBackends, createTestDb } from "../src/testing";
 
 describe.each(availableBackends)("createDb on %s", (backend) => {

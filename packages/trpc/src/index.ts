@@ -7,7 +7,26 @@ export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type { Context, CookieOptions, HttpExchange, Settings } from "./context";
 export { AppError } from "./errors";
-export { defaultLimits } from "./limits";
 export type { LimitName, Limits } from "./limits";
-export type { Billing, Captcha, CaptchaResult, CheckoutSessionRequest, Clock, Limiter, LimitPolicy, LimitResult, Logger, MailMessage, Mailer, PaidPlanId, Ports, PubSub, Storage, StripeBilling, TwilioVoice, Voice } from "./ports";
+export { defaultLimits } from "./limits";
+export type {
+  Billing,
+  Captcha,
+  CaptchaResult,
+  CheckoutSessionRequest,
+  Clock,
+  Limiter,
+  LimitPolicy,
+  LimitResult,
+  Logger,
+  Mailer,
+  MailMessage,
+  PaidPlanId,
+  Ports,
+  PubSub,
+  Storage,
+  StripeBilling,
+  TwilioVoice,
+  Voice,
+} from "./ports";
 export { createCallerFactory } from "./trpc";

@@ -2,8 +2,8 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Context } from "./context";
-import { AppError } from "./errors";
 import { isOriginAllowed } from "./domain/allowed-domains";
+import { AppError } from "./errors";
 import { findButtonByPublicId } from "./services/buttons";
 import { validateSession } from "./services/sessions";
 
@@ -99,7 +99,7 @@ export const widgetProcedure = t.procedure
       }
     }
     const button = await findButtonByPublicId(ctx, input.button);
-    if (!button || !button.enabled) {
+    if (!button?.enabled) {
       throw new AppError("NOT_FOUND", "This call button does not exist or is turned off.");
     }
     if (!isOriginAllowed(ctx.http.origin, button.allowedDomains, ctx.settings.production)) {

@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   findHoursProblems,
-  instantsForWallTime,
   type Interval,
+  instantsForWallTime,
   isOpenAt,
   nextClosing,
   nextOpening,
@@ -129,18 +129,61 @@ describe("nextOpening", () => {
 
 describe("findHoursProblems", () => {
   it("accepts several intervals a day and overnight intervals", () => {
-    const hours: Interval[][] = [[], [{ start: h(8), end: h(12) }, { start: h(13), end: h(17) }], [], [], [], [{ start: h(22), end: h(2) }], [{ start: h(9), end: h(12) }]];
+    const hours: Interval[][] = [
+      [],
+      [
+        { start: h(8), end: h(12) },
+        { start: h(13), end: h(17) },
+      ],
+      [],
+      [],
+      [],
+      [{ start: h(22), end: h(2) }],
+      [{ start: h(9), end: h(12) }],
+    ];
     expect(findHoursProblems(hours).size).toBe(0);
   });
   it("refuses overlaps, including an overnight tail over the next morning", () => {
-    expect(findHoursProblems([[], [{ start: h(8), end: h(12) }, { start: h(11), end: h(14) }], [], [], [], [], []]).get(1)).toMatch(/overlap/);
-    expect(findHoursProblems([[], [{ start: h(22), end: h(3) }], [{ start: h(2), end: h(5) }], [], [], [], []]).get(2)).toMatch(/overlap/);
-    expect(findHoursProblems([[{ start: h(9), end: h(9) }], [], [], [], [], [], []]).get(0)).toMatch(/same time/);
+    expect(
+      findHoursProblems([
+        [],
+        [
+          { start: h(8), end: h(12) },
+          { start: h(11), end: h(14) },
+        ],
+        [],
+        [],
+        [],
+        [],
+        [],
+      ]).get(1),
+    ).toMatch(/overlap/);
+    expect(
+      findHoursProblems([
+        [],
+        [{ start: h(22), end: h(3) }],
+        [{ start: h(2), end: h(5) }],
+        [],
+        [],
+        [],
+        [],
+      ]).get(2),
+    ).toMatch(/overlap/);
+    expect(findHoursProblems([[{ start: h(9), end: h(9) }], [], [], [], [], [], []]).get(0)).toMatch(
+      /same time/,
+    );
   });
 });
 
 // Properties: random valid week + timezone + instant.
-const zones = ["America/New_York", "America/Los_Angeles", "America/Chicago", "America/Phoenix", "Pacific/Honolulu", "America/Anchorage"];
+const zones = [
+  "America/New_York",
+  "America/Los_Angeles",
+  "America/Chicago",
+  "America/Phoenix",
+  "Pacific/Honolulu",
+  "America/Anchorage",
+];
 const quarter = fc.integer({ min: 0, max: 95 }).map((q) => q * 15);
 const dayIntervals = fc
   .uniqueArray(quarter, { minLength: 0, maxLength: 4 })
@@ -153,14 +196,21 @@ const dayIntervals = fc
 const schedule = fc.record({
   timezone: fc.constantFrom(...zones),
   hours: fc.array(dayIntervals, { minLength: 7, maxLength: 7 }),
-  holidays: fc.array(fc.date({ min: new Date("2026-01-01"), max: new Date("2027-12-31"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), { maxLength: 5 }),
+  holidays: fc.array(
+    fc
+      .date({ min: new Date("2026-01-01"), max: new Date("2027-12-31"), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10)),
+    { maxLength: 5 },
+  ),
 });
 // Instants around both 2026 DST changes and elsewhere in the year, to the minute.
-const instant = fc.oneof(
-  fc.integer({ min: Date.UTC(2026, 2, 6) / 60000, max: Date.UTC(2026, 2, 10) / 60000 }),
-  fc.integer({ min: Date.UTC(2026, 9, 30) / 60000, max: Date.UTC(2026, 10, 3) / 60000 }),
-  fc.integer({ min: Date.UTC(2026, 0, 1) / 60000, max: Date.UTC(2027, 11, 31) / 60000 }),
-).map((m) => m * 60000);
+const instant = fc
+  .oneof(
+    fc.integer({ min: Date.UTC(2026, 2, 6) / 60000, max: Date.UTC(2026, 2, 10) / 60000 }),
+    fc.integer({ min: Date.UTC(2026, 9, 30) / 60000, max: Date.UTC(2026, 10, 3) / 60000 }),
+    fc.integer({ min: Date.UTC(2026, 0, 1) / 60000, max: Date.UTC(2027, 11, 31) / 60000 }),
+  )
+  .map((m) => m * 60000);
 
 describe("schedule properties", () => {
   it("generated weeks are valid", () => {

@@ -24,7 +24,9 @@ export function createLimiter(options: {
   const redis = options.redisUrl
     ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
     : undefined;
-  redis?.on("error", (error) => options.log.warn({ err: error }, "redis limiter unreachable; counting in memory"));
+  redis?.on("error", (error) =>
+    options.log.warn({ err: error }, "redis limiter unreachable; counting in memory"),
+  );
   // Without an offline queue, calls made before the first connection would all go to the
   // in-memory insurance, so a fresh process would count apart from the others. Wait for the
   // first connection (bounded), then fall back to memory only while Redis is really down.
@@ -49,9 +51,15 @@ export function createLimiter(options: {
     const id = `${name}:${policy.points}:${policy.durationSeconds}`;
     let limiter = limiters.get(id);
     if (!limiter) {
-      const base = { keyPrefix: `${prefix}:${name}`, points: policy.points, duration: policy.durationSeconds };
+      const base = {
+        keyPrefix: `${prefix}:${name}`,
+        points: policy.points,
+        duration: policy.durationSeconds,
+      };
       const memory = new RateLimiterMemory(base);
-      limiter = redis ? new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter: memory }) : memory;
+      limiter = redis
+        ? new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter: memory })
+        : memory;
       limiters.set(id, limiter);
     }
     return limiter;

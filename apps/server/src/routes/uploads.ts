@@ -1,9 +1,9 @@
-import multipart from "@fastify/multipart";
 import type { Limits, Ports, Settings } from "@cac/trpc";
 import { AppError } from "@cac/trpc";
 import { getButton, setButtonLogo } from "@cac/trpc/services/buttons";
 import { LOGO_MAX_BYTES, storeLogo } from "@cac/trpc/services/logos";
 import { validateSession } from "@cac/trpc/services/sessions";
+import multipart from "@fastify/multipart";
 import type { FastifyInstance } from "fastify";
 import { createRequestContext } from "../context";
 
@@ -14,13 +14,19 @@ const KEY = /^logos\/[a-f0-9]{32}\.(png|jpg|webp)$/;
  * `POST /uploads/logo?button=<id>` (multipart, portal session) and `GET /uploads/logos/<hash>.<ext>`.
  * Multipart is a "simple" request a foreign form could send, so the portal Origin is required.
  */
-export async function registerUploads(app: FastifyInstance, ports: Ports, settings: Settings, limits: Limits) {
+export async function registerUploads(
+  app: FastifyInstance,
+  ports: Ports,
+  settings: Settings,
+  limits: Limits,
+) {
   await app.register(multipart, { limits: { fileSize: LOGO_MAX_BYTES, files: 1, fields: 5 } });
 
   app.post<{ Querystring: { button?: string } }>("/uploads/logo", async (req, reply) => {
     const fail = (status: number, message: string) =>
       reply.code(status).send({ error: message, fieldErrors: { file: [message] } });
-    if (req.headers.origin !== settings.publicUrl.origin) return fail(403, "This upload did not come from the portal.");
+    if (req.headers.origin !== settings.publicUrl.origin)
+      return fail(403, "This upload did not come from the portal.");
     const ctx = createRequestContext(ports, settings, limits, req, reply);
     const auth = await validateSession(ctx);
     if (!auth) return fail(401, "Please log in to continue.");
@@ -33,7 +39,8 @@ export async function registerUploads(app: FastifyInstance, ports: Ports, settin
     try {
       bytes = await part.toBuffer();
     } catch (error) {
-      if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") return fail(413, "The logo must be 512 KB or smaller.");
+      if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE")
+        return fail(413, "The logo must be 512 KB or smaller.");
       throw error;
     }
     try {

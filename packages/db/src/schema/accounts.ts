@@ -9,7 +9,9 @@ export const accounts = pgTable("accounts", {
   timezone: text().notNull().default("America/New_York"),
   plan: text().notNull().default("free"),
   stripeCustomerId: text(),
-  status: text({ enum: ["active", "closed"] }).notNull().default("active"),
+  status: text({ enum: ["active", "closed"] })
+    .notNull()
+    .default("active"),
   closedAt: timestamp({ withTimezone: true }),
   deleteAfter: timestamp({ withTimezone: true }),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -26,7 +28,9 @@ export const users = pgTable(
     email: text().notNull(),
     name: text().notNull(),
     passwordHash: text().notNull(),
-    role: text({ enum: ["owner", "agent"] }).notNull().default("owner"),
+    role: text({ enum: ["owner", "agent"] })
+      .notNull()
+      .default("owner"),
     emailVerifiedAt: timestamp({ withTimezone: true }),
     ageConfirmedAt: timestamp({ withTimezone: true }).notNull(),
     agentAvailable: boolean().notNull().default(false),

@@ -30,7 +30,9 @@ export const buttons = pgTable(
     timezone: text().notNull(),
     hours: jsonb().$type<WeeklyHours>().notNull(),
     holidays: jsonb().$type<string[]>().notNull().default([]),
-    closedBehavior: text({ enum: ["hide", "message", "callback"] }).notNull().default("message"),
+    closedBehavior: text({ enum: ["hide", "message", "callback"] })
+      .notNull()
+      .default("message"),
     allowedDomains: jsonb().$type<string[]>().notNull().default([]),
     disabledReason: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

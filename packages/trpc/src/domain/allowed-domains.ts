@@ -8,7 +8,10 @@ const HOST = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6
 export function normalizeDomainPattern(input: string): string {
   let value = input.trim().toLowerCase();
   value = value.replace(/^[a-z][a-z0-9+.-]*:\/\//, "");
-  value = value.replace(/[/?#].*$/, "").replace(/:\d+$/, "").replace(/\.$/, "");
+  value = value
+    .replace(/[/?#].*$/, "")
+    .replace(/:\d+$/, "")
+    .replace(/\.$/, "");
   return value;
 }
 
@@ -16,7 +19,8 @@ export function normalizeDomainPattern(input: string): string {
 export function domainPatternProblem(pattern: string): string | null {
   if (pattern === "localhost") return null;
   const host = pattern.startsWith("*.") ? pattern.slice(2) : pattern;
-  if (host.includes("*")) return `"${pattern}": a wildcard is only allowed as the first label, like *.example.com.`;
+  if (host.includes("*"))
+    return `"${pattern}": a wildcard is only allowed as the first label, like *.example.com.`;
   if (!HOST.test(host)) return `"${pattern}" is not a domain name, like example.com or *.example.com.`;
   return null;
 }
@@ -31,7 +35,11 @@ export function hostMatchesPattern(host: string, pattern: string): boolean {
  * Whether a page origin may use the button. `localhost` (any port) is always allowed outside
  * production, so owners can try the snippet locally.
  */
-export function isOriginAllowed(origin: string | undefined, patterns: readonly string[], production: boolean): boolean {
+export function isOriginAllowed(
+  origin: string | undefined,
+  patterns: readonly string[],
+  production: boolean,
+): boolean {
   if (!origin) return false;
   let url: URL;
   try {

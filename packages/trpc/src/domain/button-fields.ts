@@ -36,21 +36,29 @@ export const weeklyHoursSchema = z
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use dates like 2026-12-25.")
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), {
-    message: "This date does not exist.",
-  });
+  .refine(
+    (v) =>
+      !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+    {
+      message: "This date does not exist.",
+    },
+  );
 
 export const buttonFieldsSchema = z
   .object({
     name: z.string().trim().min(1, "Give the button a name.").max(80, "Use at most 80 characters."),
-    label: z.string().trim().min(1, "Enter the text shown on the button.").max(40, "Use at most 40 characters."),
+    label: z
+      .string()
+      .trim()
+      .min(1, "Enter the text shown on the button.")
+      .max(40, "Use at most 40 characters."),
     enabled: z.boolean().default(true),
     style: buttonStyleSchema,
     phoneNumber: usPhoneSchema.nullable().default(null),
     ringPortal: z.boolean(),
-    timezone: z
-      .string()
-      .refine((tz) => tz.includes("/") && isValidTimeZone(tz), { message: "Choose a timezone like America/New_York." }),
+    timezone: z.string().refine((tz) => tz.includes("/") && isValidTimeZone(tz), {
+      message: "Choose a timezone like America/New_York.",
+    }),
     hours: weeklyHoursSchema,
     holidays: z
       .array(isoDate)
@@ -79,4 +87,3 @@ export const buttonFieldsSchema = z
   });
 
 export type ButtonFields = z.output<typeof buttonFieldsSchema>;
-

@@ -22,7 +22,7 @@ export const newPasswordSchema = z
 /** Parses a US phone number in any common format and returns it as E.164 (+1XXXXXXXXXX). */
 export function normalizeUsPhone(input: string): string | null {
   const parsed = parsePhoneNumberFromString(input.trim(), "US");
-  if (!parsed || parsed.countryCallingCode !== "1" || parsed.country !== "US") return null;
+  if (parsed?.countryCallingCode !== "1" || parsed.country !== "US") return null;
   if (!parsed.isValid()) return null;
   return parsed.number;
 }

@@ -25,7 +25,10 @@ export const emails = {
     render(
       to,
       "Confirm your email for Click & Call",
-      [`Hi ${name},`, "Confirm your email address to finish setting up your Click & Call account. The link works for 24 hours."],
+      [
+        `Hi ${name},`,
+        "Confirm your email address to finish setting up your Click & Call account. The link works for 24 hours.",
+      ],
       { label: "Confirm email", url },
     ),
   signupAttemptOnExisting: (to: string, loginUrl: string, resetUrl: string) =>

@@ -37,7 +37,11 @@ export type ProfileInput = {
 };
 
 /** The user's own name always; the company fields only for the account owner. */
-export async function updateProfile(ctx: Pick<Ports, "db" | "clock">, auth: SessionAuth, input: ProfileInput) {
+export async function updateProfile(
+  ctx: Pick<Ports, "db" | "clock">,
+  auth: SessionAuth,
+  input: ProfileInput,
+) {
   const now = ctx.clock.now();
   const companyFields = [input.companyName, input.websiteUrl, input.phone].some((v) => v !== undefined);
   if (companyFields && auth.user.role !== "owner") {
@@ -81,6 +85,7 @@ export async function revokeSession(ctx: Pick<Ports, "db">, auth: SessionAuth, s
     .delete(authSessions)
     .where(and(eq(authSessions.id, sessionId), eq(authSessions.userId, auth.user.id)))
     .returning({ id: authSessions.id });
-  if (deleted.length === 0) throw new AppError("NOT_FOUND", "That session was not found. It may have ended already.");
+  if (deleted.length === 0)
+    throw new AppError("NOT_FOUND", "That session was not found. It may have ended already.");
   return { ok: true as const, current: sessionId === auth.session.id };
 }

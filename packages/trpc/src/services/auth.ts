@@ -1,5 +1,5 @@
-import { hash, verify } from "@node-rs/argon2";
 import { accounts, emailTokens, users } from "@cac/db";
+import { hash, verify } from "@node-rs/argon2";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Context } from "../context";
 import { emails } from "../email/templates";
@@ -7,6 +7,7 @@ import { AppError } from "../errors";
 import type { LimitName } from "../limits";
 import type { Ports } from "../ports";
 import { isUniqueViolation } from "./db-errors";
+import { returned } from "./rows";
 import {
   invalidateSession,
   invalidateUserSessions,
@@ -142,14 +143,14 @@ export async function signup(ctx: Context, input: SignupInput) {
   const now = ctx.clock.now();
   const user = await ctx.db
     .transaction(async (tx) => {
-      const [account] = await tx
+      const accountRows = await tx
         .insert(accounts)
         .values({ companyName: input.companyName, websiteUrl: input.websiteUrl, phone: input.phone })
         .returning();
-      const [created] = await tx
+      const userRows = await tx
         .insert(users)
         .values({
-          accountId: account!.id,
+          accountId: returned(accountRows, "account").id,
           email: input.email,
           name: input.name,
           passwordHash,
@@ -157,7 +158,7 @@ export async function signup(ctx: Context, input: SignupInput) {
           ageConfirmedAt: now,
         })
         .returning();
-      return created!;
+      return returned(userRows, "user");
     })
     // A concurrent signup for the same email won the race: answer as for a taken email.
     .catch((error: unknown) => {
@@ -188,7 +189,10 @@ export async function verifyEmail(ctx: Context, token: string) {
   return { verified: true as const };
 }
 
-export async function resendVerification(ctx: Context, user: { id: string; email: string; name: string; emailVerifiedAt: Date | null }) {
+export async function resendVerification(
+  ctx: Context,
+  user: { id: string; email: string; name: string; emailVerifiedAt: Date | null },
+) {
   if (user.emailVerifiedAt) return { sent: false as const };
   await throttle(ctx, "verify.user", user.id);
   const token = await issueEmailToken(ctx, user.id, "verify_email", VERIFY_TTL_MS);
@@ -277,7 +281,10 @@ export async function changePassword(
     });
   }
   const passwordHash = await hashPassword(input.newPassword);
-  await ctx.db.update(users).set({ passwordHash, updatedAt: ctx.clock.now() }).where(eq(users.id, auth.userId));
+  await ctx.db
+    .update(users)
+    .set({ passwordHash, updatedAt: ctx.clock.now() })
+    .where(eq(users.id, auth.userId));
   await invalidateUserSessions(ctx, auth.userId, auth.sessionId);
   await ctx.mailer.send(emails.passwordChanged(auth.email));
   return { ok: true as const };

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { type Button, buttons } from "@cac/db";
 import { and, asc, eq } from "drizzle-orm";
+import type { ButtonFields } from "../domain/button-fields";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
-import type { ButtonFields } from "../domain/button-fields";
 import { assertCanEnableButton, assertCanRingPhone } from "./plan-limits";
+import { returned } from "./rows";
 
 /** An unguessable public id (96 random bits), separate from the database key. */
 export function newPublicId(): string {
@@ -14,7 +15,11 @@ export function newPublicId(): string {
 type Deps = Pick<Ports, "db" | "clock">;
 
 export function listButtons(deps: Pick<Ports, "db">, accountId: string) {
-  return deps.db.select().from(buttons).where(eq(buttons.accountId, accountId)).orderBy(asc(buttons.createdAt));
+  return deps.db
+    .select()
+    .from(buttons)
+    .where(eq(buttons.accountId, accountId))
+    .orderBy(asc(buttons.createdAt));
 }
 
 /** A button of this account, or NOT_FOUND (also for another account's button). */
@@ -27,7 +32,10 @@ export async function getButton(deps: Pick<Ports, "db">, accountId: string, id: 
   return row;
 }
 
-export async function findButtonByPublicId(deps: Pick<Ports, "db">, publicId: string): Promise<Button | undefined> {
+export async function findButtonByPublicId(
+  deps: Pick<Ports, "db">,
+  publicId: string,
+): Promise<Button | undefined> {
   const [row] = await deps.db.select().from(buttons).where(eq(buttons.publicId, publicId)).limit(1);
   return row;
 }
@@ -39,14 +47,19 @@ async function checkPlan(deps: Deps, accountId: string, fields: ButtonFields, ex
 
 export async function createButton(deps: Deps, accountId: string, fields: ButtonFields): Promise<Button> {
   await checkPlan(deps, accountId, fields);
-  const [row] = await deps.db
+  const rows = await deps.db
     .insert(buttons)
     .values({ ...fields, accountId, publicId: newPublicId() })
     .returning();
-  return row!;
+  return returned(rows, "button");
 }
 
-export async function updateButton(deps: Deps, accountId: string, id: string, fields: ButtonFields): Promise<Button> {
+export async function updateButton(
+  deps: Deps,
+  accountId: string,
+  id: string,
+  fields: ButtonFields,
+): Promise<Button> {
   const current = await getButton(deps, accountId, id);
   // Only newly enabling or newly adding a phone is checked, so an account over its limit after a
   // downgrade can still edit what it has.
@@ -60,34 +73,44 @@ export async function updateButton(deps: Deps, accountId: string, id: string, fi
     },
     id,
   );
-  const [row] = await deps.db
+  const rows = await deps.db
     .update(buttons)
-    .set({ ...fields, disabledReason: fields.enabled ? null : current.disabledReason, updatedAt: deps.clock.now() })
+    .set({
+      ...fields,
+      disabledReason: fields.enabled ? null : current.disabledReason,
+      updatedAt: deps.clock.now(),
+    })
     .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
     .returning();
-  return row!;
+  return returned(rows, "button");
 }
 
 export async function setButtonEnabled(deps: Deps, accountId: string, id: string, enabled: boolean) {
   const current = await getButton(deps, accountId, id);
   if (enabled && !current.enabled) await assertCanEnableButton(deps, accountId, id);
-  const [row] = await deps.db
+  const rows = await deps.db
     .update(buttons)
     .set({ enabled, disabledReason: null, updatedAt: deps.clock.now() })
     .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
     .returning();
-  return row!;
+  return returned(rows, "button");
 }
 
 /** A copy with a new public id; it starts disabled so it never goes live by surprise. */
 export async function duplicateButton(deps: Deps, accountId: string, id: string): Promise<Button> {
   const source = await getButton(deps, accountId, id);
   const { id: _id, publicId: _p, createdAt: _c, updatedAt: _u, ...rest } = source;
-  const [row] = await deps.db
+  const rows = await deps.db
     .insert(buttons)
-    .values({ ...rest, name: `${source.name} (copy)`.slice(0, 80), enabled: false, disabledReason: null, publicId: newPublicId() })
+    .values({
+      ...rest,
+      name: `${source.name} (copy)`.slice(0, 80),
+      enabled: false,
+      disabledReason: null,
+      publicId: newPublicId(),
+    })
     .returning();
-  return row!;
+  return returned(rows, "button");
 }
 
 export async function deleteButton(deps: Pick<Ports, "db">, accountId: string, id: string) {
@@ -101,10 +124,10 @@ export async function deleteButton(deps: Pick<Ports, "db">, accountId: string, i
 
 export async function setButtonLogo(deps: Deps, accountId: string, id: string, logoKey: string | null) {
   await getButton(deps, accountId, id);
-  const [row] = await deps.db
+  const rows = await deps.db
     .update(buttons)
     .set({ logoKey, updatedAt: deps.clock.now() })
     .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
     .returning();
-  return row!;
+  return returned(rows, "button");
 }

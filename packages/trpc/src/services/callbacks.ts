@@ -4,6 +4,7 @@ import type { Settings } from "../context";
 import { emails } from "../email/templates";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
+import { returned } from "./rows";
 
 export type CallbackInput = { name: string; phone: string; message?: string | undefined };
 
@@ -14,7 +15,7 @@ export async function requestCallback(
   input: CallbackInput,
   visitorIp: string,
 ) {
-  const [request] = await deps.db
+  const requestRows = await deps.db
     .insert(callbackRequests)
     .values({
       accountId: button.accountId,
@@ -25,6 +26,7 @@ export async function requestCallback(
       ip: visitorIp,
     })
     .returning();
+  const request = returned(requestRows, "callback request");
   const owners = await deps.db
     .select({ email: users.email })
     .from(users)
@@ -32,13 +34,17 @@ export async function requestCallback(
   const portalUrl = new URL("/callbacks", deps.settings.publicUrl).toString();
   for (const owner of owners) {
     await deps.mailer.send(
-      emails.callbackRequest(owner.email, { buttonName: button.name, ...request!, message: request!.message }, portalUrl),
+      emails.callbackRequest(owner.email, { buttonName: button.name, ...request }, portalUrl),
     );
   }
   return { ok: true as const };
 }
 
-export function listCallbackRequests(deps: Pick<Ports, "db">, accountId: string, options: { onlyOpen: boolean }) {
+export function listCallbackRequests(
+  deps: Pick<Ports, "db">,
+  accountId: string,
+  options: { onlyOpen: boolean },
+) {
   return deps.db
     .select({
       id: callbackRequests.id,

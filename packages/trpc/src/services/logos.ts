@@ -13,11 +13,18 @@ const mimeOf: Record<ImageKind, string> = { png: "image/png", jpeg: "image/jpeg"
 
 /** The image type from the file's first bytes, never from its name or declared type. */
 export function sniffImage(bytes: Buffer): ImageKind | "svg" | null {
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+  if (
+    bytes.length >= 8 &&
+    bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+  ) {
     return "png";
   }
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "jpeg";
-  if (bytes.length >= 12 && bytes.toString("latin1", 0, 4) === "RIFF" && bytes.toString("latin1", 8, 12) === "WEBP") {
+  if (
+    bytes.length >= 12 &&
+    bytes.toString("latin1", 0, 4) === "RIFF" &&
+    bytes.toString("latin1", 8, 12) === "WEBP"
+  ) {
     return "webp";
   }
   const head = bytes.subarray(0, 512).toString("utf8").trimStart().toLowerCase();
@@ -40,17 +47,22 @@ export async function processLogo(bytes: Buffer, declaredType: string | undefine
   const declared = declaredType?.split(";")[0]?.trim().toLowerCase();
   const declaredOk = declared === mimeOf[kind] || (kind === "jpeg" && declared === "image/jpg");
   if (!declaredOk) {
-    throw refuse(`The file is sent as ${declared || "an unknown type"} but its content is ${kind.toUpperCase()}.`);
+    throw refuse(
+      `The file is sent as ${declared || "an unknown type"} but its content is ${kind.toUpperCase()}.`,
+    );
   }
   let output: Buffer;
   try {
     const image = sharp(bytes, { limitInputPixels: LOGO_MAX_INPUT_PX * LOGO_MAX_INPUT_PX, failOn: "error" });
     const meta = await image.metadata();
-    if (meta.format !== kind && !(kind === "jpeg" && meta.format === "jpeg")) throw new Error(`decoded as ${meta.format}`);
+    if (meta.format !== kind && !(kind === "jpeg" && meta.format === "jpeg"))
+      throw new Error(`decoded as ${meta.format}`);
     if ((meta.width ?? 0) > LOGO_MAX_INPUT_PX || (meta.height ?? 0) > LOGO_MAX_INPUT_PX) {
       throw refuse(`The logo must be at most ${LOGO_MAX_INPUT_PX} × ${LOGO_MAX_INPUT_PX} pixels.`);
     }
-    const resized = image.rotate().resize(LOGO_OUTPUT_PX, LOGO_OUTPUT_PX, { fit: "inside", withoutEnlargement: true });
+    const resized = image
+      .rotate()
+      .resize(LOGO_OUTPUT_PX, LOGO_OUTPUT_PX, { fit: "inside", withoutEnlargement: true });
     output =
       kind === "png"
         ? await resized.png({ compressionLevel: 9 }).toBuffer()
@@ -66,7 +78,11 @@ export async function processLogo(bytes: Buffer, declaredType: string | undefine
 }
 
 /** Processes and stores a logo; the content-hash key makes a re-upload of the same image a no-op. */
-export async function storeLogo(deps: Pick<Ports, "storage">, bytes: Buffer, declaredType: string | undefined) {
+export async function storeLogo(
+  deps: Pick<Ports, "storage">,
+  bytes: Buffer,
+  declaredType: string | undefined,
+) {
   const logo = await processLogo(bytes, declaredType);
   await deps.storage.put(logo.key, logo.body, logo.contentType);
   return logo.key;

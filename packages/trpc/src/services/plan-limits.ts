@@ -6,7 +6,10 @@ import type { Ports } from "../ports";
 
 /** The plan whose limits apply to an account now. Billing decides the plan; this reads it. */
 export async function currentPlan(deps: Pick<Ports, "db">, accountId: string): Promise<Plan> {
-  const [row] = await deps.db.select({ plan: accounts.plan }).from(accounts).where(eq(accounts.id, accountId));
+  const [row] = await deps.db
+    .select({ plan: accounts.plan })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
   return planFor(row?.plan ?? "free");
 }
 
@@ -39,8 +42,12 @@ export async function assertCanEnableButton(
 export async function assertCanRingPhone(deps: Pick<Ports, "db">, accountId: string): Promise<void> {
   const plan = await currentPlan(deps, accountId);
   if (!plan.canRingPhone) {
-    throw new AppError("PLAN_LIMIT", `Ringing a phone number is not included in the ${plan.name} plan. Upgrade to use it.`, {
-      fieldErrors: { phoneNumber: [`Ringing a phone number needs a paid plan.`] },
-    });
+    throw new AppError(
+      "PLAN_LIMIT",
+      `Ringing a phone number is not included in the ${plan.name} plan. Upgrade to use it.`,
+      {
+        fieldErrors: { phoneNumber: [`Ringing a phone number needs a paid plan.`] },
+      },
+    );
   }
 }

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
+import type { Settings } from "../context";
 import { isOriginAllowed } from "../domain/allowed-domains";
 import type { PublicButtonConfig } from "../domain/public-config";
 import { openWindows } from "../domain/schedule";
-import type { Settings } from "../context";
 import type { Ports } from "../ports";
 import { findButtonByPublicId } from "./buttons";
 
@@ -32,7 +32,7 @@ export async function getPublicConfig(
   origin: string | undefined,
 ): Promise<PublicConfigResult> {
   const button = await findButtonByPublicId(deps, publicId);
-  if (!button || !button.enabled) {
+  if (!button?.enabled) {
     return { status: 404, body: { error: "This call button does not exist or is turned off." } };
   }
   // A request without Origin is not a browser page embedding the button (e.g. a link preview).

@@ -1,6 +1,6 @@
 import { callSessions, subscriptions } from "@cac/db";
 import { and, count, eq, gte, sql } from "drizzle-orm";
-import { type Plan } from "../domain/plans";
+import type { Plan } from "../domain/plans";
 import type { Ports } from "../ports";
 import { currentPlan } from "./plan-limits";
 

@@ -2,17 +2,15 @@ import { changePassword } from "../../services/auth";
 import { authedProcedure } from "../../trpc";
 import { changePasswordInput } from "./account.schema";
 
-export const changePasswordProcedure = authedProcedure
-  .input(changePasswordInput)
-  .mutation(({ ctx, input }) =>
-    changePassword(
-      ctx,
-      {
-        userId: ctx.user.id,
-        email: ctx.user.email,
-        passwordHash: ctx.user.passwordHash,
-        sessionId: ctx.session.id,
-      },
-      input,
-    ),
-  );
+export const changePasswordProcedure = authedProcedure.input(changePasswordInput).mutation(({ ctx, input }) =>
+  changePassword(
+    ctx,
+    {
+      userId: ctx.user.id,
+      email: ctx.user.email,
+      passwordHash: ctx.user.passwordHash,
+      sessionId: ctx.session.id,
+    },
+    input,
+  ),
+);

@@ -2,11 +2,7 @@ import { router } from "../../trpc";
 import { meProcedure } from "./me";
 import { changePasswordProcedure } from "./password";
 import { updateProfileProcedure } from "./profile";
-import {
-  listSessionsProcedure,
-  revokeOtherSessionsProcedure,
-  revokeSessionProcedure,
-} from "./sessions";
+import { listSessionsProcedure, revokeOtherSessionsProcedure, revokeSessionProcedure } from "./sessions";
 
 export const accountRouter = router({
   me: meProcedure,

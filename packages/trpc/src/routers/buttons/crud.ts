@@ -17,11 +17,15 @@ export const listButtonsProcedure = authedProcedure.query(async ({ ctx }) =>
 
 export const getButtonProcedure = authedProcedure
   .input(buttonIdInput)
-  .query(async ({ ctx, input }) => toButtonView(ctx.settings, await getButton(ctx, ctx.account.id, input.id)));
+  .query(async ({ ctx, input }) =>
+    toButtonView(ctx.settings, await getButton(ctx, ctx.account.id, input.id)),
+  );
 
 export const createButtonProcedure = authedProcedure
   .input(createButtonInput)
-  .mutation(async ({ ctx, input }) => toButtonView(ctx.settings, await createButton(ctx, ctx.account.id, input)));
+  .mutation(async ({ ctx, input }) =>
+    toButtonView(ctx.settings, await createButton(ctx, ctx.account.id, input)),
+  );
 
 export const updateButtonProcedure = authedProcedure
   .input(updateButtonInput)
@@ -37,7 +41,9 @@ export const setButtonEnabledProcedure = authedProcedure
 
 export const duplicateButtonProcedure = authedProcedure
   .input(buttonIdInput)
-  .mutation(async ({ ctx, input }) => toButtonView(ctx.settings, await duplicateButton(ctx, ctx.account.id, input.id)));
+  .mutation(async ({ ctx, input }) =>
+    toButtonView(ctx.settings, await duplicateButton(ctx, ctx.account.id, input.id)),
+  );
 
 export const deleteButtonProcedure = authedProcedure
   .input(buttonIdInput)

@@ -6,4 +6,6 @@ import { buttonIdInput } from "./buttons.schema";
 /** Uploads go through `POST /uploads/logo` (multipart); removing one is a plain mutation. */
 export const removeLogoProcedure = authedProcedure
   .input(buttonIdInput)
-  .mutation(async ({ ctx, input }) => toButtonView(ctx.settings, await setButtonLogo(ctx, ctx.account.id, input.id, null)));
+  .mutation(async ({ ctx, input }) =>
+    toButtonView(ctx.settings, await setButtonLogo(ctx, ctx.account.id, input.id, null)),
+  );

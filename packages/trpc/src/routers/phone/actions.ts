@@ -1,6 +1,6 @@
-import { getUsage, allowedCallSeconds } from "../../services/usage";
 import { answerCall, endCall, setCallTimer } from "../../services/calls/lifecycle";
 import { agentHangUp, agentSignal, declineCall, setAgentAvailable } from "../../services/calls/signaling";
+import { allowedCallSeconds, getUsage } from "../../services/usage";
 import { authedProcedure } from "../../trpc";
 import { agentSignalInput, availabilityInput, sessionIdInput } from "./phone.schema";
 
@@ -12,7 +12,12 @@ export const answerProcedure = authedProcedure.input(sessionIdInput).mutation(as
   const call = await answerCall(ctx, ctx.account.id, ctx.user.id, input.sessionId);
   // The plan's time limit (or the minutes left) ends the call on the server's side too.
   const limitSeconds = allowedCallSeconds(await getUsage(ctx, ctx.account.id));
-  setCallTimer(call.id, Math.max(1, limitSeconds) * 1000, () => endCall(ctx, call.id, "completed", "The call reached its time limit."), ctx.log);
+  setCallTimer(
+    call.id,
+    Math.max(1, limitSeconds) * 1000,
+    () => endCall(ctx, call.id, "completed", "The call reached its time limit."),
+    ctx.log,
+  );
   return { sessionId: call.id, iceServers: ctx.settings.calls.iceServers, maxCallSeconds: limitSeconds };
 });
 
@@ -22,7 +27,9 @@ export const declineProcedure = authedProcedure
 
 export const agentSignalProcedure = authedProcedure
   .input(agentSignalInput)
-  .mutation(({ ctx, input }) => agentSignal(ctx, ctx.account.id, ctx.user.id, input.sessionId, input.payload));
+  .mutation(({ ctx, input }) =>
+    agentSignal(ctx, ctx.account.id, ctx.user.id, input.sessionId, input.payload),
+  );
 
 export const agentHangUpProcedure = authedProcedure
   .input(sessionIdInput)

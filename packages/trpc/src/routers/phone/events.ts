@@ -27,11 +27,21 @@ export const phoneEventsProcedure = authedProcedure.subscription(async function*
     })
     .from(callSessions)
     .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))
-    .where(and(eq(callSessions.accountId, ctx.account.id), eq(callSessions.status, "ringing"), eq(callSessions.transport, "webrtc")));
+    .where(
+      and(
+        eq(callSessions.accountId, ctx.account.id),
+        eq(callSessions.status, "ringing"),
+        eq(callSessions.transport, "webrtc"),
+      ),
+    );
   for (const call of ringing) {
     yield {
       type: "ring",
-      call: { ...call, buttonName: call.buttonName ?? "Deleted button", startedAt: call.startedAt.toISOString() },
+      call: {
+        ...call,
+        buttonName: call.buttonName ?? "Deleted button",
+        startedAt: call.startedAt.toISOString(),
+      },
     } satisfies AgentEvent;
   }
   await touchAgent(ctx, ctx.user.id);

@@ -40,7 +40,11 @@ export type AgentEvent =
  * Subscribes to channels and yields their messages until `signal` aborts. Messages arriving
  * while the consumer is busy are queued, never dropped.
  */
-export async function* listen<T>(pubsub: PubSub, names: string[], signal: AbortSignal | undefined): AsyncGenerator<T> {
+export async function* listen<T>(
+  pubsub: PubSub,
+  names: string[],
+  signal: AbortSignal | undefined,
+): AsyncGenerator<T> {
   const queue: T[] = [];
   let wake: (() => void) | null = null;
   const push = (message: unknown) => {

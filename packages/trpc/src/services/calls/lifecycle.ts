@@ -68,7 +68,13 @@ export async function endCall(
   return end;
 }
 
-async function publishEnded(deps: Deps, accountId: string, answeredBy: string | null, sessionId: string, end: CallEnd) {
+async function publishEnded(
+  deps: Deps,
+  accountId: string,
+  answeredBy: string | null,
+  sessionId: string,
+  end: CallEnd,
+) {
   const toVisitor: VisitorEvent = { type: "ended", ...end };
   const toAgents: AgentEvent = { type: "ended", sessionId, ...end };
   await Promise.all([
@@ -100,7 +106,10 @@ export async function answerCall(deps: Deps, accountId: string, userId: string, 
       .from(callSessions)
       .where(and(eq(callSessions.id, sessionId), eq(callSessions.accountId, accountId)));
     if (!existing) throw new AppError("NOT_FOUND", "This call does not exist.");
-    throw new AppError("CONFLICT", existing.status === "in-progress" ? "Someone else answered this call." : "This call has already ended.");
+    throw new AppError(
+      "CONFLICT",
+      existing.status === "in-progress" ? "Someone else answered this call." : "This call has already ended.",
+    );
   }
   const answered: VisitorEvent = { type: "answered" };
   const taken: AgentEvent = { type: "taken", sessionId, byUserId: userId };
@@ -127,7 +136,9 @@ export function setCallTimer(sessionId: string, ms: number, run: () => Promise<u
   clearCallTimer(sessionId);
   const timer = setTimeout(() => {
     timers.delete(sessionId);
-    run().catch((error) => log.warn({ err: error, sessionId }, "call timer failed; the sweeper will close the call"));
+    run().catch((error) =>
+      log.warn({ err: error, sessionId }, "call timer failed; the sweeper will close the call"),
+    );
   }, ms);
   timer.unref();
   timers.set(sessionId, timer);

@@ -10,7 +10,12 @@ import { endCall, openStatuses, touchCall } from "./lifecycle";
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log">;
 
 /** The visitor's call, if the token is the one handed out by call.start for it. */
-export async function visitorCall(deps: Pick<Ports, "db">, buttonId: string, sessionId: string, token: string) {
+export async function visitorCall(
+  deps: Pick<Ports, "db">,
+  buttonId: string,
+  sessionId: string,
+  token: string,
+) {
   const [row] = await deps.db
     .select()
     .from(callSessions)
@@ -26,7 +31,11 @@ export function isOpen(status: string) {
 }
 
 /** Relays the visitor's offer or ICE candidate to the agent who answered. */
-export async function visitorSignal(deps: Deps, call: { id: string; answeredBy: string | null; status: string }, payload: SignalPayload) {
+export async function visitorSignal(
+  deps: Deps,
+  call: { id: string; answeredBy: string | null; status: string },
+  payload: SignalPayload,
+) {
   if (!isOpen(call.status)) throw new AppError("CONFLICT", "This call has ended.");
   if (!call.answeredBy) throw new AppError("CONFLICT", "The call has not been answered yet.");
   const event: AgentEvent = { type: "signal", sessionId: call.id, payload };
@@ -36,13 +45,20 @@ export async function visitorSignal(deps: Deps, call: { id: string; answeredBy: 
 }
 
 /** Relays the agent's answer or ICE candidate to the visitor; only the answering agent may. */
-export async function agentSignal(deps: Deps, accountId: string, userId: string, sessionId: string, payload: SignalPayload) {
+export async function agentSignal(
+  deps: Deps,
+  accountId: string,
+  userId: string,
+  sessionId: string,
+  payload: SignalPayload,
+) {
   const [call] = await deps.db
     .select({ status: callSessions.status, answeredBy: callSessions.answeredBy })
     .from(callSessions)
     .where(and(eq(callSessions.id, sessionId), eq(callSessions.accountId, accountId)));
   if (!call) throw new AppError("NOT_FOUND", "This call does not exist.");
-  if (call.answeredBy !== userId || !isOpen(call.status)) throw new AppError("CONFLICT", "This call is not yours or has ended.");
+  if (call.answeredBy !== userId || !isOpen(call.status))
+    throw new AppError("CONFLICT", "This call is not yours or has ended.");
   const event: VisitorEvent = { type: "signal", payload };
   await deps.pubsub.publish(channels.visitor(sessionId), event);
   return { ok: true as const };
@@ -80,7 +96,11 @@ export async function declineCall(deps: Deps, accountId: string, sessionId: stri
   return { ok: true as const, ended: end !== null };
 }
 
-export async function setAgentAvailable(deps: Pick<Ports, "db" | "clock">, userId: string, available: boolean) {
+export async function setAgentAvailable(
+  deps: Pick<Ports, "db" | "clock">,
+  userId: string,
+  available: boolean,
+) {
   await deps.db
     .update(users)
     .set({ agentAvailable: available, agentSeenAt: available ? deps.clock.now() : null })

@@ -5,6 +5,7 @@ import { isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
 import { findActiveBlock, recordSecurityEvent } from "../abuse";
 import { throttle } from "../auth";
+import { returned } from "../rows";
 import { newOpaqueToken } from "../sessions";
 import { allowedCallSeconds, getUsage } from "../usage";
 import { type AgentEvent, channels, type VisitorEvent } from "./channels";
@@ -61,18 +62,28 @@ export async function startCall(
       accountId: button.accountId,
       detail: { flagId: block.id, button: button.publicId },
     });
-    throw new AppError("IP_BLOCKED", "Calls from your network are blocked. If this is a mistake, contact the business another way.");
+    throw new AppError(
+      "IP_BLOCKED",
+      "Calls from your network are blocked. If this is a mistake, contact the business another way.",
+    );
   }
   await throttle(ctx, "call.ip", visitorIp);
   await throttle(ctx, "call.button", button.id);
   const usage = await getUsage(ctx, button.accountId);
   const maxCallSeconds = allowedCallSeconds(usage);
   if (maxCallSeconds <= 0) {
-    throw new AppError("OVER_QUOTA", "This business can't take calls through the website right now. Please try again later.");
+    throw new AppError(
+      "OVER_QUOTA",
+      "This business can't take calls through the website right now. Please try again later.",
+    );
   }
   if (ctx.captcha.mode !== "off") {
     const verdict = await ctx.captcha.verify(input.captchaToken, { ip: visitorIp, action: "call" });
-    if (!verdict.ok) throw new AppError("CAPTCHA_FAILED", "We couldn't verify this call. Please reload the page and try again.");
+    if (!verdict.ok)
+      throw new AppError(
+        "CAPTCHA_FAILED",
+        "We couldn't verify this call. Please reload the page and try again.",
+      );
   }
 
   const useTwilio = ctx.voice.mode === "twilio" && button.phoneNumber !== null && usage.plan.canRingPhone;
@@ -80,11 +91,14 @@ export async function startCall(
     throw new AppError("UNAVAILABLE", "This line can't take calls from the browser right now.");
   }
   if (!useTwilio && (await availableAgents(ctx, button.accountId)).length === 0) {
-    throw new AppError("NO_AGENT_AVAILABLE", "No one is available to answer right now. Leave your number and we'll call you back.");
+    throw new AppError(
+      "NO_AGENT_AVAILABLE",
+      "No one is available to answer right now. Leave your number and we'll call you back.",
+    );
   }
 
   const { token, hash } = newOpaqueToken();
-  const [session] = await ctx.db
+  const sessionRows = await ctx.db
     .insert(callSessions)
     .values({
       accountId: button.accountId,
@@ -98,7 +112,8 @@ export async function startCall(
       lastActivityAt: now,
     })
     .returning();
-  const sessionId = session!.id;
+  const session = returned(sessionRows, "call session");
+  const sessionId = session.id;
 
   if (ctx.voice.mode === "twilio" && useTwilio) {
     return {
@@ -116,7 +131,7 @@ export async function startCall(
       sessionId,
       buttonId: button.id,
       buttonName: button.name,
-      pageUrl: session!.pageUrl,
+      pageUrl: session.pageUrl,
       startedAt: now.toISOString(),
     },
   };
@@ -124,6 +139,17 @@ export async function startCall(
   await ctx.pubsub.publish(channels.accountPhone(button.accountId), ring);
   await ctx.pubsub.publish(channels.visitor(sessionId), ringing);
   const ringTimeoutSeconds = ctx.settings.calls.ringTimeoutSeconds;
-  setCallTimer(sessionId, ringTimeoutSeconds * 1000, () => endCall(ctx, sessionId, "no-answer", "No one answered in time."), ctx.log);
-  return { transport: "webrtc", sessionId, token, iceServers: ctx.settings.calls.iceServers, ringTimeoutSeconds };
+  setCallTimer(
+    sessionId,
+    ringTimeoutSeconds * 1000,
+    () => endCall(ctx, sessionId, "no-answer", "No one answered in time."),
+    ctx.log,
+  );
+  return {
+    transport: "webrtc",
+    sessionId,
+    token,
+    iceServers: ctx.settings.calls.iceServers,
+    ringTimeoutSeconds,
+  };
 }

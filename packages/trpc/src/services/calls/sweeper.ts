@@ -1,7 +1,7 @@
 import { callSessions, users } from "@cac/db";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
-import { endCall, type EndStatus } from "./lifecycle";
+import { type EndStatus, endCall } from "./lifecycle";
 
 /** A party whose connection has not been seen for this long is gone. */
 export const CONNECTION_LOST_MS = 45_000;
@@ -15,16 +15,28 @@ export const TWILIO_MAX_SILENT_MS = 3 * 60 * 60 * 1000;
  * quiet, or phone calls the network never reported. Safe to run from every instance at once:
  * each close is a conditional update.
  */
-export async function sweepStaleCalls(deps: Pick<Ports, "db" | "pubsub" | "clock" | "log">, ringTimeoutSeconds: number) {
+export async function sweepStaleCalls(
+  deps: Pick<Ports, "db" | "pubsub" | "clock" | "log">,
+  ringTimeoutSeconds: number,
+) {
   const now = deps.clock.now().getTime();
   const ago = (ms: number) => new Date(now - ms);
   const stale = await deps.db
-    .select({ id: callSessions.id, status: callSessions.status, transport: callSessions.transport, providerCallId: callSessions.providerCallId })
+    .select({
+      id: callSessions.id,
+      status: callSessions.status,
+      transport: callSessions.transport,
+      providerCallId: callSessions.providerCallId,
+    })
     .from(callSessions)
     .leftJoin(users, eq(users.id, callSessions.answeredBy))
     .where(
       or(
-        and(eq(callSessions.status, "ringing"), eq(callSessions.transport, "webrtc"), lt(callSessions.startedAt, ago(ringTimeoutSeconds * 1000 + 5000))),
+        and(
+          eq(callSessions.status, "ringing"),
+          eq(callSessions.transport, "webrtc"),
+          lt(callSessions.startedAt, ago(ringTimeoutSeconds * 1000 + 5000)),
+        ),
         and(eq(callSessions.status, "initiated"), lt(callSessions.startedAt, ago(TWILIO_CONNECT_MS))),
         and(
           eq(callSessions.status, "in-progress"),

@@ -1,0 +1,6 @@
+/** The row an insert/update `returning()` must give back; a missing one is a bug, not bad input. */
+export function returned<T>(rows: T[], what: string): T {
+  const row = rows[0];
+  if (row === undefined) throw new Error(`the database returned no ${what} row`);
+  return row;
+}
