@@ -136,6 +136,24 @@ describe("signup", () => {
     expect(notice.text).toContain("/forgot-password");
   });
 
+  it("throttles signups for one email from many IPs, so an address cannot be flooded with mail", async () => {
+    const email = uniqueEmail("flood");
+    for (let i = 0; i < 3; i++) {
+      const ok = await rawTrpc(h, "auth.signup", {
+        input: { ...validSignup, email },
+        headers: { "x-forwarded-for": uniqueIp() },
+      });
+      expect(ok.status).toBe(200);
+    }
+    const limited = await rawTrpc(h, "auth.signup", {
+      input: { ...validSignup, email },
+      headers: { "x-forwarded-for": uniqueIp() },
+    });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await h.outbox(email)).toHaveLength(3);
+  });
+
   describe("email verification", () => {
     it("works once, logs in, and a reused link gives a clear 400", async () => {
       const email = uniqueEmail("verify");

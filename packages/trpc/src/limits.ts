@@ -5,6 +5,8 @@ export const defaultLimits = {
   "login.ip": { points: 30, durationSeconds: 15 * 60 },
   "login.email": { points: 5, durationSeconds: 15 * 60 },
   "signup.ip": { points: 10, durationSeconds: 60 * 60 },
+  // Each signup emails the address (a confirmation or a "you already have an account" notice).
+  "signup.email": { points: 3, durationSeconds: 60 * 60 },
   "reset.ip": { points: 10, durationSeconds: 60 * 60 },
   "reset.email": { points: 3, durationSeconds: 60 * 60 },
   "verify.user": { points: 5, durationSeconds: 60 * 60 },

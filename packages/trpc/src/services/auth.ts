@@ -132,6 +132,7 @@ export const SIGNUP_RESPONSE = {
  */
 export async function signup(ctx: Context, input: SignupInput) {
   await throttle(ctx, "signup.ip", ctx.http.ip);
+  await throttle(ctx, "signup.email", input.email);
   const passwordHash = await hashPassword(input.password);
   const existing = await findUserByEmail(ctx, input.email);
   if (existing) {
