@@ -435,6 +435,29 @@ describe("call log", () => {
     });
     expect(partial.days).toEqual(["2026-03-08"]);
     expect(partial.calls).toEqual([2]);
+
+    // Kathmandu is UTC+5:45: local days start at 18:15Z, on a quarter hour like every offset.
+    await resetA();
+    await insertCalls(h, [
+      call(a.accountId, aMain, "2026-03-10T18:14:59Z", 10), // 03-10 23:59:59 local
+      call(a.accountId, aMain, "2026-03-10T18:15:00Z", 10), // 03-11 00:00 local
+      call(a.accountId, aMain, "2026-03-11T18:14:00Z", 10), // 03-11 23:59 local
+    ]);
+    await h.db.db.update(accounts).set({ timezone: "Asia/Kathmandu" }).where(eq(accounts.id, a.accountId));
+    try {
+      const kathmandu = await a.client.trpc.callLog.charts.query({ from: "2026-03-10", to: "2026-03-11" });
+      expect(kathmandu.timezone).toBe("Asia/Kathmandu");
+      expect(kathmandu.calls).toEqual([1, 2]);
+      expect(kathmandu.dayStarts).toEqual([
+        Date.parse("2026-03-09T18:15:00Z") / 1000,
+        Date.parse("2026-03-10T18:15:00Z") / 1000,
+      ]);
+    } finally {
+      await h.db.db
+        .update(accounts)
+        .set({ timezone: "America/New_York" })
+        .where(eq(accounts.id, a.accountId));
+    }
   });
 
   it("charts default to the last 30 days up to today, and refuse more than 366 days", async () => {
