@@ -20,6 +20,7 @@ export async function registerWidgetConfig(app: FastifyInstance, ports: Ports, s
       .header("Cache-Control", "public, max-age=60, stale-while-revalidate=600")
       .header("ETag", result.etag);
     if (req.headers["if-none-match"] === result.etag) return reply.code(304).send();
-    return reply.send(result.body);
+    // The body is kept serialized with its ETag, so a hit costs no JSON work.
+    return reply.type("application/json; charset=utf-8").send(result.json);
   });
 }

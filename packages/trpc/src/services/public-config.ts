@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Button } from "@cac/db";
 import type { Settings } from "../context";
 import { isOriginAllowed } from "../domain/allowed-domains";
 import type { PublicButtonConfig } from "../domain/public-config";
@@ -14,13 +15,31 @@ const WINDOW_DAYS = 8;
  * Bodies by button version and hour: the windows only change when the button is edited or the
  * hour turns, and computing them reads the timezone rules many times.
  */
-const bodies = new Map<string, { body: PublicButtonConfig; etag: string }>();
+const bodies = new Map<string, { body: PublicButtonConfig; json: string; etag: string }>();
 const MAX_CACHED_BODIES = 2000;
+
+/**
+ * Buttons looked up by public id in the last few seconds. Widgets on busy sites ask for the same
+ * button constantly; an edit shows within BUTTON_TTL_MS (HTTP caches hold it 60 s anyway).
+ */
+const BUTTON_TTL_MS = 5000;
+const recentButtons = new Map<string, { at: number; button: Button | undefined }>();
+
+async function lookUpButton(deps: Pick<Ports, "db">, publicId: string): Promise<Button | undefined> {
+  const now = Date.now();
+  const hit = recentButtons.get(publicId);
+  if (hit && now - hit.at < BUTTON_TTL_MS) return hit.button;
+  const button = await findButtonByPublicId(deps, publicId);
+  if (recentButtons.size >= MAX_CACHED_BODIES)
+    recentButtons.delete(recentButtons.keys().next().value as string);
+  recentButtons.set(publicId, { at: now, button });
+  return button;
+}
 
 export type PublicConfigResult =
   | { status: 404; body: { error: string } }
   | { status: 403; body: { error: string; host: string | null } }
-  | { status: 200; body: PublicButtonConfig; etag: string; allowOrigin: string | null };
+  | { status: 200; body: PublicButtonConfig; json: string; etag: string; allowOrigin: string | null };
 
 /**
  * The widget's view of a button. Windows start at the current hour so the body (and its ETag)
@@ -31,7 +50,7 @@ export async function getPublicConfig(
   publicId: string,
   origin: string | undefined,
 ): Promise<PublicConfigResult> {
-  const button = await findButtonByPublicId(deps, publicId);
+  const button = await lookUpButton(deps, publicId);
   if (!button?.enabled) {
     return { status: 404, body: { error: "This call button does not exist or is turned off." } };
   }
@@ -65,11 +84,11 @@ export async function getPublicConfig(
       callable: button.ringPortal || button.phoneNumber !== null,
       apiOrigin,
     };
-    const etag = `"${createHash("sha256").update(JSON.stringify(body)).digest("base64url").slice(0, 27)}"`;
-    cached = { body, etag };
+    const json = JSON.stringify(body);
+    const etag = `"${createHash("sha256").update(json).digest("base64url").slice(0, 27)}"`;
+    cached = { body, json, etag };
     if (bodies.size >= MAX_CACHED_BODIES) bodies.delete(bodies.keys().next().value as string);
     bodies.set(key, cached);
   }
-  const { body, etag } = cached;
-  return { status: 200, body, etag, allowOrigin: origin ?? null };
+  return { status: 200, ...cached, allowOrigin: origin ?? null };
 }
