@@ -5,6 +5,7 @@ import type { ButtonFields } from "../domain/button-fields";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { assertCanEnableButton, assertCanRingPhone } from "./plan-limits";
+import { forgetPublicButton } from "./public-config";
 import { returned } from "./rows";
 
 /** An unguessable public id (96 random bits), separate from the database key. */
@@ -51,7 +52,9 @@ export async function createButton(deps: Deps, accountId: string, fields: Button
     .insert(buttons)
     .values({ ...fields, accountId, publicId: newPublicId() })
     .returning();
-  return returned(rows, "button");
+  const row = returned(rows, "button");
+  forgetPublicButton(row.publicId);
+  return row;
 }
 
 export async function updateButton(
@@ -82,7 +85,9 @@ export async function updateButton(
     })
     .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
     .returning();
-  return returned(rows, "button");
+  const row = returned(rows, "button");
+  forgetPublicButton(row.publicId);
+  return row;
 }
 
 export async function setButtonEnabled(deps: Deps, accountId: string, id: string, enabled: boolean) {
@@ -93,7 +98,9 @@ export async function setButtonEnabled(deps: Deps, accountId: string, id: string
     .set({ enabled, disabledReason: null, updatedAt: deps.clock.now() })
     .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
     .returning();
-  return returned(rows, "button");
+  const row = returned(rows, "button");
+  forgetPublicButton(row.publicId);
+  return row;
 }
 
 /** A copy with a new public id; it starts disabled so it never goes live by surprise. */
@@ -110,15 +117,18 @@ export async function duplicateButton(deps: Deps, accountId: string, id: string)
       publicId: newPublicId(),
     })
     .returning();
-  return returned(rows, "button");
+  const row = returned(rows, "button");
+  forgetPublicButton(row.publicId);
+  return row;
 }
 
 export async function deleteButton(deps: Pick<Ports, "db">, accountId: string, id: string) {
   const deleted = await deps.db
     .delete(buttons)
     .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
-    .returning({ id: buttons.id });
+    .returning({ id: buttons.id, publicId: buttons.publicId });
   if (deleted.length === 0) throw new AppError("NOT_FOUND", "This button does not exist or was deleted.");
+  for (const row of deleted) forgetPublicButton(row.publicId);
   return { ok: true as const };
 }
 
@@ -129,5 +139,7 @@ export async function setButtonLogo(deps: Deps, accountId: string, id: string, l
     .set({ logoKey, updatedAt: deps.clock.now() })
     .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
     .returning();
-  return returned(rows, "button");
+  const row = returned(rows, "button");
+  forgetPublicButton(row.publicId);
+  return row;
 }

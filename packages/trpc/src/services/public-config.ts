@@ -25,6 +25,11 @@ const MAX_CACHED_BODIES = 2000;
 const BUTTON_TTL_MS = 5000;
 const recentButtons = new Map<string, { at: number; button: Button | undefined }>();
 
+/** Drops a button from this instance's cache after an edit, so the change shows at once here. */
+export function forgetPublicButton(publicId: string) {
+  recentButtons.delete(publicId);
+}
+
 async function lookUpButton(deps: Pick<Ports, "db">, publicId: string): Promise<Button | undefined> {
   const now = Date.now();
   const hit = recentButtons.get(publicId);
