@@ -303,23 +303,12 @@ const INDEXES_BEFORE_0002 = [
   "create index call_sessions_button_started_idx on call_sessions using btree (button_id, started_at desc nulls last)",
 ];
 
-/** Times each case on one connection and explains the queries it sent, with their parameters. */
-async function measureCases(
-  connection: postgres.Sql | postgres.ReservedSql,
-  anchor: Date,
-  cases: Case[],
-  iterations: number,
-  warmup: number,
-): Promise<Result[]> {
-  let capture: Captured[] | null = null;
-  const db = drizzle(connection as postgres.Sql, {
-    casing: "snake_case",
-    logger: { logQuery: (query, params) => capture?.push({ sql: query, params }) },
-  }) as unknown as Db;
-  const deps: Deps = { db, clock: { now: () => anchor } };
-  // The backend's CPU time, when Postgres runs on this machine (clock ticks of 10 ms).
+const isSetting = (q: Captured) => /^set /i.test(q.sql);
+
+/** Reads the CPU time of the Postgres backend serving `connection` (Postgres on this machine). */
+async function backendCpuReader(connection: postgres.Sql | postgres.ReservedSql) {
   const [backend] = await connection`select pg_backend_pid() as pid`;
-  const backendCpu = (): number | null => {
+  return (): number | null => {
     try {
       const fields = readFileSync(`/proc/${backend!.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
       return (Number(fields[11]) + Number(fields[12])) * 10;
@@ -327,30 +316,95 @@ async function measureCases(
       return null;
     }
   };
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of a case's statements, its settings (SET LOCAL) applied first. */
+async function explain(connection: postgres.TransactionSql | postgres.ReservedSql, queries: Captured[]) {
+  const plan: string[] = [];
+  for (const q of queries) {
+    if (isSetting(q)) {
+      await connection.unsafe(q.sql, q.params as never[]);
+      continue;
+    }
+    const rows = await connection.unsafe(
+      `explain (analyze, buffers, costs off) ${q.sql}`,
+      q.params as never[],
+    );
+    plan.push(...rows.map((r) => String(r["QUERY PLAN"])));
+  }
+  return plan;
+}
+
+function result(c: Case, timing: Timing, backendCpuMs: number | null, plan: string[]): Result {
+  const indexes = [...new Set([...plan.join("\n").matchAll(/ using (\w+)/g)].map((m) => m[1]!))];
+  const goalMs = c.kind === "page" ? 20 : c.kind === "aggregate" ? 100 : null;
+  return { name: c.name, kind: c.kind, timing, backendCpuMs, goalMs, indexes, plan };
+}
+
+/**
+ * Times each case through the services, as the procedures run it, on one connection, and
+ * captures the statements it sends (for EXPLAIN, and to replay them against other indexes).
+ */
+async function measureCases(
+  client: postgres.Sql,
+  anchor: Date,
+  cases: Case[],
+  iterations: number,
+  warmup: number,
+): Promise<{ results: Result[]; statements: Map<string, Captured[]> }> {
+  let capture: Captured[] | null = null;
+  const db = drizzle(client, {
+    casing: "snake_case",
+    logger: { logQuery: (query, params) => capture?.push({ sql: query, params }) },
+  }) as unknown as Db;
+  const deps: Deps = { db, clock: { now: () => anchor } };
+  const cpu = await backendCpuReader(client);
   const results: Result[] = [];
+  const statements = new Map<string, Captured[]>();
   for (const c of cases) {
-    const cpuBefore = backendCpu();
+    const cpuBefore = cpu();
     const timing = await timeIt(() => c.run(deps), iterations, warmup);
-    const cpuAfter = backendCpu();
-    const backendCpuMs =
-      cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / (iterations + warmup);
+    const cpuAfter = cpu();
     capture = [];
     await c.run(deps);
     const queries: Captured[] = capture;
     capture = null;
-    const plan: string[] = [];
-    if (c.kind !== "baseline") {
-      for (const q of queries) {
-        const rows = await connection.unsafe(
-          `explain (analyze, buffers, costs off) ${q.sql}`,
-          q.params as never[],
-        );
-        plan.push(...rows.map((r) => String(r["QUERY PLAN"])));
-      }
-    }
-    const indexes = [...new Set([...plan.join("\n").matchAll(/ using (\w+)/g)].map((m) => m[1]!))];
-    const goalMs = c.kind === "page" ? 20 : c.kind === "aggregate" ? 100 : null;
-    results.push({ name: c.name, kind: c.kind, timing, backendCpuMs, goalMs, indexes, plan });
+    statements.set(c.name, queries);
+    const plan = c.kind === "baseline" ? [] : await client.begin((tx) => explain(tx, queries));
+    const cpuMs =
+      cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / (iterations + warmup);
+    results.push(result(c, timing, cpuMs, plan));
+  }
+  return { results, statements };
+}
+
+/**
+ * Replays each case's statements on a connection inside an open transaction (used with the
+ * indexes as they were before migration 0002, then rolled back).
+ */
+async function replayCases(
+  connection: postgres.ReservedSql,
+  cases: Case[],
+  statements: Map<string, Captured[]>,
+  iterations: number,
+  warmup: number,
+): Promise<Result[]> {
+  const cpu = await backendCpuReader(connection);
+  const results: Result[] = [];
+  for (const c of cases) {
+    const queries = statements.get(c.name) ?? [];
+    // Each case gets the settings its service asks for, and only those.
+    await connection`set local max_parallel_workers_per_gather to default`;
+    const run = async () => {
+      for (const q of queries) await connection.unsafe(q.sql, q.params as never[]);
+    };
+    const cpuBefore = cpu();
+    const timing = await timeIt(run, iterations, warmup);
+    const cpuAfter = cpu();
+    const plan = c.kind === "baseline" ? [] : await explain(connection, queries);
+    const cpuMs =
+      cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / (iterations + warmup);
+    results.push(result(c, timing, cpuMs, plan));
   }
   return results;
 }
@@ -481,6 +535,24 @@ async function main() {
     { name: "totals: button + 90 days", kind: "aggregate", run: (d) => callLogTotals(d, range90Button) },
     { name: "charts: button + 90 days", kind: "aggregate", run: (d) => callLogCharts(d, range90Button) },
     { name: "totals: all time (1M rows, no goal)", kind: "info", run: (d) => callLogTotals(d, all) },
+    // The query shapes these replaced, for comparison in the same run (no goal).
+    {
+      name: "previous totals: 90 days, parallel workers allowed",
+      kind: "info",
+      run: (d) =>
+        d.db.execute(sql`select count(*)::int, count(*) filter (where answered_at is not null or status in ('in-progress', 'completed'))::int,
+          coalesce(sum(duration_seconds), 0)::float8, coalesce(sum((duration_seconds + 59) / 60), 0)::float8
+          from call_sessions where account_id = ${account.id} and started_at >= ${range90.from!.toISOString()} and started_at < ${range90.to!.toISOString()}`),
+    },
+    {
+      name: "previous charts: 90 days, each call to local time (grouping only)",
+      kind: "info",
+      run: (d) =>
+        d.db.execute(sql`select (started_at at time zone ${account.timezone})::date as day, count(*)::int,
+          sum((duration_seconds + 59) / 60)::int, (count(*) filter (where answered_at is not null or status in ('in-progress', 'completed')))::int
+          from call_sessions where account_id = ${account.id} and started_at >= ${range90.from!.toISOString()} and started_at < ${range90.to!.toISOString()}
+          group by 1`),
+    },
   ];
 
   const count = async (f: typeof all) => (await callLogTotals(plain, f)).calls.toLocaleString("en-US");
@@ -488,7 +560,7 @@ async function main() {
     `  rows read: all ${await count(all)}, 90 days ${await count(range90)}, button + 90 days ${await count(range90Button)}, button + failed,busy + 90 days ${await count(filtered)}`,
   );
 
-  const after = await measureCases(client, seeded.anchor, cases, iterations, warmup);
+  const { results: after, statements } = await measureCases(client, seeded.anchor, cases, iterations, warmup);
   printTable("With the committed migrations (indexes of 0002):", after);
 
   // The same cases with the indexes as they were before migration 0002, in a transaction that is
@@ -501,9 +573,7 @@ async function main() {
       await reserved`begin`;
       for (const statement of INDEXES_BEFORE_0002) await reserved.unsafe(statement);
       const n = Number(values["before-iterations"]);
-      // drizzle reads the pool's options (type parsers) from the client it wraps.
-      const connection = Object.assign(reserved, { options: client.options });
-      before = await measureCases(connection, seeded.anchor, cases, n, Math.min(3, n));
+      before = await replayCases(reserved, cases, statements, n, Math.min(3, n));
     } finally {
       await reserved`rollback`;
       reserved.release();
