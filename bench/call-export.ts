@@ -9,6 +9,7 @@
 // keeps the server's memory flat, and the whole run is repeated with the server's V8 old
 // generation capped, to show the export's live memory stays at a few batches.
 // Goals: ≥ 100,000 rows/s and < 200 MB peak RSS.
+// CAC_BENCH_MEMLOG=1 makes the server print process.memoryUsage() every 500 ms (to stderr).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
