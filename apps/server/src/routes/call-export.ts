@@ -80,9 +80,15 @@ export function registerCallExport(app: FastifyInstance, ports: Ports, settings:
     async function* csv() {
       // The BOM lets spreadsheets read the file as UTF-8 (button names, page URLs).
       yield `\uFEFF${callExportHeader(filter.timezone)}`;
-      // One batch is written while the next is read; the stream asks for more only when the
-      // socket has taken what it had (backpressure), so memory holds a couple of batches.
-      for await (const text of callExportLineBatches(ports, filter, start)) yield Buffer.from(text);
+      // Chunks of ~100 KB; the next batch is read while one is written, and the stream asks for
+      // more only when the socket has taken what it had (backpressure): memory holds a batch or two.
+      try {
+        for await (const text of callExportLineBatches(ports, filter, start)) yield Buffer.from(text);
+      } catch (error) {
+        // The headers are gone: the client sees a cut-off download; the cause goes to the log.
+        req.log.error({ err: error }, "call export failed while streaming");
+        throw error;
+      }
     }
     const today = localDate(ports.clock.now(), filter.timezone);
     return reply
@@ -91,6 +97,6 @@ export function registerCallExport(app: FastifyInstance, ports: Ports, settings:
       .header("X-Total-Rows", String(total))
       .header("Cache-Control", "no-store")
       .header("X-Content-Type-Options", "nosniff")
-      .send(Readable.from(csv(), { highWaterMark: 2 }));
+      .send(Readable.from(csv(), { highWaterMark: 16 }));
   });
 }

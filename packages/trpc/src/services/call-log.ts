@@ -434,6 +434,8 @@ export async function liveCalls(
 // --- Export ----------------------------------------------------------------------------------
 
 export const EXPORT_BATCH = 10_000;
+/** Rows per string handed to the server (~100 KB: below V8's large-object size). */
+export const EXPORT_CHUNK_ROWS = 500;
 
 /**
  * Prepares an export of the filtered log: pins its newest row, so calls that start while the
@@ -494,13 +496,14 @@ export async function* callExportLineBatches(
       ${csvText(sql`${callSessions.visitorIp}`)},
       ${csvText(sql`${callSessions.pageUrl}`)},
       ${csvText(sql`${callSessions.failureReason}`)}) || chr(13) || chr(10)`;
-  type Batch = { text: string | null; micros: string | null; id: string | null };
-  // One value per batch: Postgres joins the lines (in order) and names the last row for the next
-  // batch, so the server allocates one string per batch instead of an object per row.
-  const fetch = async (key: Keyset) => {
-    const [batch] = rowsOf<Batch>(
+  type Chunk = { text: string; micros: string | null; id: string | null };
+  // Postgres joins the lines into chunks of EXPORT_CHUNK_ROWS (in order) and names the batch's
+  // last row for the next batch: the server handles a few strings per batch instead of an object
+  // per row, and each string is small enough for V8's young generation, so it is freed cheaply.
+  const fetch = async (key: Keyset) =>
+    rowsOf<Chunk>(
       await deps.db.execute(sql`
-        select string_agg(line, '' order by n) as text,
+        select (n - 1) / ${EXPORT_CHUNK_ROWS} as chunk, string_agg(line, '' order by n) as text,
           max(micros) filter (where n = ${batchSize}) as micros,
           max(id::text) filter (where n = ${batchSize}) as id
         from (
@@ -510,18 +513,20 @@ export async function* callExportLineBatches(
           where ${filterWhere(filter, keysetWhere(key))}
           order by ${callSessions.startedAt} desc, ${callSessions.id} desc
           limit ${batchSize}
-        ) batch`),
+        ) batch
+        group by chunk
+        order by chunk`),
     );
-    return batch ?? { text: null, micros: null, id: null };
-  };
   // The next batch is asked for as soon as this one arrives, so Postgres reads it while this one
   // is written out.
   let pending = start ? fetch(start) : undefined;
   try {
     while (pending) {
-      const batch = await pending;
-      pending = batch.micros && batch.id ? fetch({ micros: BigInt(batch.micros), id: batch.id }) : undefined;
-      if (batch.text) yield batch.text;
+      const chunks = await pending;
+      const last = chunks.at(-1);
+      pending = last?.micros && last.id ? fetch({ micros: BigInt(last.micros), id: last.id }) : undefined;
+      // Let go of each chunk once it is handed over, so it can be collected while it is young.
+      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) yield chunk.text;
     }
   } finally {
     // Stopped early (the client went away): the batch in flight is dropped, its errors too.
