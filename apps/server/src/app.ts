@@ -6,6 +6,7 @@ import {
   appRouter,
   type Clock,
   defaultLimits,
+  type Limiter,
   type Limits,
   type Ports,
 } from "@cac/trpc";
@@ -40,6 +41,8 @@ export type BuildOptions = {
   db?: DbHandle;
   clock?: Clock;
   limits?: Partial<Limits>;
+  /** Use this limiter instead of the one built from config (closed with the app). */
+  limiter?: Limiter;
   /** Prefix of the limiter's keys (default `cac`); tests use a unique one per suite. */
   limiterKeyPrefix?: string;
   /** Prefix of pubsub channels (default: the limiter's); instances of one deployment share it. */
@@ -64,11 +67,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   const db = options.db ?? createDb({ url: config.databaseUrl, dataDir: join(config.dataDir, "pg") });
   const ownsDb = !options.db;
-  const limiter = createLimiter({
-    redisUrl: config.redisUrl,
-    log: app.log,
-    keyPrefix: options.limiterKeyPrefix,
-  });
+  const limiter =
+    options.limiter ??
+    createLimiter({ redisUrl: config.redisUrl, log: app.log, keyPrefix: options.limiterKeyPrefix });
   const ports: Ports = {
     db: db.db,
     clock: options.clock ?? systemClock,
