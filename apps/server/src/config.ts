@@ -153,6 +153,41 @@ const configSchema = z.object({
       .regex(/^\+1[2-9]\d{2}[2-9]\d{6}$/, "must be a US number in E.164 form, like +12025550143")
       .optional(),
   ),
+  // Cloudflare Turnstile: both keys or none.
+  TURNSTILE_SITE_KEY: optionalString,
+  TURNSTILE_SECRET_KEY: optionalString,
+  TURNSTILE_VERIFY_URL: z
+    .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+    .default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
+  CONTACT_INBOX: z.preprocess(
+    emptyToUndefined,
+    z.email("must be an email address, like support@example.com").optional(),
+  ),
+  RESEND_API_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^re_[A-Za-z0-9_]+$/, "must be a Resend API key: re_…")
+      .optional(),
+  ),
+  RESEND_BASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://127.0.0.1:4010" })
+      .optional(),
+  ),
+  EMAIL_FROM: z.string().min(3).default("Click & Call <no-reply@clickandcall.local>"),
+  POSTHOG_KEY: optionalString,
+  POSTHOG_HOST: z
+    .url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://us.i.posthog.com" })
+    .default("https://us.i.posthog.com"),
+  PRIVACY_POLICY_FILE: optionalString,
+  JOBS_INTERVAL_SECONDS: z.coerce
+    .number({ error: "must be a number of seconds from 60 to 86400" })
+    .int("must be a whole number of seconds")
+    .min(60, "must be at least 60 seconds")
+    .max(86400, "must be at most 86400 seconds (a day)")
+    .default(3600),
 });
 
 const twilioKeys = [
@@ -198,6 +233,20 @@ export type AppConfig = {
   stripe: StripeConfig | undefined;
   /** Twilio Voice (rings phone numbers); calls stay browser-to-browser (WebRTC) when unset. */
   twilio: TwilioConfig | undefined;
+  /** Cloudflare Turnstile on signup, contact and call starts; off when unset. */
+  turnstile: { siteKey: string; secretKey: string; verifyUrl: URL } | undefined;
+  /** Where contact-form messages are emailed; the operators' addresses when unset. */
+  contactInbox: string | undefined;
+  email: {
+    from: string;
+    /** Resend when set; the dev outbox otherwise. */
+    resend: { apiKey: string; baseUrl: URL | undefined } | undefined;
+  };
+  /** PostHog product analytics in the portal; off when unset. */
+  posthog: { key: string; host: URL } | undefined;
+  /** The markdown file /privacy renders; the shipped policy when unset. */
+  privacyPolicyFile: string | undefined;
+  jobs: { intervalSeconds: number };
 };
 
 export type TwilioConfig = {
@@ -287,6 +336,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       );
     }
   }
+  if (Boolean(c.TURNSTILE_SITE_KEY) !== Boolean(c.TURNSTILE_SECRET_KEY)) {
+    problems.push(
+      `${c.TURNSTILE_SITE_KEY ? "TURNSTILE_SECRET_KEY" : "TURNSTILE_SITE_KEY"}: is required when the other Turnstile key is set (captcha needs both)`,
+    );
+  }
+  if (c.RESEND_BASE_URL && !c.RESEND_API_KEY) {
+    problems.push(
+      "RESEND_API_KEY: is required when RESEND_BASE_URL is set (email stays in the dev outbox without it)",
+    );
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     env: c.NODE_ENV,
@@ -337,5 +396,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             callerId: c.TWILIO_CALLER_ID,
           }
         : undefined,
+    turnstile:
+      c.TURNSTILE_SITE_KEY && c.TURNSTILE_SECRET_KEY
+        ? {
+            siteKey: c.TURNSTILE_SITE_KEY,
+            secretKey: c.TURNSTILE_SECRET_KEY,
+            verifyUrl: new URL(c.TURNSTILE_VERIFY_URL),
+          }
+        : undefined,
+    contactInbox: c.CONTACT_INBOX,
+    email: {
+      from: c.EMAIL_FROM,
+      resend: c.RESEND_API_KEY
+        ? {
+            apiKey: c.RESEND_API_KEY,
+            baseUrl: c.RESEND_BASE_URL ? new URL(c.RESEND_BASE_URL) : undefined,
+          }
+        : undefined,
+    },
+    posthog: c.POSTHOG_KEY ? { key: c.POSTHOG_KEY, host: new URL(c.POSTHOG_HOST) } : undefined,
+    privacyPolicyFile: c.PRIVACY_POLICY_FILE,
+    jobs: { intervalSeconds: c.JOBS_INTERVAL_SECONDS },
   };
 }
