@@ -8,7 +8,8 @@ import { desc, eq } from "drizzle-orm";
 import { buildApp } from "../apps/server/src/app";
 import { loadConfig } from "../apps/server/src/config";
 
-const webDist = fileURLToPath(new URL("../apps/web/dist", import.meta.url));
+// E2E_WEB_DIST lets a run use a portal build of its own instead of apps/web/dist.
+const webDist = process.env.E2E_WEB_DIST ?? fileURLToPath(new URL("../apps/web/dist", import.meta.url));
 
 export type E2eServer = {
   /** http://localhost:<port>: the portal's PUBLIC_URL, which the server checks Origin against. */

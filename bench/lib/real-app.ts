@@ -3,7 +3,7 @@
 import { type DbHandle, outboxMessages } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import { desc, eq } from "drizzle-orm";
-import { type BuiltApp, buildApp } from "../../apps/server/src/app";
+import { type BuildOptions, type BuiltApp, buildApp } from "../../apps/server/src/app";
 import { loadConfig } from "../../apps/server/src/config";
 
 /** The portal origin the app is configured with; mutations must present it (CSRF check). */
@@ -11,7 +11,12 @@ export const PORTAL_ORIGIN = "http://localhost:3000";
 
 export type RealApp = BuiltApp & { url: string; db: DbHandle; close(): Promise<void> };
 
-export async function startRealApp(): Promise<RealApp> {
+export type RealAppOptions = Pick<BuildOptions, "limits" | "limiter" | "limiterKeyPrefix"> & {
+  /** Redis for the limiter and pubsub (as REDIS_URL would configure them); in-process without. */
+  redisUrl?: string;
+};
+
+export async function startRealApp(options: RealAppOptions = {}): Promise<RealApp> {
   const db = await createTestDb();
   const config = loadConfig({
     NODE_ENV: "production",
@@ -20,8 +25,10 @@ export async function startRealApp(): Promise<RealApp> {
     PORT: "0",
     // Request logging is off so the figures measure the app, not the terminal.
     LOG_LEVEL: "silent",
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
   });
-  const built = await buildApp(config, { db });
+  const { redisUrl: _, ...buildOptions } = options;
+  const built = await buildApp(config, { ...buildOptions, db });
   await built.app.listen({ port: 0, host: "127.0.0.1" });
   const address = built.app.server.address();
   if (!address || typeof address === "string") throw new Error("the app is not listening on a TCP port");
