@@ -20,6 +20,21 @@ function render(to: string, subject: string, paragraphs: string[], action?: { la
   return { to, subject, text, html } satisfies MailMessage;
 }
 
+/** A date as the account reads it, e.g. "Monday, March 2, 2026". */
+function formatDay(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-US", { dateStyle: "full", timeZone }).format(date);
+}
+
+/** A moment as the account reads it, e.g. "Mar 2, 2026, 3:04 PM EST". */
+function formatMoment(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-US", {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone,
+    timeZoneName: "short",
+  }).format(date);
+}
+
 export const emails = {
   verifyEmail: (to: string, name: string, url: string) =>
     render(
@@ -109,5 +124,34 @@ export const emails = {
         "Your call history and settings are kept.",
       ],
       { label: "See plans", url: billingUrl },
+    ),
+  accountClosing: (to: string, name: string, deletionDate: Date, reopenUrl: string, timeZone = "UTC") =>
+    render(
+      to,
+      "Your Click & Call account is closed",
+      [
+        `Hi ${name},`,
+        "Your Click & Call account is closed. Your call buttons no longer take calls and nobody can log in to the account.",
+        `On ${formatDay(deletionDate, timeZone)} we will delete the account and its personal data: your profile, team members, call buttons, call history and callback requests. Billing records (amounts, dates, subscription status) are kept for accounting.`,
+        "Changed your mind? Reopen the account before that date and everything is as you left it.",
+      ],
+      { label: "Reopen my account", url: reopenUrl },
+    ),
+  accountDeleted: (to: string, name: string) =>
+    render(to, "Your Click & Call account was deleted", [
+      `Hi ${name},`,
+      "Your Click & Call account and its personal data have been deleted, as you asked when you closed it.",
+      "We keep only billing records (amounts, dates, subscription status), which we need for accounting.",
+      "Thank you for using Click & Call. You are welcome back any time.",
+    ]),
+  missedCall: (to: string, details: { buttonLabel: string; at: Date; timezone: string; callsUrl: string }) =>
+    render(
+      to,
+      `Missed call on "${details.buttonLabel}"`,
+      [
+        `A visitor called through your button "${details.buttonLabel}" on ${formatMoment(details.at, details.timezone)}, and nobody answered.`,
+        "Calls ring wherever you answer them: keep the portal open in a browser tab to catch the next one.",
+      ],
+      { label: "See calls", url: details.callsUrl },
     ),
 };
