@@ -60,6 +60,8 @@ export const callSessions = pgTable(
       .on(t.providerCallId)
       .where(sql`${t.providerCallId} is not null`),
     index("call_sessions_ip_idx").on(t.visitorIp, t.startedAt),
+    // The retention job finds IPs past 12 months; nulled rows leave this index, so it stays small.
+    index("call_sessions_ip_retention_idx").on(t.startedAt).where(sql`${t.visitorIp} is not null`),
     // The sweeper and the live list look only at calls not yet ended.
     index("call_sessions_open_idx")
       .on(t.status, t.startedAt)

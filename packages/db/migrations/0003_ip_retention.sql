@@ -1,0 +1,1 @@
+CREATE INDEX "call_sessions_ip_retention_idx" ON "call_sessions" USING btree ("started_at") WHERE "call_sessions"."visitor_ip" is not null;
