@@ -17,8 +17,10 @@ import { captchaOff } from "./adapters/captcha-off";
 import { systemClock } from "./adapters/clock";
 import { createLimiter } from "./adapters/limiter";
 import { createLocalStorage } from "./adapters/local-storage";
+import { logDeliveryFailures } from "./adapters/logged-mailer";
 import { createOutboxMailer } from "./adapters/outbox-mailer";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
+import { createResendMailer } from "./adapters/resend-mailer";
 import { createS3Storage } from "./adapters/s3-storage";
 import { createStripeBilling } from "./adapters/stripe-billing";
 import { createTwilioVoice } from "./adapters/twilio-voice";
@@ -75,7 +77,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     clock: options.clock ?? systemClock,
     log: app.log,
     limiter,
-    mailer: createOutboxMailer(db.db, app.log),
+    mailer: logDeliveryFailures(
+      config.email.resend
+        ? createResendMailer({ ...config.email.resend, from: config.email.from })
+        : createOutboxMailer(db.db, app.log),
+      app.log,
+    ),
     storage: config.s3 ? createS3Storage(config.s3) : createLocalStorage(join(config.dataDir, "uploads")),
     pubsub: config.redisUrl
       ? createRedisPubSub(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
