@@ -1,0 +1,18 @@
+import { z } from "zod";
+
+export const publishNoticeInput = z.object({
+  version: z
+    .string()
+    .trim()
+    .min(1, "Enter a version, like 2026-06 or v2.")
+    .max(40, "Keep the version to 40 characters or fewer.")
+    .regex(/^[\w.\- ]+$/, "Use letters, digits, spaces, dots, dashes or underscores."),
+  summary: z
+    .string()
+    .trim()
+    .min(10, "Summarize what changed in at least 10 characters.")
+    .max(500, "Keep the summary to 500 characters or fewer; the policy itself has the details."),
+  effectiveAt: z.coerce.date({ error: "Enter the date the new policy takes effect." }),
+});
+
+export const dismissNoticeInput = z.object({ noticeId: z.uuid("This notice does not exist.") });
