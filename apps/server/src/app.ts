@@ -30,6 +30,7 @@ import { registerHealth } from "./health";
 import { startCallSweeper } from "./jobs/call-sweeper";
 import { defaultWebDist, registerPortal } from "./portal-static";
 import { registerCallExport } from "./routes/call-export";
+import { loadPrivacyPage, registerPrivacyPage } from "./routes/privacy";
 import { registerStripeWebhook } from "./routes/stripe-webhook";
 import { registerTwilioWebhooks } from "./routes/twilio-webhooks";
 import { registerUploads } from "./routes/uploads";
@@ -67,6 +68,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     bodyLimit: 1024 * 1024,
   });
 
+  // Read before anything is opened: an unreadable policy file stops the start with nothing to close.
+  const privacyPage = loadPrivacyPage(config.privacyPolicyFile);
   const db = options.db ?? createDb({ url: config.databaseUrl, dataDir: join(config.dataDir, "pg") });
   const ownsDb = !options.db;
   const limiter =
@@ -104,8 +107,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       pubsub: ports.pubsub.mode === "redis" ? "Redis" : "in-process",
       captcha: ports.captcha.mode === "off" ? "off" : "Cloudflare Turnstile",
       billing: ports.billing.mode === "stripe" ? "Stripe" : "off (every account has the Free plan's limits)",
+      analytics: config.posthog ? "PostHog (anonymized: no IPs, emails or names)" : "off",
     },
     calls: config.calls,
+    analytics: config.posthog
+      ? { posthogKey: config.posthog.key, posthogHost: config.posthog.host.href.replace(/\/$/, "") }
+      : undefined,
   };
   const limits: Limits = { ...defaultLimits, ...options.limits };
 
@@ -124,8 +131,13 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   });
 
   await app.register(cookie);
-  await registerSecurityHeaders(app, config.production);
+  // The portal may send anonymized analytics straight to PostHog, and only there.
+  await registerSecurityHeaders(app, config.production, {
+    connectSrc: config.posthog ? [config.posthog.host.origin] : [],
+  });
   await registerHealth(app, db);
+  // Before the portal, whose fallback would otherwise answer /privacy with the SPA.
+  registerPrivacyPage(app, privacyPage);
   await registerWidgetConfig(app, ports, settings);
   await registerUploads(app, ports, settings, limits);
   await registerStripeWebhook(app, ports, settings);

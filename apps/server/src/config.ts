@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { z } from "zod";
 
 const emptyToUndefined = (value: unknown) => (value === "" ? undefined : value);
@@ -344,6 +345,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.RESEND_BASE_URL && !c.RESEND_API_KEY) {
     problems.push(
       "RESEND_API_KEY: is required when RESEND_BASE_URL is set (email stays in the dev outbox without it)",
+    );
+  }
+  if (c.PRIVACY_POLICY_FILE && !existsSync(c.PRIVACY_POLICY_FILE)) {
+    problems.push(
+      `PRIVACY_POLICY_FILE: there is no file at ${c.PRIVACY_POLICY_FILE} (unset it to serve the shipped policy)`,
     );
   }
   if (problems.length) throw new ConfigError(problems);

@@ -2,7 +2,11 @@ import helmet from "@fastify/helmet";
 import type { FastifyInstance } from "fastify";
 
 /** Headers for the portal: a strict CSP, no framing, no sniffing, HSTS in production. */
-export async function registerSecurityHeaders(app: FastifyInstance, production: boolean) {
+export async function registerSecurityHeaders(
+  app: FastifyInstance,
+  production: boolean,
+  extra: { connectSrc?: string[] } = {},
+) {
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -12,7 +16,7 @@ export async function registerSecurityHeaders(app: FastifyInstance, production: 
         // React sets style attributes; no inline scripts are allowed.
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", "data:", "blob:"],
-        connectSrc: ["'self'"],
+        connectSrc: ["'self'", ...(extra.connectSrc ?? [])],
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],

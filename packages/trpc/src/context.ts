@@ -32,6 +32,8 @@ export type Settings = {
   };
   /** Shown in the portal so the owner knows which adapters are real services and which are local. */
   modes: Record<string, string>;
+  /** PostHog product analytics for the portal (anonymized); off when absent. */
+  analytics?: { posthogKey: string; posthogHost: string } | undefined;
 };
 
 export type Context = Ports & {

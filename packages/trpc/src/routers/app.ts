@@ -7,6 +7,7 @@ import { callRouter } from "./call/router";
 import { callLogRouter } from "./call-log/router";
 import { callbacksRouter } from "./callbacks/router";
 import { phoneRouter } from "./phone/router";
+import { policyRouter } from "./policy/router";
 import { systemRouter } from "./system/router";
 import { widgetRouter } from "./widget/router";
 
@@ -22,6 +23,7 @@ export const appRouter = router({
   phone: phoneRouter,
   billing: billingRouter,
   callLog: callLogRouter,
+  policy: policyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,4 +4,7 @@ import { publicProcedure } from "../../trpc";
 export const infoProcedure = publicProcedure.query(({ ctx }) => ({
   production: ctx.settings.production,
   modes: ctx.settings.modes,
+  // Public by nature: the portal's browser needs the project key to send anonymized events.
+  posthogKey: ctx.settings.analytics?.posthogKey ?? null,
+  posthogHost: ctx.settings.analytics?.posthogHost ?? null,
 }));
