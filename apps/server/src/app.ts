@@ -10,6 +10,7 @@ import {
   type Limits,
   type Ports,
 } from "@cac/trpc";
+import { notifyMissedCall } from "@cac/trpc/services/missed-call";
 import cookie from "@fastify/cookie";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -93,6 +94,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     captcha: captchaOff,
     billing: config.stripe ? createStripeBilling(config.stripe) : { mode: "off" },
     voice: config.twilio ? createTwilioVoice(config.twilio) : { mode: "webrtc" },
+    // Runs after the call's end is stored, by then `ports` and `settings` are both set.
+    onCallEnded: async (call) => {
+      await notifyMissedCall(ports, settings, call);
+    },
   };
   const settings = {
     publicUrl: config.publicUrl,

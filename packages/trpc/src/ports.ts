@@ -1,4 +1,4 @@
-import type { Db } from "@cac/db";
+import type { CallSession, Db } from "@cac/db";
 import type { BaseLogger } from "pino";
 import type Stripe from "stripe";
 import type { PlanId } from "./domain/plans";
@@ -13,7 +13,10 @@ export type MailMessage = {
   html: string;
 };
 
-/** Sends transactional email. The default adapter keeps messages in the dev outbox. */
+/**
+ * Sends transactional email. The default adapter keeps messages in the dev outbox. The server's
+ * mailer never rejects: a message not accepted is logged with its cause (logged-mailer.ts).
+ */
 export interface Mailer {
   readonly mode: "outbox" | "resend";
   send(message: MailMessage): Promise<void>;
@@ -104,6 +107,12 @@ export interface Clock {
   now(): Date;
 }
 
+/**
+ * Runs once per call, right after it ends (on the transition, never twice), wherever it ended: the
+ * server emails the owners about missed calls. Never rejects.
+ */
+export type CallEndedHook = (call: CallSession) => Promise<void>;
+
 export type Ports = {
   db: Db;
   mailer: Mailer;
@@ -115,4 +124,5 @@ export type Ports = {
   billing: Billing;
   clock: Clock;
   log: Logger;
+  onCallEnded: CallEndedHook;
 };

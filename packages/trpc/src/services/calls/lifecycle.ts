@@ -4,7 +4,7 @@ import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
 import { type AgentEvent, type CallEnd, channels, type VisitorEvent } from "./channels";
 
-type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log">;
+type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
 export const openStatuses = ["initiated", "ringing", "in-progress"] as const;
 export type EndStatus = "completed" | "no-answer" | "busy" | "failed" | "canceled";
@@ -22,7 +22,7 @@ export type EndOptions = {
 
 /**
  * Ends a call once: only a call still open is changed, so a second hang-up, a late timer or the
- * sweeper find nothing to do. Duration runs from answer to end, measured by the server, unless
+ * sweeper find nothing to do (and `onCallEnded` runs once). Duration runs from answer to end, measured by the server, unless
  * the phone network measured it (`measuredSeconds`).
  */
 export async function endCall(
@@ -65,6 +65,8 @@ export async function endCall(
   clearCallTimer(sessionId);
   const end: CallEnd = { status: row.status, reason, durationSeconds: row.durationSeconds };
   await publishEnded(deps, row.accountId, row.answeredBy, sessionId, end);
+  // Only the update that ended the call gets here, so follow-ups (the missed-call email) run once.
+  await deps.onCallEnded(row);
   return end;
 }
 

@@ -7,7 +7,7 @@ import { sha256 } from "../sessions";
 import { type AgentEvent, channels, type SignalPayload, type VisitorEvent } from "./channels";
 import { endCall, openStatuses, touchCall } from "./lifecycle";
 
-type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log">;
+type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
 /** The visitor's call, if the token is the one handed out by call.start for it. */
 export async function visitorCall(

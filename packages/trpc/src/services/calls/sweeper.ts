@@ -16,7 +16,7 @@ export const TWILIO_MAX_SILENT_MS = 3 * 60 * 60 * 1000;
  * each close is a conditional update.
  */
 export async function sweepStaleCalls(
-  deps: Pick<Ports, "db" | "pubsub" | "clock" | "log">,
+  deps: Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">,
   ringTimeoutSeconds: number,
 ) {
   const now = deps.clock.now().getTime();

@@ -8,7 +8,7 @@ import { type AgentEvent, channels, type VisitorEvent } from "./channels";
 import { type EndStatus, endCall } from "./lifecycle";
 import { availableAgents } from "./start";
 
-type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log">;
+type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
 /** Form parameters of a Twilio webhook, as signed by Twilio. */
 export type TwilioParams = Record<string, string>;

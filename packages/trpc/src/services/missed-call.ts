@@ -1,0 +1,53 @@
+import { accounts, buttons, type CallSession, users } from "@cac/db";
+import { and, eq, isNotNull } from "drizzle-orm";
+import type { Settings } from "../context";
+import { emails } from "../email/templates";
+import type { Ports } from "../ports";
+
+/**
+ * A visitor's call nobody took: the ring timeout ran out (no-answer), or the phone line was busy.
+ * A WebRTC call ends "busy" only when someone in the portal declined it, which is not missed.
+ */
+export function isMissedCall(call: Pick<CallSession, "status" | "transport">): boolean {
+  return call.status === "no-answer" || (call.status === "busy" && call.transport === "twilio");
+}
+
+/**
+ * Emails the account's owners (those with a confirmed email) about a missed call. Called once per
+ * call, when it ends (see `endCall`). Never rejects: a failure is logged and the call's end stands.
+ * The email names the button and the time only; the visitor's IP and page stay out of it.
+ */
+export async function notifyMissedCall(
+  deps: Pick<Ports, "db" | "mailer" | "log">,
+  settings: Pick<Settings, "publicUrl">,
+  call: CallSession,
+): Promise<number> {
+  if (!isMissedCall(call)) return 0;
+  try {
+    const [account] = await deps.db
+      .select({ timezone: accounts.timezone, status: accounts.status })
+      .from(accounts)
+      .where(eq(accounts.id, call.accountId));
+    if (account?.status !== "active") return 0;
+    const [button] = call.buttonId
+      ? await deps.db.select({ name: buttons.name }).from(buttons).where(eq(buttons.id, call.buttonId))
+      : [];
+    const owners = await deps.db
+      .select({ email: users.email })
+      .from(users)
+      .where(
+        and(eq(users.accountId, call.accountId), eq(users.role, "owner"), isNotNull(users.emailVerifiedAt)),
+      );
+    const details = {
+      buttonLabel: button?.name ?? "(deleted button)",
+      at: call.startedAt,
+      timezone: account.timezone,
+      callsUrl: new URL("/calls", settings.publicUrl).toString(),
+    };
+    for (const owner of owners) await deps.mailer.send(emails.missedCall(owner.email, details));
+    return owners.length;
+  } catch (error) {
+    deps.log.error({ err: error, sessionId: call.id }, "missed-call email could not be sent");
+    return 0;
+  }
+}
