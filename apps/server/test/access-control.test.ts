@@ -133,6 +133,7 @@ const cases: Record<string, Case> = {
   "account.revokeOtherSessions": { tier: "authed", crossAccount: { kind: "own-scope" } },
 
   "system.info": { tier: "public", why: "which adapters run; no account data" },
+  "contact.send": { tier: "public", why: "the public contact form; stores the message, shows nothing back" },
   "system.devOutbox": {
     tier: "public",
     why: "development only (NOT_FOUND in production, see headers.test.ts): the dev outbox shows every email so a developer can follow links before logging in",
@@ -204,6 +205,7 @@ const cases: Record<string, Case> = {
     tier: "authed",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ sessionId: b.callSessionId }) },
   },
+  "phone.voiceLine": { tier: "authed", crossAccount: { kind: "own-scope" } },
 
   "calls.start": { tier: "widget", why: "a visitor starts a call on a button's allowed site" },
   "calls.events": { tier: "widget", why: "the visitor's call, authorized by its capability token" },

@@ -156,6 +156,27 @@ describe("calls.start with Twilio configured", () => {
     expect(jwt.payload.exp - jwt.payload.iat).toBeGreaterThan(0);
   });
 
+  it("a portal agent gets an incoming-only token under the identity <Client> rings, signed and at most an hour long", async () => {
+    const line = await owner.trpc.phone.voiceLine.query();
+    expect(line.mode).toBe("twilio");
+    if (line.mode !== "twilio") return;
+    expect(line.identity).toBe(`agent:${userId}`);
+    const jwt = decodeJwt(line.token, env.TWILIO_API_SECRET);
+    expect(jwt.signedWithSecret).toBe(true);
+    expect(jwt.payload.grants.identity).toBe(`agent:${userId}`);
+    expect(jwt.payload.grants.voice.incoming).toEqual({ allow: true });
+    // The portal answers calls; it places none through the TwiML App.
+    expect(jwt.payload.grants.voice.outgoing).toBeUndefined();
+    expect(jwt.payload.exp - jwt.payload.iat).toBe(line.ttlSeconds);
+    expect(line.ttlSeconds).toBeLessThanOrEqual(3600);
+
+    // The portal's CSP lets that SDK reach Twilio and play its ring sounds, and nothing more.
+    const csp = (await fetch(`${h.url}/healthz`)).headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/connect-src 'self'[^;]* wss:\/\/\*\.twilio\.com/);
+    expect(csp).toContain("media-src 'self' https://sdk.twilio.com");
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+  });
+
   it("WebRTC otherwise: a button without a number, or a plan that cannot ring phones", async () => {
     await makeAgentAvailable(h, userId);
     const portalOnly = await owner.trpc.buttons.create.mutate(
@@ -282,5 +303,7 @@ describe("without Twilio", () => {
       session: started.sessionId,
     });
     expect(res.status).toBe(404);
+    // The phone panel then needs no Voice SDK line.
+    expect(await owner.trpc.phone.voiceLine.query()).toEqual({ mode: "webrtc" });
   });
 });

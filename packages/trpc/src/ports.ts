@@ -50,14 +50,29 @@ export interface PubSub {
   close(): Promise<void>;
 }
 
-export type CaptchaResult = { ok: true } | { ok: false; reason: string };
+/**
+ * A refusal says why, for the logs (`reason`), and what kind it is, so the person can be told
+ * what to do: solve the check, solve it again (expired or spent), or retry later (unreachable).
+ */
+export type CaptchaResult =
+  | { ok: true }
+  | { ok: false; kind: "missing" | "rejected" | "expired" | "mismatch" | "unavailable"; reason: string };
+
+export type CaptchaExpectation = {
+  /** The person's IP, sent along as siteverify's `remoteip`. */
+  ip: string;
+  /** The widget's `action`: "signup", "contact" or "call". */
+  action: string;
+  /** Hosts the challenge may have been solved on (the portal's, or the button's page). */
+  hostnames: readonly string[];
+};
 
 /** Bot check on public forms and call starts. "off" requires nothing (the default). */
 export interface Captcha {
   readonly mode: "off" | "turnstile";
   /** The public site key the browser widget needs, when on. */
   readonly siteKey: string | null;
-  verify(token: string | undefined, expect: { ip: string; action: string }): Promise<CaptchaResult>;
+  verify(token: string | undefined, expect: CaptchaExpectation): Promise<CaptchaResult>;
 }
 
 /** Phone calls through Twilio Voice, when configured. */
@@ -66,6 +81,8 @@ export interface TwilioVoice {
   readonly callerId: string;
   /** An Access Token for the browser Voice SDK; its identity is the call session id. */
   createAccessToken(identity: string, ttlSeconds: number): string;
+  /** An Access Token that lets a portal agent's Voice SDK receive the calls `<Client>` rings. */
+  createAgentAccessToken(identity: string, ttlSeconds: number): string;
   /** Checks X-Twilio-Signature for a form-encoded webhook at its public URL. */
   validateWebhook(signature: string | undefined, url: string, params: Record<string, string>): boolean;
 }

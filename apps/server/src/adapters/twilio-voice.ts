@@ -6,6 +6,9 @@ import type { TwilioConfig } from "../config";
 const { AccessToken } = twilio.jwt;
 const { VoiceGrant } = AccessToken;
 
+/** An agent's token is refreshed by the portal before it expires; an hour bounds a leaked one. */
+const AGENT_TOKEN_MAX_TTL_SECONDS = 3600;
+
 /** Every status Twilio can report for a dialed leg. */
 const dialedLegEvents = ["initiated", "ringing", "answered", "completed"] as const;
 
@@ -25,6 +28,15 @@ export function createTwilioVoice(config: TwilioConfig): TwilioVoice {
       // Outgoing only: a visitor's browser can place its one call through the TwiML App and
       // cannot receive calls.
       token.addGrant(new VoiceGrant({ outgoingApplicationSid: config.twimlAppSid }));
+      return token.toJwt();
+    },
+    createAgentAccessToken(identity, ttlSeconds) {
+      const token = new AccessToken(config.accountSid, config.apiKey, config.apiSecret, {
+        identity,
+        ttl: Math.min(ttlSeconds, AGENT_TOKEN_MAX_TTL_SECONDS),
+      });
+      // Incoming only: the portal answers the calls that <Client> rings and places none.
+      token.addGrant(new VoiceGrant({ incomingAllow: true }));
       return token.toJwt();
     },
     validateWebhook(signature, url, params) {

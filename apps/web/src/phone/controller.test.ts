@@ -80,6 +80,7 @@ function fakeClient() {
       decline: mutation("decline"),
       signal: mutation("signal"),
       hangUp: mutation("hangUp"),
+      voiceLine: { query: async () => ({ mode: "webrtc" }) },
       events: {
         subscribe: (_input: unknown, o: Observer) => {
           observer = o;

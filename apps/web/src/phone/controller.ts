@@ -6,10 +6,11 @@
  */
 import type { AppRouter } from "@cac/trpc";
 import type { TRPCClient } from "@trpc/client";
-import { describeError } from "../lib/errors";
+import { describeError, isClientError } from "../lib/errors";
 import { AgentPeer, type SignalPayload } from "./agent-peer";
 import { askNotificationPermission, notifyRing } from "./notify";
 import { createRinger, type Ringer } from "./ringer";
+import { type DeviceFactory, TwilioLine } from "./twilio-line";
 
 export type RingingCall = {
   sessionId: string;
@@ -17,6 +18,8 @@ export type RingingCall = {
   buttonName: string;
   pageUrl: string | null;
   startedAt: string;
+  /** Rung through the Twilio Voice SDK (a button that also rings a phone), not the live feed. */
+  via?: "twilio";
 };
 
 export type AgentEvent =
@@ -88,10 +91,12 @@ export class PhoneController {
   /** Calls taken by someone or ended: they never ring here again. */
   private gone = new Set<string>();
   private disposed = false;
+  private line: TwilioLine | null = null;
 
   constructor(
     private readonly client: Client,
     private readonly userId: string,
+    private readonly options: { createDevice?: DeviceFactory } = {},
   ) {
     addEventListener("pagehide", this.onLeave);
     // The agent's choice survives reloads in this browser.
@@ -141,8 +146,13 @@ export class PhoneController {
     if (this.disposed) return;
     writeStored(this.userId, available);
     this.set({ available, switching: false });
-    if (available) this.openFeed();
-    else this.closeFeed();
+    if (available) {
+      this.openFeed();
+      void this.openLine();
+    } else {
+      this.closeFeed();
+      this.closeLine();
+    }
     this.set({ announcement: available ? "You are available to answer calls." : "Calls are off." });
   }
 
@@ -159,6 +169,7 @@ export class PhoneController {
       onError: (error) => {
         // The feed ended for good (e.g. the session expired): calls stop ringing here.
         this.unsubscribe = null;
+        this.closeLine();
         this.clearRinging();
         this.set({
           feed: "off",
@@ -168,6 +179,69 @@ export class PhoneController {
       },
     });
     this.unsubscribe = () => subscription.unsubscribe();
+  }
+
+  /** With Twilio configured, phone-number buttons ring the portal through the Voice SDK too. */
+  private async openLine() {
+    if (this.line) return;
+    const fetchToken = async () => {
+      const line = await this.client.phone.voiceLine.query();
+      if (line.mode !== "twilio") throw new Error("Twilio Voice is no longer configured.");
+      return line.token;
+    };
+    try {
+      const first = await this.client.phone.voiceLine.query();
+      if (first.mode !== "twilio" || !this.state.available || this.disposed || this.line) return;
+      const line = new TwilioLine(
+        fetchToken,
+        {
+          ring: (call) => this.onRing(call),
+          gone: (sessionId) => this.onLineGone(sessionId),
+          connected: (sessionId) => {
+            if (this.state.call?.sessionId !== sessionId) return;
+            this.patchCall({ phase: "connected", answeredAt: Date.now() });
+            this.set({ announcement: "Connected to the caller." });
+          },
+          ended: (sessionId, reason) => {
+            if (this.state.call?.sessionId === sessionId) this.endTwilioCall(reason);
+            else this.onLineGone(sessionId);
+          },
+          failed: (message, sessionId) => {
+            if (sessionId && this.state.call?.sessionId === sessionId) this.endTwilioCall(message);
+            else this.set({ notice: { tone: "error", text: message } });
+          },
+        },
+        this.options.createDevice,
+      );
+      this.line = line;
+      await line.start(first.token);
+    } catch (error) {
+      this.closeLine();
+      // The SDK's errors carry their own message; the API's are described as everywhere else.
+      const message =
+        isClientError(error) || !(error instanceof Error) ? describeError(error).message : error.message;
+      this.set({
+        notice: { tone: "warning", text: `Calls to phone-number buttons can't ring here: ${message}` },
+      });
+    }
+  }
+
+  private closeLine() {
+    this.line?.stop();
+    this.line = null;
+  }
+
+  private onLineGone(sessionId: string) {
+    if (!this.state.ringing.some((c) => c.sessionId === sessionId)) return;
+    this.gone.add(sessionId);
+    this.removeRinging(sessionId);
+  }
+
+  private endTwilioCall(reason: string) {
+    const call = this.state.call;
+    if (!call || call.phase === "ended") return;
+    const seconds = call.answeredAt ? Math.round((Date.now() - call.answeredAt) / 1000) : 0;
+    this.finishCall(reason, seconds);
   }
 
   private closeFeed() {
@@ -268,6 +342,12 @@ export class PhoneController {
       },
       announcement: "Answering…",
     });
+    if (ringing.via === "twilio") {
+      // The Voice SDK asks for the microphone and connects; its events move the call on.
+      this.patchCall({ phase: "connecting" });
+      this.line?.accept(sessionId);
+      return;
+    }
 
     let stream: MediaStream;
     try {
@@ -322,7 +402,14 @@ export class PhoneController {
   }
 
   async decline(sessionId: string) {
+    const ringing = this.state.ringing.find((c) => c.sessionId === sessionId);
     this.removeRinging(sessionId);
+    if (ringing?.via === "twilio") {
+      // Only this browser's leg: the business's phone keeps ringing.
+      this.gone.add(sessionId);
+      this.line?.reject(sessionId);
+      return;
+    }
     try {
       await this.client.phone.decline.mutate({ sessionId });
     } catch (error) {
@@ -333,7 +420,8 @@ export class PhoneController {
   toggleMute() {
     const call = this.state.call;
     if (!call || call.phase === "ended") return;
-    this.peer?.mute(!call.muted);
+    if (call.via === "twilio") this.line?.mute(call.sessionId, !call.muted);
+    else this.peer?.mute(!call.muted);
     this.patchCall({ muted: !call.muted });
   }
 
@@ -343,7 +431,9 @@ export class PhoneController {
     if (!call || call.phase === "ended") return;
     const seconds = call.answeredAt ? Math.round((Date.now() - call.answeredAt) / 1000) : 0;
     this.finishCall(reason, seconds);
-    this.client.phone.hangUp.mutate({ sessionId: call.sessionId }).catch(() => {});
+    // A Twilio call ends with its leg; Twilio's status callbacks tell the server.
+    if (call.via === "twilio") this.line?.hangUp(call.sessionId);
+    else this.client.phone.hangUp.mutate({ sessionId: call.sessionId }).catch(() => {});
   }
 
   private finishCall(text: string, durationSeconds: number) {
@@ -366,7 +456,7 @@ export class PhoneController {
   /** Leaving the page in a call hangs up (the request outlives the page). */
   private onLeave = () => {
     const call = this.state.call;
-    if (!call || call.phase === "ended") return;
+    if (!call || call.phase === "ended" || call.via === "twilio") return;
     fetch("/trpc/phone.hangUp", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -384,6 +474,7 @@ export class PhoneController {
     this.unsubscribe = null;
     this.peer?.close();
     this.peer = null;
+    this.closeLine();
     this.clearRinging();
     this.ringer.close();
     this.listeners.clear();

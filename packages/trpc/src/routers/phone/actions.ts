@@ -1,5 +1,6 @@
 import { answerCall, endCall, setCallTimer } from "../../services/calls/lifecycle";
 import { agentHangUp, agentSignal, declineCall, setAgentAvailable } from "../../services/calls/signaling";
+import { agentVoiceLine } from "../../services/calls/twilio";
 import { allowedCallSeconds, getUsage } from "../../services/usage";
 import { authedProcedure } from "../../trpc";
 import { agentSignalInput, availabilityInput, sessionIdInput } from "./phone.schema";
@@ -34,3 +35,6 @@ export const agentSignalProcedure = authedProcedure
 export const agentHangUpProcedure = authedProcedure
   .input(sessionIdInput)
   .mutation(({ ctx, input }) => agentHangUp(ctx, ctx.account.id, input.sessionId));
+
+/** The Voice SDK line of this agent when Twilio is configured (queried again to renew the token). */
+export const voiceLineProcedure = authedProcedure.query(({ ctx }) => agentVoiceLine(ctx, ctx.user.id));

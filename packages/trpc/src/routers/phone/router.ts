@@ -5,6 +5,7 @@ import {
   answerProcedure,
   declineProcedure,
   setAvailableProcedure,
+  voiceLineProcedure,
 } from "./actions";
 import { phoneEventsProcedure } from "./events";
 
@@ -16,4 +17,5 @@ export const phoneRouter = router({
   decline: declineProcedure,
   signal: agentSignalProcedure,
   hangUp: agentHangUpProcedure,
+  voiceLine: voiceLineProcedure,
 });

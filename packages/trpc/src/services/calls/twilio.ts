@@ -21,6 +21,28 @@ export function agentIdentity(userId: string): string {
   return `agent:${userId}`;
 }
 
+/** Lifetime of a portal agent's Access Token; the portal renews it before it runs out. */
+export const AGENT_TOKEN_TTL_SECONDS = 3600;
+
+export type AgentVoiceLine =
+  | { mode: "webrtc" }
+  | { mode: "twilio"; identity: string; token: string; ttlSeconds: number };
+
+/**
+ * How the portal's phone panel receives calls: over the live feed and WebRTC, or, with Twilio,
+ * also through the Voice SDK, which `<Client>` rings under the agent's identity.
+ */
+export function agentVoiceLine(deps: Pick<Ports, "voice">, userId: string): AgentVoiceLine {
+  if (deps.voice.mode !== "twilio") return { mode: "webrtc" };
+  const identity = agentIdentity(userId);
+  return {
+    mode: "twilio",
+    identity,
+    token: deps.voice.createAgentAccessToken(identity, AGENT_TOKEN_TTL_SECONDS),
+    ttlSeconds: AGENT_TOKEN_TTL_SECONDS,
+  };
+}
+
 /** Only +1 numbers are ever dialed (the service is US-only). */
 const usNumber = /^\+1\d{10}$/;
 const uuid = z.uuid();
@@ -129,7 +151,11 @@ export async function decideVoiceCall(
     timeout: options.ringTimeoutSeconds,
     clients: agents.map((agent) => ({
       identity: agentIdentity(agent.id),
-      parameters: { session: session.id, button: button.name },
+      parameters: {
+        session: session.id,
+        button: button.name,
+        ...(session.pageUrl ? { page: session.pageUrl } : {}),
+      },
     })),
     statusUrl: options.statusUrl,
   };
