@@ -4,20 +4,46 @@ function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** One layout for every message: an HTML part and the same words as plain text. */
-function render(to: string, subject: string, paragraphs: string[], action?: { label: string; url: string }) {
+/** A paragraph's words, escaped; its line breaks (e.g. in a visitor's message) are kept. */
+function paragraphHtml(value: string): string {
+  return escapeHtml(value).replace(/\r?\n/g, "<br>");
+}
+
+/**
+ * A subject is one line: line breaks and other control characters (which a visitor's name could
+ * carry into "Callback request from …") become spaces, and it is kept short.
+ */
+function oneLine(value: string): string {
+  const line = value
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return line.length > 150 ? `${line.slice(0, 149)}…` : line;
+}
+
+/**
+ * One layout for every message: an HTML part and the same words as plain text. Every value is
+ * escaped in the HTML, so names and messages typed by visitors or users show as typed.
+ */
+export function render(
+  to: string,
+  subject: string,
+  paragraphs: string[],
+  action?: { label: string; url: string },
+) {
   const text = [...paragraphs, ...(action ? [`${action.label}: ${action.url}`] : []), "— Click & Call"].join(
     "\n\n",
   );
   const html = [
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(oneLine(subject))}</title></head><body>`,
     `<div style="font-family:system-ui,sans-serif;max-width:560px;margin:auto;color:#1a1a2e">`,
-    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...paragraphs.map((p) => `<p>${paragraphHtml(p)}</p>`),
     action
       ? `<p><a href="${escapeHtml(action.url)}" style="display:inline-block;padding:10px 16px;background:#1d4ed8;color:#fff;border-radius:6px;text-decoration:none">${escapeHtml(action.label)}</a></p>`
       : "",
-    `<p style="color:#555">— Click &amp; Call</p></div>`,
+    `<p style="color:#555">— Click &amp; Call</p></div></body></html>`,
   ].join("");
-  return { to, subject, text, html } satisfies MailMessage;
+  return { to, subject: oneLine(subject), text, html } satisfies MailMessage;
 }
 
 /** A date as the account reads it, e.g. "Monday, March 2, 2026". */

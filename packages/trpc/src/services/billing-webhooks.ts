@@ -163,8 +163,9 @@ function formatMoney(amountCents: number, currency: string): string {
   }
 }
 
-function formatDate(date: Date): string {
-  return new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" }).format(date);
+/** A day as the account reads it: in the account's timezone. */
+function formatDate(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone }).format(date);
 }
 
 /** Locks the account row so events for one account apply one at a time; Unmatched when it is gone. */
@@ -417,7 +418,7 @@ async function onInvoiceEvent(
       .from(subscriptions)
       .where(eq(subscriptions.accountId, accountId));
     const [account] = await tx
-      .select({ plan: accounts.plan })
+      .select({ plan: accounts.plan, timezone: accounts.timezone })
       .from(accounts)
       .where(eq(accounts.id, accountId));
     const planName = planFor(sub?.plan ?? account?.plan ?? "free").name;
@@ -429,7 +430,7 @@ async function onInvoiceEvent(
           {
             planName,
             amount: formatMoney(amountCents, invoice.currency),
-            nextAttempt: nextAttempt ? formatDate(nextAttempt) : null,
+            nextAttempt: nextAttempt ? formatDate(nextAttempt, account?.timezone ?? "UTC") : null,
             invoiceUrl: invoice.hosted_invoice_url ?? null,
           },
           billingUrl(deps),
