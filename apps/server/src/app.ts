@@ -10,6 +10,7 @@ import {
   type Limits,
   type Ports,
 } from "@cac/trpc";
+import { type AbuseThresholds, abuseThresholdsWith } from "@cac/trpc/domain/abuse-thresholds";
 import { notifyMissedCall } from "@cac/trpc/services/missed-call";
 import cookie from "@fastify/cookie";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
@@ -24,12 +25,15 @@ import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
 import { createResendMailer } from "./adapters/resend-mailer";
 import { createS3Storage } from "./adapters/s3-storage";
 import { createStripeBilling } from "./adapters/stripe-billing";
+import { createTurnstileCaptcha } from "./adapters/turnstile-captcha";
 import { createTwilioVoice } from "./adapters/twilio-voice";
 import type { AppConfig } from "./config";
 import { createRequestContext } from "./context";
 import { registerHealth } from "./health";
 import { startCallSweeper } from "./jobs/call-sweeper";
+import { startRetentionJobs } from "./jobs/runner";
 import { defaultWebDist, registerPortal } from "./portal-static";
+import { registerAccountExport } from "./routes/account-export";
 import { registerCallExport } from "./routes/call-export";
 import { loadPrivacyPage, registerPrivacyPage } from "./routes/privacy";
 import { registerStripeWebhook } from "./routes/stripe-webhook";
@@ -45,6 +49,8 @@ export type BuildOptions = {
   db?: DbHandle;
   clock?: Clock;
   limits?: Partial<Limits>;
+  /** Overrides of the automatic abuse flagging's thresholds (tests use small counts). */
+  abuseThresholds?: Partial<AbuseThresholds>;
   /** Use this limiter instead of the one built from config (closed with the app). */
   limiter?: Limiter;
   /** Prefix of the limiter's keys (default `cac`); tests use a unique one per suite. */
@@ -91,7 +97,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     pubsub: config.redisUrl
       ? createRedisPubSub(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
       : createMemoryPubSub(),
-    captcha: captchaOff,
+    captcha: config.turnstile ? createTurnstileCaptcha(config.turnstile, app.log) : captchaOff,
     billing: config.stripe ? createStripeBilling(config.stripe) : { mode: "off" },
     voice: config.twilio ? createTwilioVoice(config.twilio) : { mode: "webrtc" },
     // Runs after the call's end is stored, by then `ports` and `settings` are both set.
@@ -115,6 +121,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       analytics: config.posthog ? "PostHog (anonymized: no IPs, emails or names)" : "off",
     },
     calls: config.calls,
+    abuse: abuseThresholdsWith(options.abuseThresholds),
+    contactInbox: config.contactInbox,
     analytics: config.posthog
       ? { posthogKey: config.posthog.key, posthogHost: config.posthog.host.href.replace(/\/$/, "") }
       : undefined,
@@ -123,13 +131,16 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   // Jobs start once the server is ready, which main.ts reaches only after the migrations ran.
   let sweeper: ReturnType<typeof startCallSweeper> | null = null;
+  let retention: ReturnType<typeof startRetentionJobs> | null = null;
   if (options.jobs !== false) {
     app.addHook("onReady", async () => {
       sweeper = startCallSweeper(ports, config.calls.ringTimeoutSeconds);
+      retention = startRetentionJobs(ports, config.jobs.intervalSeconds);
     });
   }
   app.addHook("onClose", async () => {
     sweeper?.stop();
+    await retention?.stop();
     await ports.pubsub.close();
     await limiter.close();
     if (ownsDb) await db.close();
@@ -139,14 +150,17 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   // The portal may send anonymized analytics straight to PostHog, and only there.
   await registerSecurityHeaders(app, config.production, {
     connectSrc: config.posthog ? [config.posthog.host.origin] : [],
+    turnstile: ports.captcha.mode === "turnstile",
+    twilio: ports.voice.mode === "twilio",
   });
   await registerHealth(app, db);
   // Before the portal, whose fallback would otherwise answer /privacy with the SPA.
   registerPrivacyPage(app, privacyPage);
-  await registerWidgetConfig(app, ports, settings);
+  await registerWidgetConfig(app, ports, settings, limits);
   await registerUploads(app, ports, settings, limits);
   await registerStripeWebhook(app, ports, settings);
   registerCallExport(app, ports, settings, limits);
+  registerAccountExport(app, ports, settings, limits);
   registerWidgetCors(app);
   await registerTwilioWebhooks(app, ports, settings);
 

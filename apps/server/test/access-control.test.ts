@@ -14,7 +14,15 @@
  */
 import { createHash } from "node:crypto";
 import * as schema from "@cac/db";
-import { accounts, callbackRequests, callSessions, type Db, outboxMessages, users } from "@cac/db";
+import {
+  abuseFlags,
+  accounts,
+  callbackRequests,
+  callSessions,
+  type Db,
+  outboxMessages,
+  users,
+} from "@cac/db";
 import { appRouter } from "@cac/trpc";
 import * as tiers from "@cac/trpc/trpc";
 import { eq, getTableColumns, inArray, type SQL, Table } from "drizzle-orm";
@@ -131,6 +139,17 @@ const cases: Record<string, Case> = {
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ sessionId: b.otherSessionId }) },
   },
   "account.revokeOtherSessions": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "account.closure": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "account.close": {
+    tier: "owner",
+    crossAccount: {
+      kind: "own-scope",
+      input: () => ({ password: "not-the-password-of-anyone" }),
+      mayFail: "a wrong password closes nothing (the right one would close A for the rest of the suite)",
+    },
+  },
+  // A is active: reopening is a no-op that answers A's own status.
+  "account.reopen": { tier: "owner", crossAccount: { kind: "own-scope" } },
 
   "system.info": { tier: "public", why: "which adapters run; no account data" },
   "contact.send": { tier: "public", why: "the public contact form; stores the message, shows nothing back" },
@@ -250,6 +269,21 @@ const cases: Record<string, Case> = {
     tier: "owner",
     crossAccount: { kind: "own-scope", mayFail: "billing is off in this suite" },
   },
+
+  "abuse.blockIp": {
+    tier: "owner",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ callId: b.callSessionId }) },
+  },
+  // B blocks the same IP (see createParty): A's unblock must leave B's block alone.
+  "abuse.unblockIp": {
+    tier: "owner",
+    crossAccount: { kind: "own-scope", input: () => ({ ip: PARTY_BLOCKED_IP }) },
+  },
+  "abuse.listBlocks": { tier: "owner", crossAccount: { kind: "own-scope" } },
+  "abuse.flags": { tier: "operator", input: () => ({ status: "all" }) },
+  "abuse.clearFlag": { tier: "operator", input: () => ({ id: "00000000-0000-4000-8000-000000000000" }) },
+  "abuse.addBlock": { tier: "operator", input: () => ({ ip: "192.0.2.77", reason: "access-control test" }) },
+  "abuse.events": { tier: "operator", input: () => ({ ip: "203.0.113.9" }) },
 
   "widget.requestCallback": {
     tier: "widget",
@@ -406,6 +440,9 @@ function markersOf(p: Party): string[] {
   ];
 }
 
+/** Both parties block this IP (a customer's block applies to their own account only). */
+const PARTY_BLOCKED_IP = "203.0.113.9";
+
 async function createParty(h: Harness, tag: string): Promise<Party> {
   const companyName = `${tag} Company ${unique()}`;
   const { client, email, password } = await signupVerified(h, { companyName });
@@ -445,6 +482,15 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
       lastActivityAt: now,
     })
     .returning();
+  // The party blocks its caller's IP from its own buttons.
+  await h.db.db
+    .insert(abuseFlags)
+    .values({
+      ip: PARTY_BLOCKED_IP,
+      reason: `${tag} blocks`,
+      source: "customer",
+      accountId: user!.accountId,
+    });
   return {
     email,
     password,

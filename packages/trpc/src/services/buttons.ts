@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Button, buttons } from "@cac/db";
+import { accounts, type Button, buttons } from "@cac/db";
 import { and, asc, eq } from "drizzle-orm";
 import type { ButtonFields } from "../domain/button-fields";
 import { AppError } from "../errors";
@@ -33,12 +33,18 @@ export async function getButton(deps: Pick<Ports, "db">, accountId: string, id: 
   return row;
 }
 
+/** The button behind a widget; none for a closed account, so its buttons take no calls. */
 export async function findButtonByPublicId(
   deps: Pick<Ports, "db">,
   publicId: string,
 ): Promise<Button | undefined> {
-  const [row] = await deps.db.select().from(buttons).where(eq(buttons.publicId, publicId)).limit(1);
-  return row;
+  const [row] = await deps.db
+    .select({ button: buttons })
+    .from(buttons)
+    .innerJoin(accounts, eq(accounts.id, buttons.accountId))
+    .where(and(eq(buttons.publicId, publicId), eq(accounts.status, "active")))
+    .limit(1);
+  return row?.button;
 }
 
 async function checkPlan(deps: Deps, accountId: string, fields: ButtonFields, exceptId?: string) {

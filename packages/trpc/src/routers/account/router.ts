@@ -1,4 +1,5 @@
 import { router } from "../../trpc";
+import { closeProcedure, closureProcedure, reopenProcedure } from "./closure";
 import { meProcedure } from "./me";
 import { changePasswordProcedure } from "./password";
 import { updateProfileProcedure } from "./profile";
@@ -11,4 +12,7 @@ export const accountRouter = router({
   sessions: listSessionsProcedure,
   revokeSession: revokeSessionProcedure,
   revokeOtherSessions: revokeOtherSessionsProcedure,
+  closure: closureProcedure,
+  close: closeProcedure,
+  reopen: reopenProcedure,
 });
