@@ -54,8 +54,12 @@ function formatDay(date: Date, timeZone: string): string {
 /** A moment as the account reads it, e.g. "Mar 2, 2026, 3:04 PM EST". */
 function formatMoment(date: Date, timeZone: string): string {
   return new Intl.DateTimeFormat("en-US", {
-    dateStyle: "medium",
-    timeStyle: "short",
+    // dateStyle/timeStyle cannot be combined with timeZoneName, so the parts are spelled out.
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
     timeZone,
     timeZoneName: "short",
   }).format(date);
