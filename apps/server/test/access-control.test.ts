@@ -285,6 +285,26 @@ const cases: Record<string, Case> = {
   "abuse.addBlock": { tier: "operator", input: () => ({ ip: "192.0.2.77", reason: "access-control test" }) },
   "abuse.events": { tier: "operator", input: () => ({ ip: "203.0.113.9" }) },
 
+  "policy.publish": {
+    tier: "operator",
+    input: () => ({
+      version: unique("v"),
+      summary: "A notice nobody may publish here.",
+      effectiveAt: new Date(),
+    }),
+  },
+  "policy.list": { tier: "operator" },
+  "policy.current": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "policy.dismiss": {
+    tier: "authed",
+    crossAccount: {
+      kind: "own-scope",
+      // Notices belong to no account; this one does not exist, and A's dismissals are A's alone.
+      input: () => ({ noticeId: "00000000-0000-4000-8000-000000000000" }),
+      mayFail: "no notice is published in this suite",
+    },
+  },
+
   "widget.requestCallback": {
     tier: "widget",
     why: "visitors on third-party sites; checked against the button's allowed domains, never cookies",
@@ -483,14 +503,12 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
     })
     .returning();
   // The party blocks its caller's IP from its own buttons.
-  await h.db.db
-    .insert(abuseFlags)
-    .values({
-      ip: PARTY_BLOCKED_IP,
-      reason: `${tag} blocks`,
-      source: "customer",
-      accountId: user!.accountId,
-    });
+  await h.db.db.insert(abuseFlags).values({
+    ip: PARTY_BLOCKED_IP,
+    reason: `${tag} blocks`,
+    source: "customer",
+    accountId: user!.accountId,
+  });
   return {
     email,
     password,

@@ -24,7 +24,8 @@ const safeHref = /^(https?:|mailto:|\/(?!\/)|#)/i;
 const markdown = new Marked({
   gfm: true,
   renderer: {
-    html: ({ text }: Tokens.HTML | Tokens.Tag) => escapeHtml(text),
+    html: (token: Tokens.HTML | Tokens.Tag) =>
+      "block" in token && token.block ? `<p>${escapeHtml(token.text.trim())}</p>\n` : escapeHtml(token.text),
     link({ href, title, tokens }: Tokens.Link) {
       const text = this.parser.parseInline(tokens);
       if (!safeHref.test(href.trim())) return text;
