@@ -1,10 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { APIRequestContext, Browser, BrowserContext, Page, TestInfo } from "@playwright/test";
-import { buildWidget } from "../apps/widget/build.mjs";
-import { test as base, company, type E2eServer, expect, PASSWORD, uniqueEmail } from "./fixtures";
+import { buttonFields, confirmedAccountApi, trpc, trpcQuery } from "./api";
+import { test as base, type E2eServer, expect } from "./fixtures";
 import { snap } from "./shots";
+import { type Site, serveThirdPartySite } from "./third-party-site";
 
 /**
  * A browser call end to end, in two browser contexts of Debian's Chromium with a fake microphone:
@@ -15,116 +13,14 @@ import { snap } from "./shots";
  * `window.__peers`, so the test can read `inbound-rtp` statistics without any hook in the product.
  */
 
-type Site = { url(button: string): string };
-
 const test = base.extend<object, { site: Site }>({
-  site: [
-    async ({ server }, use) => {
-      // The widget as it is now (the call chunk and the Twilio chunk included).
-      await buildWidget({ write: true });
-      const http = createServer((req, res) => {
-        const url = new URL(req.url ?? "/", "http://site");
-        if (url.pathname !== "/") {
-          res.writeHead(404).end();
-          return;
-        }
-        const nonce = randomBytes(12).toString("base64");
-        const button = (url.searchParams.get("button") ?? "").replace(/[^\w-]/g, "");
-        res.writeHead(200, {
-          "content-type": "text/html; charset=utf-8",
-          // Calls need nothing more than the widget's host for scripts and connections.
-          "content-security-policy": [
-            "default-src 'none'",
-            `script-src 'nonce-${nonce}' ${server.url}`,
-            `style-src 'nonce-${nonce}'`,
-            `connect-src ${server.url}`,
-            `img-src ${server.url} data:`,
-            "base-uri 'none'",
-          ].join("; "),
-        });
-        res.end(`<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>Acme Plumbing — contact</title>
-    <style nonce="${nonce}">body { margin: 0; padding: 16px 24px; font: 18px/1.6 Georgia, serif; background: #f5f0e6; }</style>
-  </head>
-  <body>
-    <h1>Acme Plumbing</h1>
-    <p>Talk to a plumber now, right from this page.</p>
-    <script nonce="${nonce}">
-      window.ClickAndCall=window.ClickAndCall||function(){(window.ClickAndCall.q=window.ClickAndCall.q||[]).push(arguments)};
-      window.widgetEvents = [];
-      ClickAndCall("on", "call-start", () => { window.widgetEvents.push(["call-start"]); });
-      ClickAndCall("on", "call-end", (detail) => { window.widgetEvents.push(["call-end", detail]); });
-    </script>
-    <script src="${server.url}/widget.js" data-button="${button}" async></script>
-  </body>
-</html>`);
-      });
-      await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-      const port = (http.address() as AddressInfo).port;
-      await use({ url: (button) => `http://localhost:${port}/?button=${encodeURIComponent(button)}` });
-      await new Promise((resolve) => http.close(resolve));
-    },
-    { scope: "worker" },
-  ],
+  site: [({ server }, use) => serveThirdPartySite(server, use), { scope: "worker" }],
 });
-
-/** tRPC over HTTP as the portal sends it (superjson envelope, the portal's Origin, session cookie). */
-async function trpc<T = unknown>(api: APIRequestContext, path: string, input?: unknown): Promise<T> {
-  const res = await api.post(`/trpc/${path}`, { data: { json: input } });
-  const body = await res.json();
-  expect(res.ok(), `${path}: ${JSON.stringify(body)}`).toBe(true);
-  return body.result.data.json as T;
-}
-
-async function trpcQuery<T = unknown>(api: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const res = await api.get(`/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
-  const body = await res.json();
-  expect(res.ok(), `${path}: ${JSON.stringify(body)}`).toBe(true);
-  return body.result.data.json as T;
-}
-
-const alwaysOpen = Array.from({ length: 7 }, () => [{ start: 0, end: 1440 }]);
 
 /** A confirmed account with one button that rings the portal, always open. */
 async function accountWithButton(api: APIRequestContext, server: E2eServer) {
-  const email = uniqueEmail("calls");
-  await trpc(api, "auth.signup", {
-    name: company.name,
-    email,
-    companyName: company.companyName,
-    websiteUrl: company.website,
-    phone: company.phone,
-    password: PASSWORD,
-    ageConfirmed: true,
-  });
-  const token = (await server.lastEmailTo(email))?.text.match(/verify-email\?token=([\w-]+)/)?.[1];
-  expect(token, "a verification link was emailed").toBeTruthy();
-  await trpc(api, "auth.verifyEmail", { token });
-  const button = await trpc<{ id: string; publicId: string }>(api, "buttons.create", {
-    name: "Main site",
-    label: "Call Acme",
-    enabled: true,
-    style: {
-      background: "#0f766e",
-      text: "#ffffff",
-      size: "medium",
-      shape: "pill",
-      position: "bottom-right",
-      icon: "phone",
-    },
-    phoneNumber: null,
-    ringPortal: true,
-    timezone: "America/New_York",
-    hours: alwaysOpen,
-    holidays: [],
-    closedBehavior: "message",
-    // localhost (any port) is allowed outside production.
-    allowedDomains: ["acme-plumbing.com"],
-  });
+  const { email } = await confirmedAccountApi(api, server, "calls");
+  const button = await trpc<{ id: string; publicId: string }>(api, "buttons.create", buttonFields());
   return { email, button };
 }
 
@@ -293,7 +189,7 @@ test.describe("a browser call from a customer's site, answered in the portal", (
     }
     expect(
       await visitor.page.evaluate(() => (window as unknown as { widgetEvents: unknown[] }).widgetEvents),
-    ).toEqual([["call-start"], ["call-end", { seconds: expect.any(Number) }]]);
+    ).toEqual([["ready", { open: true }], ["call-start"], ["call-end", { seconds: expect.any(Number) }]]);
 
     // The call log: completed, with the duration the server measured from answer to hang-up.
     const log = await trpcQuery<{ items: CallRow[] }>(api, "callLog.list", {});
@@ -420,7 +316,7 @@ test.describe("a call no one answers", () => {
 
     expect(
       await visitor.page.evaluate(() => (window as unknown as { widgetEvents: unknown[] }).widgetEvents),
-    ).toEqual([["call-start"], ["call-end", { cause: "no-answer" }]]);
+    ).toEqual([["ready", { open: true }], ["call-start"], ["call-end", { cause: "no-answer" }]]);
     const log = await trpcQuery<{ items: CallRow[] }>(api, "callLog.list", {});
     expect(log.items).toHaveLength(1);
     expect(log.items[0]).toMatchObject({ status: "no-answer", durationSeconds: 0 });

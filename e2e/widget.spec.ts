@@ -1,134 +1,21 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import AxeBuilder from "@axe-core/playwright";
 import type { APIRequestContext, Page } from "@playwright/test";
-import { buildWidget, distDir } from "../apps/widget/build.mjs";
-import { test as base, company, type E2eServer, expect, PASSWORD, uniqueEmail } from "./fixtures";
+import { type ButtonFields, buttonFields, confirmedAccountApi, trpc, trpcQuery } from "./api";
+import { test as base, type E2eServer, expect } from "./fixtures";
+import { type Site, serveThirdPartySite } from "./third-party-site";
 
 /**
  * The widget on a customer's site: a page served from another origin (its own port) with the
  * snippet pointing at the app server, under a strict CSP (no inline styles), with hostile CSS.
  */
 
-type Site = {
-  /** URL of the customer's page for this button; `host` may be "127.0.0.1" for an origin the button does not allow. */
-  url(button: string, options?: { inline?: boolean; host?: string }): string;
-};
-
-const template = readFileSync(
-  fileURLToPath(new URL("./fixtures/third-party/index.html", import.meta.url)),
-  "utf8",
-);
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 const test = base.extend<object, { site: Site }>({
-  site: [
-    async ({ server }, use) => {
-      if (!existsSync(`${distDir}/widget.js`) || !existsSync(`${distDir}/widget-call.js`)) {
-        await buildWidget({ write: true });
-      }
-      const http = createServer((req, res) => {
-        const url = new URL(req.url ?? "/", "http://site");
-        if (url.pathname !== "/") {
-          res.writeHead(404).end();
-          return;
-        }
-        const nonce = randomBytes(12).toString("base64");
-        const button = url.searchParams.get("button") ?? "";
-        const html = template
-          .replaceAll("__NONCE__", nonce)
-          .replaceAll("__WIDGET_HOST__", escapeHtml(server.url))
-          .replaceAll("__BUTTON__", escapeHtml(button))
-          .replace(
-            "__INLINE_SLOT__",
-            url.searchParams.has("inline")
-              ? `<div class="slot">Talk to a plumber: <div data-clickandcall="${escapeHtml(button)}"></div></div>`
-              : "",
-          );
-        res.writeHead(200, {
-          "content-type": "text/html; charset=utf-8",
-          // A strict policy: the widget must work without inline styles or scripts of its own.
-          "content-security-policy": [
-            "default-src 'none'",
-            `script-src 'nonce-${nonce}' ${server.url}`,
-            `style-src 'nonce-${nonce}'`,
-            `connect-src ${server.url}`,
-            `img-src ${server.url} data:`,
-            "base-uri 'none'",
-          ].join("; "),
-        });
-        res.end(html);
-      });
-      await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-      const port = (http.address() as AddressInfo).port;
-      await use({
-        url: (button, options = {}) =>
-          `http://${options.host ?? "localhost"}:${port}/?button=${encodeURIComponent(button)}${options.inline ? "&inline" : ""}`,
-      });
-      await new Promise((resolve) => http.close(resolve));
-    },
-    { scope: "worker" },
-  ],
+  site: [({ server }, use) => serveThirdPartySite(server, use), { scope: "worker" }],
 });
-
-/** tRPC over HTTP as the portal sends it (superjson envelope, the portal's Origin, session cookie). */
-async function trpc<T = unknown>(api: APIRequestContext, path: string, input?: unknown): Promise<T> {
-  const res = await api.post(`/trpc/${path}`, { data: { json: input } });
-  const body = await res.json();
-  expect(res.ok(), `${path}: ${JSON.stringify(body)}`).toBe(true);
-  return body.result.data.json as T;
-}
-
-async function trpcQuery<T = unknown>(api: APIRequestContext, path: string): Promise<T> {
-  const res = await api.get(`/trpc/${path}`);
-  const body = await res.json();
-  expect(res.ok(), `${path}: ${JSON.stringify(body)}`).toBe(true);
-  return body.result.data.json as T;
-}
 
 const nineToFive = { start: 9 * 60, end: 17 * 60 };
 const weekdays = [[], [nineToFive], [nineToFive], [nineToFive], [nineToFive], [nineToFive], []];
-const alwaysOpen = Array.from({ length: 7 }, () => [{ start: 0, end: 1440 }]);
-
-type Fields = {
-  name: string;
-  label: string;
-  enabled: boolean;
-  style: { background: string; text: string; size: string; shape: string; position: string; icon: string };
-  phoneNumber: string | null;
-  ringPortal: boolean;
-  timezone: string;
-  hours: Array<Array<{ start: number; end: number }>>;
-  holidays: string[];
-  closedBehavior: "hide" | "message" | "callback";
-  allowedDomains: string[];
-};
-
-const fields = (overrides: Partial<Fields> = {}): Fields => ({
-  name: "Main site",
-  label: "Call Acme",
-  enabled: true,
-  style: {
-    background: "#0f766e",
-    text: "#ffffff",
-    size: "large",
-    shape: "pill",
-    position: "bottom-left",
-    icon: "phone",
-  },
-  phoneNumber: null,
-  ringPortal: true,
-  timezone: "America/New_York",
-  hours: alwaysOpen,
-  holidays: [],
-  closedBehavior: "message",
-  // localhost (any port) is allowed outside production; 127.0.0.1 is not in the list.
-  allowedDomains: ["acme-plumbing.com"],
-  ...overrides,
-});
+const fields = buttonFields;
 
 /** The widget's parts, read inside its (open) shadow root. */
 async function widgetState(page: Page) {
@@ -176,19 +63,7 @@ test.describe("the widget on a third-party site", () => {
       baseURL: server.url,
       extraHTTPHeaders: { origin: server.url },
     });
-    const email = uniqueEmail("widget");
-    await trpc(api, "auth.signup", {
-      name: company.name,
-      email,
-      companyName: company.companyName,
-      websiteUrl: company.website,
-      phone: company.phone,
-      password: PASSWORD,
-      ageConfirmed: true,
-    });
-    const token = (await server.lastEmailTo(email))?.text.match(/verify-email\?token=([\w-]+)/)?.[1];
-    expect(token, "a verification link was emailed").toBeTruthy();
-    await trpc(api, "auth.verifyEmail", { token });
+    await confirmedAccountApi(api, server, "widget");
     const created = await trpc<{ id: string; publicId: string }>(api, "buttons.create", fields());
     buttonId = created.id;
     publicId = created.publicId;
@@ -198,7 +73,7 @@ test.describe("the widget on a third-party site", () => {
     await api?.dispose();
   });
 
-  const update = (overrides: Partial<Fields>) =>
+  const update = (overrides: Partial<ButtonFields>) =>
     trpc(api, "buttons.update", { id: buttonId, fields: fields(overrides) });
 
   /** The public config as the page's origin sees it (for open windows). */

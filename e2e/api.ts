@@ -1,0 +1,80 @@
+import type { APIRequestContext } from "@playwright/test";
+import { company, type E2eServer, expect, PASSWORD, uniqueEmail } from "./fixtures";
+
+/** tRPC over HTTP as the portal sends it (superjson envelope, the portal's Origin, session cookie). */
+export async function trpc<T = unknown>(api: APIRequestContext, path: string, input?: unknown): Promise<T> {
+  const res = await api.post(`/trpc/${path}`, { data: { json: input } });
+  const body = await res.json();
+  expect(res.ok(), `${path}: ${JSON.stringify(body)}`).toBe(true);
+  return body.result.data.json as T;
+}
+
+export async function trpcQuery<T = unknown>(
+  api: APIRequestContext,
+  path: string,
+  input?: unknown,
+): Promise<T> {
+  const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
+  const res = await api.get(`/trpc/${path}${query}`);
+  const body = await res.json();
+  expect(res.ok(), `${path}: ${JSON.stringify(body)}`).toBe(true);
+  return body.result.data.json as T;
+}
+
+/** Signs up and confirms an account through the API; `api` then holds its session. */
+export async function confirmedAccountApi(api: APIRequestContext, server: E2eServer, prefix: string) {
+  const email = uniqueEmail(prefix);
+  await trpc(api, "auth.signup", {
+    name: company.name,
+    email,
+    companyName: company.companyName,
+    websiteUrl: company.website,
+    phone: company.phone,
+    password: PASSWORD,
+    ageConfirmed: true,
+  });
+  const token = (await server.lastEmailTo(email))?.text.match(/verify-email\?token=([\w-]+)/)?.[1];
+  expect(token, "a verification link was emailed").toBeTruthy();
+  await trpc(api, "auth.verifyEmail", { token });
+  return { email };
+}
+
+export const alwaysOpen = Array.from({ length: 7 }, () => [{ start: 0, end: 1440 }]);
+
+export type ButtonFields = {
+  name: string;
+  label: string;
+  enabled: boolean;
+  style: { background: string; text: string; size: string; shape: string; position: string; icon: string };
+  phoneNumber: string | null;
+  ringPortal: boolean;
+  timezone: string;
+  hours: Array<Array<{ start: number; end: number }>>;
+  holidays: string[];
+  closedBehavior: "hide" | "message" | "callback";
+  allowedDomains: string[];
+};
+
+/** An always-open button that rings the portal, allowed on the test site. */
+export const buttonFields = (overrides: Partial<ButtonFields> = {}): ButtonFields => ({
+  name: "Main site",
+  label: "Call Acme",
+  enabled: true,
+  style: {
+    background: "#0f766e",
+    text: "#ffffff",
+    size: "large",
+    shape: "pill",
+    position: "bottom-left",
+    icon: "phone",
+  },
+  phoneNumber: null,
+  ringPortal: true,
+  timezone: "America/New_York",
+  hours: alwaysOpen,
+  holidays: [],
+  closedBehavior: "message",
+  // localhost (any port) is allowed outside production; 127.0.0.1 is not in the list.
+  allowedDomains: ["acme-plumbing.com"],
+  ...overrides,
+});
