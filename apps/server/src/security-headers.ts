@@ -5,14 +5,17 @@ import type { FastifyInstance } from "fastify";
 export async function registerSecurityHeaders(
   app: FastifyInstance,
   production: boolean,
-  extra: { connectSrc?: string[] } = {},
+  extra: { connectSrc?: string[]; turnstile?: boolean } = {},
 ) {
+  const turnstileSrc = extra.turnstile ? ["https://challenges.cloudflare.com"] : [];
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        // Cloudflare Turnstile (signup and contact) loads its script and runs in a frame from there.
+        scriptSrc: ["'self'", ...turnstileSrc],
+        ...(extra.turnstile ? { frameSrc: ["'self'", ...turnstileSrc] } : {}),
         // React sets style attributes; no inline scripts are allowed.
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", "data:", "blob:"],

@@ -32,6 +32,8 @@ export type Settings = {
   };
   /** Shown in the portal so the owner knows which adapters are real services and which are local. */
   modes: Record<string, string>;
+  /** Where contact-form messages go (CONTACT_INBOX); the operators' addresses when absent. */
+  contactInbox?: string | undefined;
   /** PostHog product analytics for the portal (anonymized); off when absent. */
   analytics?: { posthogKey: string; posthogHost: string } | undefined;
 };

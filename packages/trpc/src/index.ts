@@ -12,6 +12,7 @@ export { defaultLimits } from "./limits";
 export type {
   Billing,
   Captcha,
+  CaptchaExpectation,
   CaptchaResult,
   CheckoutSessionRequest,
   Clock,

@@ -12,6 +12,9 @@ export const defaultLimits = {
   "verify.user": { points: 5, durationSeconds: 60 * 60 },
   "call.ip": { points: 10, durationSeconds: 10 * 60 },
   "call.button": { points: 120, durationSeconds: 60 * 60 },
+  // Each contact message emails the operators' inbox.
+  "contact.ip": { points: 5, durationSeconds: 60 * 60 },
+  "contact.email": { points: 3, durationSeconds: 60 * 60 },
 } satisfies Record<string, LimitPolicy>;
 
 export type LimitName = keyof typeof defaultLimits;

@@ -20,4 +20,9 @@ export type PublicButtonConfig = {
   callable: boolean;
   /** Server-side origin for API calls (tRPC at `${apiOrigin}/trpc`). */
   apiOrigin: string;
+  /**
+   * Cloudflare Turnstile's site key when the captcha is on: the call chunk then runs a challenge
+   * (action "call") before `calls.start`. Absent or null: no challenge (and in the portal preview).
+   */
+  captchaSiteKey?: string | null;
 };

@@ -6,6 +6,7 @@ import { buttonsRouter } from "./buttons/router";
 import { callRouter } from "./call/router";
 import { callLogRouter } from "./call-log/router";
 import { callbacksRouter } from "./callbacks/router";
+import { contactRouter } from "./contact/router";
 import { phoneRouter } from "./phone/router";
 import { policyRouter } from "./policy/router";
 import { systemRouter } from "./system/router";
@@ -23,6 +24,7 @@ export const appRouter = router({
   phone: phoneRouter,
   billing: billingRouter,
   callLog: callLogRouter,
+  contact: contactRouter,
   policy: policyRouter,
 });
 

@@ -6,6 +6,7 @@ import { emails } from "../email/templates";
 import { AppError } from "../errors";
 import type { LimitName } from "../limits";
 import type { Ports } from "../ports";
+import { portalHostnames, requireCaptcha } from "./captcha";
 import { isUniqueViolation } from "./db-errors";
 import { returned } from "./rows";
 import {
@@ -120,6 +121,7 @@ export type SignupInput = {
   phone: string;
   password: string;
   ageConfirmed: true;
+  captchaToken?: string | undefined;
 };
 
 export const SIGNUP_RESPONSE = {
@@ -133,6 +135,11 @@ export const SIGNUP_RESPONSE = {
 export async function signup(ctx: Context, input: SignupInput) {
   await throttle(ctx, "signup.ip", ctx.http.ip);
   await throttle(ctx, "signup.email", input.email);
+  await requireCaptcha(ctx, input.captchaToken, {
+    ip: ctx.http.ip,
+    action: "signup",
+    hostnames: portalHostnames(ctx),
+  });
   const passwordHash = await hashPassword(input.password);
   const existing = await findUserByEmail(ctx, input.email);
   if (existing) {

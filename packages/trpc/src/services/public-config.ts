@@ -51,7 +51,8 @@ export type PublicConfigResult =
  * stays the same for an hour and caches well.
  */
 export async function getPublicConfig(
-  deps: Pick<Ports, "db" | "clock"> & { settings: Pick<Settings, "publicUrl" | "production"> },
+  deps: Pick<Ports, "db" | "clock"> &
+    Partial<Pick<Ports, "captcha">> & { settings: Pick<Settings, "publicUrl" | "production"> },
   publicId: string,
   origin: string | undefined,
 ): Promise<PublicConfigResult> {
@@ -69,7 +70,8 @@ export async function getPublicConfig(
   }
   const apiOrigin = deps.settings.publicUrl.origin;
   const from = Math.floor(deps.clock.now().getTime() / HOUR) * HOUR;
-  const key = `${button.id}:${button.updatedAt.getTime()}:${from}:${apiOrigin}`;
+  const captchaSiteKey = deps.captcha?.siteKey ?? null;
+  const key = `${button.id}:${button.updatedAt.getTime()}:${from}:${apiOrigin}:${captchaSiteKey}`;
   let cached = bodies.get(key);
   if (!cached) {
     const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
@@ -88,6 +90,7 @@ export async function getPublicConfig(
       })),
       callable: button.ringPortal || button.phoneNumber !== null,
       apiOrigin,
+      captchaSiteKey,
     };
     const json = JSON.stringify(body);
     const etag = `"${createHash("sha256").update(json).digest("base64url").slice(0, 27)}"`;

@@ -16,6 +16,8 @@ export const signupInput = z.object({
   phone: usPhoneSchema,
   password: newPasswordSchema,
   ageConfirmed: z.literal(true, "You must confirm that you are 18 or older."),
+  /** The Turnstile token, required when the captcha is on. */
+  captchaToken: z.string().max(4096).optional(),
 });
 
 export const loginInput = z.object({

@@ -5,6 +5,7 @@ import { isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
 import { findActiveBlock, recordSecurityEvent } from "../abuse";
 import { throttle } from "../auth";
+import { requireCaptcha } from "../captcha";
 import { returned } from "../rows";
 import { newOpaqueToken } from "../sessions";
 import { allowedCallSeconds, getUsage } from "../usage";
@@ -37,6 +38,14 @@ export async function availableAgents(deps: Pick<Context, "db" | "clock">, accou
         gt(users.agentSeenAt, new Date(deps.clock.now().getTime() - AGENT_PRESENCE_MS)),
       ),
     );
+}
+
+function originHost(origin: string | undefined): string[] {
+  try {
+    return origin ? [new URL(origin).hostname] : [];
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -77,14 +86,13 @@ export async function startCall(
       "This business can't take calls through the website right now. Please try again later.",
     );
   }
-  if (ctx.captcha.mode !== "off") {
-    const verdict = await ctx.captcha.verify(input.captchaToken, { ip: visitorIp, action: "call" });
-    if (!verdict.ok)
-      throw new AppError(
-        "CAPTCHA_FAILED",
-        "We couldn't verify this call. Please reload the page and try again.",
-      );
-  }
+  // The challenge ran on the customer's page, whose Origin the widget tier matched to the button.
+  await requireCaptcha(
+    ctx,
+    input.captchaToken,
+    { ip: visitorIp, action: "call", hostnames: originHost(ctx.http.origin) },
+    "We couldn't verify this call. Please try again.",
+  );
 
   const useTwilio = ctx.voice.mode === "twilio" && button.phoneNumber !== null && usage.plan.canRingPhone;
   if (!useTwilio && !button.ringPortal) {

@@ -1,0 +1,8 @@
+import { sendContactMessage } from "../../services/contact";
+import { publicProcedure, router } from "../../trpc";
+import { contactInput } from "./contact.schema";
+
+export const contactRouter = router({
+  // Public, but still a portal mutation: JSON only, from the portal's own Origin (CSRF guard).
+  send: publicProcedure.input(contactInput).mutation(({ ctx, input }) => sendContactMessage(ctx, input)),
+});
