@@ -290,7 +290,7 @@ const cases: Record<string, Case> = {
     input: () => ({
       version: unique("v"),
       summary: "A notice nobody may publish here.",
-      effectiveAt: new Date(),
+      effectiveAt: "2026-04-01",
     }),
   },
   "policy.list": { tier: "operator" },

@@ -33,7 +33,7 @@ describe("policy notices", () => {
   const notice = (version = unique("v")) => ({
     version,
     summary: "We now describe anonymized product analytics and the 12-month IP log retention.",
-    effectiveAt: new Date("2026-04-01T00:00:00Z"),
+    effectiveAt: "2026-04-01",
   });
 
   /** Each publish a minute after the previous one, so "newest" is unambiguous. */
@@ -75,8 +75,7 @@ describe("policy notices", () => {
       operator.trpc.policy.publish.mutate({
         version: "   ",
         summary: "short",
-        // What a hand-made request could send instead of a date.
-        effectiveAt: "someday" as unknown as Date,
+        effectiveAt: "someday",
       }),
     );
     expect(error.data?.httpStatus).toBe(400);

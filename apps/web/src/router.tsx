@@ -1,4 +1,5 @@
 import { createBrowserRouter, Outlet, ScrollRestoration } from "react-router";
+import { Analytics } from "./components/Analytics";
 import { AppLayout } from "./components/AppLayout";
 import { PublicLayout } from "./components/PublicLayout";
 import { RouteError } from "./components/RouteError";
@@ -14,6 +15,7 @@ import { DevOutboxPage } from "./pages/DevOutboxPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { PoliciesPage } from "./pages/operator/PoliciesPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SignupPage } from "./pages/SignupPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
@@ -22,6 +24,7 @@ function Root() {
   return (
     <>
       <RouteFocus />
+      <Analytics />
       <ScrollRestoration />
       <Outlet />
     </>
@@ -62,6 +65,7 @@ export const router = createBrowserRouter([
           { path: "calls", element: <CallsPage /> },
           { path: "billing", element: <BillingPage /> },
           { path: "account", element: <AccountPage /> },
+          { path: "operator/policies", element: <PoliciesPage /> },
         ],
       },
     ],

@@ -11,6 +11,7 @@ import { Brand } from "./Brand";
 import { LeaveContext, MeContext } from "./MeContext";
 import { ModesLine } from "./ModesLine";
 import { PastDueBanner } from "./PastDueBanner";
+import { PolicyNoticeBanner } from "./PolicyNoticeBanner";
 import { VerifyEmailBanner } from "./VerifyEmailBanner";
 
 const navItems = [
@@ -21,6 +22,9 @@ const navItems = [
   { to: "/billing", label: "Billing", end: false },
   { to: "/account", label: "Account", end: false },
 ];
+
+/** Shown to Click & Call operators only (the server refuses everyone else anyway). */
+const operatorNavItems = [{ to: "/operator/policies", label: "Policy notices", end: false }];
 
 /** The logged-in portal: navigation, account notices, and the page. Logged-out visits go to login. */
 export function AppLayout() {
@@ -79,7 +83,7 @@ export function AppLayout() {
               <Brand />
               <nav className="app-nav" aria-label="Main">
                 <ul>
-                  {navItems.map((item) => (
+                  {[...navItems, ...(me.data.isOperator ? operatorNavItems : [])].map((item) => (
                     <li key={item.to}>
                       <NavLink to={item.to} end={item.end} className="app-nav-link">
                         {item.label}
@@ -114,6 +118,7 @@ export function AppLayout() {
           ) : null}
           {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
           <PastDueBanner />
+          <PolicyNoticeBanner />
           <PhonePanel />
           <main id="main" tabIndex={-1} className="app-main">
             <Outlet />

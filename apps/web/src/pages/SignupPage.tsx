@@ -105,6 +105,9 @@ export function SignupPage() {
         <Button type="submit" fullWidth pending={signup.isPending} pendingLabel="Creating your account…">
           Create account
         </Button>
+        <p className="ui-hint">
+          Our <a href="/privacy">privacy policy</a> says what we keep about you and your calls, and why.
+        </p>
       </form>
     </AuthCard>
   );

@@ -1,5 +1,6 @@
 import { Button } from "@cac/ui";
 import { useEffect, useId, useRef, useState } from "react";
+import { track } from "../../lib/analytics";
 
 /**
  * The embed snippet with a Copy button. When the clipboard is not available (permission denied,
@@ -20,6 +21,7 @@ export function SnippetBox({ snippet }: { snippet: string }) {
     try {
       await navigator.clipboard.writeText(snippet);
       setState("copied");
+      track("snippet_copied");
     } catch {
       textRef.current?.focus();
       textRef.current?.select();

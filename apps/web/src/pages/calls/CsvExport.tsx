@@ -1,5 +1,6 @@
 import { Alert, Button, ProgressBar } from "@cac/ui";
 import { useEffect, useRef, useState } from "react";
+import { track } from "../../lib/analytics";
 import { downloadCallExport, ExportError, type ExportProgress, saveBlob } from "./export";
 import { type CallFilters, toExportQuery } from "./filters";
 import { formatCount } from "./format";
@@ -31,6 +32,7 @@ export function CsvExport({ filters, disabled }: { filters: CallFilters; disable
     controller.current = abort;
     let last: ExportProgress = { rows: 0, total: null };
     setState({ phase: "running", progress: last });
+    track("export_started", { filtered: toExportQuery(filters) !== "" });
     try {
       const result = await downloadCallExport(`/exports/calls.csv${toExportQuery(filters)}`, {
         signal: abort.signal,

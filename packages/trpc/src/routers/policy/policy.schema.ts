@@ -12,7 +12,10 @@ export const publishNoticeInput = z.object({
     .trim()
     .min(10, "Summarize what changed in at least 10 characters.")
     .max(500, "Keep the summary to 500 characters or fewer; the policy itself has the details."),
-  effectiveAt: z.coerce.date({ error: "Enter the date the new policy takes effect." }),
+  // A policy takes effect on a day (YYYY-MM-DD), kept as midnight UTC.
+  effectiveAt: z.iso
+    .date({ error: "Enter the date the new policy takes effect, like 2026-06-01." })
+    .transform((day) => new Date(`${day}T00:00:00Z`)),
 });
 
 export const dismissNoticeInput = z.object({ noticeId: z.uuid("This notice does not exist.") });
