@@ -8,6 +8,7 @@ import { AccountPage } from "./pages/AccountPage";
 import { BillingPage } from "./pages/billing/BillingPage";
 import { EditButtonPage, NewButtonPage } from "./pages/buttons/ButtonEditorPage";
 import { ButtonsListPage } from "./pages/buttons/ButtonsListPage";
+import { ContactPage } from "./pages/ContactPage";
 import { CallbacksPage } from "./pages/callbacks/CallbacksPage";
 import { CallsPage } from "./pages/calls/CallsPage";
 import { DashboardPage } from "./pages/DashboardPage";
@@ -44,6 +45,7 @@ export const router = createBrowserRouter([
           { path: "forgot-password", element: <ForgotPasswordPage /> },
           { path: "reset-password", element: <ResetPasswordPage /> },
           { path: "verify-email", element: <VerifyEmailPage /> },
+          { path: "contact", element: <ContactPage /> },
         ],
       },
       {

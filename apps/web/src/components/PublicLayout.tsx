@@ -1,5 +1,5 @@
 import { SkipLink } from "@cac/ui";
-import { Outlet } from "react-router";
+import { Link, Outlet } from "react-router";
 import { Brand } from "./Brand";
 import { ModesLine } from "./ModesLine";
 
@@ -15,6 +15,9 @@ export function PublicLayout({ width = "narrow" }: { width?: "narrow" | "wide" }
         <Outlet />
       </main>
       <footer className="site-footer">
+        <nav aria-label="About Click & Call" className="footer-links">
+          <Link to="/contact">Contact us</Link> · <a href="/privacy">Privacy policy</a>
+        </nav>
         <ModesLine />
       </footer>
     </div>

@@ -51,6 +51,8 @@ export function LoginPage() {
       footer={
         <p>
           New to Click &amp; Call? <Link to="/signup">Create an account</Link>
+          <br />
+          Questions? <Link to="/contact">Contact us</Link>
         </p>
       }
     >

@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Link, Navigate } from "react-router";
 import { AuthCard } from "../components/AuthCard";
 import { FormAlert } from "../components/FormAlert";
+import { useCaptcha } from "../components/TurnstileField";
 import { useSystemInfo, usesDevOutbox } from "../lib/system";
 import { useFormErrors } from "../lib/useFormErrors";
 import { useFormFields } from "../lib/useFormFields";
@@ -24,10 +25,14 @@ export function SignupPage() {
   // The server gives the same answer whether or not the email is new (no account enumeration),
   // so the next screen only needs the address it was sent to.
   const [sentTo, setSentTo] = useState<string | null>(null);
+  const captcha = useCaptcha("signup");
   const signup = useMutation(
     trpc.auth.signup.mutationOptions({
       onSuccess: (_data, input) => setSentTo(input.email),
-      onError: errors.report,
+      onError: (error) => {
+        captcha.spent();
+        errors.report(error);
+      },
     }),
   );
   usePageTitle(sentTo ? "Check your inbox" : "Create your account");
@@ -48,9 +53,10 @@ export function SignupPage() {
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     errors.clear();
+    if (!captcha.ready()) return;
     const { ageConfirmed, ...rest } = form.values;
     // The server answers an unchecked box with its own field message, so send it as it is.
-    signup.mutate({ ...rest, ageConfirmed: ageConfirmed as true });
+    signup.mutate({ ...rest, ageConfirmed: ageConfirmed as true, captchaToken: captcha.token });
   };
 
   return (
@@ -102,6 +108,7 @@ export function SignupPage() {
           {...form.text("password")}
         />
         <Checkbox label="I confirm that I am 18 or older" required {...form.checkbox("ageConfirmed")} />
+        {captcha.field}
         <Button type="submit" fullWidth pending={signup.isPending} pendingLabel="Creating your account…">
           Create account
         </Button>
