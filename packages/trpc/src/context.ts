@@ -1,3 +1,4 @@
+import type { AbuseThresholds } from "./domain/abuse-thresholds";
 import type { Limits } from "./limits";
 import type { Ports } from "./ports";
 
@@ -30,6 +31,8 @@ export type Settings = {
     /** STUN/TURN servers handed to both browsers; none by default (localhost and LANs). */
     iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
   };
+  /** When an IP is flagged automatically (defaults in domain/abuse-thresholds.ts; tests override). */
+  abuse: AbuseThresholds;
   /** Shown in the portal so the owner knows which adapters are real services and which are local. */
   modes: Record<string, string>;
   /** Where contact-form messages go (CONTACT_INBOX); the operators' addresses when absent. */

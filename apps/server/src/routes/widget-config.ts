@@ -1,15 +1,27 @@
-import type { Ports, Settings } from "@cac/trpc";
+import type { Limits, Ports, Settings } from "@cac/trpc";
 import { getPublicConfig } from "@cac/trpc/services/public-config";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 
 /** `GET /widget/config/:publicId`: the cacheable public view of a button, CORS per its domains. */
-export async function registerWidgetConfig(app: FastifyInstance, ports: Ports, settings: Settings) {
+export async function registerWidgetConfig(
+  app: FastifyInstance,
+  ports: Ports,
+  settings: Settings,
+  limits: Limits,
+) {
   app.get<{ Params: { publicId: string } }>("/widget/config/:publicId", async (req, reply) => {
     const origin = req.headers.origin;
     reply.header("Vary", "Origin");
     const publicId = req.params.publicId;
+    const perIp = await ports.limiter.consume("config.ip", limits["config.ip"], req.ip);
+    if (!perIp.allowed) return tooMany(reply, origin, perIp.retryAfterSeconds);
     if (publicId.length > 64) return reply.code(404).send({ error: "This call button does not exist." });
     const result = await getPublicConfig({ ...ports, settings }, publicId, origin);
+    if (result.status !== 404) {
+      // Counted only for buttons that exist, so made-up ids never create counters.
+      const perButton = await ports.limiter.consume("config.button", limits["config.button"], publicId);
+      if (!perButton.allowed) return tooMany(reply, origin, perButton.retryAfterSeconds);
+    }
     if (result.status !== 200) {
       // The widget must be able to read the refusal to tell the site owner what to fix.
       if (origin) reply.header("Access-Control-Allow-Origin", origin);
@@ -23,4 +35,18 @@ export async function registerWidgetConfig(app: FastifyInstance, ports: Ports, s
     // The body is kept serialized with its ETag, so a hit costs no JSON work.
     return reply.type("application/json; charset=utf-8").send(result.json);
   });
+}
+
+/** 429 that the widget can read (CORS) and no cache keeps. */
+function tooMany(reply: FastifyReply, origin: string | undefined, retryAfterSeconds: number) {
+  if (origin) reply.header("Access-Control-Allow-Origin", origin);
+  return reply
+    .code(429)
+    .header("Retry-After", String(retryAfterSeconds))
+    .header("Cache-Control", "no-store")
+    .send({
+      error: `Too many requests for this call button. Please try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? "" : "s"}.`,
+      reason: "rate_limited",
+      retryAfterSeconds,
+    });
 }

@@ -1,4 +1,5 @@
 import { router } from "../trpc";
+import { abuseRouter } from "./abuse/router";
 import { accountRouter } from "./account/router";
 import { authRouter } from "./auth/router";
 import { billingRouter } from "./billing/router";
@@ -24,6 +25,7 @@ export const appRouter = router({
   phone: phoneRouter,
   billing: billingRouter,
   callLog: callLogRouter,
+  abuse: abuseRouter,
   contact: contactRouter,
   policy: policyRouter,
 });

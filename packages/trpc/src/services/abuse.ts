@@ -1,15 +1,24 @@
 import { abuseFlags, securityEvents } from "@cac/db";
-import { and, eq, gt, isNull, or } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, or } from "drizzle-orm";
 import type { Ports } from "../ports";
 
-/** The active flag or block that applies to this IP for this account, if any. */
-export async function findActiveBlock(deps: Pick<Ports, "db">, ip: string, accountId: string, now: Date) {
+/**
+ * The active flag or block that applies to this IP for this account, if any. `ip` may list the
+ * address's spellings (as normalized and as the request gave it), so a flag written either way matches.
+ */
+export async function findActiveBlock(
+  deps: Pick<Ports, "db">,
+  ip: string | string[],
+  accountId: string,
+  now: Date,
+) {
+  const spellings = [...new Set(Array.isArray(ip) ? ip : [ip])];
   const [flag] = await deps.db
     .select({ id: abuseFlags.id, reason: abuseFlags.reason, source: abuseFlags.source })
     .from(abuseFlags)
     .where(
       and(
-        eq(abuseFlags.ip, ip),
+        inArray(abuseFlags.ip, spellings),
         isNull(abuseFlags.clearedAt),
         or(isNull(abuseFlags.expiresAt), gt(abuseFlags.expiresAt, now)),
         // A customer's block applies to their own account only.

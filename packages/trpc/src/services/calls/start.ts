@@ -1,9 +1,12 @@
 import { type Button, callSessions, users } from "@cac/db";
 import { and, eq, gt } from "drizzle-orm";
 import type { Context } from "../../context";
+import { ipSpellings } from "../../domain/ip";
 import { isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
+import type { LimitName } from "../../limits";
 import { findActiveBlock, recordSecurityEvent } from "../abuse";
+import { detectAbuseAtCallStart } from "../abuse-detection";
 import { throttle } from "../auth";
 import { requireCaptcha } from "../captcha";
 import { returned } from "../rows";
@@ -48,6 +51,39 @@ function originHost(origin: string | undefined): string[] {
   }
 }
 
+function ipBlocked() {
+  return new AppError(
+    "IP_BLOCKED",
+    "Calls from your network are blocked. If this is a mistake, contact the business another way.",
+  );
+}
+
+/** A limit of call.start; a refusal is kept as a security event (floods show up by IP). */
+async function throttleCallStart(
+  ctx: Context,
+  name: LimitName,
+  key: string,
+  visitor: { ip: string; button: Button },
+) {
+  try {
+    await throttle(ctx, name, key);
+  } catch (error) {
+    if (error instanceof AppError && error.appCode === "RATE_LIMITED") {
+      await recordSecurityEvent(ctx, {
+        ip: visitor.ip,
+        kind: "call_refused_rate_limited",
+        accountId: visitor.button.accountId,
+        detail: {
+          limit: name,
+          button: visitor.button.publicId,
+          retryAfterSeconds: error.retryAfterSeconds ?? null,
+        },
+      });
+    }
+    throw error;
+  }
+}
+
 /**
  * `call.start` after the widget tier has resolved the button and checked the Origin. The
  * remaining checks run in order, and nothing is created until all of them pass.
@@ -63,21 +99,28 @@ export async function startCall(
   if (!isOpenAt(schedule, now)) {
     throw new AppError("BUTTON_CLOSED", "We're closed right now. Please call again when we're open.");
   }
-  const block = await findActiveBlock(ctx, visitorIp, button.accountId, now);
+  const block = await findActiveBlock(ctx, ipSpellings(visitorIp), button.accountId, now);
   if (block) {
     await recordSecurityEvent(ctx, {
       ip: visitorIp,
       kind: "call_refused_blocked_ip",
       accountId: button.accountId,
-      detail: { flagId: block.id, button: button.publicId },
+      detail: { flagId: block.id, source: block.source, button: button.publicId },
     });
-    throw new AppError(
-      "IP_BLOCKED",
-      "Calls from your network are blocked. If this is a mistake, contact the business another way.",
-    );
+    throw ipBlocked();
   }
-  await throttle(ctx, "call.ip", visitorIp);
-  await throttle(ctx, "call.button", button.id);
+  await throttleCallStart(ctx, "call.ip", visitorIp, { ip: visitorIp, button });
+  await throttleCallStart(ctx, "call.button", button.id, { ip: visitorIp, button });
+  const flagged = await detectAbuseAtCallStart(ctx, visitorIp, button.accountId, now);
+  if (flagged) {
+    await recordSecurityEvent(ctx, {
+      ip: visitorIp,
+      kind: "call_refused_blocked_ip",
+      accountId: button.accountId,
+      detail: { flagId: flagged.id, source: "auto", rule: flagged.rule, button: button.publicId },
+    });
+    throw ipBlocked();
+  }
   const usage = await getUsage(ctx, button.accountId);
   const maxCallSeconds = allowedCallSeconds(usage);
   if (maxCallSeconds <= 0) {

@@ -1,0 +1,126 @@
+import { abuseFlags, callSessions } from "@cac/db";
+import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
+import { normalizeIp } from "../domain/ip";
+import { AppError, fieldError } from "../errors";
+import type { Ports } from "../ports";
+import { recordSecurityEvent } from "./abuse";
+import { returned } from "./rows";
+
+// A customer's own blocks: source "customer" with their account id, so they refuse calls to that
+// account only. Every query here is scoped by the account from the session.
+
+type Deps = Pick<Ports, "db" | "clock">;
+
+export type IpBlock = { id: string; ip: string; reason: string; createdAt: Date };
+
+/** At most this many blocks are listed; an account with more has a problem blocks will not solve. */
+export const IP_BLOCKS_LISTED = 500;
+
+const DEFAULT_REASON = "Blocked from the call log.";
+
+function activeBlocksOf(accountId: string, now: Date) {
+  return and(
+    eq(abuseFlags.accountId, accountId),
+    eq(abuseFlags.source, "customer"),
+    isNull(abuseFlags.clearedAt),
+    or(isNull(abuseFlags.expiresAt), gt(abuseFlags.expiresAt, now)),
+  );
+}
+
+/** The visitor IP of one of the account's calls (NOT_FOUND for another account's call). */
+async function ipOfCall(deps: Deps, accountId: string, callId: string): Promise<string> {
+  const [call] = await deps.db
+    .select({ visitorIp: callSessions.visitorIp })
+    .from(callSessions)
+    .where(and(eq(callSessions.id, callId), eq(callSessions.accountId, accountId)));
+  if (!call) throw new AppError("NOT_FOUND", "This call does not exist.");
+  if (!call.visitorIp) {
+    throw fieldError(
+      "callId",
+      "This call's visitor IP was removed (IPs are kept for 12 months), so it cannot be blocked.",
+    );
+  }
+  return normalizeIp(call.visitorIp) ?? call.visitorIp;
+}
+
+/**
+ * Blocks an IP from calling this account's buttons, by the IP or by one of the account's calls.
+ * Blocking an IP already blocked returns the existing block.
+ */
+export async function blockIp(
+  deps: Deps,
+  accountId: string,
+  input: { ip?: string | undefined; callId?: string | undefined; reason?: string | undefined },
+): Promise<IpBlock & { created: boolean }> {
+  const now = deps.clock.now();
+  const ip = input.callId ? await ipOfCall(deps, accountId, input.callId) : input.ip;
+  if (!ip) throw fieldError("ip", "Choose a call or enter an IP address to block.");
+  const [existing] = await deps.db
+    .select({
+      id: abuseFlags.id,
+      ip: abuseFlags.ip,
+      reason: abuseFlags.reason,
+      createdAt: abuseFlags.createdAt,
+    })
+    .from(abuseFlags)
+    .where(and(activeBlocksOf(accountId, now), eq(abuseFlags.ip, ip)))
+    .limit(1);
+  if (existing) return { ...existing, created: false };
+  const rows = await deps.db
+    .insert(abuseFlags)
+    .values({
+      ip,
+      reason: input.reason || DEFAULT_REASON,
+      source: "customer",
+      accountId,
+      createdAt: now,
+    })
+    .returning({
+      id: abuseFlags.id,
+      ip: abuseFlags.ip,
+      reason: abuseFlags.reason,
+      createdAt: abuseFlags.createdAt,
+    });
+  const block = returned(rows, "ip block");
+  await recordSecurityEvent(deps, {
+    ip,
+    kind: "ip_blocked_by_customer",
+    accountId,
+    detail: { flagId: block.id },
+  });
+  return { ...block, created: true };
+}
+
+/** Lifts the account's block of an IP (no-op when there is none). */
+export async function unblockIp(deps: Deps, accountId: string, ip: string): Promise<{ cleared: number }> {
+  const now = deps.clock.now();
+  const rows = await deps.db
+    .update(abuseFlags)
+    .set({ clearedAt: now })
+    .where(and(activeBlocksOf(accountId, now), eq(abuseFlags.ip, ip)))
+    .returning({ id: abuseFlags.id });
+  if (rows.length) {
+    await recordSecurityEvent(deps, {
+      ip,
+      kind: "ip_unblocked_by_customer",
+      accountId,
+      detail: { flagIds: rows.map((r) => r.id) },
+    });
+  }
+  return { cleared: rows.length };
+}
+
+/** The account's active blocks, newest first. */
+export async function listIpBlocks(deps: Deps, accountId: string): Promise<IpBlock[]> {
+  return deps.db
+    .select({
+      id: abuseFlags.id,
+      ip: abuseFlags.ip,
+      reason: abuseFlags.reason,
+      createdAt: abuseFlags.createdAt,
+    })
+    .from(abuseFlags)
+    .where(activeBlocksOf(accountId, deps.clock.now()))
+    .orderBy(desc(abuseFlags.createdAt), desc(abuseFlags.id))
+    .limit(IP_BLOCKS_LISTED);
+}
