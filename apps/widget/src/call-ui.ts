@@ -5,7 +5,9 @@
  * (permission prompt, connecting, ringing, connected with timer, mute and keypad, ended, failed).
  * No framework: a few DOM helpers and the pure state machine in call-state.ts.
  */
+
 import { type CallEvent, type CallView, formatDuration, inCall, step } from "./call-state";
+import { captchaToken } from "./captcha";
 import { type CallFailCause, type CallSession, type StartCall, startCall } from "./transport";
 import type { CallUi, WidgetContext } from "./types";
 
@@ -36,7 +38,7 @@ export const failMessages: Record<CallFailCause, string> = {
   "over-quota": "We can't take more calls right now. Please ask us to call you back instead.",
   "rate-limited": "Too many call attempts in a short time. Please wait a minute, then try again.",
   generic: "The call couldn't be connected. Please try again in a moment.",
-  captcha: "We couldn't verify this call. Please reload the page and try again.",
+  captcha: "We couldn't verify this call. Please try again.",
   "no-agent": "No one is available to answer right now. Leave your number and we'll call you back.",
   "no-answer": "No one answered in time. Leave your number and we'll call you back.",
   busy: "We can't take your call right now. Leave your number and we'll call you back.",
@@ -44,7 +46,7 @@ export const failMessages: Record<CallFailCause, string> = {
     "This line isn't taking calls from the browser right now. You can still ask us to call you back.",
 };
 
-const retryable: CallFailCause[] = ["mic-denied", "no-mic", "offline", "rate-limited", "generic"];
+const retryable: CallFailCause[] = ["mic-denied", "no-mic", "offline", "rate-limited", "generic", "captcha"];
 /** Failures after which the callback form is offered right away. */
 const offerCallback: CallFailCause[] = [
   "insecure",
@@ -101,6 +103,7 @@ input:focus-visible,textarea:focus-visible{outline:3px solid #1a73e8;outline-off
 .kp{display:grid;grid-template-columns:repeat(3,1fr);gap:6px}
 .kp .btn{font-size:18px;padding:8px}
 .dg{text-align:center;font-variant-numeric:tabular-nums;letter-spacing:2px;min-height:1.45em}
+.cf{padding:0 18px 14px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
@@ -130,6 +133,8 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
   const title = h("h2", { id: "cac-title" });
   const live = h("p", { class: "sr", "aria-live": "polite" });
   const body = h("div", { class: "bd" });
+  // Outside `body`, which is re-rendered: Turnstile's frame must survive state changes.
+  const captchaBox = h("div", { class: "cf", hidden: true, "aria-label": "Verification check" });
   const dialog = h(
     "div",
     {
@@ -147,6 +152,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
       h("button", { type: "button", class: "x", "aria-label": "Close", onclick: () => ui.close() }, "×"),
     ),
     body,
+    captchaBox,
     live,
   );
   frame.append(dialog);
@@ -212,12 +218,14 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     if (!start || ctx.preview) return;
     send({ t: "call" });
     ctx.emit("call-start");
+    const siteKey = ctx.cfg.captchaSiteKey;
     try {
       session = start({
         button: ctx.cfg.id,
         apiOrigin: ctx.cfg.apiOrigin,
         host: frame,
         report: (p) => send(p.t === "answered" || p.t === "hangup" ? { t: p.t, at: Date.now() } : p),
+        captcha: siteKey ? (signal) => captchaToken(siteKey, captchaBox, signal) : undefined,
       });
     } catch {
       send({ t: "fail", cause: "generic" });

@@ -48,6 +48,11 @@ export type CallContext = {
   host: HTMLElement;
   /** Report progress; the UI moves its state machine accordingly. */
   report(progress: CallProgress): void;
+  /**
+   * When the captcha is on: a Turnstile token for `calls.start` (rejects when the check fails;
+   * `signal` aborts it when the visitor cancels).
+   */
+  captcha?: ((signal: AbortSignal) => Promise<string>) | undefined;
 };
 
 export type CallSession = {
@@ -111,12 +116,14 @@ export const startCall: StartCall | null = (ctx) => {
   let twilioTimer: ReturnType<typeof setTimeout> | undefined;
   /** The server has been told (or will be, by Twilio's callbacks): never hang up twice. */
   let told = false;
+  const stopCaptcha = new AbortController();
   const send = (path: string, input: object, keepalive = false) =>
     rpc(ctx.apiOrigin, `calls.${path}`, { ...call, ...input }, keepalive);
 
   /** Releases what this side holds; with `notifyServer`, hangs up on the server too. */
   function release(notifyServer: boolean) {
     over = true;
+    stopCaptcha.abort();
     clearTimeout(twilioTimer);
     removeEventListener("pagehide", onLeave);
     for (const track of stream?.getTracks() ?? []) track.stop();
@@ -143,12 +150,22 @@ export const startCall: StartCall | null = (ctx) => {
     }
     if (over) return release(false);
     ctx.report({ t: "permitted" });
+    let captchaToken: string | undefined;
+    if (ctx.captcha) {
+      try {
+        captchaToken = await ctx.captcha(stopCaptcha.signal);
+      } catch {
+        return fail("captcha", false);
+      }
+      if (over) return release(false);
+    }
     let started: StartResult;
     try {
       started = await rpc<StartResult>(ctx.apiOrigin, "calls.start", {
         button: ctx.button,
         // The page without its query or fragment, which may hold the visitor's own data.
         pageUrl: location.origin + location.pathname,
+        captchaToken,
       });
     } catch (error) {
       return fail(causeOf(error), false);
