@@ -26,6 +26,8 @@ const registry: Record<string, string> = {
   healthz: "./targets/healthz.ts",
   "trpc-account-me": "./targets/trpc-account-me.ts",
   "widget-config": "./targets/widget-config.ts",
+  "calls-start": "./targets/calls-start.ts",
+  "calls-start-redis": "./targets/calls-start-redis.ts",
 };
 
 /** name -> script, run only when named, e.g. `npm run bench -- call-log --reseed`. */
@@ -33,6 +35,7 @@ const standalone: Record<string, string> = {
   "call-log": "./call-log.ts",
   "call-export": "./call-export.ts",
   "widget-paint": "./widget-paint.ts",
+  "calls-start-limiter": "./calls-start-limiter.ts",
 };
 
 const [first, ...rest] = process.argv.slice(2);

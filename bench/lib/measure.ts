@@ -16,23 +16,45 @@ export type Measurement = {
   timeouts: number;
 };
 
-function run(info: TargetInfo, connections: number, duration: number) {
-  return autocannon({
+let visitors = 0;
+
+/** The next visitor address, from 198.18.0.0/15 (reserved for benchmarks, RFC 2544). */
+export function nextVisitorIp(): string {
+  const n = visitors++ % 131_072;
+  return `198.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+/** The autocannon options that describe a target's request. */
+export function requestOptions(info: TargetInfo): autocannon.Options {
+  return {
     url: info.url,
     method: info.method ?? "GET",
     headers: info.headers,
     body: info.body,
-    connections,
-    duration,
-    pipelining: 1,
-  });
+    ...(info.visitorIps
+      ? {
+          requests: [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                headers: { ...request.headers, "x-forwarded-for": nextVisitorIp() },
+              }),
+            },
+          ],
+        }
+      : {}),
+  };
+}
+
+function run(info: TargetInfo, connections: number, duration: number) {
+  return autocannon({ ...requestOptions(info), connections, duration, pipelining: 1 });
 }
 
 /** Checks once that the request answers 2xx with the expected body, so we never time an error page. */
 export async function checkTarget(info: TargetInfo): Promise<void> {
   const response = await fetch(info.url, {
     method: info.method ?? "GET",
-    headers: info.headers,
+    headers: { ...info.headers, ...(info.visitorIps ? { "x-forwarded-for": nextVisitorIp() } : {}) },
     body: info.body,
   });
   const text = await response.text();

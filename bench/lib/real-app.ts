@@ -14,6 +14,10 @@ export type RealApp = BuiltApp & { url: string; db: DbHandle; close(): Promise<v
 export type RealAppOptions = Pick<BuildOptions, "limits" | "limiter" | "limiterKeyPrefix"> & {
   /** Redis for the limiter and pubsub (as REDIS_URL would configure them); in-process without. */
   redisUrl?: string;
+  /** Behind a trusted proxy (TRUST_PROXY=true): the visitor's address is X-Forwarded-For's. */
+  trustProxy?: boolean;
+  /** RING_TIMEOUT_SECONDS: how long a call rings before it ends unanswered (default 30). */
+  ringTimeoutSeconds?: number;
 };
 
 export async function startRealApp(options: RealAppOptions = {}): Promise<RealApp> {
@@ -26,9 +30,11 @@ export async function startRealApp(options: RealAppOptions = {}): Promise<RealAp
     // Request logging is off so the figures measure the app, not the terminal.
     LOG_LEVEL: "silent",
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...(options.trustProxy ? { TRUST_PROXY: "true" } : {}),
+    ...(options.ringTimeoutSeconds ? { RING_TIMEOUT_SECONDS: String(options.ringTimeoutSeconds) } : {}),
   });
-  const { redisUrl: _, ...buildOptions } = options;
-  const built = await buildApp(config, { ...buildOptions, db });
+  const { limits, limiter, limiterKeyPrefix } = options;
+  const built = await buildApp(config, { db, limits, limiter, limiterKeyPrefix });
   await built.app.listen({ port: 0, host: "127.0.0.1" });
   const address = built.app.server.address();
   if (!address || typeof address === "string") throw new Error("the app is not listening on a TCP port");

@@ -9,6 +9,12 @@ export type StartedTarget = {
   method?: "GET" | "POST";
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * Each request comes from a visitor address of its own (X-Forwarded-For, which a target
+   * started with TRUST_PROXY trusts), as many visitors behind a load balancer do: per-IP
+   * limits and abuse counts then see what they would in production, not one busy client.
+   */
+  visitorIps?: boolean;
   /** A substring the response body must contain, checked once before measuring. */
   expectBody?: string;
   /** What this run actually measured against (database kind, modes), for the report. */

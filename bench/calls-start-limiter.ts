@@ -1,0 +1,442 @@
+// npm run bench -- calls-start-limiter [--rounds 4] [--duration 5] [--warmup 2] [--connections 10] [--calls 5000]
+//
+// What the call limits cost a visitor's click. calls.start consumes two limits (call.ip, then
+// call.button) before it creates the call; with REDIS_URL each is a round trip to Redis.
+//
+// 1. Micro: `--calls` sequential limiter.consume calls, Redis limiter vs in-process limiter (the
+//    adapter of apps/server/src/adapters/limiter.ts, the same policy), in alternating blocks so
+//    a busy moment of the machine hits both; p50/p99 and client CPU per call.
+// 2. HTTP: one real server (Redis pubsub; Postgres at TEST_DATABASE_URL, else PGlite) whose
+//    limiter is switched between runs: off (a no-op that allows everything), in-process, Redis.
+//    The limits are far above the load, so every request is counted and none refused, and each
+//    request comes from its own visitor address (X-Forwarded-For through the trusted proxy).
+//    Every round runs each mode, in reversed order every other round, so a drift of the machine
+//    (or of the growing call_sessions table) weighs on each mode alike. Latencies are every
+//    response's own time (sub-millisecond), pooled per mode. Measured at 1 connection (a
+//    request's own time: the goal) and at `--connections` (saturated: a cost shows as lost
+//    throughput). The server also reports its CPU time per request and times each consume
+//    inside the request. Every response must be 2xx and must have created its call session.
+//    The bare Fastify hello-world runs in every round too, as the machine's yardstick.
+// Goal: the Redis limiter adds < 1 ms per request at p99.
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { callSessions } from "@cac/db";
+import type { Limiter, LimitPolicy } from "@cac/trpc";
+import autocannon from "autocannon";
+import { count, eq } from "drizzle-orm";
+import { pino } from "pino";
+import { createLimiter } from "../apps/server/src/adapters/limiter";
+import { writeResult } from "./call-log";
+import { BENCH_RING_SECONDS, liftedCallLimits, prepareCallsStart } from "./lib/calls-start";
+import { checkTarget, requestOptions } from "./lib/measure";
+import { startRealApp } from "./lib/real-app";
+import { startTarget, type TargetInfo } from "./lib/spawn";
+import { defineTarget } from "./lib/target";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const MODES = ["off", "memory", "redis"] as const;
+type Mode = (typeof MODES)[number];
+
+/** Allows everything without counting: the limiter "off". */
+const noLimiter: Limiter = {
+  mode: "memory",
+  consume: async () => ({ allowed: true }),
+  reset: async () => {},
+  close: async () => {},
+};
+
+type Summary = { n: number; p50: number; p90: number; p99: number; mean: number };
+
+function summarize(samples: number[]): Summary {
+  const sorted = Float64Array.from(samples).sort();
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  let sum = 0;
+  for (const value of sorted) sum += value;
+  return { n: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), mean: sum / (sorted.length || 1) };
+}
+
+// --- The server under test (a child process, started through bench/lib/child.ts) -------------
+
+export default defineTarget({
+  name: "calls-start-limiter-server",
+  description: "real app, POST /trpc/calls.start, limiter switchable between off, in-process and Redis",
+  async start() {
+    const keyPrefix = `cac-bench-${randomBytes(4).toString("hex")}`;
+    const log = pino({ level: "silent" });
+    const limiters: Record<Mode, Limiter> = {
+      off: noLimiter,
+      memory: createLimiter({ log, keyPrefix }),
+      redis: createLimiter({ redisUrl: REDIS_URL, log, keyPrefix }),
+    };
+    let mode: Mode = "off";
+    let consumeMs: number[] = [];
+    let cpuSince = process.cpuUsage();
+    const switchable: Limiter = {
+      get mode() {
+        return limiters[mode].mode;
+      },
+      async consume(name, policy, key) {
+        const started = performance.now();
+        try {
+          return await limiters[mode].consume(name, policy, key);
+        } finally {
+          consumeMs.push(performance.now() - started);
+        }
+      },
+      reset: (name, policy, key) => limiters[mode].reset(name, policy, key),
+      close: async () => {
+        await Promise.all(Object.values(limiters).map((limiter) => limiter.close()));
+      },
+    };
+
+    const app = await startRealApp({
+      limits: liftedCallLimits,
+      limiter: switchable,
+      redisUrl: REDIS_URL,
+      trustProxy: true,
+      ringTimeoutSeconds: BENCH_RING_SECONDS,
+      limiterKeyPrefix: keyPrefix,
+    });
+    const { request, accountId, stopPresence } = await prepareCallsStart(app);
+
+    // Control from the load generator, between rounds: /mode/<mode> switches (and clears the
+    // consume timings and the CPU count), /stats returns the consume timings and the process's
+    // CPU time since, and the call sessions created so far.
+    const control = createServer((req, res) => {
+      void (async () => {
+        const wanted = req.url?.match(/^\/mode\/(\w+)$/)?.[1];
+        if (wanted) {
+          if (!(MODES as readonly string[]).includes(wanted)) return res.writeHead(404).end();
+          mode = wanted as Mode;
+          consumeMs = [];
+          cpuSince = process.cpuUsage();
+          return res.writeHead(200).end(mode);
+        }
+        if (req.url === "/stats") {
+          const [row] = await app.db.db
+            .select({ n: count() })
+            .from(callSessions)
+            .where(eq(callSessions.accountId, accountId));
+          const cpu = process.cpuUsage(cpuSince);
+          const cpuMs = (cpu.user + cpu.system) / 1000;
+          const body = JSON.stringify({ mode, consumeMs, cpuMs, callSessions: row?.n ?? 0 });
+          consumeMs = [];
+          cpuSince = process.cpuUsage();
+          return res.writeHead(200, { "content-type": "application/json" }).end(body);
+        }
+        res.writeHead(404).end();
+      })().catch((error: unknown) => res.writeHead(500).end(String(error)));
+    });
+    await new Promise<void>((resolve) => control.listen(0, "127.0.0.1", resolve));
+    const address = control.address();
+    if (!address || typeof address === "string") throw new Error("no TCP address");
+
+    return {
+      ...request,
+      notes: {
+        control: `http://127.0.0.1:${address.port}`,
+        database: app.db.kind,
+        pubsub: app.ports.pubsub.mode,
+      },
+      async stop() {
+        stopPresence();
+        control.close();
+        await app.close();
+      },
+    };
+  },
+});
+
+// --- The load generator ----------------------------------------------------------------------
+
+type Segment = { seconds: number; ok: number; bad: number };
+
+/** One autocannon run; every 2xx response's own time goes into `samples` (ms, fractional). */
+function segment(info: TargetInfo, seconds: number, connections: number, samples: number[] | null) {
+  return new Promise<Segment>((resolve, reject) => {
+    const instance = autocannon(
+      { ...requestOptions(info), connections, duration: seconds, pipelining: 1 },
+      (error, result) =>
+        error
+          ? reject(error)
+          : resolve({
+              seconds: result.duration,
+              ok: result["2xx"],
+              bad: result.non2xx + result.errors + result.timeouts,
+            }),
+    );
+    if (samples) {
+      instance.on("response", (_client, status, _bytes, ms) => {
+        if (status >= 200 && status < 300) samples.push(ms);
+      });
+    }
+  });
+}
+
+async function microMeasure(calls: number) {
+  const log = pino({ level: "silent" });
+  const keyPrefix = `cac-bench-micro-${randomBytes(4).toString("hex")}`;
+  const limiters = {
+    memory: createLimiter({ log, keyPrefix }),
+    redis: createLimiter({ redisUrl: REDIS_URL, log, keyPrefix }),
+  };
+  const policy: LimitPolicy = { points: 1_000_000_000, durationSeconds: 60 };
+  const samples = { memory: [] as number[], redis: [] as number[] };
+  const cpuMs = { memory: 0, redis: 0 };
+  try {
+    for (const limiter of Object.values(limiters)) {
+      // Warm up: the first call waits for Redis's first connection, JIT, the limiter's creation.
+      for (let i = 0; i < 500; i++) await limiter.consume("call.ip", policy, "198.18.0.1");
+    }
+    const block = 500;
+    for (let done = 0, round = 0; done < calls; done += block, round++) {
+      const order = round % 2 === 0 ? (["redis", "memory"] as const) : (["memory", "redis"] as const);
+      for (const name of order) {
+        const cpu = process.cpuUsage();
+        for (let i = 0; i < Math.min(block, calls - done); i++) {
+          const started = performance.now();
+          const result = await limiters[name].consume("call.ip", policy, "198.18.0.1");
+          samples[name].push(performance.now() - started);
+          if (!result.allowed) throw new Error(`the ${name} limiter refused a call`);
+        }
+        const used = process.cpuUsage(cpu);
+        cpuMs[name] += (used.user + used.system) / 1000;
+      }
+    }
+    if (limiters.redis.mode !== "redis") throw new Error("the Redis limiter is not connected to Redis");
+  } finally {
+    await Promise.all(Object.values(limiters).map((limiter) => limiter.close()));
+  }
+  return {
+    memory: { ...summarize(samples.memory), cpuMsPerCall: cpuMs.memory / samples.memory.length },
+    redis: { ...summarize(samples.redis), cpuMsPerCall: cpuMs.redis / samples.redis.length },
+  };
+}
+
+type Pool = {
+  latencies: number[];
+  consumeMs: number[];
+  seconds: number;
+  ok: number;
+  bad: number;
+  serverCpuMs: number;
+};
+type Figures = Summary & {
+  rps: number;
+  bad: number;
+  /** CPU time of the server process per answered request (not inflated by a busy machine). */
+  cpuMsPerRequest: number | null;
+  consume: Summary;
+};
+
+const emptyPool = (): Pool => ({ latencies: [], consumeMs: [], seconds: 0, ok: 0, bad: 0, serverCpuMs: 0 });
+const ms = (value: number) => value.toFixed(3);
+const signed = (value: number) => `${value >= 0 ? "+" : ""}${ms(value)}`;
+
+function printLevel(connections: number, figures: Record<Mode | "bare", Figures>) {
+  console.log(
+    `\n${connections} connection${connections === 1 ? "" : "s"}:\n` +
+      `${"".padEnd(16)}${"req/s".padStart(8)}${"vs bare".padStart(9)}${"vs off".padStart(8)}` +
+      `${"p50 ms".padStart(9)}${"p90 ms".padStart(9)}${"p99 ms".padStart(9)}${"non-2xx".padStart(9)}` +
+      `${"cpu ms/req".padStart(12)}${"consume p50".padStart(13)}${"consume p99".padStart(13)}`,
+  );
+  for (const name of ["bare", ...MODES] as const) {
+    const f = figures[name];
+    const consume = name === "bare" || name === "off" ? ["-", "-"] : [ms(f.consume.p50), ms(f.consume.p99)];
+    console.log(
+      `${(name === "bare" ? "bare Fastify" : `limiter ${name}`).padEnd(16)}${f.rps.toFixed(0).padStart(8)}` +
+        `${`${((f.rps / figures.bare.rps) * 100).toFixed(1)}%`.padStart(9)}` +
+        `${(name === "bare" ? "-" : `${((f.rps / figures.off.rps) * 100).toFixed(1)}%`).padStart(8)}` +
+        `${ms(f.p50).padStart(9)}${ms(f.p90).padStart(9)}${ms(f.p99).padStart(9)}${String(f.bad).padStart(9)}` +
+        `${(f.cpuMsPerRequest === null ? "-" : ms(f.cpuMsPerRequest)).padStart(12)}` +
+        `${consume[0]!.padStart(13)}${consume[1]!.padStart(13)}`,
+    );
+  }
+  for (const mode of ["memory", "redis"] as const) {
+    const f = figures[mode];
+    console.log(
+      `${mode} limiter vs off, per request: p50 ${signed(f.p50 - figures.off.p50)} ms, ` +
+        `p99 ${signed(f.p99 - figures.off.p99)} ms, server CPU ${signed((f.cpuMsPerRequest ?? 0) - (figures.off.cpuMsPerRequest ?? 0))} ms ` +
+        `(inside the request: 2 consumes, ${ms(2 * f.consume.mean)} ms on average)`,
+    );
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: "string", default: "4" },
+      duration: { type: "string", default: "5" },
+      warmup: { type: "string", default: "2" },
+      connections: { type: "string", default: "10" },
+      calls: { type: "string", default: "5000" },
+    },
+  });
+  const rounds = Number(values.rounds);
+  const seconds = Number(values.duration);
+  const warmup = Number(values.warmup);
+  const connections = Number(values.connections);
+  const calls = Number(values.calls);
+  // One connection: a request's own time, nothing queued behind others (the visitor's view).
+  // `connections`: the server saturated, where a cost shows as lost throughput.
+  const levels = [...new Set([1, connections])];
+
+  console.log(
+    `calls.start limiter overhead: Redis at ${REDIS_URL}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
+
+  console.log(`\n1. limiter.consume, ${calls.toLocaleString("en-US")} sequential calls each (ms per call)`);
+  const micro = await microMeasure(calls);
+  console.log(
+    `${"".padEnd(12)}${"p50".padStart(10)}${"p90".padStart(10)}${"p99".padStart(10)}${"mean".padStart(10)}${"cpu/call".padStart(10)}`,
+  );
+  for (const [name, s] of Object.entries(micro)) {
+    console.log(
+      `${name.padEnd(12)}${ms(s.p50).padStart(10)}${ms(s.p90).padStart(10)}${ms(s.p99).padStart(10)}` +
+        `${ms(s.mean).padStart(10)}${ms(s.cpuMsPerCall).padStart(10)}`,
+    );
+  }
+  console.log(
+    `Redis minus in-process: p50 ${signed(micro.redis.p50 - micro.memory.p50)} ms, p99 ${signed(micro.redis.p99 - micro.memory.p99)} ms per consume`,
+  );
+
+  const baselinePath = fileURLToPath(new URL("./targets/fastify-hello.ts", import.meta.url));
+  const baseline = await startTarget(baselinePath);
+  const server = await startTarget(fileURLToPath(import.meta.url)).catch(async (error: unknown) => {
+    await baseline.stop();
+    throw error;
+  });
+  const control = server.info.notes?.control ?? "";
+  const setMode = async (mode: Mode) => {
+    const response = await fetch(`${control}/mode/${mode}`);
+    if (!response.ok) throw new Error(`switching the limiter to ${mode} answered ${response.status}`);
+  };
+  const stats = async () =>
+    (await (await fetch(`${control}/stats`)).json()) as {
+      consumeMs: number[];
+      cpuMs: number;
+      callSessions: number;
+    };
+
+  let okTotal = 0;
+  // Requests still in flight when a run stops are answered after autocannon stopped counting:
+  // each run may leave up to its connections' worth of sessions created but not counted.
+  let inFlightAllowance = 0;
+  let failed = false;
+  const results: Record<number, Record<Mode | "bare", Figures>> = {};
+  try {
+    console.log(
+      `\n2. POST /trpc/calls.start, ${rounds} rounds of ${seconds} s per mode, each request from its own ` +
+        `visitor address (database: ${server.info.notes?.database}, pubsub: ${server.info.notes?.pubsub})`,
+    );
+    for (const level of levels) {
+      const pools: Record<Mode | "bare", Pool> = {
+        bare: emptyPool(),
+        off: emptyPool(),
+        memory: emptyPool(),
+        redis: emptyPool(),
+      };
+      for (const mode of MODES) {
+        await setMode(mode);
+        await checkTarget(server.info);
+        okTotal++;
+        if (warmup > 0) {
+          okTotal += (await segment(server.info, warmup, level, null)).ok;
+          inFlightAllowance += level;
+        }
+      }
+      await segment(baseline.info, Math.max(1, warmup), level, null);
+      await stats();
+
+      const record = (pool: Pool, run: Segment) => {
+        pool.seconds += run.seconds;
+        pool.ok += run.ok;
+        pool.bad += run.bad;
+      };
+      for (let round = 0; round < rounds; round++) {
+        record(pools.bare, await segment(baseline.info, seconds, level, pools.bare.latencies));
+        const order = round % 2 === 0 ? [...MODES] : [...MODES].reverse();
+        for (const mode of order) {
+          await setMode(mode);
+          const run = await segment(server.info, seconds, level, pools[mode].latencies);
+          record(pools[mode], run);
+          okTotal += run.ok;
+          inFlightAllowance += level;
+          const after = await stats();
+          pools[mode].consumeMs.push(...after.consumeMs);
+          pools[mode].serverCpuMs += after.cpuMs;
+          process.stdout.write(".");
+        }
+      }
+      const figures = Object.fromEntries(
+        Object.entries(pools).map(([name, pool]) => [
+          name,
+          {
+            ...summarize(pool.latencies),
+            rps: pool.ok / pool.seconds,
+            bad: pool.bad,
+            cpuMsPerRequest: name === "bare" ? null : pool.serverCpuMs / pool.ok,
+            consume: summarize(pool.consumeMs),
+          },
+        ]),
+      ) as Record<Mode | "bare", Figures>;
+      results[level] = figures;
+      printLevel(level, figures);
+      const bad = Object.values(figures).reduce((sum, f) => sum + f.bad, 0);
+      if (bad > 0) {
+        console.log(`! ${bad} non-2xx answers, errors or timeouts: these figures are not valid`);
+        failed = true;
+      }
+    }
+
+    const { callSessions: created } = await stats();
+    if (created < okTotal || created > okTotal + inFlightAllowance) {
+      console.log(`! ${okTotal} calls.start answered 2xx but ${created} call sessions exist`);
+      failed = true;
+    } else {
+      console.log(
+        `\n${okTotal.toLocaleString("en-US")} calls.start answered 2xx and ${created.toLocaleString("en-US")} ` +
+          `call sessions exist (the difference: requests in flight when a run stopped).`,
+      );
+    }
+    const single = results[1]!;
+    const overheadP99 = single.redis.p99 - single.off.p99;
+    const goalMet = overheadP99 < 1;
+    console.log(
+      goalMet
+        ? `Goal met: the Redis limiter adds ${ms(overheadP99)} ms at p99 (< 1 ms) to a request on its own.`
+        : `Goal missed: the Redis limiter adds ${ms(overheadP99)} ms at p99 (goal < 1 ms) to a request on its own.`,
+    );
+    if (!goalMet) failed = true;
+    console.log(
+      `Written: ${writeResult("calls-start-limiter", {
+        load: { rounds, seconds, warmup, levels, calls, loadavg: loadavg() },
+        notes: server.info.notes,
+        micro,
+        http: results,
+        callSessions: created,
+        answered2xx: okTotal,
+      })}`,
+    );
+  } finally {
+    await server.stop();
+    await baseline.stop();
+  }
+  return failed ? 1 : 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
