@@ -1,0 +1,78 @@
+import { Redis } from "ioredis";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLimiter } from "../src/adapters/limiter";
+import { unique } from "./harness";
+import { type LocalRedis, startLocalRedis } from "./redis-server";
+
+/** Polls `check` until it holds (Redis reconnects with a backoff of up to 2 s). */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe("limiter when its Redis goes away and comes back", () => {
+  let redis: LocalRedis;
+  beforeAll(async () => {
+    // A redis-server of this test's own, on its own port, which the test kills and restarts.
+    redis = await startLocalRedis();
+  }, 60_000);
+  afterAll(() => redis?.stop());
+
+  it("counts in Redis, falls back to in-process counts with a warning while Redis is down, and returns to Redis", async () => {
+    const logged: Array<{ level: number; msg: string }> = [];
+    const log = pino(
+      { level: "warn" },
+      {
+        write: (line: string) => {
+          logged.push(JSON.parse(line));
+        },
+      },
+    );
+    const prefix = unique("cac-outage");
+    const limiter = createLimiter({ redisUrl: redis.url, log, keyPrefix: prefix });
+    const probe = new Redis(redis.url, { lazyConnect: true, retryStrategy: () => 200 });
+    probe.on("error", () => {});
+    const policy = { points: 3, durationSeconds: 60 };
+    try {
+      expect(limiter.mode).toBe("redis");
+      // Up: counted in Redis.
+      const before = unique("before");
+      expect(await limiter.consume("test.outage", policy, before)).toEqual({ allowed: true });
+      await probe.connect();
+      expect(await probe.get(`${prefix}:test.outage:${before}`)).toBe("1");
+
+      // Down: every call still answers, counted in this process, refusing past the limit.
+      await redis.stop();
+      const during = unique("during");
+      const results = [];
+      for (let i = 0; i < policy.points + 1; i++) {
+        results.push((await limiter.consume("test.outage", policy, during)).allowed);
+      }
+      expect(results).toEqual([true, true, true, false]);
+      await eventually(async () => logged.some((l) => l.level === 40 && /counting in memory/.test(l.msg)));
+
+      // Back: counts go to Redis again once the client has reconnected.
+      await redis.start();
+      const after = unique("after");
+      await eventually(async () => {
+        await limiter.consume("test.outage", policy, after);
+        try {
+          return (await probe.get(`${prefix}:test.outage:${after}`)) !== null;
+        } catch {
+          return false;
+        }
+      });
+      const counted = Number(await probe.get(`${prefix}:test.outage:${after}`));
+      await limiter.consume("test.outage", policy, after);
+      expect(Number(await probe.get(`${prefix}:test.outage:${after}`))).toBe(counted + 1);
+    } finally {
+      probe.disconnect();
+      await limiter.close();
+    }
+  }, 60_000);
+});
