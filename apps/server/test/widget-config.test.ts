@@ -26,6 +26,7 @@ describe("public button config", () => {
       [
         "apiOrigin",
         "callable",
+        "captchaSiteKey",
         "closedBehavior",
         "holidays",
         "hours",
@@ -38,6 +39,8 @@ describe("public button config", () => {
       ].sort(),
     );
     expect(body).toMatchObject({ id: publicId, label: "Call us", callable: true, closedBehavior: "message" });
+    // Captcha off here: the widget runs no challenge.
+    expect(body.captchaSiteKey).toBeNull();
     // Monday 09:00 EST = 14:00 UTC; Tuesday is a holiday; Wednesday opens again.
     expect(body.openWindows[0]).toEqual({
       opens: "2026-03-02T14:00:00.000Z",
