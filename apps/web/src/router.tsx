@@ -16,6 +16,8 @@ import { DevOutboxPage } from "./pages/DevOutboxPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { OperatorEventsPage } from "./pages/operator/OperatorEventsPage";
+import { OperatorFlagsPage } from "./pages/operator/OperatorFlagsPage";
 import { PoliciesPage } from "./pages/operator/PoliciesPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SignupPage } from "./pages/SignupPage";
@@ -67,6 +69,8 @@ export const router = createBrowserRouter([
           { path: "calls", element: <CallsPage /> },
           { path: "billing", element: <BillingPage /> },
           { path: "account", element: <AccountPage /> },
+          { path: "operator/flags", element: <OperatorFlagsPage /> },
+          { path: "operator/events", element: <OperatorEventsPage /> },
           { path: "operator/policies", element: <PoliciesPage /> },
         ],
       },

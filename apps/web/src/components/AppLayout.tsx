@@ -24,7 +24,10 @@ const navItems = [
 ];
 
 /** Shown to Click & Call operators only (the server refuses everyone else anyway). */
-const operatorNavItems = [{ to: "/operator/policies", label: "Policy notices", end: false }];
+const operatorNavItems = [
+  { to: "/operator/policies", label: "Policy notices", end: false },
+  { to: "/operator/flags", label: "Abuse", end: false },
+];
 
 /** The logged-in portal: navigation, account notices, and the page. Logged-out visits go to login. */
 export function AppLayout() {

@@ -11,6 +11,7 @@ import {
   transportLabels,
   zoneAbbreviation,
 } from "./format";
+import { VisitorIpCell } from "./IpBlocks";
 
 type Props = {
   rows: CallRow[];
@@ -74,11 +75,7 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
                 </td>
                 <td>{transportLabels[row.transport]}</td>
                 <td className="mono">
-                  {row.visitorIp ?? (
-                    <span className="muted" title="Visitor IPs are kept for 12 months">
-                      Removed
-                    </span>
-                  )}
+                  <VisitorIpCell callId={row.id} ip={row.visitorIp} />
                 </td>
               </tr>
             ))}

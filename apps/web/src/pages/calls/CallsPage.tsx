@@ -5,12 +5,14 @@ import { useMe } from "../../components/MeContext";
 import { describeError } from "../../lib/errors";
 import { usePageTitle } from "../../lib/usePageTitle";
 import { useTRPC } from "../../trpc";
+import { BlockedIps } from "./BlockedIps";
 import { CallCharts } from "./CallCharts";
 import { CallFiltersBar } from "./CallFiltersBar";
 import { CallTable } from "./CallTable";
 import { CallTotals } from "./CallTotals";
 import { CsvExport } from "./CsvExport";
 import { hasFilters, rangeError, toQueryInput, useCallFilters } from "./filters";
+import { IpBlockNotice, IpBlocksProvider } from "./IpBlocks";
 import { LiveCalls } from "./LiveCalls";
 
 const PAGE_SIZE = 50;
@@ -28,8 +30,19 @@ const logIcon = (
   </svg>
 );
 
-/** The call log: calls in progress, filters, totals, charts, the table and its CSV export. */
+/**
+ * The call log: calls in progress, filters, totals, charts, the table and its CSV export, and
+ * the owner's blocked IPs.
+ */
 export function CallsPage() {
+  return (
+    <IpBlocksProvider>
+      <CallLog />
+    </IpBlocksProvider>
+  );
+}
+
+function CallLog() {
   usePageTitle("Calls");
   const trpc = useTRPC();
   const { account } = useMe();
@@ -123,6 +136,7 @@ export function CallsPage() {
               </EmptyState>
             ) : (
               <div className="stack" aria-busy={list.isPlaceholderData || undefined}>
+                <IpBlockNotice />
                 <CallTable
                   rows={rows}
                   timeZone={timeZone}
@@ -143,6 +157,7 @@ export function CallsPage() {
           </Card>
         </>
       )}
+      <BlockedIps />
     </div>
   );
 }
