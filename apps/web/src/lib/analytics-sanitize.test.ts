@@ -40,6 +40,7 @@ describe("analytics sanitizer", () => {
       company: "Acme Plumbing",
       phone: "(202) 555-0143",
       label: "Call us now",
+      title: "Kitchen line · Click & Call",
       $el_text: "Dana Owner",
       $set: { email: "dana@acme-plumbing.test" },
       $set_once: { name: "Dana" },

@@ -20,6 +20,9 @@ const deniedKeys = new Set([
   "phone",
   "phone_number",
   "label",
+  // The page title names what is open, e.g. the button being edited.
+  "title",
+  "$title",
   "$el_text",
   "$elements",
   "$elements_chain",
