@@ -287,8 +287,11 @@ function dueAccount(id: string, now: Date) {
  * amounts, dates, status, currency, the line description and the Stripe invoice id.
  *
  * A crash midway leaves the account row in place, so the next run picks it up and finishes.
- * The email goes out before the commit: a crash between the two sends it again on the rerun
- * (at least once, never lost). A failing mailer does not hold up the deletion.
+ * The owners' addresses are read in the deleting transaction and the "account deleted" email goes
+ * out right after its commit (sending inside it would deadlock PGlite, whose outbox mailer
+ * writes to the same single-connection database): every owner is told once, unless the process
+ * dies in the instant between the commit and the send. A failing mailer is logged and does not
+ * hold up the deletion, which the privacy policy promises.
  */
 export async function deleteClosedAccounts(
   deps: JobDeps,
@@ -405,16 +408,6 @@ async function deleteAccount(
       logos += 1;
     }
 
-    let sent = 0;
-    for (const person of people.filter((p) => p.role === "owner")) {
-      try {
-        await deps.mailer.send(emails.accountDeleted(person.email, person.name));
-        sent += 1;
-      } catch (error) {
-        deps.log.error({ err: error, accountId }, "the account-deleted email could not be sent");
-      }
-    }
-
     const addresses = people.map((p) => p.email.toLowerCase());
     const contacts = addresses.length
       ? await tx
@@ -436,16 +429,33 @@ async function deleteAccount(
     // Cascades to users (sessions, email tokens, notice dismissals), buttons, callback requests,
     // the subscription and the account's blocks; billing records keep their rows (set null).
     await tx.delete(accounts).where(eq(accounts.id, accountId));
-    return { users: people.length, logos, sent, contacts: contacts.length };
+    return { people, logos, contacts: contacts.length };
   });
   if (!result.locked) return false;
   if (result.value) {
+    // After the commit, as the billing webhooks do: only the run that deleted the account tells
+    // the owners, once (the addresses were read in that transaction).
+    let sent = 0;
+    for (const person of result.value.people.filter((p) => p.role === "owner")) {
+      try {
+        await deps.mailer.send(emails.accountDeleted(person.email, person.name));
+        sent += 1;
+      } catch (error) {
+        deps.log.error({ err: error, accountId }, "the account-deleted email could not be sent");
+      }
+    }
+    const done = {
+      users: result.value.people.length,
+      logos: result.value.logos,
+      sent,
+      contacts: result.value.contacts,
+    };
     counts.accountsDeleted += 1;
-    counts.usersDeleted += result.value.users;
-    counts.logosDeleted += result.value.logos;
-    counts.emailsSent += result.value.sent;
-    counts.contactMessagesDeleted += result.value.contacts;
-    deps.log.info({ accountId, ...result.value }, "closed account deleted");
+    counts.usersDeleted += done.users;
+    counts.logosDeleted += done.logos;
+    counts.emailsSent += done.sent;
+    counts.contactMessagesDeleted += done.contacts;
+    deps.log.info({ accountId, ...done }, "closed account deleted");
   }
   return true;
 }
