@@ -1,0 +1,186 @@
+import { billingRecords, callSessions, subscriptions, users } from "@cac/db";
+import { hashPassword } from "@cac/trpc/services/auth";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validButton } from "./fixtures/buttons";
+import {
+  HARNESS_TIMEOUT_MS,
+  type Harness,
+  signupVerified,
+  startHarness,
+  type TestClient,
+  unique,
+  uniqueIp,
+} from "./harness";
+
+type Export = {
+  format: string;
+  exportedAt: string;
+  account: Record<string, unknown>;
+  users: Array<Record<string, unknown> & { sessions: Array<Record<string, unknown>> }>;
+  buttons: Array<Record<string, unknown>>;
+  callbackRequests: Array<Record<string, unknown>>;
+  subscription: Record<string, unknown> | null;
+  billingRecords: Array<Record<string, unknown>>;
+  callSessions: Array<Record<string, unknown> & { startedAt: string; id: string }>;
+};
+
+/** More calls than one read batch (2,000), so the streamed array spans batches. */
+const CALLS = 2345;
+
+describe("GET /exports/account.json (download my data)", () => {
+  let h: Harness;
+  let a: { client: TestClient; email: string; password: string; accountId: string; buttonId: string };
+  let bMarkers: string[];
+  beforeAll(async () => {
+    h = await startHarness({
+      build: { jobs: false },
+      limits: { "signup.ip": { points: 1000, durationSeconds: 60 } },
+    });
+    const party = async (tag: string) => {
+      const owner = await signupVerified(h, { companyName: `${tag} Co ${unique()}` });
+      const [user] = await h.db.db.select().from(users).where(eq(users.email, owner.email));
+      const button = await owner.client.trpc.buttons.create.mutate(validButton({ name: `${tag} button` }));
+      const callbackName = `${tag} Visitor ${unique()}`;
+      await h.client({ origin: "https://shop.test", ip: uniqueIp() }).trpc.widget.requestCallback.mutate({
+        button: button.publicId,
+        name: callbackName,
+        phone: "(202) 555-0111",
+      });
+      return { ...owner, accountId: user!.accountId, buttonId: button.id, button, callbackName, user: user! };
+    };
+    const pa = await party("A");
+    const pb = await party("B");
+    a = pa;
+    bMarkers = [pb.email, pb.accountId, pb.buttonId, pb.button.publicId, pb.callbackName];
+    const start = h.clock.now().getTime();
+    await h.db.db.insert(callSessions).values(
+      Array.from({ length: CALLS }, (_, i) => ({
+        accountId: pa.accountId,
+        buttonId: pa.buttonId,
+        transport: "webrtc" as const,
+        status: "completed" as const,
+        visitorIp: "198.51.100.7",
+        visitorTokenHash: `secret-token-hash-${i}`,
+        // Pairs share a start time, so the order (and the batches' seams) also rely on the id.
+        startedAt: new Date(start - Math.floor(i / 2) * 60_000),
+        durationSeconds: i % 90,
+      })),
+    );
+    await h.db.db.insert(callSessions).values({
+      accountId: pb.accountId,
+      buttonId: pb.buttonId,
+      transport: "webrtc",
+      status: "completed",
+      visitorIp: "198.51.100.99",
+    });
+    await h.db.db.insert(billingRecords).values({
+      accountId: pa.accountId,
+      stripeInvoiceId: unique("in"),
+      amountCents: 2900,
+      status: "paid",
+      description: "1 × Starter",
+      occurredAt: h.clock.now(),
+    });
+    await h.db.db.insert(subscriptions).values({
+      accountId: pa.accountId,
+      stripeSubscriptionId: unique("sub"),
+      plan: "starter",
+      status: "active",
+    });
+  }, HARNESS_TIMEOUT_MS);
+  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
+
+  const download = (client: TestClient) => client.fetch(`${h.url}/exports/account.json`);
+
+  it("gives the owner one JSON file with every section, all calls, and no secrets", async () => {
+    const res = await download(a.client);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(res.headers.get("content-disposition")).toBe(
+      'attachment; filename="click-and-call-data-2026-03-01.json"',
+    );
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const text = await res.text();
+    const data = JSON.parse(text) as Export;
+    expect(Object.keys(data).sort()).toEqual(
+      [
+        "account",
+        "billingRecords",
+        "buttons",
+        "callSessions",
+        "callbackRequests",
+        "exportedAt",
+        "format",
+        "subscription",
+        "users",
+      ].sort(),
+    );
+    expect(data.format).toBe("click-and-call-data-export/1");
+    expect(data.account).toMatchObject({ id: a.accountId, status: "active", websiteUrl: expect.any(String) });
+    expect(data.users).toHaveLength(1);
+    expect(data.users[0]).toMatchObject({ email: a.email, role: "owner" });
+    expect(data.users[0]!.sessions.length).toBeGreaterThan(0);
+    expect(Object.keys(data.users[0]!.sessions[0]!).sort()).toEqual(
+      ["createdAt", "ip", "lastUsedAt", "userAgent"].sort(),
+    );
+    expect(data.buttons.map((b) => b.id)).toEqual([a.buttonId]);
+    expect(data.callbackRequests).toHaveLength(1);
+    expect(data.callbackRequests[0]).toMatchObject({ phone: "+12025550111" });
+    expect(data.billingRecords).toEqual([expect.objectContaining({ amountCents: 2900, status: "paid" })]);
+    expect(data.subscription).toMatchObject({ plan: "starter", status: "active" });
+
+    // Every call exactly once, oldest first, across the batches.
+    expect(data.callSessions).toHaveLength(CALLS);
+    expect(new Set(data.callSessions.map((c) => c.id)).size).toBe(CALLS);
+    const order = data.callSessions.map((c) => `${c.startedAt} ${c.id}`);
+    expect(order).toEqual([...order].sort());
+    expect(data.callSessions[0]).toMatchObject({ visitorIp: "198.51.100.7", transport: "webrtc" });
+
+    // No password hash, session ids or secrets, and no capability token hashes.
+    const [owner] = await h.db.db.select().from(users).where(eq(users.email, a.email));
+    expect(text).not.toContain(owner!.passwordHash);
+    expect(text).not.toContain("$argon2");
+    expect(text).not.toMatch(/passwordHash|secretHash|tokenHash|secret-token-hash/);
+    const sessionId = decodeURIComponent(a.client.jar.get("cac_session")!).split(".")[0]!;
+    expect(text).not.toContain(sessionId);
+
+    // Nothing of the other account.
+    for (const marker of bMarkers) expect(text).not.toContain(marker);
+    expect(text).not.toContain("198.51.100.99");
+  });
+
+  it("refuses an anonymous caller, a forged cookie and a foreign page, and an agent of the account", async () => {
+    const anonymous = await fetch(`${h.url}/exports/account.json`);
+    expect(anonymous.status).toBe(401);
+    const forged = await fetch(`${h.url}/exports/account.json`, {
+      headers: { cookie: `cac_session=${unique()}.${"A".repeat(32)}` },
+    });
+    expect(forged.status).toBe(401);
+    const foreign = await fetch(`${h.url}/exports/account.json`, {
+      headers: { origin: "https://evil.test", cookie: `cac_session=${a.client.jar.get("cac_session")}` },
+    });
+    expect(foreign.status).toBe(403);
+    for (const res of [anonymous, forged, foreign]) {
+      const body = await res.text();
+      expect(body).not.toContain(a.email);
+      expect(JSON.parse(body).error).toBeTruthy();
+    }
+
+    const agentEmail = `${unique("agent")}@example.test`;
+    await h.db.db.insert(users).values({
+      accountId: a.accountId,
+      email: agentEmail,
+      name: "Agent",
+      passwordHash: await hashPassword("agent-password-123"),
+      role: "agent",
+      ageConfirmedAt: h.clock.now(),
+      emailVerifiedAt: h.clock.now(),
+    });
+    const agent = h.client({ ip: uniqueIp() });
+    await agent.trpc.auth.login.mutate({ email: agentEmail, password: "agent-password-123" });
+    const res = await download(agent);
+    expect(res.status).toBe(403);
+    expect((await res.json()).error).toMatch(/Only the account owner/);
+  });
+});
