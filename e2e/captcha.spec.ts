@@ -1,0 +1,140 @@
+import { startTurnstileStandIn, type TurnstileStandIn } from "../apps/server/test/turnstile-stand-in";
+import { test as base, expect, uniqueEmail } from "./fixtures";
+import { snap } from "./shots";
+
+/**
+ * The portal's contact form with Turnstile on. Cloudflare is out of reach here, so both ends are
+ * stand-ins: the browser gets a small script in place of challenges.cloudflare.com's api.js (it
+ * renders a "Verify you are human" button and hands over a token for the widget's action), and
+ * the server verifies against a local siteverify that issued those tokens. The portal's real CSP
+ * must let the script load.
+ */
+const SECRET = "0x4AAAAAAAe2e-secret";
+const SITE_KEY = "0x4AAAAAAAe2e-site-key";
+
+const test = base.extend<object, { siteverify: TurnstileStandIn }>({
+  siteverify: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures a function destructures
+    async ({}, use) => {
+      const standIn = await startTurnstileStandIn(SECRET);
+      await use(standIn);
+      await standIn.close();
+    },
+    { scope: "worker" },
+  ],
+  serverEnv: [
+    async ({ siteverify }, use) => {
+      await use({
+        TURNSTILE_SITE_KEY: SITE_KEY,
+        TURNSTILE_SECRET_KEY: SECRET,
+        TURNSTILE_VERIFY_URL: siteverify.url,
+        CONTACT_INBOX: "hello@clickandcall.test",
+      });
+    },
+    { scope: "worker" },
+  ],
+});
+
+/** The stand-in api.js: tokens by action, so a widget rendered with the wrong action gets none. */
+function fakeApi(tokens: Record<string, string>) {
+  return `(() => {
+  const tokens = ${JSON.stringify(tokens)};
+  let n = 0;
+  const widgets = {};
+  window.turnstile = {
+    render(box, options) {
+      const id = "w" + ++n;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "Verify you are human";
+      button.onclick = () => {
+        const token = tokens[options.action];
+        if (token) options.callback(token); else options["error-callback"]("110100");
+      };
+      box.append(button);
+      widgets[id] = { box, button, options };
+      window.__turnstileExpire = () => options["expired-callback"]();
+      if (options.sitekey !== ${JSON.stringify(SITE_KEY)}) options["error-callback"]("110200");
+      return id;
+    },
+    reset(id) {},
+    remove(id) { widgets[id]?.button.remove(); delete widgets[id]; },
+  };
+})();`;
+}
+
+test("the contact form asks for the check, handles expiry, and sends the token the server verifies", async ({
+  page,
+  siteverify,
+}, testInfo) => {
+  const token = siteverify.issue({ hostname: "localhost", action: "contact" });
+  let scriptRequests = 0;
+  await page.route("https://challenges.cloudflare.com/turnstile/v0/api.js*", (route) => {
+    scriptRequests += 1;
+    return route.fulfill({ contentType: "text/javascript", body: fakeApi({ contact: token }) });
+  });
+  const email = uniqueEmail("captcha");
+  await page.goto("/contact");
+  const check = page.getByRole("group", { name: "Verification check" });
+  await expect(check.getByRole("button", { name: "Verify you are human" })).toBeVisible();
+  expect(scriptRequests).toBe(1);
+
+  await page.getByLabel("Your name").fill("Sam Buyer");
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Message").fill("Is there a plan for 20 agents?");
+
+  // Sent before the check is done: nothing leaves the browser, and the check says why.
+  await page.getByRole("button", { name: "Send message" }).click();
+  await expect(check.getByText("Complete the verification check first.")).toBeVisible();
+  await expect(check).toBeFocused();
+  expect(siteverify.requests).toHaveLength(0);
+  await snap(page, testInfo, "01-captcha-required");
+
+  // Solved, then expired: the token is dropped and the page says so.
+  await check.getByRole("button", { name: "Verify you are human" }).click();
+  await expect(check.getByText("Complete the verification check first.")).toHaveCount(0);
+  await page.evaluate(() => (window as unknown as { __turnstileExpire(): void }).__turnstileExpire());
+  await expect(check.getByText(/The check expired/)).toBeVisible();
+  await page.getByRole("button", { name: "Send message" }).click();
+  await expect(check.getByText("Complete the verification check first.")).toBeVisible();
+
+  await check.getByRole("button", { name: "Verify you are human" }).click();
+  await page.getByRole("button", { name: "Send message" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Message sent" })).toBeVisible();
+  await expect(page.getByText(`Thanks — we'll reply to ${email}.`)).toBeVisible();
+  expect(siteverify.requests).toHaveLength(1);
+  expect(siteverify.requests[0]?.form).toMatchObject({ secret: SECRET, response: token });
+  expect(siteverify.requests[0]?.form.remoteip).toMatch(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+  await snap(page, testInfo, "02-captcha-sent");
+});
+
+test("a spent token is refused with a clear message, and the check runs again", async ({
+  page,
+  siteverify,
+}) => {
+  // The stand-in script hands out the same token every time: the second use is a replay.
+  const spent = siteverify.issue({ hostname: "localhost", action: "contact" });
+  await page.route("https://challenges.cloudflare.com/turnstile/v0/api.js*", (route) =>
+    route.fulfill({ contentType: "text/javascript", body: fakeApi({ contact: spent }) }),
+  );
+  await page.goto("/contact");
+  const check = page.getByRole("group", { name: "Verification check" });
+  const fill = async (email: string) => {
+    await page.getByLabel("Your name").fill("Lee");
+    await page.getByLabel("Email", { exact: true }).fill(email);
+    await page.getByLabel("Message").fill("Hello");
+    await check.getByRole("button", { name: "Verify you are human" }).click();
+    await page.getByRole("button", { name: "Send message" }).click();
+  };
+  await fill(uniqueEmail("first"));
+  await expect(page.getByRole("heading", { level: 1, name: "Message sent" })).toBeVisible();
+  await page.getByRole("button", { name: "Send another message" }).click();
+  await fill(uniqueEmail("again"));
+  await expect(page.getByText("The verification check expired. Please complete it again.")).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Contact us" })).toBeVisible();
+  // The refused token is dropped: the form wants the check again before it sends anything.
+  const asked = siteverify.requests.length;
+  await page.getByRole("button", { name: "Send message" }).click();
+  await expect(check.getByText("Complete the verification check first.")).toBeVisible();
+  expect(siteverify.requests.length).toBe(asked);
+});
