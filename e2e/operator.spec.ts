@@ -3,6 +3,7 @@ import { abuseFlags, buttons, callSessions, users } from "@cac/db";
 import type { Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { type E2eServer, expect, signUpConfirmedUser, test } from "./fixtures";
+import { snap } from "./shots";
 
 // Each worker has a database of its own, so one fixed address can be the operator's.
 const OPERATOR_EMAIL = "abuse-operator@clickandcall.test";
@@ -65,7 +66,7 @@ async function seedCall(server: E2eServer, accountId: string, ip: string) {
 test("an operator sees an automatically flagged IP, clears it, and finds it among the cleared flags", async ({
   page,
   server,
-}) => {
+}, testInfo) => {
   await signUpConfirmedUser(page, server, OPERATOR_EMAIL);
   const ip = "203.0.113.66";
   const [flag] = await server.db
@@ -86,10 +87,12 @@ test("an operator sees an automatically flagged IP, clears it, and finds it amon
   await expect(row).toContainText("Automatic");
   await expect(row).toContainText("Active");
   await expectNoSeriousA11yViolations(page);
+  await snap(page, testInfo, "operator-flags");
 
   await row.getByRole("button", { name: `Clear the flag on ${ip}` }).click();
   const dialog = page.getByRole("dialog", { name: `Clear the flag on ${ip}?` });
   await expect(dialog).toBeVisible();
+  await snap(page, testInfo, "operator-clear-dialog");
   await dialog.getByRole("button", { name: "Clear flag" }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByText(`The flag on ${ip} is cleared. It can call again.`)).toBeVisible();
@@ -108,12 +111,13 @@ test("an operator sees an automatically flagged IP, clears it, and finds it amon
   const events = page.getByRole("region", { name: "Security events" });
   await expect(events.getByRole("row").filter({ hasText: "Flag cleared" })).toContainText(OPERATOR_EMAIL);
   await expectNoSeriousA11yViolations(page);
+  await snap(page, testInfo, "operator-events");
 });
 
 test("an owner blocks a caller's IP from the call log and unblocks it; the operator pages are not theirs", async ({
   page,
   server,
-}) => {
+}, testInfo) => {
   const { email } = await signUpConfirmedUser(page, server);
   const ip = "198.51.100.44";
   await seedCall(server, await accountIdOf(server, email), ip);
@@ -132,6 +136,7 @@ test("an owner blocks a caller's IP from the call log and unblocks it; the opera
   const dialog = page.getByRole("alertdialog", { name: `Block calls from ${ip}?` });
   await expect(dialog).toBeVisible();
   await dialog.getByLabel("Reason").fill("Prank calls");
+  await snap(page, testInfo, "calls-block-dialog");
   await dialog.getByRole("button", { name: "Block IP" }).click();
   await expect(dialog).toBeHidden();
 
@@ -141,6 +146,7 @@ test("an owner blocks a caller's IP from the call log and unblocks it; the opera
   const blockedList = page.getByRole("list", { name: "Blocked IPs" });
   await expect(blockedList).toContainText(ip);
   await expect(blockedList).toContainText("Prank calls");
+  await snap(page, testInfo, "calls-blocked");
   const [block] = await server.db.select().from(abuseFlags).where(eq(abuseFlags.ip, ip));
   expect(block).toMatchObject({ source: "customer", accountId: await accountIdOf(server, email) });
 

@@ -31,13 +31,13 @@ export const ipSchema = z
   .string({ error: "Enter an IP address." })
   .trim()
   .min(1, "Enter an IP address.")
-  .max(64, "Enter an IPv4 address like 203.0.113.7 or an IPv6 address like 2001:db8::1.")
+  .max(64, "Enter an IP address, like 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6).")
   .transform((value, ctx) => {
     const ip = normalizeIp(value);
     if (!ip) {
       ctx.addIssue({
         code: "custom",
-        message: "Enter an IPv4 address like 203.0.113.7 or an IPv6 address like 2001:db8::1.",
+        message: "Enter an IP address, like 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6).",
       });
       return z.NEVER;
     }

@@ -19,7 +19,7 @@ function describeWindow(seconds: number) {
 
 /**
  * What this IP did recently, each count over its rule's window. Calls from before the IP's last
- * flag (site-wide) never count again: once an operator clears a flag, or it expires, the IP starts
+ * flag (site-wide) never count again: once an operator clears the flag, or it expires, the IP starts
  * afresh instead of being flagged again by the same calls. One query on (visitor_ip, started_at).
  */
 export async function ipActivity(
@@ -30,7 +30,10 @@ export async function ipActivity(
   now: Date,
 ): Promise<IpActivity> {
   const spellings = ipSpellings(ip);
-  const lastFlag = sql`coalesce((select max(${abuseFlags.createdAt}) from ${abuseFlags} where ${inArray(abuseFlags.ip, spellings)} and ${abuseFlags.accountId} is null), '-infinity'::timestamptz)`;
+  // Only flags that have ended move the start: while one is active, a racing start must still
+  // see the calls that crossed the threshold (and then finds the flag instead of passing).
+  const nowIso = now.toISOString();
+  const lastFlag = sql`coalesce((select max(${abuseFlags.createdAt}) from ${abuseFlags} where ${inArray(abuseFlags.ip, spellings)} and ${abuseFlags.accountId} is null and (${abuseFlags.clearedAt} is not null or ${abuseFlags.expiresAt} <= ${nowIso}::timestamptz)), '-infinity'::timestamptz)`;
   const since = (windowSeconds: number) =>
     sql`greatest(${new Date(now.getTime() - windowSeconds * 1000).toISOString()}::timestamptz, ${lastFlag})`;
   const { callStarts, shortCalls, accounts } = thresholds;

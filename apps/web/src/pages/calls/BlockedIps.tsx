@@ -69,7 +69,7 @@ function BlockedIpsCard() {
                 <div>
                   <p className="mono blocked-ip-address">{block.ip}</p>
                   <p className="muted">
-                    {block.reason} Blocked{" "}
+                    {block.reason} · Blocked{" "}
                     <time dateTime={block.createdAt.toISOString()} title={formatDateTime(block.createdAt)}>
                       {formatRelative(block.createdAt)}
                     </time>
@@ -103,7 +103,7 @@ function BlockedIpsCard() {
           ) : null}
           <TextField
             label="Block an IP address"
-            hint="IPv4 like 203.0.113.7 or IPv6 like 2001:db8::1."
+            hint="For example 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6)."
             required
             value={ip}
             autoComplete="off"

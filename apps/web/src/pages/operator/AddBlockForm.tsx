@@ -47,7 +47,7 @@ export function AddBlockForm({ onBlocked }: { onBlocked: (ip: string) => void | 
       ) : null}
       <TextField
         label="IP address"
-        hint="IPv4 like 203.0.113.7 or IPv6 like 2001:db8::1."
+        hint="For example 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6)."
         required
         value={ip}
         spellCheck={false}
