@@ -7,6 +7,7 @@ import { loginPathFor } from "../lib/navigation";
 import { useSessionEnded } from "../lib/session";
 import { PhonePanel } from "../phone/PhonePanel";
 import { useTRPC } from "../trpc";
+import { AccountClosedBanner } from "./AccountClosedBanner";
 import { Brand } from "./Brand";
 import { LeaveContext, MeContext } from "./MeContext";
 import { ModesLine } from "./ModesLine";
@@ -120,6 +121,7 @@ export function AppLayout() {
             </div>
           ) : null}
           {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
+          <AccountClosedBanner />
           <PastDueBanner />
           <PolicyNoticeBanner />
           <PhonePanel />

@@ -19,6 +19,8 @@ import { useFormErrors } from "../lib/useFormErrors";
 import { useFormFields } from "../lib/useFormFields";
 import { usePageTitle } from "../lib/usePageTitle";
 import { type RouterOutputs, useTRPC } from "../trpc";
+import { CloseAccountSection } from "./account/CloseAccountSection";
+import { DataExportSection } from "./account/DataExportSection";
 
 export function AccountPage() {
   usePageTitle("Account");
@@ -28,7 +30,20 @@ export function AccountPage() {
       <ProfileSection />
       <PasswordSection />
       <SessionsSection />
+      <OwnerSections />
     </div>
+  );
+}
+
+/** Downloading the account's data and closing it are for the owner. */
+function OwnerSections() {
+  const { user } = useMe();
+  if (user.role !== "owner") return null;
+  return (
+    <>
+      <DataExportSection />
+      <CloseAccountSection />
+    </>
   );
 }
 
