@@ -1,15 +1,17 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { useLocation } from "react-router";
-import { type AnalyticsEvents, initAnalytics, page, track } from "../lib/analytics";
+import { initAnalytics, type PlainEvent, page, track } from "../lib/analytics";
 import { useSystemInfo } from "../lib/system";
 
-/** Successful portal mutations that count as feature use (none of their data is sent). */
-const mutationEvents: Record<string, keyof AnalyticsEvents> = {
+/**
+ * Successful portal mutations that count as feature use (none of their data is sent). Answering a
+ * call (the phone panel) and starting an export are tracked where they happen.
+ */
+const mutationEvents: Record<string, PlainEvent> = {
   "buttons.create": "button_created",
   "buttons.duplicate": "button_created",
   "buttons.update": "button_updated",
-  "phone.answer": "call_answered",
 };
 
 /**
@@ -38,7 +40,7 @@ export function Analytics() {
       if (event.type !== "updated" || event.action.type !== "success") return;
       const path = event.mutation.options.mutationKey?.[0];
       const name = Array.isArray(path) ? mutationEvents[path.join(".")] : undefined;
-      if (name) track(name as Exclude<keyof AnalyticsEvents, "export_started">);
+      if (name) track(name);
     });
   }, [enabled, queryClient]);
 

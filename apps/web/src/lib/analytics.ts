@@ -16,6 +16,11 @@ export type AnalyticsEvents = {
   export_started: { filtered: boolean };
 };
 
+/** The events that carry no properties at all. */
+export type PlainEvent = {
+  [E in keyof AnalyticsEvents]: AnalyticsEvents[E] extends Record<string, never> ? E : never;
+}[keyof AnalyticsEvents];
+
 const allowedProps: { [E in keyof AnalyticsEvents]: ReadonlyArray<keyof AnalyticsEvents[E]> } = {
   button_created: [],
   button_updated: [],

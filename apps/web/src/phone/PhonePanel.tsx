@@ -2,6 +2,7 @@ import "./phone.css";
 import { Alert, Button, buttonClass } from "@cac/ui";
 import { type Ref, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { useMe } from "../components/MeContext";
+import { track } from "../lib/analytics";
 import { useTRPCClient } from "../trpc";
 import {
   type ActiveCall,
@@ -165,7 +166,10 @@ function RingCard({
           ref={answerRef}
           type="button"
           className={buttonClass()}
-          onClick={() => phone.answer(call.sessionId)}
+          onClick={() => {
+            track("call_answered");
+            phone.answer(call.sessionId);
+          }}
           disabled={disabled}
         >
           Answer
