@@ -107,7 +107,9 @@ input:focus-visible,textarea:focus-visible{outline:3px solid #1a73e8;outline-off
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
-const focusable = "button:not([disabled]),input,textarea,select,a[href],[tabindex]:not([tabindex='-1'])";
+// iframe: an interactive Turnstile challenge must be reachable with Tab.
+const focusable =
+  "button:not([disabled]),input,textarea,select,a[href],iframe,[tabindex]:not([tabindex='-1'])";
 
 export function mount(ctx: WidgetContext, start: StartCall | null = startCall): CallUi {
   const { frame, button } = ctx;
