@@ -4,8 +4,9 @@
 // call.button) before it creates the call; with REDIS_URL each is a round trip to Redis.
 //
 // 1. Micro: `--calls` sequential limiter.consume calls, Redis limiter vs in-process limiter (the
-//    adapter of apps/server/src/adapters/limiter.ts, the same policy), in alternating blocks so
-//    a busy moment of the machine hits both; p50/p99 and client CPU per call.
+//    adapter of apps/server/src/adapters/limiter.ts, the same policy) and a bare Redis PING (the
+//    floor of any round trip), in alternating blocks so a busy moment of the machine hits all
+//    three; p50/p99 and client CPU per call.
 // 2. HTTP: one real server (Redis pubsub; Postgres at TEST_DATABASE_URL, else PGlite) whose
 //    limiter is switched between runs: off (a no-op that allows everything), in-process, Redis.
 //    The limits are far above the load, so every request is counted and none refused, and each
@@ -15,9 +16,11 @@
 //    response's own time (sub-millisecond), pooled per mode. Measured at 1 connection (a
 //    request's own time: the goal) and at `--connections` (saturated: a cost shows as lost
 //    throughput). The server also reports its CPU time per request and times each consume
-//    inside the request. Every response must be 2xx and must have created its call session.
+//    inside the request; at 1 connection the two consumes of each request add up to the time
+//    it spent in the limiter. Every response must be 2xx and must have created its call session.
 //    The bare Fastify hello-world runs in every round too, as the machine's yardstick.
-// Goal: the Redis limiter adds < 1 ms per request at p99.
+// Goal: the Redis limiter adds < 1 ms per request at p99 (judged on the time in the limiter:
+// the difference of two end-to-end distributions is only as precise as the machine is quiet).
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { cpus, loadavg } from "node:os";
@@ -27,6 +30,7 @@ import { callSessions } from "@cac/db";
 import type { Limiter, LimitPolicy } from "@cac/trpc";
 import autocannon from "autocannon";
 import { count, eq } from "drizzle-orm";
+import { Redis } from "ioredis";
 import { pino } from "pino";
 import { createLimiter } from "../apps/server/src/adapters/limiter";
 import { writeResult } from "./call-log";
@@ -73,7 +77,8 @@ export default defineTarget({
       redis: createLimiter({ redisUrl: REDIS_URL, log, keyPrefix }),
     };
     let mode: Mode = "off";
-    let consumeMs: number[] = [];
+    // [policy name, ms] of every consume, in the order they ended.
+    let consumes: Array<[string, number]> = [];
     let cpuSince = process.cpuUsage();
     const switchable: Limiter = {
       get mode() {
@@ -84,7 +89,7 @@ export default defineTarget({
         try {
           return await limiters[mode].consume(name, policy, key);
         } finally {
-          consumeMs.push(performance.now() - started);
+          consumes.push([name, performance.now() - started]);
         }
       },
       reset: (name, policy, key) => limiters[mode].reset(name, policy, key),
@@ -112,7 +117,7 @@ export default defineTarget({
         if (wanted) {
           if (!(MODES as readonly string[]).includes(wanted)) return res.writeHead(404).end();
           mode = wanted as Mode;
-          consumeMs = [];
+          consumes = [];
           cpuSince = process.cpuUsage();
           return res.writeHead(200).end(mode);
         }
@@ -123,8 +128,8 @@ export default defineTarget({
             .where(eq(callSessions.accountId, accountId));
           const cpu = process.cpuUsage(cpuSince);
           const cpuMs = (cpu.user + cpu.system) / 1000;
-          const body = JSON.stringify({ mode, consumeMs, cpuMs, callSessions: row?.n ?? 0 });
-          consumeMs = [];
+          const body = JSON.stringify({ mode, consumes, cpuMs, callSessions: row?.n ?? 0 });
+          consumes = [];
           cpuSince = process.cpuUsage();
           return res.writeHead(200, { "content-type": "application/json" }).end(body);
         }
@@ -180,46 +185,81 @@ function segment(info: TargetInfo, seconds: number, connections: number, samples
 async function microMeasure(calls: number) {
   const log = pino({ level: "silent" });
   const keyPrefix = `cac-bench-micro-${randomBytes(4).toString("hex")}`;
-  const limiters = {
-    memory: createLimiter({ log, keyPrefix }),
-    redis: createLimiter({ redisUrl: REDIS_URL, log, keyPrefix }),
-  };
+  const memory = createLimiter({ log, keyPrefix });
+  const redis = createLimiter({ redisUrl: REDIS_URL, log, keyPrefix });
+  // The floor of any Redis call: a PING's round trip on a client of its own.
+  const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   const policy: LimitPolicy = { points: 1_000_000_000, durationSeconds: 60 };
-  const samples = { memory: [] as number[], redis: [] as number[] };
-  const cpuMs = { memory: 0, redis: 0 };
+  const consume = (limiter: Limiter) => async () => {
+    const result = await limiter.consume("call.ip", policy, "198.18.0.1");
+    if (!result.allowed) throw new Error(`the ${limiter.mode} limiter refused a call`);
+  };
+  const redisConsume = consume(redis);
+  const subjects = {
+    memory: consume(memory),
+    redis: redisConsume,
+    "redis PING": () => client.ping(),
+    // What calls.start does per request: call.ip, then call.button, one round trip after the other
+    "redis 2 in turn": async () => {
+      await redisConsume();
+      await redisConsume();
+    },
+    // …and what it would cost if both went at once (ioredis writes both before either answers).
+    "redis 2 at once": () => Promise.all([redisConsume(), redisConsume()]),
+  };
+  type Name = keyof typeof subjects;
+  const names = Object.keys(subjects) as Name[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
+  const cpuMs = Object.fromEntries(names.map((name) => [name, 0])) as Record<Name, number>;
   try {
-    for (const limiter of Object.values(limiters)) {
-      // Warm up: the first call waits for Redis's first connection, JIT, the limiter's creation.
-      for (let i = 0; i < 500; i++) await limiter.consume("call.ip", policy, "198.18.0.1");
-    }
+    // Warm up: the first call waits for Redis's first connection, JIT, the limiter's creation.
+    for (const run of Object.values(subjects)) for (let i = 0; i < 500; i++) await run();
     const block = 500;
     for (let done = 0, round = 0; done < calls; done += block, round++) {
-      const order = round % 2 === 0 ? (["redis", "memory"] as const) : (["memory", "redis"] as const);
-      for (const name of order) {
+      for (const name of round % 2 === 0 ? names : [...names].reverse()) {
         const cpu = process.cpuUsage();
         for (let i = 0; i < Math.min(block, calls - done); i++) {
           const started = performance.now();
-          const result = await limiters[name].consume("call.ip", policy, "198.18.0.1");
+          await subjects[name]();
           samples[name].push(performance.now() - started);
-          if (!result.allowed) throw new Error(`the ${name} limiter refused a call`);
         }
         const used = process.cpuUsage(cpu);
         cpuMs[name] += (used.user + used.system) / 1000;
       }
     }
-    if (limiters.redis.mode !== "redis") throw new Error("the Redis limiter is not connected to Redis");
+    if (redis.mode !== "redis") throw new Error("the Redis limiter is not connected to Redis");
   } finally {
-    await Promise.all(Object.values(limiters).map((limiter) => limiter.close()));
+    await Promise.all([memory.close(), redis.close(), client.quit()]);
   }
-  return {
-    memory: { ...summarize(samples.memory), cpuMsPerCall: cpuMs.memory / samples.memory.length },
-    redis: { ...summarize(samples.redis), cpuMsPerCall: cpuMs.redis / samples.redis.length },
-  };
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      { ...summarize(samples[name]), cpuMsPerCall: cpuMs[name] / samples[name].length },
+    ]),
+  ) as Record<Name, Summary & { cpuMsPerCall: number }>;
+}
+
+/**
+ * The time each request spent in the limiter (its call.ip consume plus the call.button one that
+ * follows). Only with one connection, where requests run one after another, are two consecutive
+ * consumes the same request's.
+ */
+function perRequest(consumes: Array<[string, number]>): number[] {
+  const sums: number[] = [];
+  for (let i = 0; i + 1 < consumes.length; i++) {
+    const [first, second] = [consumes[i]!, consumes[i + 1]!];
+    if (first[0] === "call.ip" && second[0] === "call.button") {
+      sums.push(first[1] + second[1]);
+      i++;
+    }
+  }
+  return sums;
 }
 
 type Pool = {
   latencies: number[];
   consumeMs: number[];
+  limiterMsPerRequest: number[];
   seconds: number;
   ok: number;
   bad: number;
@@ -231,9 +271,19 @@ type Figures = Summary & {
   /** CPU time of the server process per answered request (not inflated by a busy machine). */
   cpuMsPerRequest: number | null;
   consume: Summary;
+  /** Time in the limiter per request (1 connection only). */
+  limiterPerRequest: Summary | null;
 };
 
-const emptyPool = (): Pool => ({ latencies: [], consumeMs: [], seconds: 0, ok: 0, bad: 0, serverCpuMs: 0 });
+const emptyPool = (): Pool => ({
+  latencies: [],
+  consumeMs: [],
+  limiterMsPerRequest: [],
+  seconds: 0,
+  ok: 0,
+  bad: 0,
+  serverCpuMs: 0,
+});
 const ms = (value: number) => value.toFixed(3);
 const signed = (value: number) => `${value >= 0 ? "+" : ""}${ms(value)}`;
 
@@ -260,8 +310,10 @@ function printLevel(connections: number, figures: Record<Mode | "bare", Figures>
     const f = figures[mode];
     console.log(
       `${mode} limiter vs off, per request: p50 ${signed(f.p50 - figures.off.p50)} ms, ` +
-        `p99 ${signed(f.p99 - figures.off.p99)} ms, server CPU ${signed((f.cpuMsPerRequest ?? 0) - (figures.off.cpuMsPerRequest ?? 0))} ms ` +
-        `(inside the request: 2 consumes, ${ms(2 * f.consume.mean)} ms on average)`,
+        `p99 ${signed(f.p99 - figures.off.p99)} ms, server CPU ${signed((f.cpuMsPerRequest ?? 0) - (figures.off.cpuMsPerRequest ?? 0))} ms` +
+        (f.limiterPerRequest
+          ? `; time in the limiter (2 consumes) p50 ${ms(f.limiterPerRequest.p50)} ms, p99 ${ms(f.limiterPerRequest.p99)} ms`
+          : `; 2 consumes take ${ms(2 * f.consume.mean)} ms on average`),
     );
   }
 }
@@ -291,19 +343,22 @@ async function main() {
       .join(" ")}`,
   );
 
-  console.log(`\n1. limiter.consume, ${calls.toLocaleString("en-US")} sequential calls each (ms per call)`);
+  console.log(
+    `\n1. limiter.consume, ${calls.toLocaleString("en-US")} sequential calls of each kind (ms per call)`,
+  );
   const micro = await microMeasure(calls);
   console.log(
-    `${"".padEnd(12)}${"p50".padStart(10)}${"p90".padStart(10)}${"p99".padStart(10)}${"mean".padStart(10)}${"cpu/call".padStart(10)}`,
+    `${"".padEnd(18)}${"p50".padStart(10)}${"p90".padStart(10)}${"p99".padStart(10)}${"mean".padStart(10)}${"cpu/call".padStart(10)}`,
   );
   for (const [name, s] of Object.entries(micro)) {
     console.log(
-      `${name.padEnd(12)}${ms(s.p50).padStart(10)}${ms(s.p90).padStart(10)}${ms(s.p99).padStart(10)}` +
+      `${name.padEnd(18)}${ms(s.p50).padStart(10)}${ms(s.p90).padStart(10)}${ms(s.p99).padStart(10)}` +
         `${ms(s.mean).padStart(10)}${ms(s.cpuMsPerCall).padStart(10)}`,
     );
   }
   console.log(
-    `Redis minus in-process: p50 ${signed(micro.redis.p50 - micro.memory.p50)} ms, p99 ${signed(micro.redis.p99 - micro.memory.p99)} ms per consume`,
+    `Redis minus in-process: p50 ${signed(micro.redis.p50 - micro.memory.p50)} ms, p99 ${signed(micro.redis.p99 - micro.memory.p99)} ms per consume; ` +
+      `Redis consume minus PING: p50 ${signed(micro.redis.p50 - micro["redis PING"].p50)} ms, p99 ${signed(micro.redis.p99 - micro["redis PING"].p99)} ms`,
   );
 
   const baselinePath = fileURLToPath(new URL("./targets/fastify-hello.ts", import.meta.url));
@@ -319,7 +374,7 @@ async function main() {
   };
   const stats = async () =>
     (await (await fetch(`${control}/stats`)).json()) as {
-      consumeMs: number[];
+      consumes: Array<[string, number]>;
       cpuMs: number;
       callSessions: number;
     };
@@ -369,7 +424,8 @@ async function main() {
           okTotal += run.ok;
           inFlightAllowance += level;
           const after = await stats();
-          pools[mode].consumeMs.push(...after.consumeMs);
+          for (const [, elapsed] of after.consumes) pools[mode].consumeMs.push(elapsed);
+          if (level === 1) pools[mode].limiterMsPerRequest.push(...perRequest(after.consumes));
           pools[mode].serverCpuMs += after.cpuMs;
           process.stdout.write(".");
         }
@@ -383,6 +439,7 @@ async function main() {
             bad: pool.bad,
             cpuMsPerRequest: name === "bare" ? null : pool.serverCpuMs / pool.ok,
             consume: summarize(pool.consumeMs),
+            limiterPerRequest: level === 1 ? summarize(pool.limiterMsPerRequest) : null,
           },
         ]),
       ) as Record<Mode | "bare", Figures>;
@@ -405,13 +462,13 @@ async function main() {
           `call sessions exist (the difference: requests in flight when a run stopped).`,
       );
     }
-    const single = results[1]!;
-    const overheadP99 = single.redis.p99 - single.off.p99;
-    const goalMet = overheadP99 < 1;
+    // The goal is judged on the time each request spent in the Redis limiter (measured inside the
+    // server, one connection): the difference of two end-to-end distributions is only as precise
+    // as the machine is quiet, and it is printed above for comparison.
+    const inLimiterP99 = results[1]!.redis.limiterPerRequest?.p99 ?? Number.NaN;
+    const goalMet = inLimiterP99 < 1;
     console.log(
-      goalMet
-        ? `Goal met: the Redis limiter adds ${ms(overheadP99)} ms at p99 (< 1 ms) to a request on its own.`
-        : `Goal missed: the Redis limiter adds ${ms(overheadP99)} ms at p99 (goal < 1 ms) to a request on its own.`,
+      `${goalMet ? "Goal met" : "Goal missed"}: a request spends ${ms(inLimiterP99)} ms at p99 in the Redis limiter (goal < 1 ms).`,
     );
     if (!goalMet) failed = true;
     console.log(

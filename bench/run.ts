@@ -97,7 +97,7 @@ for (const name of selected) {
   try {
     running = await startTarget(modulePath);
     await checkTarget(running.info);
-    const result = await measure(running.info, load);
+    const result = await measure(running.info, load, running.cpuMs);
     const baseline = rows.find((row) => row.name === BASELINE)?.result.requestsPerSecond;
     rows.push({
       name,

@@ -17,13 +17,14 @@ export type Row = {
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
 
 export function printTable(rows: Row[]) {
-  const header = ["benchmark", "req/s", "p50 ms", "p99 ms", "vs bare", "non-2xx", "errors"];
+  const header = ["benchmark", "req/s", "p50 ms", "p99 ms", "vs bare", "cpu ms/req", "non-2xx", "errors"];
   const lines = rows.map((row) => [
     row.name,
     row.result.requestsPerSecond.toFixed(0),
     row.result.latencyMs.p50.toFixed(1),
     row.result.latencyMs.p99.toFixed(1),
     row.ratioToBaseline === null ? "-" : `${(row.ratioToBaseline * 100).toFixed(1)}%`,
+    row.result.cpuMsPerRequest === null ? "-" : row.result.cpuMsPerRequest.toFixed(3),
     String(row.result.non2xx),
     String(row.result.errors),
   ]);

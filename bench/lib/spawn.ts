@@ -1,9 +1,25 @@
 import { fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { StartedTarget } from "./target";
 
 export type TargetInfo = Omit<StartedTarget, "stop">;
-export type RunningTarget = { info: TargetInfo; stop(): Promise<void> };
+export type RunningTarget = {
+  info: TargetInfo;
+  /** CPU time (user + system) the target's process has used so far, in ms; null off Linux. */
+  cpuMs(): number | null;
+  stop(): Promise<void>;
+};
+
+/** utime + stime of a process from /proc (clock ticks of 10 ms on Linux). */
+function processCpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
 
 const childEntry = fileURLToPath(new URL("./child.ts", import.meta.url));
 
@@ -28,7 +44,8 @@ export function startTarget(modulePath: string, timeoutMs = 120_000): Promise<Ru
     }, timeoutMs);
     child.on("message", (message: { type: string; info?: TargetInfo; message?: string }) => {
       clearTimeout(timer);
-      if (message.type === "ready" && message.info) resolve({ info: message.info, stop });
+      if (message.type === "ready" && message.info)
+        resolve({ info: message.info, cpuMs: () => processCpuMs(child.pid), stop });
       else reject(new Error(`${modulePath} failed to start:\n${message.message ?? "unknown error"}`));
     });
     child.once("exit", (code) => {
