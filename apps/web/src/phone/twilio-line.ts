@@ -1,0 +1,142 @@
+/**
+ * The agent's Twilio Voice line: with Twilio configured, a button that rings a phone number also
+ * rings the portal's available agents through `<Client>`, and those calls arrive here through the
+ * Voice SDK (loaded only then) instead of the live feed and WebRTC.
+ */
+import type { RingingCall } from "./controller";
+
+/** The part of the SDK's Call this line uses. */
+export type VoiceCall = {
+  readonly customParameters: Map<string, string>;
+  accept(): void;
+  reject(): void;
+  disconnect(): void;
+  mute(muted: boolean): void;
+  on(event: "accept" | "cancel" | "disconnect" | "reject", listener: () => void): unknown;
+  on(event: "error", listener: (error: { message?: string }) => void): unknown;
+};
+
+/** The part of the SDK's Device this line uses. */
+export type VoiceDevice = {
+  register(): Promise<void>;
+  updateToken(token: string): void;
+  destroy(): void;
+  on(event: "incoming", listener: (call: VoiceCall) => void): unknown;
+  on(event: "tokenWillExpire", listener: () => void): unknown;
+  on(event: "error", listener: (error: { message?: string }) => void): unknown;
+};
+
+export type DeviceFactory = (token: string) => Promise<VoiceDevice>;
+
+export const loadTwilioDevice: DeviceFactory = async (token) => {
+  const { Device } = await import("@twilio/voice-sdk");
+  // closeProtection: leaving the page in a call asks first, as the WebRTC panel's hang-up does.
+  return new Device(token, { logLevel: "error", closeProtection: true }) as unknown as VoiceDevice;
+};
+
+export type LineEvents = {
+  ring(call: RingingCall): void;
+  /** The caller hung up, or the call was answered elsewhere, before it was answered here. */
+  gone(sessionId: string): void;
+  connected(sessionId: string): void;
+  ended(sessionId: string, reason: string): void;
+  failed(message: string, sessionId: string | null): void;
+};
+
+const describe = (error: { message?: string } | null | undefined) =>
+  error?.message ? `Twilio Voice: ${error.message}` : "Twilio Voice failed.";
+
+export class TwilioLine {
+  private device: VoiceDevice | null = null;
+  private readonly calls = new Map<string, VoiceCall>();
+  private stopped = false;
+
+  constructor(
+    private readonly fetchToken: () => Promise<string>,
+    private readonly events: LineEvents,
+    private readonly createDevice: DeviceFactory = loadTwilioDevice,
+  ) {}
+
+  /** Registers the agent with Twilio so `<Client>` can ring this browser. */
+  async start(token: string) {
+    const device = await this.createDevice(token);
+    if (this.stopped) {
+      device.destroy();
+      return;
+    }
+    this.device = device;
+    device.on("incoming", (call) => this.onIncoming(call));
+    device.on("error", (error) => this.events.failed(describe(error), null));
+    device.on("tokenWillExpire", () => {
+      this.fetchToken().then(
+        (token) => this.device === device && device.updateToken(token),
+        (error: { message?: string }) => this.events.failed(describe(error), null),
+      );
+    });
+    await device.register();
+  }
+
+  private onIncoming(call: VoiceCall) {
+    const sessionId = call.customParameters.get("session");
+    if (!sessionId) {
+      // Not one of this product's calls: nothing to show, so nothing may ring.
+      call.reject();
+      return;
+    }
+    this.calls.set(sessionId, call);
+    const forget = () => this.calls.delete(sessionId);
+    call.on("cancel", () => {
+      forget();
+      this.events.gone(sessionId);
+    });
+    call.on("accept", () => this.events.connected(sessionId));
+    call.on("disconnect", () => {
+      forget();
+      this.events.ended(sessionId, "The call ended.");
+    });
+    call.on("error", (error) => this.events.failed(describe(error), sessionId));
+    this.events.ring({
+      sessionId,
+      buttonId: null,
+      buttonName: call.customParameters.get("button") ?? "Call button",
+      pageUrl: call.customParameters.get("page") ?? null,
+      startedAt: new Date().toISOString(),
+      via: "twilio",
+    });
+  }
+
+  has(sessionId: string): boolean {
+    return this.calls.has(sessionId);
+  }
+
+  accept(sessionId: string) {
+    this.calls.get(sessionId)?.accept();
+  }
+
+  reject(sessionId: string) {
+    this.calls.get(sessionId)?.reject();
+    this.calls.delete(sessionId);
+  }
+
+  mute(sessionId: string, muted: boolean) {
+    this.calls.get(sessionId)?.mute(muted);
+  }
+
+  hangUp(sessionId: string) {
+    const call = this.calls.get(sessionId);
+    this.calls.delete(sessionId);
+    call?.disconnect();
+  }
+
+  /** Unregisters: no more calls ring here, and a call in progress ends. */
+  stop() {
+    this.stopped = true;
+    this.calls.clear();
+    try {
+      this.device?.destroy();
+    } catch {
+      // Already torn down.
+    }
+    this.device = null;
+  }
+}
