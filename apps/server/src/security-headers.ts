@@ -5,8 +5,10 @@ import type { FastifyInstance } from "fastify";
 export async function registerSecurityHeaders(
   app: FastifyInstance,
   production: boolean,
-  extra: { connectSrc?: string[]; turnstile?: boolean } = {},
+  extra: { connectSrc?: string[]; turnstile?: boolean; twilio?: boolean } = {},
 ) {
+  // The phone panel's Voice SDK (Twilio configured): signaling and call insights, and its ring sounds.
+  const twilioConnect = extra.twilio ? ["wss://*.twilio.com", "https://eventgw.twilio.com"] : [];
   const turnstileSrc = extra.turnstile ? ["https://challenges.cloudflare.com"] : [];
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -19,7 +21,8 @@ export async function registerSecurityHeaders(
         // React sets style attributes; no inline scripts are allowed.
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", "data:", "blob:"],
-        connectSrc: ["'self'", ...(extra.connectSrc ?? [])],
+        connectSrc: ["'self'", ...(extra.connectSrc ?? []), ...twilioConnect],
+        ...(extra.twilio ? { mediaSrc: ["'self'", "https://sdk.twilio.com"] } : {}),
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
