@@ -64,12 +64,12 @@ export function CloseAccountSection() {
     form.setValues({ password: "" });
   };
   // A wrong password shows on the field; anything else (a renewing plan, throttling) above the buttons.
-  const generalError = errors.error && !errors.field("password") ? errors.error.message : null;
+  const generalError = errors.error && !errors.error.fieldErrors.password ? errors.error.message : null;
 
   if (account.status === "closed") {
     const deleteAfter = closure.data?.deleteAfter;
     return (
-      <Card id="close-account" title="Account closed">
+      <Card id="close-account" title="Reopen your account">
         <div className="stack">
           {closure.isPending ? (
             <Skeleton lines={2} label="Loading the deletion date…" />
@@ -138,6 +138,10 @@ export function CloseAccountSection() {
               required
               {...form.text("password")}
             />
+            {/* Lets Enter in the field submit (the dialog's own buttons are outside this form). */}
+            <button type="submit" className="ui-visually-hidden" tabIndex={-1} aria-hidden="true">
+              Close account
+            </button>
           </form>
         </div>
       </ConfirmDialog>
