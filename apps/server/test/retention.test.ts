@@ -14,6 +14,7 @@ import {
   subscriptions,
   users,
 } from "@cac/db";
+import { createTestDb } from "@cac/db/testing";
 import type { Storage } from "@cac/trpc";
 import { eq, inArray } from "drizzle-orm";
 import sharp from "sharp";
@@ -26,6 +27,38 @@ import { HARNESS_TIMEOUT_MS, type Harness, signupVerified, startHarness, unique,
 const DAY = 24 * 60 * 60 * 1000;
 const MONTHS_13 = 396 * DAY;
 const MONTHS_11 = 330 * DAY;
+
+describe("the server runs the retention jobs", () => {
+  it(
+    "once it is ready (then every JOBS_INTERVAL_SECONDS), unless built with jobs: false",
+    async () => {
+      const db = await createTestDb();
+      // Older than 12 months on the harness's clock (2026-03-01).
+      const [old] = await db.db
+        .insert(securityEvents)
+        .values({
+          ip: uniqueIp(),
+          kind: "call_refused_blocked_ip",
+          createdAt: new Date("2024-12-01T00:00:00Z"),
+        })
+        .returning();
+      const stillThere = async () =>
+        (await db.db.select().from(securityEvents).where(eq(securityEvents.id, old!.id))).length === 1;
+
+      const off = await startHarness({ db: { ...db, close: async () => {} }, build: { jobs: false } });
+      await off.close();
+      expect(await stillThere()).toBe(true);
+
+      const on = await startHarness({ db });
+      try {
+        await expect.poll(stillThere, { timeout: 60_000, interval: 250 }).toBe(false);
+      } finally {
+        await on.close();
+      }
+    },
+    HARNESS_TIMEOUT_MS,
+  );
+});
 
 describe("retention jobs", () => {
   let h: Harness;
