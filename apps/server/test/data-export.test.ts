@@ -181,6 +181,6 @@ describe("GET /exports/account.json (download my data)", () => {
     await agent.trpc.auth.login.mutate({ email: agentEmail, password: "agent-password-123" });
     const res = await download(agent);
     expect(res.status).toBe(403);
-    expect((await res.json()).error).toMatch(/Only the account owner/);
+    expect(((await res.json()) as { error: string }).error).toMatch(/Only the account owner/);
   });
 });
