@@ -2,7 +2,8 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLimiter } from "../src/adapters/limiter";
-import { unique } from "./harness";
+import { alwaysOpen, validButton } from "./fixtures/buttons";
+import { HARNESS_TIMEOUT_MS, signupVerified, startHarness, unique } from "./harness";
 import { type LocalRedis, startLocalRedis } from "./redis-server";
 
 /** Polls `check` until it holds (Redis reconnects with a backoff of up to 2 s). */
@@ -75,4 +76,34 @@ describe("limiter when its Redis goes away and comes back", () => {
       await limiter.close();
     }
   }, 60_000);
+
+  it(
+    "the server keeps answering while Redis is down, still enforcing the limits, and after it is back",
+    async () => {
+      const h = await startHarness({
+        env: { REDIS_URL: redis.url },
+        limits: { "config.ip": { points: 3, durationSeconds: 60 } },
+      });
+      try {
+        const owner = (await signupVerified(h)).client;
+        const { publicId } = await owner.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
+        const get = (ip: string) =>
+          fetch(`${h.url}/widget/config/${publicId}`, {
+            headers: { origin: "https://shop.test", "x-forwarded-for": ip },
+          }).then((res) => res.status);
+
+        await redis.stop();
+        const statuses = [];
+        for (let i = 0; i < 4; i++) statuses.push(await get("198.51.100.90"));
+        expect(statuses).toEqual([200, 200, 200, 429]);
+        expect((await fetch(`${h.url}/healthz`)).status).toBeLessThan(500);
+
+        await redis.start();
+        expect(await get("198.51.100.91")).toBe(200);
+      } finally {
+        await h.close();
+      }
+    },
+    HARNESS_TIMEOUT_MS,
+  );
 });
