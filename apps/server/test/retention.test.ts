@@ -104,6 +104,9 @@ describe("retention jobs", () => {
         { ip: flaggedElsewhere, reason: "prank calls", source: "customer", accountId: other },
         { ip: expiredFlag, reason: "old", source: "operator", expiresAt: ago(DAY) },
         { ip: clearedFlag, reason: "mistake", source: "operator", clearedAt: ago(DAY) },
+        // Flags that ended over 12 months ago: their IPs go with them.
+        { ip: uniqueIp(), reason: "old", source: "auto", expiresAt: ago(MONTHS_13) },
+        { ip: uniqueIp(), reason: "old", source: "operator", clearedAt: ago(MONTHS_13) },
       ]);
       const events = await h.db.db
         .insert(securityEvents)
@@ -195,6 +198,7 @@ describe("retention jobs", () => {
         outcome: "done",
         counts: {
           securityEventsDeleted: 4,
+          endedFlagsDeleted: 2,
           callIpsCleared: 2,
           callbackIpsCleared: 1,
           contactIpsCleared: 2,
@@ -254,6 +258,15 @@ describe("retention jobs", () => {
           ),
         );
       expect(sessionsAfter.map((s) => [s.id, s.ip])).toEqual([[sessions[0]!.id, null]]);
+
+      // Flags still active, or ended within 12 months, stay.
+      const flagsLeft = await h.db.db
+        .select({ ip: abuseFlags.ip })
+        .from(abuseFlags)
+        .where(
+          inArray(abuseFlags.ip, [flaggedGlobal, flaggedHere, flaggedElsewhere, expiredFlag, clearedFlag]),
+        );
+      expect(flagsLeft).toHaveLength(5);
 
       // A second run finds nothing left to do.
       const again = await purgeExpiredIps(deps());

@@ -100,6 +100,7 @@ async function inBatches(
 
 export type IpRetentionCounts = {
   securityEventsDeleted: number;
+  endedFlagsDeleted: number;
   callIpsCleared: number;
   callbackIpsCleared: number;
   contactIpsCleared: number;
@@ -109,7 +110,7 @@ export type IpRetentionCounts = {
 
 /**
  * IPs kept for security are dropped after 12 months unless the IP is under an active flag:
- * security events are deleted, and the IP is cleared from call sessions, callback requests,
+ * security events and flags that ended over 12 months ago are deleted, and the IP is cleared from call sessions, callback requests,
  * contact messages and long-lived login sessions (the rows themselves stay). Sessions past their
  * inactivity timeout are deleted (they can never be used again). Idempotent: a rerun finds nothing.
  */
@@ -122,6 +123,7 @@ export async function purgeExpiredIps(
   const cutoff = ipRetentionCutoff(now);
   const counts: IpRetentionCounts = {
     securityEventsDeleted: 0,
+    endedFlagsDeleted: 0,
     callIpsCleared: 0,
     callbackIpsCleared: 0,
     contactIpsCleared: 0,
@@ -150,6 +152,27 @@ export async function purgeExpiredIps(
           .delete(securityEvents)
           .where(inArray(securityEvents.id, due))
           .returning({ id: securityEvents.id });
+        return rows.length;
+      },
+    ],
+    [
+      // A flag or block that ended (cleared, or expired) over 12 months ago keeps its IP no longer.
+      "endedFlagsDeleted",
+      async (tx) => {
+        const due = tx
+          .select({ id: abuseFlags.id })
+          .from(abuseFlags)
+          .where(
+            or(
+              lt(abuseFlags.clearedAt, cutoff),
+              and(isNull(abuseFlags.clearedAt), lt(abuseFlags.expiresAt, cutoff)),
+            ),
+          )
+          .limit(batch);
+        const rows = await tx
+          .delete(abuseFlags)
+          .where(inArray(abuseFlags.id, due))
+          .returning({ id: abuseFlags.id });
         return rows.length;
       },
     ],

@@ -161,7 +161,7 @@ export const emails = {
       "Your Click & Call account is closed",
       [
         `Hi ${name},`,
-        "Your Click & Call account is closed. Your call buttons no longer take calls and nobody can log in to the account.",
+        "Your Click & Call account is closed. Your call buttons no longer take calls. You can still log in, to download your data or to reopen the account.",
         `On ${formatDay(deletionDate, timeZone)} we will delete the account and its personal data: your profile, team members, call buttons, call history and callback requests. Billing records (amounts, dates, subscription status) are kept for accounting.`,
         "Changed your mind? Reopen the account before that date and everything is as you left it.",
       ],
