@@ -79,7 +79,7 @@ test("an operator sees an automatically flagged IP, clears it, and finds it amon
     })
     .returning();
 
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Abuse" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Operator" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Flagged IPs" })).toBeVisible();
   const table = page.getByRole("region", { name: "Flags" }).getByRole("table");
   const row = table.getByRole("row").filter({ hasText: ip });
@@ -123,7 +123,7 @@ test("an owner blocks a caller's IP from the call log and unblocks it; the opera
   await seedCall(server, await accountIdOf(server, email), ip);
 
   await expect(
-    page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Abuse" }),
+    page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Operator" }),
   ).toHaveCount(0);
   await page.goto("/operator/flags");
   await expect(page.getByText("This page is for Click & Call operators.")).toBeVisible();

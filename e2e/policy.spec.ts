@@ -26,8 +26,9 @@ test("an operator publishes a notice; an account holder reads and dismisses it, 
 
   await test.step("the operator finds Policy notices in the navigation and publishes a version", async () => {
     await signUpConfirmedUser(page, server, operatorEmail);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Operator" }).click();
     await page
-      .getByRole("navigation", { name: "Main" })
+      .getByRole("navigation", { name: "Operator" })
       .getByRole("link", { name: "Policy notices" })
       .click();
     await expect(page.getByRole("heading", { level: 1, name: "Policy notices" })).toBeVisible();

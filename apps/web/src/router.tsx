@@ -1,4 +1,4 @@
-import { createBrowserRouter, Outlet, ScrollRestoration } from "react-router";
+import { createBrowserRouter, Navigate, Outlet, ScrollRestoration } from "react-router";
 import { Analytics } from "./components/Analytics";
 import { AppLayout } from "./components/AppLayout";
 import { PublicLayout } from "./components/PublicLayout";
@@ -18,6 +18,7 @@ import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { OperatorEventsPage } from "./pages/operator/OperatorEventsPage";
 import { OperatorFlagsPage } from "./pages/operator/OperatorFlagsPage";
+import { OperatorLayout } from "./pages/operator/OperatorLayout";
 import { PoliciesPage } from "./pages/operator/PoliciesPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SignupPage } from "./pages/SignupPage";
@@ -69,9 +70,16 @@ export const router = createBrowserRouter([
           { path: "calls", element: <CallsPage /> },
           { path: "billing", element: <BillingPage /> },
           { path: "account", element: <AccountPage /> },
-          { path: "operator/flags", element: <OperatorFlagsPage /> },
-          { path: "operator/events", element: <OperatorEventsPage /> },
-          { path: "operator/policies", element: <PoliciesPage /> },
+          {
+            path: "operator",
+            element: <OperatorLayout />,
+            children: [
+              { index: true, element: <Navigate to="flags" replace /> },
+              { path: "flags", element: <OperatorFlagsPage /> },
+              { path: "events", element: <OperatorEventsPage /> },
+              { path: "policies", element: <PoliciesPage /> },
+            ],
+          },
         ],
       },
     ],

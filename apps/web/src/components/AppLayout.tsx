@@ -24,11 +24,8 @@ const navItems = [
   { to: "/account", label: "Account", end: false },
 ];
 
-/** Shown to Click & Call operators only (the server refuses everyone else anyway). */
-const operatorNavItems = [
-  { to: "/operator/policies", label: "Policy notices", end: false },
-  { to: "/operator/flags", label: "Abuse", end: false },
-];
+/** Shown to Click & Call operators only (the server refuses everyone else anyway); its pages have tabs. */
+const operatorNavItems = [{ to: "/operator", label: "Operator", end: false }];
 
 /** The logged-in portal: navigation, account notices, and the page. Logged-out visits go to login. */
 export function AppLayout() {

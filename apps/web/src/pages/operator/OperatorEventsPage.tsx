@@ -62,7 +62,6 @@ export function OperatorEventsPage() {
       <PageHeader
         title="Security events"
         description="Refused calls, flags and blocks, newest first. Security IP logs are kept for up to 12 months."
-        actions={<Link to="/operator/flags">Flagged IPs</Link>}
       />
       <Card title={ip ? `Events of ${ip}` : "All events"} id="operator-events">
         <div className="stack">

@@ -86,7 +86,6 @@ export function OperatorFlagsPage() {
       <PageHeader
         title="Flagged IPs"
         description="IPs refused at call start: flagged automatically, blocked by an operator, or blocked by a customer for their own account."
-        actions={<Link to="/operator/events">Security events</Link>}
       />
       <div aria-live="polite">{notice ? <Alert tone="success">{notice}</Alert> : null}</div>
       <Card title="Flags" id="operator-flags">
