@@ -47,3 +47,4 @@ export {
 } from "./Layout";
 export { ProgressBar, type ProgressBarProps } from "./ProgressBar";
 export { LoadingBlock, Spinner, type SpinnerProps } from "./Spinner";
+export { TableScroll } from "./Table";

@@ -1,5 +1,15 @@
 import "./billing.css";
-import { Alert, Badge, Button, Card, ErrorState, PageHeader, ProgressBar, Skeleton } from "@cac/ui";
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  ErrorState,
+  PageHeader,
+  ProgressBar,
+  Skeleton,
+  TableScroll,
+} from "@cac/ui";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import { useMe } from "../../components/MeContext";
@@ -377,9 +387,8 @@ function History({ overview, timeZone }: { overview: Overview; timeZone: string 
       {overview.history.length === 0 ? (
         <p className="muted">No payments yet. Invoices appear here after each payment.</p>
       ) : (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to scroll it
-        <section className="billing-table-scroll" aria-label="Billing history" tabIndex={0}>
-          <table className="billing-table">
+        <TableScroll label="Billing history">
+          <table className="ui-table billing-table">
             <thead>
               <tr>
                 <th scope="col">Date</th>
@@ -423,7 +432,7 @@ function History({ overview, timeZone }: { overview: Overview; timeZone: string 
               ))}
             </tbody>
           </table>
-        </section>
+        </TableScroll>
       )}
     </Card>
   );

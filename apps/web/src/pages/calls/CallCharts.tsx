@@ -1,4 +1,4 @@
-import { ErrorState, Skeleton } from "@cac/ui";
+import { ErrorState, Skeleton, TableScroll } from "@cac/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type uPlot from "uplot";
@@ -224,9 +224,8 @@ export function CallCharts({ filters }: { filters: CallFilters }) {
       </div>
       <details className="calls-chart-table">
         <summary>Daily figures as a table</summary>
-        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to scroll it */}
-        <section className="table-scroll" aria-label="Daily figures" tabIndex={0}>
-          <table className="data-table">
+        <TableScroll label="Daily figures">
+          <table className="ui-table calls-daily-table">
             <thead>
               <tr>
                 <th scope="col">Day</th>
@@ -252,7 +251,7 @@ export function CallCharts({ filters }: { filters: CallFilters }) {
               ))}
             </tbody>
           </table>
-        </section>
+        </TableScroll>
       </details>
     </div>
   );

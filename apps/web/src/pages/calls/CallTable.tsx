@@ -1,4 +1,4 @@
-import { Badge, Button } from "@cac/ui";
+import { Badge, Button, TableScroll } from "@cac/ui";
 import {
   type CallRow,
   describeDuration,
@@ -29,9 +29,8 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
   const zone = zoneAbbreviation(timeZone, rows[0]?.startedAt);
   return (
     <div className="stack">
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to scroll it */}
-      <section className="table-scroll" aria-label="Call log" tabIndex={0}>
-        <table className="data-table calls-table">
+      <TableScroll label="Call log">
+        <table className="ui-table calls-table">
           <caption className="ui-visually-hidden">Calls, newest first. Times are in {timeZone}.</caption>
           <thead>
             <tr>
@@ -81,7 +80,7 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
             ))}
           </tbody>
         </table>
-      </section>
+      </TableScroll>
       <div className="calls-more">
         <p className="muted" aria-live="polite">
           {hasMore

@@ -1,5 +1,5 @@
 import "./operator.css";
-import { Button, Card, EmptyState, ErrorState, PageHeader, Skeleton, TextField } from "@cac/ui";
+import { Button, Card, EmptyState, ErrorState, PageHeader, Skeleton, TableScroll, TextField } from "@cac/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useSearchParams } from "react-router";
@@ -99,9 +99,8 @@ export function OperatorEventsPage() {
             </EmptyState>
           ) : (
             <>
-              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to scroll it */}
-              <section className="operator-table-scroll" aria-label="Security events" tabIndex={0}>
-                <table className="operator-table" aria-busy={events.isPlaceholderData || undefined}>
+              <TableScroll label="Security events">
+                <table className="ui-table" aria-busy={events.isPlaceholderData || undefined}>
                   <thead>
                     <tr>
                       <th scope="col">Time</th>
@@ -133,7 +132,7 @@ export function OperatorEventsPage() {
                     ))}
                   </tbody>
                 </table>
-              </section>
+              </TableScroll>
               <Pager
                 page={page}
                 hasMore={events.data.hasMore}

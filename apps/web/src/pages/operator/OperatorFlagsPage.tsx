@@ -9,6 +9,7 @@ import {
   ErrorState,
   PageHeader,
   Skeleton,
+  TableScroll,
   TextField,
 } from "@cac/ui";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -146,9 +147,8 @@ export function OperatorFlagsPage() {
             </EmptyState>
           ) : (
             <>
-              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard to scroll it */}
-              <section className="operator-table-scroll" aria-label="Flags" tabIndex={0}>
-                <table className="operator-table" aria-busy={flags.isPlaceholderData || undefined}>
+              <TableScroll label="Flags">
+                <table className="ui-table" aria-busy={flags.isPlaceholderData || undefined}>
                   <thead>
                     <tr>
                       <th scope="col">IP</th>
@@ -205,7 +205,7 @@ export function OperatorFlagsPage() {
                     ))}
                   </tbody>
                 </table>
-              </section>
+              </TableScroll>
               <Pager
                 page={page}
                 hasMore={page * flags.data.pageSize < flags.data.total}

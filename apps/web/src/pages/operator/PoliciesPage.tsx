@@ -153,8 +153,8 @@ function NoticesCard() {
           Publish one above when the privacy policy changes.
         </EmptyState>
       ) : (
-        <div className="policies-table-scroll">
-          <table className="policies-table">
+        <div className="ui-table-scroll">
+          <table className="ui-table policies-table">
             <caption className="ui-visually-hidden">Published policy notices</caption>
             <thead>
               <tr>
