@@ -1,15 +1,12 @@
 import { Alert, Button, Card } from "@cac/ui";
 import { useState } from "react";
+import { filenameFrom, saveBlob } from "../../lib/download";
 
 type State =
   | { phase: "idle" }
   | { phase: "running" }
   | { phase: "done"; filename: string }
   | { phase: "failed"; message: string };
-
-function filenameOf(disposition: string | null): string {
-  return /filename="([^"]+)"/.exec(disposition ?? "")?.[1] ?? "click-and-call-data.json";
-}
 
 /** Owner only: "Download my data" (the privacy policy's right to a copy), a JSON file. */
 export function DataExportSection() {
@@ -28,18 +25,8 @@ export function DataExportSection() {
         return;
       }
       const blob = await res.blob();
-      const filename = filenameOf(res.headers.get("content-disposition"));
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = filename;
-      link.rel = "noopener";
-      link.style.display = "none";
-      document.body.append(link);
-      link.click();
-      link.remove();
-      // Give the browser time to start reading the file before the URL goes away.
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      const filename = filenameFrom(res.headers.get("content-disposition"), "click-and-call-data.json");
+      saveBlob(blob, filename);
       setState({ phase: "done", filename });
     } catch {
       setState({

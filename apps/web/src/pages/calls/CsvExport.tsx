@@ -1,7 +1,8 @@
 import { Alert, Button, ProgressBar } from "@cac/ui";
 import { useEffect, useRef, useState } from "react";
 import { track } from "../../lib/analytics";
-import { downloadCallExport, ExportError, type ExportProgress, saveBlob } from "./export";
+import { saveBlob } from "../../lib/download";
+import { downloadCallExport, ExportError, type ExportProgress } from "./export";
 import { type CallFilters, toExportQuery } from "./filters";
 import { formatCount } from "./format";
 

@@ -3,6 +3,8 @@
  * The server announces the row count in `X-Total-Rows` before it streams the rows.
  */
 
+import { filenameFrom } from "../../lib/download";
+
 export type ExportProgress = { rows: number; total: number | null };
 
 export type ExportResult = { blob: Blob; filename: string; rows: number; total: number | null };
@@ -38,12 +40,6 @@ export function createRecordCounter() {
       return Math.max(0, records - 1);
     },
   };
-}
-
-/** `attachment; filename="calls-2025-03-04.csv"` → `calls-2025-03-04.csv`. */
-export function filenameFrom(disposition: string | null, fallback: string): string {
-  const match = disposition ? /filename="?([^";]+)"?/i.exec(disposition) : null;
-  return match?.[1]?.trim() || fallback;
 }
 
 async function errorMessage(response: Response): Promise<string> {
@@ -112,19 +108,4 @@ export async function downloadCallExport(
     rows: counter.rows,
     total,
   };
-}
-
-/** Hands a finished file to the browser's downloads, through a short-lived Blob URL. */
-export function saveBlob(blob: Blob, filename: string) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  link.rel = "noopener";
-  link.style.display = "none";
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Give the browser time to start reading the file before the URL goes away.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
