@@ -1,6 +1,6 @@
 import { buildApp } from "./app";
-import { ConfigError, loadConfig } from "./config";
 import { runRetentionJobs } from "./jobs/runner";
+import { loadStartupConfig } from "./startup-config";
 
 /**
  * `npm run jobs -- --once`: runs the retention jobs once against the configured database (after
@@ -13,20 +13,7 @@ if (!args.includes("--once")) {
   process.exit(2);
 }
 
-try {
-  process.loadEnvFile();
-} catch {}
-
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`Click & Call jobs cannot start.\n${error.message}\nSee .env.example for every setting.`);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadStartupConfig("Click & Call jobs");
 
 // The server's own adapters (database, mailer, storage), without listening or its timers.
 const { app, db, ports } = await buildApp(config, { jobs: false });

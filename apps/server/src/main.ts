@@ -1,21 +1,7 @@
 import { buildApp } from "./app";
-import { ConfigError, loadConfig } from "./config";
+import { loadStartupConfig } from "./startup-config";
 
-// A local .env is optional; real deployments set the environment directly.
-try {
-  process.loadEnvFile();
-} catch {}
-
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`Click & Call cannot start.\n${error.message}\nSee .env.example for every setting.`);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadStartupConfig("Click & Call");
 
 const { app, db } = await buildApp(config);
 await db.migrate();
