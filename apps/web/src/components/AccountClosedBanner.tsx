@@ -1,8 +1,8 @@
 import { Banner, Button } from "@cac/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { formatDeletionDay } from "../lib/closure";
-import { describeError } from "../lib/errors";
 import { useTRPC } from "../trpc";
+import { BannerError } from "./BannerError";
 import { useMe } from "./MeContext";
 
 /**
@@ -69,11 +69,7 @@ function ClosedNotice() {
           ? "Reopen it before then to keep everything as it is."
           : "Ask the account owner to reopen it before then."}
       </p>
-      {reopen.isError ? (
-        <p className="banner-feedback banner-feedback--error" role="alert">
-          {describeError(reopen.error).message}
-        </p>
-      ) : null}
+      <BannerError error={reopen.error} />
     </Banner>
   );
 }

@@ -1,8 +1,8 @@
 import { Banner, Button, buttonClass } from "@cac/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { describeError } from "../lib/errors";
 import { formatPolicyDate } from "../lib/format-policy";
 import { useTRPC } from "../trpc";
+import { BannerError } from "./BannerError";
 
 /**
  * Across the portal when the privacy policy changed, until this person dismisses it (per user,
@@ -45,11 +45,7 @@ export function PolicyNoticeBanner() {
         <strong>We've updated our privacy policy</strong> (effective {formatPolicyDate(notice.effectiveAt)}):{" "}
         {notice.summary}
       </p>
-      {dismiss.isError ? (
-        <p className="banner-feedback banner-feedback--error" role="alert">
-          {describeError(dismiss.error).message}
-        </p>
-      ) : null}
+      <BannerError error={dismiss.error} />
     </Banner>
   );
 }

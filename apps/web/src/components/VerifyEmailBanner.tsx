@@ -1,9 +1,9 @@
 import { Banner, Button } from "@cac/ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
-import { describeError } from "../lib/errors";
 import { useSystemInfo, usesDevOutbox } from "../lib/system";
 import { useTRPC } from "../trpc";
+import { BannerError } from "./BannerError";
 
 /** Shown until the user confirms their email; it can send a fresh link. */
 export function VerifyEmailBanner({ email }: { email: string }) {
@@ -50,11 +50,7 @@ export function VerifyEmailBanner({ email }: { email: string }) {
           </p>
         ) : null}
       </div>
-      {resend.isError ? (
-        <p className="banner-feedback banner-feedback--error" role="alert">
-          {describeError(resend.error).message}
-        </p>
-      ) : null}
+      <BannerError error={resend.error} />
     </Banner>
   );
 }
