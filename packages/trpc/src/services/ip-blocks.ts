@@ -13,6 +13,14 @@ type Deps = Pick<Ports, "db" | "clock">;
 
 export type IpBlock = { id: string; ip: string; reason: string; createdAt: Date };
 
+/** The columns of an IpBlock, read back the same way when listed, found or just created. */
+const blockColumns = {
+  id: abuseFlags.id,
+  ip: abuseFlags.ip,
+  reason: abuseFlags.reason,
+  createdAt: abuseFlags.createdAt,
+};
+
 /** At most this many blocks are listed; an account with more has a problem blocks will not solve. */
 export const IP_BLOCKS_LISTED = 500;
 
@@ -56,12 +64,7 @@ export async function blockIp(
   const ip = input.callId ? await ipOfCall(deps, accountId, input.callId) : input.ip;
   if (!ip) throw fieldError("ip", "Choose a call or enter an IP address to block.");
   const [existing] = await deps.db
-    .select({
-      id: abuseFlags.id,
-      ip: abuseFlags.ip,
-      reason: abuseFlags.reason,
-      createdAt: abuseFlags.createdAt,
-    })
+    .select(blockColumns)
     .from(abuseFlags)
     .where(and(activeBlocksOf(accountId, now), eq(abuseFlags.ip, ip)))
     .limit(1);
@@ -75,12 +78,7 @@ export async function blockIp(
       accountId,
       createdAt: now,
     })
-    .returning({
-      id: abuseFlags.id,
-      ip: abuseFlags.ip,
-      reason: abuseFlags.reason,
-      createdAt: abuseFlags.createdAt,
-    });
+    .returning(blockColumns);
   const block = returned(rows, "ip block");
   await recordSecurityEvent(deps, {
     ip,
@@ -113,12 +111,7 @@ export async function unblockIp(deps: Deps, accountId: string, ip: string): Prom
 /** The account's active blocks, newest first. */
 export async function listIpBlocks(deps: Deps, accountId: string): Promise<IpBlock[]> {
   return deps.db
-    .select({
-      id: abuseFlags.id,
-      ip: abuseFlags.ip,
-      reason: abuseFlags.reason,
-      createdAt: abuseFlags.createdAt,
-    })
+    .select(blockColumns)
     .from(abuseFlags)
     .where(activeBlocksOf(accountId, deps.clock.now()))
     .orderBy(desc(abuseFlags.createdAt), desc(abuseFlags.id))
