@@ -13,13 +13,13 @@ import {
   expectTrpcError,
   HARNESS_TIMEOUT_MS,
   type Harness,
+  LIFTED,
   signupVerified,
   startHarness,
   type TestClient,
   unique,
 } from "./harness";
 
-const LIFTED = { points: 10_000, durationSeconds: 60 };
 const OPERATOR = `${unique("ops")}@clickandcall.test`;
 
 let next = 0;

@@ -11,7 +11,7 @@ import {
   seedCalls,
   startCallFrom,
 } from "./abuse-world";
-import { expectTrpcError, HARNESS_TIMEOUT_MS, type Harness, startHarness } from "./harness";
+import { expectTrpcError, HARNESS_TIMEOUT_MS, type Harness, LIFTED, startHarness } from "./harness";
 
 // Small thresholds so each rule is crossed in a few calls; the call limits are lifted so only the
 // abuse rules refuse.
@@ -20,7 +20,6 @@ const thresholds = {
   shortCalls: { count: 2, underSeconds: 5, windowSeconds: 60 * 60 },
   accounts: { max: 2, windowSeconds: 60 * 60 },
 };
-const LIFTED = { points: 10_000, durationSeconds: 60 };
 
 let next = 0;
 /** An address no other test of this suite uses. */

@@ -7,6 +7,8 @@ import {
   expectTrpcError,
   HARNESS_TIMEOUT_MS,
   type Harness,
+  LIFTED,
+  loginAgent,
   signupVerified,
   startHarness,
   unique,
@@ -21,8 +23,8 @@ describe("account closure", () => {
     h = await startHarness({
       build: { jobs: false },
       limits: {
-        "login.email": { points: 1000, durationSeconds: 60 },
-        "signup.ip": { points: 1000, durationSeconds: 60 },
+        "login.email": LIFTED,
+        "signup.ip": LIFTED,
       },
     });
   }, HARNESS_TIMEOUT_MS);
@@ -144,20 +146,8 @@ describe("account closure", () => {
 
   it("only the owner can close or reopen; an agent sees the status", async () => {
     const o = await owner();
-    const agentEmail = `${unique("agent")}@example.test`;
-    const { hashPassword } = await import("@cac/trpc/services/auth");
-    await h.db.db.insert(users).values({
-      accountId: o.accountId,
-      email: agentEmail,
-      name: "Agent",
-      passwordHash: await hashPassword("agent-password-123"),
-      role: "agent",
-      ageConfirmedAt: h.clock.now(),
-      emailVerifiedAt: h.clock.now(),
-    });
-    const agent = h.client({ ip: uniqueIp() });
-    await agent.trpc.auth.login.mutate({ email: agentEmail, password: "agent-password-123" });
-    const close = await expectTrpcError(agent.trpc.account.close.mutate({ password: "agent-password-123" }));
+    const { client: agent, email: agentEmail, password: agentPassword } = await loginAgent(h, o.accountId);
+    const close = await expectTrpcError(agent.trpc.account.close.mutate({ password: agentPassword }));
     expect(close.data?.code).toBe("FORBIDDEN");
     expect((await agent.trpc.account.closure.query()).status).toBe("active");
     await o.client.trpc.account.close.mutate({ password: o.password });

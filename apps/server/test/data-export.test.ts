@@ -1,11 +1,12 @@
 import { billingRecords, callSessions, subscriptions, users } from "@cac/db";
-import { hashPassword } from "@cac/trpc/services/auth";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validButton } from "./fixtures/buttons";
 import {
   HARNESS_TIMEOUT_MS,
   type Harness,
+  LIFTED,
+  loginAgent,
   signupVerified,
   startHarness,
   type TestClient,
@@ -35,7 +36,7 @@ describe("GET /exports/account.json (download my data)", () => {
   beforeAll(async () => {
     h = await startHarness({
       build: { jobs: false },
-      limits: { "signup.ip": { points: 1000, durationSeconds: 60 } },
+      limits: { "signup.ip": LIFTED },
     });
     const party = async (tag: string) => {
       const owner = await signupVerified(h, { companyName: `${tag} Co ${unique()}` });
@@ -167,18 +168,7 @@ describe("GET /exports/account.json (download my data)", () => {
       expect(JSON.parse(body).error).toBeTruthy();
     }
 
-    const agentEmail = `${unique("agent")}@example.test`;
-    await h.db.db.insert(users).values({
-      accountId: a.accountId,
-      email: agentEmail,
-      name: "Agent",
-      passwordHash: await hashPassword("agent-password-123"),
-      role: "agent",
-      ageConfirmedAt: h.clock.now(),
-      emailVerifiedAt: h.clock.now(),
-    });
-    const agent = h.client({ ip: uniqueIp() });
-    await agent.trpc.auth.login.mutate({ email: agentEmail, password: "agent-password-123" });
+    const { client: agent } = await loginAgent(h, a.accountId);
     const res = await download(agent);
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: string }).error).toMatch(/Only the account owner/);

@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DbHandle } from "@cac/db";
+import { type DbHandle, users } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import type { AppRouter, Clock, Limits } from "@cac/trpc";
+import { hashPassword } from "@cac/trpc/services/auth";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
 import { type BuildOptions, type BuiltApp, buildApp } from "../src/app";
@@ -63,6 +64,9 @@ function createTestClient(url: string, origin: string, ip?: string) {
  * few seconds when idle, far more on a loaded 2-core machine.
  */
 export const HARNESS_TIMEOUT_MS = 180_000;
+
+/** A limit no suite reaches: for limiters a suite goes through many times but does not test. */
+export const LIFTED = { points: 10_000, durationSeconds: 60 };
 
 /** A value no other suite or earlier run uses: for emails, IPs and Redis key prefixes. */
 export function unique(tag = "t"): string {
@@ -188,6 +192,27 @@ export async function signupVerified(
   if (!verify) throw new Error(`no verification email for ${email}`);
   await client.trpc.auth.verifyEmail.mutate({ token: tokenFromEmail(verify.text, "/verify-email") });
   return { client, email, password: input.password };
+}
+
+/** A second user of the account, with the agent role, logged in on a client of its own. */
+export async function loginAgent(
+  h: Harness,
+  accountId: string,
+): Promise<{ client: TestClient; email: string; password: string }> {
+  const email = uniqueEmail("agent");
+  const password = "agent-password-123";
+  await h.db.db.insert(users).values({
+    accountId,
+    email,
+    name: "Agent",
+    passwordHash: await hashPassword(password),
+    role: "agent",
+    ageConfirmedAt: h.clock.now(),
+    emailVerifiedAt: h.clock.now(),
+  });
+  const client = h.client({ ip: uniqueIp() });
+  await client.trpc.auth.login.mutate({ email, password });
+  return { client, email, password };
 }
 
 /** A raw HTTP call to a tRPC procedure: what a browser, a form or curl would send. */
