@@ -395,6 +395,7 @@ async function replayCases(
     const queries = statements.get(c.name) ?? [];
     // Each case gets the settings its service asks for, and only those.
     await connection`set local max_parallel_workers_per_gather to default`;
+    await connection`set local jit to default`;
     const run = async () => {
       for (const q of queries) await connection.unsafe(q.sql, q.params as never[]);
     };
@@ -543,6 +544,29 @@ async function main() {
         d.db.execute(sql`select count(*)::int, count(*) filter (where answered_at is not null or status in ('in-progress', 'completed'))::int,
           coalesce(sum(duration_seconds), 0)::float8, coalesce(sum((duration_seconds + 59) / 60), 0)::float8
           from call_sessions where account_id = ${account.id} and started_at >= ${range90.from!.toISOString()} and started_at < ${range90.to!.toISOString()}`),
+    },
+    {
+      name: "previous charts: 90 days, per quarter hour, then local days",
+      kind: "info",
+      run: (d) =>
+        d.db.transaction(async (tx) => {
+          await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+          return tx.execute(sql`with per_quarter as (
+              select date_bin('15 minutes', started_at, '2000-01-01T00:00:00Z') as quarter, count(*) as calls,
+                sum((duration_seconds + 59) / 60) as minutes,
+                count(*) filter (where answered_at is not null or status in ('in-progress', 'completed')) as answered
+              from call_sessions where account_id = ${account.id} and started_at >= ${range90.from!.toISOString()} and started_at < ${range90.to!.toISOString()}
+              group by 1),
+            per_day as (
+              select (quarter at time zone ${account.timezone})::date as day, sum(calls)::int as calls,
+                sum(minutes)::int as minutes, sum(answered)::int as answered
+              from per_quarter group by 1)
+            select to_char(d.day, 'YYYY-MM-DD') as day, extract(epoch from (d.day at time zone ${account.timezone}))::float8 as start,
+              coalesce(p.calls, 0) as calls, coalesce(p.minutes, 0) as minutes, coalesce(p.answered, 0) as answered
+            from generate_series(${last90.from}::timestamp, ${last90.to}::timestamp, interval '1 day') as d(day)
+            left join per_day p on p.day = d.day::date
+            order by d.day`);
+        }),
     },
     {
       name: "previous charts: 90 days, each call to local time (grouping only)",
