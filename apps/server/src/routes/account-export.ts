@@ -1,9 +1,8 @@
 import { Readable } from "node:stream";
 import type { Limits, Ports, Settings } from "@cac/trpc";
 import { exportAccountData, exportCallSessions } from "@cac/trpc/services/data-export";
-import { validateSession } from "@cac/trpc/services/sessions";
 import type { FastifyInstance } from "fastify";
-import { createRequestContext } from "../context";
+import { exportFailure, exportSession } from "./export-session";
 
 /**
  * `GET /exports/account.json`: "Download my data" (the privacy policy's CCPA access right). The
@@ -19,14 +18,14 @@ export function registerAccountExport(
   limits: Limits,
 ) {
   app.get("/exports/account.json", async (req, reply) => {
-    const fail = (status: number, message: string) =>
-      reply.code(status).header("Cache-Control", "no-store").send({ error: message });
-    const origin = req.headers.origin;
-    if (origin && origin !== settings.publicUrl.origin)
-      return fail(403, "This download did not come from the portal.");
-    const ctx = createRequestContext(ports, settings, limits, req, reply);
-    const auth = await validateSession(ctx);
-    if (!auth) return fail(401, "Please log in to continue.");
+    const fail = exportFailure(reply);
+    const auth = await exportSession(
+      req,
+      reply,
+      { ports, settings, limits },
+      { fail, foreignOrigin: "This download did not come from the portal." },
+    );
+    if (!auth) return reply;
     if (auth.user.role !== "owner")
       return fail(403, "Only the account owner can download the account's data.");
 

@@ -9,10 +9,9 @@ import {
   resolveCallLogFilter,
 } from "@cac/trpc/services/call-log";
 import { callExportHeader } from "@cac/trpc/services/call-log-csv";
-import { validateSession } from "@cac/trpc/services/sessions";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { createRequestContext } from "../context";
+import { exportFailure, exportSession } from "./export-session";
 
 type ExportQuery = Record<string, string | string[] | undefined>;
 
@@ -45,18 +44,14 @@ function filterInput(query: ExportQuery) {
  */
 export function registerCallExport(app: FastifyInstance, ports: Ports, settings: Settings, limits: Limits) {
   app.get<{ Querystring: ExportQuery }>("/exports/calls.csv", async (req, reply) => {
-    const fail = (status: number, message: string, fieldErrors?: Record<string, string[]>) =>
-      reply
-        .code(status)
-        .header("Cache-Control", "no-store")
-        .send({ error: message, ...(fieldErrors ? { fieldErrors } : {}) });
-    // A browser sends Origin on cross-origin fetches; only the portal's own is accepted.
-    const origin = req.headers.origin;
-    if (origin && origin !== settings.publicUrl.origin)
-      return fail(403, "This export did not come from the portal.");
-    const ctx = createRequestContext(ports, settings, limits, req, reply);
-    const auth = await validateSession(ctx);
-    if (!auth) return fail(401, "Please log in to continue.");
+    const fail = exportFailure(reply);
+    const auth = await exportSession(
+      req,
+      reply,
+      { ports, settings, limits },
+      { fail, foreignOrigin: "This export did not come from the portal." },
+    );
+    if (!auth) return reply;
 
     const parsed = callLogFilterSchema.safeParse(filterInput(req.query));
     if (!parsed.success) {
