@@ -12,12 +12,12 @@ import {
 } from "@cac/db";
 import type { Ports } from "@cac/trpc";
 import { emails } from "@cac/trpc/email/templates";
+import { flagInForce } from "@cac/trpc/services/abuse";
 import { INACTIVITY_TIMEOUT_MS } from "@cac/trpc/services/sessions";
 import {
   and,
   eq,
   exists,
-  gt,
   inArray,
   isNotNull,
   isNull,
@@ -69,8 +69,7 @@ function flagged(tx: Tx, ip: AnyPgColumn, accountId: AnyPgColumn | null, now: Da
       .where(
         and(
           eq(abuseFlags.ip, ip),
-          isNull(abuseFlags.clearedAt),
-          or(isNull(abuseFlags.expiresAt), gt(abuseFlags.expiresAt, now)),
+          flagInForce(now),
           accountId
             ? or(isNull(abuseFlags.accountId), eq(abuseFlags.accountId, accountId))
             : isNull(abuseFlags.accountId),

@@ -1,10 +1,10 @@
 import { abuseFlags, callSessions } from "@cac/db";
-import { and, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Context } from "../context";
 import type { AbuseThresholds } from "../domain/abuse-thresholds";
 import { ipSpellings, normalizeIp } from "../domain/ip";
 import type { Ports } from "../ports";
-import { recordSecurityEvent } from "./abuse";
+import { flagInForce, recordSecurityEvent } from "./abuse";
 import { returned } from "./rows";
 
 export type AbuseRule = "call-starts" | "short-calls" | "accounts";
@@ -98,14 +98,7 @@ export async function flagIp(
     const [active] = await tx
       .select({ id: abuseFlags.id })
       .from(abuseFlags)
-      .where(
-        and(
-          eq(abuseFlags.ip, flag.ip),
-          isNull(abuseFlags.accountId),
-          isNull(abuseFlags.clearedAt),
-          or(isNull(abuseFlags.expiresAt), gt(abuseFlags.expiresAt, now)),
-        ),
-      )
+      .where(and(eq(abuseFlags.ip, flag.ip), isNull(abuseFlags.accountId), flagInForce(now)))
       .limit(1);
     if (active) return { id: active.id, created: false };
     const rows = await tx

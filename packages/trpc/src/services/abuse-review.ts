@@ -1,8 +1,8 @@
 import { abuseFlags, accounts, securityEvents } from "@cac/db";
-import { and, count, desc, eq, gt, isNotNull, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
 import { AppError, fieldError } from "../errors";
 import type { Ports } from "../ports";
-import { recordSecurityEvent } from "./abuse";
+import { flagInForce, recordSecurityEvent } from "./abuse";
 import { flagIp } from "./abuse-detection";
 
 // The operators' view of abuse: every flag and block (site-wide and customers'), and the security
@@ -33,10 +33,7 @@ function startsWith(text: string) {
 function statusWhere(status: FlagStatus, now: Date): SQL | undefined {
   switch (status) {
     case "active":
-      return and(
-        isNull(abuseFlags.clearedAt),
-        or(isNull(abuseFlags.expiresAt), gt(abuseFlags.expiresAt, now)),
-      );
+      return flagInForce(now);
     case "expired":
       return and(isNull(abuseFlags.clearedAt), lte(abuseFlags.expiresAt, now));
     case "cleared":

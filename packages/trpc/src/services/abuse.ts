@@ -1,6 +1,14 @@
 import { abuseFlags, securityEvents } from "@cac/db";
-import { and, eq, gt, inArray, isNull, or } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, or, type SQL } from "drizzle-orm";
 import type { Ports } from "../ports";
+
+/** A flag in force at `now`: not cleared, and not expired (no expiry: in force until cleared). */
+export function flagInForce(now: Date): SQL {
+  return and(
+    isNull(abuseFlags.clearedAt),
+    or(isNull(abuseFlags.expiresAt), gt(abuseFlags.expiresAt, now)),
+  ) as SQL;
+}
 
 /**
  * The active flag or block that applies to this IP for this account, if any. `ip` may list the
@@ -19,8 +27,7 @@ export async function findActiveBlock(
     .where(
       and(
         inArray(abuseFlags.ip, spellings),
-        isNull(abuseFlags.clearedAt),
-        or(isNull(abuseFlags.expiresAt), gt(abuseFlags.expiresAt, now)),
+        flagInForce(now),
         // A customer's block applies to their own account only.
         or(isNull(abuseFlags.accountId), eq(abuseFlags.accountId, accountId)),
       ),

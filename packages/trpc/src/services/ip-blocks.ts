@@ -1,9 +1,9 @@
 import { abuseFlags, callSessions } from "@cac/db";
-import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { normalizeIp } from "../domain/ip";
 import { AppError, fieldError } from "../errors";
 import type { Ports } from "../ports";
-import { recordSecurityEvent } from "./abuse";
+import { flagInForce, recordSecurityEvent } from "./abuse";
 import { returned } from "./rows";
 
 // A customer's own blocks: source "customer" with their account id, so they refuse calls to that
@@ -27,12 +27,7 @@ export const IP_BLOCKS_LISTED = 500;
 const DEFAULT_REASON = "Blocked from the call log.";
 
 function activeBlocksOf(accountId: string, now: Date) {
-  return and(
-    eq(abuseFlags.accountId, accountId),
-    eq(abuseFlags.source, "customer"),
-    isNull(abuseFlags.clearedAt),
-    or(isNull(abuseFlags.expiresAt), gt(abuseFlags.expiresAt, now)),
-  );
+  return and(eq(abuseFlags.accountId, accountId), eq(abuseFlags.source, "customer"), flagInForce(now));
 }
 
 /** The visitor IP of one of the account's calls (NOT_FOUND for another account's call). */
