@@ -1,5 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
-import { company, type E2eServer, expect, PASSWORD, uniqueEmail } from "./fixtures";
+import { type E2eServer, expect, signUpThroughApi, uniqueEmail } from "./fixtures";
 
 /** tRPC over HTTP as the portal sends it (superjson envelope, the portal's Origin, session cookie). */
 export async function trpc<T = unknown>(api: APIRequestContext, path: string, input?: unknown): Promise<T> {
@@ -22,20 +22,15 @@ export async function trpcQuery<T = unknown>(
 }
 
 /** Signs up and confirms an account through the API; `api` then holds its session. */
-export async function confirmedAccountApi(api: APIRequestContext, server: E2eServer, prefix: string) {
+export async function confirmedAccountApi(
+  api: APIRequestContext,
+  server: E2eServer,
+  prefix: string,
+  extra: { captchaToken?: string } = {},
+) {
   const email = uniqueEmail(prefix);
-  await trpc(api, "auth.signup", {
-    name: company.name,
-    email,
-    companyName: company.companyName,
-    websiteUrl: company.website,
-    phone: company.phone,
-    password: PASSWORD,
-    ageConfirmed: true,
-  });
-  const token = (await server.lastEmailTo(email))?.text.match(/verify-email\?token=([\w-]+)/)?.[1];
-  expect(token, "a verification link was emailed").toBeTruthy();
-  await trpc(api, "auth.verifyEmail", { token });
+  const link = await signUpThroughApi(api, server, email, extra);
+  await trpc(api, "auth.verifyEmail", { token: new URL(link).searchParams.get("token") });
   return { email };
 }
 

@@ -1,24 +1,16 @@
-import AxeBuilder from "@axe-core/playwright";
-import { accounts, billingRecords, callSessions, subscriptions, users } from "@cac/db";
+import { accounts, billingRecords, callSessions, subscriptions } from "@cac/db";
 import type { Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { type StripeStandIn, startStripeStandIn } from "../apps/server/test/stripe-stand-in";
+import { expectNoSeriousA11yViolations } from "./a11y";
 import { type E2eServer, expect, signUpConfirmedUser, test } from "./fixtures";
+import { accountIdOf } from "./seed";
 import { snap } from "./shots";
 
 // Seeding and axe take a while on a busy machine.
 test.describe.configure({ timeout: 180_000 });
 
 const DAY = 24 * 60 * 60 * 1000;
-
-async function accountIdOf(server: E2eServer, email: string): Promise<string> {
-  const [user] = await server.db
-    .select({ accountId: users.accountId })
-    .from(users)
-    .where(eq(users.email, email.toLowerCase()));
-  if (!user) throw new Error(`no user ${email}`);
-  return user.accountId;
-}
 
 /** Three calls this period: 65 s, 120 s and 30 s, billed as 2 + 2 + 1 = 5 minutes. */
 async function seedUsage(server: E2eServer, accountId: string) {
@@ -64,14 +56,6 @@ async function seedHistory(server: E2eServer, accountId: string) {
       occurredAt: new Date(now - 10 * DAY),
     },
   ]);
-}
-
-async function expectNoSeriousA11yViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((node) => node.target.join(" ")).join(", ")})`),
-  ).toEqual([]);
 }
 
 async function openBilling(page: Page) {

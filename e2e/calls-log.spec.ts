@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
-import AxeBuilder from "@axe-core/playwright";
-import { buttons, callSessions, users } from "@cac/db";
+import { callSessions } from "@cac/db";
 import type { Page } from "@playwright/test";
-import { eq } from "drizzle-orm";
+import { expectNoSeriousA11yViolations } from "./a11y";
 import { type E2eServer, expect, signUpConfirmedUser, test } from "./fixtures";
+import { accountIdOf, seedButton } from "./seed";
 import { snap } from "./shots";
 
 type Status = (typeof callSessions.$inferInsert)["status"];
@@ -12,39 +12,6 @@ const HOUR = 60 * 60 * 1000;
 
 // Seeding, a full table and axe take a while on a busy machine.
 test.describe.configure({ timeout: 240_000 });
-
-async function accountIdOf(server: E2eServer, email: string): Promise<string> {
-  const [user] = await server.db
-    .select({ accountId: users.accountId })
-    .from(users)
-    .where(eq(users.email, email.toLowerCase()));
-  if (!user) throw new Error(`no user ${email}`);
-  return user.accountId;
-}
-
-async function seedButton(server: E2eServer, accountId: string, name: string): Promise<string> {
-  const [row] = await server.db
-    .insert(buttons)
-    .values({
-      accountId,
-      publicId: `btn_${Math.random().toString(36).slice(2, 12)}`,
-      name,
-      label: "Call us",
-      style: {
-        background: "#1d4ed8",
-        text: "#ffffff",
-        size: "medium",
-        shape: "pill",
-        position: "bottom-right",
-        icon: "phone",
-      },
-      timezone: "America/New_York",
-      hours: [[], [], [], [], [], [], []],
-    })
-    .returning({ id: buttons.id });
-  if (!row) throw new Error("button not created");
-  return row.id;
-}
 
 /**
  * The seeded log: 56 calls over the last 9 days on two buttons, one of them still in progress.
@@ -113,14 +80,6 @@ function total(page: Page, label: string) {
     .locator(".calls-total")
     .filter({ has: page.getByText(label, { exact: true }) })
     .locator("dd");
-}
-
-async function expectNoSeriousA11yViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((node) => node.target.join(" ")).join(", ")})`),
-  ).toEqual([]);
 }
 
 test("a new account sees the empty call log", async ({ page, server }) => {

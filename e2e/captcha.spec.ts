@@ -1,6 +1,6 @@
-import { startTurnstileStandIn, type TurnstileStandIn } from "../apps/server/test/turnstile-stand-in";
-import { test as base, expect, uniqueEmail } from "./fixtures";
+import { expect, uniqueEmail } from "./fixtures";
 import { snap } from "./shots";
+import { routeTurnstileScript, withTurnstile } from "./turnstile";
 
 /**
  * The portal's contact form with Turnstile on. Cloudflare is out of reach here, so both ends are
@@ -12,72 +12,22 @@ import { snap } from "./shots";
 const SECRET = "0x4AAAAAAAe2e-secret";
 const SITE_KEY = "0x4AAAAAAAe2e-site-key";
 
-const test = base.extend<object, { siteverify: TurnstileStandIn }>({
-  siteverify: [
-    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures a function destructures
-    async ({}, use) => {
-      const standIn = await startTurnstileStandIn(SECRET);
-      await use(standIn);
-      await standIn.close();
-    },
-    { scope: "worker" },
-  ],
-  serverEnv: [
-    async ({ siteverify }, use) => {
-      await use({
-        TURNSTILE_SITE_KEY: SITE_KEY,
-        TURNSTILE_SECRET_KEY: SECRET,
-        TURNSTILE_VERIFY_URL: siteverify.url,
-        CONTACT_INBOX: "hello@clickandcall.test",
-      });
-    },
-    { scope: "worker" },
-  ],
-});
-
-/** The stand-in api.js: tokens by action, so a widget rendered with the wrong action gets none. */
-function fakeApi(tokens: Record<string, string>) {
-  return `(() => {
-  const tokens = ${JSON.stringify(tokens)};
-  let n = 0;
-  const widgets = {};
-  window.turnstile = {
-    render(box, options) {
-      const id = "w" + ++n;
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = "Verify you are human";
-      button.onclick = () => {
-        const token = tokens[options.action];
-        if (token) options.callback(token); else options["error-callback"]("110100");
-      };
-      box.append(button);
-      widgets[id] = { box, button, options };
-      window.__turnstileExpire = () => options["expired-callback"]();
-      if (options.sitekey !== ${JSON.stringify(SITE_KEY)}) options["error-callback"]("110200");
-      return id;
-    },
-    reset(id) {},
-    remove(id) { widgets[id]?.button.remove(); delete widgets[id]; },
-  };
-})();`;
-}
+const test = withTurnstile(
+  { secret: SECRET, siteKey: SITE_KEY },
+  { CONTACT_INBOX: "hello@clickandcall.test" },
+);
 
 test("the contact form asks for the check, handles expiry, and sends the token the server verifies", async ({
   page,
   siteverify,
 }, testInfo) => {
   const token = siteverify.issue({ hostname: "localhost", action: "contact" });
-  let scriptRequests = 0;
-  await page.route("https://challenges.cloudflare.com/turnstile/v0/api.js*", (route) => {
-    scriptRequests += 1;
-    return route.fulfill({ contentType: "text/javascript", body: fakeApi({ contact: token }) });
-  });
+  const { scriptRequests } = await routeTurnstileScript(page, SITE_KEY, { contact: token });
   const email = uniqueEmail("captcha");
   await page.goto("/contact");
   const check = page.getByRole("group", { name: "Verification check" });
   await expect(check.getByRole("button", { name: "Verify you are human" })).toBeVisible();
-  expect(scriptRequests).toBe(1);
+  expect(scriptRequests()).toBe(1);
 
   await page.getByLabel("Your name").fill("Sam Buyer");
   await page.getByLabel("Email", { exact: true }).fill(email);
@@ -114,9 +64,7 @@ test("a spent token is refused with a clear message, and the check runs again", 
 }) => {
   // The stand-in script hands out the same token every time: the second use is a replay.
   const spent = siteverify.issue({ hostname: "localhost", action: "contact" });
-  await page.route("https://challenges.cloudflare.com/turnstile/v0/api.js*", (route) =>
-    route.fulfill({ contentType: "text/javascript", body: fakeApi({ contact: spent }) }),
-  );
+  await routeTurnstileScript(page, SITE_KEY, { contact: spent });
   await page.goto("/contact");
   const check = page.getByRole("group", { name: "Verification check" });
   const fill = async (email: string) => {

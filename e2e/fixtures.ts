@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type DbHandle, outboxMessages } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
-import { test as base, expect, type Page } from "@playwright/test";
+import { type APIRequestContext, test as base, expect, type Page } from "@playwright/test";
 import { desc, eq } from "drizzle-orm";
 import { buildApp } from "../apps/server/src/app";
 import { loadConfig } from "../apps/server/src/config";
@@ -135,11 +135,16 @@ export const company = {
 };
 
 /**
- * A confirmed account, logged in on this page: signs up through the API (as the portal
- * would, from its own origin), then opens the emailed link in the browser.
+ * Signs up through the API as the portal would (from its own origin) and returns the
+ * confirmation link emailed to `email`. `extra` adds fields, e.g. a captcha token.
  */
-export async function signUpConfirmedUser(page: Page, server: E2eServer, email = uniqueEmail()) {
-  const response = await page.request.post(`${server.url}/trpc/auth.signup`, {
+export async function signUpThroughApi(
+  request: APIRequestContext,
+  server: E2eServer,
+  email: string,
+  extra: { captchaToken?: string } = {},
+): Promise<string> {
+  const response = await request.post(`${server.url}/trpc/auth.signup`, {
     headers: { origin: server.url, "content-type": "application/json" },
     data: {
       json: {
@@ -150,6 +155,7 @@ export async function signUpConfirmedUser(page: Page, server: E2eServer, email =
         phone: company.phone,
         password: PASSWORD,
         ageConfirmed: true,
+        ...extra,
       },
     },
   });
@@ -157,7 +163,12 @@ export async function signUpConfirmedUser(page: Page, server: E2eServer, email =
   const mail = await server.lastEmailTo(email);
   const link = mail?.text.match(/https?:\/\/\S+\/verify-email\?token=[\w-]+/)?.[0];
   if (!link) throw new Error(`no confirmation link was emailed to ${email}`);
-  await page.goto(link);
+  return link;
+}
+
+/** A confirmed account, logged in on this page: signs up through the API, then opens the emailed link. */
+export async function signUpConfirmedUser(page: Page, server: E2eServer, email = uniqueEmail()) {
+  await page.goto(await signUpThroughApi(page.request, server, email));
   await expect(page.getByRole("heading", { level: 1, name: /welcome/i })).toBeVisible();
   return { email, password: PASSWORD };
 }

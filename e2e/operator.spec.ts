@@ -1,8 +1,8 @@
-import AxeBuilder from "@axe-core/playwright";
-import { abuseFlags, buttons, callSessions, users } from "@cac/db";
-import type { Page } from "@playwright/test";
+import { abuseFlags, callSessions } from "@cac/db";
 import { eq } from "drizzle-orm";
+import { expectNoSeriousA11yViolations } from "./a11y";
 import { type E2eServer, expect, signUpConfirmedUser, test } from "./fixtures";
+import { accountIdOf, seedButton } from "./seed";
 import { snap } from "./shots";
 
 // Each worker has a database of its own, so one fixed address can be the operator's.
@@ -11,48 +11,13 @@ const OPERATOR_EMAIL = "abuse-operator@clickandcall.test";
 test.use({ serverEnv: { OPERATOR_EMAILS: OPERATOR_EMAIL } });
 test.describe.configure({ timeout: 180_000 });
 
-async function expectNoSeriousA11yViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).include("main").analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((node) => node.target.join(" ")).join(", ")})`),
-  ).toEqual([]);
-}
-
-async function accountIdOf(server: E2eServer, email: string): Promise<string> {
-  const [user] = await server.db
-    .select({ accountId: users.accountId })
-    .from(users)
-    .where(eq(users.email, email.toLowerCase()));
-  if (!user) throw new Error(`no user ${email}`);
-  return user.accountId;
-}
-
 /** One finished call from `ip` on a button of the account, as the log would hold it. */
 async function seedCall(server: E2eServer, accountId: string, ip: string) {
-  const [button] = await server.db
-    .insert(buttons)
-    .values({
-      accountId,
-      publicId: `btn_${Math.random().toString(36).slice(2, 12)}`,
-      name: "Website",
-      label: "Call us",
-      style: {
-        background: "#1d4ed8",
-        text: "#ffffff",
-        size: "medium",
-        shape: "pill",
-        position: "bottom-right",
-        icon: "phone",
-      },
-      timezone: "America/New_York",
-      hours: [[], [], [], [], [], [], []],
-    })
-    .returning({ id: buttons.id });
+  const buttonId = await seedButton(server, accountId);
   const startedAt = new Date(Date.now() - 60 * 60 * 1000);
   await server.db.insert(callSessions).values({
     accountId,
-    buttonId: button!.id,
+    buttonId,
     transport: "webrtc",
     status: "completed",
     visitorIp: ip,
@@ -86,7 +51,7 @@ test("an operator sees an automatically flagged IP, clears it, and finds it amon
   await expect(row).toContainText("Started more than 40 calls within an hour.");
   await expect(row).toContainText("Automatic");
   await expect(row).toContainText("Active");
-  await expectNoSeriousA11yViolations(page);
+  await expectNoSeriousA11yViolations(page, "main");
   await snap(page, testInfo, "operator-flags");
 
   await row.getByRole("button", { name: `Clear the flag on ${ip}` }).click();
@@ -110,7 +75,7 @@ test("an operator sees an automatically flagged IP, clears it, and finds it amon
   await expect(page.getByRole("heading", { level: 1, name: "Security events" })).toBeVisible();
   const events = page.getByRole("region", { name: "Security events" });
   await expect(events.getByRole("row").filter({ hasText: "Flag cleared" })).toContainText(OPERATOR_EMAIL);
-  await expectNoSeriousA11yViolations(page);
+  await expectNoSeriousA11yViolations(page, "main");
   await snap(page, testInfo, "operator-events");
 });
 

@@ -12,8 +12,11 @@ import type { E2eServer } from "./fixtures";
  * hostile CSS. Its queue stub records the widget's events in `window.widgetEvents`.
  */
 export type Site = {
-  /** URL of the customer's page for this button; `host` may be "127.0.0.1" for an origin the button does not allow. */
-  url(button: string, options?: { inline?: boolean; host?: string }): string;
+  /**
+   * URL of the customer's page for this button; `host` may be "127.0.0.1" for an origin the
+   * button does not allow; `cloudflare` lets the CSP load Turnstile (challenges.cloudflare.com).
+   */
+  url(button: string, options?: { inline?: boolean; host?: string; cloudflare?: boolean }): string;
 };
 
 const template = readFileSync(
@@ -35,6 +38,7 @@ export async function serveThirdPartySite(server: E2eServer, use: (site: Site) =
     }
     const nonce = randomBytes(12).toString("base64");
     const button = url.searchParams.get("button") ?? "";
+    const cloudflare = url.searchParams.has("cf") ? " https://challenges.cloudflare.com" : "";
     const html = template
       .replaceAll("__NONCE__", nonce)
       .replaceAll("__WIDGET_HOST__", escapeHtml(server.url))
@@ -47,10 +51,12 @@ export async function serveThirdPartySite(server: E2eServer, use: (site: Site) =
       );
     res.writeHead(200, {
       "content-type": "text/html; charset=utf-8",
-      // Calls and the widget need nothing more than the widget's host for scripts and connections.
+      // Calls and the widget need nothing more than the widget's host for scripts and connections
+      // (and Cloudflare's for Turnstile, when the server has it on).
       "content-security-policy": [
         "default-src 'none'",
-        `script-src 'nonce-${nonce}' ${server.url}`,
+        `script-src 'nonce-${nonce}' ${server.url}${cloudflare}`,
+        `frame-src${cloudflare || " 'none'"}`,
         `style-src 'nonce-${nonce}'`,
         `connect-src ${server.url}`,
         `img-src ${server.url} data:`,
@@ -63,7 +69,7 @@ export async function serveThirdPartySite(server: E2eServer, use: (site: Site) =
   const port = (http.address() as AddressInfo).port;
   await use({
     url: (button, options = {}) =>
-      `http://${options.host ?? "localhost"}:${port}/?button=${encodeURIComponent(button)}${options.inline ? "&inline" : ""}`,
+      `http://${options.host ?? "localhost"}:${port}/?button=${encodeURIComponent(button)}${options.inline ? "&inline" : ""}${options.cloudflare ? "&cf" : ""}`,
   });
   await new Promise((resolve) => http.close(resolve));
 }

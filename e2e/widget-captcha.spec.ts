@@ -1,13 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { APIRequestContext } from "@playwright/test";
-import { startTurnstileStandIn, type TurnstileStandIn } from "../apps/server/test/turnstile-stand-in";
-import { buildWidget, distDir } from "../apps/widget/build.mjs";
-import { buttonFields, trpc } from "./api";
-import { test as base, company, expect, PASSWORD, uniqueEmail } from "./fixtures";
+import { buttonFields, confirmedAccountApi, trpc } from "./api";
+import { expect } from "./fixtures";
 import { snap } from "./shots";
+import { type Site, serveThirdPartySite } from "./third-party-site";
+import { routeTurnstileScript, withTurnstile } from "./turnstile";
 
 /**
  * A call from a customer's site with Turnstile on. Cloudflare is out of reach: the page gets a
@@ -18,87 +14,9 @@ import { snap } from "./shots";
 const SECRET = "0x4AAAAAAAe2e-widget-secret";
 const SITE_KEY = "0x4AAAAAAAe2e-widget-site-key";
 
-type Site = { url(button: string, allowCloudflare: boolean): string };
-
-const test = base.extend<object, { siteverify: TurnstileStandIn; site: Site }>({
-  siteverify: [
-    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures a function destructures
-    async ({}, use) => {
-      const standIn = await startTurnstileStandIn(SECRET);
-      await use(standIn);
-      await standIn.close();
-    },
-    { scope: "worker" },
-  ],
-  serverEnv: [
-    async ({ siteverify }, use) => {
-      await use({
-        TURNSTILE_SITE_KEY: SITE_KEY,
-        TURNSTILE_SECRET_KEY: SECRET,
-        TURNSTILE_VERIFY_URL: siteverify.url,
-      });
-    },
-    { scope: "worker" },
-  ],
-  site: [
-    async ({ server }, use) => {
-      if (!existsSync(`${distDir}/widget.js`) || !existsSync(`${distDir}/widget-call.js`)) {
-        await buildWidget({ write: true });
-      }
-      // The customer's page, under a strict CSP that allows Cloudflare only when asked to.
-      const http = createServer((req, res) => {
-        const url = new URL(req.url ?? "/", "http://site");
-        const nonce = randomBytes(12).toString("base64");
-        const cloudflare = url.searchParams.has("cf") ? " https://challenges.cloudflare.com" : "";
-        res.writeHead(200, {
-          "content-type": "text/html; charset=utf-8",
-          "content-security-policy": [
-            "default-src 'none'",
-            `script-src 'nonce-${nonce}' ${server.url}${cloudflare}`,
-            `frame-src${cloudflare || " 'none'"}`,
-            `connect-src ${server.url}`,
-            "base-uri 'none'",
-          ].join("; "),
-        });
-        res.end(`<!doctype html><html lang="en"><head><title>Acme Plumbing</title></head><body>
-<h1>Acme Plumbing</h1>
-<script src="${server.url}/widget.js" data-button="${url.searchParams.get("button") ?? ""}" async></script>
-</body></html>`);
-      });
-      await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-      const port = (http.address() as AddressInfo).port;
-      await use({
-        url: (button, allowCloudflare) =>
-          `http://localhost:${port}/?button=${encodeURIComponent(button)}${allowCloudflare ? "&cf" : ""}`,
-      });
-      await new Promise((resolve) => http.close(resolve));
-    },
-    { scope: "worker" },
-  ],
+const test = withTurnstile({ secret: SECRET, siteKey: SITE_KEY }).extend<object, { site: Site }>({
+  site: [({ server }, use) => serveThirdPartySite(server, use), { scope: "worker" }],
 });
-
-/** Cloudflare's api.js, standing in: one token per action, and a record of what was rendered. */
-function fakeApi(tokens: Record<string, string>) {
-  return `(() => {
-  const tokens = ${JSON.stringify(tokens)};
-  window.__renders = [];
-  let shown;
-  window.turnstile = {
-    render(box, options) {
-      window.__renders.push({ sitekey: options.sitekey, action: options.action, appearance: options.appearance });
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = "Verify you are human";
-      button.onclick = () => tokens[options.action] ? options.callback(tokens[options.action]) : options["error-callback"]("110100");
-      box.append(button);
-      shown = button;
-      return "w1";
-    },
-    reset() {},
-    remove() { shown?.remove(); },
-  };
-})();`;
-}
 
 test.describe("a call with Turnstile on", () => {
   test.describe.configure({ mode: "serial", timeout: 120_000 });
@@ -111,19 +29,9 @@ test.describe("a call with Turnstile on", () => {
       extraHTTPHeaders: { origin: server.url },
     });
     // Signup needs a token too (solved on the portal's host, for "signup").
-    const email = uniqueEmail("captcha-widget");
-    await trpc(api, "auth.signup", {
-      name: company.name,
-      email,
-      companyName: company.companyName,
-      websiteUrl: company.website,
-      phone: company.phone,
-      password: PASSWORD,
-      ageConfirmed: true,
+    await confirmedAccountApi(api, server, "captcha-widget", {
       captchaToken: siteverify.issue({ hostname: "localhost", action: "signup" }),
     });
-    const token = (await server.lastEmailTo(email))?.text.match(/verify-email\?token=([\w-]+)/)?.[1];
-    await trpc(api, "auth.verifyEmail", { token });
     publicId = (await trpc<{ publicId: string }>(api, "buttons.create", buttonFields())).publicId;
   });
   test.afterAll(async () => {
@@ -136,11 +44,9 @@ test.describe("a call with Turnstile on", () => {
     siteverify,
   }, testInfo) => {
     const token = siteverify.issue({ hostname: "localhost", action: "call" });
-    await page.route("https://challenges.cloudflare.com/turnstile/v0/api.js*", (route) =>
-      route.fulfill({ contentType: "text/javascript", body: fakeApi({ call: token }) }),
-    );
+    await routeTurnstileScript(page, SITE_KEY, { call: token });
     const asked = siteverify.requests.length;
-    await page.goto(site.url(publicId, true));
+    await page.goto(site.url(publicId, { cloudflare: true }));
     await page.getByRole("button", { name: "Call Acme" }).click();
     const dialog = page.getByRole("dialog", { name: "Call Acme" });
     await dialog.getByRole("button", { name: "Call now" }).click();
@@ -169,7 +75,7 @@ test.describe("a call with Turnstile on", () => {
       if (message.type() === "warning") warnings.push(message.text());
     });
     const asked = siteverify.requests.length;
-    await page.goto(site.url(publicId, false));
+    await page.goto(site.url(publicId));
     await page.getByRole("button", { name: "Call Acme" }).click();
     const dialog = page.getByRole("dialog", { name: "Call Acme" });
     await dialog.getByRole("button", { name: "Call now" }).click();

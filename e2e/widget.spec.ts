@@ -1,5 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import type { APIRequestContext, Page } from "@playwright/test";
+import { expectNoSeriousA11yViolations } from "./a11y";
 import { type ButtonFields, buttonFields, confirmedAccountApi, trpc, trpcQuery } from "./api";
 import { test as base, type E2eServer, expect } from "./fixtures";
 import { type Site, serveThirdPartySite } from "./third-party-site";
@@ -39,13 +39,6 @@ async function widgetState(page: Page) {
       parentSlot: host.parentElement?.getAttribute("data-clickandcall") ?? null,
     };
   });
-}
-
-async function axeSerious(page: Page) {
-  const results = await new AxeBuilder({ page }).include("click-and-call").analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 test.describe("the widget on a third-party site", () => {
@@ -115,7 +108,7 @@ test.describe("the widget on a third-party site", () => {
     expect(
       await page.evaluate(() => (window as unknown as { widgetEvents: unknown[] }).widgetEvents),
     ).toEqual([["ready", { open: true }]]);
-    expect(await axeSerious(page)).toEqual([]);
+    await expectNoSeriousA11yViolations(page, "click-and-call");
     await page.screenshot({ path: testInfo.outputPath("button-desktop.png") });
 
     // Reachable by Tab: the site's link, the site's button, then the widget.
@@ -139,7 +132,7 @@ test.describe("the widget on a third-party site", () => {
         ),
       ),
     ).toBe(true);
-    expect(await axeSerious(page)).toEqual([]);
+    await expectNoSeriousA11yViolations(page, "click-and-call");
     await page.screenshot({ path: testInfo.outputPath("dialog-desktop.png") });
 
     await page.keyboard.press("Escape");
@@ -161,7 +154,7 @@ test.describe("the widget on a third-party site", () => {
     const box = await dialog.boundingBox();
     expect(box!.x).toBeGreaterThanOrEqual(0);
     expect(box!.x + box!.width).toBeLessThanOrEqual(360);
-    expect(await axeSerious(page)).toEqual([]);
+    await expectNoSeriousA11yViolations(page, "click-and-call");
     await page.screenshot({ path: testInfo.outputPath("dialog-360.png") });
 
     await page.emulateMedia({ reducedMotion: "no-preference" });
@@ -203,7 +196,7 @@ test.describe("the widget on a third-party site", () => {
     await expect(dialog).toContainText(`Closed — back`);
     await expect(dialog).toContainText(time);
     await expect(dialog.locator("form")).toHaveCount(0);
-    expect(await axeSerious(page)).toEqual([]);
+    await expectNoSeriousA11yViolations(page, "click-and-call");
     await page.screenshot({ path: testInfo.outputPath("closed-message.png") });
   });
 
@@ -249,7 +242,7 @@ test.describe("the widget on a third-party site", () => {
     await dialog.getByRole("button", { name: "Request a callback" }).click();
     await expect(dialog.getByLabel("Phone number")).toHaveAttribute("aria-invalid", "true");
     await expect(dialog.locator("#cac-phone-e")).not.toBeEmpty();
-    expect(await axeSerious(page)).toEqual([]);
+    await expectNoSeriousA11yViolations(page, "click-and-call");
     await page.screenshot({ path: testInfo.outputPath("callback-error.png") });
 
     await dialog.getByLabel("Phone number").fill("(202) 555-0188");

@@ -1,0 +1,39 @@
+import { buttons, users } from "@cac/db";
+import { eq } from "drizzle-orm";
+import type { E2eServer } from "./fixtures";
+
+// Rows the UI cannot create (or would take a long time to), written straight to the worker's database.
+
+export async function accountIdOf(server: E2eServer, email: string): Promise<string> {
+  const [user] = await server.db
+    .select({ accountId: users.accountId })
+    .from(users)
+    .where(eq(users.email, email.toLowerCase()));
+  if (!user) throw new Error(`no user ${email}`);
+  return user.accountId;
+}
+
+/** A button of the account (closed all week: only its rows matter); returns its id. */
+export async function seedButton(server: E2eServer, accountId: string, name = "Website"): Promise<string> {
+  const [row] = await server.db
+    .insert(buttons)
+    .values({
+      accountId,
+      publicId: `btn_${Math.random().toString(36).slice(2, 12)}`,
+      name,
+      label: "Call us",
+      style: {
+        background: "#1d4ed8",
+        text: "#ffffff",
+        size: "medium",
+        shape: "pill",
+        position: "bottom-right",
+        icon: "phone",
+      },
+      timezone: "America/New_York",
+      hours: [[], [], [], [], [], [], []],
+    })
+    .returning({ id: buttons.id });
+  if (!row) throw new Error("button not created");
+  return row.id;
+}
