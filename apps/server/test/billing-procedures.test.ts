@@ -2,11 +2,11 @@
  * billing.overview / plans / checkout / portal: Checkout and Customer Portal sessions go through
  * the real stripe SDK to a local stand-in, and the test reads the request the SDK sent.
  */
-import { accounts, billingRecords, callSessions, users } from "@cac/db";
+import { accounts, billingRecords, callSessions } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validButton } from "./fixtures/buttons";
-import { expectTrpcError, type Harness, rawTrpc, signupVerified, startHarness } from "./harness";
+import { expectTrpcError, type Harness, loginAgent, rawTrpc, signupVerified, startHarness } from "./harness";
 import {
   deliver,
   invoiceObject,
@@ -25,13 +25,6 @@ async function newOwner(h: Harness) {
   const owner = await signupVerified(h);
   const me = await owner.client.trpc.account.me.query();
   return { ...owner, accountId: me!.account.id };
-}
-
-/** A second user of the account, with the agent role: reads billing, cannot change it. */
-async function addAgent(h: Harness, accountId: string) {
-  const agent = await newOwner(h);
-  await h.db.db.update(users).set({ accountId, role: "agent" }).where(eq(users.email, agent.email));
-  return agent;
 }
 
 describe("billing procedures with Stripe on (real SDK against the local stand-in)", () => {
@@ -295,7 +288,7 @@ describe("billing procedures with Stripe on (real SDK against the local stand-in
       .update(accounts)
       .set({ stripeCustomerId: stripeId("cus") })
       .where(eq(accounts.id, owner.accountId));
-    const agent = await addAgent(h, owner.accountId);
+    const agent = await loginAgent(h, owner.accountId);
     const before = stripe.requests.length;
 
     const checkout = await expectTrpcError(agent.client.trpc.billing.checkout.mutate({ plan: "pro" }));
