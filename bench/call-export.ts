@@ -7,7 +7,9 @@
 // measured in the same run: the same batches read straight from Postgres without HTTP, and the
 // server's RSS at rest. A slow client then reads for a few seconds to show that backpressure
 // keeps the server's memory flat, and the whole run is repeated with the server's V8 old
-// generation capped, to show the export's live memory stays at a few batches.
+// generation capped, to show the export's live memory stays at a few batches. The Postgres CPU
+// of one 10,000-row batch is measured too, next to the batch query's previous shape, alternating
+// (a busy machine inflates rates, barely CPU time).
 // Goals: ≥ 100,000 rows/s and < 200 MB peak RSS.
 // CAC_BENCH_MEMLOG=1 makes the server print process.memoryUsage() every 500 ms (to stderr).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,8 +17,10 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { createDb } from "@cac/db";
-import { callExportLineBatches, resolveCallLogFilter } from "@cac/trpc/services/call-log";
+import { createDb, type Db } from "@cac/db";
+import { callExportLineBatches, EXPORT_BATCH, resolveCallLogFilter } from "@cac/trpc/services/call-log";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
 import { buildApp } from "../apps/server/src/app";
 import { loadConfig } from "../apps/server/src/config";
 import { benchSessionCookie, benchUrls, MAIN_ROWS, seedCallLog, writeResult } from "./call-log";
@@ -106,7 +110,16 @@ type ExportRun = {
   slowBytes: number;
   slowStartMb: number;
   slowPeakMb: number;
+  /** CPU time of the server process and of this process (the client) during the full export. */
+  serverCpuSeconds: number;
+  clientCpuSeconds: number;
 };
+
+/** utime + stime of a process, in seconds (clock ticks of 10 ms). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** Starts the server (with extra V8 flags, if any), exports everything, then reads slowly for 5 s. */
 async function exportThroughServer(
@@ -133,6 +146,8 @@ async function exportThroughServer(
 
     // The full export, read as fast as the client can.
     const sampling = sampler(pid);
+    const serverCpu = processCpuSeconds(pid);
+    const clientCpu = process.cpuUsage();
     const t = performance.now();
     const response = await fetch(url, { headers: { cookie } });
     const headersMs = performance.now() - t;
@@ -147,6 +162,9 @@ async function exportThroughServer(
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
     }
     const seconds = (performance.now() - t) / 1000;
+    const serverCpuSeconds = processCpuSeconds(pid) - serverCpu;
+    const client = process.cpuUsage(clientCpu);
+    const clientCpuSeconds = (client.user + client.system) / 1e6;
     const sampled = sampling.stop();
     const rows = lines - 1;
     if (rows !== announced) throw new Error(`X-Total-Rows said ${announced}, the body held ${rows} rows`);
@@ -181,9 +199,94 @@ async function exportThroughServer(
       slowBytes,
       slowStartMb,
       slowPeakMb,
+      serverCpuSeconds,
+      clientCpuSeconds,
     };
   } finally {
     await server.stop();
+  }
+}
+
+// --- Postgres CPU per batch: the query the export runs now vs its previous shape ------------------
+
+/** One CSV cell of a text expression, as the export wrote it before (and still does for text). */
+const previousCsvText = (x: string) => {
+  const neutralized = `(case when left(${x}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${x} else ${x} end)`;
+  return `(case when ${x} is null then '' when strpos(${x}, '"') + strpos(${x}, ',') + strpos(${x}, chr(10)) + strpos(${x}, chr(13)) > 0 then '"' || replace(${neutralized}, '"', '""') || '"' else ${neutralized} end)`;
+};
+
+/**
+ * The first 10,000-row batch as the export queried it before (the button's cell and the cursor
+ * written for every call, the line ending concatenated twice). $1 account, $2 timezone.
+ */
+const PREVIOUS_BATCH_SQL = `
+  select (n - 1) / 500 as chunk, string_agg(line, '' order by n) as text,
+    max(micros) filter (where n = 10000) as micros, max(id::text) filter (where n = 10000) as id
+  from (
+    select concat_ws(',', cs.id::text,
+        to_char(cs.started_at at time zone $2, 'YYYY-MM-DD HH24:MI:SS'),
+        to_char(cs.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        ${previousCsvText("coalesce(b.name, 'Deleted button')")},
+        cs.status, cs.transport, cs.duration_seconds::text, ((cs.duration_seconds + 59) / 60)::text,
+        ${previousCsvText("cs.visitor_ip")}, ${previousCsvText("cs.page_url")}, ${previousCsvText("cs.failure_reason")}
+      ) || chr(13) || chr(10) as line,
+      (extract(epoch from cs.started_at) * 1000000)::bigint::text as micros, cs.id as id,
+      row_number() over (order by cs.started_at desc, cs.id desc) as n
+    from call_sessions cs left join buttons b on b.id = cs.button_id
+    where cs.account_id = $1
+    order by cs.started_at desc, cs.id desc
+    limit 10000
+  ) batch
+  group by chunk
+  order by chunk`;
+
+/**
+ * Postgres backend CPU for one 10,000-row batch, the current query (captured from the service)
+ * against the previous one, alternating on one connection: a figure a busy machine barely
+ * inflates, unlike the rates above.
+ */
+async function batchCpu(url: string, account: { id: string; timezone: string }, rounds = 15) {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const captured: Array<{ sql: string; params: unknown[] }> = [];
+    const db = drizzle(client, {
+      casing: "snake_case",
+      logger: { logQuery: (query, params) => captured.push({ sql: query, params }) },
+    }) as unknown as Db;
+    const filter = await resolveCallLogFilter({ db }, account, {});
+    const start = {
+      micros: BigInt(Date.now() + 86_400_000) * 1000n,
+      id: "ffffffff-ffff-ffff-ffff-ffffffffffff",
+    };
+    for await (const _ of callExportLineBatches({ db }, filter, start)) break;
+    await client`select 1`; // the next batch, asked for ahead, has finished too
+    const current = captured.find((q) => q.sql.includes("string_agg"));
+    if (!current) throw new Error("the export's batch query was not captured");
+    const [backend] = await client`select pg_backend_pid() as pid`;
+    const cpu = () => {
+      const fields = readFileSync(`/proc/${backend!.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    };
+    const used = { current: 0, previous: 0 };
+    const run = {
+      current: () => client.unsafe(current.sql, current.params as never[]),
+      previous: () => client.unsafe(PREVIOUS_BATCH_SQL, [account.id, account.timezone]),
+    };
+    const [a, b] = [await run.current(), await run.previous()];
+    if (a.map((r) => r.text).join("") !== b.map((r) => r.text).join(""))
+      throw new Error("the current and previous batch queries wrote different CSV");
+    for (let round = 0; round < rounds; round++) {
+      for (const name of round % 2
+        ? (["previous", "current"] as const)
+        : (["current", "previous"] as const)) {
+        const before = cpu();
+        await run[name]();
+        used[name] += cpu() - before;
+      }
+    }
+    return { currentMs: used.current / rounds, previousMs: used.previous / rounds, rounds };
+  } finally {
+    await client.end();
   }
 }
 
@@ -221,6 +324,15 @@ async function main() {
     `  baseline, the same batches from Postgres without HTTP: ${dbRows.toLocaleString("en-US")} rows in ${dbSeconds.toFixed(2)} s`,
   );
 
+  const batch = await batchCpu(seeded.url, seeded.account);
+  const perRow = (ms: number) => `${((ms * 1000) / EXPORT_BATCH).toFixed(2)} µs/row`;
+  console.log(
+    `  Postgres CPU per ${EXPORT_BATCH.toLocaleString("en-US")}-row batch (${batch.rounds} runs each, alternating): ` +
+      `${batch.currentMs.toFixed(1)} ms (${perRow(batch.currentMs)}), previous query ${batch.previousMs.toFixed(1)} ms ` +
+      `(${perRow(batch.previousMs)}), ${((batch.currentMs / batch.previousMs) * 100).toFixed(0)} % of it; ` +
+      `at most ${Math.round((EXPORT_BATCH / batch.currentMs) * 1000).toLocaleString("en-US")} rows per Postgres CPU-second`,
+  );
+
   const warmFrom = new Date(+seeded.anchor - 86_400_000).toISOString().slice(0, 10);
   console.log("  export with the server's default V8 heap settings ...");
   const plain = await exportThroughServer(cookie, warmFrom);
@@ -238,6 +350,8 @@ async function main() {
     `${r.headersMs.toFixed(0)} ms`,
     `${r.firstByteMs.toFixed(0)} ms`,
     `${r.seconds.toFixed(2)} s`,
+    `${r.serverCpuSeconds.toFixed(2)} s`,
+    `${r.clientCpuSeconds.toFixed(2)} s`,
     `${Math.round(rate(r)).toLocaleString("en-US")} ${rate(r) >= 100_000 ? "(ok)" : "(MISSED)"}`,
     `${((rate(r) / dbRate) * 100).toFixed(0)} %`,
     mb(r.idleMb),
@@ -251,6 +365,8 @@ async function main() {
     "headers after (count first)",
     "first byte after",
     "total time",
+    "  server process CPU",
+    "  client (this process) CPU",
     "rows per second (goal ≥ 100,000)",
     "  share of the Postgres-only rate",
     "server RSS at rest",
@@ -274,6 +390,7 @@ async function main() {
     `Written: ${writeResult("call-export", {
       load: loadavg(),
       baselineDb: { rows: dbRows, seconds: dbSeconds, rowsPerSecond: dbRate },
+      batchCpu: batch,
       plain: { ...plain, rowsPerSecond: rate(plain) },
       capped: { ...capped, rowsPerSecond: rate(capped), maxOldSpaceMb: capMb },
     })}`,
