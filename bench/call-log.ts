@@ -336,7 +336,9 @@ async function explain(connection: postgres.TransactionSql | postgres.ReservedSq
 }
 
 function result(c: Case, timing: Timing, backendCpuMs: number | null, plan: string[]): Result {
-  const indexes = [...new Set([...plan.join("\n").matchAll(/ using (\w+)/g)].map((m) => m[1]!))];
+  const indexes = [
+    ...new Set([...plan.join("\n").matchAll(/ (?:using|Index Scan on) (\w+)/g)].map((m) => m[1]!)),
+  ];
   const goalMs = c.kind === "page" ? 20 : c.kind === "aggregate" ? 100 : null;
   return { name: c.name, kind: c.kind, timing, backendCpuMs, goalMs, indexes, plan };
 }
