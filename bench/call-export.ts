@@ -306,7 +306,7 @@ async function main() {
   );
 
   // Baseline: the same keyset batches of CSV lines read straight from Postgres, no HTTP.
-  const handle = createDb({ url: seeded.url, maxConnections: 2 });
+  const handle = await createDb({ url: seeded.url, maxConnections: 2 });
   const filter = await resolveCallLogFilter(handle, seeded.account, {});
   const t = performance.now();
   let dbRows = 0;

@@ -71,7 +71,7 @@ export async function seedCallLog(
   if (!exists || options.reseed) await admin.unsafe(`create database ${BENCH_DB}`);
   await admin.end();
 
-  const handle = createDb({ url: urls.bench, maxConnections: 2 });
+  const handle = await createDb({ url: urls.bench, maxConnections: 2 });
   // Always: a migration committed since the last seed (an index) is applied to the seeded data.
   await handle.migrate();
   const db = handle.db;
@@ -222,7 +222,7 @@ export async function seedCallLog(
 
 /** A session cookie for the bench owner (created directly: the bench user has no password). */
 export async function benchSessionCookie(seeded: Seeded): Promise<string> {
-  const handle = createDb({ url: seeded.url, maxConnections: 1 });
+  const handle = await createDb({ url: seeded.url, maxConnections: 1 });
   try {
     const { token } = await createSession(
       { db: handle.db, clock: { now: () => new Date() } },

@@ -22,11 +22,7 @@ import { createLocalStorage } from "./adapters/local-storage";
 import { logDeliveryFailures } from "./adapters/logged-mailer";
 import { createOutboxMailer } from "./adapters/outbox-mailer";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
-import { createResendMailer } from "./adapters/resend-mailer";
-import { createS3Storage } from "./adapters/s3-storage";
-import { createStripeBilling } from "./adapters/stripe-billing";
 import { createTurnstileCaptcha } from "./adapters/turnstile-captcha";
-import { createTwilioVoice } from "./adapters/twilio-voice";
 import type { AppConfig } from "./config";
 import { createRequestContext } from "./context";
 import { registerHealth } from "./health";
@@ -77,7 +73,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   // Read before anything is opened: an unreadable policy file stops the start with nothing to close.
   const privacyPage = loadPrivacyPage(config.privacyPolicyFile);
-  const db = options.db ?? createDb({ url: config.databaseUrl, dataDir: join(config.dataDir, "pg") });
+  const db = options.db ?? (await createDb({ url: config.databaseUrl, dataDir: join(config.dataDir, "pg") }));
   const ownsDb = !options.db;
   const limiter =
     options.limiter ??
@@ -89,17 +85,27 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     limiter,
     mailer: logDeliveryFailures(
       config.email.resend
-        ? createResendMailer({ ...config.email.resend, from: config.email.from })
+        ? (await import("./adapters/resend-mailer")).createResendMailer({
+            ...config.email.resend,
+            from: config.email.from,
+          })
         : createOutboxMailer(db.db, app.log),
       app.log,
     ),
-    storage: config.s3 ? createS3Storage(config.s3) : createLocalStorage(join(config.dataDir, "uploads")),
+    // Third-party SDKs load only when configured: unused, they cost tens of MB of memory.
+    storage: config.s3
+      ? (await import("./adapters/s3-storage")).createS3Storage(config.s3)
+      : createLocalStorage(join(config.dataDir, "uploads")),
     pubsub: config.redisUrl
       ? createRedisPubSub(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
       : createMemoryPubSub(),
     captcha: config.turnstile ? createTurnstileCaptcha(config.turnstile, app.log) : captchaOff,
-    billing: config.stripe ? createStripeBilling(config.stripe) : { mode: "off" },
-    voice: config.twilio ? createTwilioVoice(config.twilio) : { mode: "webrtc" },
+    billing: config.stripe
+      ? (await import("./adapters/stripe-billing")).createStripeBilling(config.stripe)
+      : { mode: "off" },
+    voice: config.twilio
+      ? (await import("./adapters/twilio-voice")).createTwilioVoice(config.twilio)
+      : { mode: "webrtc" },
     // Runs after the call's end is stored, by then `ports` and `settings` are both set.
     onCallEnded: async (call) => {
       await notifyMissedCall(ports, settings, call);

@@ -1,13 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
 import * as schema from "./schema/index";
 
 export type Schema = typeof schema;
@@ -33,8 +27,18 @@ export type DbHandle = {
 
 export const migrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
 
-export function createDb(config: DbConfig = {}): DbHandle {
+/**
+ * Opens the database. Each backend's driver is loaded only when chosen: the embedded engine alone
+ * takes ~40 MB of memory that a server on Postgres never needs.
+ */
+export async function createDb(config: DbConfig = {}): Promise<DbHandle> {
   if (config.url) {
+    const [{ default: postgres }, { drizzle: drizzlePostgres }, { migrate: migratePostgres }] =
+      await Promise.all([
+        import("postgres"),
+        import("drizzle-orm/postgres-js"),
+        import("drizzle-orm/postgres-js/migrator"),
+      ]);
     const client = postgres(config.url, {
       max: config.maxConnections ?? 10,
       onnotice: () => {},
@@ -53,6 +57,11 @@ export function createDb(config: DbConfig = {}): DbHandle {
   }
   const dataDir = config.dataDir ?? "./data/pg";
   if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("drizzle-orm/pglite"),
+    import("drizzle-orm/pglite/migrator"),
+  ]);
   const client = new PGlite(dataDir);
   const db = drizzlePglite(client, { schema, casing: "snake_case" });
   return {

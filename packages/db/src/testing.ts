@@ -10,7 +10,7 @@ export async function createTestDb(options: { backend?: "postgres" | "pglite" } 
   const serverUrl = process.env.TEST_DATABASE_URL;
   const backend = options.backend ?? (serverUrl ? "postgres" : "pglite");
   if (backend === "pglite") {
-    const handle = createDb({ dataDir: "memory://" });
+    const handle = await createDb({ dataDir: "memory://" });
     await handle.migrate();
     return handle;
   }
@@ -20,7 +20,7 @@ export async function createTestDb(options: { backend?: "postgres" | "pglite" } 
   await admin.unsafe(`create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const handle = createDb({ url: url.toString(), maxConnections: 5 });
+  const handle = await createDb({ url: url.toString(), maxConnections: 5 });
   await handle.migrate();
   return {
     ...handle,

@@ -1,11 +1,11 @@
 import type { Limiter, LimitPolicy, Logger } from "@cac/trpc";
-import { Redis } from "ioredis";
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
   RateLimiterRedis,
   RateLimiterRes,
 } from "rate-limiter-flexible";
+import { connectRedis } from "./redis-client";
 
 const FIRST_CONNECTION_WAIT_MS = 2000;
 
@@ -22,7 +22,11 @@ export function createLimiter(options: {
 }): Limiter {
   const prefix = options.keyPrefix ?? "cac";
   const redis = options.redisUrl
-    ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+    ? connectRedis(options.redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        lazyConnect: false,
+      })
     : undefined;
   redis?.on("error", (error) =>
     options.log.warn({ err: error }, "redis limiter unreachable; counting in memory"),

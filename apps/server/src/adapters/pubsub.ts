@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Logger, PubSub } from "@cac/trpc";
-import { Redis } from "ioredis";
+import { connectRedis } from "./redis-client";
 
 /** In-process fan-out: enough for one server instance. */
 export function createMemoryPubSub(): PubSub {
@@ -29,8 +29,8 @@ export function createMemoryPubSub(): PubSub {
  * connection in subscriber mode can do nothing else).
  */
 export function createRedisPubSub(url: string, log: Logger, keyPrefix = "cac"): PubSub {
-  const publisher = new Redis(url, { maxRetriesPerRequest: 2 });
-  const subscriber = new Redis(url, { maxRetriesPerRequest: 2 });
+  const publisher = connectRedis(url, { maxRetriesPerRequest: 2 });
+  const subscriber = connectRedis(url, { maxRetriesPerRequest: 2 });
   for (const client of [publisher, subscriber]) {
     client.on("error", (error) => log.warn({ err: error }, "redis pubsub connection error"));
   }

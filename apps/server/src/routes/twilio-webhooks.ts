@@ -1,7 +1,6 @@
 import type { Ports, Settings } from "@cac/trpc";
 import { applyStatusCallback, decideVoiceCall, type TwilioParams } from "@cac/trpc/services/calls/twilio";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { hangUpTwiml, voiceTwiml } from "../adapters/twilio-voice";
 
 const VOICE_PATH = "/webhooks/twilio/voice";
 const STATUS_PATH = "/webhooks/twilio/status";
@@ -33,6 +32,8 @@ function parseForm(body: string): TwilioParams {
  * valid X-Twilio-Signature for their public URL; otherwise 403 and nothing is written.
  */
 export async function registerTwilioWebhooks(app: FastifyInstance, ports: Ports, settings: Settings) {
+  // The Twilio SDK renders TwiML; it is loaded only when Twilio is configured.
+  const twiml = ports.voice.mode === "twilio" ? await import("../adapters/twilio-voice") : null;
   // An encapsulated scope: the form parser exists for these two routes only.
   await app.register(async (scope) => {
     scope.addContentTypeParser(
@@ -50,7 +51,7 @@ export async function registerTwilioWebhooks(app: FastifyInstance, ports: Ports,
     /** The signed parameters, or null once a refusal has been sent. */
     const verified = (req: FastifyRequest, reply: FastifyReply, path: string): TwilioParams | null => {
       const voice = ports.voice;
-      if (voice.mode !== "twilio") {
+      if (voice.mode !== "twilio" || !twiml) {
         reply.code(404).type("text/plain").send("Twilio Voice is not configured on this server.");
         return null;
       }
@@ -67,7 +68,7 @@ export async function registerTwilioWebhooks(app: FastifyInstance, ports: Ports,
 
     scope.post(VOICE_PATH, async (req, reply) => {
       const params = verified(req, reply, VOICE_PATH);
-      if (!params || ports.voice.mode !== "twilio") return reply;
+      if (!params || ports.voice.mode !== "twilio" || !twiml) return reply;
       const decision = await decideVoiceCall(ports, params, {
         callerId: ports.voice.callerId,
         statusUrl: publicUrlOf(settings, STATUS_PATH),
@@ -75,16 +76,16 @@ export async function registerTwilioWebhooks(app: FastifyInstance, ports: Ports,
       });
       if (decision.action === "reject")
         req.log.info({ reason: decision.reason, callSid: params.CallSid }, "rejected a Twilio call");
-      return reply.type("text/xml").send(voiceTwiml(decision));
+      return reply.type("text/xml").send(twiml.voiceTwiml(decision));
     });
 
     scope.post(STATUS_PATH, async (req, reply) => {
       const params = verified(req, reply, STATUS_PATH);
-      if (!params) return reply;
+      if (!params || !twiml) return reply;
       const result = await applyStatusCallback(ports, params);
       req.log.debug({ ...result, callSid: params.CallSid }, "Twilio status callback");
       // Also the Dial's action: an empty response ends the caller's leg once the dial is over.
-      return reply.type("text/xml").send(hangUpTwiml());
+      return reply.type("text/xml").send(twiml.hangUpTwiml());
     });
   });
 }

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import sharp from "sharp";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 
@@ -51,6 +50,8 @@ export async function processLogo(bytes: Buffer, declaredType: string | undefine
       `The file is sent as ${declared || "an unknown type"} but its content is ${kind.toUpperCase()}.`,
     );
   }
+  // Loaded on the first upload: the image library is large and most requests never need it.
+  const { default: sharp } = await import("sharp");
   let output: Buffer;
   try {
     const image = sharp(bytes, { limitInputPixels: LOGO_MAX_INPUT_PX * LOGO_MAX_INPUT_PX, failOn: "error" });
