@@ -1,4 +1,6 @@
+import { users } from "@cac/db";
 import type { PublicButtonConfig } from "@cac/trpc/domain/public-config";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { expectTrpcError, type Harness, signupVerified, startHarness, type TestClient } from "./harness";
@@ -126,6 +128,21 @@ describe("callback requests from the widget", () => {
     expect(list[0]).toMatchObject({ name: "Val Visitor", phone: "+12025550188", handledAt: null });
     await owner.trpc.callbacks.setHandled.mutate({ id: list[0]!.id, handled: true });
     expect(await owner.trpc.callbacks.list.query({ onlyOpen: true })).toEqual([]);
+  });
+
+  it("emails only owners whose address is confirmed (the request carries the visitor's details)", async () => {
+    await h.db.db.update(users).set({ emailVerifiedAt: null }).where(eq(users.email, ownerEmail));
+    const before = (await h.outbox(ownerEmail)).length;
+    const visitor = h.client({ origin: "https://shop.test", ip: "203.0.113.10" });
+    await visitor.trpc.widget.requestCallback.mutate({
+      button: publicId,
+      name: "Val",
+      phone: "202-555-0189",
+    });
+    expect(await h.outbox(ownerEmail)).toHaveLength(before);
+    // Stored all the same, for the portal.
+    expect((await owner.trpc.callbacks.list.query()).map((c) => c.phone)).toContain("+12025550189");
+    await h.db.db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.email, ownerEmail));
   });
 
   it("answers the preflight and refuses a disallowed origin with 403", async () => {

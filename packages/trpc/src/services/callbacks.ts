@@ -1,9 +1,10 @@
-import { type Button, callbackRequests, users } from "@cac/db";
+import { type Button, callbackRequests } from "@cac/db";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Settings } from "../context";
 import { emails } from "../email/templates";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
+import { confirmedOwners } from "./owners";
 import { returned } from "./rows";
 
 export type CallbackInput = { name: string; phone: string; message?: string | undefined };
@@ -27,10 +28,7 @@ export async function requestCallback(
     })
     .returning();
   const request = returned(requestRows, "callback request");
-  const owners = await deps.db
-    .select({ email: users.email })
-    .from(users)
-    .where(and(eq(users.accountId, button.accountId), eq(users.role, "owner")));
+  const owners = await confirmedOwners(deps, button.accountId);
   const portalUrl = new URL("/callbacks", deps.settings.publicUrl).toString();
   for (const owner of owners) {
     await deps.mailer.send(

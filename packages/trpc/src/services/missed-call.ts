@@ -1,8 +1,9 @@
-import { accounts, buttons, type CallSession, users } from "@cac/db";
-import { and, eq, isNotNull } from "drizzle-orm";
+import { accounts, buttons, type CallSession } from "@cac/db";
+import { eq } from "drizzle-orm";
 import type { Settings } from "../context";
 import { emails } from "../email/templates";
 import type { Ports } from "../ports";
+import { confirmedOwners } from "./owners";
 
 /**
  * A visitor's call nobody took: the ring timeout ran out (no-answer), or the phone line was busy.
@@ -32,12 +33,7 @@ export async function notifyMissedCall(
     const [button] = call.buttonId
       ? await deps.db.select({ name: buttons.name }).from(buttons).where(eq(buttons.id, call.buttonId))
       : [];
-    const owners = await deps.db
-      .select({ email: users.email })
-      .from(users)
-      .where(
-        and(eq(users.accountId, call.accountId), eq(users.role, "owner"), isNotNull(users.emailVerifiedAt)),
-      );
+    const owners = await confirmedOwners(deps, call.accountId);
     const details = {
       buttonLabel: button?.name ?? "(deleted button)",
       at: call.startedAt,
