@@ -115,6 +115,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     publicUrl: config.publicUrl,
     production: config.production,
     operatorEmails: config.operatorEmails,
+    jobs: config.jobs,
     modes: {
       database: db.kind === "pglite" ? "embedded (PGlite)" : "PostgreSQL",
       limiter: limiter.mode === "redis" ? "Redis" : "in-process",

@@ -15,7 +15,9 @@ import {
   uniqueIp,
 } from "./harness";
 
-const DAY = 24 * 60 * 60 * 1000;
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 describe("account closure", () => {
   let h: Harness;
@@ -122,6 +124,24 @@ describe("account closure", () => {
     expect(error.data?.code).toBe("CONFLICT");
     expect(error.message).toMatch(/can no longer be reopened/);
     expect((await accountRow(o.accountId)).status).toBe("closed");
+  });
+
+  it("is deleted by the last job run before its date, so within 30 days, and cannot be reopened once that run may come", async () => {
+    const o = await owner();
+    await o.client.trpc.account.close.mutate({ password: o.password });
+    const client = h.client({ ip: uniqueIp() });
+    // Two hours before the date, with hourly runs: reopening still works, and no run deletes it.
+    h.clock.advance(30 * DAY - 2 * HOUR);
+    await deleteClosedAccounts(h.ports, { intervalSeconds: 3600 });
+    expect((await accountRow(o.accountId)).status).toBe("closed");
+    // Thirty minutes before: the run now may delete it, so reopening is refused...
+    h.clock.advance(HOUR + 30 * MINUTE);
+    await client.trpc.auth.login.mutate({ email: o.email, password: o.password });
+    const error = await expectTrpcError(client.trpc.account.reopen.mutate());
+    expect(error.data?.code).toBe("CONFLICT");
+    // ...and the run deletes it before its 30 days are up.
+    await deleteClosedAccounts(h.ports, { intervalSeconds: 3600 });
+    expect(await h.db.db.select().from(accounts).where(eq(accounts.id, o.accountId))).toEqual([]);
   });
 
   it("a paid plan that still renews must be canceled first", async () => {

@@ -37,6 +37,11 @@ export type Settings = {
   modes: Record<string, string>;
   /** Where contact-form messages go (CONTACT_INBOX); the operators' addresses when absent. */
   contactInbox?: string | undefined;
+  /**
+   * How often the retention jobs run. A closed account is deleted by the last run before its
+   * deletion date (so within 30 days of closing), and cannot be reopened once that run may start.
+   */
+  jobs?: { intervalSeconds: number } | undefined;
   /** PostHog product analytics for the portal (anonymized); off when absent. */
   analytics?: { posthogKey: string; posthogHost: string } | undefined;
 };

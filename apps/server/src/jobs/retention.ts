@@ -13,6 +13,7 @@ import {
 import type { Ports } from "@cac/trpc";
 import { emails } from "@cac/trpc/email/templates";
 import { flagInForce } from "@cac/trpc/services/abuse";
+import { deletionCutoff } from "@cac/trpc/services/account-closure";
 import { INACTIVITY_TIMEOUT_MS } from "@cac/trpc/services/sessions";
 import {
   and,
@@ -41,6 +42,8 @@ export type JobOptions = {
   batchSize?: number;
   /** Closed accounts looked up per round. */
   accountBatchSize?: number;
+  /** Seconds until the next run: accounts due before it are deleted in this one (default 0). */
+  intervalSeconds?: number;
 };
 
 /** What a run did; `skipped` when another instance held the job's lock. */
@@ -293,9 +296,9 @@ export type AccountDeletionCounts = {
   accountsFailed: number;
 };
 
-/** The account, if it is closed and its deletion date has come (checked again in every transaction). */
-function dueAccount(id: string, now: Date) {
-  return and(eq(accounts.id, id), eq(accounts.status, "closed"), lte(accounts.deleteAfter, now));
+/** The account, if it is closed and due by `cutoff` (checked again in every transaction). */
+function dueAccount(id: string, cutoff: Date) {
+  return and(eq(accounts.id, id), eq(accounts.status, "closed"), lte(accounts.deleteAfter, cutoff));
 }
 
 /**
@@ -322,6 +325,7 @@ export async function deleteClosedAccounts(
   const batch = options.batchSize ?? DEFAULT_BATCH;
   const accountBatch = options.accountBatchSize ?? DEFAULT_ACCOUNT_BATCH;
   const now = deps.clock.now();
+  const cutoff = deletionCutoff(now, options.intervalSeconds ?? 0);
   const job = "account-deletion";
   const counts: AccountDeletionCounts = {
     accountsDeleted: 0,
@@ -337,14 +341,14 @@ export async function deleteClosedAccounts(
     const due = await deps.db
       .select({ id: accounts.id })
       .from(accounts)
-      .where(and(eq(accounts.status, "closed"), lte(accounts.deleteAfter, now)))
+      .where(and(eq(accounts.status, "closed"), lte(accounts.deleteAfter, cutoff)))
       .orderBy(accounts.deleteAfter, accounts.id)
       .limit(accountBatch + failed.size);
     const todo = due.map((row) => row.id).filter((id) => !failed.has(id));
     if (todo.length === 0) break;
     for (const accountId of todo) {
       try {
-        const ran = await deleteAccount(deps, job, accountId, now, batch, counts);
+        const ran = await deleteAccount(deps, job, accountId, { now, cutoff }, batch, counts);
         if (!ran) return { outcome: "skipped", counts: { ...counts, accountsFailed: failed.size } };
       } catch (error) {
         // The next run retries it; the others go ahead now.
@@ -364,7 +368,7 @@ async function deleteAccount(
   deps: JobDeps,
   job: string,
   accountId: string,
-  now: Date,
+  { now, cutoff }: { now: Date; cutoff: Date },
   batch: number,
   counts: AccountDeletionCounts,
 ): Promise<boolean> {
@@ -380,7 +384,7 @@ async function deleteAccount(
         .where(
           and(
             eq(callSessions.accountId, accountId),
-            exists(tx.select({ id: accounts.id }).from(accounts).where(dueAccount(accountId, now))),
+            exists(tx.select({ id: accounts.id }).from(accounts).where(dueAccount(accountId, cutoff))),
           ),
         )
         .limit(batch);
@@ -397,7 +401,7 @@ async function deleteAccount(
   if (!callsDone) return false;
 
   const result = await withJobLock(deps.db, job, async (tx) => {
-    const [account] = await tx.select().from(accounts).where(dueAccount(accountId, now)).for("update");
+    const [account] = await tx.select().from(accounts).where(dueAccount(accountId, cutoff)).for("update");
     // Deleted by another run meanwhile, or reopened: nothing to do.
     if (!account) return null;
     const people = await tx

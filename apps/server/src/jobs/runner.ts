@@ -44,7 +44,7 @@ export function startRetentionJobs(deps: JobDeps, intervalSeconds: number) {
   let current: Promise<unknown> | null = null;
   const run = () => {
     if (current) return;
-    current = runRetentionJobs(deps).finally(() => {
+    current = runRetentionJobs(deps, { intervalSeconds }).finally(() => {
       current = null;
     });
   };

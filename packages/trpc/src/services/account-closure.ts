@@ -1,6 +1,6 @@
 import { accounts, buttons, subscriptions, users } from "@cac/db";
 import { and, eq, gt } from "drizzle-orm";
-import type { Context } from "../context";
+import type { Context, Settings } from "../context";
 import { emails } from "../email/templates";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
@@ -11,6 +11,14 @@ import type { SessionAuth } from "./sessions";
 
 /** A closed account is deleted this long after closing (the privacy policy promises 30 days). */
 export const DELETION_DELAY_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Accounts whose deletion date is before this instant are deleted now: the jobs run every
+ * `intervalSeconds`, so the run before the date does it, and deletion never comes late.
+ */
+export function deletionCutoff(now: Date, intervalSeconds: number): Date {
+  return new Date(now.getTime() + intervalSeconds * 1000);
+}
 
 export type ClosureView = {
   status: "active" | "closed";
@@ -92,13 +100,22 @@ export async function closeAccount(ctx: Context, auth: SessionAuth, input: { pas
 }
 
 /** Reopens a closed account before its deletion date; an active account stays as it is. */
-export async function reopenAccount(deps: Pick<Ports, "db" | "clock" | "log">, auth: SessionAuth) {
+export async function reopenAccount(
+  deps: Pick<Ports, "db" | "clock" | "log"> & { settings: Pick<Settings, "jobs"> },
+  auth: SessionAuth,
+) {
   const now = deps.clock.now();
+  // The deletion job may take the account one run ahead of its date (see deletionCutoff).
+  const lastChance = deletionCutoff(now, deps.settings.jobs?.intervalSeconds ?? 0);
   const [reopened] = await deps.db
     .update(accounts)
     .set({ status: "active", closedAt: null, deleteAfter: null, updatedAt: now })
     .where(
-      and(eq(accounts.id, auth.account.id), eq(accounts.status, "closed"), gt(accounts.deleteAfter, now)),
+      and(
+        eq(accounts.id, auth.account.id),
+        eq(accounts.status, "closed"),
+        gt(accounts.deleteAfter, lastChance),
+      ),
     )
     .returning({ status: accounts.status, closedAt: accounts.closedAt, deleteAfter: accounts.deleteAfter });
   if (reopened) {
