@@ -1,7 +1,8 @@
 // npm run bench -- call-export [--reseed]
 //
 // CSV export of 1,000,000 call sessions through the real HTTP route (GET /exports/calls.csv)
-// of the real server, running in its own process on the `cac_bench` database seeded by the
+// of the real server (built, as `npm start` runs it; and from source through tsx, next to it),
+// running in its own process on the `cac_bench` database seeded by the
 // call-log bench (seeded here when missing). Reports rows per second and the server's peak RSS
 // (Linux VmHWM, reset just before the export, and VmRSS sampled every 20 ms), next to baselines
 // measured in the same run: the same batches read straight from Postgres without HTTP, and the
@@ -12,7 +13,9 @@
 // (a busy machine inflates rates, barely CPU time).
 // Goals: ≥ 100,000 rows/s and < 200 MB peak RSS.
 // CAC_BENCH_MEMLOG=1 makes the server print process.memoryUsage() every 500 ms (to stderr).
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -121,12 +124,10 @@ function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Starts the server (with extra V8 flags, if any), exports everything, then reads slowly for 5 s. */
-async function exportThroughServer(
-  cookie: string,
-  warmFrom: string,
-  nodeOptions?: string,
-): Promise<ExportRun> {
+type RunningServer = { url: string; pid: number; stop(): Promise<void> };
+
+/** From source: buildApp in a child process run through the TypeScript loader (tsx). */
+async function startFromSource(nodeOptions?: string): Promise<RunningServer> {
   // The child inherits the environment when it is forked (synchronously, inside startTarget).
   const saved = process.env.NODE_OPTIONS;
   if (nodeOptions) process.env.NODE_OPTIONS = [saved, nodeOptions].filter(Boolean).join(" ");
@@ -134,9 +135,73 @@ async function exportThroughServer(
   if (saved === undefined) delete process.env.NODE_OPTIONS;
   else process.env.NODE_OPTIONS = saved;
   const server = await started;
+  return { url: server.info.url, pid: Number(server.info.notes?.pid), stop: server.stop };
+}
+
+const serverDir = fileURLToPath(new URL("../apps/server/", import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** As `npm start` runs it: the built server (apps/server/dist/main.js) under plain Node. */
+async function startBuilt(nodeOptions?: string): Promise<RunningServer> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "cac-bench-export-"));
+  const child = spawn(process.execPath, [...(nodeOptions ? [nodeOptions] : []), "dist/main.js"], {
+    cwd: serverDir,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PUBLIC_URL: "http://localhost:3000",
+      DATABASE_URL: benchUrls().bench,
+      DATA_DIR: dataDir,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "silent",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the built server exited with code ${child.exitCode}`);
+    if (i > 600) throw new Error("the built server did not answer /healthz within 60 s");
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    pid: child.pid ?? 0,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts a server, exports everything, then reads slowly for 5 s. */
+async function exportThroughServer(
+  cookie: string,
+  warmFrom: string,
+  launch: () => Promise<RunningServer>,
+): Promise<ExportRun> {
+  const server = await launch();
   try {
-    const pid = Number(server.info.notes?.pid);
-    const url = `${server.info.url}/exports/calls.csv`;
+    const pid = server.pid;
+    const url = `${server.url}/exports/calls.csv`;
     // Warm up the route (and the session) with a small filtered export.
     const warm = await fetch(`${url}?from=${warmFrom}`, { headers: { cookie } });
     if (!warm.ok) throw new Error(`the export answered ${warm.status}: ${await warm.text()}`);
@@ -334,13 +399,20 @@ async function main() {
   );
 
   const warmFrom = new Date(+seeded.anchor - 86_400_000).toISOString().slice(0, 10);
-  console.log("  export with the server's default V8 heap settings ...");
-  const plain = await exportThroughServer(cookie, warmFrom);
+  // The server as `npm start` runs it (built, plain Node) is what the goals are about.
+  execFileSync(process.execPath, ["build.mjs"], { cwd: serverDir, stdio: "inherit" });
+  console.log("  export from the built server (npm start), default V8 heap settings ...");
+  const plain = await exportThroughServer(cookie, warmFrom, () => startBuilt());
   // The same with the old generation capped: it completes at the same speed, which shows the
   // export's live memory is a few batches and the growth above is garbage not yet collected.
   const capMb = 96;
-  console.log(`  export with the server's old generation capped at ${capMb} MB ...`);
-  const capped = await exportThroughServer(cookie, warmFrom, `--max-old-space-size=${capMb}`);
+  console.log(`  export from the built server, old generation capped at ${capMb} MB ...`);
+  const capped = await exportThroughServer(cookie, warmFrom, () =>
+    startBuilt(`--max-old-space-size=${capMb}`),
+  );
+  // From source, through the TypeScript loader (npm run dev, the tests): the loader's own memory.
+  console.log("  export from source (tsx), default V8 heap settings ...");
+  const source = await exportThroughServer(cookie, warmFrom, () => startFromSource());
 
   const rate = (r: ExportRun) => r.rows / r.seconds;
   const mb = (n: number) => `${n.toFixed(0)} MB`;
@@ -376,10 +448,13 @@ async function main() {
   ];
   const a = column(plain);
   const b = column(capped);
+  const c = column(source);
   console.log("");
-  console.log(`${"".padEnd(38)}${"default heap".padStart(24)}${`old space ${capMb} MB`.padStart(26)}`);
+  console.log(
+    `${"".padEnd(38)}${"built, default heap".padStart(26)}${`built, old space ${capMb} MB`.padStart(28)}${"source (tsx)".padStart(26)}`,
+  );
   for (const [i, label] of labels.entries()) {
-    console.log(`${label.padEnd(38)}${a[i]!.padStart(24)}${b[i]!.padStart(26)}`);
+    console.log(`${label.padEnd(38)}${a[i]!.padStart(26)}${b[i]!.padStart(28)}${c[i]!.padStart(26)}`);
   }
   console.log(
     `${"Postgres-only baseline".padEnd(38)}${`${Math.round(dbRate).toLocaleString("en-US")} rows/s`.padStart(24)}`,
@@ -393,6 +468,7 @@ async function main() {
       batchCpu: batch,
       plain: { ...plain, rowsPerSecond: rate(plain) },
       capped: { ...capped, rowsPerSecond: rate(capped), maxOldSpaceMb: capMb },
+      source: { ...source, rowsPerSecond: rate(source) },
     })}`,
   );
   return ok ? 0 : 1;

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema/index";
@@ -25,7 +26,11 @@ export type DbHandle = {
   close(): Promise<void>;
 };
 
-export const migrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
+// Found through the package, not this file's location, so it holds in the server's bundle too.
+export const migrationsFolder = join(
+  dirname(createRequire(import.meta.url).resolve("@cac/db/package.json")),
+  "migrations",
+);
 
 /**
  * Opens the database. Each backend's driver is loaded only when chosen: the embedded engine alone

@@ -1,13 +1,11 @@
 import { readFileSync, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { Marked, type Tokens } from "marked";
 import { ConfigError } from "../config";
 
-/** The policy shipped with the product, used when PRIVACY_POLICY_FILE is not set. */
-export const defaultPrivacyPolicyFile = fileURLToPath(
-  new URL("../../content/privacy-policy.md", import.meta.url),
-);
+import { defaultPrivacyPolicyFile } from "../server-paths";
+
+export { defaultPrivacyPolicyFile };
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
