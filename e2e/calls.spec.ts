@@ -1,4 +1,11 @@
-import type { APIRequestContext, Browser, BrowserContext, Page, TestInfo } from "@playwright/test";
+import type {
+  APIRequestContext,
+  Browser,
+  BrowserContext,
+  Page,
+  PlaywrightWorkerArgs,
+  TestInfo,
+} from "@playwright/test";
 import { buttonFields, confirmedAccountApi, trpc, trpcQuery } from "./api";
 import { test as base, type E2eServer, expect } from "./fixtures";
 import { snap } from "./shots";
@@ -17,11 +24,18 @@ const test = base.extend<object, { site: Site }>({
   site: [({ server }, use) => serveThirdPartySite(server, use), { scope: "worker" }],
 });
 
-/** A confirmed account with one button that rings the portal, always open. */
-async function accountWithButton(api: APIRequestContext, server: E2eServer) {
-  const { email } = await confirmedAccountApi(api, server, "calls");
+/**
+ * A confirmed account with one button that rings the portal, always open; `api` holds its
+ * session and sends the portal's Origin.
+ */
+async function accountWithButton(playwright: PlaywrightWorkerArgs["playwright"], server: E2eServer) {
+  const api = await playwright.request.newContext({
+    baseURL: server.url,
+    extraHTTPHeaders: { origin: server.url },
+  });
+  await confirmedAccountApi(api, server, "calls");
   const button = await trpc<{ id: string; publicId: string }>(api, "buttons.create", buttonFields());
-  return { email, button };
+  return { api, button };
 }
 
 /** Keeps every RTCPeerConnection of the page in `window.__peers`. */
@@ -117,11 +131,7 @@ test.describe("a browser call from a customer's site, answered in the portal", (
     server,
     site,
   }, testInfo) => {
-    const api = await playwright.request.newContext({
-      baseURL: server.url,
-      extraHTTPHeaders: { origin: server.url },
-    });
-    const { button } = await accountWithButton(api, server);
+    const { api, button } = await accountWithButton(playwright, server);
     const agent = await agentReady(browser, api, testInfo);
     const visitor = await visitorCalls(browser, site, button.publicId);
 
@@ -212,11 +222,7 @@ test.describe("a browser call from a customer's site, answered in the portal", (
     server,
     site,
   }, testInfo) => {
-    const api = await playwright.request.newContext({
-      baseURL: server.url,
-      extraHTTPHeaders: { origin: server.url },
-    });
-    const { button } = await accountWithButton(api, server);
+    const { api, button } = await accountWithButton(playwright, server);
     const agent = await party(browser, {
       storageState: await api.storageState(),
       viewport: { width: 360, height: 740 },
@@ -281,11 +287,7 @@ test.describe("a call no one answers", () => {
     server,
     site,
   }, testInfo) => {
-    const api = await playwright.request.newContext({
-      baseURL: server.url,
-      extraHTTPHeaders: { origin: server.url },
-    });
-    const { button } = await accountWithButton(api, server);
+    const { api, button } = await accountWithButton(playwright, server);
     const agent = await agentReady(browser, api, testInfo);
     const visitor = await visitorCalls(browser, site, button.publicId);
     await expect(visitor.dialog).toContainText("Ringing…");

@@ -1,4 +1,5 @@
 // A button created through the API for benchmarks: open all week, allowed on `allowedHost`.
+import { alwaysOpen, validButton } from "../../apps/server/test/fixtures/buttons";
 import { PORTAL_ORIGIN, type RealApp } from "./real-app";
 
 export async function createBenchButton(app: RealApp, cookie: string, allowedHost: string): Promise<string> {
@@ -6,25 +7,7 @@ export async function createBenchButton(app: RealApp, cookie: string, allowedHos
     method: "POST",
     headers: { "content-type": "application/json", origin: PORTAL_ORIGIN, cookie },
     body: JSON.stringify({
-      json: {
-        name: "Bench",
-        label: "Call us",
-        style: {
-          background: "#1d4ed8",
-          text: "#ffffff",
-          size: "medium",
-          shape: "pill",
-          position: "bottom-right",
-          icon: "phone",
-        },
-        phoneNumber: null,
-        ringPortal: true,
-        timezone: "America/New_York",
-        hours: Array.from({ length: 7 }, () => [{ start: 0, end: 1440 }]),
-        holidays: [],
-        closedBehavior: "message",
-        allowedDomains: [allowedHost],
-      },
+      json: validButton({ name: "Bench", hours: alwaysOpen, allowedDomains: [allowedHost] }),
     }),
   });
   if (!response.ok) throw new Error(`buttons.create answered ${response.status}: ${await response.text()}`);

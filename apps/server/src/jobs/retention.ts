@@ -463,12 +463,8 @@ async function deleteAccount(
     // the owners, once (the addresses were read in that transaction).
     let sent = 0;
     for (const person of result.value.people.filter((p) => p.role === "owner")) {
-      try {
-        await deps.mailer.send(emails.accountDeleted(person.email, person.name));
-        sent += 1;
-      } catch (error) {
-        deps.log.error({ err: error, accountId }, "the account-deleted email could not be sent");
-      }
+      await deps.mailer.send(emails.accountDeleted(person.email, person.name));
+      sent += 1;
     }
     const done = {
       users: result.value.people.length,

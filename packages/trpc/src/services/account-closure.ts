@@ -89,12 +89,10 @@ export async function closeAccount(ctx: Context, auth: SessionAuth, input: { pas
     .where(and(eq(users.accountId, auth.account.id), eq(users.role, "owner")));
   const reopenUrl = new URL("/account#close-account", ctx.settings.publicUrl).toString();
   for (const owner of owners) {
-    // The account is closed either way; a lost confirmation is logged, not an error for the user.
-    await ctx.mailer
-      .send(emails.accountClosing(owner.email, owner.name, deleteAfter, reopenUrl, auth.account.timezone))
-      .catch((error: unknown) =>
-        ctx.log.error({ err: error, accountId: auth.account.id }, "account-closing email failed"),
-      );
+    // The account is closed either way; a lost confirmation is logged by the mailer.
+    await ctx.mailer.send(
+      emails.accountClosing(owner.email, owner.name, deleteAfter, reopenUrl, auth.account.timezone),
+    );
   }
   return view(closed);
 }

@@ -503,15 +503,6 @@ export async function handleStripeEvent(deps: WebhookDeps, event: Stripe.Event):
       "stripe event older than the applied state; nothing changed",
     );
   }
-  for (const mail of mails) {
-    try {
-      await deps.mailer.send(mail);
-    } catch (error) {
-      log.error(
-        { err: error, stripeEvent: event.id, subject: mail.subject },
-        "billing email could not be sent",
-      );
-    }
-  }
+  for (const mail of mails) await deps.mailer.send(mail);
   return { result, eventType };
 }
