@@ -4,7 +4,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { ButtonFields } from "../domain/button-fields";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
-import { assertCanEnableButton, assertCanRingPhone } from "./plan-limits";
+import { assertCanRingPhone, withinPlanLimits } from "./plan-limits";
 import { forgetPublicButton } from "./public-config";
 import { returned } from "./rows";
 
@@ -47,18 +47,16 @@ export async function findButtonByPublicId(
   return row?.button;
 }
 
-async function checkPlan(deps: Deps, accountId: string, fields: ButtonFields, exceptId?: string) {
-  if (fields.enabled) await assertCanEnableButton(deps, accountId, exceptId);
-  if (fields.phoneNumber) await assertCanRingPhone(deps, accountId);
-}
-
 export async function createButton(deps: Deps, accountId: string, fields: ButtonFields): Promise<Button> {
-  await checkPlan(deps, accountId, fields);
-  const rows = await deps.db
-    .insert(buttons)
-    .values({ ...fields, accountId, publicId: newPublicId() })
-    .returning();
-  const row = returned(rows, "button");
+  const row = await withinPlanLimits(deps, accountId, async ({ tx, plan, claim }) => {
+    if (fields.enabled) await claim("enabledButtons");
+    if (fields.phoneNumber) assertCanRingPhone(plan);
+    const rows = await tx
+      .insert(buttons)
+      .values({ ...fields, accountId, publicId: newPublicId() })
+      .returning();
+    return returned(rows, "button");
+  });
   forgetPublicButton(row.publicId);
   return row;
 }
@@ -69,42 +67,38 @@ export async function updateButton(
   id: string,
   fields: ButtonFields,
 ): Promise<Button> {
-  const current = await getButton(deps, accountId, id);
-  // Only newly enabling or newly adding a phone is checked, so an account over its limit after a
-  // downgrade can still edit what it has.
-  await checkPlan(
-    deps,
-    accountId,
-    {
-      ...fields,
-      enabled: fields.enabled && !current.enabled,
-      phoneNumber: fields.phoneNumber !== current.phoneNumber ? fields.phoneNumber : null,
-    },
-    id,
-  );
-  const rows = await deps.db
-    .update(buttons)
-    .set({
-      ...fields,
-      disabledReason: fields.enabled ? null : current.disabledReason,
-      updatedAt: deps.clock.now(),
-    })
-    .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
-    .returning();
-  const row = returned(rows, "button");
+  const row = await withinPlanLimits(deps, accountId, async ({ tx, plan, claim }) => {
+    const current = await getButton({ db: tx }, accountId, id);
+    // Only newly enabling or newly adding a phone is checked, so an account over its limit after a
+    // downgrade can still edit what it has.
+    if (fields.enabled && !current.enabled) await claim("enabledButtons", id);
+    if (fields.phoneNumber && fields.phoneNumber !== current.phoneNumber) assertCanRingPhone(plan);
+    const rows = await tx
+      .update(buttons)
+      .set({
+        ...fields,
+        disabledReason: fields.enabled ? null : current.disabledReason,
+        updatedAt: deps.clock.now(),
+      })
+      .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
+      .returning();
+    return returned(rows, "button");
+  });
   forgetPublicButton(row.publicId);
   return row;
 }
 
 export async function setButtonEnabled(deps: Deps, accountId: string, id: string, enabled: boolean) {
-  const current = await getButton(deps, accountId, id);
-  if (enabled && !current.enabled) await assertCanEnableButton(deps, accountId, id);
-  const rows = await deps.db
-    .update(buttons)
-    .set({ enabled, disabledReason: null, updatedAt: deps.clock.now() })
-    .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
-    .returning();
-  const row = returned(rows, "button");
+  const row = await withinPlanLimits(deps, accountId, async ({ tx, claim }) => {
+    const current = await getButton({ db: tx }, accountId, id);
+    if (enabled && !current.enabled) await claim("enabledButtons", id);
+    const rows = await tx
+      .update(buttons)
+      .set({ enabled, disabledReason: null, updatedAt: deps.clock.now() })
+      .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
+      .returning();
+    return returned(rows, "button");
+  });
   forgetPublicButton(row.publicId);
   return row;
 }

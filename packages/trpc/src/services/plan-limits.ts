@@ -1,8 +1,11 @@
-import { accounts, buttons } from "@cac/db";
+import { accounts, buttons, type Db } from "@cac/db";
 import { and, count, eq, ne } from "drizzle-orm";
 import { type Plan, planFor } from "../domain/plans";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
+
+/** A transaction of the account's plan-limited writes. */
+export type PlanTx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** The plan whose limits apply to an account now. Billing decides the plan; this reads it. */
 export async function currentPlan(deps: Pick<Ports, "db">, accountId: string): Promise<Plan> {
@@ -13,34 +16,86 @@ export async function currentPlan(deps: Pick<Ports, "db">, accountId: string): P
   return planFor(row?.plan ?? "free");
 }
 
-/** Refuses enabling one more button when the plan's limit of enabled buttons is reached. */
-export async function assertCanEnableButton(
+/**
+ * A limit of the plan that counts the account's rows. Each says how many the plan allows, how many
+ * the account uses now (leaving out `exceptId`, the row being changed), and what the owner is told.
+ */
+type CountedLimit = {
+  allowed(plan: Plan): number;
+  used(tx: PlanTx, accountId: string, exceptId: string | undefined): Promise<number>;
+  refusal(plan: Plan): string;
+};
+
+const countedLimits = {
+  enabledButtons: {
+    allowed: (plan) => plan.buttonsAllowed,
+    async used(tx, accountId, exceptId) {
+      const [row] = await tx
+        .select({ n: count() })
+        .from(buttons)
+        .where(
+          and(
+            eq(buttons.accountId, accountId),
+            eq(buttons.enabled, true),
+            exceptId ? ne(buttons.id, exceptId) : undefined,
+          ),
+        );
+      return row?.n ?? 0;
+    },
+    refusal: (plan) =>
+      `Your ${plan.name} plan allows ${plan.buttonsAllowed} active button${plan.buttonsAllowed === 1 ? "" : "s"}. Disable another button or upgrade your plan.`,
+  },
+} satisfies Record<string, CountedLimit>;
+
+export type CountedLimitName = keyof typeof countedLimits;
+
+/** What a write under the account lock knows and may check (see withinPlanLimits). */
+export type PlanScope = {
+  tx: PlanTx;
+  /** The plan, read under the lock. */
+  plan: Plan;
+  /**
+   * Refuses with PLAN_LIMIT unless one more row counted by `limit` fits the plan. `exceptId` is the
+   * row being changed, left out of the count (it is about to become one of them).
+   */
+  claim(limit: CountedLimitName, exceptId?: string): Promise<void>;
+};
+
+/**
+ * Runs `write` in a transaction that first locks the account row, so a limit's count and the write
+ * it allows are one step: concurrent writes for one account queue on the lock, and each counts what
+ * the previous ones wrote. Every limit that counts rows is checked through `claim` in here, after
+ * `write` has read (in the same transaction) whatever decides whether it adds a row. Plan changes
+ * from billing update the same account row, so they queue on the lock too.
+ *
+ * `for no key update` rather than `for update`: rows referencing the account (calls, events) can
+ * still be inserted meanwhile, since their foreign-key check only takes a key-share lock.
+ */
+export async function withinPlanLimits<T>(
   deps: Pick<Ports, "db">,
   accountId: string,
-  exceptButtonId?: string,
-): Promise<void> {
-  const plan = await currentPlan(deps, accountId);
-  const [row] = await deps.db
-    .select({ n: count() })
-    .from(buttons)
-    .where(
-      and(
-        eq(buttons.accountId, accountId),
-        eq(buttons.enabled, true),
-        exceptButtonId ? ne(buttons.id, exceptButtonId) : undefined,
-      ),
-    );
-  if ((row?.n ?? 0) >= plan.buttonsAllowed) {
-    throw new AppError(
-      "PLAN_LIMIT",
-      `Your ${plan.name} plan allows ${plan.buttonsAllowed} active button${plan.buttonsAllowed === 1 ? "" : "s"}. Disable another button or upgrade your plan.`,
-    );
-  }
+  write: (scope: PlanScope) => Promise<T>,
+): Promise<T> {
+  return deps.db.transaction(async (tx) => {
+    const [account] = await tx
+      .select({ plan: accounts.plan })
+      .from(accounts)
+      .where(eq(accounts.id, accountId))
+      .for("no key update");
+    if (!account) throw new AppError("NOT_FOUND", "This account no longer exists.");
+    const plan = planFor(account.plan);
+    const claim = async (name: CountedLimitName, exceptId?: string) => {
+      const limit: CountedLimit = countedLimits[name];
+      if ((await limit.used(tx, accountId, exceptId)) >= limit.allowed(plan)) {
+        throw new AppError("PLAN_LIMIT", limit.refusal(plan));
+      }
+    };
+    return write({ tx, plan, claim });
+  });
 }
 
 /** Refuses a phone destination on plans that only ring the portal. */
-export async function assertCanRingPhone(deps: Pick<Ports, "db">, accountId: string): Promise<void> {
-  const plan = await currentPlan(deps, accountId);
+export function assertCanRingPhone(plan: Plan): void {
   if (!plan.canRingPhone) {
     throw new AppError(
       "PLAN_LIMIT",
