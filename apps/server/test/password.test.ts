@@ -236,6 +236,51 @@ describe("password reset", () => {
     ).resolves.toEqual({ ok: true });
   });
 
+  it("a password change ends the reset links mailed before it", async () => {
+    const { client, email, password } = await signupVerified(h);
+    const attacker = h.client({ ip: uniqueIp() });
+    await attacker.trpc.auth.requestPasswordReset.mutate({ email });
+    const token = await resetLink(h, email);
+    const newPassword = "changed-after-the-link-9";
+    await client.trpc.account.changePassword.mutate({ currentPassword: password, newPassword });
+    const user = await userByEmail(h, email);
+    const outstanding = await h.db.db.select().from(emailTokens).where(eq(emailTokens.userId, user.id));
+    expect(outstanding.filter((t) => t.purpose === "reset_password" && t.usedAt === null)).toEqual([]);
+
+    const error = await expectTrpcError(
+      attacker.trpc.auth.resetPassword.mutate({ token, password: "attacker-chosen-pass-1" }),
+    );
+    expect(error.data?.appCode).toBe("INVALID_TOKEN");
+    expect((await userByEmail(h, email)).passwordHash).toBe(user.passwordHash);
+    await expect(
+      h.client({ ip: uniqueIp() }).trpc.auth.login.mutate({ email, password: newPassword }),
+    ).resolves.toEqual({ ok: true });
+  });
+
+  it("a reset ends every other reset link of the user", async () => {
+    const { email } = await signupVerified(h);
+    const user = await userByEmail(h, email);
+    const c = h.client({ ip: uniqueIp() });
+    await c.trpc.auth.requestPasswordReset.mutate({ email });
+    const token = await resetLink(h, email);
+    // A second link outstanding at the same time (two tabs, two requests racing).
+    const { createHash, randomBytes } = await import("node:crypto");
+    const other = randomBytes(32).toString("base64url");
+    await h.db.db.insert(emailTokens).values({
+      userId: user.id,
+      purpose: "reset_password",
+      tokenHash: createHash("sha256").update(other).digest("hex"),
+      expiresAt: new Date(h.clock.now().getTime() + HOUR),
+    });
+    await c.trpc.auth.resetPassword.mutate({ token, password: "reset-once-passphrase-4" });
+    const error = await expectTrpcError(
+      h
+        .client({ ip: uniqueIp() })
+        .trpc.auth.resetPassword.mutate({ token: other, password: "second-link-pass-5" }),
+    );
+    expect(error.data?.appCode).toBe("INVALID_TOKEN");
+  });
+
   it("an email-verification token is not a reset token", async () => {
     const email = uniqueEmail("crossed");
     const c = h.client({ ip: uniqueIp() });

@@ -259,22 +259,50 @@ export async function resetPassword(ctx: Context, input: { token: string; passwo
       "This reset link is invalid, already used or expired. Ask for a new one.",
     );
   }
-  const now = ctx.clock.now();
   // The link proves the user reads this mailbox, so it also confirms the email.
-  const [user] = await ctx.db
-    .update(users)
-    // postgres.js cannot bind a Date inside a raw sql fragment (PGlite can): pass it as text.
-    .set({
-      passwordHash,
-      updatedAt: now,
-      emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.toISOString()}::timestamptz)`,
-    })
-    .where(eq(users.id, userId))
-    .returning();
-  await invalidateUserSessions(ctx, userId);
+  const user = await storeNewPassword(ctx, userId, passwordHash, { confirmEmail: true });
   if (user) await ctx.mailer.send(emails.passwordChanged(user.email));
   await startSession(ctx, userId);
   return { ok: true as const };
+}
+
+/**
+ * Stores a new password and ends what the old one let in, in one transaction: every session (but
+ * `keepSessionId`, the one changing it) and every reset link still outstanding, so a link mailed
+ * before the change cannot undo it.
+ */
+async function storeNewPassword(
+  deps: Pick<Ports, "db" | "clock">,
+  userId: string,
+  passwordHash: string,
+  options: { keepSessionId?: string; confirmEmail?: boolean },
+) {
+  const now = deps.clock.now();
+  return deps.db.transaction(async (tx) => {
+    const [user] = await tx
+      .update(users)
+      .set({
+        passwordHash,
+        updatedAt: now,
+        // postgres.js cannot bind a Date inside a raw sql fragment (PGlite can): pass it as text.
+        ...(options.confirmEmail
+          ? { emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now.toISOString()}::timestamptz)` }
+          : {}),
+      })
+      .where(eq(users.id, userId))
+      .returning();
+    await tx
+      .delete(emailTokens)
+      .where(
+        and(
+          eq(emailTokens.userId, userId),
+          eq(emailTokens.purpose, "reset_password"),
+          isNull(emailTokens.usedAt),
+        ),
+      );
+    await invalidateUserSessions({ db: tx }, userId, options.keepSessionId);
+    return user;
+  });
 }
 
 export async function changePassword(
@@ -289,11 +317,7 @@ export async function changePassword(
     });
   }
   const passwordHash = await hashPassword(input.newPassword);
-  await ctx.db
-    .update(users)
-    .set({ passwordHash, updatedAt: ctx.clock.now() })
-    .where(eq(users.id, auth.userId));
-  await invalidateUserSessions(ctx, auth.userId, auth.sessionId);
+  await storeNewPassword(ctx, auth.userId, passwordHash, { keepSessionId: auth.sessionId });
   await ctx.mailer.send(emails.passwordChanged(auth.email));
   return { ok: true as const };
 }
