@@ -172,7 +172,8 @@ describe("retention jobs", () => {
       const sessions = await h.db.db
         .insert(authSessions)
         .values([
-          // Logged in 13 months ago and used daily since: alive, but its IP is past retention.
+          // Logged in 13 months ago and used daily since: its IP is past retention, and the
+          // session is past its 30-day absolute lifetime.
           {
             id: unique("s"),
             userId: userRow!.id,
@@ -190,6 +191,24 @@ describe("retention jobs", () => {
             createdAt: ago(30 * DAY),
             lastVerifiedAt: ago(20 * DAY),
           },
+          // Used yesterday, logged in 29 days ago: alive, IP kept.
+          {
+            id: unique("s"),
+            userId: userRow!.id,
+            secretHash: "x",
+            ip: plain,
+            createdAt: ago(29 * DAY),
+            lastVerifiedAt: ago(DAY),
+          },
+          // Used yesterday, but logged in 31 days ago: past the absolute lifetime.
+          {
+            id: unique("s"),
+            userId: userRow!.id,
+            secretHash: "x",
+            ip: plain,
+            createdAt: ago(31 * DAY),
+            lastVerifiedAt: ago(DAY),
+          },
         ])
         .returning();
 
@@ -203,7 +222,7 @@ describe("retention jobs", () => {
           callbackIpsCleared: 1,
           contactIpsCleared: 2,
           sessionIpsCleared: 1,
-          expiredSessionsDeleted: 1,
+          expiredSessionsDeleted: 3,
         },
       });
 
@@ -257,7 +276,7 @@ describe("retention jobs", () => {
             sessions.map((s) => s.id),
           ),
         );
-      expect(sessionsAfter.map((s) => [s.id, s.ip])).toEqual([[sessions[0]!.id, null]]);
+      expect(sessionsAfter.map((s) => [s.id, s.ip])).toEqual([[sessions[2]!.id, plain]]);
 
       // Flags still active, or ended within 12 months, stay.
       const flagsLeft = await h.db.db

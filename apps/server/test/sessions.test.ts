@@ -137,6 +137,27 @@ describe("sessions over http://localhost", () => {
     }
   });
 
+  it("ends 30 days after login however active it is; the renewed cookie never outlives that", async () => {
+    const { client, email } = await signupVerified(h);
+    const [session] = await client.trpc.account.sessions.query();
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(9 * DAY);
+      expect((await client.trpc.account.me.query())?.user.email).toBe(email);
+    }
+    // Day 27 + 2: renewed, but the cookie expires with the session, a day later.
+    h.clock.advance(2 * DAY);
+    const renewed = await client.fetch(`${h.url}/trpc/account.me`);
+    const cookie = parseSetCookie(renewed.headers.getSetCookie()[0]!);
+    expect(cookie.name).toBe("cac_session");
+    expect(Number(cookie.flags.get("max-age"))).toBe(DAY / 1000);
+
+    h.clock.advance(DAY);
+    const res = await client.fetch(`${h.url}/trpc/account.sessions`);
+    expect(res.status).toBe(401);
+    expect(await sessionRow(h, session!.id)).toBeUndefined();
+    expect(await client.trpc.account.me.query()).toBeNull();
+  });
+
   it("logs out after 10 days idle and deletes the row", async () => {
     const { client } = await signupVerified(h);
     const [session] = await client.trpc.account.sessions.query();

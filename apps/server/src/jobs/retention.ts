@@ -14,7 +14,7 @@ import type { Ports } from "@cac/trpc";
 import { emails } from "@cac/trpc/email/templates";
 import { flagInForce } from "@cac/trpc/services/abuse";
 import { deletionCutoff } from "@cac/trpc/services/account-closure";
-import { INACTIVITY_TIMEOUT_MS } from "@cac/trpc/services/sessions";
+import { ABSOLUTE_LIFETIME_MS, INACTIVITY_TIMEOUT_MS } from "@cac/trpc/services/sessions";
 import {
   and,
   eq,
@@ -266,7 +266,12 @@ export async function purgeExpiredIps(
         const due = tx
           .select({ id: authSessions.id })
           .from(authSessions)
-          .where(lte(authSessions.lastVerifiedAt, new Date(now.getTime() - INACTIVITY_TIMEOUT_MS)))
+          .where(
+            or(
+              lte(authSessions.lastVerifiedAt, new Date(now.getTime() - INACTIVITY_TIMEOUT_MS)),
+              lte(authSessions.createdAt, new Date(now.getTime() - ABSOLUTE_LIFETIME_MS)),
+            ),
+          )
           .limit(batch);
         const rows = await tx
           .delete(authSessions)

@@ -8,6 +8,8 @@ import type { Ports } from "../ports";
 export const SESSION_COOKIE = "cac_session";
 /** A session unused for this long is over. */
 export const INACTIVITY_TIMEOUT_MS = 10 * 24 * 60 * 60 * 1000;
+/** A session ends this long after login however active it is: a stolen cookie does not last forever. */
+export const ABSOLUTE_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 /** How often use of a session is written back (and the cookie renewed). */
 export const ACTIVITY_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -31,14 +33,27 @@ function constantTimeEqualHex(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-export function sessionCookieOptions(ctx: Pick<Context, "settings">): CookieOptions {
+/**
+ * The session cookie's attributes. It lasts the inactivity timeout, and never past the session's
+ * absolute end when `lifetimeLeftMs` (what is left of it) is given.
+ */
+export function sessionCookieOptions(ctx: Pick<Context, "settings">, lifetimeLeftMs?: number): CookieOptions {
+  const maxAgeMs = Math.min(INACTIVITY_TIMEOUT_MS, lifetimeLeftMs ?? INACTIVITY_TIMEOUT_MS);
   return {
     httpOnly: true,
     secure: ctx.settings.publicUrl.protocol === "https:",
     sameSite: "lax",
     path: "/",
-    maxAgeSeconds: INACTIVITY_TIMEOUT_MS / 1000,
+    maxAgeSeconds: Math.max(0, Math.floor(maxAgeMs / 1000)),
   };
+}
+
+/** Whether a session is over at `now`: idle past the timeout, or past its absolute lifetime. */
+export function sessionExpired(session: { createdAt: Date; lastVerifiedAt: Date }, now: number): boolean {
+  return (
+    now - session.lastVerifiedAt.getTime() >= INACTIVITY_TIMEOUT_MS ||
+    now - session.createdAt.getTime() >= ABSOLUTE_LIFETIME_MS
+  );
 }
 
 /** Creates a session row and returns the token for the cookie. */
@@ -72,8 +87,9 @@ export async function startSession(ctx: Context, userId: string): Promise<void> 
 }
 
 /**
- * Checks a token. An expired session is deleted; a session last used over an hour ago is
- * marked used now, which extends its inactivity window.
+ * Checks a token. An expired session (idle too long, or older than its absolute lifetime) is
+ * deleted; a session last used over an hour ago is marked used now, which extends its inactivity
+ * window, never its absolute end.
  */
 export async function validateSessionToken(
   deps: Pick<Ports, "db" | "clock">,
@@ -91,11 +107,11 @@ export async function validateSessionToken(
   if (!row) return null;
   if (!constantTimeEqualHex(sha256(secret), row.session.secretHash)) return null;
   const now = deps.clock.now().getTime();
-  const idle = now - row.session.lastVerifiedAt.getTime();
-  if (idle >= INACTIVITY_TIMEOUT_MS) {
+  if (sessionExpired(row.session, now)) {
     await deps.db.delete(authSessions).where(eq(authSessions.id, id));
     return null;
   }
+  const idle = now - row.session.lastVerifiedAt.getTime();
   let renewed = false;
   let lastVerifiedAt = row.session.lastVerifiedAt;
   if (idle >= ACTIVITY_CHECK_INTERVAL_MS) {
@@ -120,7 +136,11 @@ export async function validateSession(ctx: Context): Promise<SessionAuth | null>
     ctx.http.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx));
     return null;
   }
-  if (result.renewed) ctx.http.setCookie(SESSION_COOKIE, token, sessionCookieOptions(ctx));
+  if (result.renewed) {
+    const lifetimeLeft =
+      result.session.createdAt.getTime() + ABSOLUTE_LIFETIME_MS - ctx.clock.now().getTime();
+    ctx.http.setCookie(SESSION_COOKIE, token, sessionCookieOptions(ctx, lifetimeLeft));
+  }
   return result;
 }
 
