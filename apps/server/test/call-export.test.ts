@@ -205,6 +205,21 @@ describe("CSV export of the call log", () => {
     ]);
   });
 
+  it("neutralizes formulas behind leading whitespace and in full-width forms", async () => {
+    await resetA();
+    const [id] = await insertCalls(h, [
+      call(a.accountId, aMain, "2026-02-23T15:30:00Z", {
+        visitorIp: "\uff1d1+1",
+        pageUrl: " =1+1",
+        failureReason: "\n=1+1",
+      }),
+    ]);
+    const rows = await csvOf(await download(a.client));
+    expect(rows.slice(1).map((row) => [row[0], ...row.slice(8)])).toEqual([
+      [id, "'\uff1d1+1", "' =1+1", "'\n=1+1"],
+    ]);
+  });
+
   it("csvCell quotes only what needs quoting and prefixes formula starts", () => {
     expect(csvCell("plain")).toBe("plain");
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');

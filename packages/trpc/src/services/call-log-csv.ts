@@ -1,15 +1,36 @@
+/** The characters a spreadsheet may read a formula from: = + - @ and their full-width forms. */
+export const CSV_FORMULA_STARTS = "=+-@\uff1d\uff0b\uff0d\uff20";
+/**
+ * Leading characters a spreadsheet may skip before a formula: ASCII and Unicode whitespace, and the
+ * zero-width characters a paste can carry.
+ */
+export const CSV_SKIPPED_LEADING =
+  "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff";
+
+/**
+ * Whether a spreadsheet could read the text as a formula: it starts with a tab or carriage return,
+ * or its first character after leading whitespace is = + - @ (or a full-width form of one).
+ */
+export function isFormulaLike(text: string): boolean {
+  if (text.startsWith("\t") || text.startsWith("\r")) return true;
+  for (const char of text) {
+    if (CSV_SKIPPED_LEADING.includes(char)) continue;
+    return CSV_FORMULA_STARTS.includes(char);
+  }
+  return false;
+}
+
 /**
  * One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break, with quotes
- * doubled. A text cell a spreadsheet would read as a formula (starting with = + - @, or a tab or
- * carriage return that some spreadsheets skip before one) gets a leading apostrophe (OWASP
- * "CSV injection"). Numbers we produce ourselves are written as they are. The export's rows are
- * written by Postgres with the same rules (csvText in call-log.ts); this writes its header.
+ * doubled. A text cell a spreadsheet could read as a formula (isFormulaLike) gets a leading
+ * apostrophe (OWASP "CSV injection"). Numbers we produce ourselves are written as they are. The
+ * export's rows are written by Postgres with the same rules (csvText in call-log.ts); this writes
+ * its header.
  */
 export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number") return String(value);
-  let text = value;
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  const text = isFormulaLike(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

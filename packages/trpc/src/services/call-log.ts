@@ -3,7 +3,7 @@ import { and, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { instantsForWallTime, wallClock } from "../domain/schedule";
 import { AppError, fieldError } from "../errors";
 import type { Ports } from "../ports";
-import { csvCell } from "./call-log-csv";
+import { CSV_FORMULA_STARTS, CSV_SKIPPED_LEADING, csvCell } from "./call-log-csv";
 import { openStatuses } from "./calls/lifecycle";
 
 export type CallStatus = CallSession["status"];
@@ -456,13 +456,20 @@ export async function prepareCallExport(deps: Pick<Ports, "db">, filter: Resolve
 
 // --- CSV lines built by Postgres --------------------------------------------------------------
 
-/** A spreadsheet would read a cell starting with = + - @ (or a tab or CR before one) as a formula. */
+/**
+ * isFormulaLike in SQL: a tab or CR first, or a formula start after the leading whitespace. Most
+ * cells start with neither a formula start nor whitespace, and skip the trimming.
+ */
 function neutralized(x: SQL): SQL {
-  return sql`(case when left(${x}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || ${x} else ${x} end)`;
+  const rest = sql`ltrim(${x}, ${CSV_SKIPPED_LEADING}::text)`;
+  return sql`(case when strpos(${CSV_FORMULA_STARTS + CSV_SKIPPED_LEADING}::text, left(${x}, 1)) = 0 then ${x}
+    when left(${x}, 1) in (chr(9), chr(13))
+      or (${rest} <> '' and strpos(${CSV_FORMULA_STARTS}::text, left(${rest}, 1)) > 0)
+    then '''' || ${x} else ${x} end)`;
 }
 
 /** One CSV cell (RFC 4180) of a text expression, exactly as csvCell writes it in TypeScript. */
-function csvText(x: SQL): SQL {
+export function csvText(x: SQL): SQL {
   return sql`(case when ${x} is null then ''
     when strpos(${x}, '"') + strpos(${x}, ',') + strpos(${x}, chr(10)) + strpos(${x}, chr(13)) > 0
       then '"' || replace(${neutralized(x)}, '"', '""') || '"'
