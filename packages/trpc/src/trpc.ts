@@ -3,6 +3,7 @@ import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Context } from "./context";
 import { isOriginAllowed } from "./domain/allowed-domains";
+import { text } from "./domain/validation";
 import { AppError } from "./errors";
 import { findButtonByPublicId } from "./services/buttons";
 import { validateSession } from "./services/sessions";
@@ -90,7 +91,7 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
  * knows the visitor's IP.
  */
 export const widgetProcedure = t.procedure
-  .input(z.object({ button: z.string().trim().min(1, "The button id is missing.").max(64) }))
+  .input(z.object({ button: text().trim().min(1, "The button id is missing.").max(64) }))
   .use(async ({ ctx, input, type, next }) => {
     if (type === "mutation") {
       const contentType = ctx.http.contentType?.split(";")[0]?.trim().toLowerCase();

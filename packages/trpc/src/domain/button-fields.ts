@@ -2,10 +2,9 @@
 import { z } from "zod";
 import { domainPatternProblem, normalizeDomainPattern } from "./allowed-domains";
 import { findHoursProblems, isValidTimeZone } from "./schedule";
-import { usPhoneSchema } from "./validation";
+import { text, usPhoneSchema } from "./validation";
 
-const hexColor = z
-  .string()
+const hexColor = text()
   .trim()
   .regex(/^#[0-9a-fA-F]{6}$/, "Use a color like #1d4ed8.")
   .transform((v) => v.toLowerCase());
@@ -33,8 +32,7 @@ export const weeklyHoursSchema = z
     for (const [, message] of findHoursProblems(hours)) ctx.addIssue({ code: "custom", message });
   });
 
-const isoDate = z
-  .string()
+const isoDate = text()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use dates like 2026-12-25.")
   .refine(
     (v) =>
@@ -46,17 +44,13 @@ const isoDate = z
 
 export const buttonFieldsSchema = z
   .object({
-    name: z.string().trim().min(1, "Give the button a name.").max(80, "Use at most 80 characters."),
-    label: z
-      .string()
-      .trim()
-      .min(1, "Enter the text shown on the button.")
-      .max(40, "Use at most 40 characters."),
+    name: text().trim().min(1, "Give the button a name.").max(80, "Use at most 80 characters."),
+    label: text().trim().min(1, "Enter the text shown on the button.").max(40, "Use at most 40 characters."),
     enabled: z.boolean().default(true),
     style: buttonStyleSchema,
     phoneNumber: usPhoneSchema.nullable().default(null),
     ringPortal: z.boolean(),
-    timezone: z.string().refine((tz) => tz.includes("/") && isValidTimeZone(tz), {
+    timezone: text().refine((tz) => tz.includes("/") && isValidTimeZone(tz), {
       message: "Choose a timezone like America/New_York.",
     }),
     hours: weeklyHoursSchema,
@@ -66,7 +60,7 @@ export const buttonFieldsSchema = z
       .transform((dates) => [...new Set(dates)].sort()),
     closedBehavior: z.enum(["hide", "message", "callback"]),
     allowedDomains: z
-      .array(z.string().max(260).transform(normalizeDomainPattern))
+      .array(text().max(260).transform(normalizeDomainPattern))
       .max(50, "At most 50 domains.")
       .superRefine((patterns, ctx) => {
         for (const pattern of patterns) {

@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { z } from "zod";
+import { text } from "./validation";
 
 /**
  * One spelling per address, so a block typed by hand matches the address a request came from:
@@ -27,8 +28,7 @@ export function ipSpellings(text: string): string[] {
   return normal && normal !== text ? [normal, text] : [text];
 }
 
-export const ipSchema = z
-  .string({ error: "Enter an IP address." })
+export const ipSchema = text({ error: "Enter an IP address." })
   .trim()
   .min(1, "Enter an IP address.")
   .max(64, "Enter an IP address, like 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6).")

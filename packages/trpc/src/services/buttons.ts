@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { accounts, type Button, buttons } from "@cac/db";
 import { and, asc, eq } from "drizzle-orm";
 import type { ButtonFields } from "../domain/button-fields";
+import { hasControlCharacter } from "../domain/validation";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { assertCanRingPhone, withinPlanLimits } from "./plan-limits";
@@ -33,11 +34,15 @@ export async function getButton(deps: Pick<Ports, "db">, accountId: string, id: 
   return row;
 }
 
-/** The button behind a widget; none for a closed account, so its buttons take no calls. */
+/**
+ * The button behind a widget; none for a closed account, so its buttons take no calls. An id with
+ * control characters (from a URL path, which no schema checked) names no button.
+ */
 export async function findButtonByPublicId(
   deps: Pick<Ports, "db">,
   publicId: string,
 ): Promise<Button | undefined> {
+  if (hasControlCharacter(publicId)) return undefined;
   const [row] = await deps.db
     .select({ button: buttons })
     .from(buttons)

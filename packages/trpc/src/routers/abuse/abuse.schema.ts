@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ipSchema } from "../../domain/ip";
+import { text } from "../../domain/validation";
 
-const reasonSchema = z
-  .string()
+const reasonSchema = text()
   .trim()
   .max(500, "Keep the reason under 500 characters.")
   .optional()
@@ -35,8 +35,7 @@ export const listFlagsInput = z
       })
       .default("active"),
     /** The start of an address: "203.0.113" finds 203.0.113.7 and 203.0.113.80. */
-    ip: z
-      .string()
+    ip: text()
       .trim()
       .max(64, "Enter at most 64 characters of an IP address.")
       .regex(/^[0-9a-fA-F.:]*$/, "Search with digits, dots and colons, like 203.0.113 or 2001:db8.")
@@ -51,8 +50,7 @@ export const clearFlagInput = z.object({ id: z.uuid("This flag does not exist.")
 
 export const addBlockInput = z.object({
   ip: ipSchema,
-  reason: z
-    .string()
+  reason: text()
     .trim()
     .min(1, "Say why this IP is blocked.")
     .max(500, "Keep the reason under 500 characters."),

@@ -3,6 +3,7 @@ import {
   companyNameSchema,
   newPasswordSchema,
   personNameSchema,
+  text,
   usPhoneSchema,
   websiteUrlSchema,
 } from "../../domain/validation";
@@ -15,8 +16,8 @@ export const updateProfileInput = z.object({
 });
 
 export const changePasswordInput = z.object({
-  currentPassword: z.string().min(1, "Enter your current password.").max(256),
+  currentPassword: text().min(1, "Enter your current password.").max(256),
   newPassword: newPasswordSchema,
 });
 
-export const revokeSessionInput = z.object({ sessionId: z.string().min(1).max(64) });
+export const revokeSessionInput = z.object({ sessionId: text().min(1).max(64) });

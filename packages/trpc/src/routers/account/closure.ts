@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { text } from "../../domain/validation";
 import { closeAccount, closureStatus, reopenAccount } from "../../services/account-closure";
 import { authedProcedure, ownerProcedure } from "../../trpc";
 
 export const closeAccountInput = z.object({
-  password: z.string().min(1, "Enter your password to close the account.").max(256),
+  password: text().min(1, "Enter your password to close the account.").max(256),
 });
 
 /** Whether the account is closed and when it will be deleted (the portal's notice). */

@@ -4,6 +4,7 @@ import {
   emailSchema,
   newPasswordSchema,
   personNameSchema,
+  text,
   usPhoneSchema,
   websiteUrlSchema,
 } from "../../domain/validation";
@@ -17,19 +18,19 @@ export const signupInput = z.object({
   password: newPasswordSchema,
   ageConfirmed: z.literal(true, "You must confirm that you are 18 or older."),
   /** The Turnstile token, required when the captcha is on. */
-  captchaToken: z.string().max(4096).optional(),
+  captchaToken: text().max(4096).optional(),
 });
 
 export const loginInput = z.object({
   email: emailSchema,
-  password: z.string().min(1, "Enter your password.").max(256, "Enter your password."),
+  password: text().min(1, "Enter your password.").max(256, "Enter your password."),
 });
 
-export const tokenInput = z.object({ token: z.string().min(10, "This link is incomplete.").max(200) });
+export const tokenInput = z.object({ token: text().min(10, "This link is incomplete.").max(200) });
 
 export const requestResetInput = z.object({ email: emailSchema });
 
 export const resetPasswordInput = z.object({
-  token: z.string().min(10, "This link is incomplete.").max(200),
+  token: text().min(10, "This link is incomplete.").max(200),
   password: newPasswordSchema,
 });

@@ -1,5 +1,6 @@
 import { callStatuses } from "@cac/db";
 import { z } from "zod";
+import { text } from "../../domain/validation";
 
 export const CALL_LOG_PAGE_DEFAULT = 50;
 export const CALL_LOG_PAGE_MAX = 200;
@@ -39,7 +40,7 @@ export type CallLogFilter = z.output<typeof callLogFilterSchema>;
 export const callLogListInput = callLogFilterSchema
   .extend({
     /** The `nextCursor` of the previous page; absent or null for the first page. */
-    cursor: z.string().max(200).nullish(),
+    cursor: text().max(200).nullish(),
     limit: z.number().int().min(1).max(CALL_LOG_PAGE_MAX).default(CALL_LOG_PAGE_DEFAULT),
   })
   .prefault({});

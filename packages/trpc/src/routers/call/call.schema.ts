@@ -1,21 +1,25 @@
 import { z } from "zod";
+import { text } from "../../domain/validation";
 
 export const signalPayloadSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.enum(["offer", "answer"]), sdp: z.string().min(1).max(20_000) }),
+  z.object({
+    kind: z.enum(["offer", "answer"]),
+    sdp: text({ allowCarriageReturn: true }).min(1).max(20_000),
+  }),
   z.object({
     kind: z.literal("ice"),
     candidate: z.object({
-      candidate: z.string().max(2000),
-      sdpMid: z.string().max(64).nullable().optional(),
+      candidate: text().max(2000),
+      sdpMid: text().max(64).nullable().optional(),
       sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
     }),
   }),
 ]);
 
 export const startCallInput = z.object({
-  pageUrl: z.string().max(2048).optional(),
-  captchaToken: z.string().max(4096).optional(),
+  pageUrl: text().max(2048).optional(),
+  captchaToken: text().max(4096).optional(),
 });
 
 /** The capability the widget got from call.start for one call. */
-export const visitorCallInput = z.object({ sessionId: z.uuid(), token: z.string().min(20).max(200) });
+export const visitorCallInput = z.object({ sessionId: z.uuid(), token: text().min(20).max(200) });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { text } from "../../domain/validation";
 import { visitorCall } from "../../services/calls/signaling";
 import { reportClientFailure } from "../../services/calls/twilio";
 import { widgetProcedure } from "../../trpc";
@@ -9,7 +9,7 @@ import { visitorCallInput } from "./call.schema";
  * Twilio): the session is marked failed with the reason, unless it was already answered or ended.
  */
 export const reportFailureProcedure = widgetProcedure
-  .input(visitorCallInput.extend({ reason: z.string().trim().min(1).max(200) }))
+  .input(visitorCallInput.extend({ reason: text().trim().min(1).max(200) }))
   .mutation(async ({ ctx, input }) => {
     const call = await visitorCall(ctx, ctx.button.id, input.sessionId, input.token);
     return reportClientFailure(ctx, call.id, input.reason);

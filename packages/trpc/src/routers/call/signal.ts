@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { text } from "../../domain/validation";
 import { hangUp, visitorCall, visitorSignal } from "../../services/calls/signaling";
 import { widgetProcedure } from "../../trpc";
 import { signalPayloadSchema, visitorCallInput } from "./call.schema";
@@ -11,7 +11,7 @@ export const visitorSignalProcedure = widgetProcedure
   });
 
 export const visitorHangUpProcedure = widgetProcedure
-  .input(visitorCallInput.extend({ reason: z.string().max(200).optional() }))
+  .input(visitorCallInput.extend({ reason: text().max(200).optional() }))
   .mutation(async ({ ctx, input }) => {
     const call = await visitorCall(ctx, ctx.button.id, input.sessionId, input.token);
     return hangUp(ctx, call.id, "visitor");

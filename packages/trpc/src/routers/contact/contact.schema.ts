@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { emailSchema, personNameSchema, websiteUrlSchema } from "../../domain/validation";
+import { emailSchema, personNameSchema, text, websiteUrlSchema } from "../../domain/validation";
 
 const blankToUndefined = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
@@ -7,14 +7,11 @@ const blankToUndefined = (value: unknown) =>
 export const contactInput = z.object({
   name: personNameSchema,
   email: emailSchema,
-  company: z.preprocess(
-    blankToUndefined,
-    z.string().trim().max(160, "Use at most 160 characters.").optional(),
-  ),
+  company: z.preprocess(blankToUndefined, text().trim().max(160, "Use at most 160 characters.").optional()),
   website: z.preprocess(blankToUndefined, websiteUrlSchema.optional()),
-  message: z.string().trim().min(1, "Write your message.").max(5000, "Use at most 5,000 characters."),
+  message: text().trim().min(1, "Write your message.").max(5000, "Use at most 5,000 characters."),
   /** The Turnstile token, required when the captcha is on. */
-  captchaToken: z.string().max(4096).optional(),
+  captchaToken: text().max(4096).optional(),
 });
 
 export type ContactInput = z.infer<typeof contactInput>;

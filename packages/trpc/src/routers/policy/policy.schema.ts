@@ -1,14 +1,13 @@
 import { z } from "zod";
+import { text } from "../../domain/validation";
 
 export const publishNoticeInput = z.object({
-  version: z
-    .string()
+  version: text()
     .trim()
     .min(1, "Enter a version, like 2026-06 or v2.")
     .max(40, "Keep the version to 40 characters or fewer.")
     .regex(/^[\w.\- ]+$/, "Use letters, digits, spaces, dots, dashes or underscores."),
-  summary: z
-    .string()
+  summary: text()
     .trim()
     .min(10, "Summarize what changed in at least 10 characters.")
     .max(500, "Keep the summary to 500 characters or fewer; the policy itself has the details."),

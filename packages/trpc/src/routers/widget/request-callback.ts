@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { personNameSchema, usPhoneSchema } from "../../domain/validation";
+import { personNameSchema, text, usPhoneSchema } from "../../domain/validation";
 import { requestCallback } from "../../services/callbacks";
 import { widgetProcedure } from "../../trpc";
 
 export const requestCallbackInput = z.object({
   name: personNameSchema,
   phone: usPhoneSchema,
-  message: z.string().trim().max(1000, "Use at most 1000 characters.").optional(),
+  message: text().trim().max(1000, "Use at most 1000 characters.").optional(),
 });
 
 export const requestCallbackProcedure = widgetProcedure
