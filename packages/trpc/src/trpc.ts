@@ -1,5 +1,4 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Context } from "./context";
 import { isOriginAllowed } from "./domain/allowed-domains";
@@ -7,9 +6,10 @@ import { text } from "./domain/validation";
 import { AppError } from "./errors";
 import { findButtonByPublicId } from "./services/buttons";
 import { validateSession } from "./services/sessions";
+import { transformer } from "./transformer";
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   // Keeps SSE subscriptions (call signaling) alive through proxies and lets clients notice drops.
   sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
   errorFormatter({ shape, error }) {
