@@ -1,4 +1,4 @@
-import { expect, uniqueEmail } from "./fixtures";
+import { expect, PASSWORD, signUpThroughApi, uniqueEmail } from "./fixtures";
 import { snap } from "./shots";
 import { routeTurnstileScript, withTurnstile } from "./turnstile";
 
@@ -85,4 +85,50 @@ test("a spent token is refused with a clear message, and the check runs again", 
   await page.getByRole("button", { name: "Send message" }).click();
   await expect(check.getByText("Complete the verification check first.")).toBeVisible();
   expect(siteverify.requests.length).toBe(asked);
+});
+
+test("the login form asks for the check only once the account has had many attempts, and then logs in", async ({
+  page,
+  server,
+  siteverify,
+}, testInfo) => {
+  const email = uniqueEmail("login-captcha");
+  await signUpThroughApi(page.request, server, email, {
+    captchaToken: siteverify.issue({ hostname: "localhost", action: "signup" }),
+  });
+  const token = siteverify.issue({ hostname: "localhost", action: "login" });
+  await routeTurnstileScript(page, SITE_KEY, { login: token });
+  const check = page.getByRole("group", { name: "Verification check" });
+  const logIn = async (password: string) => {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByRole("button", { name: "Log in" }).click();
+  };
+
+  // Below the account's threshold: no check, a wrong password is just wrong.
+  await page.goto("/login");
+  await logIn("not-the-password-1");
+  await expect(page.getByText("The email or password is incorrect.")).toBeVisible();
+  await expect(check).toHaveCount(0);
+
+  // Someone else guesses (four more tries): the account is now past its threshold of five.
+  for (let i = 0; i < 4; i++) {
+    const res = await page.request.post(`${server.url}/trpc/auth.login`, {
+      headers: { origin: server.url, "content-type": "application/json" },
+      data: { json: { email, password: `guess-${i}-xxxxxx` } },
+    });
+    expect(res.status()).toBe(401);
+  }
+
+  // The right password is not refused: the form asks for the check, then logs in.
+  await logIn(PASSWORD);
+  await expect(page.getByText(/complete the verification check/i)).toBeVisible();
+  await expect(check.getByRole("button", { name: "Verify you are human" })).toBeVisible();
+  await snap(page, testInfo, "03-login-captcha-asked");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(check.getByText("Complete the verification check first.")).toBeVisible();
+  await check.getByRole("button", { name: "Verify you are human" }).click();
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: /welcome/i })).toBeVisible();
+  expect(siteverify.requests.at(-1)?.form).toMatchObject({ secret: SECRET, response: token });
 });

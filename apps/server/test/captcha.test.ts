@@ -8,7 +8,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { callSessions, contactMessages, users } from "@cac/db";
-import type { Logger } from "@cac/trpc";
+import { defaultLimits, type Logger } from "@cac/trpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTurnstileCaptcha, isTestSecretKey } from "../src/adapters/turnstile-captcha";
 import { collect, withSubscriptions } from "./call-clients";
@@ -176,6 +176,77 @@ describe("Turnstile captcha", () => {
       expect(result).toEqual({ ok: true, email });
       expectVerified(token, ip);
       expect(await countContactMessages(h)).toBe(before + 1);
+    });
+  });
+
+  describe("login", () => {
+    const password = validSignup.password;
+    /** An owner signed up (through the captcha) and confirmed. */
+    async function owner() {
+      const email = uniqueEmail("cap-login");
+      const c = h.client({ ip: uniqueIp() });
+      await c.trpc.auth.signup.mutate({
+        ...validSignup,
+        email,
+        captchaToken: siteverify.issue({ hostname: portalHost, action: "signup" }),
+      });
+      const mail = (await h.outbox(email)).findLast((m) => m.text.includes("/verify-email?token="));
+      await c.trpc.auth.verifyEmail.mutate({ token: tokenFromEmail(mail?.text ?? "", "/verify-email") });
+      return email;
+    }
+
+    it("asks nothing of a login below the account's threshold", async () => {
+      const email = await owner();
+      const asked = siteverify.requests.length;
+      await expect(h.client({ ip: uniqueIp() }).trpc.auth.login.mutate({ email, password })).resolves.toEqual(
+        {
+          ok: true,
+        },
+      );
+      expect(siteverify.requests.length).toBe(asked);
+    });
+
+    it("past the account's threshold asks for the check instead of refusing the right password", async () => {
+      const email = await owner();
+      const attacker = h.client({ ip: uniqueIp() });
+      for (let i = 0; i < defaultLimits["login.email"].points; i++) {
+        const error = await expectTrpcError(
+          attacker.trpc.auth.login.mutate({ email, password: `guess-${i}-xx` }),
+        );
+        expect(error.data?.code).toBe("UNAUTHORIZED");
+      }
+
+      // The owner, from another IP and without a token: asked for the check, not locked out.
+      const ownerBrowser = h.client({ ip: uniqueIp() });
+      const asked = await expectTrpcError(ownerBrowser.trpc.auth.login.mutate({ email, password }));
+      expect(asked.data?.appCode).toBe("CAPTCHA_FAILED");
+      expect(asked.data?.httpStatus).toBe(403);
+      expect(asked.message).toMatch(/complete the verification check/i);
+      expect(ownerBrowser.jar.size).toBe(0);
+      const otherForm = siteverify.issue({ hostname: portalHost, action: "signup" });
+      const mismatched = await expectTrpcError(
+        ownerBrowser.trpc.auth.login.mutate({ email, password, captchaToken: otherForm }),
+      );
+      expect(mismatched.data?.appCode).toBe("CAPTCHA_FAILED");
+
+      const ip = uniqueIp();
+      const token = siteverify.issue({ hostname: portalHost, action: "login" });
+      const solved = h.client({ ip });
+      await expect(solved.trpc.auth.login.mutate({ email, password, captchaToken: token })).resolves.toEqual({
+        ok: true,
+      });
+      expectVerified(token, ip);
+      expect((await solved.trpc.account.me.query())?.user.email).toBe(email);
+
+      // A solved check does not make a wrong password right.
+      const guess = await expectTrpcError(
+        attacker.trpc.auth.login.mutate({
+          email,
+          password: "still-wrong-xx",
+          captchaToken: siteverify.issue({ hostname: portalHost, action: "login" }),
+        }),
+      );
+      expect(guess.data?.code).toBe("UNAUTHORIZED");
     });
   });
 

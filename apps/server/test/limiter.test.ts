@@ -95,12 +95,24 @@ describe.each(modes)("limiter (%s)", (mode) => {
     expect((await limiter.consume("test.reset", policy, key)).allowed).toBe(false);
   });
 
+  it("counts the attempts refused past the limit", async () => {
+    const key = unique("past");
+    const policy = { points: 2, durationSeconds: 60 };
+    for (let i = 0; i < 2; i++) await limiter.consume("test.past", policy, key);
+    const consumed = [];
+    for (let i = 0; i < 3; i++) {
+      const result = await limiter.consume("test.past", policy, key);
+      consumed.push(result.allowed ? 0 : result.consumed);
+    }
+    expect(consumed).toEqual([3, 4, 5]);
+  });
+
   it("lets a key in again once its window has passed", async () => {
     const short = { points: 1, durationSeconds: 1 };
     const key = unique("window");
     expect((await limiter.consume("test.window", short, key)).allowed).toBe(true);
     const refused = await limiter.consume("test.window", short, key);
-    expect(refused).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(refused).toEqual({ allowed: false, retryAfterSeconds: 1, consumed: 2 });
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect((await limiter.consume("test.window", short, key)).allowed).toBe(true);
   });

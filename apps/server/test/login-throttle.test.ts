@@ -1,4 +1,5 @@
 import { defaultLimits } from "@cac/trpc";
+import { loginDelayMs } from "@cac/trpc/limits";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   expectTrpcError,
@@ -11,7 +12,7 @@ import {
   uniqueIp,
 } from "./harness";
 
-// Long enough that three argon2 checks fit in it on a loaded machine.
+// Long enough that three argon2 checks fit in it on a loaded machine (the per IP and account window).
 const WINDOW_SECONDS = 10;
 
 describe("login", () => {
@@ -19,7 +20,8 @@ describe("login", () => {
   beforeAll(async () => {
     h = await startHarness({
       limits: {
-        "login.email": { points: 3, durationSeconds: WINDOW_SECONDS },
+        "login.ip_email": { points: 3, durationSeconds: WINDOW_SECONDS },
+        "login.email": { points: 4, durationSeconds: 60 },
         "login.ip": { points: 4, durationSeconds: 60 },
       },
     });
@@ -54,29 +56,40 @@ describe("login", () => {
     expect(wrong.headers.get("set-cookie")).toBeNull();
   });
 
-  it("throttles repeated failures per email with 429 and Retry-After, refuses the right password in the window, and lets it in after", async () => {
+  it("refuses the guessing IP for that account with 429 and Retry-After, even with the right password; the owner elsewhere logs in", async () => {
     const { email, password } = await signupVerified(h);
-    // Each attempt from its own IP: this is the per-email policy.
+    const attacker = h.client({ ip: uniqueIp() });
     for (let i = 0; i < 3; i++) {
-      const c = h.client({ ip: uniqueIp() });
       const error = await expectTrpcError(
-        c.trpc.auth.login.mutate({ email, password: `wrong-password-${i}` }),
+        attacker.trpc.auth.login.mutate({ email, password: `wrong-password-${i}` }),
       );
       expect(error.data?.code).toBe("UNAUTHORIZED");
     }
 
-    const c = h.client({ ip: uniqueIp() });
-    const limited = await expectTrpcError(c.trpc.auth.login.mutate({ email, password: "wrong-again" }));
+    const limited = await expectTrpcError(
+      attacker.trpc.auth.login.mutate({ email, password: "wrong-again" }),
+    );
     expect(limited.data?.httpStatus).toBe(429);
     expect(limited.data?.code).toBe("TOO_MANY_REQUESTS");
     expect(limited.data?.appCode).toBe("RATE_LIMITED");
     expect(limited.data?.retryAfterSeconds).toBeGreaterThan(0);
     expect(limited.message).toMatch(/too many attempts/i);
+    // The attacker's IP is refused for this account whatever the password.
+    const during = await expectTrpcError(attacker.trpc.auth.login.mutate({ email, password }));
+    expect(during.data?.httpStatus).toBe(429);
+    expect(attacker.jar.size).toBe(0);
 
-    // The raw HTTP answer carries the status and Retry-After header too.
+    // The raw HTTP answer carries the status and the Retry-After header.
+    const attackerIp = uniqueIp();
+    for (let i = 0; i < 3; i++) {
+      await rawTrpc(h, "auth.login", {
+        input: { email, password: "nope-nope-nope" },
+        headers: { "x-forwarded-for": attackerIp },
+      });
+    }
     const raw = await rawTrpc(h, "auth.login", {
       input: { email, password },
-      headers: { "x-forwarded-for": uniqueIp() },
+      headers: { "x-forwarded-for": attackerIp },
     });
     expect(raw.status).toBe(429);
     const retryAfter = Number(raw.headers.get("retry-after"));
@@ -85,17 +98,51 @@ describe("login", () => {
     expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
     expect(raw.headers.get("set-cookie")).toBeNull();
 
-    // The right password is refused during the window too.
-    const during = await expectTrpcError(c.trpc.auth.login.mutate({ email, password }));
-    expect(during.data?.httpStatus).toBe(429);
-    expect(c.jar.size).toBe(0);
+    // Six wrong guesses on the account so far: the owner, from their own IP, is slowed, not refused.
+    const owner = h.client({ ip: uniqueIp() });
+    await expect(owner.trpc.auth.login.mutate({ email, password })).resolves.toEqual({ ok: true });
+    expect((await owner.trpc.account.me.query())?.user.email).toBe(email);
+  });
 
-    // Wait out what is left of the window, as a client honouring Retry-After would.
-    await new Promise((resolve) =>
-      setTimeout(resolve, (during.data?.retryAfterSeconds ?? WINDOW_SECONDS) * 1000 + 300),
+  it("does not let guesses at the login form block changing the password or closing the account", async () => {
+    const { client, email, password } = await signupVerified(h);
+    // Past the per-account threshold (4), each from an IP of its own.
+    for (let i = 0; i < 5; i++) {
+      await expectTrpcError(
+        h.client({ ip: uniqueIp() }).trpc.auth.login.mutate({ email, password: `guess-${i}-xxxx` }),
+      );
+    }
+    const newPassword = "owner-changes-it-now-1";
+    await expect(
+      client.trpc.account.changePassword.mutate({ currentPassword: password, newPassword }),
+    ).resolves.toEqual({ ok: true });
+    await expect(client.trpc.account.close.mutate({ password: newPassword })).resolves.toMatchObject({
+      status: "closed",
+    });
+  });
+
+  it("throttles password guesses through a session (changing the password, closing the account)", async () => {
+    const { client, password } = await signupVerified(h);
+    const { points } = defaultLimits["password.session"];
+    for (let i = 0; i < points; i++) {
+      const wrong = `not-my-password-${i}`;
+      const error = await expectTrpcError(
+        i % 2 === 0
+          ? client.trpc.account.changePassword.mutate({
+              currentPassword: wrong,
+              newPassword: "whatever-new-pass-1",
+            })
+          : client.trpc.account.close.mutate({ password: wrong }),
+      );
+      expect(error.data?.appCode).toBe("WRONG_PASSWORD");
+    }
+    const limited = await expectTrpcError(
+      client.trpc.account.changePassword.mutate({
+        currentPassword: password,
+        newPassword: "whatever-new-pass-1",
+      }),
     );
-    await expect(c.trpc.auth.login.mutate({ email, password })).resolves.toEqual({ ok: true });
-    expect((await c.trpc.account.me.query())?.user.email).toBe(email);
+    expect(limited.data?.httpStatus).toBe(429);
   });
 
   it("throttles per IP across different emails", async () => {
@@ -141,15 +188,19 @@ describe("login", () => {
     expect(limited.data?.retryAfterSeconds).toBeGreaterThan(0);
   });
 
-  it("counts an email's attempts the same whatever its case or spacing", async () => {
+  it("counts an email's attempts from one IP the same whatever its case or spacing", async () => {
     const email = uniqueEmail("case");
-    const variants = [email, email.toUpperCase(), `  ${email} `];
-    for (const variant of variants) {
-      const c = h.client({ ip: uniqueIp() });
+    const c = h.client({ ip: uniqueIp() });
+    for (const variant of [email, email.toUpperCase(), `  ${email} `]) {
       await expectTrpcError(c.trpc.auth.login.mutate({ email: variant, password: "whatever-password" }));
     }
-    const c = h.client({ ip: uniqueIp() });
     const limited = await expectTrpcError(c.trpc.auth.login.mutate({ email, password: "whatever-password" }));
     expect(limited.data?.httpStatus).toBe(429);
+  });
+
+  it("waits longer for each attempt past the account's threshold, doubling up to a cap", () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 50].map(loginDelayMs)).toEqual([
+      0, 1000, 2000, 4000, 8000, 16_000, 16_000, 16_000,
+    ]);
   });
 });

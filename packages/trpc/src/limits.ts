@@ -2,8 +2,16 @@ import type { LimitPolicy } from "./ports";
 
 /** Throttling policies by name. The server may override them (tests use short windows). */
 export const defaultLimits = {
+  // Logins from one IP, whatever the account: refused past this.
   "login.ip": { points: 30, durationSeconds: 15 * 60 },
+  // Logins from one IP to one account: refused past this. Another IP is not affected, so an
+  // attacker cannot lock the owner out.
+  "login.ip_email": { points: 10, durationSeconds: 15 * 60 },
+  // Logins to one account from anywhere: past this, never refused, but challenged (the captcha
+  // when configured, else a doubling wait before the password is checked: loginSlowdown).
   "login.email": { points: 5, durationSeconds: 15 * 60 },
+  // Password checks of a logged-in session (changing the password, closing the account).
+  "password.session": { points: 5, durationSeconds: 15 * 60 },
   "signup.ip": { points: 10, durationSeconds: 60 * 60 },
   // Each signup emails the address (a confirmation or a "you already have an account" notice).
   "signup.email": { points: 3, durationSeconds: 60 * 60 },
@@ -24,3 +32,12 @@ export const defaultLimits = {
 
 export type LimitName = keyof typeof defaultLimits;
 export type Limits = Record<LimitName, LimitPolicy>;
+
+/** The wait before checking a password, per attempt past "login.email" without a captcha. */
+export const loginSlowdown = { firstDelayMs: 1000, maxDelayMs: 16_000 };
+
+/** The wait for the `excess`-th attempt past the per-account threshold: 1 s, 2 s, 4 s, … 16 s. */
+export function loginDelayMs(excess: number): number {
+  if (excess <= 0) return 0;
+  return Math.min(loginSlowdown.maxDelayMs, loginSlowdown.firstDelayMs * 2 ** Math.min(excess - 1, 30));
+}

@@ -23,7 +23,8 @@ export interface Mailer {
 }
 
 export type LimitPolicy = { points: number; durationSeconds: number };
-export type LimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+/** A refusal says how long to wait, and how many attempts the window has counted (past the limit too). */
+export type LimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number; consumed: number };
 
 /** Counts attempts per key in fixed windows. In-process by default, Redis when configured. */
 export interface Limiter {

@@ -78,7 +78,11 @@ export function createLimiter(options: {
         return { allowed: true };
       } catch (error) {
         if (error instanceof RateLimiterRes) {
-          return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) };
+          return {
+            allowed: false,
+            retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
+            consumed: error.consumedPoints,
+          };
         }
         throw error;
       }

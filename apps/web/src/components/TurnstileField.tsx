@@ -5,9 +5,11 @@ import { loadTurnstile } from "../lib/turnstile";
 
 type Status = "loading" | "ready" | "solved" | "expired" | "failed" | "unloadable";
 
+export type CaptchaAction = "signup" | "contact" | "login";
+
 type TurnstileFieldProps = {
   siteKey: string;
-  action: "signup" | "contact";
+  action: CaptchaAction;
   onToken(token: string | null): void;
   /** Bumped by the form when its token was used up: the widget then runs again. */
   resetSignal: number;
@@ -128,10 +130,13 @@ const TurnstileField = forwardRef<HTMLFieldSetElement, TurnstileFieldProps>(func
 /**
  * The captcha of a public form, when the server has Turnstile on: the field to render, the
  * token to send, and the two moments a form must tell it about (before sending, after a reply).
+ * With `whenAsked`, the check shows only once the server asked for it (`ask()`, on CAPTCHA_FAILED):
+ * the login form needs it only for an account that has had many attempts.
  */
-export function useCaptcha(action: "signup" | "contact") {
+export function useCaptcha(action: CaptchaAction, options: { whenAsked?: boolean } = {}) {
   const info = useSystemInfo();
-  const siteKey = info.data?.captchaSiteKey ?? null;
+  const [asked, setAsked] = useState(!options.whenAsked);
+  const siteKey = asked ? (info.data?.captchaSiteKey ?? null) : null;
   const [token, setToken] = useState<string | null>(null);
   const [resetSignal, setResetSignal] = useState(0);
   const [missing, setMissing] = useState(false);
@@ -144,6 +149,10 @@ export function useCaptcha(action: "signup" | "contact") {
       setMissing(true);
       fieldRef.current?.focus();
       return false;
+    },
+    /** The server asked for the check: show it (a form made with `whenAsked`). */
+    ask() {
+      setAsked(true);
     },
     /** After an answer from the server: a token works once, so get a fresh one. */
     spent() {

@@ -4,6 +4,8 @@ import { type FormEvent, useRef } from "react";
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from "react-router";
 import { AuthCard } from "../components/AuthCard";
 import { FormAlert } from "../components/FormAlert";
+import { useCaptcha } from "../components/TurnstileField";
+import { describeError } from "../lib/errors";
 import { safeNextPath } from "../lib/navigation";
 import { useSessionStarted } from "../lib/session";
 import { useFormErrors } from "../lib/useFormErrors";
@@ -26,13 +28,19 @@ export function LoginPage() {
   const errors = useFormErrors(formRef, fields);
   const form = useFormFields({ email: "", password: "" }, errors);
   const sessionStarted = useSessionStarted();
+  // Asked for by the server only after many attempts on the account (never a lockout).
+  const captcha = useCaptcha("login", { whenAsked: true });
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onSuccess: async () => {
         await sessionStarted();
         navigate(next, { replace: true });
       },
-      onError: errors.report,
+      onError: (error) => {
+        captcha.spent();
+        if (describeError(error).appCode === "CAPTCHA_FAILED") captcha.ask();
+        errors.report(error);
+      },
     }),
   );
 
@@ -41,7 +49,8 @@ export function LoginPage() {
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     errors.clear();
-    login.mutate(form.values);
+    if (!captcha.ready()) return;
+    login.mutate({ ...form.values, captchaToken: captcha.token });
   };
 
   return (
@@ -78,6 +87,7 @@ export function LoginPage() {
         <p className="form-aside">
           <Link to="/forgot-password">Forgot your password?</Link>
         </p>
+        {captcha.field}
         <Button
           type="submit"
           fullWidth

@@ -55,8 +55,9 @@ export async function closureStatus(deps: Pick<Ports, "db">, accountId: string):
  * an account that is going away (we do not cancel at Stripe from here). Closing twice is a no-op.
  */
 export async function closeAccount(ctx: Context, auth: SessionAuth, input: { password: string }) {
-  // Each attempt is a password guess: the same throttle as logging in with this email.
-  await throttle(ctx, "login.email", auth.user.email);
+  // Each attempt is a password guess through this session (shared with changing the password);
+  // guesses at the login form do not count here.
+  await throttle(ctx, "password.session", auth.session.id);
   if (!(await verifyPassword(auth.user.passwordHash, input.password))) {
     throw new AppError("WRONG_PASSWORD", "That password is not correct.", {
       fieldErrors: { password: ["That password is not correct."] },

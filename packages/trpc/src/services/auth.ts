@@ -4,7 +4,7 @@ import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Context } from "../context";
 import { emails } from "../email/templates";
 import { AppError } from "../errors";
-import type { LimitName } from "../limits";
+import { type LimitName, loginDelayMs } from "../limits";
 import type { Ports } from "../ports";
 import { portalHostnames, requireCaptcha } from "./captcha";
 import { isUniqueViolation } from "./db-errors";
@@ -210,9 +210,37 @@ export async function resendVerification(
 
 const LOGIN_FAILED = "The email or password is incorrect.";
 
-export async function login(ctx: Context, input: { email: string; password: string }) {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Attempts on one account past its threshold ("login.email", from any IP) are challenged, never
+ * refused: the captcha when it is configured, else a doubling wait before the password is checked.
+ * So guesses from elsewhere cannot lock the owner out, while the guessing IPs themselves are
+ * refused ("login.ip", "login.ip_email").
+ */
+async function challengeBusyAccount(ctx: Context, email: string, captchaToken: string | undefined) {
+  const policy = ctx.limits["login.email"];
+  const attempt = await ctx.limiter.consume("login.email", policy, email);
+  if (attempt.allowed) return;
+  if (ctx.captcha.mode !== "off") {
+    await requireCaptcha(ctx, captchaToken, {
+      ip: ctx.http.ip,
+      action: "login",
+      hostnames: portalHostnames(ctx),
+    });
+    return;
+  }
+  await sleep(loginDelayMs(attempt.consumed - policy.points));
+}
+
+export async function login(
+  ctx: Context,
+  input: { email: string; password: string; captchaToken?: string | undefined },
+) {
+  const ipAndEmail = `${ctx.http.ip} ${input.email}`;
   await throttle(ctx, "login.ip", ctx.http.ip);
-  await throttle(ctx, "login.email", input.email);
+  await throttle(ctx, "login.ip_email", ipAndEmail);
+  await challengeBusyAccount(ctx, input.email, input.captchaToken);
   const user = await findUserByEmail(ctx, input.email);
   const ok = user
     ? await verifyPassword(user.passwordHash, input.password)
@@ -221,7 +249,7 @@ export async function login(ctx: Context, input: { email: string; password: stri
     ctx.log.info({ ip: ctx.http.ip }, "login failed");
     throw new AppError("UNAUTHENTICATED", LOGIN_FAILED);
   }
-  await ctx.limiter.reset("login.email", ctx.limits["login.email"], input.email);
+  await ctx.limiter.reset("login.ip_email", ctx.limits["login.ip_email"], ipAndEmail);
   await startSession(ctx, user.id);
   return { ok: true as const };
 }
@@ -310,7 +338,8 @@ export async function changePassword(
   auth: { userId: string; email: string; passwordHash: string; sessionId: string },
   input: { currentPassword: string; newPassword: string },
 ) {
-  await throttle(ctx, "login.email", auth.email);
+  // A password guess through this session; guesses at the login form do not count here.
+  await throttle(ctx, "password.session", auth.sessionId);
   if (!(await verifyPassword(auth.passwordHash, input.currentPassword))) {
     throw new AppError("WRONG_PASSWORD", "Your current password is not correct.", {
       fieldErrors: { currentPassword: ["Your current password is not correct."] },

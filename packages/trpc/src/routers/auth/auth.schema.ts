@@ -24,6 +24,8 @@ export const signupInput = z.object({
 export const loginInput = z.object({
   email: emailSchema,
   password: text().min(1, "Enter your password.").max(256, "Enter your password."),
+  /** The Turnstile token, asked for once the account has had many attempts (CAPTCHA_FAILED). */
+  captchaToken: text().max(4096).optional(),
 });
 
 export const tokenInput = z.object({ token: text().min(10, "This link is incomplete.").max(200) });
