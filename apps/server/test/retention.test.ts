@@ -483,7 +483,13 @@ describe("retention jobs", () => {
         .toBuffer();
       const leaving = await customer({ logo: shared });
       const staying = await customer({ logo: shared });
-      expect(staying.logoKey).toBe(leaving.logoKey);
+      // Uploads now get a file per account; logos stored before that shared one key per image.
+      expect(staying.logoKey).not.toBe(leaving.logoKey);
+      await h.db.db
+        .update(buttons)
+        .set({ logoKey: leaving.logoKey })
+        .where(eq(buttons.id, staying.button.id));
+      staying.logoKey = leaving.logoKey;
       await close(leaving);
       h.clock.advance(31 * DAY);
       const result = await deleteClosedAccounts(deps());

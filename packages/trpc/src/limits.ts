@@ -25,6 +25,9 @@ export const defaultLimits = {
   // visitors all share it, so it is far higher than per IP.
   "config.ip": { points: 600, durationSeconds: 60 },
   "config.button": { points: 12_000, durationSeconds: 60 },
+  // Logo uploads: each is decoded and re-encoded, so they are limited per account and per IP.
+  "logo.account": { points: 20, durationSeconds: 60 * 60 },
+  "logo.ip": { points: 30, durationSeconds: 60 * 60 },
   // Each contact message emails the operators' inbox.
   "contact.ip": { points: 5, durationSeconds: 60 * 60 },
   "contact.email": { points: 3, durationSeconds: 60 * 60 },
@@ -32,6 +35,12 @@ export const defaultLimits = {
 
 export type LimitName = keyof typeof defaultLimits;
 export type Limits = Record<LimitName, LimitPolicy>;
+
+/**
+ * Logo storage per account: the distinct logos its buttons use (a replaced or removed logo frees
+ * its space). Logos are at most 512 px a side, typically tens of KB.
+ */
+export const LOGO_STORAGE_QUOTA_BYTES = 5 * 1024 * 1024;
 
 /** The wait before checking a password, per attempt past "login.email" without a captcha. */
 export const loginSlowdown = { firstDelayMs: 1000, maxDelayMs: 16_000 };

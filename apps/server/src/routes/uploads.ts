@@ -1,9 +1,9 @@
 import type { Limits, Ports, Settings } from "@cac/trpc";
 import { AppError } from "@cac/trpc";
-import { getButton, setButtonLogo } from "@cac/trpc/services/buttons";
-import { LOGO_MAX_BYTES, storeLogo } from "@cac/trpc/services/logos";
+import { LOGO_MAX_BYTES, uploadButtonLogo } from "@cac/trpc/services/logos";
 import { validateSession } from "@cac/trpc/services/sessions";
 import multipart from "@fastify/multipart";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { FastifyInstance } from "fastify";
 import { createRequestContext } from "../context";
 
@@ -44,13 +44,15 @@ export async function registerUploads(
       throw error;
     }
     try {
-      await getButton(ports, auth.account.id, buttonId);
-      const key = await storeLogo(ports, bytes, part.mimetype);
-      const button = await setButtonLogo(ports, auth.account.id, buttonId, key);
-      return { key, logoUrl: `${settings.publicUrl.origin}/uploads/${button.logoKey}` };
+      const button = await uploadButtonLogo(ctx, auth.account.id, buttonId, {
+        bytes,
+        declaredType: part.mimetype,
+      });
+      return { key: button.logoKey, logoUrl: `${settings.publicUrl.origin}/uploads/${button.logoKey}` };
     } catch (error) {
-      if (error instanceof AppError) return fail(error.appCode === "NOT_FOUND" ? 404 : 400, error.message);
-      throw error;
+      if (!(error instanceof AppError)) throw error;
+      if (error.retryAfterSeconds) reply.header("Retry-After", String(error.retryAfterSeconds));
+      return fail(getHTTPStatusCodeFromError(error), error.message);
     }
   });
 

@@ -1,4 +1,4 @@
-import { boolean, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts";
 
 export type ButtonStyle = {
@@ -25,6 +25,8 @@ export const buttons = pgTable(
     enabled: boolean().notNull().default(true),
     style: jsonb().$type<ButtonStyle>().notNull(),
     logoKey: text(),
+    // Stored size of the logo, counted against the account's logo storage quota.
+    logoBytes: integer(),
     phoneNumber: text(),
     ringPortal: boolean().notNull().default(true),
     timezone: text().notNull(),

@@ -5,6 +5,7 @@ import type { ButtonFields } from "../domain/button-fields";
 import { hasControlCharacter } from "../domain/validation";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
+import { dropLogoIfUnused } from "./logo-storage";
 import { assertCanRingPhone, withinPlanLimits } from "./plan-limits";
 import { forgetPublicButton } from "./public-config";
 import { returned } from "./rows";
@@ -108,43 +109,40 @@ export async function setButtonEnabled(deps: Deps, accountId: string, id: string
   return row;
 }
 
-/** A copy with a new public id; it starts disabled so it never goes live by surprise. */
+/**
+ * A copy with a new public id; it starts disabled so it never goes live by surprise. It shares the
+ * original's logo file, so it is made under the account lock (see dropLogoIfUnused).
+ */
 export async function duplicateButton(deps: Deps, accountId: string, id: string): Promise<Button> {
-  const source = await getButton(deps, accountId, id);
-  const { id: _id, publicId: _p, createdAt: _c, updatedAt: _u, ...rest } = source;
-  const rows = await deps.db
-    .insert(buttons)
-    .values({
-      ...rest,
-      name: `${source.name} (copy)`.slice(0, 80),
-      enabled: false,
-      disabledReason: null,
-      publicId: newPublicId(),
-    })
-    .returning();
-  const row = returned(rows, "button");
+  const row = await withinPlanLimits(deps, accountId, async ({ tx }) => {
+    const source = await getButton({ db: tx }, accountId, id);
+    const { id: _id, publicId: _p, createdAt: _c, updatedAt: _u, ...rest } = source;
+    const rows = await tx
+      .insert(buttons)
+      .values({
+        ...rest,
+        name: `${source.name} (copy)`.slice(0, 80),
+        enabled: false,
+        disabledReason: null,
+        publicId: newPublicId(),
+      })
+      .returning();
+    return returned(rows, "button");
+  });
   forgetPublicButton(row.publicId);
   return row;
 }
 
-export async function deleteButton(deps: Pick<Ports, "db">, accountId: string, id: string) {
+/** Deletes the button, and its logo file when no other button uses it. */
+export async function deleteButton(deps: Pick<Ports, "db" | "storage">, accountId: string, id: string) {
   const deleted = await deps.db
     .delete(buttons)
     .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
-    .returning({ id: buttons.id, publicId: buttons.publicId });
+    .returning({ id: buttons.id, publicId: buttons.publicId, logoKey: buttons.logoKey });
   if (deleted.length === 0) throw new AppError("NOT_FOUND", "This button does not exist or was deleted.");
-  for (const row of deleted) forgetPublicButton(row.publicId);
+  for (const row of deleted) {
+    forgetPublicButton(row.publicId);
+    await dropLogoIfUnused(deps, accountId, row.logoKey);
+  }
   return { ok: true as const };
-}
-
-export async function setButtonLogo(deps: Deps, accountId: string, id: string, logoKey: string | null) {
-  await getButton(deps, accountId, id);
-  const rows = await deps.db
-    .update(buttons)
-    .set({ logoKey, updatedAt: deps.clock.now() })
-    .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
-    .returning();
-  const row = returned(rows, "button");
-  forgetPublicButton(row.publicId);
-  return row;
 }

@@ -1,6 +1,16 @@
 import { createHash } from "node:crypto";
+import { type Button, buttons } from "@cac/db";
+import { and, eq } from "drizzle-orm";
+import type { Context } from "../context";
 import { AppError } from "../errors";
+import { LOGO_STORAGE_QUOTA_BYTES } from "../limits";
 import type { Ports } from "../ports";
+import { throttle } from "./auth";
+import { getButton } from "./buttons";
+import { dropLogoIfUnused, logoStorageUsed } from "./logo-storage";
+import { withinPlanLimits } from "./plan-limits";
+import { forgetPublicButton } from "./public-config";
+import { returned } from "./rows";
 
 export const LOGO_MAX_BYTES = 512 * 1024;
 /** Larger images are refused before decoding; accepted ones are scaled to fit LOGO_OUTPUT_PX. */
@@ -74,17 +84,68 @@ export async function processLogo(bytes: Buffer, declaredType: string | undefine
     if (error instanceof AppError) throw error;
     throw refuse("This file is not a valid image. Export it again as PNG, JPEG or WebP.");
   }
-  const hash = createHash("sha256").update(output).digest("hex").slice(0, 32);
-  return { key: `logos/${hash}.${kind === "jpeg" ? "jpg" : kind}`, body: output, contentType: mimeOf[kind] };
+  return { extension: kind === "jpeg" ? "jpg" : kind, body: output, contentType: mimeOf[kind] };
 }
 
-/** Processes and stores a logo; the content-hash key makes a re-upload of the same image a no-op. */
-export async function storeLogo(
-  deps: Pick<Ports, "storage">,
-  bytes: Buffer,
-  declaredType: string | undefined,
-) {
-  const logo = await processLogo(bytes, declaredType);
-  await deps.storage.put(logo.key, logo.body, logo.contentType);
-  return logo.key;
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB`;
+}
+
+/**
+ * Checks, re-encodes and stores a logo for one of the account's buttons, within the per-account
+ * and per-IP upload limits and the account's logo storage quota. The key hashes the account with
+ * the image, so an account's files are its own and deleting one never touches another's. The
+ * quota check, the file and the button's update happen under the account lock, so concurrent
+ * uploads cannot together exceed it; the replaced logo is deleted when no button uses it.
+ */
+export async function uploadButtonLogo(
+  ctx: Context,
+  accountId: string,
+  buttonId: string,
+  file: { bytes: Buffer; declaredType: string | undefined },
+): Promise<Button> {
+  await throttle(ctx, "logo.ip", ctx.http.ip);
+  await throttle(ctx, "logo.account", accountId);
+  await getButton(ctx, accountId, buttonId);
+  const logo = await processLogo(file.bytes, file.declaredType);
+  const key = `logos/${createHash("sha256").update(accountId).update(":").update(logo.body).digest("hex").slice(0, 32)}.${logo.extension}`;
+  const { button, replaced } = await withinPlanLimits(ctx, accountId, async ({ tx }) => {
+    const current = await getButton({ db: tx }, accountId, buttonId);
+    const used = await logoStorageUsed(tx, accountId, buttonId);
+    const after = used.bytes + (used.keys.has(key) ? 0 : logo.body.length);
+    if (after > LOGO_STORAGE_QUOTA_BYTES) {
+      const message = `Your logos would use ${megabytes(after)} of the ${megabytes(LOGO_STORAGE_QUOTA_BYTES)} allowed. Remove a logo you no longer use, or upload a smaller image.`;
+      throw new AppError("STORAGE_QUOTA", message, { fieldErrors: { file: [message] } });
+    }
+    await ctx.storage.put(key, logo.body, logo.contentType);
+    const rows = await tx
+      .update(buttons)
+      .set({ logoKey: key, logoBytes: logo.body.length, updatedAt: ctx.clock.now() })
+      .where(and(eq(buttons.id, buttonId), eq(buttons.accountId, accountId)))
+      .returning();
+    return { button: returned(rows, "button"), replaced: current.logoKey === key ? null : current.logoKey };
+  });
+  forgetPublicButton(button.publicId);
+  await dropLogoIfUnused(ctx, accountId, replaced);
+  return button;
+}
+
+/** Takes the logo off a button; its file goes when no other button uses it. */
+export async function removeButtonLogo(
+  deps: Pick<Ports, "db" | "storage" | "clock">,
+  accountId: string,
+  buttonId: string,
+): Promise<Button> {
+  const { button, removed } = await withinPlanLimits(deps, accountId, async ({ tx }) => {
+    const current = await getButton({ db: tx }, accountId, buttonId);
+    const rows = await tx
+      .update(buttons)
+      .set({ logoKey: null, logoBytes: null, updatedAt: deps.clock.now() })
+      .where(and(eq(buttons.id, buttonId), eq(buttons.accountId, accountId)))
+      .returning();
+    return { button: returned(rows, "button"), removed: current.logoKey };
+  });
+  forgetPublicButton(button.publicId);
+  await dropLogoIfUnused(deps, accountId, removed);
+  return button;
 }

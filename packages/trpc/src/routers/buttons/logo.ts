@@ -1,5 +1,5 @@
 import { toButtonView } from "../../services/button-view";
-import { setButtonLogo } from "../../services/buttons";
+import { removeButtonLogo } from "../../services/logos";
 import { authedProcedure } from "../../trpc";
 import { buttonIdInput } from "./buttons.schema";
 
@@ -7,5 +7,5 @@ import { buttonIdInput } from "./buttons.schema";
 export const removeLogoProcedure = authedProcedure
   .input(buttonIdInput)
   .mutation(async ({ ctx, input }) =>
-    toButtonView(ctx.settings, await setButtonLogo(ctx, ctx.account.id, input.id, null)),
+    toButtonView(ctx.settings, await removeButtonLogo(ctx, ctx.account.id, input.id)),
   );
