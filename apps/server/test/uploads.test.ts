@@ -12,6 +12,27 @@ import {
   uniqueIp,
 } from "./harness";
 
+/** POST /uploads/logo as the portal sends it: multipart, with the client's session and Origin. */
+async function postLogo(
+  h: Harness,
+  client: TestClient,
+  id: string,
+  bytes: Buffer,
+  type = "image/png",
+  filename = "logo.png",
+) {
+  const form = new FormData();
+  form.append("file", new Blob([new Uint8Array(bytes)], { type }), filename);
+  const res = await client.fetch(`${h.url}/uploads/logo?button=${id}`, { method: "POST", body: form });
+  const body = (await res.json()) as {
+    logoUrl?: string;
+    key?: string;
+    error?: string;
+    fieldErrors?: { file?: string[] };
+  };
+  return { status: res.status, retryAfter: res.headers.get("retry-after"), body };
+}
+
 describe("logo upload", () => {
   let h: Harness;
   let owner: TestClient;
@@ -28,15 +49,8 @@ describe("logo upload", () => {
   });
   afterAll(() => h.close());
 
-  async function upload(bytes: Buffer, type: string, filename = "logo.png", id = buttonId) {
-    const form = new FormData();
-    form.append("file", new Blob([new Uint8Array(bytes)], { type }), filename);
-    const res = await owner.fetch(`${h.url}/uploads/logo?button=${id}`, { method: "POST", body: form });
-    return {
-      status: res.status,
-      body: (await res.json()) as { logoUrl?: string; key?: string; error?: string },
-    };
-  }
+  const upload = (bytes: Buffer, type: string, filename = "logo.png", id = buttonId) =>
+    postLogo(h, owner, id, bytes, type, filename);
 
   it("accepts a PNG, strips its metadata, and serves it with safe, immutable headers", async () => {
     expect(png.includes(Buffer.from("secret-exif-marker"))).toBe(true);
@@ -129,13 +143,7 @@ describe("logo upload limits and storage quota", () => {
   }, HARNESS_TIMEOUT_MS);
   afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 
-  async function upload(client: TestClient, id: string, bytes: Buffer) {
-    const form = new FormData();
-    form.append("file", new Blob([new Uint8Array(bytes)], { type: "image/png" }), "logo.png");
-    const res = await client.fetch(`${h.url}/uploads/logo?button=${id}`, { method: "POST", body: form });
-    const body = (await res.json()) as { key?: string; error?: string; fieldErrors?: { file?: string[] } };
-    return { status: res.status, retryAfter: res.headers.get("retry-after"), body };
-  }
+  const upload = (client: TestClient, id: string, bytes: Buffer) => postLogo(h, client, id, bytes);
 
   it("limits uploads per account, with 429 and Retry-After; another account is not affected", async () => {
     const { client } = await signupVerified(h);
@@ -178,13 +186,7 @@ describe("logo storage quota", () => {
   }, HARNESS_TIMEOUT_MS);
   afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 
-  async function upload(client: TestClient, id: string, bytes: Buffer) {
-    const form = new FormData();
-    form.append("file", new Blob([new Uint8Array(bytes)], { type: "image/png" }), "logo.png");
-    const res = await client.fetch(`${h.url}/uploads/logo?button=${id}`, { method: "POST", body: form });
-    const body = (await res.json()) as { key?: string; error?: string; fieldErrors?: { file?: string[] } };
-    return { status: res.status, body };
-  }
+  const upload = (client: TestClient, id: string, bytes: Buffer) => postLogo(h, client, id, bytes);
   const served = async (key: string) => (await fetch(`${h.url}/uploads/${key}`)).status;
 
   it("refuses a logo past the account's quota, and replaced, removed or deleted logos free their space", async () => {
