@@ -9,6 +9,7 @@ import {
   type Limiter,
   type Limits,
   type Ports,
+  type PubSub,
 } from "@cac/trpc";
 import { type AbuseThresholds, abuseThresholdsWith } from "@cac/trpc/domain/abuse-thresholds";
 import { notifyMissedCall } from "@cac/trpc/services/missed-call";
@@ -49,6 +50,8 @@ export type BuildOptions = {
   abuseThresholds?: Partial<AbuseThresholds>;
   /** Use this limiter instead of the one built from config (closed with the app). */
   limiter?: Limiter;
+  /** Use this pubsub instead of the one built from config (closed with the app). */
+  pubsub?: PubSub;
   /** Prefix of the limiter's keys (default `cac`); tests use a unique one per suite. */
   limiterKeyPrefix?: string;
   /** Prefix of pubsub channels (default: the limiter's); instances of one deployment share it. */
@@ -96,9 +99,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     storage: config.s3
       ? (await import("./adapters/s3-storage")).createS3Storage(config.s3)
       : createLocalStorage(join(config.dataDir, "uploads")),
-    pubsub: config.redisUrl
-      ? createRedisPubSub(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
-      : createMemoryPubSub(),
+    pubsub:
+      options.pubsub ??
+      (config.redisUrl
+        ? createRedisPubSub(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
+        : createMemoryPubSub()),
     captcha: config.turnstile ? createTurnstileCaptcha(config.turnstile, app.log) : captchaOff,
     billing: config.stripe
       ? (await import("./adapters/stripe-billing")).createStripeBilling(config.stripe)
@@ -160,7 +165,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     turnstile: ports.captcha.mode === "turnstile",
     twilio: ports.voice.mode === "twilio",
   });
-  await registerHealth(app, db);
+  await registerHealth(app, db, ports.pubsub);
   // Before the portal, whose fallback would otherwise answer /privacy with the SPA.
   registerPrivacyPage(app, privacyPage);
   await registerWidgetConfig(app, ports, settings, limits);

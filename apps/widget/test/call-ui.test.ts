@@ -343,6 +343,25 @@ describe("calls", () => {
     expect(byText("Try again")).toBeDefined();
   });
 
+  it("after an outage on the service's side, says so, and offers both a retry and the callback form", () => {
+    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
+    Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
+    let call: CallContext | undefined;
+    setup(makeConfig(), {
+      start: (c) => {
+        call = c;
+        return { hangup() {}, mute() {}, dtmf() {} };
+      },
+    }).open(ctx.button);
+    byText("Call now")?.click();
+    call?.report({ t: "permitted" });
+    call?.report({ t: "fail", cause: "outage" });
+    expect(dialog().textContent).toContain("The call didn't go through");
+    expect(dialog().textContent).toContain("a problem on our side");
+    expect(byText("Try again")).toBeDefined();
+    expect(root.querySelector("form")).not.toBeNull();
+  });
+
   it("refuses to dial from an insecure page before asking for the microphone", () => {
     Object.defineProperty(window, "isSecureContext", { value: false, configurable: true });
     const start = vi.fn();

@@ -64,7 +64,11 @@ export async function endCall(
   if (!row) return null;
   clearCallTimer(sessionId);
   const end: CallEnd = { status: row.status, reason, durationSeconds: row.durationSeconds };
-  await publishEnded(deps, row.accountId, row.answeredBy, sessionId, end);
+  // The end is stored; an outage of live events must not skip what follows (screens that missed
+  // the notice read the call's state when they reconnect).
+  await publishEnded(deps, row.accountId, row.answeredBy, sessionId, end).catch((error) =>
+    deps.log.warn({ err: error, sessionId }, "the end of the call could not be published"),
+  );
   // Only the update that ended the call gets here, so follow-ups (the missed-call email) run once.
   await deps.onCallEnded(row);
   return end;
