@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import { createDb, type DbHandle } from "@cac/db";
 import {
@@ -150,8 +151,19 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       retention = startRetentionJobs(ports, config.jobs.intervalSeconds);
     });
   }
+  // Shutting down (SIGTERM): Fastify refuses new requests and waits for those in flight; live
+  // streams would hold it forever, so they end now (their clients reconnect to another instance),
+  // and each connection closes once its response is done instead of idling in keep-alive.
+  const closing = new AbortController();
+  setMaxListeners(0, closing.signal);
+  app.addHook("preClose", async () => {
+    closing.abort(new DOMException("The server is shutting down.", "AbortError"));
+  });
+  app.addHook("onResponse", async (req) => {
+    if (closing.signal.aborted) req.raw.socket?.end();
+  });
   app.addHook("onClose", async () => {
-    sweeper?.stop();
+    await sweeper?.stop();
     await retention?.stop();
     await ports.pubsub.close();
     await limiter.close();
@@ -180,7 +192,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req, res }) => createRequestContext(ports, settings, limits, req, res),
+      createContext: ({ req, res }) =>
+        createRequestContext(ports, settings, limits, req, res, closing.signal),
       onError({ error, path }) {
         if (error.code === "INTERNAL_SERVER_ERROR")
           app.log.error({ err: error.cause ?? error, path }, "procedure failed");
