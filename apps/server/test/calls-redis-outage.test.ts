@@ -13,19 +13,9 @@ import {
   type TestClient,
   uniqueIp,
 } from "./harness";
-import { type LocalRedis, startLocalRedis } from "./redis-server";
+import { eventually, type LocalRedis, startLocalRedis } from "./redis-server";
 
 const SHOP = "https://shop.test";
-
-/** Polls `check` until it holds (the Redis client reconnects with a backoff of up to 2 s). */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe("calls.start while the Redis carrying live events is down", () => {
   let redis: LocalRedis;

@@ -1,80 +1,72 @@
+import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
+import type { PubSub } from "../src/ports";
+import { listen } from "../src/services/calls/channels";
 import { untilAborted } from "../src/streams";
 
-/** A source that yields what is pushed and waits in between, like a pubsub subscription. */
-function source() {
-  const queue: number[] = [];
-  let wake: (() => void) | null = null;
-  let stopped = false;
-  const state = {
-    cleanedUp: false,
-    /** Ends the source's wait, as a closed connection does. */
-    stop() {
-      stopped = true;
-      wake?.();
+/** In-process fan-out, counting live subscriptions: what a subscription's stream listens to. */
+function pubsub() {
+  const emitter = new EventEmitter();
+  const live = { subscriptions: 0 };
+  const port: PubSub = {
+    mode: "memory",
+    publish: async (channel, message) => {
+      emitter.emit(channel, message);
     },
-  };
-  async function* generate() {
-    try {
-      while (!stopped) {
-        const next = queue.shift();
-        if (next !== undefined) {
-          yield next;
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      }
-    } finally {
-      state.cleanedUp = true;
-    }
-  }
-  return {
-    state,
-    iterable: generate(),
-    push(value: number) {
-      queue.push(value);
-      wake?.();
+    subscribe: async (channel, onMessage) => {
+      emitter.on(channel, onMessage);
+      live.subscriptions++;
+      return async () => {
+        emitter.off(channel, onMessage);
+        live.subscriptions--;
+      };
     },
+    check: async () => {},
+    close: async () => {},
   };
+  return { port, live };
 }
 
-describe("untilAborted", () => {
-  it("passes values through, then fails with the abort's reason while the source is still waiting", async () => {
-    const s = source();
-    const controller = new AbortController();
-    const stream = untilAborted(s.iterable, controller.signal);
-    s.push(1);
-    expect(await stream.next()).toEqual({ value: 1, done: false });
-    const waiting = stream.next();
-    const reason = new DOMException("The server is shutting down.", "AbortError");
-    controller.abort(reason);
-    await expect(waiting).rejects.toBe(reason);
-    // The source was mid-wait; it returns (and cleans up) once that wait ends.
-    expect(s.state.cleanedUp).toBe(false);
-    s.state.stop();
+const shutdown = () => new DOMException("The server is shutting down.", "AbortError");
+
+describe("untilAborted over a subscription's stream", () => {
+  it("passes messages through, then fails with the abort's reason while the stream is still waiting", async () => {
+    const { port, live } = pubsub();
+    const request = new AbortController();
+    const closing = new AbortController();
+    const stream = untilAborted(listen<number>(port, ["c"], request.signal), closing.signal);
+    const first = stream.next();
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(s.state.cleanedUp).toBe(true);
+    await port.publish("c", 1);
+    expect(await first).toEqual({ value: 1, done: false });
+
+    const waiting = stream.next();
+    const reason = shutdown();
+    closing.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+    // The stream was mid-wait; it unsubscribes once that wait ends (its response closed).
+    expect(live.subscriptions).toBe(1);
+    request.abort();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(live.subscriptions).toBe(0);
   });
 
-  it("fails at once when the signal is already aborted", async () => {
-    const s = source();
-    const controller = new AbortController();
-    controller.abort(new DOMException("closing", "AbortError"));
-    await expect(untilAborted(s.iterable, controller.signal).next()).rejects.toMatchObject({
-      name: "AbortError",
-    });
-    s.state.stop();
+  it("fails at once when the server is already closing", async () => {
+    const closing = new AbortController();
+    closing.abort(shutdown());
+    const stream = untilAborted(listen<number>(pubsub().port, ["c"], undefined), closing.signal);
+    await expect(stream.next()).rejects.toMatchObject({ name: "AbortError" });
   });
 
-  it("returns the source when the consumer stops first, and ends when the source ends", async () => {
-    const s = source();
-    const stream = untilAborted(s.iterable, new AbortController().signal);
-    s.push(7);
-    expect(await stream.next()).toEqual({ value: 7, done: false });
+  it("returns the stream when the consumer stops first, and ends when the source ends", async () => {
+    const { port, live } = pubsub();
+    const stream = untilAborted(listen<number>(port, ["c"], undefined), new AbortController().signal);
+    const first = stream.next();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await port.publish("c", 7);
+    expect(await first).toEqual({ value: 7, done: false });
     await stream.return(undefined);
-    expect(s.state.cleanedUp).toBe(true);
+    expect(live.subscriptions).toBe(0);
 
     async function* two() {
       yield 1;
