@@ -11,6 +11,7 @@ import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { createTestClient, tokenFromEmail, uniqueEmail, uniqueIp, validSignup } from "./harness";
+import { startLocalRedis } from "./redis-server";
 
 /**
  * `npm start` runs the server built into apps/server/dist under plain Node. This builds it and
@@ -190,13 +191,22 @@ async function until(check: () => boolean, what: string, timeoutMs = 30_000) {
   }
 }
 
-/** DATABASE_URL and REDIS_URL for the server: a fresh Postgres database and Redis when CI has them. */
+/**
+ * DATABASE_URL and REDIS_URL for the server: a Redis of its own (the server keys its limits with the
+ * default prefix, so a shared Redis would carry counts over from earlier runs), and a fresh Postgres
+ * database when TEST_DATABASE_URL is set (otherwise the embedded one).
+ */
 async function backingServices() {
-  const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
+  const redis = await startLocalRedis();
   const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) return { env: redis, drop: async () => {} };
-  const database = await createTestDatabase(serverUrl);
-  return { env: { ...redis, DATABASE_URL: database.url }, drop: database.drop };
+  const database = serverUrl ? await createTestDatabase(serverUrl) : null;
+  return {
+    env: { REDIS_URL: redis.url, ...(database ? { DATABASE_URL: database.url } : {}) },
+    drop: async () => {
+      await database?.drop();
+      await redis.stop();
+    },
+  };
 }
 
 describe("the built server on SIGTERM", () => {
@@ -232,6 +242,10 @@ describe("the built server on SIGTERM", () => {
     timeout: 120_000,
   }, async () => {
     const { url } = server;
+    // Ready, with its database and Redis: both are closed on the way out.
+    const ready = await (await fetch(`${url}/readyz`)).json();
+    expect(ready).toMatchObject({ ok: true, database: { ok: true }, redis: { ok: true } });
+    expect(typeof ready.redis.ms).toBe("number");
     // An owner with a confirmed email, a button, and the phone panel set available.
     const owner = createTestClient(url, url, uniqueIp());
     const email = uniqueEmail("drain");
