@@ -243,7 +243,7 @@ describe("the built server on SIGTERM", () => {
   }, async () => {
     const { url } = server;
     // Ready, with its database and Redis: both are closed on the way out.
-    const ready = await (await fetch(`${url}/readyz`)).json();
+    const ready = (await (await fetch(`${url}/readyz`)).json()) as { redis: { ms?: number } };
     expect(ready).toMatchObject({ ok: true, database: { ok: true }, redis: { ok: true } });
     expect(typeof ready.redis.ms).toBe("number");
     // An owner with a confirmed email, a button, and the phone panel set available.
