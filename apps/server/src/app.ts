@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import { createDb, type DbHandle } from "@cac/db";
 import {
@@ -9,6 +10,7 @@ import {
   type Limiter,
   type Limits,
   type Ports,
+  type PubSub,
 } from "@cac/trpc";
 import { type AbuseThresholds, abuseThresholdsWith } from "@cac/trpc/domain/abuse-thresholds";
 import { notifyMissedCall } from "@cac/trpc/services/missed-call";
@@ -49,6 +51,8 @@ export type BuildOptions = {
   abuseThresholds?: Partial<AbuseThresholds>;
   /** Use this limiter instead of the one built from config (closed with the app). */
   limiter?: Limiter;
+  /** Use this pubsub instead of the one built from config (closed with the app). */
+  pubsub?: PubSub;
   /** Prefix of the limiter's keys (default `cac`); tests use a unique one per suite. */
   limiterKeyPrefix?: string;
   /** Prefix of pubsub channels (default: the limiter's); instances of one deployment share it. */
@@ -96,9 +100,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     storage: config.s3
       ? (await import("./adapters/s3-storage")).createS3Storage(config.s3)
       : createLocalStorage(join(config.dataDir, "uploads")),
-    pubsub: config.redisUrl
-      ? createRedisPubSub(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
-      : createMemoryPubSub(),
+    pubsub:
+      options.pubsub ??
+      (config.redisUrl
+        ? createRedisPubSub(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
+        : createMemoryPubSub()),
     captcha: config.turnstile ? createTurnstileCaptcha(config.turnstile, app.log) : captchaOff,
     billing: config.stripe
       ? (await import("./adapters/stripe-billing")).createStripeBilling(config.stripe)
@@ -145,8 +151,19 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       retention = startRetentionJobs(ports, config.jobs.intervalSeconds);
     });
   }
+  // Shutting down (SIGTERM): Fastify refuses new requests and waits for those in flight; live
+  // streams would hold it forever, so they end now (their clients reconnect to another instance),
+  // and each connection closes once its response is done instead of idling in keep-alive.
+  const closing = new AbortController();
+  setMaxListeners(0, closing.signal);
+  app.addHook("preClose", async () => {
+    closing.abort(new DOMException("The server is shutting down.", "AbortError"));
+  });
+  app.addHook("onResponse", async (req) => {
+    if (closing.signal.aborted) req.raw.socket?.end();
+  });
   app.addHook("onClose", async () => {
-    sweeper?.stop();
+    await sweeper?.stop();
     await retention?.stop();
     await ports.pubsub.close();
     await limiter.close();
@@ -160,7 +177,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     turnstile: ports.captcha.mode === "turnstile",
     twilio: ports.voice.mode === "twilio",
   });
-  await registerHealth(app, db);
+  await registerHealth(app, db, ports.pubsub);
   // Before the portal, whose fallback would otherwise answer /privacy with the SPA.
   registerPrivacyPage(app, privacyPage);
   await registerWidgetConfig(app, ports, settings, limits);
@@ -175,7 +192,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req, res }) => createRequestContext(ports, settings, limits, req, res),
+      createContext: ({ req, res }) =>
+        createRequestContext(ports, settings, limits, req, res, closing.signal),
       onError({ error, path }) {
         if (error.code === "INTERNAL_SERVER_ERROR")
           app.log.error({ err: error.cause ?? error, path }, "procedure failed");

@@ -1,6 +1,9 @@
 import type { Context, Limits, Ports, Settings } from "@cac/trpc";
 import type { FastifyReply, FastifyRequest } from "fastify";
 
+/** For routes that hold no live stream, which the server's shutdown need not end. */
+const neverClosing = new AbortController().signal;
+
 /** Builds the per-request tRPC context from the shared ports and the Fastify exchange. */
 export function createRequestContext(
   ports: Ports,
@@ -8,6 +11,7 @@ export function createRequestContext(
   limits: Limits,
   req: FastifyRequest,
   reply: FastifyReply,
+  serverClosing: AbortSignal = neverClosing,
 ): Context {
   return {
     ...ports,
@@ -38,6 +42,7 @@ export function createRequestContext(
           path: options.path,
         });
       },
+      serverClosing,
     },
   };
 }

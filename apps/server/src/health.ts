@@ -1,17 +1,56 @@
 import type { DbHandle } from "@cac/db";
-import type { FastifyInstance } from "fastify";
+import type { PubSub } from "@cac/trpc";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 
-export async function registerHealth(app: FastifyInstance, db: DbHandle) {
+/** A dependency that has not answered by then counts as down (a load balancer probes often). */
+const PROBE_TIMEOUT_MS = 2000;
+
+type Probe = { ok: true; ms: number } | { ok: false; error: string };
+
+/** Times one round trip to a dependency, bounded; the cause goes to the log, never to the body. */
+async function probe(req: FastifyRequest, name: string, roundTrip: () => Promise<unknown>): Promise<Probe> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      roundTrip(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+      }),
+    ]);
+    return { ok: true, ms: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (error) {
+    req.log.error({ err: error, path: req.url }, `health check: ${name} unreachable`);
+    return { ok: false, error: `${name} unreachable` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function registerHealth(app: FastifyInstance, db: DbHandle, pubsub: PubSub) {
+  // Liveness: the process answers and reaches its database.
   app.get("/healthz", async (req, reply) => {
     // A cached 200 would hide an outage from the load balancer.
     reply.header("Cache-Control", "no-store");
-    const started = performance.now();
-    try {
-      await db.ping();
-      return { ok: true, db: db.kind, dbMs: Math.round((performance.now() - started) * 10) / 10 };
-    } catch (error) {
-      req.log.error({ err: error }, "health check: database unreachable");
-      return reply.code(503).send({ ok: false, db: db.kind, error: "database unreachable" });
-    }
+    const database = await probe(req, "database", () => db.ping());
+    return database.ok
+      ? { ok: true, db: db.kind, dbMs: database.ms }
+      : reply.code(503).send({ ok: false, db: db.kind, error: database.error });
+  });
+
+  // Readiness: whether this instance can serve everything now, each dependency on its own. Calls
+  // need Redis (live events) when it is configured, so a load balancer should send traffic elsewhere.
+  app.get("/readyz", async (req, reply) => {
+    reply.header("Cache-Control", "no-store");
+    const [database, redis] = await Promise.all([
+      probe(req, "database", () => db.ping()),
+      pubsub.mode === "redis" ? probe(req, "redis", () => pubsub.check()) : null,
+    ]);
+    const ok = database.ok && (redis?.ok ?? true);
+    return reply.code(ok ? 200 : 503).send({
+      ok,
+      database: { kind: db.kind, ...database },
+      redis: redis ?? { ok: true, configured: false },
+    });
   });
 }

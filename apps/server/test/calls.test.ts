@@ -1,5 +1,6 @@
-import { abuseFlags, callSessions, securityEvents } from "@cac/db";
+import { abuseFlags, callSessions, securityEvents, users } from "@cac/db";
 import { sweepStaleCalls } from "@cac/trpc/services/calls/sweeper";
+import { getUsage } from "@cac/trpc/services/usage";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, withSubscriptions } from "./call-clients";
@@ -229,15 +230,67 @@ describe("a browser call, signaled through the server", () => {
       })
       .returning();
     expect(await sweepStaleCalls(h.ports, 30)).toBe(0);
+    const answeredAt = h.clock.now();
     h.clock.advance(60_000);
     expect(await sweepStaleCalls(h.ports, 30)).toBe(1);
     const [row] = await h.db.db.select().from(callSessions).where(eq(callSessions.id, stale!.id));
+    // No heartbeat came after the answer, so nothing after it is billed (it was 60 s: the sweep's time).
     expect(row).toMatchObject({
       status: "completed",
-      durationSeconds: 60,
+      durationSeconds: 0,
+      endedAt: answeredAt,
       failureReason: "The connection was lost.",
     });
     expect(await sweepStaleCalls(h.ports, 30)).toBe(0);
+  });
+
+  it("a call whose parties vanish ends at their last heartbeat, not at the sweep, and is billed so", async () => {
+    // An owner of its own, so the usage counted is this call's alone.
+    const { client: owner2 } = await signupVerified(h);
+    const b = await openButton(owner2);
+    const me = await owner2.trpc.account.me.query();
+    await owner2.trpc.phone.setAvailable.mutate({ available: true });
+    const visitor = withSubscriptions(h.url, h.client({ origin: SHOP, ip: uniqueIp() }));
+    const started = await visitor.calls.start.mutate({ button: b.publicId });
+    await owner2.trpc.phone.answer.mutate({ sessionId: started.sessionId });
+    const answeredAt = h.clock.now();
+
+    // 2 s in, both parties are heard from once more (the visitor's call stream and the agent's
+    // phone panel each send a heartbeat when they open), then both vanish: the server dies, say.
+    h.clock.advance(2_000);
+    const visitorEvents = collect<AnyEvent>();
+    const visitorSub = visitor.calls.events.subscribe(
+      { button: b.publicId, sessionId: started.sessionId, token: started.token },
+      { onData: (e) => visitorEvents.push(e as AnyEvent) },
+    );
+    await visitorEvents.next((e) => e.type === "answered");
+    const panel = await openPhonePanel(h, owner2);
+    const heardFrom = async () => {
+      const [call] = await h.db.db.select().from(callSessions).where(eq(callSessions.id, started.sessionId));
+      const [agent] = await h.db.db.select().from(users).where(eq(users.id, me!.user.id));
+      return { visitor: call?.lastActivityAt?.getTime(), agent: agent?.agentSeenAt?.getTime() };
+    };
+    for (let i = 0; i < 50; i++) {
+      const seen = await heardFrom();
+      if (seen.visitor === h.clock.now().getTime() && seen.agent === h.clock.now().getTime()) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await heardFrom()).toEqual({ visitor: h.clock.now().getTime(), agent: h.clock.now().getTime() });
+    visitorSub.unsubscribe();
+    panel.stop();
+
+    // Nobody hangs up; the sweeper finds the call a minute later.
+    h.clock.advance(60_000);
+    expect(await sweepStaleCalls(h.ports, 30)).toBeGreaterThanOrEqual(1);
+    const [row] = await h.db.db.select().from(callSessions).where(eq(callSessions.id, started.sessionId));
+    expect(row).toMatchObject({
+      status: "completed",
+      failureReason: "The connection was lost.",
+      durationSeconds: 2,
+      endedAt: new Date(answeredAt.getTime() + 2_000),
+    });
+    // The minutes counted are this call's 2 s, rounded up to one minute (62 s would be two).
+    expect((await getUsage(h.ports, me!.account.id)).minutesUsed).toBe(1);
   });
 });
 

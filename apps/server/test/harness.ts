@@ -35,7 +35,7 @@ export type Harness = BuiltApp & {
 
 export type TestClient = ReturnType<typeof createTestClient>;
 
-function createTestClient(url: string, origin: string, ip?: string) {
+export function createTestClient(url: string, origin: string, ip?: string) {
   const jar = new Map<string, string>();
   const fetchWithJar: typeof fetch = async (input, init) => {
     const headers = new Headers(init?.headers);

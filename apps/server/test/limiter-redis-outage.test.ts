@@ -4,17 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLimiter } from "../src/adapters/limiter";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { HARNESS_TIMEOUT_MS, signupVerified, startHarness, unique } from "./harness";
-import { type LocalRedis, startLocalRedis } from "./redis-server";
-
-/** Polls `check` until it holds (Redis reconnects with a backoff of up to 2 s). */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { eventually, type LocalRedis, startLocalRedis } from "./redis-server";
 
 describe("limiter when its Redis goes away and comes back", () => {
   let redis: LocalRedis;

@@ -73,3 +73,13 @@ export async function redisForSuite(): Promise<{ url: string; stop(): Promise<vo
   const local = await startLocalRedis();
   return { url: local.url, stop: local.stop };
 }
+
+/** Polls `check` until it holds (Redis clients reconnect with a backoff of up to 2 s). */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

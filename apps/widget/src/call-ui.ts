@@ -44,9 +44,19 @@ export const failMessages: Record<CallFailCause, string> = {
   busy: "We can't take your call right now. Leave your number and we'll call you back.",
   unavailable:
     "This line isn't taking calls from the browser right now. You can still ask us to call you back.",
+  outage:
+    "Calls can't be connected right now because of a problem on our side. Please try again in a few minutes, or ask us to call you back.",
 };
 
-const retryable: CallFailCause[] = ["mic-denied", "no-mic", "offline", "rate-limited", "generic", "captcha"];
+const retryable: CallFailCause[] = [
+  "mic-denied",
+  "no-mic",
+  "offline",
+  "rate-limited",
+  "generic",
+  "captcha",
+  "outage",
+];
 /** Failures after which the callback form is offered right away. */
 const offerCallback: CallFailCause[] = [
   "insecure",
@@ -56,6 +66,7 @@ const offerCallback: CallFailCause[] = [
   "no-answer",
   "busy",
   "unavailable",
+  "outage",
 ];
 const unanswered: CallFailCause[] = ["no-agent", "no-answer", "busy"];
 

@@ -43,6 +43,7 @@ const refusals: Record<string, CallFailCause> = {
   CAPTCHA_FAILED: "captcha",
   NO_AGENT_AVAILABLE: "no-agent",
   UNAVAILABLE: "unavailable",
+  LIVE_UNAVAILABLE: "outage",
   ORIGIN_NOT_ALLOWED: "unavailable",
   NOT_FOUND: "unavailable",
 };

@@ -20,7 +20,7 @@ import { type SignalPayload, webrtcCall } from "./webrtc";
 /**
  * Why a call could not be placed or went down. Besides the loader's causes: no microphone,
  * refused by the captcha, nobody available, no answer before the ring timeout, declined by the
- * business, and the line not taking browser calls.
+ * business, the line not taking browser calls, and an outage of the service's live events.
  */
 export type CallFailCause =
   | FailCause
@@ -29,7 +29,8 @@ export type CallFailCause =
   | "no-agent"
   | "no-answer"
   | "busy"
-  | "unavailable";
+  | "unavailable"
+  | "outage";
 
 /** What a transport tells the UI, in order: permitted → ringing → answered → hangup, or fail. */
 export type CallProgress =

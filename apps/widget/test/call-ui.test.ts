@@ -207,6 +207,21 @@ describe("callback request form", () => {
   });
 });
 
+/** On a secure page with a microphone API: opens the dialog, presses "Call now", returns the call. */
+function dial(): CallContext | undefined {
+  Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
+  Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
+  let call: CallContext | undefined;
+  setup(makeConfig(), {
+    start: (c) => {
+      call = c;
+      return { hangup() {}, mute() {}, dtmf() {} };
+    },
+  }).open(ctx.button);
+  byText("Call now")?.click();
+  return call;
+}
+
 describe("calls", () => {
   it("offers no 'Call now' while no call transport exists", () => {
     setup(makeConfig({ callable: true })).open(ctx.button);
@@ -282,16 +297,7 @@ describe("calls", () => {
   });
 
   it("hands the transport the element for the call's audio, inside the shadow root", () => {
-    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
-    Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
-    let call: CallContext | undefined;
-    setup(makeConfig(), {
-      start: (c) => {
-        call = c;
-        return { hangup() {}, mute() {}, dtmf() {} };
-      },
-    }).open(ctx.button);
-    byText("Call now")?.click();
+    const call = dial();
     expect(call?.host).toBe(ctx.frame);
     expect(call?.host.getRootNode()).toBe(root);
   });
@@ -299,18 +305,9 @@ describe("calls", () => {
   it.each(["no-agent", "no-answer", "busy"] as const)(
     "after %s, says no one could take the call and offers the callback form, which sends",
     async (cause) => {
-      Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
-      Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
       const fetchMock = vi.fn(async () => json({ result: { data: { json: { ok: true } } } }));
       vi.stubGlobal("fetch", fetchMock);
-      let call: CallContext | undefined;
-      setup(makeConfig(), {
-        start: (c) => {
-          call = c;
-          return { hangup() {}, mute() {}, dtmf() {} };
-        },
-      }).open(ctx.button);
-      byText("Call now")?.click();
+      const call = dial();
       call?.report({ t: "permitted" });
       call?.report({ t: "ringing" });
       call?.report({ t: "fail", cause });
@@ -328,19 +325,20 @@ describe("calls", () => {
   );
 
   it("offers no callback form after a failure that a retry fixes", () => {
-    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
-    Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
-    let call: CallContext | undefined;
-    setup(makeConfig(), {
-      start: (c) => {
-        call = c;
-        return { hangup() {}, mute() {}, dtmf() {} };
-      },
-    }).open(ctx.button);
-    byText("Call now")?.click();
+    const call = dial();
     call?.report({ t: "fail", cause: "mic-denied" });
     expect(root.querySelector("form")).toBeNull();
     expect(byText("Try again")).toBeDefined();
+  });
+
+  it("after an outage on the service's side, says so, and offers both a retry and the callback form", () => {
+    const call = dial();
+    call?.report({ t: "permitted" });
+    call?.report({ t: "fail", cause: "outage" });
+    expect(dialog().textContent).toContain("The call didn't go through");
+    expect(dialog().textContent).toContain("a problem on our side");
+    expect(byText("Try again")).toBeDefined();
+    expect(root.querySelector("form")).not.toBeNull();
   });
 
   it("refuses to dial from an insecure page before asking for the microphone", () => {

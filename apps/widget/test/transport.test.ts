@@ -362,6 +362,7 @@ describe("failures before the call", () => {
     ["CAPTCHA_FAILED", "captcha"],
     ["NO_AGENT_AVAILABLE", "no-agent"],
     ["UNAVAILABLE", "unavailable"],
+    ["LIVE_UNAVAILABLE", "outage"],
     ["ORIGIN_NOT_ALLOWED", "unavailable"],
     ["NOT_FOUND", "unavailable"],
     ["SOMETHING_NEW", "generic"],

@@ -15,17 +15,31 @@ export async function createTestDb(options: { backend?: "postgres" | "pglite" } 
     return handle;
   }
   if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");
-  const name = `cac_test_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await createDb({ url: url.toString(), maxConnections: 5 });
+  const database = await createTestDatabase(serverUrl);
+  const handle = await createDb({ url: database.url, maxConnections: 5 });
   await handle.migrate();
   return {
     ...handle,
     close: async () => {
       await handle.close();
+      await database.drop();
+    },
+  };
+}
+
+/**
+ * A new, empty database on the Postgres server at `serverUrl`, for a process of its own (a test
+ * that starts the built server): its URL, and `drop()`, which also ends the connections left to it.
+ */
+export async function createTestDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `cac_test_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
     },

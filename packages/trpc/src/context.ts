@@ -20,6 +20,11 @@ export type HttpExchange = {
   getCookie(name: string): string | undefined;
   setCookie(name: string, value: string, options: CookieOptions): void;
   clearCookie(name: string, options: CookieOptions): void;
+  /**
+   * Aborted (with an AbortError) when the server starts shutting down: live streams end then, so
+   * their clients reconnect (behind a load balancer, to another instance).
+   */
+  serverClosing: AbortSignal;
 };
 
 export type Settings = {

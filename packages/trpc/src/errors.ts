@@ -20,6 +20,8 @@ const appErrorCodes = {
   OVER_QUOTA: "PAYMENT_REQUIRED",
   CAPTCHA_FAILED: "FORBIDDEN",
   NO_AGENT_AVAILABLE: "SERVICE_UNAVAILABLE",
+  /** Live events (Redis pubsub) are down, so a call could not ring. */
+  LIVE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
 } as const satisfies Record<string, TRPCError["code"]>;
 
 export type AppErrorCode = keyof typeof appErrorCodes;

@@ -48,6 +48,12 @@ export interface PubSub {
   publish(channel: string, message: unknown): Promise<void>;
   /** Resolves once the subscription is active; the returned function ends it. */
   subscribe(channel: string, onMessage: (message: unknown) => void): Promise<() => Promise<void>>;
+  /**
+   * Resolves when messages can flow now (Redis connected and answering), after waiting briefly
+   * for a reconnect; rejects within about a second otherwise. Publish and subscribe are bounded
+   * the same way, so a Redis outage fails fast instead of holding requests.
+   */
+  check(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import { text } from "./domain/validation";
 import { AppError } from "./errors";
 import { findButtonByPublicId } from "./services/buttons";
 import { validateSession } from "./services/sessions";
+import { untilAborted } from "./streams";
 import { transformer } from "./transformer";
 
 const t = initTRPC.context<Context>().create({
@@ -39,6 +40,19 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
+/**
+ * Every subscription ends when the server shuts down, as an abort: tRPC then closes the SSE stream
+ * without its "return" event, so the client reconnects instead of treating the stream as finished.
+ */
+const endStreamsOnShutdown = t.middleware(async ({ ctx, type, next }) => {
+  const result = await next();
+  if (type !== "subscription" || !result.ok) return result;
+  return { ...result, data: untilAborted(result.data as AsyncIterable<unknown>, ctx.http.serverClosing) };
+});
+
+/** The root of every tier. */
+const baseProcedure = t.procedure.use(endStreamsOnShutdown);
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
@@ -59,7 +73,7 @@ const portalCsrf = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(portalCsrf);
+export const publicProcedure = baseProcedure.use(portalCsrf);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const auth = await validateSession(ctx);
@@ -90,7 +104,7 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
  * the input's public id, checks the page's Origin against the button's allowed domains, and
  * knows the visitor's IP.
  */
-export const widgetProcedure = t.procedure
+export const widgetProcedure = baseProcedure
   .input(z.object({ button: text().trim().min(1, "The button id is missing.").max(64) }))
   .use(async ({ ctx, input, type, next }) => {
     if (type === "mutation") {

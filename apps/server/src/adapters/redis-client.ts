@@ -11,3 +11,24 @@ export function connectRedis(url: string, options: RedisOptions): RedisClient {
   const { Redis } = require("ioredis") as typeof import("ioredis");
   return new Redis(url, options);
 }
+
+/**
+ * Resolves once the connection is ready, waiting at most `waitMs` for a connection being made or
+ * remade (a restart of the process, a blip); rejects after that, so callers fail fast while Redis
+ * is down instead of queueing behind the reconnect backoff.
+ */
+export function whenReady(client: RedisClient, waitMs: number): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  if (client.status === "end") return Promise.reject(new Error("the Redis connection is closed"));
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      client.off("ready", onReady);
+      reject(new Error(`Redis is not connected (${client.status})`));
+    }, waitMs);
+    client.once("ready", onReady);
+  });
+}

@@ -1,5 +1,5 @@
 import { callSessions } from "@cac/db";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
 import { type AgentEvent, type CallEnd, channels, type VisitorEvent } from "./channels";
@@ -18,12 +18,19 @@ export type EndOptions = {
   measuredSeconds?: number;
   /** End the call only while it is in one of these statuses (default: any open status). */
   onlyFrom?: ReadonlyArray<(typeof openStatuses)[number]>;
+  /** A further condition the call must still meet when it is ended (compare-and-set). */
+  stillMatching?: SQL;
+  /**
+   * When the call ended, evaluated on the row, if not now: a call whose parties vanished ends at
+   * their last heartbeat. The duration runs from the answer to it.
+   */
+  endedAt?: SQL;
 };
 
 /**
  * Ends a call once: only a call still open is changed, so a second hang-up, a late timer or the
- * sweeper find nothing to do (and `onCallEnded` runs once). Duration runs from answer to end, measured by the server, unless
- * the phone network measured it (`measuredSeconds`).
+ * sweeper find nothing to do (and `onCallEnded` runs once). Duration runs from answer to end
+ * (now, or `endedAt`), measured by the server, unless the phone network measured it (`measuredSeconds`).
  */
 export async function endCall(
   deps: Deps,
@@ -33,6 +40,7 @@ export async function endCall(
   options: EndOptions = {},
 ): Promise<CallEnd | null> {
   const now = deps.clock.now();
+  const endedAt = options.endedAt ?? sql`${now.toISOString()}::timestamptz`;
   const measured = options.measuredSeconds !== undefined;
   const talked = measured ? Math.max(0, Math.round(options.measuredSeconds ?? 0)) : 0;
   const [row] = await deps.db
@@ -44,10 +52,10 @@ export async function endCall(
           ? status
           : sql`case when ${callSessions.answeredAt} is null and ${status} = 'completed' then 'canceled' else ${status} end`,
       failureReason: reason,
-      endedAt: now,
+      endedAt,
       durationSeconds: measured
         ? talked
-        : sql`case when ${callSessions.answeredAt} is null then 0 else greatest(0, round(extract(epoch from (${now.toISOString()}::timestamptz - ${callSessions.answeredAt}))))::int end`,
+        : sql`case when ${callSessions.answeredAt} is null then 0 else greatest(0, round(extract(epoch from (${endedAt} - ${callSessions.answeredAt}))))::int end`,
       ...(talked > 0
         ? {
             answeredAt: sql`coalesce(${callSessions.answeredAt}, ${new Date(now.getTime() - talked * 1000).toISOString()}::timestamptz)`,
@@ -58,13 +66,18 @@ export async function endCall(
       and(
         eq(callSessions.id, sessionId),
         inArray(callSessions.status, [...(options.onlyFrom ?? openStatuses)]),
+        options.stillMatching,
       ),
     )
     .returning();
   if (!row) return null;
   clearCallTimer(sessionId);
   const end: CallEnd = { status: row.status, reason, durationSeconds: row.durationSeconds };
-  await publishEnded(deps, row.accountId, row.answeredBy, sessionId, end);
+  // The end is stored; an outage of live events must not skip what follows (screens that missed
+  // the notice read the call's state when they reconnect).
+  await publishEnded(deps, row.accountId, row.answeredBy, sessionId, end).catch((error) =>
+    deps.log.warn({ err: error, sessionId }, "the end of the call could not be published"),
+  );
   // Only the update that ended the call gets here, so follow-ups (the missed-call email) run once.
   await deps.onCallEnded(row);
   return end;

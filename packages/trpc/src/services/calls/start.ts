@@ -58,6 +58,26 @@ function ipBlocked() {
   );
 }
 
+/** Why a call that could not ring is kept as failed (the call log shows it). */
+const LIVE_EVENTS_DOWN = "The call could not ring: live events were unavailable.";
+
+function liveUnavailable(cause: unknown) {
+  return new AppError(
+    "LIVE_UNAVAILABLE",
+    "We can't connect calls right now because of a problem on our side. Please try again in a few minutes.",
+    { cause },
+  );
+}
+
+async function requireLiveEvents(ctx: Context) {
+  try {
+    await ctx.pubsub.check();
+  } catch (error) {
+    ctx.log.error({ err: error }, "calls.start refused: live events (pubsub) unavailable");
+    throw liveUnavailable(error);
+  }
+}
+
 /** A limit of call.start; a refusal is kept as a security event (floods show up by IP). */
 async function throttleCallStart(
   ctx: Context,
@@ -148,6 +168,11 @@ export async function startCall(
     );
   }
 
+  // A browser call rings only through live events: without them no one would hear it, and its
+  // ring timeout would later report a "missed" call that never rang. Checked before anything is
+  // stored (a Twilio call rings through the phone network instead).
+  if (!useTwilio) await requireLiveEvents(ctx);
+
   const { token, hash } = newOpaqueToken();
   const sessionRows = await ctx.db
     .insert(callSessions)
@@ -187,8 +212,15 @@ export async function startCall(
     },
   };
   const ringing: VisitorEvent = { type: "ringing" };
-  await ctx.pubsub.publish(channels.accountPhone(button.accountId), ring);
-  await ctx.pubsub.publish(channels.visitor(sessionId), ringing);
+  try {
+    await ctx.pubsub.publish(channels.accountPhone(button.accountId), ring);
+    await ctx.pubsub.publish(channels.visitor(sessionId), ringing);
+  } catch (error) {
+    // Redis went away since the check: the call never rang, so it failed (it was not missed).
+    ctx.log.error({ err: error, sessionId }, "calls.start: the ring could not be published");
+    await endCall(ctx, sessionId, "failed", LIVE_EVENTS_DOWN, { onlyFrom: ["ringing"] });
+    throw liveUnavailable(error);
+  }
   const ringTimeoutSeconds = ctx.settings.calls.ringTimeoutSeconds;
   setCallTimer(
     sessionId,
