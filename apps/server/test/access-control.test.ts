@@ -651,7 +651,7 @@ describe("access control", () => {
       const list = await asA.trpc.buttons.list.query();
       expect(list.map((b) => b.id)).toContain(w.a.buttonId);
       expect(list.map((b) => b.id)).not.toContain(w.b.buttonId);
-      const callbacks = await asA.trpc.callbacks.list.query({ onlyOpen: false });
+      const callbacks = (await asA.trpc.callbacks.list.query({ onlyOpen: false })).items;
       expect(callbacks.map((cb) => cb.id)).toContain(w.a.callbackId);
       expect(callbacks.map((cb) => cb.id)).not.toContain(w.b.callbackId);
       // The phone panel's feed rings A's own ringing call, and not B's.

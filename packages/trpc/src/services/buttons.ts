@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { accounts, type Button, buttons } from "@cac/db";
-import { and, asc, eq } from "drizzle-orm";
+import { accounts, type Button, buttons, users } from "@cac/db";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { ButtonFields } from "../domain/button-fields";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
@@ -33,18 +33,27 @@ export async function getButton(deps: Pick<Ports, "db">, accountId: string, id: 
   return row;
 }
 
-/** The button behind a widget; none for a closed account, so its buttons take no calls. */
+/** A button as the widget tiers see it: with whether its account's email is confirmed. */
+export type PublicButton = Button & { accountVerified: boolean };
+
+const accountVerifiedSql = sql<boolean>`exists (select 1 from ${users} where ${users.accountId} = ${buttons.accountId} and ${users.role} = 'owner' and ${users.emailVerifiedAt} is not null)`;
+
+/**
+ * The button behind a widget; none for a closed account, so its buttons take no calls.
+ * `accountVerified`: an owner of the account confirmed their email address (until then its
+ * buttons are in test mode).
+ */
 export async function findButtonByPublicId(
   deps: Pick<Ports, "db">,
   publicId: string,
-): Promise<Button | undefined> {
+): Promise<PublicButton | undefined> {
   const [row] = await deps.db
-    .select({ button: buttons })
+    .select({ button: buttons, accountVerified: accountVerifiedSql })
     .from(buttons)
     .innerJoin(accounts, eq(accounts.id, buttons.accountId))
     .where(and(eq(buttons.publicId, publicId), eq(accounts.status, "active")))
     .limit(1);
-  return row?.button;
+  return row ? { ...row.button, accountVerified: Boolean(row.accountVerified) } : undefined;
 }
 
 async function checkPlan(deps: Deps, accountId: string, fields: ButtonFields, exceptId?: string) {

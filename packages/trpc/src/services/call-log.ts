@@ -131,19 +131,19 @@ export function encodeCursor(key: { micros: bigint | string; id: string }): stri
   return Buffer.from(`${key.micros}.${key.id}`).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): Keyset {
+export function decodeCursor(
+  cursor: string,
+  invalid = "This page of the call log is no longer valid. Start again from the first page.",
+): Keyset {
   const [micros, id, extra] = Buffer.from(cursor, "base64url").toString("utf8").split(".");
   if (!micros || !/^\d{1,17}$/.test(micros) || !id || !UUID.test(id) || extra !== undefined) {
-    throw fieldError(
-      "cursor",
-      "This page of the call log is no longer valid. Start again from the first page.",
-    );
+    throw fieldError("cursor", invalid);
   }
   return { micros: BigInt(micros), id };
 }
 
 /** An exact timestamptz literal (microseconds) for a keyset bound. */
-function microsToTimestamp(micros: bigint): string {
+export function microsToTimestamp(micros: bigint): string {
   const ms = micros / 1000n;
   const rest = (micros % 1000n).toString().padStart(3, "0");
   return new Date(Number(ms)).toISOString().replace("Z", `${rest}Z`);

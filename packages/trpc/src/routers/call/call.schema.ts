@@ -12,10 +12,8 @@ export const signalPayloadSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
-export const startCallInput = z.object({
-  pageUrl: z.string().max(2048).optional(),
-  captchaToken: z.string().max(4096).optional(),
-});
+/** The captcha token is added by `widgetEntryProcedure`. */
+export const startCallInput = z.object({ pageUrl: z.string().max(2048).optional() });
 
 /** The capability the widget got from call.start for one call. */
 export const visitorCallInput = z.object({ sessionId: z.uuid(), token: z.string().min(20).max(200) });
