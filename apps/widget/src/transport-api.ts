@@ -44,6 +44,7 @@ const refusals: Record<string, CallFailCause> = {
   NO_AGENT_AVAILABLE: "no-agent",
   UNAVAILABLE: "unavailable",
   ORIGIN_NOT_ALLOWED: "unavailable",
+  ACCOUNT_UNVERIFIED: "unavailable",
   NOT_FOUND: "unavailable",
 };
 

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { accounts, type Button, buttons, users } from "@cac/db";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { accounts, type Button, buttons } from "@cac/db";
+import { and, asc, eq } from "drizzle-orm";
 import type { ButtonFields } from "../domain/button-fields";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
+import { hasConfirmedOwner } from "./owners";
 import { assertCanEnableButton, assertCanRingPhone } from "./plan-limits";
 import { forgetPublicButton } from "./public-config";
 import { returned } from "./rows";
@@ -36,8 +37,6 @@ export async function getButton(deps: Pick<Ports, "db">, accountId: string, id: 
 /** A button as the widget tiers see it: with whether its account's email is confirmed. */
 export type PublicButton = Button & { accountVerified: boolean };
 
-const accountVerifiedSql = sql<boolean>`exists (select 1 from ${users} where ${users.accountId} = ${buttons.accountId} and ${users.role} = 'owner' and ${users.emailVerifiedAt} is not null)`;
-
 /**
  * The button behind a widget; none for a closed account, so its buttons take no calls.
  * `accountVerified`: an owner of the account confirmed their email address (until then its
@@ -48,7 +47,7 @@ export async function findButtonByPublicId(
   publicId: string,
 ): Promise<PublicButton | undefined> {
   const [row] = await deps.db
-    .select({ button: buttons, accountVerified: accountVerifiedSql })
+    .select({ button: buttons, accountVerified: hasConfirmedOwner(buttons.accountId) })
     .from(buttons)
     .innerJoin(accounts, eq(accounts.id, buttons.accountId))
     .where(and(eq(buttons.publicId, publicId), eq(accounts.status, "active")))
