@@ -36,8 +36,9 @@ export async function findActiveBlock(
   return flag ?? null;
 }
 
+/** A one-off event (a flag, a block, a clearing): one row each. */
 export async function recordSecurityEvent(
-  deps: Pick<Ports, "db">,
+  deps: Pick<Ports, "db" | "clock">,
   event: { ip: string | null; kind: string; accountId?: string | null; detail?: Record<string, unknown> },
 ) {
   await deps.db.insert(securityEvents).values({
@@ -45,6 +46,7 @@ export async function recordSecurityEvent(
     kind: event.kind,
     accountId: event.accountId ?? null,
     detail: event.detail ?? {},
+    createdAt: deps.clock.now(),
   });
 }
 

@@ -32,7 +32,9 @@ export function forgetPublicButton(publicId: string) {
 async function lookUpButton(deps: Pick<Ports, "db">, publicId: string): Promise<PublicButton | undefined> {
   const now = Date.now();
   const hit = recentButtons.get(publicId);
-  if (hit && now - hit.at < BUTTON_TTL_MS) return hit.button;
+  // A button in test mode is looked up afresh each time, so it goes live on customers' sites as
+  // soon as its owner confirms their email.
+  if (hit && now - hit.at < BUTTON_TTL_MS && hit.button?.accountVerified !== false) return hit.button;
   const button = await findButtonByPublicId(deps, publicId);
   if (recentButtons.size >= MAX_CACHED_BODIES)
     recentButtons.delete(recentButtons.keys().next().value as string);
