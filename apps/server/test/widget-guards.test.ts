@@ -15,11 +15,9 @@ import {
   HARNESS_TIMEOUT_MS,
   type Harness,
   LIFTED,
+  signupVerified,
   startHarness,
-  tokenFromEmail,
-  uniqueEmail,
   uniqueIp,
-  validSignup,
 } from "./harness";
 import { startTurnstileStandIn, type TurnstileStandIn } from "./turnstile-stand-in";
 
@@ -56,17 +54,11 @@ describe("widget entry guards with the captcha on", () => {
 
   /** An owner signs up through the captcha, confirms, opens a button and the phone panel. */
   async function openBusiness(): Promise<Business> {
-    const email = uniqueEmail("guards");
-    const owner = h.client({ ip: uniqueIp() });
     const portalHost = new URL(h.portalOrigin).hostname;
-    await owner.trpc.auth.signup.mutate({
-      ...validSignup,
-      email,
+    const { client, email } = await signupVerified(h, {
       captchaToken: siteverify.issue({ hostname: portalHost, action: "signup" }),
     });
-    const mail = (await h.outbox(email)).findLast((m) => m.text.includes("/verify-email?token="));
-    await owner.trpc.auth.verifyEmail.mutate({ token: tokenFromEmail(mail?.text ?? "", "/verify-email") });
-    const button = await owner.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
+    const button = await client.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
     await h.db.db
       .update(users)
       .set({ agentAvailable: true, agentSeenAt: h.clock.now() })

@@ -4,6 +4,7 @@ import { mount } from "../src/call-ui";
 import { captchaDeps, captchaToken, type TurnstileApi } from "../src/captcha";
 import { closedText, hoursStatus } from "../src/hours";
 import { type CallContext, type CallProgress, type StartCall, startCall } from "../src/transport";
+import type { PublicButtonConfig } from "../src/types";
 import { json, MONDAY_10AM_NY, makeConfig, visitorInNewYork } from "./helpers";
 
 /**
@@ -159,35 +160,15 @@ describe("the call dialog", () => {
   visitorInNewYork({ beforeAll, afterAll });
 
   function open(siteKey: string | null) {
-    document.body.innerHTML = "";
-    const host = document.createElement("div");
-    document.body.append(host);
-    const root = host.attachShadow({ mode: "open" });
-    const frame = document.createElement("div");
-    const button = document.createElement("button");
-    frame.append(button);
-    root.append(frame);
     let given: CallContext | undefined;
     const start: StartCall = (c) => {
       given = c;
       return { hangup() {}, mute() {}, dtmf() {} };
     };
-    const ctx = {
-      cfg: makeConfig({ captchaSiteKey: siteKey }),
-      frame,
-      button,
-      preview: false,
-      status: () => {
-        const s = hoursStatus(ctx.cfg.openWindows, MONDAY_10AM_NY);
-        return { ...s, text: closedText(s.next, MONDAY_10AM_NY) };
-      },
-      emit() {},
-    };
     Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
     Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
     Object.defineProperty(navigator, "onLine", { value: true, configurable: true });
-    const ui = mount(ctx, start);
-    ui.open();
+    const { root } = openDialog(makeConfig({ captchaSiteKey: siteKey }), start);
     const callNow = [...root.querySelectorAll("button")].find((b) => b.textContent === "Call now");
     callNow?.click();
     return { given: () => given, root };
@@ -214,27 +195,7 @@ describe("the callback form with a captcha", () => {
   visitorInNewYork({ beforeAll, afterAll });
 
   function openForm(siteKey: string | null) {
-    document.body.innerHTML = "";
-    const host = document.createElement("div");
-    document.body.append(host);
-    const root = host.attachShadow({ mode: "open" });
-    const frame = document.createElement("div");
-    const button = document.createElement("button");
-    frame.append(button);
-    root.append(frame);
-    const ctx = {
-      cfg: makeConfig({ captchaSiteKey: siteKey, callable: false }),
-      frame,
-      button,
-      preview: false,
-      status: () => {
-        const s = hoursStatus(ctx.cfg.openWindows, MONDAY_10AM_NY);
-        return { ...s, text: closedText(s.next, MONDAY_10AM_NY) };
-      },
-      emit() {},
-    };
-    const ui = mount(ctx, null);
-    ui.open();
+    const { root, ui } = openDialog(makeConfig({ captchaSiteKey: siteKey, callable: false }), null);
     const field = (name: string) => root.querySelector(`[name="${name}"]`) as HTMLInputElement;
     field("name").value = "Val Visitor";
     field("phone").value = "(202) 555-0188";
@@ -289,4 +250,30 @@ describe("the callback form with a captcha", () => {
 /** The dialog's close (×) button. */
 function closeButton(root: ShadowRoot) {
   return root.querySelector<HTMLButtonElement>('button[aria-label="Close"]');
+}
+
+/** The widget's dialog for `cfg`, mounted in a shadow root on a Monday morning in New York, open. */
+function openDialog(cfg: PublicButtonConfig, start: StartCall | null) {
+  document.body.innerHTML = "";
+  const host = document.createElement("div");
+  document.body.append(host);
+  const root = host.attachShadow({ mode: "open" });
+  const frame = document.createElement("div");
+  const button = document.createElement("button");
+  frame.append(button);
+  root.append(frame);
+  const ctx = {
+    cfg,
+    frame,
+    button,
+    preview: false,
+    status: () => {
+      const s = hoursStatus(ctx.cfg.openWindows, MONDAY_10AM_NY);
+      return { ...s, text: closedText(s.next, MONDAY_10AM_NY) };
+    },
+    emit() {},
+  };
+  const ui = mount(ctx, start);
+  ui.open();
+  return { root, ui };
 }

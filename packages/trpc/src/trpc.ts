@@ -150,7 +150,7 @@ export const widgetEntryGuards = t.middleware(async ({ ctx, meta, input, next })
 
 /**
  * A public entry point of the widget (`calls.start`, `widget.requestCallback`): the widget tier,
- * then the procedure's input (plus an optional `captchaToken`), then the entry guards. There is
+ * its inputs (an optional `captchaToken` and the procedure's own), then the entry guards. There is
  * no other way to build one, so no entry point can skip a guard; the access-control suite checks
  * that every widget procedure either is built here or acts on a call by its capability token.
  */

@@ -142,6 +142,17 @@ export function decodeCursor(
   return { micros: BigInt(micros), id };
 }
 
+/**
+ * A page out of `limit + 1` rows read in keyset order: the first `limit`, and the cursor of the
+ * last of them when there was more (null on the last page).
+ */
+export function keysetPage<T extends { micros: string; id: string }>(rows: T[], limit: number) {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  const last = items.at(-1);
+  return { items, nextCursor: more && last ? encodeCursor({ micros: last.micros, id: last.id }) : null };
+}
+
 /** An exact timestamptz literal (microseconds) for a keyset bound. */
 export function microsToTimestamp(micros: bigint): string {
   const ms = micros / 1000n;
@@ -225,14 +236,8 @@ export async function listCallLog(
     .where(filterWhere(filter, keysetWhere(key)))
     .orderBy(desc(callSessions.startedAt), desc(callSessions.id))
     .limit(page.limit + 1);
-  const more = rows.length > page.limit;
-  const items = more ? rows.slice(0, page.limit) : rows;
-  const last = items.at(-1);
-  return {
-    timezone: filter.timezone,
-    items: items.map(toRow),
-    nextCursor: more && last ? encodeCursor({ micros: last.micros, id: last.id }) : null,
-  };
+  const { items, nextCursor } = keysetPage(rows, page.limit);
+  return { timezone: filter.timezone, items: items.map(toRow), nextCursor };
 }
 
 // --- Totals ----------------------------------------------------------------------------------

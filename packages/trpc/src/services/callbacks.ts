@@ -2,7 +2,7 @@ import { type Button, callbackRequests } from "@cac/db";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
-import { decodeCursor, encodeCursor, microsToTimestamp } from "./call-log";
+import { decodeCursor, keysetPage, microsToTimestamp } from "./call-log";
 import { type CallbackEmailDeps, emailPendingCallbacks } from "./callback-emails";
 
 export type CallbackInput = { name: string; phone: string; message?: string | undefined };
@@ -67,13 +67,8 @@ export async function listCallbackRequests(
     )
     .orderBy(desc(callbackRequests.createdAt), desc(callbackRequests.id))
     .limit(options.limit + 1);
-  const more = rows.length > options.limit;
-  const page = more ? rows.slice(0, options.limit) : rows;
-  const last = page.at(-1);
-  return {
-    items: page.map(({ micros: _micros, ...request }) => request),
-    nextCursor: more && last ? encodeCursor({ micros: last.micros, id: last.id }) : null,
-  };
+  const { items, nextCursor } = keysetPage(rows, options.limit);
+  return { items: items.map(({ micros: _micros, ...request }) => request), nextCursor };
 }
 
 export async function setCallbackHandled(
