@@ -26,7 +26,12 @@ export async function requestCallback(
     message: input.message || null,
     ip: visitorIp,
   });
-  await emailPendingCallbacks(deps, button.id);
+  try {
+    await emailPendingCallbacks(deps, button.id);
+  } catch (error) {
+    // The request is stored: it stays waiting, and the periodic job emails it.
+    deps.log.error({ err: error, buttonId: button.id }, "callback email not sent; the job retries");
+  }
   return { ok: true as const };
 }
 
