@@ -322,8 +322,12 @@ test.describe("a call no one answers", () => {
     const log = await trpcQuery<{ items: CallRow[] }>(api, "callLog.list", {});
     expect(log.items).toHaveLength(1);
     expect(log.items[0]).toMatchObject({ status: "no-answer", durationSeconds: 0 });
-    const callbacks = await trpcQuery<Array<{ name: string; phone: string }>>(api, "callbacks.list", {});
-    expect(callbacks).toEqual([expect.objectContaining({ name: "Val Visitor" })]);
+    const callbacks = await trpcQuery<{ items: Array<{ name: string; phone: string }> }>(
+      api,
+      "callbacks.list",
+      {},
+    );
+    expect(callbacks.items).toEqual([expect.objectContaining({ name: "Val Visitor" })]);
 
     expect(visitor.errors).toEqual([]);
     expect(agent.errors).toEqual([]);

@@ -1,4 +1,4 @@
-import { buttons, users } from "@cac/db";
+import { buttons, callbackRequests, users } from "@cac/db";
 import { eq } from "drizzle-orm";
 import type { E2eServer } from "./fixtures";
 
@@ -36,4 +36,24 @@ export async function seedButton(server: E2eServer, accountId: string, name = "W
     .returning({ id: buttons.id });
   if (!row) throw new Error("button not created");
   return row.id;
+}
+
+/** `count` open callback requests on the button, one a minute apart ("Visitor 0" is the oldest). */
+export async function seedCallbackRequests(
+  server: E2eServer,
+  accountId: string,
+  buttonId: string,
+  count: number,
+) {
+  const start = Date.now() - count * 60_000;
+  await server.db.insert(callbackRequests).values(
+    Array.from({ length: count }, (_, i) => ({
+      accountId,
+      buttonId,
+      name: `Visitor ${i}`,
+      phone: "+12025550100",
+      createdAt: new Date(start + i * 60_000),
+      emailedAt: new Date(start + i * 60_000),
+    })),
+  );
 }

@@ -6,7 +6,7 @@ import { type Site, serveThirdPartySite } from "./third-party-site";
 import { routeTurnstileScript, withTurnstile } from "./turnstile";
 
 /**
- * A call from a customer's site with Turnstile on. Cloudflare is out of reach: the page gets a
+ * A call and a callback request from a customer's site with Turnstile on. Cloudflare is out of reach: the page gets a
  * stand-in for api.js (it shows a "Verify you are human" box, as an interaction-only widget does
  * when Cloudflare wants a click), and the server verifies against a local siteverify. The site's
  * own CSP decides whether Turnstile may load at all.
@@ -83,5 +83,58 @@ test.describe("a call with Turnstile on", () => {
     await expect(dialog.getByRole("button", { name: "Try again" })).toBeVisible();
     expect(warnings.some((w) => w.includes("script-src and frame-src"))).toBe(true);
     expect(siteverify.requests.length).toBe(asked);
+  });
+
+  test("a callback request: the visitor confirms for 'callback'; past the per-IP limit the form says when to retry", async ({
+    page,
+    playwright,
+    server,
+    site,
+    siteverify,
+  }, testInfo) => {
+    const token = siteverify.issue({ hostname: "localhost", action: "callback" });
+    await routeTurnstileScript(page, SITE_KEY, { callback: token });
+    const sendRequest = async () => {
+      await page.goto(site.url(publicId, { cloudflare: true }));
+      await page.getByRole("button", { name: "Call Acme" }).click();
+      const dialog = page.getByRole("dialog", { name: "Call Acme" });
+      await dialog.getByLabel("Name").fill("Val Visitor");
+      await dialog.getByLabel("Phone number").fill("(202) 555-0188");
+      await dialog.getByRole("button", { name: "Request a callback" }).click();
+      await dialog.getByRole("button", { name: "Verify you are human" }).click();
+      return dialog;
+    };
+    const first = await sendRequest();
+    await expect(first).toContainText("Thanks — we'll call you back.");
+    expect(await page.evaluate(() => (window as unknown as { __renders: unknown[] }).__renders)).toEqual([
+      { sitekey: SITE_KEY, action: "callback", appearance: "interaction-only" },
+    ]);
+    expect(siteverify.requests.at(-1)?.form).toMatchObject({ secret: SECRET, response: token });
+
+    // The same visitor (this machine's IP) sends the rest of its hour's requests by script.
+    const script = await playwright.request.newContext({
+      extraHTTPHeaders: { origin: new URL(site.url(publicId)).origin },
+    });
+    for (let i = 1; i < 5; i++) {
+      const res = await script.post(`${server.url}/trpc/widget.requestCallback`, {
+        data: {
+          json: {
+            button: publicId,
+            name: `Visitor ${i}`,
+            phone: "(202) 555-0100",
+            captchaToken: siteverify.issue({ hostname: "localhost", action: "callback" }),
+          },
+        },
+      });
+      expect(res.status(), await res.text()).toBe(200);
+    }
+    await script.dispose();
+
+    const refused = await sendRequest();
+    await expect(refused.getByRole("status").filter({ hasText: "Too many attempts" })).toHaveText(
+      /^Too many attempts\. Please wait \d+ minutes and try again\.$/,
+    );
+    await expect(refused.getByLabel("Name")).toHaveValue("Val Visitor");
+    await snap(page, testInfo, "03-widget-callback-rate-limited");
   });
 });

@@ -251,8 +251,11 @@ test.describe("the widget on a third-party site", () => {
     await expect(dialog).toContainText("Thanks — we'll call you back.");
     await page.screenshot({ path: testInfo.outputPath("callback-sent.png") });
 
-    const requests = await trpcQuery<Array<{ name: string; phone: string }>>(api, "callbacks.list");
-    expect(requests[0]).toMatchObject({ name: "Val Visitor", phone: "+12025550188" });
+    const requests = await trpcQuery<{ items: Array<{ name: string; phone: string }> }>(
+      api,
+      "callbacks.list",
+    );
+    expect(requests.items[0]).toMatchObject({ name: "Val Visitor", phone: "+12025550188" });
   });
 
   test("on an origin the button does not allow: renders nothing, warns once naming the host", async ({

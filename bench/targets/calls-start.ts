@@ -1,6 +1,7 @@
 // The widget's call.start: POST /trpc/calls.start from an allowed site, the whole path (button,
-// Origin, schedule, IP block check, call.ip and call.button limits, plan usage, an available
-// agent, the call session insert, ring events, ring timer). Limiter and pubsub in-process.
+// Origin, the entry guards: IP block check, call.ip limit, captcha (off), call.button limit; then
+// schedule, plan usage, an available agent, the call session insert, ring events, ring timer).
+// Limiter and pubsub in-process.
 import { BENCH_RING_SECONDS, liftedCallLimits, prepareCallsStart } from "../lib/calls-start";
 import { startRealApp } from "../lib/real-app";
 import { defineTarget } from "../lib/target";

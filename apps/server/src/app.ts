@@ -29,6 +29,7 @@ import type { AppConfig } from "./config";
 import { createRequestContext } from "./context";
 import { registerHealth } from "./health";
 import { startCallSweeper } from "./jobs/call-sweeper";
+import { startCallbackEmails } from "./jobs/callback-emails";
 import { startRetentionJobs } from "./jobs/runner";
 import { defaultWebDist, registerPortal } from "./portal-static";
 import { registerAccountExport } from "./routes/account-export";
@@ -57,7 +58,7 @@ export type BuildOptions = {
   limiterKeyPrefix?: string;
   /** Prefix of pubsub channels (default: the limiter's); instances of one deployment share it. */
   pubsubKeyPrefix?: string;
-  /** Background jobs (the call sweeper) run unless turned off; tests run them by hand. */
+  /** Background jobs (call sweeper, retention, callback emails) run unless turned off; tests run them by hand. */
   jobs?: boolean;
 };
 
@@ -145,10 +146,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   // Jobs start once the server is ready, which main.ts reaches only after the migrations ran.
   let sweeper: ReturnType<typeof startCallSweeper> | null = null;
   let retention: ReturnType<typeof startRetentionJobs> | null = null;
+  let callbackEmails: ReturnType<typeof startCallbackEmails> | null = null;
   if (options.jobs !== false) {
     app.addHook("onReady", async () => {
       sweeper = startCallSweeper(ports, config.calls.ringTimeoutSeconds);
       retention = startRetentionJobs(ports, config.jobs.intervalSeconds);
+      callbackEmails = startCallbackEmails(ports, settings);
     });
   }
   // Shutting down (SIGTERM): Fastify refuses new requests and waits for those in flight; live
@@ -164,6 +167,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   });
   app.addHook("onClose", async () => {
     await sweeper?.stop();
+    await callbackEmails?.stop();
     await retention?.stop();
     await ports.pubsub.close();
     await limiter.close();

@@ -191,9 +191,14 @@ describe("abuse: customer blocks and operator review", () => {
     it("security events of an IP, newest first, page by page", async () => {
       const ip = freshIp();
       await operator.trpc.abuse.addBlock.mutate({ ip, reason: "Watch" });
-      for (let i = 0; i < 2; i++) await expectTrpcError(startCallFrom(h, shop, ip));
+      // Refusals within one minute share a row with their count; a minute later, a new row.
+      for (let minute = 0; minute < 2; minute++) {
+        h.clock.advance(60_000);
+        for (let i = 0; i < 2 + minute; i++) await expectTrpcError(startCallFrom(h, shop, ip));
+      }
       const page1 = await operator.trpc.abuse.events.query({ ip, pageSize: 2 });
       expect(page1.items.map((e) => e.kind)).toEqual(["call_refused_blocked_ip", "call_refused_blocked_ip"]);
+      expect(page1.items.map((e) => e.count)).toEqual([3, 2]);
       expect(page1.items[0]!.account).toMatchObject({ id: shop.accountId });
       expect(page1.hasMore).toBe(true);
       const page2 = await operator.trpc.abuse.events.query({ ip, pageSize: 2, page: 2 });

@@ -8,7 +8,9 @@
  * - every authed/owner procedure, called as A with B's ids, answers NOT_FOUND or FORBIDDEN (or,
  *   when it takes no ids, works on A's own data only), never shows B's data, and leaves every
  *   row of B's unchanged;
- * - every operator procedure refuses a verified customer who is not an operator with FORBIDDEN.
+ * - every operator procedure refuses a verified customer who is not an operator with FORBIDDEN;
+ * - every public entry point of the widget (tier `widget-entry`) goes through the whole guard
+ *   chain, and every other widget procedure acts on a call by its capability token.
  *
  * To extend: add B's (and A's) objects in `createParty`, then one row per new procedure.
  */
@@ -21,9 +23,11 @@ import {
   callSessions,
   type Db,
   outboxMessages,
+  securityEvents,
   users,
 } from "@cac/db";
-import { appRouter } from "@cac/trpc";
+import { appRouter, defaultLimits } from "@cac/trpc";
+import { refusalKind, type WidgetEntry, widgetEntries } from "@cac/trpc/services/widget-guards";
 import * as tiers from "@cac/trpc/trpc";
 import { eq, getTableColumns, inArray, type SQL, Table } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
@@ -40,7 +44,7 @@ import {
   uniqueIp,
 } from "./harness";
 
-type Tier = "public" | "widget" | "authed" | "owner" | "operator";
+type Tier = "public" | "widget" | "widget-entry" | "authed" | "owner" | "operator";
 
 /** What one account owns; ids are what a curious or malicious other account would try. */
 type Party = {
@@ -78,6 +82,8 @@ type CrossChecks = CrossAccount | CrossAccount[];
 type Case =
   | { tier: "public"; why: string; crossAccount?: CrossChecks }
   | { tier: "widget"; why: string }
+  /** A public entry point of the widget: `input` is a valid request on the given button. */
+  | { tier: "widget-entry"; why: string; input: (button: string) => Record<string, unknown> }
   | { tier: "authed" | "owner"; crossAccount: CrossChecks }
   | { tier: "operator"; input?: (w: World) => unknown };
 
@@ -227,7 +233,11 @@ const cases: Record<string, Case> = {
   },
   "phone.voiceLine": { tier: "authed", crossAccount: { kind: "own-scope" } },
 
-  "calls.start": { tier: "widget", why: "a visitor starts a call on a button's allowed site" },
+  "calls.start": {
+    tier: "widget-entry",
+    why: "a visitor starts a call on a button's allowed site",
+    input: (button) => ({ button }),
+  },
   "calls.events": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
   "calls.signal": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
   "calls.hangUp": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
@@ -307,12 +317,20 @@ const cases: Record<string, Case> = {
   },
 
   "widget.requestCallback": {
-    tier: "widget",
+    tier: "widget-entry",
     why: "visitors on third-party sites; checked against the button's allowed domains, never cookies",
+    input: (button) => ({ button, name: "Guard Check", phone: "(202) 555-0177" }),
   },
 };
 
-type AnyProcedure = { _def: { type: "query" | "mutation" | "subscription"; middlewares: unknown[] } };
+type AnyProcedure = {
+  _def: {
+    type: "query" | "mutation" | "subscription";
+    middlewares: unknown[];
+    inputs: unknown[];
+    meta?: { widgetEntry?: WidgetEntry };
+  };
+};
 
 const procedures = (appRouter as unknown as { _def: { procedures: Record<string, AnyProcedure> } })._def
   .procedures;
@@ -325,9 +343,16 @@ const tierBuilders: Array<[Tier, AnyProcedure]> = [
   ["public", tiers.publicProcedure as unknown as AnyProcedure],
 ];
 
+/** The entry guards' one middleware, which only `widgetEntryProcedure` puts in a chain. */
+const entryGuards = (tiers.widgetEntryGuards as unknown as { _middlewares: unknown[] })._middlewares[0];
+
 /** The most specific tier whose middlewares start this procedure's chain, by identity. */
 function detectTier(procedure: AnyProcedure): Tier | "none" {
   const chain = procedure._def.middlewares;
+  if (chain.includes(entryGuards)) {
+    const widget = tiers.widgetProcedure as unknown as AnyProcedure;
+    return widget._def.middlewares.every((mw, i) => chain[i] === mw) ? "widget-entry" : "none";
+  }
   for (const [tier, builder] of tierBuilders) {
     const prefix = builder._def.middlewares;
     if (prefix.length <= chain.length && prefix.every((mw, i) => chain[i] === mw)) return tier;
@@ -651,7 +676,7 @@ describe("access control", () => {
       const list = await asA.trpc.buttons.list.query();
       expect(list.map((b) => b.id)).toContain(w.a.buttonId);
       expect(list.map((b) => b.id)).not.toContain(w.b.buttonId);
-      const callbacks = await asA.trpc.callbacks.list.query({ onlyOpen: false });
+      const callbacks = (await asA.trpc.callbacks.list.query({ onlyOpen: false })).items;
       expect(callbacks.map((cb) => cb.id)).toContain(w.a.callbackId);
       expect(callbacks.map((cb) => cb.id)).not.toContain(w.b.callbackId);
       // The phone panel's feed rings A's own ringing call, and not B's.
@@ -697,6 +722,70 @@ describe("access control", () => {
       const ownButton = await (await exportAs(asA, `?buttonId=${w.a.buttonId}`)).text();
       expect(ownButton).toContain(w.a.callSessionId);
       expect(await snapshotOf(w.h.db.db, w.b), "the export changed B's data").toEqual(bBefore);
+    });
+  });
+
+  const entryPaths = paths.filter((path) => cases[path]?.tier === "widget-entry");
+
+  describe("public widget entry points", () => {
+    const entryOf = (path: string) => procedures[path]!._def.meta!.widgetEntry!;
+    const entryInput = (path: string, button: string) =>
+      (cases[path] as Extract<Case, { tier: "widget-entry" }>).input(button);
+    const visitor = (ip = uniqueIp(), origin = "https://shop.example.test") => w.h.client({ origin, ip });
+
+    it("calls.start and widget.requestCallback are public entry points, each naming its guards", () => {
+      expect(entryPaths.sort()).toEqual(["calls.start", "widget.requestCallback"]);
+      for (const path of entryPaths) expect(Object.keys(widgetEntries)).toContain(entryOf(path));
+    });
+
+    it("every other widget procedure acts on a call by its capability token (sessionId and token)", () => {
+      for (const path of paths.filter((p) => cases[p]?.tier === "widget")) {
+        const keys = procedures[path]!._def.inputs.flatMap((input) =>
+          Object.keys((input as { shape?: Record<string, unknown> }).shape ?? {}),
+        );
+        expect(keys, path).toEqual(expect.arrayContaining(["button", "sessionId", "token"]));
+      }
+    });
+
+    it.each(entryPaths)(
+      "%s refuses an unknown button and a foreign Origin, even with a session cookie",
+      async (path) => {
+        const unknown = await expectFailure(call(visitor(), path, entryInput(path, "b_does_not_exist")));
+        expect(unknown.data?.code).toBe("NOT_FOUND");
+        const withCookie = visitor(uniqueIp(), "https://evil.example.test");
+        withCookie.jar.set("cac_session", w.a.client.jar.get("cac_session")!);
+        const foreign = await expectFailure(call(withCookie, path, entryInput(path, w.a.buttonPublicId)));
+        expect((foreign.data as { appCode?: string }).appCode).toBe("ORIGIN_NOT_ALLOWED");
+      },
+    );
+
+    it.each(entryPaths)("%s refuses an IP the account blocked and records the refusal", async (path) => {
+      const ip = uniqueIp();
+      await w.h.db.db
+        .insert(abuseFlags)
+        .values({ ip, reason: "entry check", source: "customer", accountId: w.a.accountId });
+      const bBefore = await snapshotOf(w.h.db.db, w.b);
+      const blocked = await expectFailure(call(visitor(ip), path, entryInput(path, w.a.buttonPublicId)));
+      expect((blocked.data as { appCode?: string }).appCode).toBe("IP_BLOCKED");
+      const events = await w.h.db.db.select().from(securityEvents).where(eq(securityEvents.ip, ip));
+      expect(events.map((e) => e.kind)).toEqual([refusalKind(entryOf(path), "blocked_ip")]);
+      expect(await snapshotOf(w.h.db.db, w.b)).toEqual(bBefore);
+    });
+
+    it.each(entryPaths)("%s lets one IP through its per-IP limit, then refuses it", async (path) => {
+      const limit = widgetEntries[entryOf(path)].ipLimit;
+      const ip = uniqueIp();
+      let passed = 0;
+      for (let i = 0; i < 200; i++) {
+        const outcome = await call(visitor(ip), path, entryInput(path, w.a.buttonPublicId)).then(
+          () => "ok",
+          async (error: unknown) => (await expectFailure(Promise.reject(error))).data,
+        );
+        // Past the guards a call on a closed button (the harness clock is a Sunday) is refused.
+        if (outcome !== "ok" && (outcome as { appCode?: string }).appCode === "RATE_LIMITED") break;
+        passed += 1;
+      }
+      expect(passed).toBe(defaultLimits[limit].points);
     });
   });
 

@@ -178,10 +178,13 @@ export const validSignup = {
   ageConfirmed: true as const,
 };
 
-/** Signs up a fresh owner, confirms the email by the link and returns the client, logged in. */
+/**
+ * Signs up a fresh owner (with `captchaToken` when Turnstile is on), confirms the email by the
+ * link and returns the client, logged in.
+ */
 export async function signupVerified(
   h: Harness,
-  overrides: Partial<typeof validSignup> & { email?: string } = {},
+  overrides: Partial<typeof validSignup> & { email?: string; captchaToken?: string } = {},
 ): Promise<{ client: TestClient; email: string; password: string }> {
   const email = overrides.email ?? uniqueEmail("owner");
   const client = h.client({ ip: uniqueIp() });

@@ -1,9 +1,17 @@
 import { users } from "@cac/db";
 import type { PublicButtonConfig } from "@cac/trpc/domain/public-config";
+import { CALLBACK_EMAIL_WINDOW_MS } from "@cac/trpc/services/callback-emails";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
-import { expectTrpcError, type Harness, signupVerified, startHarness, type TestClient } from "./harness";
+import {
+  expectTrpcError,
+  type Harness,
+  signupVerified,
+  startHarness,
+  type TestClient,
+  uniqueEmail,
+} from "./harness";
 
 describe("public button config", () => {
   let h: Harness;
@@ -124,15 +132,29 @@ describe("callback requests from the widget", () => {
     const [mail] = (await h.outbox(ownerEmail)).filter((m) => m.subject.includes("Callback request"));
     expect(mail?.text).toContain("+12025550188");
     expect(mail?.text).toContain("About a leak");
-    const list = await owner.trpc.callbacks.list.query();
+    const { items: list } = await owner.trpc.callbacks.list.query();
     expect(list[0]).toMatchObject({ name: "Val Visitor", phone: "+12025550188", handledAt: null });
     await owner.trpc.callbacks.setHandled.mutate({ id: list[0]!.id, handled: true });
-    expect(await owner.trpc.callbacks.list.query({ onlyOpen: true })).toEqual([]);
+    expect((await owner.trpc.callbacks.list.query({ onlyOpen: true })).items).toEqual([]);
   });
 
   it("emails only owners whose address is confirmed (the request carries the visitor's details)", async () => {
+    // A second owner who confirmed their address keeps the account verified (its buttons live).
+    const [me] = await h.db.db.select().from(users).where(eq(users.email, ownerEmail));
+    const coOwner = uniqueEmail("co-owner");
+    await h.db.db.insert(users).values({
+      accountId: me!.accountId,
+      email: coOwner,
+      name: "Co Owner",
+      passwordHash: "not-used",
+      role: "owner",
+      ageConfirmedAt: new Date(),
+      emailVerifiedAt: new Date(),
+    });
     await h.db.db.update(users).set({ emailVerifiedAt: null }).where(eq(users.email, ownerEmail));
     const before = (await h.outbox(ownerEmail)).length;
+    // Past the button's email window, so this request is emailed at once.
+    h.clock.advance(CALLBACK_EMAIL_WINDOW_MS);
     const visitor = h.client({ origin: "https://shop.test", ip: "203.0.113.10" });
     await visitor.trpc.widget.requestCallback.mutate({
       button: publicId,
@@ -140,8 +162,9 @@ describe("callback requests from the widget", () => {
       phone: "202-555-0189",
     });
     expect(await h.outbox(ownerEmail)).toHaveLength(before);
+    expect((await h.outbox(coOwner)).map((m) => m.text).join("\n")).toContain("+12025550189");
     // Stored all the same, for the portal.
-    expect((await owner.trpc.callbacks.list.query()).map((c) => c.phone)).toContain("+12025550189");
+    expect((await owner.trpc.callbacks.list.query()).items.map((c) => c.phone)).toContain("+12025550189");
     await h.db.db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.email, ownerEmail));
   });
 

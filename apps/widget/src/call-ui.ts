@@ -142,6 +142,8 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
   let sending = false;
   let fieldErrors: Record<string, string> = {};
   let values: Record<string, string> = {};
+  /** Cancels the callback form's captcha when the dialog closes. */
+  let formCaptcha: AbortController | undefined;
 
   const title = h("h2", { id: "cac-title" });
   const live = h("p", { class: "sr", "aria-live": "polite" });
@@ -321,12 +323,15 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
       } else {
         sending = true;
         render();
-        const result = await requestCallback(ctx.cfg.apiOrigin, {
-          button: ctx.cfg.id,
-          name: values.name ?? "",
-          phone: values.phone ?? "",
-          ...(values.message ? { message: values.message } : {}),
-        });
+        const result = await captchaThen((captchaToken) =>
+          requestCallback(ctx.cfg.apiOrigin, {
+            button: ctx.cfg.id,
+            name: values.name ?? "",
+            phone: values.phone ?? "",
+            ...(values.message ? { message: values.message } : {}),
+            captchaToken,
+          }),
+        );
         sending = false;
         if (result === true) {
           values = {};
@@ -339,6 +344,18 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     render();
     const invalid = body.querySelector<HTMLElement>("[aria-invalid=true]");
     (invalid ?? body.querySelector<HTMLElement>(".pr"))?.focus();
+  }
+
+  /** With the captcha on, a fresh token for this request (action "callback"); else none. */
+  async function captchaThen(request: (token?: string) => Promise<CallbackResult>): Promise<CallbackResult> {
+    const siteKey = ctx.cfg.captchaSiteKey;
+    if (!siteKey) return request();
+    formCaptcha = new AbortController();
+    try {
+      return request(await captchaToken(siteKey, captchaBox, formCaptcha.signal, "callback"));
+    } catch {
+      return { message: "We couldn't verify that you're a person. Please try again.", fieldErrors: {} };
+    }
   }
 
   function home(): Child[] {
@@ -527,6 +544,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     },
     close() {
       if (dialog.hidden) return;
+      formCaptcha?.abort();
       dialog.hidden = true;
       button.setAttribute("aria-expanded", "false");
       (returnTo ?? button).focus();
@@ -541,10 +559,14 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
   return ui;
 }
 
-type CallbackInput = { button: string; name: string; phone: string; message?: string };
+type CallbackInput = { button: string; name: string; phone: string; message?: string; captchaToken?: string };
 type CallbackResult = true | { message: string; fieldErrors: Record<string, string> };
 
-/** POSTs the request to tRPC (`widget.requestCallback`, superjson wire format). */
+/**
+ * POSTs the request to tRPC (`widget.requestCallback`, superjson wire format). A refusal (blocked,
+ * too many requests and when to retry, captcha, test mode) comes with the server's words for the
+ * visitor, shown as they are.
+ */
 export async function requestCallback(apiOrigin: string, input: CallbackInput): Promise<CallbackResult> {
   let res: Response;
   try {

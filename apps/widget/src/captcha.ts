@@ -1,5 +1,5 @@
 /**
- * Cloudflare Turnstile before a call, when the button's config carries a site key. The script is
+ * Cloudflare Turnstile before a call or a callback request, when the button's config carries a site key. The script is
  * loaded only then (never by the loader), and the widget is "interaction-only": invisible unless
  * Cloudflare wants the visitor to tick a box, which then shows in the dialog.
  */
@@ -37,10 +37,16 @@ function load(): Promise<TurnstileApi> {
 export const captchaDeps = { load };
 
 /**
- * Runs the challenge (action "call") in `box` and resolves with its token; rejects when it fails,
- * expires, times out, or `signal` aborts (the visitor cancelled). The widget is removed either way.
+ * Runs the challenge in `box` and resolves with its token; rejects when it fails, expires, times
+ * out, or `signal` aborts (the visitor cancelled). The widget is removed either way. `action` is
+ * what the token is for, checked by the server: "call" or "callback".
  */
-export async function captchaToken(siteKey: string, box: HTMLElement, signal: AbortSignal): Promise<string> {
+export async function captchaToken(
+  siteKey: string,
+  box: HTMLElement,
+  signal: AbortSignal,
+  action = "call",
+): Promise<string> {
   let api: TurnstileApi;
   try {
     api = await captchaDeps.load();
@@ -75,7 +81,7 @@ export async function captchaToken(siteKey: string, box: HTMLElement, signal: Ab
     try {
       id = api.render(box, {
         sitekey: siteKey,
-        action: "call",
+        action,
         appearance: "interaction-only",
         "refresh-expired": "never",
         callback: (token: string) => finish(token),

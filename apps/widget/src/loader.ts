@@ -206,8 +206,12 @@ function start(id: string) {
   fetch(url, { cache: "default" })
     .then(async (res) => {
       if (res.status === 403) {
+        // A button of an unconfirmed account is in test mode: the server says so (`reason`).
+        const body = await res.json().catch(noop);
         return warn(
-          `this button is not allowed on "${host}". Add it to the button's allowed domains in the portal.`,
+          body?.reason
+            ? body.error
+            : `this button is not allowed on "${host}". Add it to the button's allowed domains in the portal.`,
         );
       }
       if (res.status === 404) {

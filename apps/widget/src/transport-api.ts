@@ -45,6 +45,7 @@ const refusals: Record<string, CallFailCause> = {
   UNAVAILABLE: "unavailable",
   LIVE_UNAVAILABLE: "outage",
   ORIGIN_NOT_ALLOWED: "unavailable",
+  ACCOUNT_UNVERIFIED: "unavailable",
   NOT_FOUND: "unavailable",
 };
 

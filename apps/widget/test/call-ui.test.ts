@@ -187,6 +187,56 @@ describe("callback request form", () => {
     expect(field("phone").getAttribute("aria-invalid")).toBeNull();
   });
 
+  it.each([
+    [
+      "a blocked network",
+      "IP_BLOCKED",
+      403,
+      "Requests from your network are blocked. If this is a mistake, contact the business another way.",
+    ],
+    [
+      "too many requests, with when to retry",
+      "RATE_LIMITED",
+      429,
+      "Too many attempts. Please wait 42 minutes and try again.",
+    ],
+    [
+      "a missing captcha",
+      "CAPTCHA_FAILED",
+      403,
+      "Please complete the verification check, then send the form again.",
+    ],
+    [
+      "a failed captcha",
+      "CAPTCHA_FAILED",
+      403,
+      "We couldn't verify that you're a person. Please complete the check again.",
+    ],
+    [
+      "a button in test mode",
+      "ACCOUNT_UNVERIFIED",
+      403,
+      "This call button is in test mode until its owner confirms their email address.",
+    ],
+  ])(
+    "tells the visitor about %s, keeps what they typed, and can send again",
+    async (_l, appCode, status, message) => {
+      const refusal = json({ error: { json: { message, data: { appCode, fieldErrors: null } } } }, status);
+      const fetchMock = vi
+        .fn()
+        .mockResolvedValueOnce(refusal)
+        .mockResolvedValueOnce(json({ result: { data: { json: { ok: true } } } }));
+      vi.stubGlobal("fetch", fetchMock);
+      setup().open(ctx.button);
+      fill({ name: "Val", phone: "2025550188" });
+      await until(() => root.querySelector('[role="status"].n')?.textContent === message);
+      expect(field("name").value).toBe("Val");
+      expect((byText("Request a callback") as HTMLButtonElement).disabled).toBe(false);
+      fill({});
+      await until(() => dialog().textContent?.includes("Thanks — we'll call you back."));
+    },
+  );
+
   it("says so when the request cannot be sent", async () => {
     vi.stubGlobal("fetch", vi.fn().mockRejectedValue(new TypeError("Failed to fetch")));
     expect(

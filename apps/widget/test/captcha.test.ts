@@ -4,6 +4,7 @@ import { mount } from "../src/call-ui";
 import { captchaDeps, captchaToken, type TurnstileApi } from "../src/captcha";
 import { closedText, hoursStatus } from "../src/hours";
 import { type CallContext, type CallProgress, type StartCall, startCall } from "../src/transport";
+import type { PublicButtonConfig } from "../src/types";
 import { json, MONDAY_10AM_NY, makeConfig, visitorInNewYork } from "./helpers";
 
 /**
@@ -159,35 +160,15 @@ describe("the call dialog", () => {
   visitorInNewYork({ beforeAll, afterAll });
 
   function open(siteKey: string | null) {
-    document.body.innerHTML = "";
-    const host = document.createElement("div");
-    document.body.append(host);
-    const root = host.attachShadow({ mode: "open" });
-    const frame = document.createElement("div");
-    const button = document.createElement("button");
-    frame.append(button);
-    root.append(frame);
     let given: CallContext | undefined;
     const start: StartCall = (c) => {
       given = c;
       return { hangup() {}, mute() {}, dtmf() {} };
     };
-    const ctx = {
-      cfg: makeConfig({ captchaSiteKey: siteKey }),
-      frame,
-      button,
-      preview: false,
-      status: () => {
-        const s = hoursStatus(ctx.cfg.openWindows, MONDAY_10AM_NY);
-        return { ...s, text: closedText(s.next, MONDAY_10AM_NY) };
-      },
-      emit() {},
-    };
     Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
     Object.defineProperty(navigator, "mediaDevices", { value: {}, configurable: true });
     Object.defineProperty(navigator, "onLine", { value: true, configurable: true });
-    const ui = mount(ctx, start);
-    ui.open();
+    const { root } = openDialog(makeConfig({ captchaSiteKey: siteKey }), start);
     const callNow = [...root.querySelectorAll("button")].find((b) => b.textContent === "Call now");
     callNow?.click();
     return { given: () => given, root };
@@ -209,3 +190,90 @@ describe("the call dialog", () => {
     expect(open(null).given()?.captcha).toBeUndefined();
   });
 });
+
+describe("the callback form with a captcha", () => {
+  visitorInNewYork({ beforeAll, afterAll });
+
+  function openForm(siteKey: string | null) {
+    const { root, ui } = openDialog(makeConfig({ captchaSiteKey: siteKey, callable: false }), null);
+    const field = (name: string) => root.querySelector(`[name="${name}"]`) as HTMLInputElement;
+    field("name").value = "Val Visitor";
+    field("phone").value = "(202) 555-0188";
+    (root.querySelector("form") as HTMLFormElement).requestSubmit();
+    return { root, ui };
+  }
+
+  it("solves a challenge for the action 'callback' and sends its token with the request", async () => {
+    const fetchMock = vi.fn(async () => json({ result: { data: { json: { ok: true } } } }));
+    vi.stubGlobal("fetch", fetchMock);
+    const { root } = openForm("0x4AAA-site");
+    await until(() => rendered.length === 1);
+    expect(rendered[0]?.options).toMatchObject({ sitekey: "0x4AAA-site", action: "callback" });
+    expect(root.contains(rendered[0]?.box ?? null)).toBe(true);
+    expect(fetchMock).not.toHaveBeenCalled();
+    rendered[0]?.options.callback?.("tok-cb");
+    await until(() => root.textContent?.includes("Thanks — we'll call you back."));
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("https://api.cac.test/trpc/widget.requestCallback");
+    expect(JSON.parse(String(init.body)).json).toMatchObject({ button: "b_test", captchaToken: "tok-cb" });
+  });
+
+  it("a failed check sends nothing and says so; closing the dialog cancels the check", async () => {
+    const fetchMock = vi.fn();
+    vi.stubGlobal("fetch", fetchMock);
+    const { root } = openForm("0x4AAA-site");
+    await until(() => rendered.length === 1);
+    rendered[0]?.options["error-callback"]?.("300010");
+    await until(() =>
+      root.textContent?.includes("We couldn't verify that you're a person. Please try again."),
+    );
+    expect(fetchMock).not.toHaveBeenCalled();
+    (root.querySelector("form") as HTMLFormElement).requestSubmit();
+    await until(() => rendered.length === 2);
+    closeButton(root)?.click();
+    await until(() => removed.length === 2);
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
+  it("asks for no challenge without a site key", async () => {
+    const fetchMock = vi.fn(async () => json({ result: { data: { json: { ok: true } } } }));
+    vi.stubGlobal("fetch", fetchMock);
+    const { root } = openForm(null);
+    await until(() => root.textContent?.includes("Thanks — we'll call you back."));
+    expect(rendered).toEqual([]);
+    expect(
+      JSON.parse(String((fetchMock.mock.calls[0] as unknown as [string, RequestInit])[1].body)).json,
+    ).not.toHaveProperty("captchaToken");
+  });
+});
+
+/** The dialog's close (×) button. */
+function closeButton(root: ShadowRoot) {
+  return root.querySelector<HTMLButtonElement>('button[aria-label="Close"]');
+}
+
+/** The widget's dialog for `cfg`, mounted in a shadow root on a Monday morning in New York, open. */
+function openDialog(cfg: PublicButtonConfig, start: StartCall | null) {
+  document.body.innerHTML = "";
+  const host = document.createElement("div");
+  document.body.append(host);
+  const root = host.attachShadow({ mode: "open" });
+  const frame = document.createElement("div");
+  const button = document.createElement("button");
+  frame.append(button);
+  root.append(frame);
+  const ctx = {
+    cfg,
+    frame,
+    button,
+    preview: false,
+    status: () => {
+      const s = hoursStatus(ctx.cfg.openWindows, MONDAY_10AM_NY);
+      return { ...s, text: closedText(s.next, MONDAY_10AM_NY) };
+    },
+    emit() {},
+  };
+  const ui = mount(ctx, start);
+  ui.open();
+  return { root, ui };
+}

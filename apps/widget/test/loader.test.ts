@@ -173,6 +173,16 @@ describe("loader: refusals", () => {
     );
   });
 
+  it("403 for a button in test mode: renders nothing and passes on the server's reason", async () => {
+    const error = "This call button is in test mode until its owner confirms their email address.";
+    await boot(() => Promise.resolve(json({ error, host: location.hostname, reason: "unverified" }, 403)));
+    await until(() => warn.mock.calls.length);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(hostEl()).toBeNull();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]?.[0]).toBe(`Click & Call: ${error}`);
+  });
+
   it("404: renders nothing and warns once", async () => {
     await boot(() => Promise.resolve(json({ error: "not found" }, 404)));
     await until(() => warn.mock.calls.length);

@@ -6,6 +6,8 @@ const appErrorCodes = {
   UNAUTHENTICATED: "UNAUTHORIZED",
   FORBIDDEN: "FORBIDDEN",
   ORIGIN_NOT_ALLOWED: "FORBIDDEN",
+  /** The button's account has not confirmed its email: the button works on the portal only. */
+  ACCOUNT_UNVERIFIED: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   PLAN_LIMIT: "FORBIDDEN",

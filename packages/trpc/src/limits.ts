@@ -20,6 +20,9 @@ export const defaultLimits = {
   "verify.user": { points: 5, durationSeconds: 60 * 60 },
   "call.ip": { points: 10, durationSeconds: 10 * 60 },
   "call.button": { points: 120, durationSeconds: 60 * 60 },
+  // Callback requests from the widget: a visitor leaves one or two; each lands in the owners' list.
+  "callback.ip": { points: 5, durationSeconds: 60 * 60 },
+  "callback.button": { points: 120, durationSeconds: 60 * 60 },
   // The widget's public config (GET /widget/config/:id). Browsers cache it for a minute, so a
   // visitor fetches it about once a minute; these only stop floods. Per button: a busy site's
   // visitors all share it, so it is far higher than per IP.

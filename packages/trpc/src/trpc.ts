@@ -4,41 +4,51 @@ import type { Context } from "./context";
 import { isOriginAllowed } from "./domain/allowed-domains";
 import { text } from "./domain/validation";
 import { AppError } from "./errors";
-import { findButtonByPublicId } from "./services/buttons";
+import { findButtonByPublicId, type PublicButton } from "./services/buttons";
 import { validateSession } from "./services/sessions";
 import { untilAborted } from "./streams";
 import { transformer } from "./transformer";
+import { guardWidgetEntry, type WidgetEntry } from "./services/widget-guards";
 
-const t = initTRPC.context<Context>().create({
-  transformer,
-  // Keeps SSE subscriptions (call signaling) alive through proxies and lets clients notice drops.
-  sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
-  errorFormatter({ shape, error }) {
-    const zodFields =
-      error.cause instanceof ZodError
-        ? (z.flattenError(error.cause).fieldErrors as Record<string, string[]>)
-        : undefined;
-    const appFields = error instanceof AppError ? error.fieldErrors : undefined;
-    const fieldErrors = zodFields || appFields ? { ...zodFields, ...appFields } : null;
-    return {
-      ...shape,
-      // Internal errors keep their cause in the logs only.
-      message:
-        error.code === "INTERNAL_SERVER_ERROR"
-          ? "Something went wrong on our side. Please try again."
-          : error.cause instanceof ZodError
-            ? "Some fields need your attention."
-            : shape.message,
-      data: {
-        ...shape.data,
-        stack: undefined,
-        appCode: error instanceof AppError ? error.appCode : null,
-        retryAfterSeconds: error instanceof AppError ? (error.retryAfterSeconds ?? null) : null,
-        fieldErrors,
-      },
-    };
-  },
-});
+/** What a procedure declares about itself; read by the middlewares of its tier. */
+export type Meta = {
+  /** Set by `widgetEntryProcedure`: which entry point's limits, captcha action and words apply. */
+  widgetEntry?: WidgetEntry;
+};
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer,
+    // Keeps SSE subscriptions (call signaling) alive through proxies and lets clients notice drops.
+    sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
+    errorFormatter({ shape, error }) {
+      const zodFields =
+        error.cause instanceof ZodError
+          ? (z.flattenError(error.cause).fieldErrors as Record<string, string[]>)
+          : undefined;
+      const appFields = error instanceof AppError ? error.fieldErrors : undefined;
+      const fieldErrors = zodFields || appFields ? { ...zodFields, ...appFields } : null;
+      return {
+        ...shape,
+        // Internal errors keep their cause in the logs only.
+        message:
+          error.code === "INTERNAL_SERVER_ERROR"
+            ? "Something went wrong on our side. Please try again."
+            : error.cause instanceof ZodError
+              ? "Some fields need your attention."
+              : shape.message,
+        data: {
+          ...shape.data,
+          stack: undefined,
+          appCode: error instanceof AppError ? error.appCode : null,
+          retryAfterSeconds: error instanceof AppError ? (error.retryAfterSeconds ?? null) : null,
+          fieldErrors,
+        },
+      };
+    },
+  });
 
 /**
  * Every subscription ends when the server shuts down, as an abort: tRPC then closes the SSE stream
@@ -101,8 +111,13 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
 
 /**
  * Widget tier: called from third-party sites, never with cookies. It resolves the button from
- * the input's public id, checks the page's Origin against the button's allowed domains, and
- * knows the visitor's IP.
+ * the input's public id, checks it is enabled and the page's Origin is allowed, and knows the
+ * visitor's IP. A button of an account whose email nobody confirmed yet is in test mode: it works
+ * from the portal's own origin (PUBLIC_URL) only, never on a customer's site.
+ *
+ * On its own this tier is for a call already started (authorized by the call's capability
+ * token). Anything that starts something for a visitor is a public entry point and is built with
+ * `widgetEntryProcedure` below, which adds the entry guards.
  */
 export const widgetProcedure = baseProcedure
   .input(z.object({ button: text().trim().min(1, "The button id is missing.").max(64) }))
@@ -117,10 +132,51 @@ export const widgetProcedure = baseProcedure
     if (!button?.enabled) {
       throw new AppError("NOT_FOUND", "This call button does not exist or is turned off.");
     }
-    if (!isOriginAllowed(ctx.http.origin, button.allowedDomains, ctx.settings.production)) {
+    if (!button.accountVerified) {
+      if (ctx.http.origin !== ctx.settings.publicUrl.origin) {
+        throw new AppError(
+          "ACCOUNT_UNVERIFIED",
+          "This call button is in test mode until its owner confirms their email address.",
+        );
+      }
+    } else if (!isOriginAllowed(ctx.http.origin, button.allowedDomains, ctx.settings.production)) {
       throw new AppError("ORIGIN_NOT_ALLOWED", "This call button is not allowed on this website.");
     }
     return next({ ctx: { ...ctx, button, visitorIp: ctx.http.ip } });
   });
+
+/** A widget entry point's captcha token (Turnstile), checked when the captcha is configured. */
+const captchaTokenInput = z.object({ captchaToken: z.string().max(4096).optional() });
+
+/**
+ * The entry guards (services/widget-guards.ts): IP not blocked, per-IP limit, captcha, per-button
+ * limit. One middleware for every entry point, which names itself in its meta; it runs after the
+ * procedure's own input is validated, so a typo never spends the visitor's captcha token.
+ */
+export const widgetEntryGuards = t.middleware(async ({ ctx, meta, input, next }) => {
+  const { button, visitorIp } = ctx as typeof ctx & { button?: PublicButton; visitorIp?: string };
+  if (!meta?.widgetEntry || !button || visitorIp === undefined) {
+    throw new Error("widgetEntryGuards runs only in procedures built with widgetEntryProcedure");
+  }
+  const { captchaToken } = input as { captchaToken?: string | undefined };
+  await guardWidgetEntry(ctx, meta.widgetEntry, { button, ip: visitorIp }, captchaToken);
+  return next();
+});
+
+/**
+ * A public entry point of the widget (`calls.start`, `widget.requestCallback`): the widget tier,
+ * its inputs (an optional `captchaToken` and the procedure's own), then the entry guards. There is
+ * no other way to build one, so no entry point can skip a guard; the access-control suite checks
+ * that every widget procedure either is built here or acts on a call by its capability token.
+ */
+export function widgetEntryProcedure<I extends z.ZodObject>(entry: WidgetEntry, input: I) {
+  const base = widgetProcedure.meta({ widgetEntry: entry }).input(captchaTokenInput);
+  // `.input` cannot check a generic schema; the call site's concrete schema types the builder.
+  const withInput = (base.input as unknown as (schema: I) => ReturnType<typeof base.input<I>>).call(
+    base,
+    input,
+  );
+  return withInput.use(widgetEntryGuards);
+}
 
 export { TRPCError };

@@ -26,7 +26,10 @@ export function DashboardPage() {
       body: user.emailVerified ? (
         <>We write to {user.email}.</>
       ) : (
-        <>Open the link we sent to {user.email}. You can send a new one from the banner above.</>
+        <>
+          Open the link we sent to {user.email}. You can send a new one from the banner above. Until then your
+          buttons are in test mode: they work in the preview, not on your website.
+        </>
       ),
     },
     {

@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts";
 
 /** A flagged or blocked IP. `accountId` set means a customer's block that applies to that account only. */
@@ -17,6 +17,11 @@ export const abuseFlags = pgTable(
   (t) => [index("abuse_flags_ip_idx").on(t.ip)],
 );
 
+/**
+ * What happened to an IP. Repeated refusals (a blocked or throttled IP retrying) share one row per
+ * (IP, kind, minute): `minute` is set only on those, and `count` says how many the row stands for
+ * (`detail` is the first one's). Other events keep `minute` null, one row each.
+ */
 export const securityEvents = pgTable(
   "security_events",
   {
@@ -25,11 +30,15 @@ export const securityEvents = pgTable(
     kind: text().notNull(),
     accountId: uuid().references(() => accounts.id, { onDelete: "set null" }),
     detail: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    count: integer().notNull().default(1),
+    minute: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index("security_events_ip_idx").on(t.ip, t.createdAt),
     index("security_events_created_idx").on(t.createdAt),
+    // Null minutes (one-off events) never collide: Postgres treats nulls as distinct.
+    uniqueIndex("security_events_refusal_key").on(t.ip, t.kind, t.minute),
   ],
 );
 

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts";
 import { buttons } from "./buttons";
@@ -28,10 +29,29 @@ export const callbackRequests = pgTable(
     message: text(),
     ip: text(),
     handledAt: timestamp({ withTimezone: true }),
+    // When the owners' email that lists this request went out; null while it waits for the button's
+    // next email (at most one per button per window, see services/callback-emails.ts).
+    emailedAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("callback_requests_account_idx").on(t.accountId, t.createdAt.desc())],
+  (t) => [
+    // The portal pages by (created_at desc, id desc).
+    index("callback_requests_account_idx").on(t.accountId, t.createdAt.desc(), t.id.desc()),
+    index("callback_requests_unemailed_idx").on(t.buttonId, t.createdAt).where(sql`${t.emailedAt} is null`),
+  ],
 );
+
+/**
+ * When each button last emailed its owners about callback requests. Any instance may send the next
+ * email, through one conditional update of `emailedAt` (compare-and-set), so there is at most one
+ * per button per window however many instances take requests.
+ */
+export const callbackEmailWindows = pgTable("callback_email_windows", {
+  buttonId: uuid()
+    .primaryKey()
+    .references(() => buttons.id, { onDelete: "cascade" }),
+  emailedAt: timestamp({ withTimezone: true }).notNull(),
+});
 
 /** The dev outbox: every email the default mailer "sends" is kept here and shown in the portal. */
 export const outboxMessages = pgTable("outbox_messages", {

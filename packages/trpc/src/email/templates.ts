@@ -111,6 +111,32 @@ export const emails = {
       ],
       { label: "See callback requests", url: portalUrl },
     ),
+  /** Several requests on one button since its last email: how many, and the first few. */
+  callbackDigest: (
+    to: string,
+    digest: {
+      buttonName: string;
+      count: number;
+      listed: Array<{ name: string; phone: string; message: string | null }>;
+      windowMinutes: number;
+    },
+    portalUrl: string,
+  ) =>
+    render(
+      to,
+      `${digest.count} callback requests on "${digest.buttonName}"`,
+      [
+        `${digest.count} visitors asked to be called back through your button "${digest.buttonName}" since our last email about it.`,
+        digest.listed
+          .map((r) => `• ${r.name}, ${r.phone}${r.message ? `: ${r.message.replace(/\s+/g, " ")}` : ""}`)
+          .join("\n"),
+        ...(digest.count > digest.listed.length
+          ? [`And ${digest.count - digest.listed.length} more in the portal.`]
+          : []),
+        `Every request is in the portal. We email at most once every ${digest.windowMinutes} minutes per button.`,
+      ],
+      { label: "See callback requests", url: portalUrl },
+    ),
   paymentFailed: (
     to: string,
     payment: { planName: string; amount: string; nextAttempt: string | null; invoiceUrl: string | null },

@@ -115,7 +115,7 @@ export async function flagIp(
  * caller refuses the call. Returns the flag, or null when the IP is within every threshold.
  */
 export async function detectAbuseAtCallStart(
-  ctx: Pick<Context, "db" | "settings" | "log">,
+  ctx: Pick<Context, "db" | "clock" | "settings" | "log">,
   ip: string,
   accountId: string,
   now: Date,

@@ -146,6 +146,8 @@ export type SecurityEventRow = {
   kind: string;
   account: { id: string; companyName: string } | null;
   detail: Record<string, unknown>;
+  /** How many times it happened: repeated refusals within a minute share one row. */
+  count: number;
   createdAt: Date;
 };
 
@@ -162,6 +164,7 @@ export async function listSecurityEvents(
       accountId: securityEvents.accountId,
       companyName: accounts.companyName,
       detail: securityEvents.detail,
+      count: securityEvents.count,
       createdAt: securityEvents.createdAt,
     })
     .from(securityEvents)
@@ -177,6 +180,7 @@ export async function listSecurityEvents(
       kind: r.kind,
       account: r.accountId ? { id: r.accountId, companyName: r.companyName ?? "" } : null,
       detail: r.detail,
+      count: r.count,
       createdAt: r.createdAt,
     })),
     page: query.page,

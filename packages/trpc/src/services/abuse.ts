@@ -1,5 +1,5 @@
 import { abuseFlags, securityEvents } from "@cac/db";
-import { and, eq, gt, inArray, isNull, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../ports";
 
 /** A flag in force at `now`: not cleared, and not expired (no expiry: in force until cleared). */
@@ -36,8 +36,9 @@ export async function findActiveBlock(
   return flag ?? null;
 }
 
+/** A one-off event (a flag, a block, a clearing): one row each. */
 export async function recordSecurityEvent(
-  deps: Pick<Ports, "db">,
+  deps: Pick<Ports, "db" | "clock">,
   event: { ip: string | null; kind: string; accountId?: string | null; detail?: Record<string, unknown> },
 ) {
   await deps.db.insert(securityEvents).values({
@@ -45,5 +46,32 @@ export async function recordSecurityEvent(
     kind: event.kind,
     accountId: event.accountId ?? null,
     detail: event.detail ?? {},
+    createdAt: deps.clock.now(),
   });
+}
+
+/**
+ * A refusal (a blocked, throttled or unverified visitor), counted into one row per (IP, kind,
+ * minute) by an upsert: a flood of retries adds to a count instead of writing a row each.
+ */
+export async function recordRefusal(
+  deps: Pick<Ports, "db" | "clock">,
+  event: { ip: string; kind: string; accountId?: string | null; detail?: Record<string, unknown> },
+) {
+  const now = deps.clock.now();
+  const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  await deps.db
+    .insert(securityEvents)
+    .values({
+      ip: event.ip,
+      kind: event.kind,
+      accountId: event.accountId ?? null,
+      detail: event.detail ?? {},
+      minute,
+      createdAt: now,
+    })
+    .onConflictDoUpdate({
+      target: [securityEvents.ip, securityEvents.kind, securityEvents.minute],
+      set: { count: sql`${securityEvents.count} + 1` },
+    });
 }

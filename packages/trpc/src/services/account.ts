@@ -6,7 +6,8 @@ import type { Ports } from "../ports";
 import { isOperator } from "../trpc";
 import type { SessionAuth } from "./sessions";
 
-export function describeMe(ctx: Pick<Context, "settings">, auth: SessionAuth) {
+/** `accountVerified`: an owner confirmed their email (until then the buttons are in test mode). */
+export function describeMe(ctx: Pick<Context, "settings">, auth: SessionAuth, accountVerified: boolean) {
   const { user, account } = auth;
   return {
     user: {
@@ -24,6 +25,7 @@ export function describeMe(ctx: Pick<Context, "settings">, auth: SessionAuth) {
       timezone: account.timezone,
       plan: account.plan,
       status: account.status,
+      verified: accountVerified,
     },
     isOperator: isOperator(ctx, user.email, user.emailVerifiedAt !== null),
   };

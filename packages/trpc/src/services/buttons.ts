@@ -6,6 +6,7 @@ import { hasControlCharacter } from "../domain/validation";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { dropLogoIfUnused } from "./logo-storage";
+import { hasConfirmedOwner } from "./owners";
 import { assertCanRingPhone, withinPlanLimits } from "./plan-limits";
 import { forgetPublicButton } from "./public-config";
 import { returned } from "./rows";
@@ -35,22 +36,27 @@ export async function getButton(deps: Pick<Ports, "db">, accountId: string, id: 
   return row;
 }
 
+/** A button as the widget tiers see it: with whether its account's email is confirmed. */
+export type PublicButton = Button & { accountVerified: boolean };
+
 /**
  * The button behind a widget; none for a closed account, so its buttons take no calls. An id with
  * control characters (from a URL path, which no schema checked) names no button.
+ * `accountVerified`: an owner of the account confirmed their email address (until then its
+ * buttons are in test mode).
  */
 export async function findButtonByPublicId(
   deps: Pick<Ports, "db">,
   publicId: string,
-): Promise<Button | undefined> {
+): Promise<PublicButton | undefined> {
   if (hasControlCharacter(publicId)) return undefined;
   const [row] = await deps.db
-    .select({ button: buttons })
+    .select({ button: buttons, accountVerified: hasConfirmedOwner(buttons.accountId) })
     .from(buttons)
     .innerJoin(accounts, eq(accounts.id, buttons.accountId))
     .where(and(eq(buttons.publicId, publicId), eq(accounts.status, "active")))
     .limit(1);
-  return row?.button;
+  return row ? { ...row.button, accountVerified: Boolean(row.accountVerified) } : undefined;
 }
 
 export async function createButton(deps: Deps, accountId: string, fields: ButtonFields): Promise<Button> {

@@ -131,19 +131,30 @@ export function encodeCursor(key: { micros: bigint | string; id: string }): stri
   return Buffer.from(`${key.micros}.${key.id}`).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): Keyset {
+export function decodeCursor(
+  cursor: string,
+  invalid = "This page of the call log is no longer valid. Start again from the first page.",
+): Keyset {
   const [micros, id, extra] = Buffer.from(cursor, "base64url").toString("utf8").split(".");
   if (!micros || !/^\d{1,17}$/.test(micros) || !id || !UUID.test(id) || extra !== undefined) {
-    throw fieldError(
-      "cursor",
-      "This page of the call log is no longer valid. Start again from the first page.",
-    );
+    throw fieldError("cursor", invalid);
   }
   return { micros: BigInt(micros), id };
 }
 
+/**
+ * A page out of `limit + 1` rows read in keyset order: the first `limit`, and the cursor of the
+ * last of them when there was more (null on the last page).
+ */
+export function keysetPage<T extends { micros: string; id: string }>(rows: T[], limit: number) {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  const last = items.at(-1);
+  return { items, nextCursor: more && last ? encodeCursor({ micros: last.micros, id: last.id }) : null };
+}
+
 /** An exact timestamptz literal (microseconds) for a keyset bound. */
-function microsToTimestamp(micros: bigint): string {
+export function microsToTimestamp(micros: bigint): string {
   const ms = micros / 1000n;
   const rest = (micros % 1000n).toString().padStart(3, "0");
   return new Date(Number(ms)).toISOString().replace("Z", `${rest}Z`);
@@ -225,14 +236,8 @@ export async function listCallLog(
     .where(filterWhere(filter, keysetWhere(key)))
     .orderBy(desc(callSessions.startedAt), desc(callSessions.id))
     .limit(page.limit + 1);
-  const more = rows.length > page.limit;
-  const items = more ? rows.slice(0, page.limit) : rows;
-  const last = items.at(-1);
-  return {
-    timezone: filter.timezone,
-    items: items.map(toRow),
-    nextCursor: more && last ? encodeCursor({ micros: last.micros, id: last.id }) : null,
-  };
+  const { items, nextCursor } = keysetPage(rows, page.limit);
+  return { timezone: filter.timezone, items: items.map(toRow), nextCursor };
 }
 
 // --- Totals ----------------------------------------------------------------------------------

@@ -1,6 +1,19 @@
 import { users } from "@cac/db";
-import { and, eq, isNotNull } from "drizzle-orm";
+import { and, eq, isNotNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Ports } from "../ports";
+
+/**
+ * Whether the account has an owner whose email address is confirmed. Until one has, anyone could
+ * have signed up with someone else's address, so the account's buttons stay in test mode: they
+ * work from the portal's own pages, never on a customer's site.
+ */
+export function hasConfirmedOwner(accountId: SQLWrapper | string): SQL<boolean> {
+  return sql<boolean>`exists (select 1 from ${users} where ${users.accountId} = ${accountId} and ${users.role} = 'owner' and ${users.emailVerifiedAt} is not null)`;
+}
+
+export async function isAccountVerified(deps: Pick<Ports, "db">, accountId: string): Promise<boolean> {
+  return (await confirmedOwners(deps, accountId).limit(1)).length > 0;
+}
 
 /**
  * The account's owners whose email address is confirmed: who gets notifications carrying

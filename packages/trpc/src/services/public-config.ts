@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
-import type { Button } from "@cac/db";
 import type { Settings } from "../context";
 import { isOriginAllowed } from "../domain/allowed-domains";
 import type { PublicButtonConfig } from "../domain/public-config";
 import { openWindows } from "../domain/schedule";
 import type { Ports } from "../ports";
-import { findButtonByPublicId } from "./buttons";
+import { findButtonByPublicId, type PublicButton } from "./buttons";
 
 const HOUR = 60 * 60 * 1000;
 /** Days of open windows sent to the widget; enough to show "back Monday" after a long weekend. */
@@ -23,17 +22,19 @@ const MAX_CACHED_BODIES = 2000;
  * button constantly; an edit shows within BUTTON_TTL_MS (HTTP caches hold it 60 s anyway).
  */
 const BUTTON_TTL_MS = 5000;
-const recentButtons = new Map<string, { at: number; button: Button | undefined }>();
+const recentButtons = new Map<string, { at: number; button: PublicButton | undefined }>();
 
 /** Drops a button from this instance's cache after an edit, so the change shows at once here. */
 export function forgetPublicButton(publicId: string) {
   recentButtons.delete(publicId);
 }
 
-async function lookUpButton(deps: Pick<Ports, "db">, publicId: string): Promise<Button | undefined> {
+async function lookUpButton(deps: Pick<Ports, "db">, publicId: string): Promise<PublicButton | undefined> {
   const now = Date.now();
   const hit = recentButtons.get(publicId);
-  if (hit && now - hit.at < BUTTON_TTL_MS) return hit.button;
+  // A button in test mode is looked up afresh each time, so it goes live on customers' sites as
+  // soon as its owner confirms their email.
+  if (hit && now - hit.at < BUTTON_TTL_MS && hit.button?.accountVerified !== false) return hit.button;
   const button = await findButtonByPublicId(deps, publicId);
   if (recentButtons.size >= MAX_CACHED_BODIES)
     recentButtons.delete(recentButtons.keys().next().value as string);
@@ -43,7 +44,7 @@ async function lookUpButton(deps: Pick<Ports, "db">, publicId: string): Promise<
 
 export type PublicConfigResult =
   | { status: 404; body: { error: string } }
-  | { status: 403; body: { error: string; host: string | null } }
+  | { status: 403; body: { error: string; host: string | null; reason?: "unverified" } }
   | { status: 200; body: PublicButtonConfig; json: string; etag: string; allowOrigin: string | null };
 
 /**
@@ -61,12 +62,25 @@ export async function getPublicConfig(
     return { status: 404, body: { error: "This call button does not exist or is turned off." } };
   }
   // A request without Origin is not a browser page embedding the button (e.g. a link preview).
-  if (origin !== undefined && !isOriginAllowed(origin, button.allowedDomains, deps.settings.production)) {
+  if (origin !== undefined) {
     let host: string | null = null;
     try {
       host = new URL(origin).hostname;
     } catch {}
-    return { status: 403, body: { error: "This call button is not allowed on this website.", host } };
+    // Test mode until the account's email is confirmed: the portal's own pages only.
+    if (!button.accountVerified && origin !== deps.settings.publicUrl.origin) {
+      return {
+        status: 403,
+        body: {
+          error: "This call button is in test mode until its owner confirms their email address.",
+          host,
+          reason: "unverified",
+        },
+      };
+    }
+    if (button.accountVerified && !isOriginAllowed(origin, button.allowedDomains, deps.settings.production)) {
+      return { status: 403, body: { error: "This call button is not allowed on this website.", host } };
+    }
   }
   const apiOrigin = deps.settings.publicUrl.origin;
   const from = Math.floor(deps.clock.now().getTime() / HOUR) * HOUR;

@@ -4,6 +4,7 @@ import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useStat
 import { Link, useBlocker, useNavigate } from "react-router";
 import { FormAlert } from "../../components/FormAlert";
 import { useMe } from "../../components/MeContext";
+import { TestModeNotice } from "../../components/TestModeNotice";
 import { useSystemInfo } from "../../lib/system";
 import { useFormErrors } from "../../lib/useFormErrors";
 import { useTRPC } from "../../trpc";
@@ -463,6 +464,7 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
           {button ? (
             <div className="stack">
               <SnippetBox snippet={button.snippet} />
+              <TestModeNotice />
               {button.enabled ? null : (
                 <Alert tone="warning">
                   This button is turned off: the snippet shows nothing until it is active.

@@ -14,6 +14,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { Link } from "react-router";
+import { TestModeNotice } from "../../components/TestModeNotice";
 import { describeError } from "../../lib/errors";
 import { formatDateTime, formatRelative } from "../../lib/format";
 import { usePageTitle } from "../../lib/usePageTitle";
@@ -96,6 +97,7 @@ export function ButtonsListPage() {
         description="Call buttons are what visitors click on your website to call you."
         actions={buttons.data && buttons.data.length > 0 ? createLink : undefined}
       />
+      <TestModeNotice />
       <div aria-live="polite">
         {notice ? (
           <Alert

@@ -1,15 +1,25 @@
 import "./callbacks.css";
-import { Alert, EmptyState, ErrorState, PageHeader, Skeleton, Switch } from "@cac/ui";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, Button, EmptyState, ErrorState, PageHeader, Skeleton, Switch } from "@cac/ui";
+import {
+  type InfiniteData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { describeError } from "../../lib/errors";
 import { formatDateTime, formatRelative, formatUsPhone } from "../../lib/format";
 import { usePageTitle } from "../../lib/usePageTitle";
 import { type RouterOutputs, useTRPC } from "../../trpc";
+import { formatCount } from "../calls/format";
 
-type Request = RouterOutputs["callbacks"]["list"][number];
+type Page = RouterOutputs["callbacks"]["list"];
+type Request = Page["items"][number];
 type Filter = "open" | "all";
+
+const PAGE_SIZE = 50;
 
 /** Callback requests visitors left while no one could answer (or outside opening hours). */
 export function CallbacksPage() {
@@ -17,21 +27,36 @@ export function CallbacksPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [filter, setFilter] = useState<Filter>("open");
-  const requests = useQuery(trpc.callbacks.list.queryOptions({ onlyOpen: filter === "open" }));
+  const requests = useInfiniteQuery(
+    trpc.callbacks.list.infiniteQueryOptions(
+      { onlyOpen: filter === "open", limit: PAGE_SIZE },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined },
+    ),
+  );
   const buttons = useQuery(trpc.buttons.list.queryOptions());
   const buttonName = (id: string | null) =>
     (id && buttons.data?.find((b) => b.id === id)?.name) || (id ? "A button" : "A deleted button");
+  const rows = requests.data?.pages.flatMap((page) => page.items) ?? [];
 
   const setHandled = useMutation(
     trpc.callbacks.setHandled.mutationOptions({
       onSuccess: async (_result, { id, handled }) => {
-        // Update both lists at once; the open list drops a handled request on the next load.
-        for (const onlyOpen of [true, false]) {
-          queryClient.setQueryData(trpc.callbacks.list.queryKey({ onlyOpen }), (list) =>
-            list?.map((r) => (r.id === id ? { ...r, handledAt: handled ? new Date() : null } : r)),
-          );
-        }
-        await queryClient.invalidateQueries({ queryKey: trpc.callbacks.list.queryKey() });
+        // Update every loaded page of both lists at once; the open list drops a handled request on
+        // the next load.
+        queryClient.setQueriesData<InfiniteData<Page>>({ queryKey: trpc.callbacks.list.pathKey() }, (data) =>
+          data
+            ? {
+                ...data,
+                pages: data.pages.map((page) => ({
+                  ...page,
+                  items: page.items.map((r) =>
+                    r.id === id ? { ...r, handledAt: handled ? new Date() : null } : r,
+                  ),
+                })),
+              }
+            : data,
+        );
+        await queryClient.invalidateQueries({ queryKey: trpc.callbacks.list.pathKey() });
       },
     }),
   );
@@ -40,7 +65,7 @@ export function CallbacksPage() {
     <div className="stack-lg">
       <PageHeader
         title="Callbacks"
-        description="Visitors who asked you to call them back. We also email each request to the account owner."
+        description="Visitors who asked you to call them back. We also email the account owner: at once for a single request, and when many arrive, one email per button every 10 minutes that says how many came in."
       />
       <fieldset className="callbacks-filter">
         <legend className="callbacks-filter-legend">Show</legend>
@@ -73,14 +98,14 @@ export function CallbacksPage() {
         <div className="ui-card callbacks-loading">
           <Skeleton lines={6} label="Loading callback requests…" />
         </div>
-      ) : requests.isError ? (
+      ) : requests.isError && rows.length === 0 ? (
         <ErrorState
           title="We could not load your callback requests"
           message={describeError(requests.error).message}
           onRetry={() => requests.refetch()}
           retrying={requests.isFetching}
         />
-      ) : requests.data.length === 0 ? (
+      ) : rows.length === 0 ? (
         <EmptyState
           title={filter === "open" ? "Nobody is waiting for a call back" : "No callback requests yet"}
         >
@@ -94,24 +119,45 @@ export function CallbacksPage() {
           </p>
         </EmptyState>
       ) : (
-        <ul className="callbacks-list" aria-label="Callback requests">
-          {requests.data.map((request) => (
-            <CallbackRow
-              key={request.id}
-              request={request}
-              buttonName={buttonName(request.buttonId)}
-              pending={setHandled.isPending && setHandled.variables?.id === request.id}
-              onHandled={(handled) => {
-                setHandled.reset();
-                setHandled.mutate({ id: request.id, handled });
-              }}
-            />
-          ))}
-        </ul>
+        <>
+          <ul className="callbacks-list" aria-label="Callback requests">
+            {rows.map((request) => (
+              <CallbackRow
+                key={request.id}
+                request={request}
+                buttonName={buttonName(request.buttonId)}
+                pending={setHandled.isPending && setHandled.variables?.id === request.id}
+                onHandled={(handled) => {
+                  setHandled.reset();
+                  setHandled.mutate({ id: request.id, handled });
+                }}
+              />
+            ))}
+          </ul>
+          <div className="callbacks-more">
+            <p className="muted" aria-live="polite">
+              {requests.hasNextPage
+                ? `Showing the latest ${formatCount(rows.length)} requests.`
+                : `Showing all ${formatCount(rows.length)} request${rows.length === 1 ? "" : "s"}.`}
+            </p>
+            {requests.isFetchNextPageError ? (
+              <Alert tone="error" title="We could not load more requests">
+                {describeError(requests.error).message}
+              </Alert>
+            ) : null}
+            {requests.hasNextPage ? (
+              <Button
+                variant="secondary"
+                onClick={() => requests.fetchNextPage()}
+                pending={requests.isFetchingNextPage}
+                pendingLabel="Loading…"
+              >
+                Load more
+              </Button>
+            ) : null}
+          </div>
+        </>
       )}
-      {requests.data && requests.data.length >= 200 ? (
-        <p className="muted">Showing the 200 most recent requests.</p>
-      ) : null}
     </div>
   );
 }

@@ -7,11 +7,16 @@ import { describeError } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { usePageTitle } from "../../lib/usePageTitle";
 import { useTRPC } from "../../trpc";
+import { formatCount } from "../calls/format";
 import { Pager } from "./Pager";
 
 const kindLabels: Record<string, string> = {
   call_refused_blocked_ip: "Call refused: blocked or flagged IP",
   call_refused_rate_limited: "Call refused: too many attempts",
+  call_refused_captcha: "Call refused: captcha not passed",
+  callback_refused_blocked_ip: "Callback request refused: blocked IP",
+  callback_refused_rate_limited: "Callback request refused: too many attempts",
+  callback_refused_captcha: "Callback request refused: captcha not passed",
   ip_flagged: "IP flagged automatically",
   ip_blocked_by_customer: "Blocked by a customer",
   ip_unblocked_by_customer: "Unblocked by a customer",
@@ -61,7 +66,7 @@ export function OperatorEventsPage() {
     <div className="stack-lg">
       <PageHeader
         title="Security events"
-        description="Refused calls, flags and blocks, newest first. Security IP logs are kept for up to 12 months."
+        description="Refused calls and callback requests, flags and blocks, newest first. Repeated refusals of one IP within a minute are counted on one row. Security IP logs are kept for up to 12 months."
       />
       <Card title={ip ? `Events of ${ip}` : "All events"} id="operator-events">
         <div className="stack">
@@ -95,7 +100,7 @@ export function OperatorEventsPage() {
               title={ip ? `No security events for ${ip}` : "No security events yet"}
               headingLevel={3}
             >
-              <p>Refused calls, flags and blocks are recorded here.</p>
+              <p>Refused calls and callback requests, flags and blocks are recorded here.</p>
             </EmptyState>
           ) : (
             <>
@@ -105,6 +110,9 @@ export function OperatorEventsPage() {
                     <tr>
                       <th scope="col">Time</th>
                       <th scope="col">Event</th>
+                      <th scope="col" className="num">
+                        Times
+                      </th>
                       <th scope="col">IP</th>
                       <th scope="col">Account</th>
                       <th scope="col">Details</th>
@@ -119,6 +127,8 @@ export function OperatorEventsPage() {
                           </time>
                         </td>
                         <td>{kindLabels[event.kind] ?? event.kind}</td>
+                        {/* Repeated refusals of an IP within a minute are one row with a count. */}
+                        <td className="num">{formatCount(event.count)}</td>
                         <td className="operator-ip">
                           {event.ip ? (
                             <Link to={`/operator/events?ip=${encodeURIComponent(event.ip)}`}>{event.ip}</Link>

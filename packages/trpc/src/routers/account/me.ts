@@ -1,9 +1,10 @@
 import { describeMe } from "../../services/account";
+import { isAccountVerified } from "../../services/owners";
 import { validateSession } from "../../services/sessions";
 import { publicProcedure } from "../../trpc";
 
 /** The signed-in user and account, or null when logged out (the portal decides where to go). */
 export const meProcedure = publicProcedure.query(async ({ ctx }) => {
   const auth = await validateSession(ctx);
-  return auth ? describeMe(ctx, auth) : null;
+  return auth ? describeMe(ctx, auth, await isAccountVerified(ctx, auth.account.id)) : null;
 });

@@ -16,10 +16,8 @@ export const signalPayloadSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
-export const startCallInput = z.object({
-  pageUrl: text().max(2048).optional(),
-  captchaToken: text().max(4096).optional(),
-});
+/** The captcha token is added by `widgetEntryProcedure`. */
+export const startCallInput = z.object({ pageUrl: text().max(2048).optional() });
 
 /** The capability the widget got from call.start for one call. */
 export const visitorCallInput = z.object({ sessionId: z.uuid(), token: text().min(20).max(200) });

@@ -1,7 +1,7 @@
 import { startCall } from "../../services/calls/start";
-import { widgetProcedure } from "../../trpc";
+import { widgetEntryProcedure } from "../../trpc";
 import { startCallInput } from "./call.schema";
 
-export const startCallProcedure = widgetProcedure
-  .input(startCallInput)
-  .mutation(({ ctx, input }) => startCall(ctx, ctx.button, ctx.visitorIp, input));
+export const startCallProcedure = widgetEntryProcedure("call", startCallInput).mutation(({ ctx, input }) =>
+  startCall(ctx, ctx.button, ctx.visitorIp, input),
+);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { personNameSchema, text, usPhoneSchema } from "../../domain/validation";
 import { requestCallback } from "../../services/callbacks";
-import { widgetProcedure } from "../../trpc";
+import { widgetEntryProcedure } from "../../trpc";
 
 export const requestCallbackInput = z.object({
   name: personNameSchema,
@@ -9,6 +9,6 @@ export const requestCallbackInput = z.object({
   message: text().trim().max(1000, "Use at most 1000 characters.").optional(),
 });
 
-export const requestCallbackProcedure = widgetProcedure
-  .input(requestCallbackInput)
-  .mutation(({ ctx, input }) => requestCallback(ctx, ctx.button, input, ctx.visitorIp));
+export const requestCallbackProcedure = widgetEntryProcedure("callback", requestCallbackInput).mutation(
+  ({ ctx, input }) => requestCallback(ctx, ctx.button, input, ctx.visitorIp),
+);

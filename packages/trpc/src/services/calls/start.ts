@@ -1,24 +1,21 @@
 import { type Button, callSessions, users } from "@cac/db";
 import { and, eq, gt } from "drizzle-orm";
 import type { Context } from "../../context";
-import { ipSpellings } from "../../domain/ip";
 import { isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
-import type { LimitName } from "../../limits";
-import { findActiveBlock, recordSecurityEvent } from "../abuse";
+import { recordRefusal } from "../abuse";
 import { detectAbuseAtCallStart } from "../abuse-detection";
-import { throttle } from "../auth";
-import { requireCaptcha } from "../captcha";
 import { returned } from "../rows";
 import { newOpaqueToken } from "../sessions";
 import { allowedCallSeconds, getUsage } from "../usage";
+import { ipBlockedError, refusalKind } from "../widget-guards";
 import { type AgentEvent, channels, type VisitorEvent } from "./channels";
 import { endCall, setCallTimer } from "./lifecycle";
 
 /** An agent counts as available while their phone panel is open (heartbeat) and set available. */
 export const AGENT_PRESENCE_MS = 45_000;
 
-export type StartCallInput = { pageUrl?: string | undefined; captchaToken?: string | undefined };
+export type StartCallInput = { pageUrl?: string | undefined };
 
 export type StartCallResult =
   | {
@@ -43,21 +40,6 @@ export async function availableAgents(deps: Pick<Context, "db" | "clock">, accou
     );
 }
 
-function originHost(origin: string | undefined): string[] {
-  try {
-    return origin ? [new URL(origin).hostname] : [];
-  } catch {
-    return [];
-  }
-}
-
-function ipBlocked() {
-  return new AppError(
-    "IP_BLOCKED",
-    "Calls from your network are blocked. If this is a mistake, contact the business another way.",
-  );
-}
-
 /** Why a call that could not ring is kept as failed (the call log shows it). */
 const LIVE_EVENTS_DOWN = "The call could not ring: live events were unavailable.";
 
@@ -78,35 +60,9 @@ async function requireLiveEvents(ctx: Context) {
   }
 }
 
-/** A limit of call.start; a refusal is kept as a security event (floods show up by IP). */
-async function throttleCallStart(
-  ctx: Context,
-  name: LimitName,
-  key: string,
-  visitor: { ip: string; button: Button },
-) {
-  try {
-    await throttle(ctx, name, key);
-  } catch (error) {
-    if (error instanceof AppError && error.appCode === "RATE_LIMITED") {
-      await recordSecurityEvent(ctx, {
-        ip: visitor.ip,
-        kind: "call_refused_rate_limited",
-        accountId: visitor.button.accountId,
-        detail: {
-          limit: name,
-          button: visitor.button.publicId,
-          retryAfterSeconds: error.retryAfterSeconds ?? null,
-        },
-      });
-    }
-    throw error;
-  }
-}
-
 /**
- * `call.start` after the widget tier has resolved the button and checked the Origin. The
- * remaining checks run in order, and nothing is created until all of them pass.
+ * `call.start` after the widget tier and its entry guards (services/widget-guards.ts) let the
+ * visitor through. The call's own checks run in order, and nothing is created until all pass.
  */
 export async function startCall(
   ctx: Context,
@@ -119,27 +75,15 @@ export async function startCall(
   if (!isOpenAt(schedule, now)) {
     throw new AppError("BUTTON_CLOSED", "We're closed right now. Please call again when we're open.");
   }
-  const block = await findActiveBlock(ctx, ipSpellings(visitorIp), button.accountId, now);
-  if (block) {
-    await recordSecurityEvent(ctx, {
-      ip: visitorIp,
-      kind: "call_refused_blocked_ip",
-      accountId: button.accountId,
-      detail: { flagId: block.id, source: block.source, button: button.publicId },
-    });
-    throw ipBlocked();
-  }
-  await throttleCallStart(ctx, "call.ip", visitorIp, { ip: visitorIp, button });
-  await throttleCallStart(ctx, "call.button", button.id, { ip: visitorIp, button });
   const flagged = await detectAbuseAtCallStart(ctx, visitorIp, button.accountId, now);
   if (flagged) {
-    await recordSecurityEvent(ctx, {
+    await recordRefusal(ctx, {
       ip: visitorIp,
-      kind: "call_refused_blocked_ip",
+      kind: refusalKind("call", "blocked_ip"),
       accountId: button.accountId,
       detail: { flagId: flagged.id, source: "auto", rule: flagged.rule, button: button.publicId },
     });
-    throw ipBlocked();
+    throw ipBlockedError("call");
   }
   const usage = await getUsage(ctx, button.accountId);
   const maxCallSeconds = allowedCallSeconds(usage);
@@ -149,13 +93,6 @@ export async function startCall(
       "This business can't take calls through the website right now. Please try again later.",
     );
   }
-  // The challenge ran on the customer's page, whose Origin the widget tier matched to the button.
-  await requireCaptcha(
-    ctx,
-    input.captchaToken,
-    { ip: visitorIp, action: "call", hostnames: originHost(ctx.http.origin) },
-    "We couldn't verify this call. Please try again.",
-  );
 
   const useTwilio = ctx.voice.mode === "twilio" && button.phoneNumber !== null && usage.plan.canRingPhone;
   if (!useTwilio && !button.ringPortal) {

@@ -1,0 +1,127 @@
+import type { Button } from "@cac/db";
+import type { Context } from "../context";
+import { ipSpellings } from "../domain/ip";
+import { AppError } from "../errors";
+import type { LimitName } from "../limits";
+import { findActiveBlock, recordRefusal } from "./abuse";
+import { throttle } from "./auth";
+import { captchaFailed, captchaRefusal } from "./captcha";
+
+/**
+ * The widget's public entry points: each starts something for an anonymous visitor on a
+ * customer's site (a call, a callback request). Each has its own limits, captcha action (the
+ * Turnstile `action` the widget renders with) and words for a blocked visitor.
+ */
+export const widgetEntries = {
+  call: {
+    ipLimit: "call.ip",
+    buttonLimit: "call.button",
+    blocked: "Calls from your network are blocked. If this is a mistake, contact the business another way.",
+    captchaMessage: "We couldn't verify this call. Please try again.",
+  },
+  callback: {
+    ipLimit: "callback.ip",
+    buttonLimit: "callback.button",
+    blocked:
+      "Requests from your network are blocked. If this is a mistake, contact the business another way.",
+    captchaMessage: undefined,
+  },
+} as const satisfies Record<
+  string,
+  { ipLimit: LimitName; buttonLimit: LimitName; blocked: string; captchaMessage: string | undefined }
+>;
+
+export type WidgetEntry = keyof typeof widgetEntries;
+
+/** The visitor a widget entry point serves: the button the tier resolved and the visitor's IP. */
+export type WidgetVisitor = { button: Button; ip: string };
+
+/** The security event kind of a refusal: `call_refused_blocked_ip`, `callback_refused_captcha`… */
+export function refusalKind(entry: WidgetEntry, why: "blocked_ip" | "rate_limited" | "captcha") {
+  return `${entry}_refused_${why}`;
+}
+
+/** The host of the page the visitor is on, where a widget's captcha was solved. */
+function originHost(origin: string | undefined): string[] {
+  try {
+    return origin ? [new URL(origin).hostname] : [];
+  } catch {
+    return [];
+  }
+}
+
+export function ipBlockedError(entry: WidgetEntry) {
+  return new AppError("IP_BLOCKED", widgetEntries[entry].blocked);
+}
+
+async function throttleEntry(
+  ctx: Context,
+  entry: WidgetEntry,
+  name: LimitName,
+  key: string,
+  v: WidgetVisitor,
+) {
+  try {
+    await throttle(ctx, name, key);
+  } catch (error) {
+    if (error instanceof AppError && error.appCode === "RATE_LIMITED") {
+      await recordRefusal(ctx, {
+        ip: v.ip,
+        kind: refusalKind(entry, "rate_limited"),
+        accountId: v.button.accountId,
+        detail: {
+          limit: name,
+          button: v.button.publicId,
+          retryAfterSeconds: error.retryAfterSeconds ?? null,
+        },
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * The guards every widget entry point passes, after the widget tier found the button enabled and
+ * the page's Origin allowed, in this order: the IP is not blocked, the per-IP limit, the captcha
+ * (when configured), and only then the per-button limit, so anonymous attempts that fail the
+ * captcha never spend the business's budget. Each refusal is counted as a security event.
+ */
+export async function guardWidgetEntry(
+  ctx: Context,
+  entry: WidgetEntry,
+  visitor: WidgetVisitor,
+  captchaToken: string | undefined,
+) {
+  const { button, ip } = visitor;
+  const policy = widgetEntries[entry];
+  const block = await findActiveBlock(ctx, ipSpellings(ip), button.accountId, ctx.clock.now());
+  if (block) {
+    await recordRefusal(ctx, {
+      ip,
+      kind: refusalKind(entry, "blocked_ip"),
+      accountId: button.accountId,
+      detail: { flagId: block.id, source: block.source, button: button.publicId },
+    });
+    throw ipBlockedError(entry);
+  }
+  await throttleEntry(ctx, entry, policy.ipLimit, ip, visitor);
+  // The challenge ran on the customer's page, whose Origin the widget tier matched to the button.
+  const refusal = await captchaRefusal(ctx, captchaToken, {
+    ip,
+    action: entry,
+    hostnames: originHost(ctx.http.origin),
+  });
+  if (refusal) {
+    // Siteverify being unreachable is our outage, not the visitor's doing.
+    if (refusal.kind !== "unavailable") {
+      await recordRefusal(ctx, {
+        ip,
+        kind: refusalKind(entry, "captcha"),
+        accountId: button.accountId,
+        detail: { reason: refusal.kind, button: button.publicId },
+      });
+    }
+    throw captchaFailed(refusal, policy.captchaMessage);
+  }
+  await throttleEntry(ctx, entry, policy.buttonLimit, button.id, visitor);
+}
