@@ -6,9 +6,9 @@ import { text } from "./domain/validation";
 import { AppError } from "./errors";
 import { findButtonByPublicId, type PublicButton } from "./services/buttons";
 import { validateSession } from "./services/sessions";
+import { guardWidgetEntry, type WidgetEntry } from "./services/widget-guards";
 import { untilAborted } from "./streams";
 import { transformer } from "./transformer";
-import { guardWidgetEntry, type WidgetEntry } from "./services/widget-guards";
 
 /** What a procedure declares about itself; read by the middlewares of its tier. */
 export type Meta = {
