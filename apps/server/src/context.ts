@@ -1,5 +1,6 @@
 import type { Context, Limits, Ports, Settings } from "@cac/trpc";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { clientIp, isForwarded, peerIp } from "./client-ip";
 
 /** Builds the per-request tRPC context from the shared ports and the Fastify exchange. */
 export function createRequestContext(
@@ -16,7 +17,9 @@ export function createRequestContext(
     limits,
     http: {
       method: req.method,
-      ip: req.ip,
+      ip: clientIp(req),
+      peerIp: peerIp(req),
+      forwarded: isForwarded(req),
       origin: req.headers.origin,
       contentType: req.headers["content-type"],
       userAgent: req.headers["user-agent"],

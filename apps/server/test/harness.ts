@@ -111,7 +111,8 @@ export async function startHarness(
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
-    TRUST_PROXY: "true",
+    // One proxy: a client's X-Forwarded-For (one entry) stands for the address nginx would add.
+    TRUST_PROXY: "1",
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...options.env,
   });

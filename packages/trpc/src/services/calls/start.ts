@@ -1,7 +1,7 @@
 import { type Button, callSessions, users } from "@cac/db";
 import { and, eq, gt } from "drizzle-orm";
 import type { Context } from "../../context";
-import { ipSpellings } from "../../domain/ip";
+import { ipKey } from "../../domain/ip";
 import { isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
 import type { LimitName } from "../../limits";
@@ -99,7 +99,7 @@ export async function startCall(
   if (!isOpenAt(schedule, now)) {
     throw new AppError("BUTTON_CLOSED", "We're closed right now. Please call again when we're open.");
   }
-  const block = await findActiveBlock(ctx, ipSpellings(visitorIp), button.accountId, now);
+  const block = await findActiveBlock(ctx, visitorIp, button.accountId, now);
   if (block) {
     await recordSecurityEvent(ctx, {
       ip: visitorIp,
@@ -109,7 +109,7 @@ export async function startCall(
     });
     throw ipBlocked();
   }
-  await throttleCallStart(ctx, "call.ip", visitorIp, { ip: visitorIp, button });
+  await throttleCallStart(ctx, "call.ip", ipKey(visitorIp), { ip: visitorIp, button });
   await throttleCallStart(ctx, "call.button", button.id, { ip: visitorIp, button });
   const flagged = await detectAbuseAtCallStart(ctx, visitorIp, button.accountId, now);
   if (flagged) {
