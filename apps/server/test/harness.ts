@@ -95,6 +95,8 @@ export async function startHarness(
     redis?: boolean;
     /** Extra build options, e.g. a shared pubsub prefix for two instances of one deployment. */
     build?: Partial<BuildOptions>;
+    /** The interface to listen on (default 127.0.0.1); `url` stays on 127.0.0.1. */
+    listen?: string;
   } = {},
 ): Promise<Harness> {
   const opened = options.db ?? (await createTestDb());
@@ -123,7 +125,7 @@ export async function startHarness(
     limiterKeyPrefix: unique("cac-test"),
     ...options.build,
   });
-  await built.app.listen({ port: 0, host: "127.0.0.1" });
+  await built.app.listen({ port: 0, host: options.listen ?? "127.0.0.1" });
   const address = built.app.server.address();
   if (!address || typeof address === "string") throw new Error("no address");
   const url = `http://127.0.0.1:${address.port}`;
