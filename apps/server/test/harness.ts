@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { type DbHandle, users } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import type { AppRouter, Clock, Limits } from "@cac/trpc";
+import { normalizeIp } from "@cac/trpc/domain/ip";
 import { hashPassword } from "@cac/trpc/services/auth";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
@@ -77,10 +78,13 @@ export function uniqueEmail(tag = "user"): string {
   return `${unique(tag)}@example.test`;
 }
 
-/** A documentation-range IPv6 address no other client of the same harness shares. */
+/**
+ * A documentation-range IPv6 address no other client of the same harness shares, in its own /64
+ * (limits, blocks and flags count IPv6 by /64), spelled as the server stores it (normalized).
+ */
 export function uniqueIp(): string {
   const hex = randomBytes(8).toString("hex").match(/.{4}/g)!;
-  return `2001:db8:${hex.slice(0, 4).join(":")}::1`;
+  return normalizeIp(`2001:db8:${hex.slice(0, 4).join(":")}::1`)!;
 }
 
 export async function startHarness(
