@@ -1,11 +1,11 @@
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "./harness";
 
 /**
  * `npm start` runs the server built into apps/server/dist under plain Node. This builds it and
@@ -15,17 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const serverDir = fileURLToPath(new URL("../", import.meta.url));
 const run = promisify(execFile);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 describe("the built server (npm start)", () => {
   // An empty working directory: no .env is read, and the embedded database lives in it.

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DbHandle, users } from "@cac/db";
@@ -68,6 +69,18 @@ export const HARNESS_TIMEOUT_MS = 180_000;
 
 /** A limit no suite reaches: for limiters a suite goes through many times but does not test. */
 export const LIFTED = { points: 10_000, durationSeconds: 60 };
+
+/** A TCP port free on 127.0.0.1 now, for a process that cannot listen on port 0 (nginx, a child). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
 
 /** A value no other suite or earlier run uses: for emails, IPs and Redis key prefixes. */
 export function unique(tag = "t"): string {

@@ -1,14 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultLimits } from "@cac/trpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
-import { tokenFromEmail, uniqueEmail, validSignup } from "./harness";
+import { freePort, tokenFromEmail, uniqueEmail, validSignup } from "./harness";
 
 /**
  * The README's nginx setup, for real: nginx (/usr/sbin/nginx, from docs/nginx.conf) in front of the
@@ -24,17 +23,6 @@ const SHOP = "https://shop.test";
 const ATTACKER = "127.0.0.2";
 const BYSTANDER = "127.0.0.3";
 const OWNER = "127.0.0.4";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /** docs/nginx.conf with the test's own listen address and upstream, and no TLS (no certificate here). */
 function siteConfig(listenPort: number, serverPort: number): string {
