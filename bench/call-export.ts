@@ -44,6 +44,8 @@ export default defineTarget({
       HOST: "127.0.0.1",
       PORT: "0",
       LOG_LEVEL: "silent",
+      // No mailer: the seeded accounts get no email, and none is sent during the export.
+      ALLOW_DEV_OUTBOX_IN_PRODUCTION: "true",
     });
     const built = await buildApp(config, { jobs: false });
     if (process.env.CAC_BENCH_MEMLOG) {
@@ -166,6 +168,8 @@ async function startBuilt(nodeOptions?: string): Promise<RunningServer> {
       HOST: "127.0.0.1",
       PORT: String(port),
       LOG_LEVEL: "silent",
+      // No mailer: the seeded accounts get no email, and none is sent during the export.
+      ALLOW_DEV_OUTBOX_IN_PRODUCTION: "true",
     },
     stdio: ["ignore", "inherit", "inherit"],
   });

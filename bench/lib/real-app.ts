@@ -14,7 +14,7 @@ export type RealApp = BuiltApp & { url: string; db: DbHandle; close(): Promise<v
 export type RealAppOptions = Pick<BuildOptions, "limits" | "limiter" | "limiterKeyPrefix"> & {
   /** Redis for the limiter and pubsub (as REDIS_URL would configure them); in-process without. */
   redisUrl?: string;
-  /** Behind a trusted proxy (TRUST_PROXY=true): the visitor's address is X-Forwarded-For's. */
+  /** Behind one trusted proxy (TRUST_PROXY=1): the visitor's address is X-Forwarded-For's. */
   trustProxy?: boolean;
   /** RING_TIMEOUT_SECONDS: how long a call rings before it ends unanswered (default 30). */
   ringTimeoutSeconds?: number;
@@ -29,8 +29,11 @@ export async function startRealApp(options: RealAppOptions = {}): Promise<RealAp
     PORT: "0",
     // Request logging is off so the figures measure the app, not the terminal.
     LOG_LEVEL: "silent",
+    // The bench reads emailed links from the outbox, and passes its own database in.
+    ALLOW_DEV_OUTBOX_IN_PRODUCTION: "true",
+    ALLOW_EMBEDDED_DATABASE_IN_PRODUCTION: "true",
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-    ...(options.trustProxy ? { TRUST_PROXY: "true" } : {}),
+    ...(options.trustProxy ? { TRUST_PROXY: "1" } : {}),
     ...(options.ringTimeoutSeconds ? { RING_TIMEOUT_SECONDS: String(options.ringTimeoutSeconds) } : {}),
   });
   const { limits, limiter, limiterKeyPrefix } = options;

@@ -25,12 +25,14 @@ import { logDeliveryFailures } from "./adapters/logged-mailer";
 import { createOutboxMailer } from "./adapters/outbox-mailer";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
 import { createTurnstileCaptcha } from "./adapters/turnstile-captcha";
+import { trustFunction } from "./client-ip";
 import type { AppConfig } from "./config";
 import { createRequestContext } from "./context";
 import { registerHealth } from "./health";
 import { startCallSweeper } from "./jobs/call-sweeper";
 import { startCallbackEmails } from "./jobs/callback-emails";
 import { startRetentionJobs } from "./jobs/runner";
+import { logSerializers } from "./log-serializers";
 import { defaultWebDist, registerPortal } from "./portal-static";
 import { registerAccountExport } from "./routes/account-export";
 import { registerCallExport } from "./routes/call-export";
@@ -60,6 +62,8 @@ export type BuildOptions = {
   pubsubKeyPrefix?: string;
   /** Background jobs (call sweeper, retention, callback emails) run unless turned off; tests run them by hand. */
   jobs?: boolean;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: { write(line: string): void };
 };
 
 export type BuiltApp = { app: FastifyInstance; ports: Ports; db: DbHandle };
@@ -70,8 +74,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     logger: {
       level: config.logLevel,
       redact: ["req.headers.cookie", "req.headers.authorization", 'res.headers["set-cookie"]'],
+      serializers: logSerializers,
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
-    trustProxy: config.trustProxy,
+    trustProxy: trustFunction(config.trustProxy),
     routerOptions: { maxParamLength: 5000 },
     bodyLimit: 1024 * 1024,
   });

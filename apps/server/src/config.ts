@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { parseProxyList, TRUST_PROXY_HELP, type TrustProxy } from "./client-ip";
 
 const emptyToUndefined = (value: unknown) => (value === "" ? undefined : value);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -16,7 +17,8 @@ const configSchema = z.object({
       .max(65535, "must be a port number from 0 to 65535")
       .default(3000),
   ),
-  HOST: z.string().default("0.0.0.0"),
+  // Loopback unless production (see loadConfig): a development server is not for the network.
+  HOST: optionalString,
   PUBLIC_URL: z.preprocess(
     emptyToUndefined,
     z
@@ -119,8 +121,37 @@ const configSchema = z.object({
       .url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://127.0.0.1:12111" })
       .optional(),
   ),
-  TRUST_PROXY: z
-    .enum(["true", "false"])
+  TRUST_PROXY: optionalString.transform((value, ctx): TrustProxy => {
+    if (value === undefined || value === "false" || value === "0") return false;
+    if (value === "true") {
+      ctx.addIssue({
+        code: "custom",
+        message: `"true" would trust every X-Forwarded-For entry, so any client could choose its own IP (and escape its rate limits and blocks); ${TRUST_PROXY_HELP}`,
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops > 10) {
+        ctx.addIssue({ code: "custom", message: `counts proxies from 0 to 10; ${TRUST_PROXY_HELP}` });
+        return z.NEVER;
+      }
+      return { hops };
+    }
+    const list = parseProxyList(value);
+    if ("problem" in list) {
+      ctx.addIssue({ code: "custom", message: list.problem });
+      return z.NEVER;
+    }
+    return list;
+  }),
+  // Production refuses the development stand-ins unless one of these says it is meant.
+  ALLOW_DEV_OUTBOX_IN_PRODUCTION: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
+  ALLOW_EMBEDDED_DATABASE_IN_PRODUCTION: z
+    .enum(["true", "false"], { error: "must be true or false" })
     .default("false")
     .transform((value) => value === "true"),
   // Twilio Voice: all six or none (checked in loadConfig).
@@ -214,7 +245,8 @@ export type AppConfig = {
   operatorEmails: string[];
   logLevel: string;
   webDistDir: string | undefined;
-  trustProxy: boolean;
+  /** Who may add to X-Forwarded-For (see client-ip.ts); false: clients reach the server directly. */
+  trustProxy: TrustProxy;
   calls: {
     ringTimeoutSeconds: number;
     iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
@@ -303,6 +335,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   ) {
     problems.push("PUBLIC_URL: must be an https:// URL in production");
   }
+  // In production the dev outbox would keep every verification and reset link on this server, and
+  // the embedded database is one process's files: both only when a setting says so.
+  if (production && !c.RESEND_API_KEY && !c.ALLOW_DEV_OUTBOX_IN_PRODUCTION) {
+    problems.push(
+      "RESEND_API_KEY: is required in production (without it no email leaves the server: verification and password-reset links stay in the dev outbox). Set it, or set ALLOW_DEV_OUTBOX_IN_PRODUCTION=true to run without email on purpose",
+    );
+  }
+  if (production && !c.DATABASE_URL && !c.ALLOW_EMBEDDED_DATABASE_IN_PRODUCTION) {
+    problems.push(
+      "DATABASE_URL: is required in production (the embedded PGlite database is files of one process: no second instance, no managed backups). Set it, or set ALLOW_EMBEDDED_DATABASE_IN_PRODUCTION=true to run on the embedded database on purpose",
+    );
+  }
   if (c.S3_BUCKET && (!c.S3_ACCESS_KEY_ID || !c.S3_SECRET_ACCESS_KEY)) {
     problems.push("S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: are required when S3_BUCKET is set");
   }
@@ -357,7 +401,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: c.NODE_ENV,
     production,
     port: c.PORT,
-    host: c.HOST,
+    host: c.HOST ?? (production ? "0.0.0.0" : "localhost"),
     publicUrl: new URL(c.PUBLIC_URL ?? `http://localhost:${c.PORT}`),
     databaseUrl: c.DATABASE_URL,
     dataDir: c.DATA_DIR,

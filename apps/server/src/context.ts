@@ -1,5 +1,6 @@
 import type { Context, Limits, Ports, Settings } from "@cac/trpc";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { clientIp, isForwarded, peerIp } from "./client-ip";
 
 /** For routes that hold no live stream, which the server's shutdown need not end. */
 const neverClosing = new AbortController().signal;
@@ -20,7 +21,9 @@ export function createRequestContext(
     limits,
     http: {
       method: req.method,
-      ip: req.ip,
+      ip: clientIp(req),
+      peerIp: peerIp(req),
+      forwarded: isForwarded(req),
       origin: req.headers.origin,
       contentType: req.headers["content-type"],
       userAgent: req.headers["user-agent"],

@@ -162,7 +162,7 @@ const cases: Record<string, Case> = {
   "contact.send": { tier: "public", why: "the public contact form; stores the message, shows nothing back" },
   "system.devOutbox": {
     tier: "public",
-    why: "development only (NOT_FOUND in production, see headers.test.ts): the dev outbox shows every email so a developer can follow links before logging in",
+    why: "development only (NOT_FOUND in production, see headers.test.ts) and only to a direct loopback connection (FORBIDDEN otherwise, see dev-outbox.test.ts): the dev outbox shows every email so a developer can follow links before logging in",
   },
 
   "buttons.list": { tier: "authed", crossAccount: { kind: "own-scope" } },

@@ -1,7 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +9,7 @@ import { createTestDatabase } from "@cac/db/testing";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
-import { createTestClient, tokenFromEmail, uniqueEmail, uniqueIp, validSignup } from "./harness";
+import { createTestClient, freePort, tokenFromEmail, uniqueEmail, uniqueIp, validSignup } from "./harness";
 import { startLocalRedis } from "./redis-server";
 
 /**
@@ -21,17 +20,6 @@ import { startLocalRedis } from "./redis-server";
 
 const serverDir = fileURLToPath(new URL("../", import.meta.url));
 const run = promisify(execFile);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 type BuiltServer = {
   url: string;

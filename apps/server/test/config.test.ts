@@ -6,6 +6,13 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config";
 
+/** Production on purpose without Resend and Postgres (as the production harness runs). */
+const production = {
+  NODE_ENV: "production",
+  ALLOW_DEV_OUTBOX_IN_PRODUCTION: "true",
+  ALLOW_EMBEDDED_DATABASE_IN_PRODUCTION: "true",
+};
+
 function configError(env: Record<string, string | undefined>): ConfigError {
   try {
     loadConfig(env);
@@ -27,6 +34,8 @@ describe("loadConfig", () => {
     expect(config.redisUrl).toBeUndefined();
     expect(config.operatorEmails).toEqual([]);
     expect(config.trustProxy).toBe(false);
+    // Reachable from this machine only, until HOST says otherwise.
+    expect(config.host).toBe("localhost");
   });
 
   it("reads every setting", () => {
@@ -39,7 +48,8 @@ describe("loadConfig", () => {
       REDIS_URL: "redis://cache:6379",
       OPERATOR_EMAILS: " Ops@Example.com , second@example.com ",
       LOG_LEVEL: "warn",
-      TRUST_PROXY: "true",
+      TRUST_PROXY: "1",
+      RESEND_API_KEY: "re_live_key",
       DATA_DIR: "/var/lib/cac",
       WEB_DIST_DIR: "/srv/web",
     });
@@ -51,7 +61,7 @@ describe("loadConfig", () => {
       redisUrl: "redis://cache:6379",
       operatorEmails: ["ops@example.com", "second@example.com"],
       logLevel: "warn",
-      trustProxy: true,
+      trustProxy: { hops: 1 },
       dataDir: "/var/lib/cac",
       webDistDir: "/srv/web",
     });
@@ -86,7 +96,17 @@ describe("loadConfig", () => {
     [{ PUBLIC_URL: "ftp://calls.example.com" }, "PUBLIC_URL", /http/i],
     [{ NODE_ENV: "staging" }, "NODE_ENV", /development|production/i],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", /info/i],
-    [{ TRUST_PROXY: "yes" }, "TRUST_PROXY", /true|false/i],
+    [{ TRUST_PROXY: "yes" }, "TRUST_PROXY", /"yes" is not an IP address or network/],
+    // "true" trusted every X-Forwarded-For entry: the client chose its own IP.
+    [
+      { TRUST_PROXY: "true" },
+      "TRUST_PROXY",
+      /choose its own IP.*TRUST_PROXY=1 .*TRUST_PROXY=127\.0\.0\.1,10\.0\.0\.0\/8/,
+    ],
+    [{ TRUST_PROXY: "11" }, "TRUST_PROXY", /0 to 10/],
+    [{ TRUST_PROXY: "10.0.0.0/33" }, "TRUST_PROXY", /"10\.0\.0\.0\/33" is not/],
+    [{ TRUST_PROXY: "127.0.0.1, proxy.internal" }, "TRUST_PROXY", /"proxy\.internal" is not/],
+    [{ ALLOW_DEV_OUTBOX_IN_PRODUCTION: "yes" }, "ALLOW_DEV_OUTBOX_IN_PRODUCTION", /true or false/],
     [{ NODE_ENV: "production" }, "PUBLIC_URL", /required in production/i],
   ];
 
@@ -109,53 +129,104 @@ describe("loadConfig", () => {
     const error = configError({ NODE_ENV: "production", PUBLIC_URL: "http://calls.example.com" });
     expect(error.message).toMatch(/PUBLIC_URL: .*https/);
     // Production on the machine itself (e2e runs) may stay on http://localhost.
-    expect(loadConfig({ NODE_ENV: "production", PUBLIC_URL: "http://localhost:3000" }).production).toBe(true);
+    expect(loadConfig({ ...production, PUBLIC_URL: "http://localhost:3000" }).production).toBe(true);
+  });
+
+  it("takes TRUST_PROXY as a hop count or as the proxies' addresses and networks", () => {
+    expect(loadConfig({ TRUST_PROXY: "2" }).trustProxy).toEqual({ hops: 2 });
+    expect(loadConfig({ TRUST_PROXY: "false" }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "0" }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: " 127.0.0.1 , 10.0.0.0/8,fd00::/8 " }).trustProxy).toEqual({
+      proxies: ["127.0.0.1", "10.0.0.0/8", "fd00::/8"],
+    });
+  });
+
+  it("refuses production on the dev outbox or the embedded database unless a setting allows it", () => {
+    const bare = configError({ NODE_ENV: "production", PUBLIC_URL: "https://calls.example.com" });
+    expect(bare.problems.find((p) => p.startsWith("RESEND_API_KEY: "))).toMatch(
+      /required in production.*ALLOW_DEV_OUTBOX_IN_PRODUCTION=true/,
+    );
+    expect(bare.problems.find((p) => p.startsWith("DATABASE_URL: "))).toMatch(
+      /required in production.*ALLOW_EMBEDDED_DATABASE_IN_PRODUCTION=true/,
+    );
+    const allowed = loadConfig({ ...production, PUBLIC_URL: "https://calls.example.com" });
+    expect(allowed.email.resend).toBeUndefined();
+    expect(allowed.databaseUrl).toBeUndefined();
+    // Production listens on every interface by default (a proxy or load balancer reaches it).
+    expect(allowed.host).toBe("0.0.0.0");
+    const real = loadConfig({
+      NODE_ENV: "production",
+      PUBLIC_URL: "https://calls.example.com",
+      RESEND_API_KEY: "re_live_key",
+      DATABASE_URL: "postgres://u:p@db:5432/cac",
+    });
+    expect(real.email.resend?.apiKey).toBe("re_live_key");
   });
 });
 
+/** Starts main.ts with `env` in an empty directory (no .env read, no ./data made) until it exits. */
+async function runMain(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const root = fileURLToPath(new URL("../../../", import.meta.url));
+  const cwd = mkdtempSync(join(tmpdir(), "cac-config-"));
+  try {
+    const child = spawn(
+      process.execPath,
+      [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "apps/server/src/main.ts")],
+      {
+        cwd,
+        env: { PATH: process.env.PATH, LOG_LEVEL: "silent", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        resolve(null);
+      }, 60_000);
+      child.on("exit", (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    return { code, output };
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
 describe("main.ts with a bad setting", () => {
   // tsx compiles the server on start: give a loaded CI machine time (it takes ~2 s when idle).
-  it("exits non-zero and prints the variable's name", { timeout: 90_000 }, async () => {
-    const root = fileURLToPath(new URL("../../../", import.meta.url));
-    // An empty working directory: no .env is read and no ./data is created anywhere.
-    const cwd = mkdtempSync(join(tmpdir(), "cac-config-"));
-    try {
-      const child = spawn(
-        process.execPath,
-        [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "apps/server/src/main.ts")],
-        {
-          cwd,
-          env: {
-            PATH: process.env.PATH,
-            PORT: "abc",
-            LOG_LEVEL: "silent",
-          },
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      let output = "";
-      child.stdout.on("data", (chunk) => {
-        output += chunk;
-      });
-      child.stderr.on("data", (chunk) => {
-        output += chunk;
-      });
-      const code = await new Promise<number | null>((resolve) => {
-        const timer = setTimeout(() => {
-          child.kill("SIGKILL");
-          resolve(null);
-        }, 60_000);
-        child.on("exit", (exitCode) => {
-          clearTimeout(timer);
-          resolve(exitCode);
-        });
-      });
-      expect(code, output).not.toBeNull();
-      expect(code, output).not.toBe(0);
-      expect(output).toContain("PORT");
-      expect(output).toMatch(/cannot start/i);
-    } finally {
-      rmSync(cwd, { recursive: true, force: true });
-    }
+  it("exits non-zero and prints the variable's name, and for TRUST_PROXY=true what to write instead", {
+    timeout: 90_000,
+  }, async () => {
+    const { code, output } = await runMain({ PORT: "abc", TRUST_PROXY: "true" });
+    expect(code, output).not.toBeNull();
+    expect(code, output).not.toBe(0);
+    expect(output).toContain("PORT");
+    expect(output).toMatch(/cannot start/i);
+    expect(output).toMatch(/TRUST_PROXY: "true" would trust every X-Forwarded-For entry/);
+    expect(output).toContain("TRUST_PROXY=1 for one nginx or load balancer");
+  });
+
+  it("refuses production without a real mailer and on the embedded database, naming the settings", {
+    timeout: 90_000,
+  }, async () => {
+    const { code, output } = await runMain({
+      NODE_ENV: "production",
+      PUBLIC_URL: "https://calls.example.com",
+    });
+    expect(code, output).not.toBeNull();
+    expect(code, output).not.toBe(0);
+    expect(output).toMatch(/RESEND_API_KEY: is required in production.*ALLOW_DEV_OUTBOX_IN_PRODUCTION=true/);
+    expect(output).toMatch(
+      /DATABASE_URL: is required in production.*ALLOW_EMBEDDED_DATABASE_IN_PRODUCTION=true/,
+    );
   });
 });

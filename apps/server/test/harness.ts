@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DbHandle, users } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import type { AppRouter, Clock, Limits } from "@cac/trpc";
+import { normalizeIp } from "@cac/trpc/domain/ip";
 import { hashPassword } from "@cac/trpc/services/auth";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
@@ -68,6 +70,18 @@ export const HARNESS_TIMEOUT_MS = 180_000;
 /** A limit no suite reaches: for limiters a suite goes through many times but does not test. */
 export const LIFTED = { points: 10_000, durationSeconds: 60 };
 
+/** A TCP port free on 127.0.0.1 now, for a process that cannot listen on port 0 (nginx, a child). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
 /** A value no other suite or earlier run uses: for emails, IPs and Redis key prefixes. */
 export function unique(tag = "t"): string {
   return `${tag}-${randomBytes(5).toString("hex")}`;
@@ -77,10 +91,13 @@ export function uniqueEmail(tag = "user"): string {
   return `${unique(tag)}@example.test`;
 }
 
-/** A documentation-range IPv6 address no other client of the same harness shares. */
+/**
+ * A documentation-range IPv6 address no other client of the same harness shares, in its own /64
+ * (limits, blocks and flags count IPv6 by /64), spelled as the server stores it (normalized).
+ */
 export function uniqueIp(): string {
   const hex = randomBytes(8).toString("hex").match(/.{4}/g)!;
-  return `2001:db8:${hex.slice(0, 4).join(":")}::1`;
+  return normalizeIp(`2001:db8:${hex.slice(0, 4).join(":")}::1`)!;
 }
 
 export async function startHarness(
@@ -95,6 +112,8 @@ export async function startHarness(
     redis?: boolean;
     /** Extra build options, e.g. a shared pubsub prefix for two instances of one deployment. */
     build?: Partial<BuildOptions>;
+    /** The interface to listen on (default 127.0.0.1); `url` stays on 127.0.0.1. */
+    listen?: string;
   } = {},
 ): Promise<Harness> {
   const opened = options.db ?? (await createTestDb());
@@ -111,7 +130,8 @@ export async function startHarness(
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
-    TRUST_PROXY: "true",
+    // One proxy: a client's X-Forwarded-For (one entry) stands for the address nginx would add.
+    TRUST_PROXY: "1",
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...options.env,
   });
@@ -122,7 +142,7 @@ export async function startHarness(
     limiterKeyPrefix: unique("cac-test"),
     ...options.build,
   });
-  await built.app.listen({ port: 0, host: "127.0.0.1" });
+  await built.app.listen({ port: 0, host: options.listen ?? "127.0.0.1" });
   const address = built.app.server.address();
   if (!address || typeof address === "string") throw new Error("no address");
   const url = `http://127.0.0.1:${address.port}`;

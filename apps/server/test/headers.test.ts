@@ -110,7 +110,14 @@ describe("security headers in production", () => {
   beforeAll(async () => {
     webDist = fakePortalBuild();
     h = await startHarness({
-      env: { NODE_ENV: "production", PUBLIC_URL: "https://calls.example.test", WEB_DIST_DIR: webDist },
+      env: {
+        NODE_ENV: "production",
+        PUBLIC_URL: "https://calls.example.test",
+        WEB_DIST_DIR: webDist,
+        // The harness's own database and the outbox the tests read.
+        ALLOW_DEV_OUTBOX_IN_PRODUCTION: "true",
+        ALLOW_EMBEDDED_DATABASE_IN_PRODUCTION: "true",
+      },
     });
     all = await responses(h);
   }, HARNESS_TIMEOUT_MS);

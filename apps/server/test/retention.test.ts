@@ -16,6 +16,7 @@ import {
 } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import type { Storage } from "@cac/trpc";
+import { ipKey } from "@cac/trpc/domain/ip";
 import { eq, inArray } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,12 +99,13 @@ describe("retention jobs", () => {
       const expiredFlag = uniqueIp();
       const clearedFlag = uniqueIp();
       const plain = uniqueIp();
+      // Flags are kept by ipKey (an IPv6 address's /64), as the product writes them.
       await h.db.db.insert(abuseFlags).values([
-        { ip: flaggedGlobal, reason: "call flood", source: "auto" },
-        { ip: flaggedHere, reason: "prank calls", source: "customer", accountId },
-        { ip: flaggedElsewhere, reason: "prank calls", source: "customer", accountId: other },
-        { ip: expiredFlag, reason: "old", source: "operator", expiresAt: ago(DAY) },
-        { ip: clearedFlag, reason: "mistake", source: "operator", clearedAt: ago(DAY) },
+        { ip: ipKey(flaggedGlobal), reason: "call flood", source: "auto" },
+        { ip: ipKey(flaggedHere), reason: "prank calls", source: "customer", accountId },
+        { ip: ipKey(flaggedElsewhere), reason: "prank calls", source: "customer", accountId: other },
+        { ip: ipKey(expiredFlag), reason: "old", source: "operator", expiresAt: ago(DAY) },
+        { ip: ipKey(clearedFlag), reason: "mistake", source: "operator", clearedAt: ago(DAY) },
         // Flags that ended over 12 months ago: their IPs go with them.
         { ip: uniqueIp(), reason: "old", source: "auto", expiresAt: ago(MONTHS_13) },
         { ip: uniqueIp(), reason: "old", source: "operator", clearedAt: ago(MONTHS_13) },
@@ -283,7 +285,10 @@ describe("retention jobs", () => {
         .select({ ip: abuseFlags.ip })
         .from(abuseFlags)
         .where(
-          inArray(abuseFlags.ip, [flaggedGlobal, flaggedHere, flaggedElsewhere, expiredFlag, clearedFlag]),
+          inArray(
+            abuseFlags.ip,
+            [flaggedGlobal, flaggedHere, flaggedElsewhere, expiredFlag, clearedFlag].map(ipKey),
+          ),
         );
       expect(flagsLeft).toHaveLength(5);
 
@@ -296,7 +301,7 @@ describe("retention jobs", () => {
       await h.db.db
         .update(abuseFlags)
         .set({ clearedAt: h.clock.now() })
-        .where(eq(abuseFlags.ip, flaggedGlobal));
+        .where(eq(abuseFlags.ip, ipKey(flaggedGlobal)));
       const later = await purgeExpiredIps(deps());
       expect(later.counts.securityEventsDeleted).toBe(1);
       expect(later.counts.callIpsCleared).toBe(1);

@@ -13,7 +13,12 @@ export type CookieOptions = {
 /** What a procedure may know of and do to the HTTP exchange, independent of the server framework. */
 export type HttpExchange = {
   method: string;
+  /** The visitor's address, normalized: the right-most one no trusted proxy added (TRUST_PROXY). */
   ip: string;
+  /** The socket's peer, whatever the headers say (a proxy, when there is one). */
+  peerIp: string;
+  /** Whether the request names a forwarded client (X-Forwarded-For or Forwarded). */
+  forwarded: boolean;
   origin: string | undefined;
   contentType: string | undefined;
   userAgent: string | undefined;

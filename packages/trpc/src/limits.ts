@@ -24,10 +24,9 @@ export const defaultLimits = {
   "callback.ip": { points: 5, durationSeconds: 60 * 60 },
   "callback.button": { points: 120, durationSeconds: 60 * 60 },
   // The widget's public config (GET /widget/config/:id). Browsers cache it for a minute, so a
-  // visitor fetches it about once a minute; these only stop floods. Per button: a busy site's
-  // visitors all share it, so it is far higher than per IP.
+  // visitor fetches it about once a minute; this only stops floods. Per IP only: a per-button
+  // limit would let anyone's flood refuse every real visitor of that button.
   "config.ip": { points: 600, durationSeconds: 60 },
-  "config.button": { points: 12_000, durationSeconds: 60 },
   // Logo uploads: each is decoded and re-encoded, so they are limited per account and per IP.
   "logo.account": { points: 20, durationSeconds: 60 * 60 },
   "logo.ip": { points: 30, durationSeconds: 60 * 60 },

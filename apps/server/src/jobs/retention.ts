@@ -12,7 +12,7 @@ import {
 } from "@cac/db";
 import type { Ports } from "@cac/trpc";
 import { emails } from "@cac/trpc/email/templates";
-import { flagInForce } from "@cac/trpc/services/abuse";
+import { flagInForce, ipKeyOf } from "@cac/trpc/services/abuse";
 import { deletionCutoff } from "@cac/trpc/services/account-closure";
 import { ABSOLUTE_LIFETIME_MS, INACTIVITY_TIMEOUT_MS } from "@cac/trpc/services/sessions";
 import {
@@ -61,8 +61,9 @@ export function ipRetentionCutoff(now: Date): Date {
 }
 
 /**
- * An active abuse flag (not cleared, not expired) on `ip`. A global flag counts for every row; a
- * customer's block only for that account's rows (`accountId` null: global flags only).
+ * An active abuse flag (not cleared, not expired) on `ip`, or on its /64 for IPv6 (flags are kept
+ * by ip_key). A global flag counts for every row; a customer's block only for that account's rows
+ * (`accountId` null: global flags only).
  */
 function flagged(tx: Tx, ip: AnyPgColumn, accountId: AnyPgColumn | null, now: Date): SQL {
   return exists(
@@ -71,7 +72,7 @@ function flagged(tx: Tx, ip: AnyPgColumn, accountId: AnyPgColumn | null, now: Da
       .from(abuseFlags)
       .where(
         and(
-          eq(abuseFlags.ip, ip),
+          eq(abuseFlags.ip, ipKeyOf(ip)),
           flagInForce(now),
           accountId
             ? or(isNull(abuseFlags.accountId), eq(abuseFlags.accountId, accountId))

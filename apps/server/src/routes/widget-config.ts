@@ -1,8 +1,14 @@
 import type { Limits, Ports, Settings } from "@cac/trpc";
+import { ipKey } from "@cac/trpc/domain/ip";
 import { getPublicConfig } from "@cac/trpc/services/public-config";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { clientIp } from "../client-ip";
 
-/** `GET /widget/config/:publicId`: the cacheable public view of a button, CORS per its domains. */
+/**
+ * `GET /widget/config/:publicId`: the cacheable public view of a button, CORS per its domains.
+ * Limited per visitor IP only (its /64 for IPv6): browsers and CDNs cache the answer (ETag,
+ * Cache-Control), and a limit per button would let one flood refuse every visitor of that site.
+ */
 export async function registerWidgetConfig(
   app: FastifyInstance,
   ports: Ports,
@@ -13,15 +19,10 @@ export async function registerWidgetConfig(
     const origin = req.headers.origin;
     reply.header("Vary", "Origin");
     const publicId = req.params.publicId;
-    const perIp = await ports.limiter.consume("config.ip", limits["config.ip"], req.ip);
+    const perIp = await ports.limiter.consume("config.ip", limits["config.ip"], ipKey(clientIp(req)));
     if (!perIp.allowed) return tooMany(reply, origin, perIp.retryAfterSeconds);
     if (publicId.length > 64) return reply.code(404).send({ error: "This call button does not exist." });
     const result = await getPublicConfig({ ...ports, settings }, publicId, origin);
-    if (result.status !== 404) {
-      // Counted only for buttons that exist, so made-up ids never create counters.
-      const perButton = await ports.limiter.consume("config.button", limits["config.button"], publicId);
-      if (!perButton.allowed) return tooMany(reply, origin, perButton.retryAfterSeconds);
-    }
     if (result.status !== 200) {
       // The widget must be able to read the refusal to tell the site owner what to fix.
       if (origin) reply.header("Access-Control-Allow-Origin", origin);
@@ -45,7 +46,7 @@ function tooMany(reply: FastifyReply, origin: string | undefined, retryAfterSeco
     .header("Retry-After", String(retryAfterSeconds))
     .header("Cache-Control", "no-store")
     .send({
-      error: `Too many requests for this call button. Please try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? "" : "s"}.`,
+      error: `Too many requests from your network. Please try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? "" : "s"}.`,
       reason: "rate_limited",
       retryAfterSeconds,
     });

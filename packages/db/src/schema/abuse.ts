@@ -1,7 +1,11 @@
+import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts";
 
-/** A flagged or blocked IP. `accountId` set means a customer's block that applies to that account only. */
+/**
+ * A flagged or blocked IP. `ip` is the address's ip_key: an IPv4 address, or an IPv6 address's /64
+ * (`2001:db8:1:2::/64`). `accountId` set means a customer's block that applies to that account only.
+ */
 export const abuseFlags = pgTable(
   "abuse_flags",
   {
@@ -35,7 +39,8 @@ export const securityEvents = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("security_events_ip_idx").on(t.ip, t.createdAt),
+    // Operators list an IP's events by ip_key, so a flag on an IPv6 /64 shows every address in it.
+    index("security_events_ip_key_idx").on(sql`ip_key(${t.ip})`, t.createdAt),
     index("security_events_created_idx").on(t.createdAt),
     // Null minutes (one-off events) never collide: Postgres treats nulls as distinct.
     uniqueIndex("security_events_refusal_key").on(t.ip, t.kind, t.minute),

@@ -59,7 +59,9 @@ export const callSessions = pgTable(
     uniqueIndex("call_sessions_provider_call_key")
       .on(t.providerCallId)
       .where(sql`${t.providerCallId} is not null`),
-    index("call_sessions_ip_idx").on(t.visitorIp, t.startedAt),
+    // Abuse detection counts a visitor's recent calls by ip_key (an IPv6 address's /64); the
+    // function is created by migration 0006_ip_key and mirrors ipKey in packages/trpc/src/domain/ip.ts.
+    index("call_sessions_ip_key_idx").on(sql`ip_key(${t.visitorIp})`, t.startedAt),
     // The retention job finds IPs past 12 months; nulled rows leave this index, so it stays small.
     index("call_sessions_ip_retention_idx").on(t.startedAt).where(sql`${t.visitorIp} is not null`),
     // The sweeper and the live list look only at calls not yet ended.

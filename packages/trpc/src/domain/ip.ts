@@ -22,23 +22,78 @@ export function normalizeIp(text: string): string | null {
   }
 }
 
-/** The address as a request gave it and as normalized (one entry when they are the same). */
-export function ipSpellings(text: string): string[] {
-  const normal = normalizeIp(text);
-  return normal && normal !== text ? [normal, text] : [text];
+/** The eight 16-bit groups of a normalized IPv6 address. */
+function ipv6Groups(ip: string): number[] {
+  const [head = "", tail] = ip.split("::");
+  const part = (text: string) => (text ? text.split(":").map((group) => Number.parseInt(group, 16)) : []);
+  const left = part(head);
+  const right = tail === undefined ? [] : part(tail);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
 }
 
+/** The network of `bits` leading bits of a normalized IPv6 address, as `prefix::/bits` (canonical). */
+function ipv6Network(ip: string, bits: 48 | 64): string {
+  const kept = ipv6Groups(ip).map((group, i) => (i < bits / 16 ? group : 0));
+  const canonical = new URL(`http://[${kept.map((group) => group.toString(16)).join(":")}]`).hostname;
+  return `${canonical.slice(1, -1)}/${bits}`;
+}
+
+/** An IPv6 network as ipKey writes it (`2001:db8:1:2::/64`), or null. */
+function parseIpv6Key(text: string): string | null {
+  const match = /^([0-9a-f:]+)\/64$/i.exec(text.trim());
+  const ip = match?.[1] ? normalizeIp(match[1]) : null;
+  return ip && isIPv6(ip) ? ipv6Network(ip, 64) : null;
+}
+
+/**
+ * What rate limits, blocks and abuse flags count an address as: an IPv4 address itself, and an
+ * IPv6 address as its /64 network (`2001:db8:1:2::/64`), since one subscriber is given a whole
+ * /64 and could otherwise rotate through unlimited addresses. A key passed in stays as it is,
+ * and text that is not an address is returned unchanged (it can only equal itself).
+ *
+ * The database has the same function, `ip_key(text)` (migration 0006_ip_key), for rows that hold the
+ * address itself; both write the same text.
+ */
+export function ipKey(text: string): string {
+  const ip = normalizeIp(text);
+  if (ip) return isIPv6(ip) ? ipv6Network(ip, 64) : ip;
+  return parseIpv6Key(text) ?? text;
+}
+
+/**
+ * An address as the logs may show it: its IPv4 /24 or IPv6 /48 network (`203.0.113.0/24`,
+ * `2001:db8:1::/48`). Full addresses are kept only in tables the retention job cleans.
+ */
+export function logIp(value: unknown): string {
+  if (typeof value !== "string") return "unknown";
+  // A /64 key logs as its /48 too.
+  const ip = normalizeIp(value) ?? parseIpv6Key(value)?.replace(/\/64$/, "");
+  if (!ip) return "unknown";
+  if (isIPv6(ip)) return ipv6Network(ip, 48);
+  return `${ip.split(".").slice(0, 3).join(".")}.0/24`;
+}
+
+/** Whether the address is the machine's own (127.0.0.0/8 or ::1, IPv4-mapped included). */
+export function isLoopbackIp(text: string | undefined): boolean {
+  const ip = text === undefined ? null : normalizeIp(text);
+  if (!ip) return false;
+  return isIPv6(ip) ? ip === "::1" : ip.startsWith("127.");
+}
+
+const ipMessage = "Enter an IP address, like 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6).";
+
+/**
+ * An IP address typed in (normalized), or an IPv6 /64 as blocks list it (`2001:db8:1:2::/64`),
+ * so a block shown in the portal can be lifted by what it shows.
+ */
 export const ipSchema = text({ error: "Enter an IP address." })
   .trim()
   .min(1, "Enter an IP address.")
-  .max(64, "Enter an IP address, like 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6).")
+  .max(64, ipMessage)
   .transform((value, ctx) => {
-    const ip = normalizeIp(value);
+    const ip = normalizeIp(value) ?? parseIpv6Key(value);
     if (!ip) {
-      ctx.addIssue({
-        code: "custom",
-        message: "Enter an IP address, like 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6).",
-      });
+      ctx.addIssue({ code: "custom", message: ipMessage });
       return z.NEVER;
     }
     return ip;

@@ -1,10 +1,10 @@
 import { abuseFlags, callSessions } from "@cac/db";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Context } from "../context";
 import type { AbuseThresholds } from "../domain/abuse-thresholds";
-import { ipSpellings, normalizeIp } from "../domain/ip";
+import { ipKey } from "../domain/ip";
 import type { Ports } from "../ports";
-import { flagInForce, recordSecurityEvent } from "./abuse";
+import { flagInForce, ipKeyOf, recordSecurityEvent } from "./abuse";
 import { returned } from "./rows";
 
 export type AbuseRule = "call-starts" | "short-calls" | "accounts";
@@ -18,9 +18,10 @@ function describeWindow(seconds: number) {
 }
 
 /**
- * What this IP did recently, each count over its rule's window. Calls from before the IP's last
- * flag (site-wide) never count again: once an operator clears the flag, or it expires, the IP starts
- * afresh instead of being flagged again by the same calls. One query on (visitor_ip, started_at).
+ * What this IP did recently, each count over its rule's window. An IPv6 address counts with every
+ * address of its /64 (ipKey). Calls from before the IP's last flag (site-wide) never count again:
+ * once an operator clears the flag, or it expires, the IP starts afresh instead of being flagged
+ * again by the same calls. One query on (ip_key(visitor_ip), started_at).
  */
 export async function ipActivity(
   deps: Pick<Ports, "db">,
@@ -29,11 +30,11 @@ export async function ipActivity(
   accountId: string,
   now: Date,
 ): Promise<IpActivity> {
-  const spellings = ipSpellings(ip);
+  const key = ipKey(ip);
   // Only flags that have ended move the start: while one is active, a racing start must still
   // see the calls that crossed the threshold (and then finds the flag instead of passing).
   const nowIso = now.toISOString();
-  const lastFlag = sql`coalesce((select max(${abuseFlags.createdAt}) from ${abuseFlags} where ${inArray(abuseFlags.ip, spellings)} and ${abuseFlags.accountId} is null and (${abuseFlags.clearedAt} is not null or ${abuseFlags.expiresAt} <= ${nowIso}::timestamptz)), '-infinity'::timestamptz)`;
+  const lastFlag = sql`coalesce((select max(${abuseFlags.createdAt}) from ${abuseFlags} where ${abuseFlags.ip} = ${key} and ${abuseFlags.accountId} is null and (${abuseFlags.clearedAt} is not null or ${abuseFlags.expiresAt} <= ${nowIso}::timestamptz)), '-infinity'::timestamptz)`;
   const since = (windowSeconds: number) =>
     sql`greatest(${new Date(now.getTime() - windowSeconds * 1000).toISOString()}::timestamptz, ${lastFlag})`;
   const { callStarts, shortCalls, accounts } = thresholds;
@@ -45,9 +46,7 @@ export async function ipActivity(
       otherAccounts: sql<number>`(count(distinct ${callSessions.accountId}) filter (where ${callSessions.startedAt} > ${since(accounts.windowSeconds)} and ${callSessions.accountId} <> ${accountId}))::int`,
     })
     .from(callSessions)
-    .where(
-      and(inArray(callSessions.visitorIp, spellings), sql`${callSessions.startedAt} > ${since(widest)}`),
-    );
+    .where(and(eq(ipKeyOf(callSessions.visitorIp), key), sql`${callSessions.startedAt} > ${since(widest)}`));
   return {
     starts: Number(row?.starts ?? 0),
     shortCalls: Number(row?.shortCalls ?? 0),
@@ -84,7 +83,7 @@ export function crossedRule(
 }
 
 /**
- * Flags an IP site-wide unless an active site-wide flag exists already (then that one is
+ * Flags an IP (by its ipKey: an IPv6 address's /64) site-wide unless an active site-wide flag exists already (then that one is
  * returned): two call starts racing past a threshold make one flag, not two.
  */
 export async function flagIp(
@@ -92,18 +91,19 @@ export async function flagIp(
   flag: { ip: string; reason: string; source: "auto" | "operator"; expiresAt: Date | null },
   now: Date,
 ): Promise<{ id: string; created: boolean }> {
+  const ip = ipKey(flag.ip);
   return deps.db.transaction(async (tx) => {
     // Serializes flagging per IP across server instances for this transaction's length.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`abuse-flag:${flag.ip}`}, 0))`);
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`abuse-flag:${ip}`}, 0))`);
     const [active] = await tx
       .select({ id: abuseFlags.id })
       .from(abuseFlags)
-      .where(and(eq(abuseFlags.ip, flag.ip), isNull(abuseFlags.accountId), flagInForce(now)))
+      .where(and(eq(abuseFlags.ip, ip), isNull(abuseFlags.accountId), flagInForce(now)))
       .limit(1);
     if (active) return { id: active.id, created: false };
     const rows = await tx
       .insert(abuseFlags)
-      .values({ ...flag, accountId: null, createdAt: now })
+      .values({ ...flag, ip, accountId: null, createdAt: now })
       .returning({ id: abuseFlags.id });
     return { id: returned(rows, "abuse flag").id, created: true };
   });
@@ -125,11 +125,7 @@ export async function detectAbuseAtCallStart(
   const crossed = crossedRule(thresholds, activity);
   if (!crossed) return null;
   const expiresAt = new Date(now.getTime() + thresholds.flagSeconds * 1000);
-  const flag = await flagIp(
-    ctx,
-    { ip: normalizeIp(ip) ?? ip, reason: crossed.reason, source: "auto", expiresAt },
-    now,
-  );
+  const flag = await flagIp(ctx, { ip, reason: crossed.reason, source: "auto", expiresAt }, now);
   if (flag.created) {
     ctx.log.warn({ ip, rule: crossed.rule, flagId: flag.id }, "IP flagged for abuse");
     await recordSecurityEvent(ctx, {

@@ -1,8 +1,9 @@
 import { abuseFlags, accounts, securityEvents } from "@cac/db";
 import { and, count, desc, eq, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { ipKey } from "../domain/ip";
 import { AppError, fieldError } from "../errors";
 import type { Ports } from "../ports";
-import { flagInForce, recordSecurityEvent } from "./abuse";
+import { flagInForce, ipKeyOf, recordSecurityEvent } from "./abuse";
 import { flagIp } from "./abuse-detection";
 
 // The operators' view of abuse: every flag and block (site-wide and customers'), and the security
@@ -120,7 +121,10 @@ export async function clearFlag(
   return { id: existing.id, clearedAt: existing.clearedAt, alreadyCleared: true };
 }
 
-/** An operator's site-wide block of an IP, for good or until `expiresInHours` have passed. */
+/**
+ * An operator's site-wide block of an IP (of its /64 for IPv6), for good or until `expiresInHours`
+ * have passed.
+ */
 export async function addManualBlock(
   deps: Deps,
   input: { ip: string; reason: string; expiresInHours?: number | undefined },
@@ -133,7 +137,7 @@ export async function addManualBlock(
     throw fieldError("ip", "This IP is already blocked. Clear its flag first to block it again.");
   }
   await recordSecurityEvent(deps, {
-    ip: input.ip,
+    ip: ipKey(input.ip),
     kind: "ip_blocked_by_operator",
     detail: { flagId: flag.id, by: operator.email, reason: input.reason },
   });
@@ -151,7 +155,10 @@ export type SecurityEventRow = {
   createdAt: Date;
 };
 
-/** Security events, newest first, of one IP or of all; `hasMore` says whether a next page exists. */
+/**
+ * Security events, newest first, of one IP (every address of its /64 for IPv6, as flags are kept)
+ * or of all; `hasMore` says whether a next page exists.
+ */
 export async function listSecurityEvents(
   deps: Deps,
   query: { ip?: string | undefined; page: number; pageSize: number },
@@ -169,7 +176,7 @@ export async function listSecurityEvents(
     })
     .from(securityEvents)
     .leftJoin(accounts, eq(accounts.id, securityEvents.accountId))
-    .where(query.ip ? eq(securityEvents.ip, query.ip) : undefined)
+    .where(query.ip ? eq(ipKeyOf(securityEvents.ip), ipKey(query.ip)) : undefined)
     .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id))
     .limit(query.pageSize + 1)
     .offset((query.page - 1) * query.pageSize);

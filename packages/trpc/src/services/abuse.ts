@@ -1,5 +1,7 @@
 import { abuseFlags, securityEvents } from "@cac/db";
 import { and, eq, gt, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { ipKey } from "../domain/ip";
 import type { Ports } from "../ports";
 
 /** A flag in force at `now`: not cleared, and not expired (no expiry: in force until cleared). */
@@ -11,22 +13,16 @@ export function flagInForce(now: Date): SQL {
 }
 
 /**
- * The active flag or block that applies to this IP for this account, if any. `ip` may list the
- * address's spellings (as normalized and as the request gave it), so a flag written either way matches.
+ * The active flag or block that applies to this IP for this account, if any. Flags are kept by
+ * ipKey, so a block of an IPv6 address applies to every address of its /64.
  */
-export async function findActiveBlock(
-  deps: Pick<Ports, "db">,
-  ip: string | string[],
-  accountId: string,
-  now: Date,
-) {
-  const spellings = [...new Set(Array.isArray(ip) ? ip : [ip])];
+export async function findActiveBlock(deps: Pick<Ports, "db">, ip: string, accountId: string, now: Date) {
   const [flag] = await deps.db
     .select({ id: abuseFlags.id, reason: abuseFlags.reason, source: abuseFlags.source })
     .from(abuseFlags)
     .where(
       and(
-        inArray(abuseFlags.ip, spellings),
+        eq(abuseFlags.ip, ipKey(ip)),
         flagInForce(now),
         // A customer's block applies to their own account only.
         or(isNull(abuseFlags.accountId), eq(abuseFlags.accountId, accountId)),
@@ -34,6 +30,11 @@ export async function findActiveBlock(
     )
     .limit(1);
   return flag ?? null;
+}
+
+/** ip_key() of a column holding an address as a request gave it (see domain/ip.ts and migration 0006_ip_key). */
+export function ipKeyOf(column: AnyPgColumn | SQL): SQL<string | null> {
+  return sql<string | null>`ip_key(${column})`;
 }
 
 /** A one-off event (a flag, a block, a clearing): one row each. */

@@ -2,6 +2,7 @@ import { accounts, emailTokens, users } from "@cac/db";
 import { hash, verify } from "@node-rs/argon2";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Context } from "../context";
+import { ipKey } from "../domain/ip";
 import { emails } from "../email/templates";
 import { AppError } from "../errors";
 import { type LimitName, loginDelayMs } from "../limits";
@@ -133,7 +134,7 @@ export const SIGNUP_RESPONSE = {
  * notice by email instead, and the caller sees the same answer either way.
  */
 export async function signup(ctx: Context, input: SignupInput) {
-  await throttle(ctx, "signup.ip", ctx.http.ip);
+  await throttle(ctx, "signup.ip", ipKey(ctx.http.ip));
   await throttle(ctx, "signup.email", input.email);
   await requireCaptcha(ctx, input.captchaToken, {
     ip: ctx.http.ip,
@@ -237,8 +238,9 @@ export async function login(
   ctx: Context,
   input: { email: string; password: string; captchaToken?: string | undefined },
 ) {
-  const ipAndEmail = `${ctx.http.ip} ${input.email}`;
-  await throttle(ctx, "login.ip", ctx.http.ip);
+  const clientKey = ipKey(ctx.http.ip);
+  const ipAndEmail = `${clientKey} ${input.email}`;
+  await throttle(ctx, "login.ip", clientKey);
   await throttle(ctx, "login.ip_email", ipAndEmail);
   await challengeBusyAccount(ctx, input.email, input.captchaToken);
   const user = await findUserByEmail(ctx, input.email);
@@ -265,7 +267,7 @@ export const RESET_REQUEST_RESPONSE = {
 } as const;
 
 export async function requestPasswordReset(ctx: Context, email: string) {
-  await throttle(ctx, "reset.ip", ctx.http.ip);
+  await throttle(ctx, "reset.ip", ipKey(ctx.http.ip));
   await throttle(ctx, "reset.email", email);
   const user = await findUserByEmail(ctx, email);
   if (user) {
@@ -278,7 +280,7 @@ export async function requestPasswordReset(ctx: Context, email: string) {
 /** Sets a new password from an emailed link, ends every session, and logs in afresh. */
 export async function resetPassword(ctx: Context, input: { token: string; password: string }) {
   // Throttled like the request: each attempt costs an argon2 hash, even with a bad link.
-  await throttle(ctx, "reset.ip", ctx.http.ip);
+  await throttle(ctx, "reset.ip", ipKey(ctx.http.ip));
   const passwordHash = await hashPassword(input.password);
   const userId = await consumeEmailToken(ctx, input.token, "reset_password");
   if (!userId) {

@@ -1,5 +1,6 @@
 import { contactMessages } from "@cac/db";
 import type { Context } from "../context";
+import { ipKey } from "../domain/ip";
 import { contactMessageEmail } from "../email/contact-message";
 import { throttle } from "./auth";
 import { portalHostnames, requireCaptcha } from "./captcha";
@@ -25,7 +26,7 @@ export function contactInboxes(ctx: Pick<Context, "settings">): string[] {
  * but does not lose the message, which is already stored.
  */
 export async function sendContactMessage(ctx: Context, input: ContactInput) {
-  await throttle(ctx, "contact.ip", ctx.http.ip);
+  await throttle(ctx, "contact.ip", ipKey(ctx.http.ip));
   await throttle(ctx, "contact.email", input.email);
   await requireCaptcha(ctx, input.captchaToken, {
     ip: ctx.http.ip,

@@ -1,13 +1,14 @@
 import { abuseFlags, callSessions } from "@cac/db";
 import { and, desc, eq } from "drizzle-orm";
-import { normalizeIp } from "../domain/ip";
+import { ipKey } from "../domain/ip";
 import { AppError, fieldError } from "../errors";
 import type { Ports } from "../ports";
 import { flagInForce, recordSecurityEvent } from "./abuse";
 import { returned } from "./rows";
 
 // A customer's own blocks: source "customer" with their account id, so they refuse calls to that
-// account only. Every query here is scoped by the account from the session.
+// account only. Every query here is scoped by the account from the session. A block is kept by
+// ipKey: blocking an IPv6 address blocks its /64, which is what the list then shows.
 
 type Deps = Pick<Ports, "db" | "clock">;
 
@@ -30,7 +31,7 @@ function activeBlocksOf(accountId: string, now: Date) {
   return and(eq(abuseFlags.accountId, accountId), eq(abuseFlags.source, "customer"), flagInForce(now));
 }
 
-/** The visitor IP of one of the account's calls (NOT_FOUND for another account's call). */
+/** The visitor IP of one of the account's calls (NOT_FOUND for another account's call), keyed. */
 async function ipOfCall(deps: Deps, accountId: string, callId: string): Promise<string> {
   const [call] = await deps.db
     .select({ visitorIp: callSessions.visitorIp })
@@ -43,7 +44,7 @@ async function ipOfCall(deps: Deps, accountId: string, callId: string): Promise<
       "This call's visitor IP was removed (IPs are kept for 12 months), so it cannot be blocked.",
     );
   }
-  return normalizeIp(call.visitorIp) ?? call.visitorIp;
+  return ipKey(call.visitorIp);
 }
 
 /**
@@ -56,7 +57,7 @@ export async function blockIp(
   input: { ip?: string | undefined; callId?: string | undefined; reason?: string | undefined },
 ): Promise<IpBlock & { created: boolean }> {
   const now = deps.clock.now();
-  const ip = input.callId ? await ipOfCall(deps, accountId, input.callId) : input.ip;
+  const ip = input.callId ? await ipOfCall(deps, accountId, input.callId) : input.ip && ipKey(input.ip);
   if (!ip) throw fieldError("ip", "Choose a call or enter an IP address to block.");
   const [existing] = await deps.db
     .select(blockColumns)
@@ -84,9 +85,14 @@ export async function blockIp(
   return { ...block, created: true };
 }
 
-/** Lifts the account's block of an IP (no-op when there is none). */
-export async function unblockIp(deps: Deps, accountId: string, ip: string): Promise<{ cleared: number }> {
+/** Lifts the account's block of an IP, or of its /64 for IPv6 (no-op when there is none). */
+export async function unblockIp(
+  deps: Deps,
+  accountId: string,
+  address: string,
+): Promise<{ cleared: number }> {
   const now = deps.clock.now();
+  const ip = ipKey(address);
   const rows = await deps.db
     .update(abuseFlags)
     .set({ clearedAt: now })

@@ -1,6 +1,6 @@
 import type { Button } from "@cac/db";
 import type { Context } from "../context";
-import { ipSpellings } from "../domain/ip";
+import { ipKey } from "../domain/ip";
 import { AppError } from "../errors";
 import type { LimitName } from "../limits";
 import { findActiveBlock, recordRefusal } from "./abuse";
@@ -94,7 +94,7 @@ export async function guardWidgetEntry(
 ) {
   const { button, ip } = visitor;
   const policy = widgetEntries[entry];
-  const block = await findActiveBlock(ctx, ipSpellings(ip), button.accountId, ctx.clock.now());
+  const block = await findActiveBlock(ctx, ip, button.accountId, ctx.clock.now());
   if (block) {
     await recordRefusal(ctx, {
       ip,
@@ -104,7 +104,7 @@ export async function guardWidgetEntry(
     });
     throw ipBlockedError(entry);
   }
-  await throttleEntry(ctx, entry, policy.ipLimit, ip, visitor);
+  await throttleEntry(ctx, entry, policy.ipLimit, ipKey(ip), visitor);
   // The challenge ran on the customer's page, whose Origin the widget tier matched to the button.
   const refusal = await captchaRefusal(ctx, captchaToken, {
     ip,

@@ -103,7 +103,7 @@ function BlockedIpsCard() {
           ) : null}
           <TextField
             label="Block an IP address"
-            hint="For example 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6)."
+            hint="For example 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6: its whole /64 network, one subscriber's, is blocked)."
             required
             value={ip}
             autoComplete="off"

@@ -95,8 +95,9 @@ function OwnerIpBlocks({ children }: { children: ReactNode }) {
         onCancel={() => setTarget(null)}
       >
         <p>
-          Visitors from this IP address can no longer call your buttons. Other businesses are not affected.
-          You can unblock it at any time under Blocked IPs.
+          Visitors from this IP address can no longer call your buttons (for an IPv6 address, its whole /64
+          network, which belongs to one subscriber). Other businesses are not affected. You can unblock it at
+          any time under Blocked IPs.
         </p>
         <TextField
           label="Reason"

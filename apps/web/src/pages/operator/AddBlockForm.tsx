@@ -47,7 +47,7 @@ export function AddBlockForm({ onBlocked }: { onBlocked: (ip: string) => void | 
       ) : null}
       <TextField
         label="IP address"
-        hint="For example 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6)."
+        hint="For example 203.0.113.7 (IPv4) or 2001:db8::1 (IPv6: its whole /64 network is blocked)."
         required
         value={ip}
         spellCheck={false}
