@@ -29,7 +29,10 @@ export type Harness = BuiltApp & {
   clock: TestClock;
   /** A browser-like client: its own cookie jar, the portal's Origin on every request. */
   client(options?: { origin?: string; ip?: string }): TestClient;
+  /** The emails delivered to the dev outbox, once the email queue's due work is done. */
   outbox(to?: string): Promise<Array<{ to: string; subject: string; text: string }>>;
+  /** Waits until the email queue has nothing due and nothing in flight on this app. */
+  flushEmail(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -134,7 +137,9 @@ export async function startHarness(
     clock,
     portalOrigin,
     client: (o = {}) => createTestClient(url, o.origin ?? portalOrigin, o.ip),
+    flushEmail: () => built.emailWorker.drain(),
     async outbox(to) {
+      await built.emailWorker.drain();
       const { outboxMessages } = await import("@cac/db");
       const rows = await db.db.select().from(outboxMessages);
       return rows.filter((row) => !to || row.to === to).sort((a, b) => +a.createdAt - +b.createdAt);

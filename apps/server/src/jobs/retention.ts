@@ -14,6 +14,7 @@ import type { Ports } from "@cac/trpc";
 import { emails } from "@cac/trpc/email/templates";
 import { flagInForce } from "@cac/trpc/services/abuse";
 import { deletionCutoff } from "@cac/trpc/services/account-closure";
+import { purgeFinishedWork } from "@cac/trpc/services/email-queue";
 import { INACTIVITY_TIMEOUT_MS } from "@cac/trpc/services/sessions";
 import {
   and,
@@ -283,6 +284,29 @@ export async function purgeExpiredIps(
     if (!ran) return { outcome: "skipped", counts };
   }
   return { outcome: "done", counts };
+}
+
+/**
+ * The email queue's finished rows hold email addresses and subjects (their bodies, with links, go
+ * when they finish): sent rows are deleted a day after sending, rows given up on a week after.
+ */
+export async function purgeEmailQueue(
+  deps: JobDeps,
+  options: JobOptions = {},
+): Promise<JobResult<{ queuedEmailsDeleted: number }>> {
+  const batch = options.batchSize ?? DEFAULT_BATCH;
+  const now = deps.clock.now();
+  const counts = { queuedEmailsDeleted: 0 };
+  const ran = await inBatches(
+    deps,
+    "email-queue",
+    batch,
+    (tx) => purgeFinishedWork(tx, now, batch),
+    (n) => {
+      counts.queuedEmailsDeleted += n;
+    },
+  );
+  return { outcome: ran ? "done" : "skipped", counts };
 }
 
 export type AccountDeletionCounts = {
