@@ -262,11 +262,16 @@ export async function rawTrpc(
   return { status: response.status, headers: response.headers, text, json };
 }
 
-/** Rows of a table, for "nothing was written" assertions. */
+/**
+ * Rows of a table, for "nothing was written" assertions. The email queue's due work is done first
+ * (signups are completed and emails delivered after the answer), unless `flush` is false.
+ */
 export async function countRows(
   h: Harness,
-  table: "users" | "accounts" | "auth_sessions" | "outbox_messages" | "email_tokens",
+  table: "users" | "accounts" | "auth_sessions" | "outbox_messages" | "email_tokens" | "email_queue",
+  options: { flush?: boolean } = {},
 ) {
+  if (options.flush !== false) await h.flushEmail();
   const { sql } = await import("drizzle-orm");
   const result = (await h.db.db.execute(sql.raw(`select count(*)::int as n from ${table}`))) as unknown as
     | { rows: Array<{ n: number }> }
