@@ -1,4 +1,4 @@
-// npm run bench -- account-timing [--tries 50] [--resend-ms 100] [--pause-ms 40]
+// npm run bench -- account-timing [--tries 50] [--resend-ms 100] [--pause-ms 100]
 //
 // Whether an answer's time tells that an email has an account. `auth.requestPasswordReset` and
 // `auth.signup` are sent, one at a time, for an email that has an account ("known") and for one
@@ -236,7 +236,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     options: {
       tries: { type: "string", default: "50" },
       "resend-ms": { type: "string", default: "100" },
-      "pause-ms": { type: "string", default: "40" },
+      "pause-ms": { type: "string", default: "100" },
     },
   });
   const tries = Number(values.tries);
