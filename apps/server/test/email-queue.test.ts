@@ -167,23 +167,31 @@ describe("signup and password reset answer before any work that depends on the a
   });
 });
 
-describe("email through Resend, from the queue", () => {
-  let resend: ResendStandIn;
-  let h: Harness;
-  let known: string;
+/** A Resend stand-in and an app that sends through it, for the describe block it is called in. */
+function resendApp(env: Record<string, string> = {}) {
+  const app = {} as { resend: ResendStandIn; h: Harness };
   beforeAll(async () => {
-    resend = await startResendStandIn();
-    h = await startHarness({ env: resendEnv(resend) });
-    known = uniqueEmail("owner");
-    await h.client({ ip: uniqueIp() }).trpc.auth.signup.mutate({ ...validSignup, email: known });
-    await h.flushEmail();
+    app.resend = await startResendStandIn();
+    app.h = await startHarness({ env: resendEnv(app.resend, env) });
   }, HARNESS_TIMEOUT_MS);
   afterAll(async () => {
-    await h?.close();
-    await resend?.close();
+    await app.h?.close();
+    await app.resend?.close();
+  }, HARNESS_TIMEOUT_MS);
+  return app;
+}
+
+describe("email through Resend, from the queue", () => {
+  const app = resendApp();
+  let known: string;
+  beforeAll(async () => {
+    known = uniqueEmail("owner");
+    await app.h.client({ ip: uniqueIp() }).trpc.auth.signup.mutate({ ...validSignup, email: known });
+    await app.h.flushEmail();
   }, HARNESS_TIMEOUT_MS);
 
   it("a hung Resend does not hold the answer; the message goes out once Resend answers", async () => {
+    const { h, resend } = app;
     resend.hold();
     try {
       const before = resend.sent(known).length;
@@ -215,6 +223,7 @@ describe("email through Resend, from the queue", () => {
   });
 
   it("a Resend outage, then recovery: every message goes out exactly once", async () => {
+    const { h, resend } = app;
     const warn = vi.spyOn(h.ports.log, "warn");
     try {
       const to = uniqueEmail("outage");
@@ -262,18 +271,10 @@ describe("email through Resend, from the queue", () => {
 });
 
 describe("retries end after EMAIL_MAX_ATTEMPTS, with the cause kept", () => {
-  let resend: ResendStandIn;
-  let h: Harness;
-  beforeAll(async () => {
-    resend = await startResendStandIn();
-    h = await startHarness({ env: resendEnv(resend, { EMAIL_MAX_ATTEMPTS: "3" }) });
-  }, HARNESS_TIMEOUT_MS);
-  afterAll(async () => {
-    await h?.close();
-    await resend?.close();
-  }, HARNESS_TIMEOUT_MS);
+  const app = resendApp({ EMAIL_MAX_ATTEMPTS: "3" });
 
   it("gives up after the third refusal, logs it, keeps the cause and drops the body", async () => {
+    const { h, resend } = app;
     const logged = vi.spyOn(h.ports.log, "error");
     try {
       resend.failAll({ status: 422, error: { name: "validation_error", message: "Invalid `to` field." } });
