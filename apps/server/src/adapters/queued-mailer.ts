@@ -2,12 +2,17 @@ import type { Db } from "@cac/db";
 import type { Clock, EmailQueue, Logger, Mailer } from "@cac/trpc";
 import { enqueueWork } from "@cac/trpc/services/email-queue";
 
-/** The email queue port: a row in `email_queue`, then a wake-up of this instance's worker. */
+/**
+ * The email queue port: a row in `email_queue`, then a wake-up of this instance's worker. The
+ * wake-up waits for the next turn of the event loop: the request that queued the row goes on to
+ * write its answer first, so the worker's work (which, for a signup or reset, depends on the
+ * account) does not run ahead of that answer.
+ */
 export function createEmailQueue(db: Db, clock: Clock, wake: () => void): EmailQueue {
   return {
     async enqueue(work) {
       await enqueueWork(db, clock.now(), work);
-      wake();
+      setImmediate(wake);
     },
   };
 }
