@@ -19,7 +19,7 @@ import { captchaOff } from "./adapters/captcha-off";
 import { systemClock } from "./adapters/clock";
 import { createLimiter } from "./adapters/limiter";
 import { createLocalStorage } from "./adapters/local-storage";
-import { createOutboxTransport } from "./adapters/outbox-mailer";
+import { createOutboxTransport } from "./adapters/outbox-transport";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
 import { createEmailQueue, createQueuedMailer } from "./adapters/queued-mailer";
 import { createTurnstileCaptcha } from "./adapters/turnstile-captcha";
@@ -87,7 +87,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const clock = options.clock ?? systemClock;
   // Email goes through a queue in the database; its worker delivers through the real transport.
   const transport = config.email.resend
-    ? (await import("./adapters/resend-mailer")).createResendTransport({
+    ? (await import("./adapters/resend-transport")).createResendTransport({
         ...config.email.resend,
         from: config.email.from,
       })

@@ -6,7 +6,7 @@ import type { EmailQueue, Logger, MailMessage, MailTransport } from "@cac/trpc";
 import { sweepStaleCalls } from "@cac/trpc/services/calls/sweeper";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createQueuedMailer } from "../src/adapters/queued-mailer";
-import { createResendTransport, EmailDeliveryError, resendBaseUrl } from "../src/adapters/resend-mailer";
+import { createResendTransport, EmailDeliveryError, resendBaseUrl } from "../src/adapters/resend-transport";
 import { collect, withSubscriptions } from "./call-clients";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { callSid, makeAgentAvailable, postTwilio, setPlan, twilioEnv } from "./fixtures/twilio";

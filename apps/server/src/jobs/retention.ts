@@ -336,11 +336,11 @@ function dueAccount(id: string, cutoff: Date) {
  * amounts, dates, status, currency, the line description and the Stripe invoice id.
  *
  * A crash midway leaves the account row in place, so the next run picks it up and finishes.
- * The owners' addresses are read in the deleting transaction and the "account deleted" email goes
- * out right after its commit (sending inside it would deadlock PGlite, whose outbox mailer
- * writes to the same single-connection database): every owner is told once, unless the process
- * dies in the instant between the commit and the send. A failing mailer is logged and does not
- * hold up the deletion, which the privacy policy promises.
+ * The owners' addresses are read in the deleting transaction and the "account deleted" email is
+ * queued right after its commit (queuing inside it would deadlock PGlite, where the mailer's queue
+ * is in the same single-connection database): every owner is told once, unless the process
+ * dies in the instant between the commit and the queuing. A mailer that cannot queue is logged
+ * and does not hold up the deletion, which the privacy policy promises.
  */
 export async function deleteClosedAccounts(
   deps: JobDeps,
