@@ -36,6 +36,7 @@ const standalone: Record<string, string> = {
   "call-export": "./call-export.ts",
   "widget-paint": "./widget-paint.ts",
   "calls-start-limiter": "./calls-start-limiter.ts",
+  "account-timing": "./account-timing.ts",
 };
 
 const [first, ...rest] = process.argv.slice(2);

@@ -16,7 +16,7 @@ export type E2eServer = {
   url: string;
   /** The worker's database, for seeding what the UI cannot create (call sessions, billing records). */
   db: DbHandle["db"];
-  /** The newest email kept in the dev outbox for this address. */
+  /** The newest email kept in the dev outbox for this address, once the email queue is done. */
   lastEmailTo(to: string): Promise<{ subject: string; text: string } | undefined>;
 };
 
@@ -85,6 +85,7 @@ export const test = base.extend<
         url,
         db: db.db,
         async lastEmailTo(to) {
+          await built.emailWorker.drain();
           const [row] = await db.db
             .select({ subject: outboxMessages.subject, text: outboxMessages.text })
             .from(outboxMessages)

@@ -81,6 +81,8 @@ export async function signUpAndVerify(app: RealApp, email = "bench-owner@clickan
     password: "correct-battery-staple-42",
     ageConfirmed: true,
   });
+  // The confirmation is queued; it is in the outbox once the queue has done its due work.
+  await app.emailWorker.drain();
   const [mail] = await app.db.db
     .select()
     .from(outboxMessages)

@@ -21,9 +21,9 @@ import { captchaOff } from "./adapters/captcha-off";
 import { systemClock } from "./adapters/clock";
 import { createLimiter } from "./adapters/limiter";
 import { createLocalStorage } from "./adapters/local-storage";
-import { logDeliveryFailures } from "./adapters/logged-mailer";
-import { createOutboxMailer } from "./adapters/outbox-mailer";
+import { createOutboxTransport } from "./adapters/outbox-transport";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
+import { createEmailQueue, createQueuedMailer } from "./adapters/queued-mailer";
 import { createTurnstileCaptcha } from "./adapters/turnstile-captcha";
 import { trustFunction } from "./client-ip";
 import type { AppConfig } from "./config";
@@ -31,6 +31,7 @@ import { createRequestContext } from "./context";
 import { registerHealth } from "./health";
 import { startCallSweeper } from "./jobs/call-sweeper";
 import { startCallbackEmails } from "./jobs/callback-emails";
+import { createEmailWorker, type EmailWorker } from "./jobs/email-worker";
 import { startRetentionJobs } from "./jobs/runner";
 import { logSerializers } from "./log-serializers";
 import { defaultWebDist, registerPortal } from "./portal-static";
@@ -64,9 +65,14 @@ export type BuildOptions = {
   jobs?: boolean;
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: { write(line: string): void };
+  /**
+   * The email queue's worker runs once the server is ready unless turned off (the jobs command;
+   * tests of a stopped worker), in which case `emailWorker.drain()` delivers by hand.
+   */
+  emailWorker?: boolean;
 };
 
-export type BuiltApp = { app: FastifyInstance; ports: Ports; db: DbHandle };
+export type BuiltApp = { app: FastifyInstance; ports: Ports; db: DbHandle; emailWorker: EmailWorker };
 
 /** Builds the whole server without listening, so tests can start it on port 0. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<BuiltApp> {
@@ -89,20 +95,26 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const limiter =
     options.limiter ??
     createLimiter({ redisUrl: config.redisUrl, log: app.log, keyPrefix: options.limiterKeyPrefix });
+  const clock = options.clock ?? systemClock;
+  // Email goes through a queue in the database; its worker delivers through the real transport.
+  const transport = config.email.resend
+    ? (await import("./adapters/resend-transport")).createResendTransport({
+        ...config.email.resend,
+        from: config.email.from,
+      })
+    : createOutboxTransport(db.db, app.log);
+  const emailWorker = createEmailWorker(
+    { db: db.db, clock, log: app.log, transport, settings: { publicUrl: config.publicUrl } },
+    { maxAttempts: config.email.maxAttempts },
+  );
+  const emailQueue = createEmailQueue(db.db, clock, emailWorker.wake);
   const ports: Ports = {
     db: db.db,
-    clock: options.clock ?? systemClock,
+    clock,
     log: app.log,
     limiter,
-    mailer: logDeliveryFailures(
-      config.email.resend
-        ? (await import("./adapters/resend-mailer")).createResendMailer({
-            ...config.email.resend,
-            from: config.email.from,
-          })
-        : createOutboxMailer(db.db, app.log),
-      app.log,
-    ),
+    emailQueue,
+    mailer: createQueuedMailer(emailQueue, transport.mode, app.log),
     // Third-party SDKs load only when configured: unused, they cost tens of MB of memory.
     storage: config.s3
       ? (await import("./adapters/s3-storage")).createS3Storage(config.s3)
@@ -171,10 +183,17 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   app.addHook("onResponse", async (req) => {
     if (closing.signal.aborted) req.raw.socket?.end();
   });
+  if (options.emailWorker !== false) {
+    app.addHook("onReady", async () => {
+      emailWorker.start();
+    });
+  }
   app.addHook("onClose", async () => {
     await sweeper?.stop();
     await callbackEmails?.stop();
     await retention?.stop();
+    // Before the database closes: a delivery in flight finishes, or goes back to the queue.
+    await emailWorker.stop();
     await ports.pubsub.close();
     await limiter.close();
     if (ownsDb) await db.close();
@@ -219,5 +238,5 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   await registerWidget(app);
   await registerPortal(app, config.webDistDir ?? defaultWebDist);
-  return { app, ports, db };
+  return { app, ports, db, emailWorker };
 }

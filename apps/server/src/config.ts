@@ -209,6 +209,12 @@ const configSchema = z.object({
       .optional(),
   ),
   EMAIL_FROM: z.string().min(3).default("Click & Call <no-reply@clickandcall.local>"),
+  EMAIL_MAX_ATTEMPTS: z.coerce
+    .number({ error: "must be a whole number of attempts from 1 to 50" })
+    .int("must be a whole number of attempts from 1 to 50")
+    .min(1, "must be a whole number of attempts from 1 to 50")
+    .max(50, "must be a whole number of attempts from 1 to 50")
+    .default(12),
   POSTHOG_KEY: optionalString,
   POSTHOG_HOST: z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://us.i.posthog.com" })
@@ -274,6 +280,8 @@ export type AppConfig = {
     from: string;
     /** Resend when set; the dev outbox otherwise. */
     resend: { apiKey: string; baseUrl: URL | undefined } | undefined;
+    /** Delivery attempts of a queued message before it is given up on. */
+    maxAttempts: number;
   };
   /** PostHog product analytics in the portal; off when unset. */
   posthog: { key: string; host: URL } | undefined;
@@ -463,6 +471,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             baseUrl: c.RESEND_BASE_URL ? new URL(c.RESEND_BASE_URL) : undefined,
           }
         : undefined,
+      maxAttempts: c.EMAIL_MAX_ATTEMPTS,
     },
     posthog: c.POSTHOG_KEY ? { key: c.POSTHOG_KEY, host: new URL(c.POSTHOG_HOST) } : undefined,
     privacyPolicyFile: c.PRIVACY_POLICY_FILE,

@@ -16,11 +16,14 @@ if (!args.includes("--once")) {
 const config = loadStartupConfig("Click & Call jobs");
 
 // The server's own adapters (database, mailer, storage), without listening or its timers.
-const { app, db, ports } = await buildApp(config, { jobs: false });
+const { app, db, ports, emailWorker } = await buildApp(config, { jobs: false, emailWorker: false });
 let failed = false;
 try {
   await db.migrate();
   const reports = await runRetentionJobs(ports);
+  // The "account deleted" emails this run queued go out now; any not accepted stay queued, and a
+  // server's worker retries them.
+  await emailWorker.drain();
   for (const report of reports) {
     const counts = report.counts
       ? Object.entries(report.counts)

@@ -21,7 +21,7 @@ import {
   accounts,
   callbackRequests,
   callSessions,
-  type Db,
+  emailQueue,
   outboxMessages,
   securityEvents,
   users,
@@ -29,7 +29,7 @@ import {
 import { appRouter, defaultLimits } from "@cac/trpc";
 import { refusalKind, type WidgetEntry, widgetEntries } from "@cac/trpc/services/widget-guards";
 import * as tiers from "@cac/trpc/trpc";
-import { eq, getTableColumns, inArray, type SQL, Table } from "drizzle-orm";
+import { eq, getTableColumns, inArray, or, type SQL, sql, Table } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -444,8 +444,13 @@ async function expectFailure(promise: Promise<unknown>) {
   throw new Error("expected the call to fail");
 }
 
-/** Every row of `accountId`'s: each table with an account_id or user_id column, plus its outbox. */
-async function snapshotOf(db: Db, party: Pick<Party, "accountId" | "email">) {
+/**
+ * Every row of `accountId`'s: each table with an account_id or user_id column, plus its outbox and
+ * the email queue's rows for its address (taken once the queue's due work is done).
+ */
+async function snapshotOf(h: Harness, party: Pick<Party, "accountId" | "email">) {
+  await h.flushEmail();
+  const db = h.db.db;
   const userIds = (
     await db.select({ id: users.id }).from(users).where(eq(users.accountId, party.accountId))
   ).map((u) => u.id);
@@ -458,6 +463,11 @@ async function snapshotOf(db: Db, party: Pick<Party, "accountId" | "email">) {
     else if (columns.accountId) where = eq(columns.accountId, party.accountId);
     else if (columns.userId && userIds.length) where = inArray(columns.userId, userIds);
     else if (table === outboxMessages) where = eq(outboxMessages.to, party.email);
+    else if (table === emailQueue)
+      where = or(
+        sql`${emailQueue.payload}->>'to' = ${party.email}`,
+        sql`${emailQueue.payload}->>'email' = ${party.email}`,
+      );
     else continue;
     const rows = await db
       .select()
@@ -604,12 +614,12 @@ describe("access control", () => {
   describe("anonymous callers", () => {
     it.each(guarded)("%s refuses an anonymous caller with UNAUTHORIZED and writes nothing", async (path) => {
       const input = anyInput(cases[path]!, w);
-      const before = [await snapshotOf(w.h.db.db, w.a), await snapshotOf(w.h.db.db, w.b)];
+      const before = [await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)];
       const anonymous = w.h.client({ ip: uniqueIp() });
       const error = await expectFailure(call(anonymous, path, input));
       expect(error.data?.code, `${path}: ${error.message}`).toBe("UNAUTHORIZED");
       expect(error.data?.httpStatus).toBe(401);
-      expect([await snapshotOf(w.h.db.db, w.a), await snapshotOf(w.h.db.db, w.b)]).toEqual(before);
+      expect([await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)]).toEqual(before);
     });
 
     it.each(guarded)("%s refuses a forged or revoked session cookie with UNAUTHORIZED", async (path) => {
@@ -632,7 +642,7 @@ describe("access control", () => {
     it.each(crossCases)("%s never reaches B's data", async (_label, path, cross) => {
       // A fresh login for each case: some of these end A's sessions.
       const asA = await loginAs(w.a);
-      const bBefore = await snapshotOf(w.h.db.db, w.b);
+      const bBefore = await snapshotOf(w.h, w.b);
 
       const input = cross.input?.(w);
       let answer: string;
@@ -662,7 +672,7 @@ describe("access control", () => {
       for (const marker of markersOf(w.b)) {
         expect(answer.includes(marker), `${path} answered with B's ${marker}`).toBe(false);
       }
-      expect(await snapshotOf(w.h.db.db, w.b), `${path} changed B's data`).toEqual(bBefore);
+      expect(await snapshotOf(w.h, w.b), `${path} changed B's data`).toEqual(bBefore);
       // And B's own session still works (B's rows were compared first: this call touches none).
       expect((await w.b.client.trpc.account.me.query())?.user.email).toBe(w.b.email);
     });
@@ -694,7 +704,7 @@ describe("access control", () => {
     };
 
     it("refuses an anonymous caller and a forged session cookie with 401, and writes nothing", async () => {
-      const before = [await snapshotOf(w.h.db.db, w.a), await snapshotOf(w.h.db.db, w.b)];
+      const before = [await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)];
       const anonymous = await exportAs(null);
       expect(anonymous.status).toBe(401);
       const forged = await exportAs(null, "", `cac_session=${w.b.otherSessionId}.${"A".repeat(32)}`);
@@ -702,12 +712,12 @@ describe("access control", () => {
       for (const text of [await anonymous.text(), await forged.text()]) {
         for (const marker of [...markersOf(w.a), ...markersOf(w.b)]) expect(text).not.toContain(marker);
       }
-      expect([await snapshotOf(w.h.db.db, w.a), await snapshotOf(w.h.db.db, w.b)]).toEqual(before);
+      expect([await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)]).toEqual(before);
     });
 
     it("A filtering by B's button gets 404, and A's unfiltered export holds A's calls and none of B's data", async () => {
       const asA = await loginAs(w.a);
-      const bBefore = await snapshotOf(w.h.db.db, w.b);
+      const bBefore = await snapshotOf(w.h, w.b);
       const foreign = await exportAs(asA, `?buttonId=${w.b.buttonId}`);
       expect(foreign.status).toBe(404);
       const own = await exportAs(asA);
@@ -721,7 +731,7 @@ describe("access control", () => {
       expect(answers[1]).toContain(w.a.callSessionId);
       const ownButton = await (await exportAs(asA, `?buttonId=${w.a.buttonId}`)).text();
       expect(ownButton).toContain(w.a.callSessionId);
-      expect(await snapshotOf(w.h.db.db, w.b), "the export changed B's data").toEqual(bBefore);
+      expect(await snapshotOf(w.h, w.b), "the export changed B's data").toEqual(bBefore);
     });
   });
 

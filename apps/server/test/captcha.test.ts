@@ -133,6 +133,7 @@ describe("Turnstile captcha", () => {
       const c = h.client({ ip });
       await c.trpc.auth.signup.mutate({ ...validSignup, email, captchaToken: token });
       expectVerified(token, ip);
+      await h.flushEmail();
       expect(await h.db.db.select().from(users)).toEqual(
         expect.arrayContaining([expect.objectContaining({ email })]),
       );

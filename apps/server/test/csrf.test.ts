@@ -37,6 +37,7 @@ describe("CSRF guard on mutations", () => {
       accounts: await countRows(h, "accounts"),
       sessions: await countRows(h, "auth_sessions"),
       outbox: await countRows(h, "outbox_messages"),
+      queue: await countRows(h, "email_queue"),
       tokens: await countRows(h, "email_tokens"),
       user,
       account,

@@ -31,7 +31,10 @@ export type Harness = BuiltApp & {
   clock: TestClock;
   /** A browser-like client: its own cookie jar, the portal's Origin on every request. */
   client(options?: { origin?: string; ip?: string }): TestClient;
+  /** The emails delivered to the dev outbox, once the email queue's due work is done. */
   outbox(to?: string): Promise<Array<{ to: string; subject: string; text: string }>>;
+  /** Waits until the email queue has nothing due and nothing in flight on this app. */
+  flushEmail(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -154,7 +157,9 @@ export async function startHarness(
     clock,
     portalOrigin,
     client: (o = {}) => createTestClient(url, o.origin ?? portalOrigin, o.ip),
+    flushEmail: () => built.emailWorker.drain(),
     async outbox(to) {
+      await built.emailWorker.drain();
       const { outboxMessages } = await import("@cac/db");
       const rows = await db.db.select().from(outboxMessages);
       return rows.filter((row) => !to || row.to === to).sort((a, b) => +a.createdAt - +b.createdAt);
@@ -280,11 +285,16 @@ export async function rawTrpc(
   return { status: response.status, headers: response.headers, text, json };
 }
 
-/** Rows of a table, for "nothing was written" assertions. */
+/**
+ * Rows of a table, for "nothing was written" assertions. The email queue's due work is done first
+ * (signups are completed and emails delivered after the answer), unless `flush` is false.
+ */
 export async function countRows(
   h: Harness,
-  table: "users" | "accounts" | "auth_sessions" | "outbox_messages" | "email_tokens",
+  table: "users" | "accounts" | "auth_sessions" | "outbox_messages" | "email_tokens" | "email_queue",
+  options: { flush?: boolean } = {},
 ) {
+  if (options.flush !== false) await h.flushEmail();
   const { sql } = await import("drizzle-orm");
   const result = (await h.db.db.execute(sql.raw(`select count(*)::int as n from ${table}`))) as unknown as
     | { rows: Array<{ n: number }> }

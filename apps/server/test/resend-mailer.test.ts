@@ -1,12 +1,12 @@
 /**
  * Email through Resend: the real `resend` SDK pointed at a local stand-in (RESEND_BASE_URL), first
- * on its own, then through the whole app for each product email.
+ * on its own, then through the whole app (and its email queue) for each product email.
  */
-import type { Logger, Mailer, MailMessage } from "@cac/trpc";
+import type { EmailQueue, Logger, MailMessage, MailTransport } from "@cac/trpc";
 import { sweepStaleCalls } from "@cac/trpc/services/calls/sweeper";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { logDeliveryFailures } from "../src/adapters/logged-mailer";
-import { createResendMailer, EmailDeliveryError, resendBaseUrl } from "../src/adapters/resend-mailer";
+import { createQueuedMailer } from "../src/adapters/queued-mailer";
+import { createResendTransport, EmailDeliveryError, resendBaseUrl } from "../src/adapters/resend-transport";
 import { collect, withSubscriptions } from "./call-clients";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { callSid, makeAgentAvailable, postTwilio, setPlan, twilioEnv } from "./fixtures/twilio";
@@ -30,22 +30,30 @@ const message: MailMessage = {
   html: '<p>Hi Dana,</p><p><a href="https://portal.example.test/verify-email?token=t1">Confirm email</a></p>',
 };
 
+/** One delivery, as the email queue's worker makes it: the queued row's id, not aborted. */
+function deliverOnce(transport: MailTransport, id = crypto.randomUUID()) {
+  return transport.deliver(message, { id, queuedAt: new Date(), signal: new AbortController().signal });
+}
+
 describe("the Resend adapter, through the real SDK", () => {
   let resend: ResendStandIn;
-  let mailer: Mailer;
+  let transport: MailTransport;
   beforeAll(async () => {
     resend = await startResendStandIn();
-    mailer = createResendMailer({ apiKey: RESEND_TEST_KEY, from: FROM, baseUrl: new URL(resend.url) });
+    transport = createResendTransport({ apiKey: RESEND_TEST_KEY, from: FROM, baseUrl: new URL(resend.url) });
   });
   afterAll(() => resend.close());
 
-  it("POSTs /emails with the API key, EMAIL_FROM, both parts and nothing else", async () => {
-    await mailer.send(message);
+  it("POSTs /emails with the API key, EMAIL_FROM, both parts and nothing else; the queued id is the idempotency key", async () => {
+    const id = crypto.randomUUID();
+    await deliverOnce(transport, id);
     const request = resend.requests.at(-1)!;
     expect(request.method).toBe("POST");
     expect(request.path).toBe("/emails");
     expect(request.headers.authorization).toBe(`Bearer ${RESEND_TEST_KEY}`);
     expect(request.headers["content-type"]).toBe("application/json");
+    // A retry of the same queued message carries the same key, so Resend sends it once.
+    expect(request.headers["idempotency-key"]).toBe(`cac-email/${id}`);
     // Exactly the message: no tags, custom headers, scheduling or tracking options.
     expect(request.body).toEqual({
       from: FROM,
@@ -58,7 +66,7 @@ describe("the Resend adapter, through the real SDK", () => {
 
   it("turns Resend's error answers into a thrown error that carries the message and the cause", async () => {
     resend.failNext(422, { name: "validation_error", message: "Invalid `to` field." });
-    const invalid = await mailer.send(message).catch((error: unknown) => error);
+    const invalid = await deliverOnce(transport).catch((error: unknown) => error);
     expect(invalid).toBeInstanceOf(EmailDeliveryError);
     expect((invalid as EmailDeliveryError).message).toBe(
       "Resend did not accept the email: Invalid `to` field. (validation_error, HTTP 422)",
@@ -70,27 +78,27 @@ describe("the Resend adapter, through the real SDK", () => {
     });
 
     resend.failNext(500, { name: "internal_server_error", message: "Something went wrong." });
-    await expect(mailer.send(message)).rejects.toThrow(
+    await expect(deliverOnce(transport)).rejects.toThrow(
       "Resend did not accept the email: Something went wrong. (internal_server_error, HTTP 500)",
     );
   });
 
   it("a wrong key and an unreachable API are errors too", async () => {
-    const wrongKey = createResendMailer({
+    const wrongKey = createResendTransport({
       apiKey: "re_not_the_key",
       from: FROM,
       baseUrl: new URL(resend.url),
     });
-    await expect(wrongKey.send(message)).rejects.toThrow(/API key is invalid.*HTTP 401/);
+    await expect(deliverOnce(wrongKey)).rejects.toThrow(/API key is invalid.*HTTP 401/);
 
     const closed = await startResendStandIn();
-    const unreachable = createResendMailer({
+    const unreachable = createResendTransport({
       apiKey: RESEND_TEST_KEY,
       from: FROM,
       baseUrl: new URL(closed.url),
     });
     await closed.close();
-    await expect(unreachable.send(message)).rejects.toThrow(/Unable to fetch data/);
+    await expect(deliverOnce(unreachable)).rejects.toThrow(/Unable to fetch data/);
   });
 
   it("uses the base URL as given, without a trailing slash; the real API when unset", () => {
@@ -99,16 +107,20 @@ describe("the Resend adapter, through the real SDK", () => {
     expect(resendBaseUrl(new URL("http://mail.test/resend/"))).toBe("http://mail.test/resend");
   });
 
-  it("in the app, a failed send is logged with its cause and does not fail the caller", async () => {
+  it("in the app, a message that cannot be queued is logged with its cause and does not fail the caller", async () => {
     const errors: unknown[][] = [];
     const log = { error: (...args: unknown[]) => errors.push(args) } as unknown as Logger;
-    resend.failNext(500, { name: "internal_server_error", message: "Down for maintenance." });
-    await expect(logDeliveryFailures(mailer, log).send(message)).resolves.toBeUndefined();
+    const down: EmailQueue = {
+      enqueue: async () => {
+        throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
+      },
+    };
+    await expect(createQueuedMailer(down, "resend", log).send(message)).resolves.toBeUndefined();
     expect(errors).toHaveLength(1);
     const [fields, text] = errors[0]!;
-    expect(text).toBe("email could not be sent");
+    expect(text).toBe("email could not be queued");
     expect(fields).toMatchObject({ mailer: "resend", to: message.to, subject: message.subject });
-    expect((fields as { err: Error }).err.message).toContain("Down for maintenance.");
+    expect((fields as { err: Error }).err.message).toContain("ECONNREFUSED");
   });
 });
 
@@ -147,11 +159,17 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
   const twilio = twilioEnv();
   const PUBLIC_URL = twilio.PUBLIC_URL;
 
+  /** What Resend accepted, once the email queue has delivered everything due. */
+  async function sentTo(to?: string) {
+    await h.flushEmail();
+    return resend.sent(to);
+  }
+
   /** Signs up an owner and confirms the email from the link Resend was given. */
   async function signupThroughResend(email: string) {
     const client = h.client({ ip: uniqueIp() });
     await client.trpc.auth.signup.mutate({ ...validSignup, email });
-    const mail = resend.sent(email).findLast((m) => m.subject.startsWith("Confirm your email"));
+    const mail = (await sentTo(email)).findLast((m) => m.subject.startsWith("Confirm your email"));
     expectBothParts(mail);
     await client.trpc.auth.verifyEmail.mutate({ token: linkToken(mail, "/verify-email") });
     return client;
@@ -192,7 +210,7 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
   it("signup: the confirmation email has both parts, the link and never the password", async () => {
     const email = uniqueEmail("signup");
     await h.client({ ip: uniqueIp() }).trpc.auth.signup.mutate({ ...validSignup, email });
-    const mails = resend.sent(email);
+    const mails = await sentTo(email);
     expect(mails).toHaveLength(1);
     const mail = mails[0]!;
     expectBothParts(mail);
@@ -203,19 +221,23 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
     for (const part of [mail.text, mail.html]) expect(part).not.toContain(validSignup.password);
   });
 
-  it("signup still succeeds when Resend refuses the email; the failure is logged with its cause", async () => {
-    const logged = vi.spyOn(h.ports.log, "error");
+  it("signup still succeeds when Resend refuses the email; the failure is logged with its cause and retried", async () => {
+    const logged = vi.spyOn(h.ports.log, "warn");
     try {
       const email = uniqueEmail("down");
       resend.failNext(500, { name: "internal_server_error", message: "Resend is having a bad day." });
       const res = await h.client({ ip: uniqueIp() }).trpc.auth.signup.mutate({ ...validSignup, email });
       expect(res.message).toMatch(/Check your inbox/);
-      expect(resend.sent(email)).toHaveLength(0);
-      const call = logged.mock.calls.find((args) => args[1] === "email could not be sent");
+      expect(await sentTo(email)).toHaveLength(0);
+      const call = logged.mock.calls.find((args) => args[1] === "email delivery failed; will retry");
       expect(call).toBeDefined();
       const fields = call![0] as unknown as { err: Error; to: string };
       expect(fields.to).toBe(email);
       expect(fields.err.message).toContain("Resend is having a bad day.");
+      // The queue tries again after its backoff, and the confirmation goes out once.
+      h.clock.advance(30_000);
+      const mails = await sentTo(email);
+      expect(mails.map((m) => m.subject)).toEqual(["Confirm your email for Click & Call"]);
     } finally {
       logged.mockRestore();
     }
@@ -224,12 +246,14 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
   it("password reset: the link by Resend, then the password-changed notice; no password in either", async () => {
     const client = h.client({ ip: uniqueIp() });
     await client.trpc.auth.requestPasswordReset.mutate({ email: ownerEmail });
-    const reset = resend.sent(ownerEmail).findLast((m) => m.subject === "Reset your Click & Call password");
+    const reset = (await sentTo(ownerEmail)).findLast(
+      (m) => m.subject === "Reset your Click & Call password",
+    );
     expectBothParts(reset);
     const token = linkToken(reset, "/reset-password");
     const newPassword = "a-brand-new-passphrase-77";
     await client.trpc.auth.resetPassword.mutate({ token, password: newPassword });
-    const changed = resend.sent(ownerEmail).at(-1);
+    const changed = (await sentTo(ownerEmail)).at(-1);
     expectBothParts(changed);
     expect(changed.subject).toBe("Your Click & Call password was changed");
     for (const mail of [reset, changed])
@@ -244,7 +268,7 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
     const button = await owner.trpc.buttons.create.mutate(
       validButton({ name: "Callbacks", hours: alwaysOpen, closedBehavior: "callback" }),
     );
-    const before = resend.sent(ownerEmail).length;
+    const before = (await sentTo(ownerEmail)).length;
     const visitor = h.client({ origin: SHOP, ip: VISITOR_IP });
     await visitor.trpc.widget.requestCallback.mutate({
       button: button.publicId,
@@ -252,7 +276,7 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
       phone: "202-555-0188",
       message: "Leaking pipe\nafter 5pm <b>please</b>",
     });
-    const mails = resend.sent(ownerEmail).slice(before);
+    const mails = (await sentTo(ownerEmail)).slice(before);
     expect(mails).toHaveLength(1);
     const mail = mails[0]!;
     expectBothParts(mail);
@@ -284,7 +308,7 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
       });
       expect(started.transport).toBe("webrtc");
       await events.next((e) => e.type === "ring");
-      const before = resend.sent(ownerEmail).length;
+      const before = (await sentTo(ownerEmail)).length;
 
       // Past the ring timeout (plus the sweeper's grace), on the test's clock.
       expect(await sweepStaleCalls(h.ports, 300)).toBe(0);
@@ -292,7 +316,7 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
       expect(await sweepStaleCalls(h.ports, 300)).toBe(1);
       await events.next((e) => e.type === "ended" && e.status === "no-answer");
 
-      const mails = resend.sent(ownerEmail).slice(before);
+      const mails = (await sentTo(ownerEmail)).slice(before);
       expect(mails).toHaveLength(1);
       const mail = mails[0]!;
       expectBothParts(mail);
@@ -305,7 +329,7 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
 
       // Once per call: sweeping again finds nothing and sends nothing.
       expect(await sweepStaleCalls(h.ports, 300)).toBe(0);
-      expect(resend.sent(ownerEmail).slice(before)).toHaveLength(1);
+      expect((await sentTo(ownerEmail)).slice(before)).toHaveLength(1);
     } finally {
       sub.unsubscribe();
       await owner.trpc.phone.setAvailable.mutate({ available: false });
@@ -322,7 +346,7 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
         ringPortal: false,
       }),
     );
-    const before = resend.sent(ownerEmail).length;
+    const before = (await sentTo(ownerEmail)).length;
 
     /** A visitor's Twilio call that reached the business's number and rang. */
     async function ringingCall() {
@@ -358,14 +382,14 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
     expect((await postTwilio(h, twilio, "/webhooks/twilio/status", outcome)).status).toBe(200);
     // Twilio retries deliveries: a replay ends nothing and sends nothing.
     expect((await postTwilio(h, twilio, "/webhooks/twilio/status", outcome)).status).toBe(200);
-    let mails = resend.sent(ownerEmail).slice(before);
+    let mails = (await sentTo(ownerEmail)).slice(before);
     expect(mails.map((m) => m.subject)).toEqual(['Missed call on "Phone line"']);
 
     const busy = await ringingCall();
     await postTwilio(h, twilio, "/webhooks/twilio/status", dialOutcome(busy, "busy"));
     const answered = await ringingCall();
     await postTwilio(h, twilio, "/webhooks/twilio/status", dialOutcome(answered, "completed"));
-    mails = resend.sent(ownerEmail).slice(before);
+    mails = (await sentTo(ownerEmail)).slice(before);
     expect(mails.map((m) => m.subject)).toEqual([
       'Missed call on "Phone line"',
       'Missed call on "Phone line"',
@@ -396,16 +420,13 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
       startedAt: h.clock.now(),
       visitorIp: VISITOR_IP,
     });
-    const before = resend.sent(ownerEmail).length;
+    const before = (await sentTo(ownerEmail)).length;
     h.clock.advance(306_000);
     expect(await sweepStaleCalls(h.ports, 300)).toBe(1);
-    expect(resend.sent(unconfirmed)).toHaveLength(0);
-    expect(
-      resend
-        .sent(ownerEmail)
-        .slice(before)
-        .map((m) => m.subject),
-    ).toEqual(['Missed call on "(deleted button)"']);
+    expect(await sentTo(unconfirmed)).toHaveLength(0);
+    expect((await sentTo(ownerEmail)).slice(before).map((m) => m.subject)).toEqual([
+      'Missed call on "(deleted button)"',
+    ]);
   });
 
   it("payment failed: the owner is emailed, with the retry day in the account's timezone", async () => {
@@ -419,10 +440,10 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
       // 03:00 UTC on March 4 is still March 3 in New York.
       nextPaymentAttempt: "2026-03-04T03:00:00Z",
     });
-    const before = resend.sent(ownerEmail).length;
+    const before = (await sentTo(ownerEmail)).length;
     const res = await deliver(h.url, stripeEvent("invoice.payment_failed", invoice, "2026-03-01T10:00:00Z"));
     expect(res.status).toBe(200);
-    const mails = resend.sent(ownerEmail).slice(before);
+    const mails = (await sentTo(ownerEmail)).slice(before);
     expect(mails).toHaveLength(1);
     const mail = mails[0]!;
     expectBothParts(mail);

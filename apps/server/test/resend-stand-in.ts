@@ -31,6 +31,16 @@ export type ResendStandIn = {
   sent(to?: string): SentEmail[];
   /** Answers the next POST /emails with this Resend error instead (once). */
   failNext(status: number, error: { name: string; message: string }): void;
+  /** Answers every POST /emails with this error (an outage) until called with null. */
+  failAll(failure: { status: number; error: { name: string; message: string } } | null): void;
+  /** Holds every POST /emails unanswered (a hung API) until `release()`. */
+  hold(): void;
+  /** Answers the held requests (whose clients still wait) and stops holding. */
+  release(): void;
+  /** Requests being held now (their clients still waiting). */
+  held(): number;
+  /** Answers each POST /emails only after this many ms (a real API's round trip). */
+  setDelay(ms: number): void;
   close(): Promise<void>;
 };
 
@@ -40,6 +50,10 @@ export async function startResendStandIn(): Promise<ResendStandIn> {
   const requests: ResendRequest[] = [];
   const accepted: SentEmail[] = [];
   let failure: { status: number; error: { name: string; message: string } } | null = null;
+  let outage: { status: number; error: { name: string; message: string } } | null = null;
+  let holding = false;
+  let delayMs = 0;
+  const waiting = new Set<() => void>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -61,20 +75,39 @@ export async function startResendStandIn(): Promise<ResendStandIn> {
         return send(401, { statusCode: 401, name: "missing_api_key", message: "API key is invalid" });
       }
       if (req.method === "POST" && path === "/emails") {
-        if (failure) {
-          const { status, error } = failure;
-          failure = null;
-          return send(status, { statusCode: status, ...error });
+        const answer = () => {
+          // A client that gave up (timeout, shutdown) gets nothing, and nothing is sent.
+          if (res.destroyed) return;
+          if (outage) return send(outage.status, { statusCode: outage.status, ...outage.error });
+          if (failure) {
+            const { status, error } = failure;
+            failure = null;
+            return send(status, { statusCode: status, ...error });
+          }
+          if (!body.from || !body.to || !body.subject) {
+            return send(422, {
+              statusCode: 422,
+              name: "validation_error",
+              message: "Missing `from`, `to` or `subject` field.",
+            });
+          }
+          accepted.push(body);
+          return send(200, { id: randomUUID() });
+        };
+        if (holding) {
+          const go = () => {
+            waiting.delete(go);
+            answer();
+          };
+          waiting.add(go);
+          res.on("close", () => waiting.delete(go));
+          return;
         }
-        if (!body.from || !body.to || !body.subject) {
-          return send(422, {
-            statusCode: 422,
-            name: "validation_error",
-            message: "Missing `from`, `to` or `subject` field.",
-          });
+        if (delayMs > 0) {
+          setTimeout(answer, delayMs);
+          return;
         }
-        accepted.push(body);
-        return send(200, { id: randomUUID() });
+        return answer();
       }
       return send(404, { statusCode: 404, name: "not_found", message: "Route not found" });
     });
@@ -87,6 +120,20 @@ export async function startResendStandIn(): Promise<ResendStandIn> {
     sent: (to) => accepted.filter((mail) => !to || [mail.to].flat().includes(to)),
     failNext(status, error) {
       failure = { status, error };
+    },
+    failAll(value) {
+      outage = value;
+    },
+    hold() {
+      holding = true;
+    },
+    release() {
+      holding = false;
+      for (const go of [...waiting]) go();
+    },
+    held: () => waiting.size,
+    setDelay(ms) {
+      delayMs = ms;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

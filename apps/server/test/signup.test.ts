@@ -84,6 +84,8 @@ describe("signup", () => {
       phone: "202.555.0143",
     });
     expect(res.message).toMatch(/check your inbox/i);
+    // The account is created after the answer, by the email queue's worker.
+    await h.flushEmail();
     const [user] = await h.db.db.select().from(users).where(eq(users.email, email));
     expect(user).toBeDefined();
     expect(user!.role).toBe("owner");
@@ -107,6 +109,7 @@ describe("signup", () => {
       headers: { "x-forwarded-for": uniqueIp() },
     });
     expect(first.status).toBe(200);
+    await h.flushEmail();
     const usersBefore = await countRows(h, "users");
     const accountsBefore = await countRows(h, "accounts");
 
@@ -122,6 +125,7 @@ describe("signup", () => {
     expect(again.text).toBe(fresh.text);
     expect(again.headers.get("set-cookie")).toBe(fresh.headers.get("set-cookie"));
 
+    await h.flushEmail();
     // One new user and account: the fresh one. The taken email got no second account.
     expect(await countRows(h, "users")).toBe(usersBefore + 1);
     expect(await countRows(h, "accounts")).toBe(accountsBefore + 1);

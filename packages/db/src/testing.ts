@@ -2,17 +2,20 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { createDb, type DbHandle } from "./client";
 
+/** A test database; `url` names a Postgres one, so a second pool (another "instance") can open it. */
+export type TestDbHandle = DbHandle & { url: string | undefined };
+
 /**
  * A fresh, migrated database for one test suite: a new database on the server named by
  * TEST_DATABASE_URL when it is set, otherwise an in-memory PGlite. `close()` drops it.
  */
-export async function createTestDb(options: { backend?: "postgres" | "pglite" } = {}): Promise<DbHandle> {
+export async function createTestDb(options: { backend?: "postgres" | "pglite" } = {}): Promise<TestDbHandle> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   const backend = options.backend ?? (serverUrl ? "postgres" : "pglite");
   if (backend === "pglite") {
     const handle = await createDb({ dataDir: "memory://" });
     await handle.migrate();
-    return handle;
+    return { ...handle, url: undefined };
   }
   if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");
   const database = await createTestDatabase(serverUrl);
@@ -20,6 +23,7 @@ export async function createTestDb(options: { backend?: "postgres" | "pglite" } 
   await handle.migrate();
   return {
     ...handle,
+    url: url.toString(),
     close: async () => {
       await handle.close();
       await database.drop();

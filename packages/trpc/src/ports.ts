@@ -14,12 +14,53 @@ export type MailMessage = {
 };
 
 /**
- * Sends transactional email. The default adapter keeps messages in the dev outbox. The server's
- * mailer never rejects: a message not accepted is logged with its cause (logged-mailer.ts).
+ * Sends transactional email: `send` puts the message in the email queue (a table) and returns; a
+ * worker delivers it after the request was answered, through the dev outbox (the default) or
+ * Resend, and retries it when delivery fails. The server's mailer never rejects: a message that
+ * cannot even be queued is logged with its cause (queued-mailer.ts).
  */
 export interface Mailer {
   readonly mode: "outbox" | "resend";
   send(message: MailMessage): Promise<void>;
+}
+
+/**
+ * Delivers one queued message for real: into the dev outbox table, or through Resend. Only the
+ * email queue's worker calls it. `id` is the queued row's, the same on every attempt, so a
+ * repeated delivery is recognized (Resend's Idempotency-Key; the outbox row's id). `signal` aborts
+ * it when the server shuts down. Rejects when the message was not accepted.
+ */
+export interface MailTransport {
+  readonly mode: "outbox" | "resend";
+  deliver(message: MailMessage, options: { id: string; queuedAt: Date; signal: AbortSignal }): Promise<void>;
+}
+
+/** A signup as the worker completes it: the checked input, the password already hashed. */
+export type SignupRequest = {
+  name: string;
+  email: string;
+  companyName: string;
+  websiteUrl: string;
+  phone: string;
+  passwordHash: string;
+  /** ISO time the person confirmed being 18 or older (when they signed up). */
+  ageConfirmedAt: string;
+};
+
+/**
+ * Work for the email queue: an email to deliver, or a request whose email depends on whether the
+ * address has an account (a signup: the link or an "already signed up" notice; a password reset:
+ * the link or nothing). Requests are completed after the answer, so that answer costs the same
+ * either way.
+ */
+export type QueuedWork =
+  | { kind: "email"; payload: MailMessage }
+  | { kind: "signup"; payload: SignupRequest }
+  | { kind: "password-reset"; payload: { email: string } };
+
+/** Stores work in the email queue and wakes this instance's worker. Rejects when it could not be stored. */
+export interface EmailQueue {
+  enqueue(work: QueuedWork): Promise<void>;
 }
 
 export type LimitPolicy = { points: number; durationSeconds: number };
@@ -140,6 +181,7 @@ export type CallEndedHook = (call: CallSession) => Promise<void>;
 export type Ports = {
   db: Db;
   mailer: Mailer;
+  emailQueue: EmailQueue;
   limiter: Limiter;
   storage: Storage;
   pubsub: PubSub;

@@ -14,6 +14,7 @@ import type { Ports } from "@cac/trpc";
 import { emails } from "@cac/trpc/email/templates";
 import { flagInForce, ipKeyOf } from "@cac/trpc/services/abuse";
 import { deletionCutoff } from "@cac/trpc/services/account-closure";
+import { purgeFinishedWork } from "@cac/trpc/services/email-queue";
 import { ABSOLUTE_LIFETIME_MS, INACTIVITY_TIMEOUT_MS } from "@cac/trpc/services/sessions";
 import {
   and,
@@ -291,6 +292,29 @@ export async function purgeExpiredIps(
   return { outcome: "done", counts };
 }
 
+/**
+ * The email queue's finished rows hold email addresses and subjects (their bodies, with links, go
+ * when they finish): sent rows are deleted a day after sending, rows given up on a week after.
+ */
+export async function purgeEmailQueue(
+  deps: JobDeps,
+  options: JobOptions = {},
+): Promise<JobResult<{ queuedEmailsDeleted: number }>> {
+  const batch = options.batchSize ?? DEFAULT_BATCH;
+  const now = deps.clock.now();
+  const counts = { queuedEmailsDeleted: 0 };
+  const ran = await inBatches(
+    deps,
+    "email-queue",
+    batch,
+    (tx) => purgeFinishedWork(tx, now, batch),
+    (n) => {
+      counts.queuedEmailsDeleted += n;
+    },
+  );
+  return { outcome: ran ? "done" : "skipped", counts };
+}
+
 export type AccountDeletionCounts = {
   accountsDeleted: number;
   usersDeleted: number;
@@ -318,11 +342,11 @@ function dueAccount(id: string, cutoff: Date) {
  * amounts, dates, status, currency, the line description and the Stripe invoice id.
  *
  * A crash midway leaves the account row in place, so the next run picks it up and finishes.
- * The owners' addresses are read in the deleting transaction and the "account deleted" email goes
- * out right after its commit (sending inside it would deadlock PGlite, whose outbox mailer
- * writes to the same single-connection database): every owner is told once, unless the process
- * dies in the instant between the commit and the send. A failing mailer is logged and does not
- * hold up the deletion, which the privacy policy promises.
+ * The owners' addresses are read in the deleting transaction and the "account deleted" email is
+ * queued right after its commit (queuing inside it would deadlock PGlite, where the mailer's queue
+ * is in the same single-connection database): every owner is told once, unless the process
+ * dies in the instant between the commit and the queuing. A mailer that cannot queue is logged
+ * and does not hold up the deletion, which the privacy policy promises.
  */
 export async function deleteClosedAccounts(
   deps: JobDeps,

@@ -1,19 +1,26 @@
-import { deleteClosedAccounts, type JobDeps, type JobOptions, purgeExpiredIps } from "./retention";
+import {
+  deleteClosedAccounts,
+  type JobDeps,
+  type JobOptions,
+  purgeEmailQueue,
+  purgeExpiredIps,
+} from "./retention";
 
 export type JobReport = {
-  job: "ip-retention" | "account-deletion";
+  job: "ip-retention" | "account-deletion" | "email-queue";
   outcome: "done" | "skipped" | "failed";
   counts: Record<string, number> | null;
 };
 
 /**
  * Runs each retention job once, one after the other. A job that throws (or could not delete
- * every due account) is reported as failed and logged with its cause; the other still runs.
+ * every due account) is reported as failed and logged with its cause; the others still run.
  */
 export async function runRetentionJobs(deps: JobDeps, options: JobOptions = {}): Promise<JobReport[]> {
   const jobs = [
     ["ip-retention", () => purgeExpiredIps(deps, options)],
     ["account-deletion", () => deleteClosedAccounts(deps, options)],
+    ["email-queue", () => purgeEmailQueue(deps, options)],
   ] as const;
   const reports: JobReport[] = [];
   for (const [job, run] of jobs) {

@@ -5,4 +5,5 @@ export * from "./billing";
 export * from "./buttons";
 export * from "./calls";
 export * from "./contact";
+export * from "./email";
 export * from "./policy";

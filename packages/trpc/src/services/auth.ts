@@ -1,12 +1,12 @@
 import { accounts, emailTokens, users } from "@cac/db";
 import { hash, verify } from "@node-rs/argon2";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import type { Context } from "../context";
+import type { Context, Settings } from "../context";
 import { ipKey } from "../domain/ip";
 import { emails } from "../email/templates";
 import { AppError } from "../errors";
 import { type LimitName, loginDelayMs } from "../limits";
-import type { Ports } from "../ports";
+import type { MailMessage, Ports, SignupRequest } from "../ports";
 import { portalHostnames, requireCaptcha } from "./captcha";
 import { isUniqueViolation } from "./db-errors";
 import { returned } from "./rows";
@@ -57,7 +57,7 @@ export async function throttle(ctx: Pick<Context, "limiter" | "limits">, name: L
   }
 }
 
-function link(ctx: Pick<Context, "settings">, path: string, token?: string) {
+function link(ctx: { settings: Pick<Settings, "publicUrl"> }, path: string, token?: string) {
   const url = new URL(path, ctx.settings.publicUrl);
   if (token) url.searchParams.set("token", token);
   return url.toString();
@@ -130,8 +130,10 @@ export const SIGNUP_RESPONSE = {
 } as const;
 
 /**
- * Creates the account and its owner, then emails a confirmation link. A taken email gets a
- * notice by email instead, and the caller sees the same answer either way.
+ * Checks the request (limits, captcha), hashes the password and queues the signup; the answer is
+ * the same for every address. Whether the email already has an account is looked at only after
+ * the answer, by the email queue's worker (completeSignup), so the answer's time does not tell
+ * either. The queue is a table, so a restart loses no signup.
  */
 export async function signup(ctx: Context, input: SignupInput) {
   await throttle(ctx, "signup.ip", ipKey(ctx.http.ip));
@@ -142,43 +144,66 @@ export async function signup(ctx: Context, input: SignupInput) {
     hostnames: portalHostnames(ctx),
   });
   const passwordHash = await hashPassword(input.password);
-  const existing = await findUserByEmail(ctx, input.email);
-  if (existing) {
-    await ctx.mailer.send(
-      emails.signupAttemptOnExisting(existing.email, link(ctx, "/login"), link(ctx, "/forgot-password")),
-    );
-    return SIGNUP_RESPONSE;
-  }
-  const now = ctx.clock.now();
-  const user = await ctx.db
+  await ctx.emailQueue.enqueue({
+    kind: "signup",
+    payload: {
+      name: input.name,
+      email: input.email,
+      companyName: input.companyName,
+      websiteUrl: input.websiteUrl,
+      phone: input.phone,
+      passwordHash,
+      ageConfirmedAt: ctx.clock.now().toISOString(),
+    },
+  });
+  return SIGNUP_RESPONSE;
+}
+
+/** What completing a queued request needs; `db` is the transaction that also queues its emails. */
+export type QueuedRequestDeps = Pick<Ports, "db" | "clock"> & { settings: Pick<Settings, "publicUrl"> };
+
+/**
+ * Completes a queued signup, after its answer: creates the account and its owner and returns the
+ * confirmation email, or, when the email has an account, the notice to that account's user.
+ */
+export async function completeSignup(
+  deps: QueuedRequestDeps,
+  request: SignupRequest,
+): Promise<MailMessage[]> {
+  const notice = (email: string) =>
+    emails.signupAttemptOnExisting(email, link(deps, "/login"), link(deps, "/forgot-password"));
+  const existing = await findUserByEmail(deps, request.email);
+  if (existing) return [notice(existing.email)];
+  // A savepoint: a concurrent signup for the same email that won the race ends only this part.
+  const user = await deps.db
     .transaction(async (tx) => {
       const accountRows = await tx
         .insert(accounts)
-        .values({ companyName: input.companyName, websiteUrl: input.websiteUrl, phone: input.phone })
+        .values({ companyName: request.companyName, websiteUrl: request.websiteUrl, phone: request.phone })
         .returning();
       const userRows = await tx
         .insert(users)
         .values({
           accountId: returned(accountRows, "account").id,
-          email: input.email,
-          name: input.name,
-          passwordHash,
+          email: request.email,
+          name: request.name,
+          passwordHash: request.passwordHash,
           role: "owner",
-          ageConfirmedAt: now,
+          ageConfirmedAt: new Date(request.ageConfirmedAt),
         })
         .returning();
       return returned(userRows, "user");
     })
-    // A concurrent signup for the same email won the race: answer as for a taken email.
     .catch((error: unknown) => {
       if (isUniqueViolation(error)) return null;
       throw error;
     });
-  if (user) {
-    const token = await issueEmailToken(ctx, user.id, "verify_email", VERIFY_TTL_MS);
-    await ctx.mailer.send(emails.verifyEmail(user.email, user.name, link(ctx, "/verify-email", token)));
+  if (!user) {
+    const winner = await findUserByEmail(deps, request.email);
+    return winner ? [notice(winner.email)] : [];
   }
-  return SIGNUP_RESPONSE;
+  const token = await issueEmailToken(deps, user.id, "verify_email", VERIFY_TTL_MS);
+  return [emails.verifyEmail(user.email, user.name, link(deps, "/verify-email", token))];
 }
 
 /** Confirms the email from the emailed link and logs the user in. */
@@ -266,15 +291,26 @@ export const RESET_REQUEST_RESPONSE = {
   message: "If an account uses that email, we sent it a link to reset the password.",
 } as const;
 
+/**
+ * Queues the request and answers the same for every address: whether it has an account is looked
+ * at only after the answer (completePasswordReset), so the answer's time does not tell either.
+ */
 export async function requestPasswordReset(ctx: Context, email: string) {
   await throttle(ctx, "reset.ip", ipKey(ctx.http.ip));
   await throttle(ctx, "reset.email", email);
-  const user = await findUserByEmail(ctx, email);
-  if (user) {
-    const token = await issueEmailToken(ctx, user.id, "reset_password", RESET_TTL_MS);
-    await ctx.mailer.send(emails.resetPassword(user.email, link(ctx, "/reset-password", token)));
-  }
+  await ctx.emailQueue.enqueue({ kind: "password-reset", payload: { email } });
   return RESET_REQUEST_RESPONSE;
+}
+
+/** Completes a queued reset request, after its answer: the link for a known address, else nothing. */
+export async function completePasswordReset(
+  deps: QueuedRequestDeps,
+  request: { email: string },
+): Promise<MailMessage[]> {
+  const user = await findUserByEmail(deps, request.email);
+  if (!user) return [];
+  const token = await issueEmailToken(deps, user.id, "reset_password", RESET_TTL_MS);
+  return [emails.resetPassword(user.email, link(deps, "/reset-password", token))];
 }
 
 /** Sets a new password from an emailed link, ends every session, and logs in afresh. */

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type Button, buttons } from "@cac/db";
 import { and, eq } from "drizzle-orm";
 import type { Context } from "../context";
+import { ipKey } from "../domain/ip";
 import { AppError } from "../errors";
 import { LOGO_STORAGE_QUOTA_BYTES } from "../limits";
 import type { Ports } from "../ports";
@@ -104,7 +105,7 @@ export async function uploadButtonLogo(
   buttonId: string,
   file: { bytes: Buffer; declaredType: string | undefined },
 ): Promise<Button> {
-  await throttle(ctx, "logo.ip", ctx.http.ip);
+  await throttle(ctx, "logo.ip", ipKey(ctx.http.ip));
   await throttle(ctx, "logo.account", accountId);
   await getButton(ctx, accountId, buttonId);
   const logo = await processLogo(file.bytes, file.declaredType);

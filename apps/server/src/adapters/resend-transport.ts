@@ -1,4 +1,4 @@
-import type { Mailer } from "@cac/trpc";
+import type { MailTransport } from "@cac/trpc";
 import { Resend } from "resend";
 
 export type ResendSettings = {
@@ -10,7 +10,7 @@ export type ResendSettings = {
 };
 
 const RESEND_API = "https://api.resend.com";
-/** A send that takes longer is given up (and logged), so a slow provider cannot hold a request. */
+/** A send that takes longer is given up (and retried later), so a slow provider cannot hold the worker. */
 const SEND_TIMEOUT_MS = 10_000;
 
 /** What Resend answered instead of accepting a message; `cause` is the SDK's error object. */
@@ -28,14 +28,18 @@ export function resendBaseUrl(baseUrl: URL | undefined): string {
   return (baseUrl?.toString() ?? RESEND_API).replace(/\/+$/, "");
 }
 
-/** Sends through Resend's API with the official SDK. Rejects when Resend does not accept the message. */
-export function createResendMailer(settings: ResendSettings): Mailer {
+/**
+ * Sends through Resend's API with the official SDK. Rejects when Resend does not accept the
+ * message. The queued message's id is the Idempotency-Key, so when a send that did reach Resend is
+ * retried (its answer was lost, or the server stopped while waiting), Resend sends it only once.
+ */
+export function createResendTransport(settings: ResendSettings): MailTransport {
   // baseUrl is always passed: otherwise the SDK would read RESEND_BASE_URL from the environment
   // itself, and the config module would no longer be the one place settings come from.
   const resend = new Resend(settings.apiKey, { baseUrl: resendBaseUrl(settings.baseUrl) });
   return {
     mode: "resend",
-    async send(message) {
+    async deliver(message, { id, signal }) {
       // Only the message itself: no tags, headers or scheduling; tracking is not requested.
       const { error } = await resend.emails.send(
         {
@@ -45,7 +49,10 @@ export function createResendMailer(settings: ResendSettings): Mailer {
           html: message.html,
           text: message.text,
         },
-        { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) },
+        {
+          idempotencyKey: `cac-email/${id}`,
+          signal: AbortSignal.any([signal, AbortSignal.timeout(SEND_TIMEOUT_MS)]),
+        },
       );
       if (error) {
         throw new EmailDeliveryError(
