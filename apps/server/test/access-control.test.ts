@@ -27,6 +27,7 @@ import {
   users,
 } from "@cac/db";
 import { appRouter, defaultLimits } from "@cac/trpc";
+import { ipKey } from "@cac/trpc/domain/ip";
 import { refusalKind, type WidgetEntry, widgetEntries } from "@cac/trpc/services/widget-guards";
 import * as tiers from "@cac/trpc/trpc";
 import { eq, getTableColumns, inArray, or, type SQL, sql, Table } from "drizzle-orm";
@@ -773,13 +774,13 @@ describe("access control", () => {
       const ip = uniqueIp();
       await w.h.db.db
         .insert(abuseFlags)
-        .values({ ip, reason: "entry check", source: "customer", accountId: w.a.accountId });
-      const bBefore = await snapshotOf(w.h.db.db, w.b);
+        .values({ ip: ipKey(ip), reason: "entry check", source: "customer", accountId: w.a.accountId });
+      const bBefore = await snapshotOf(w.h, w.b);
       const blocked = await expectFailure(call(visitor(ip), path, entryInput(path, w.a.buttonPublicId)));
       expect((blocked.data as { appCode?: string }).appCode).toBe("IP_BLOCKED");
       const events = await w.h.db.db.select().from(securityEvents).where(eq(securityEvents.ip, ip));
       expect(events.map((e) => e.kind)).toEqual([refusalKind(entryOf(path), "blocked_ip")]);
-      expect(await snapshotOf(w.h.db.db, w.b)).toEqual(bBefore);
+      expect(await snapshotOf(w.h, w.b)).toEqual(bBefore);
     });
 
     it.each(entryPaths)("%s lets one IP through its per-IP limit, then refuses it", async (path) => {

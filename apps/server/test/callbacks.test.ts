@@ -6,6 +6,7 @@
  */
 import { abuseFlags, callbackRequests, securityEvents, users } from "@cac/db";
 import { defaultLimits } from "@cac/trpc";
+import { ipKey } from "@cac/trpc/domain/ip";
 import { CALLBACK_EMAIL_WINDOW_MS, emailDueCallbacks } from "@cac/trpc/services/callback-emails";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -117,7 +118,7 @@ describe("callback requests under attack", () => {
     const ip = uniqueIp();
     await h.db.db
       .insert(abuseFlags)
-      .values({ ip, reason: "flooding", source: "customer", accountId: shop.accountId });
+      .values({ ip: ipKey(ip), reason: "flooding", source: "customer", accountId: shop.accountId });
     const before = (await h.outbox(shop.email)).length;
     for (let i = 0; i < 3; i++) {
       const error = await expectTrpcError(request(h, shop.publicId, ip, i));

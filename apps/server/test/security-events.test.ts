@@ -4,6 +4,7 @@
  * count, and the retention job still deletes the rows after 12 months.
  */
 import { abuseFlags, securityEvents } from "@cac/db";
+import { ipKey } from "@cac/trpc/domain/ip";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { purgeExpiredIps } from "../src/jobs/retention";
@@ -43,7 +44,7 @@ describe("refusals are aggregated per (IP, kind, minute)", () => {
   it("500 refusals of a blocked IP make one row with count 500; the next minute starts a new row", async () => {
     // IPv4: the operators' search takes an address in its normalized spelling.
     const ip = "203.0.113.50";
-    await h.db.db.insert(abuseFlags).values({ ip, reason: "flood", source: "operator" });
+    await h.db.db.insert(abuseFlags).values({ ip: ipKey(ip), reason: "flood", source: "operator" });
     // Five at a time, as a script would send them.
     const codes = new Set<unknown>();
     for (let i = 0; i < 100; i++) {
@@ -91,7 +92,7 @@ describe("refusals are aggregated per (IP, kind, minute)", () => {
     const ip = uniqueIp();
     const [flag] = await h.db.db
       .insert(abuseFlags)
-      .values({ ip, reason: "flood", source: "customer", accountId: shop.accountId })
+      .values({ ip: ipKey(ip), reason: "flood", source: "customer", accountId: shop.accountId })
       .returning();
     for (let i = 0; i < 20; i++) await expect(startCallFrom(h, shop, ip)).rejects.toThrow();
     expect((await eventsOf(ip)).map((r) => r.count)).toEqual([20]);

@@ -7,6 +7,7 @@
  */
 import { abuseFlags, callbackRequests, callSessions, securityEvents, users } from "@cac/db";
 import { defaultLimits } from "@cac/trpc";
+import { ipKey } from "@cac/trpc/domain/ip";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
@@ -142,7 +143,7 @@ describe("widget entry guards with the captcha on", () => {
   it("a blocked IP is refused before its limits and the captcha", async () => {
     const shop = await openBusiness();
     const ip = uniqueIp();
-    await h.db.db.insert(abuseFlags).values({ ip, reason: "test", source: "operator" });
+    await h.db.db.insert(abuseFlags).values({ ip: ipKey(ip), reason: "test", source: "operator" });
     const asked = siteverify.requests.length;
     for (let i = 0; i < 15; i++) {
       const error = await expectTrpcError(callback(shop, callbackToken(), ip));

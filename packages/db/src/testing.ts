@@ -23,7 +23,7 @@ export async function createTestDb(options: { backend?: "postgres" | "pglite" } 
   await handle.migrate();
   return {
     ...handle,
-    url: url.toString(),
+    url: database.url,
     close: async () => {
       await handle.close();
       await database.drop();
