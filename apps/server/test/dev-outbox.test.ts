@@ -21,6 +21,7 @@ describe("the dev outbox answers only this machine", () => {
     h = await startHarness({ listen: "0.0.0.0" });
     email = uniqueEmail("outbox");
     await h.client().trpc.auth.signup.mutate({ ...validSignup, email });
+    await h.flushEmail();
   }, HARNESS_TIMEOUT_MS);
   afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 

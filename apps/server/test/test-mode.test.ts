@@ -34,6 +34,8 @@ describe("buttons of an unconfirmed account are in test mode", () => {
     owner = h.client({ ip: uniqueIp() });
     // Signed up and logged in, but the emailed link is not opened yet.
     await owner.trpc.auth.signup.mutate({ ...validSignup, email });
+    // The account is created by the email queue's worker, just after the answer.
+    await h.flushEmail();
     await owner.trpc.auth.login.mutate({ email, password: validSignup.password });
     publicId = (await owner.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }))).publicId;
   }, HARNESS_TIMEOUT_MS);

@@ -146,7 +146,7 @@ export const widgetProcedure = baseProcedure
   });
 
 /** A widget entry point's captcha token (Turnstile), checked when the captcha is configured. */
-const captchaTokenInput = z.object({ captchaToken: z.string().max(4096).optional() });
+const captchaTokenInput = z.object({ captchaToken: text().max(4096).optional() });
 
 /**
  * The entry guards (services/widget-guards.ts): IP not blocked, per-IP limit, captcha, per-button

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { text } from "../../domain/validation";
 import { listCallbackRequests, setCallbackHandled } from "../../services/callbacks";
 import { authedProcedure, router } from "../../trpc";
 
@@ -9,7 +10,7 @@ export const callbacksRouter = router({
         .object({
           onlyOpen: z.boolean().default(false),
           /** The `nextCursor` of the previous page; absent or null for the first page. */
-          cursor: z.string().max(200).nullish(),
+          cursor: text().max(200).nullish(),
           limit: z.number().int().min(1).max(100).default(50),
         })
         .default({ onlyOpen: false, limit: 50 }),
