@@ -12,16 +12,16 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { accounts, buttons, createDb, type Db, users } from "@cac/db";
 import {
   callLogCharts,
   callLogTotals,
+  createSession,
   encodeCursor,
   listCallLog,
   liveCalls,
   resolveCallLogFilter,
-} from "@cac/trpc/services/call-log";
-import { createSession } from "@cac/trpc/services/sessions";
+} from "@cac/core";
+import { accounts, buttons, createDb, type Db, users } from "@cac/db";
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";

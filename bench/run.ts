@@ -37,6 +37,8 @@ const standalone: Record<string, string> = {
   "widget-paint": "./widget-paint.ts",
   "calls-start-limiter": "./calls-start-limiter.ts",
   "account-timing": "./account-timing.ts",
+  "ring-fanout": "./ring-fanout.ts",
+  "sse-memory": "./sse-memory.ts",
 };
 
 const [first, ...rest] = process.argv.slice(2);

@@ -1,110 +1,19 @@
-import type {
-  APIRequestContext,
-  Browser,
-  BrowserContext,
-  Page,
-  PlaywrightWorkerArgs,
-  TestInfo,
-} from "@playwright/test";
-import { buttonFields, confirmedAccountApi, trpc, trpcQuery } from "./api";
-import { test as base, type E2eServer, expect } from "./fixtures";
+import { trpcQuery } from "./api";
+import { accountWithButton, agentReady, inboundAudioBytes, party, visitorCalls } from "./call-parties";
+import { test as base, expect } from "./fixtures";
 import { snap } from "./shots";
 import { type Site, serveThirdPartySite } from "./third-party-site";
 
 /**
  * A browser call end to end, in two browser contexts of Debian's Chromium with a fake microphone:
  * a visitor on a customer's site (another origin, under a strict CSP) calls through the widget,
- * and an agent answers in the portal's phone panel. Audio really flows between the two.
- *
- * Both pages get an init script that keeps every RTCPeerConnection they create in
- * `window.__peers`, so the test can read `inbound-rtp` statistics without any hook in the product.
+ * and an agent answers in the portal's phone panel. Audio really flows between the two (the
+ * parties and their statistics: call-parties.ts).
  */
 
 const test = base.extend<object, { site: Site }>({
   site: [({ server }, use) => serveThirdPartySite(server, use), { scope: "worker" }],
 });
-
-/**
- * A confirmed account with one button that rings the portal, always open; `api` holds its
- * session and sends the portal's Origin.
- */
-async function accountWithButton(playwright: PlaywrightWorkerArgs["playwright"], server: E2eServer) {
-  const api = await playwright.request.newContext({
-    baseURL: server.url,
-    extraHTTPHeaders: { origin: server.url },
-  });
-  await confirmedAccountApi(api, server, "calls");
-  const button = await trpc<{ id: string; publicId: string }>(api, "buttons.create", buttonFields());
-  return { api, button };
-}
-
-/** Keeps every RTCPeerConnection of the page in `window.__peers`. */
-function trackPeers() {
-  const w = window as unknown as {
-    __peers: RTCPeerConnection[];
-    RTCPeerConnection: typeof RTCPeerConnection;
-  };
-  w.__peers = [];
-  const Native = w.RTCPeerConnection;
-  w.RTCPeerConnection = class extends Native {
-    constructor(config?: RTCConfiguration) {
-      super(config);
-      w.__peers.push(this);
-    }
-  };
-}
-
-/** Audio bytes received by the page's open peer connections (`inbound-rtp`). */
-function inboundAudioBytes(page: Page) {
-  return page.evaluate(async () => {
-    const peers = (window as unknown as { __peers: RTCPeerConnection[] }).__peers;
-    let bytes = 0;
-    for (const pc of peers) {
-      if (pc.connectionState === "closed") continue;
-      const stats = await pc.getStats();
-      stats.forEach((report) => {
-        if (report.type === "inbound-rtp" && report.kind === "audio") bytes += report.bytesReceived ?? 0;
-      });
-    }
-    return bytes;
-  });
-}
-
-type Party = { context: BrowserContext; page: Page; errors: Error[] };
-
-async function party(browser: Browser, options: Parameters<Browser["newContext"]>[0] = {}): Promise<Party> {
-  const context = await browser.newContext({ ...options, permissions: ["microphone"] });
-  await context.addInitScript(trackPeers);
-  const page = await context.newPage();
-  const errors: Error[] = [];
-  page.on("pageerror", (error) => errors.push(error));
-  return { context, page, errors };
-}
-
-/** The agent: logged in (the API context's session cookie), the phone panel set available. */
-async function agentReady(browser: Browser, api: APIRequestContext, testInfo: TestInfo) {
-  const agent = await party(browser, { storageState: await api.storageState() });
-  await agent.page.goto("/");
-  const available = agent.page.getByRole("switch", { name: "Available to answer calls" });
-  await expect(available).not.toBeChecked();
-  await expect(agent.page.getByText("Off: calls don't ring here")).toBeVisible();
-  await available.click();
-  await expect(available).toBeChecked();
-  await expect(agent.page.getByText("On: calls ring here")).toBeVisible();
-  await snap(agent.page, testInfo, "agent-1-available");
-  return agent;
-}
-
-/** The visitor opens the customer's page, opens the widget and presses "Call now". */
-async function visitorCalls(browser: Browser, site: Site, publicId: string) {
-  const visitor = await party(browser);
-  await visitor.page.goto(site.url(publicId));
-  await visitor.page.getByRole("button", { name: "Call Acme" }).click();
-  const dialog = visitor.page.getByRole("dialog", { name: "Call Acme" });
-  await expect(dialog).toBeVisible();
-  await dialog.getByRole("button", { name: "Call now" }).click();
-  return { ...visitor, dialog };
-}
 
 /**
  * A short ring timeout for this file's server (workers of its own), so the no-answer test does not

@@ -1,4 +1,4 @@
-// Builds the server for `npm start`: the workspace's TypeScript (apps/server, @cac/trpc, @cac/db)
+// Builds the server for `npm start`: the workspace's TypeScript (apps/server, @cac/trpc, @cac/core, @cac/db)
 // bundled into dist/ as plain ES modules, third-party packages left to node_modules. Running
 // plain JS spares production the TypeScript loader (about 30 MB of memory and a thread).
 import { fileURLToPath } from "node:url";
@@ -16,11 +16,12 @@ const externalPackages = {
   },
 };
 
-export async function buildServer() {
+/** `outdir` beside src/ (default dist); tests that start the bundle build one of their own. */
+export async function buildServer(outdir = "dist") {
   await build({
     absWorkingDir: root,
     entryPoints: ["src/main.ts", "src/jobs-cli.ts"],
-    outdir: "dist",
+    outdir,
     bundle: true,
     splitting: true,
     format: "esm",
@@ -35,4 +36,7 @@ export async function buildServer() {
   });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await buildServer();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf("--outdir");
+  await buildServer(at > 0 ? process.argv[at + 1] : undefined);
+}

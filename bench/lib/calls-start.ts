@@ -4,10 +4,10 @@
 // lifted. Each request comes from its own visitor address behind the trusted proxy, as a busy
 // site's clicks do (one address making thousands of calls is, rightly, flagged as abuse), and
 // creates a ringing call session, as a visitor's click does.
+
+import type { LimitPolicy, Limits } from "@cac/core";
+import { AGENT_PRESENCE_MS, touchAgent } from "@cac/core";
 import { users } from "@cac/db";
-import type { LimitPolicy, Limits } from "@cac/trpc";
-import { touchAgent } from "@cac/trpc/services/calls/signaling";
-import { AGENT_PRESENCE_MS } from "@cac/trpc/services/calls/start";
 import { eq } from "drizzle-orm";
 import { createBenchButton } from "./bench-button";
 import { PORTAL_ORIGIN, type RealApp, signUpAndVerify } from "./real-app";

@@ -1,19 +1,16 @@
-import { setMaxListeners } from "node:events";
 import { join } from "node:path";
-import { createDb, type DbHandle } from "@cac/db";
 import {
-  AppError,
-  type AppRouter,
-  appRouter,
   type Clock,
   defaultLimits,
   type Limiter,
   type Limits,
+  notifyMissedCall,
   type Ports,
   type PubSub,
-} from "@cac/trpc";
-import { type AbuseThresholds, abuseThresholdsWith } from "@cac/trpc/domain/abuse-thresholds";
-import { notifyMissedCall } from "@cac/trpc/services/missed-call";
+} from "@cac/core";
+import { type AbuseThresholds, abuseThresholdsWith } from "@cac/core/domain";
+import { createDb, type DbHandle } from "@cac/db";
+import { type AppRouter, appErrorOf, appRouter } from "@cac/trpc";
 import cookie from "@fastify/cookie";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -24,10 +21,13 @@ import { createLocalStorage } from "./adapters/local-storage";
 import { createOutboxTransport } from "./adapters/outbox-transport";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
 import { createEmailQueue, createQueuedMailer } from "./adapters/queued-mailer";
+import { createMemorySlots, createRedisSlots } from "./adapters/stream-slots";
 import { createTurnstileCaptcha } from "./adapters/turnstile-captcha";
 import { trustFunction } from "./client-ip";
 import type { AppConfig } from "./config";
 import { createRequestContext } from "./context";
+import { deploymentWarnings } from "./deployment-warnings";
+import { type Drain, registerDrain } from "./drain";
 import { registerHealth } from "./health";
 import { startCallSweeper } from "./jobs/call-sweeper";
 import { startCallbackEmails } from "./jobs/callback-emails";
@@ -35,6 +35,7 @@ import { createEmailWorker, type EmailWorker } from "./jobs/email-worker";
 import { startRetentionJobs } from "./jobs/runner";
 import { logSerializers } from "./log-serializers";
 import { defaultWebDist, registerPortal } from "./portal-static";
+import { relayMode } from "./relay-mode";
 import { registerAccountExport } from "./routes/account-export";
 import { registerCallExport } from "./routes/call-export";
 import { loadPrivacyPage, registerPrivacyPage } from "./routes/privacy";
@@ -44,6 +45,7 @@ import { registerUploads } from "./routes/uploads";
 import { registerWidgetConfig } from "./routes/widget-config";
 import { registerWidgetCors } from "./routes/widget-cors";
 import { registerSecurityHeaders } from "./security-headers";
+import { registerStreamLimits } from "./stream-limits";
 import { registerWidget } from "./widget-static";
 
 export type BuildOptions = {
@@ -57,7 +59,7 @@ export type BuildOptions = {
   limiter?: Limiter;
   /** Use this pubsub instead of the one built from config (closed with the app). */
   pubsub?: PubSub;
-  /** Prefix of the limiter's keys (default `cac`); tests use a unique one per suite. */
+  /** Prefix of the limiter's keys (default REDIS_KEY_PREFIX); tests use a unique one per suite. */
   limiterKeyPrefix?: string;
   /** Prefix of pubsub channels (default: the limiter's); instances of one deployment share it. */
   pubsubKeyPrefix?: string;
@@ -72,7 +74,14 @@ export type BuildOptions = {
   emailWorker?: boolean;
 };
 
-export type BuiltApp = { app: FastifyInstance; ports: Ports; db: DbHandle; emailWorker: EmailWorker };
+export type BuiltApp = {
+  app: FastifyInstance;
+  ports: Ports;
+  db: DbHandle;
+  emailWorker: EmailWorker;
+  /** The first step of a graceful stop (main.ts): stop taking new work, then `app.close()`. */
+  drain: Drain;
+};
 
 /** Builds the whole server without listening, so tests can start it on port 0. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<BuiltApp> {
@@ -88,13 +97,18 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     bodyLimit: 1024 * 1024,
   });
 
+  for (const warning of deploymentWarnings(config)) app.log.warn(warning);
   // Read before anything is opened: an unreadable policy file stops the start with nothing to close.
   const privacyPage = loadPrivacyPage(config.privacyPolicyFile);
   const db = options.db ?? (await createDb({ url: config.databaseUrl, dataDir: join(config.dataDir, "pg") }));
   const ownsDb = !options.db;
   const limiter =
     options.limiter ??
-    createLimiter({ redisUrl: config.redisUrl, log: app.log, keyPrefix: options.limiterKeyPrefix });
+    createLimiter({
+      redisUrl: config.redisUrl,
+      log: app.log,
+      keyPrefix: options.limiterKeyPrefix ?? config.redisKeyPrefix,
+    });
   const clock = options.clock ?? systemClock;
   // Email goes through a queue in the database; its worker delivers through the real transport.
   const transport = config.email.resend
@@ -122,7 +136,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     pubsub:
       options.pubsub ??
       (config.redisUrl
-        ? createRedisPubSub(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
+        ? createRedisPubSub(
+            config.redisUrl,
+            app.log,
+            options.pubsubKeyPrefix ?? options.limiterKeyPrefix ?? config.redisKeyPrefix,
+          )
         : createMemoryPubSub()),
     captcha: config.turnstile ? createTurnstileCaptcha(config.turnstile, app.log) : captchaOff,
     billing: config.stripe
@@ -151,6 +169,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       captcha: ports.captcha.mode === "off" ? "off" : "Cloudflare Turnstile",
       billing: ports.billing.mode === "stripe" ? "Stripe" : "off (every account has the Free plan's limits)",
       analytics: config.posthog ? "PostHog (anonymized: no IPs, emails or names)" : "off",
+      turn: relayMode(config.calls),
     },
     calls: config.calls,
     abuse: abuseThresholdsWith(options.abuseThresholds),
@@ -160,6 +179,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       : undefined,
   };
   const limits: Limits = { ...defaultLimits, ...options.limits };
+  // Live streams are counted where the pubsub is shared: every instance of the deployment.
+  const streamSlots = config.redisUrl
+    ? createRedisSlots(config.redisUrl, app.log, options.pubsubKeyPrefix ?? options.limiterKeyPrefix)
+    : createMemorySlots();
 
   // Jobs start once the server is ready, which main.ts reaches only after the migrations ran.
   let sweeper: ReturnType<typeof startCallSweeper> | null = null;
@@ -172,17 +195,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       callbackEmails = startCallbackEmails(ports, settings);
     });
   }
-  // Shutting down (SIGTERM): Fastify refuses new requests and waits for those in flight; live
-  // streams would hold it forever, so they end now (their clients reconnect to another instance),
-  // and each connection closes once its response is done instead of idling in keep-alive.
-  const closing = new AbortController();
-  setMaxListeners(0, closing.signal);
-  app.addHook("preClose", async () => {
-    closing.abort(new DOMException("The server is shutting down.", "AbortError"));
-  });
-  app.addHook("onResponse", async (req) => {
-    if (closing.signal.aborted) req.raw.socket?.end();
-  });
+  // Shutting down (SIGTERM): no new work is taken, live streams end (their clients reconnect to
+  // another instance), and each connection closes once its response is done (see drain.ts).
+  const drain = registerDrain(app);
   if (options.emailWorker !== false) {
     app.addHook("onReady", async () => {
       emailWorker.start();
@@ -195,18 +210,21 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     // Before the database closes: a delivery in flight finishes, or goes back to the queue.
     await emailWorker.stop();
     await ports.pubsub.close();
+    await streamSlots.close();
     await limiter.close();
     if (ownsDb) await db.close();
   });
 
   await app.register(cookie);
+  // Before anything a stream would cost (tRPC, the session's lookup): refused past its limits.
+  registerStreamLimits(app, streamSlots, config.streams);
   // The portal may send anonymized analytics straight to PostHog, and only there.
   await registerSecurityHeaders(app, config.production, {
     connectSrc: config.posthog ? [config.posthog.host.origin] : [],
     turnstile: ports.captcha.mode === "turnstile",
     twilio: ports.voice.mode === "twilio",
   });
-  await registerHealth(app, db, ports.pubsub);
+  await registerHealth(app, db, ports.pubsub, drain);
   // Before the portal, whose fallback would otherwise answer /privacy with the SPA.
   registerPrivacyPage(app, privacyPage);
   await registerWidgetConfig(app, ports, settings, limits);
@@ -221,15 +239,14 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req, res }) =>
-        createRequestContext(ports, settings, limits, req, res, closing.signal),
+      createContext: ({ req, res }) => createRequestContext(ports, settings, limits, req, res, drain.signal),
       onError({ error, path }) {
         if (error.code === "INTERNAL_SERVER_ERROR")
           app.log.error({ err: error.cause ?? error, path }, "procedure failed");
       },
       responseMeta({ errors }) {
         const retryAfter = errors
-          .map((error) => (error instanceof AppError ? error.retryAfterSeconds : undefined))
+          .map((error) => appErrorOf(error)?.retryAfterSeconds)
           .find((value) => value !== undefined);
         return retryAfter ? { headers: { "Retry-After": String(retryAfter) } } : {};
       },
@@ -238,5 +255,5 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   await registerWidget(app);
   await registerPortal(app, config.webDistDir ?? defaultWebDist);
-  return { app, ports, db, emailWorker };
+  return { app, ports, db, emailWorker, drain };
 }

@@ -1,5 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from "node:net";
-import { normalizeIp } from "@cac/trpc/domain/ip";
+import { normalizeIp } from "@cac/core/domain";
 import type { FastifyRequest } from "fastify";
 
 /**

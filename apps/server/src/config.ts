@@ -34,6 +34,24 @@ const configSchema = z.object({
     emptyToUndefined,
     z.url({ protocol: /^rediss?$/, message: "must be a redis:// URL" }).optional(),
   ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, "must be 1 to 40 letters, digits, - or _, like cac-staging")
+    .default("cac"),
+  // Live streams (the phone panel's, a visitor's call) one instance holds at once per client IP
+  // (per /64 for IPv6) and per session (a login, or one call); with Redis, across every instance.
+  SSE_STREAMS_PER_IP: z.coerce
+    .number({ error: "must be a whole number of streams from 1 to 100000" })
+    .int("must be a whole number of streams from 1 to 100000")
+    .min(1, "must be a whole number of streams from 1 to 100000")
+    .max(100_000, "must be a whole number of streams from 1 to 100000")
+    .default(100),
+  SSE_STREAMS_PER_SESSION: z.coerce
+    .number({ error: "must be a whole number of streams from 1 to 1000" })
+    .int("must be a whole number of streams from 1 to 1000")
+    .min(1, "must be a whole number of streams from 1 to 1000")
+    .max(1000, "must be a whole number of streams from 1 to 1000")
+    .default(10),
   OPERATOR_EMAILS: z
     .string()
     .default("")
@@ -83,6 +101,40 @@ const configSchema = z.object({
         { message: 'must be a JSON array like [{"urls":"stun:stun.example.com:3478"}]' },
       ),
     ),
+  // coturn's shared-secret mode (TURN REST API): both or none (checked in loadConfig).
+  TURN_URLS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(",")
+          .map((url) => url.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(
+                /^turns?:[^\s]+$/,
+                "must be a comma-separated list of turn: or turns: URLs, like turn:turn.example.com:3478,turns:turn.example.com:5349?transport=tcp",
+              ),
+          )
+          .min(1, "must name at least one turn: or turns: URL"),
+      )
+      .optional(),
+  ),
+  // Every visitor receives a credential signed with it, so a short secret could be guessed offline.
+  TURN_SECRET: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .min(32, "must be at least 32 characters (for example the output of `openssl rand -hex 32`)")
+      .optional(),
+  ),
+  ICE_TRANSPORT_POLICY: z.enum(["all", "relay"], { error: 'must be "all" or "relay"' }).default("all"),
   // Stripe billing: STRIPE_SECRET_KEY turns it on and requires the webhook secret and both prices.
   STRIPE_SECRET_KEY: z.preprocess(
     emptyToUndefined,
@@ -248,14 +300,22 @@ export type AppConfig = {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel; the instances of one deployment share it. */
+  redisKeyPrefix: string;
   operatorEmails: string[];
   logLevel: string;
   webDistDir: string | undefined;
   /** Who may add to X-Forwarded-For (see client-ip.ts); false: clients reach the server directly. */
   trustProxy: TrustProxy;
+  /** Concurrent live streams (SSE) allowed per client IP and per session. */
+  streams: { perIp: number; perSession: number };
   calls: {
     ringTimeoutSeconds: number;
     iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
+    /** coturn in shared-secret mode: each call gets a credential of its own (TURN_URLS, TURN_SECRET). */
+    turn: { urls: string[]; secret: string } | undefined;
+    /** "relay" makes both browsers use TURN relays only (ICE_TRANSPORT_POLICY). */
+    iceTransportPolicy: "all" | "relay";
   };
   /** S3-compatible storage for logos; local disk under DATA_DIR/uploads when unset. */
   s3:
@@ -394,6 +454,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `${c.TURNSTILE_SITE_KEY ? "TURNSTILE_SECRET_KEY" : "TURNSTILE_SITE_KEY"}: is required when the other Turnstile key is set (captcha needs both)`,
     );
   }
+  if (Boolean(c.TURN_URLS) !== Boolean(c.TURN_SECRET)) {
+    problems.push(
+      `${c.TURN_URLS ? "TURN_SECRET" : "TURN_URLS"}: is required when ${c.TURN_URLS ? "TURN_URLS" : "TURN_SECRET"} is set (each call's TURN credential needs both)`,
+    );
+  }
+  const staticTurn = c.ICE_SERVERS.some((server) => [server.urls].flat().some((url) => /^turns?:/.test(url)));
+  if (c.ICE_TRANSPORT_POLICY === "relay" && !c.TURN_URLS && !staticTurn) {
+    problems.push(
+      "ICE_TRANSPORT_POLICY: relay needs a TURN server (TURN_URLS and TURN_SECRET, or a turn: entry in ICE_SERVERS); without one no browser call could connect",
+    );
+  }
   if (c.RESEND_BASE_URL && !c.RESEND_API_KEY) {
     problems.push(
       "RESEND_API_KEY: is required when RESEND_BASE_URL is set (email stays in the dev outbox without it)",
@@ -414,11 +485,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: c.DATABASE_URL,
     dataDir: c.DATA_DIR,
     redisUrl: c.REDIS_URL,
+    redisKeyPrefix: c.REDIS_KEY_PREFIX,
     operatorEmails: c.OPERATOR_EMAILS,
     logLevel: c.LOG_LEVEL,
     webDistDir: c.WEB_DIST_DIR,
     trustProxy: c.TRUST_PROXY,
-    calls: { ringTimeoutSeconds: c.RING_TIMEOUT_SECONDS, iceServers: c.ICE_SERVERS },
+    streams: { perIp: c.SSE_STREAMS_PER_IP, perSession: c.SSE_STREAMS_PER_SESSION },
+    calls: {
+      ringTimeoutSeconds: c.RING_TIMEOUT_SECONDS,
+      iceServers: c.ICE_SERVERS,
+      turn: c.TURN_URLS && c.TURN_SECRET ? { urls: c.TURN_URLS, secret: c.TURN_SECRET } : undefined,
+      iceTransportPolicy: c.ICE_TRANSPORT_POLICY,
+    },
     stripe:
       c.STRIPE_SECRET_KEY && c.STRIPE_WEBHOOK_SECRET && c.STRIPE_PRICE_STARTER && c.STRIPE_PRICE_PRO
         ? {

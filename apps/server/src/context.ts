@@ -1,4 +1,4 @@
-import type { Context, Limits, Ports, Settings } from "@cac/trpc";
+import type { Context, Limits, Ports, Settings } from "@cac/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { clientIp, isForwarded, peerIp } from "./client-ip";
 

@@ -1,6 +1,7 @@
+import type { PubSub } from "@cac/core";
 import type { DbHandle } from "@cac/db";
-import type { PubSub } from "@cac/trpc";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Drain } from "./drain";
 
 /** A dependency that has not answered by then counts as down (a load balancer probes often). */
 const PROBE_TIMEOUT_MS = 2000;
@@ -27,11 +28,18 @@ async function probe(req: FastifyRequest, name: string, roundTrip: () => Promise
   }
 }
 
-export async function registerHealth(app: FastifyInstance, db: DbHandle, pubsub: PubSub) {
+export async function registerHealth(
+  app: FastifyInstance,
+  db: DbHandle,
+  pubsub: PubSub,
+  drain: Pick<Drain, "draining">,
+) {
   // Liveness: the process answers and reaches its database.
   app.get("/healthz", async (req, reply) => {
     // A cached 200 would hide an outage from the load balancer.
     reply.header("Cache-Control", "no-store");
+    // Stopping: a load balancer that checks health takes this instance out at once.
+    if (drain.draining()) return reply.code(503).send({ ok: false, draining: true });
     const database = await probe(req, "database", () => db.ping());
     return database.ok
       ? { ok: true, db: db.kind, dbMs: database.ms }
@@ -42,6 +50,7 @@ export async function registerHealth(app: FastifyInstance, db: DbHandle, pubsub:
   // need Redis (live events) when it is configured, so a load balancer should send traffic elsewhere.
   app.get("/readyz", async (req, reply) => {
     reply.header("Cache-Control", "no-store");
+    if (drain.draining()) return reply.code(503).send({ ok: false, draining: true });
     const [database, redis] = await Promise.all([
       probe(req, "database", () => db.ping()),
       pubsub.mode === "redis" ? probe(req, "redis", () => pubsub.check()) : null,

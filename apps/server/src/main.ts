@@ -3,13 +3,21 @@ import { loadStartupConfig } from "./startup-config";
 
 const config = loadStartupConfig("Click & Call");
 
-const { app, db } = await buildApp(config);
-await db.migrate();
+const { app, db, drain } = await buildApp(config);
+// Instances starting together take turns (an advisory lock): one applies what is new, the others none.
+const { applied } = await db.migrate();
+app.log.info({ applied }, applied ? "database migrations applied" : "database schema up to date");
 await app.listen({ port: config.port, host: config.host });
 app.log.info(`Click & Call portal: ${config.publicUrl.origin}`);
 
 /** A drain takes well under this; past it, exit 1 rather than hang (the platform would kill us). */
 const SHUTDOWN_DEADLINE_MS = 10_000;
+/**
+ * How long connections a load balancer keeps open may still bring requests after the listening
+ * socket closed: it stops sending once one of its new connections is refused (nginx then leaves
+ * the instance out for its fail_timeout), and whatever is left is closed after this.
+ */
+const DRAIN_GRACE_MS = 1000;
 
 let closing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -23,8 +31,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     try {
-      // Stops accepting, ends live streams, waits for requests in flight, then closes the jobs,
-      // Redis and the database (the app's onClose hooks).
+      // Stops accepting and ends live streams; requests still arriving on open connections are
+      // answered, each connection closing after its response.
+      drain.begin();
+      await drain.settled(DRAIN_GRACE_MS);
+      // Then waits for requests in flight, and closes the jobs, Redis and the database (the
+      // app's onClose hooks).
       await app.close();
     } catch (error) {
       app.log.error({ err: error }, "shutdown failed");

@@ -1,5 +1,5 @@
+import { abuseThresholdsWith, defaultAbuseThresholds } from "@cac/core/domain";
 import { abuseFlags, callSessions, securityEvents } from "@cac/db";
-import { abuseThresholdsWith, defaultAbuseThresholds } from "@cac/trpc/domain/abuse-thresholds";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -15,6 +15,8 @@
  * To extend: add B's (and A's) objects in `createParty`, then one row per new procedure.
  */
 import { createHash } from "node:crypto";
+import { defaultLimits, refusalKind, type WidgetEntry, widgetEntries } from "@cac/core";
+import { ipKey } from "@cac/core/domain";
 import * as schema from "@cac/db";
 import {
   abuseFlags,
@@ -26,10 +28,8 @@ import {
   securityEvents,
   users,
 } from "@cac/db";
-import { appRouter, defaultLimits } from "@cac/trpc";
-import { ipKey } from "@cac/trpc/domain/ip";
-import { refusalKind, type WidgetEntry, widgetEntries } from "@cac/trpc/services/widget-guards";
-import * as tiers from "@cac/trpc/trpc";
+import * as tiers from "@cac/trpc";
+import { appRouter } from "@cac/trpc";
 import { eq, getTableColumns, inArray, or, type SQL, sql, Table } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

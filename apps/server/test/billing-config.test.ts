@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { stripeConnection } from "../src/adapters/stripe-billing";
-import { ConfigError, loadConfig } from "../src/config";
+import { loadConfig } from "../src/config";
+import { configProblems } from "./config-problems";
 import { STRIPE_TEST_ENV } from "./stripe-stand-in";
-
-function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
-}
 
 describe("Stripe settings", () => {
   it("billing is off when nothing is set", () => {
@@ -31,22 +22,24 @@ describe("Stripe settings", () => {
   });
 
   it("STRIPE_SECRET_KEY requires the webhook secret and both prices, naming each one missing", () => {
-    expect(problems({ STRIPE_SECRET_KEY: "sk_test_abc" })).toEqual([
+    expect(configProblems({ STRIPE_SECRET_KEY: "sk_test_abc" })).toEqual([
       "STRIPE_WEBHOOK_SECRET, STRIPE_PRICE_STARTER, STRIPE_PRICE_PRO: are required when STRIPE_SECRET_KEY is set",
     ]);
-    expect(problems({ ...STRIPE_TEST_ENV, STRIPE_PRICE_PRO: "" })).toEqual([
+    expect(configProblems({ ...STRIPE_TEST_ENV, STRIPE_PRICE_PRO: "" })).toEqual([
       "STRIPE_PRICE_PRO: is required when STRIPE_SECRET_KEY is set",
     ]);
   });
 
   it("the other Stripe settings without STRIPE_SECRET_KEY are refused rather than silently ignored", () => {
-    expect(problems({ STRIPE_WEBHOOK_SECRET: "whsec_abc", STRIPE_API_URL: "http://127.0.0.1:1" })).toEqual([
+    expect(
+      configProblems({ STRIPE_WEBHOOK_SECRET: "whsec_abc", STRIPE_API_URL: "http://127.0.0.1:1" }),
+    ).toEqual([
       "STRIPE_SECRET_KEY: is required when STRIPE_WEBHOOK_SECRET, STRIPE_API_URL are set (billing stays off without it)",
     ]);
   });
 
   it("checks the shape of each value and names the variable", () => {
-    const found = problems({
+    const found = configProblems({
       STRIPE_SECRET_KEY: "pk_test_publishable",
       STRIPE_WEBHOOK_SECRET: "secret",
       STRIPE_PRICE_STARTER: "prod_123",
@@ -59,9 +52,9 @@ describe("Stripe settings", () => {
       expect.stringMatching(/^STRIPE_PRICE_STARTER: must be a Stripe price id/),
       expect.stringMatching(/^STRIPE_API_URL: must be an http\(s\) URL/),
     ]);
-    expect(problems({ ...STRIPE_TEST_ENV, STRIPE_PRICE_PRO: STRIPE_TEST_ENV.STRIPE_PRICE_STARTER })).toEqual([
-      "STRIPE_PRICE_PRO: must differ from STRIPE_PRICE_STARTER (each plan has its own price)",
-    ]);
+    expect(
+      configProblems({ ...STRIPE_TEST_ENV, STRIPE_PRICE_PRO: STRIPE_TEST_ENV.STRIPE_PRICE_STARTER }),
+    ).toEqual(["STRIPE_PRICE_PRO: must differ from STRIPE_PRICE_STARTER (each plan has its own price)"]);
   });
 
   it("STRIPE_API_URL becomes the SDK's host, port and protocol", () => {

@@ -2,6 +2,8 @@
  * POST /webhooks/stripe: real signatures (Stripe's generateTestHeaderString, checked by
  * constructEvent on the raw body), idempotency, ordering, downgrades and quotas.
  */
+
+import { allowedCallSeconds, getUsage } from "@cac/core";
 import {
   accounts,
   billingRecords,
@@ -10,7 +12,6 @@ import {
   processedWebhookEvents,
   subscriptions,
 } from "@cac/db";
-import { allowedCallSeconds, getUsage } from "@cac/trpc/services/usage";
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";

@@ -1,15 +1,20 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { createTestDatabase } from "@cac/db/testing";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type BuiltServer,
+  buildServer,
+  run,
+  serverDir,
+  startBuilt,
+  verifiedOwner,
+} from "./built-server-process";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
-import { createTestClient, freePort, tokenFromEmail, uniqueEmail, uniqueIp, validSignup } from "./harness";
+import { createTestClient, freePort } from "./harness";
 import { startLocalRedis } from "./redis-server";
 
 /**
@@ -18,67 +23,8 @@ import { startLocalRedis } from "./redis-server";
  * cannot find (migrations, the shipped privacy policy) fails here rather than in production.
  */
 
-const serverDir = fileURLToPath(new URL("../", import.meta.url));
-const run = promisify(execFile);
-
-type BuiltServer = {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  /** Resolves with the exit code once the process has exited. */
-  exited: Promise<number | null>;
-  stop(): Promise<void>;
-};
-
-/** Starts dist/main.js in `cwd` with `env` and waits until it answers /healthz. */
-async function startBuilt(
-  cwd: string,
-  env: Record<string, string | undefined>,
-  port?: number,
-): Promise<BuiltServer> {
-  port ??= await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(serverDir, "dist/main.js")], {
-    cwd,
-    env: { PORT: String(port), HOST: "127.0.0.1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const server: BuiltServer = {
-    url,
-    child,
-    output: () => output,
-    exited,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
-    },
-  };
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the built server exited early:\n${output}`);
-    if (Date.now() > deadline) {
-      await server.stop();
-      throw new Error(`the built server did not answer in time:\n${output}`);
-    }
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return server;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 beforeAll(async () => {
-  await run(process.execPath, ["build.mjs"], { cwd: serverDir });
+  await buildServer();
 }, 150_000);
 
 describe("the built server (npm start)", () => {
@@ -213,6 +159,8 @@ describe("the built server on SIGTERM", () => {
         LOG_LEVEL: "info",
         DATA_DIR: join(cwd, "data"),
         PUBLIC_URL: `http://127.0.0.1:${port}`,
+        // The 45 phone panels below are one login's, from one address.
+        SSE_STREAMS_PER_SESSION: "50",
         ...services.env,
       },
       port,
@@ -235,19 +183,7 @@ describe("the built server on SIGTERM", () => {
     expect(ready).toMatchObject({ ok: true, database: { ok: true }, redis: { ok: true } });
     expect(typeof ready.redis.ms).toBe("number");
     // An owner with a confirmed email, a button, and the phone panel set available.
-    const owner = createTestClient(url, url, uniqueIp());
-    const email = uniqueEmail("drain");
-    await owner.trpc.auth.signup.mutate({ ...validSignup, email });
-    // The dev outbox answers a loopback peer that no proxy forwarded, and the email queue's worker
-    // delivers the confirmation a moment after the answer.
-    const local = createTestClient(url, url);
-    let verify: { text: string } | undefined;
-    for (let tries = 0; !verify && tries < 100; tries++) {
-      if (tries) await new Promise((resolve) => setTimeout(resolve, 100));
-      const mails = await local.trpc.system.devOutbox.query();
-      verify = mails.find((m) => m.to === email && m.text.includes("/verify-email?token="));
-    }
-    await owner.trpc.auth.verifyEmail.mutate({ token: tokenFromEmail(verify?.text ?? "", "/verify-email") });
+    const owner = await verifiedOwner(url);
     const button = await owner.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
     await owner.trpc.phone.setAvailable.mutate({ available: true });
     const cookie = [...owner.jar].map(([k, v]) => `${k}=${v}`).join("; ");

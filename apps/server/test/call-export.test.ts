@@ -1,6 +1,5 @@
+import { callExportLineBatches, csvCell, prepareCallExport, resolveCallLogFilter } from "@cac/core";
 import { accounts, callSessions } from "@cac/db";
-import { callExportLineBatches, prepareCallExport, resolveCallLogFilter } from "@cac/trpc/services/call-log";
-import { csvCell } from "@cac/trpc/services/call-log-csv";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validButton } from "./fixtures/buttons";

@@ -1,5 +1,5 @@
+import { sweepStaleCalls } from "@cac/core";
 import { callSessions } from "@cac/db";
-import { sweepStaleCalls } from "@cac/trpc/services/calls/sweeper";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryPubSub } from "../src/adapters/pubsub";

@@ -1,7 +1,6 @@
+import { getUsage, sweepStaleCalls } from "@cac/core";
+import { ipKey } from "@cac/core/domain";
 import { abuseFlags, callSessions, securityEvents, users } from "@cac/db";
-import { ipKey } from "@cac/trpc/domain/ip";
-import { sweepStaleCalls } from "@cac/trpc/services/calls/sweeper";
-import { getUsage } from "@cac/trpc/services/usage";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, withSubscriptions } from "./call-clients";
@@ -32,7 +31,7 @@ async function openPhonePanel(h: Harness, owner: TestClient) {
   const agent = withSubscriptions(h.url, owner);
   const events = collect<AnyEvent>();
   await owner.trpc.phone.setAvailable.mutate({ available: true });
-  const sub = agent.phone.events.subscribe(undefined, { onData: (e) => events.push(e as AnyEvent) });
+  const sub = agent.phone.events.subscribe(undefined, { onData: (e) => events.push(e.data as AnyEvent) });
   // The panel's first heartbeat marks the agent present.
   for (let i = 0; i < 50; i++) {
     const [me] = await h.db.db.select().from((await import("@cac/db")).users);
@@ -148,7 +147,7 @@ describe("a browser call, signaled through the server", () => {
     const visitorEvents = collect<AnyEvent>();
     const sub = visitor.calls.events.subscribe(
       { button: b.publicId, sessionId: started.sessionId, token: started.token },
-      { onData: (e) => visitorEvents.push(e as AnyEvent) },
+      { onData: (e) => visitorEvents.push(e.data as AnyEvent) },
     );
     await visitorEvents.next((e) => e.type === "ringing");
 
@@ -208,8 +207,10 @@ describe("a browser call, signaled through the server", () => {
     const events = collect<AnyEvent>();
     const sub = visitor.calls.events.subscribe(
       { button: b.publicId, sessionId: started.sessionId, token: started.token },
-      { onData: (e) => events.push(e as AnyEvent) },
+      { onData: (e) => events.push(e.data as AnyEvent) },
     );
+    // The deadline is read on the server's clock: the timer set by calls.start finds it passed.
+    h.clock.advance(5_000);
     expect(await events.next((e) => e.type === "ended", 9_000)).toMatchObject({ status: "no-answer" });
     sub.unsubscribe();
     panel.stop();
@@ -263,7 +264,7 @@ describe("a browser call, signaled through the server", () => {
     const visitorEvents = collect<AnyEvent>();
     const visitorSub = visitor.calls.events.subscribe(
       { button: b.publicId, sessionId: started.sessionId, token: started.token },
-      { onData: (e) => visitorEvents.push(e as AnyEvent) },
+      { onData: (e) => visitorEvents.push(e.data as AnyEvent) },
     );
     await visitorEvents.next((e) => e.type === "answered");
     const panel = await openPhonePanel(h, owner2);
@@ -326,7 +327,7 @@ describe("signaling across two server instances through Redis", () => {
     const events = collect<AnyEvent>();
     const sub = visitor.calls.events.subscribe(
       { button: button.publicId, sessionId: started.sessionId, token: started.token },
-      { onData: (e) => events.push(e as AnyEvent) },
+      { onData: (e) => events.push(e.data as AnyEvent) },
     );
     await events.next((e) => e.type === "ringing");
     await ownerOnB.trpc.phone.answer.mutate({ sessionId: started.sessionId });

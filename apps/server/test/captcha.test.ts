@@ -7,8 +7,8 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { defaultLimits, type Logger } from "@cac/core";
 import { callSessions, contactMessages, users } from "@cac/db";
-import { defaultLimits, type Logger } from "@cac/trpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTurnstileCaptcha, isTestSecretKey } from "../src/adapters/turnstile-captcha";
 import { collect, withSubscriptions } from "./call-clients";
@@ -293,7 +293,7 @@ describe("Turnstile captcha", () => {
       const events = collect<{ type: string }>();
       await owner.trpc.phone.setAvailable.mutate({ available: true });
       const sub = agent.phone.events.subscribe(undefined, {
-        onData: (e) => events.push(e as { type: string }),
+        onData: (e) => events.push(e.data as { type: string }),
       });
       for (let i = 0; i < 100; i++) {
         const rows = await h.db.db.select({ seen: users.agentSeenAt }).from(users);

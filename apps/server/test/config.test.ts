@@ -141,6 +141,12 @@ describe("loadConfig", () => {
     });
   });
 
+  it("takes REDIS_KEY_PREFIX for every Redis key (default cac), and refuses one that is not a plain name", () => {
+    expect(loadConfig({}).redisKeyPrefix).toBe("cac");
+    expect(loadConfig({ REDIS_KEY_PREFIX: "cac-staging" }).redisKeyPrefix).toBe("cac-staging");
+    expect(configError({ REDIS_KEY_PREFIX: "a b*" }).message).toMatch(/REDIS_KEY_PREFIX: must be 1 to 40/);
+  });
+
   it("refuses production on the dev outbox or the embedded database unless a setting allows it", () => {
     const bare = configError({ NODE_ENV: "production", PUBLIC_URL: "https://calls.example.com" });
     expect(bare.problems.find((p) => p.startsWith("RESEND_API_KEY: "))).toMatch(

@@ -3,8 +3,9 @@
  * refuses NUL in text, and came back as a 500. Every text input now refuses control characters
  * other than tab and newline with a 400 and a message on the field, and stores nothing.
  */
+
+import { CONTROL_CHARACTERS_MESSAGE } from "@cac/core/domain";
 import { callbackRequests, callSessions, contactMessages } from "@cac/db";
-import { CONTROL_CHARACTERS_MESSAGE } from "@cac/trpc/domain/validation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import {

@@ -1,4 +1,4 @@
-import { defaultLimits } from "@cac/trpc";
+import { defaultLimits } from "@cac/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Business, flagsOf, openBusiness, startCallFrom } from "./abuse-world";
 import {

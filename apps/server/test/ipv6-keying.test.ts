@@ -1,4 +1,4 @@
-import { defaultLimits } from "@cac/trpc";
+import { defaultLimits } from "@cac/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Business, eventKindsOf, flagsOf, openBusiness, seedCalls, startCallFrom } from "./abuse-world";
 import {

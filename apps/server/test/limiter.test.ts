@@ -1,4 +1,4 @@
-import type { Limiter } from "@cac/trpc";
+import type { Limiter } from "@cac/core";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -82,4 +82,16 @@ describe("request and service logs", () => {
     // No client port either: with the time it would single out one connection of the network.
     expect(text).not.toContain("remotePort");
   });
+
+  it("carry a request's path and query names, never the query's values (links' tokens, tRPC inputs)", async () => {
+    const secret = "a1b2c3d4e5f6secret";
+    const email = uniqueEmail("query");
+    await fetch(`${h.url}/verify-email?token=${secret}`);
+    await fetch(`${h.url}/trpc/account.me?input=${encodeURIComponent(JSON.stringify({ json: { email } }))}`);
+    const text = lines.join("");
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(email);
+    const urls = lines.map((line) => JSON.parse(line)).map((line) => line.req?.url);
+    expect(urls).toEqual(expect.arrayContaining(["/verify-email?token=…", "/trpc/account.me?input=…"]));
+  });
 });

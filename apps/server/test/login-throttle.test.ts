@@ -1,5 +1,4 @@
-import { defaultLimits } from "@cac/trpc";
-import { loginDelayMs } from "@cac/trpc/limits";
+import { defaultLimits, loginDelayMs } from "@cac/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   expectTrpcError,

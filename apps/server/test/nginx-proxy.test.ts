@@ -1,13 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultLimits } from "@cac/trpc";
+import { defaultLimits } from "@cac/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sendFrom } from "./cluster/http-client";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
-import { freePort, tokenFromEmail, uniqueEmail, validSignup } from "./harness";
+import { tokenFromEmail, uniqueEmail, validSignup } from "./harness";
+import { editConfig, type NginxProcess, startNginx, stopChild } from "./nginx-process";
 
 /**
  * The README's nginx setup, for real: nginx (/usr/sbin/nginx, from docs/nginx.conf) in front of the
@@ -18,7 +19,6 @@ import { freePort, tokenFromEmail, uniqueEmail, validSignup } from "./harness";
  */
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const NGINX = "/usr/sbin/nginx";
 const SHOP = "https://shop.test";
 const ATTACKER = "127.0.0.2";
 const BYSTANDER = "127.0.0.3";
@@ -26,8 +26,7 @@ const OWNER = "127.0.0.4";
 
 /** docs/nginx.conf with the test's own listen address and upstream, and no TLS (no certificate here). */
 function siteConfig(listenPort: number, serverPort: number): string {
-  const source = readFileSync(join(root, "docs/nginx.conf"), "utf8");
-  const edits: Array<[RegExp, string]> = [
+  return editConfig("docs/nginx.conf", readFileSync(join(root, "docs/nginx.conf"), "utf8"), [
     [/^\s*listen 443 ssl http2;$/m, `    listen 127.0.0.1:${listenPort};`],
     [/^\s*listen \[::\]:443 ssl http2;\n/m, ""],
     [/^\s*ssl_certificate .*\n/m, ""],
@@ -35,16 +34,8 @@ function siteConfig(listenPort: number, serverPort: number): string {
     [/^\s*server 127\.0\.0\.1:3000;$/m, `    server 127.0.0.1:${serverPort};`],
     // The plain-http redirect server: the test has one port only.
     [/\nserver \{\n\s*listen 80;[\s\S]*?\n\}\n/, "\n"],
-  ];
-  let text = source;
-  for (const [pattern, replacement] of edits) {
-    if (!pattern.test(text)) throw new Error(`docs/nginx.conf changed: ${pattern} no longer matches`);
-    text = text.replace(pattern, replacement);
-  }
-  return text;
+  ]);
 }
-
-type Answer = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
 
 /** One HTTP request from the local address `from`, on a connection of its own. */
 function send(
@@ -52,31 +43,8 @@ function send(
   from: string,
   path: string,
   options: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        localAddress: from,
-        path,
-        method: options.method ?? (body ? "POST" : "GET"),
-        agent: false,
-        headers: { ...(body ? { "content-type": "application/json" } : {}), ...options.headers },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          text += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
+) {
+  return sendFrom(port, from, path, { method: options.method, json: options.body, headers: options.headers });
 }
 
 function started(child: ChildProcess, name: string, output: () => string) {
@@ -85,17 +53,10 @@ function started(child: ChildProcess, name: string, output: () => string) {
   });
 }
 
-async function stop(child: ChildProcess | undefined, signal: NodeJS.Signals) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill(signal);
-  await exited;
-}
-
 describe("behind the README's nginx (TRUST_PROXY=1)", () => {
   const dir = mkdtempSync(join(tmpdir(), "cac-nginx-"));
   let server: ChildProcess | undefined;
-  let nginx: ChildProcess | undefined;
+  let nginx: NginxProcess | undefined;
   let serverOutput = "";
   let serverPort = 0;
   let proxyPort = 0;
@@ -170,49 +131,13 @@ describe("behind the README's nginx (TRUST_PROXY=1)", () => {
     });
     serverPort = await Promise.race([listening, serverExit]);
 
-    // nginx, not as a daemon, with its own prefix; a port taken meanwhile is retried with another.
-    for (let attempt = 0; ; attempt++) {
-      proxyPort = await freePort();
-      writeFileSync(join(dir, "site.conf"), siteConfig(proxyPort, serverPort));
-      writeFileSync(
-        join(dir, "nginx.conf"),
-        [
-          "daemon off;",
-          "worker_processes 1;",
-          // Run as root (CI), the workers would switch to nobody, who cannot use this directory.
-          process.getuid?.() === 0 ? "user root;" : "",
-          `pid ${dir}/nginx.pid;`,
-          `error_log ${dir}/error.log warn;`,
-          "events { worker_connections 256; }",
-          "http {",
-          "  access_log off;",
-          ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `  ${t}_temp_path ${dir}/${t};`),
-          `  include ${dir}/site.conf;`,
-          "}",
-        ].join("\n"),
-      );
-      let nginxOutput = "";
-      nginx = spawn(NGINX, ["-p", dir, "-e", join(dir, "error.log"), "-c", join(dir, "nginx.conf")], {
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      nginx.stderr?.on("data", (chunk) => {
-        nginxOutput += chunk;
-      });
-      const deadline = Date.now() + 20_000;
-      let up = false;
-      while (!up && nginx.exitCode === null && Date.now() < deadline) {
-        up = await send(proxyPort, OWNER, "/healthz").then(
-          (res) => res.status === 200,
-          () => false,
-        );
-        if (!up) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      if (up) break;
-      const log = `${nginxOutput}${readFileSync(join(dir, "error.log"), "utf8")}`;
-      await stop(nginx, "SIGQUIT");
-      if (!/Address already in use/.test(log) || attempt >= 3)
-        throw new Error(`nginx did not start:\n${log}`);
-    }
+    // nginx, not as a daemon, with its own prefix, up once it answers /healthz.
+    nginx = await startNginx(
+      dir,
+      (port) => siteConfig(port, serverPort),
+      async (port) => (await send(port, OWNER, "/healthz")).status === 200,
+    );
+    proxyPort = nginx.port;
 
     // A business with a button that is always open, set up through nginx.
     const email = uniqueEmail("nginx");
@@ -233,8 +158,8 @@ describe("behind the README's nginx (TRUST_PROXY=1)", () => {
   }, 180_000);
 
   afterAll(async () => {
-    await stop(nginx, "SIGQUIT");
-    await stop(server, "SIGTERM");
+    await nginx?.stop();
+    await stopChild(server, "SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 

@@ -2,8 +2,8 @@
  * Email through Resend: the real `resend` SDK pointed at a local stand-in (RESEND_BASE_URL), first
  * on its own, then through the whole app (and its email queue) for each product email.
  */
-import type { EmailQueue, Logger, MailMessage, MailTransport } from "@cac/trpc";
-import { sweepStaleCalls } from "@cac/trpc/services/calls/sweeper";
+import type { EmailQueue, Logger, MailMessage, MailTransport } from "@cac/core";
+import { sweepStaleCalls } from "@cac/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createQueuedMailer } from "../src/adapters/queued-mailer";
 import { createResendTransport, EmailDeliveryError, resendBaseUrl } from "../src/adapters/resend-transport";
@@ -298,7 +298,7 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
     const agent = withSubscriptions(h.url, owner);
     const events = collect<AnyEvent>();
     await owner.trpc.phone.setAvailable.mutate({ available: true });
-    const sub = agent.phone.events.subscribe(undefined, { onData: (e) => events.push(e as AnyEvent) });
+    const sub = agent.phone.events.subscribe(undefined, { onData: (e) => events.push(e.data as AnyEvent) });
     try {
       await makeAgentAvailable(h, userId);
       const visitor = h.client({ origin: SHOP, ip: VISITOR_IP });

@@ -1,6 +1,8 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Storage } from "@cac/core";
+import { ipKey } from "@cac/core/domain";
 import {
   abuseFlags,
   accounts,
@@ -15,8 +17,6 @@ import {
   users,
 } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
-import type { Storage } from "@cac/trpc";
-import { ipKey } from "@cac/trpc/domain/ip";
 import { eq, inArray } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

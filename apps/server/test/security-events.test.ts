@@ -3,8 +3,9 @@
  * leaves one security event per (IP, kind, minute) with its count. The operators' page shows the
  * count, and the retention job still deletes the rows after 12 months.
  */
+
+import { ipKey } from "@cac/core/domain";
 import { abuseFlags, securityEvents } from "@cac/db";
-import { ipKey } from "@cac/trpc/domain/ip";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { purgeExpiredIps } from "../src/jobs/retention";

@@ -1,10 +1,10 @@
 import { createHmac } from "node:crypto";
+import { channels, sweepStaleCalls } from "@cac/core";
 import { callSessions } from "@cac/db";
-import { channels } from "@cac/trpc/services/calls/channels";
-import { sweepStaleCalls } from "@cac/trpc/services/calls/sweeper";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config";
+import { loadConfig } from "../src/config";
+import { configProblems } from "./config-problems";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import {
   callSid,
@@ -24,16 +24,6 @@ import {
 } from "./harness";
 
 const SHOP = "https://shop.test";
-
-function configProblems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected the configuration to be refused");
-}
 
 /** The JWT's parts, decoded, and whether its HS256 signature is the API secret's. */
 function decodeJwt(jwt: string, secret: string) {
@@ -211,7 +201,9 @@ describe("calls.start with Twilio configured", () => {
     const client = visitor();
     const started = await client.trpc.calls.start.mutate({ button: phoneButton.publicId });
     const ended: unknown[] = [];
-    const stop = await h.ports.pubsub.subscribe(channels.visitor(started.sessionId), (m) => ended.push(m));
+    const stop = await h.ports.pubsub.subscribe(channels.visitor(started.sessionId), ({ message }) =>
+      ended.push(message),
+    );
     const call = { button: phoneButton.publicId, sessionId: started.sessionId, token: started.token };
 
     const wrongToken = await expectTrpcError(

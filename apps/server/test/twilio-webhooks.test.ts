@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { channels } from "@cac/core";
 import { buttons, callSessions } from "@cac/db";
-import { channels } from "@cac/trpc/services/calls/channels";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
@@ -279,8 +279,8 @@ describe("Twilio webhooks", () => {
       const res = await postTwilio(h, env, VOICE, voiceParams(sessionId, parent));
       expect(res.text).toContain("<Dial");
       const ended: unknown[] = [];
-      const stop = await h.ports.pubsub.subscribe(channels.visitor(sessionId), (m) => {
-        if ((m as { type: string }).type === "ended") ended.push(m);
+      const stop = await h.ports.pubsub.subscribe(channels.visitor(sessionId), ({ message }) => {
+        if ((message as { type: string }).type === "ended") ended.push(message);
       });
       return { sessionId, parent, child: callSid(), ended, stop };
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { LOGO_STORAGE_QUOTA_BYTES } from "@cac/trpc/limits";
+import { LOGO_STORAGE_QUOTA_BYTES } from "@cac/core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validButton } from "./fixtures/buttons";

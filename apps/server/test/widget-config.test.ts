@@ -1,6 +1,6 @@
+import { CALLBACK_EMAIL_WINDOW_MS } from "@cac/core";
+import type { PublicButtonConfig } from "@cac/core/domain";
 import { users } from "@cac/db";
-import type { PublicButtonConfig } from "@cac/trpc/domain/public-config";
-import { CALLBACK_EMAIL_WINDOW_MS } from "@cac/trpc/services/callback-emails";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";

@@ -5,9 +5,10 @@
  * budget, an IP over its limit or blocked is refused before siteverify is asked, and the callback
  * form needs a token solved for its own action on the page's host.
  */
+
+import { defaultLimits } from "@cac/core";
+import { ipKey } from "@cac/core/domain";
 import { abuseFlags, callbackRequests, callSessions, securityEvents, users } from "@cac/db";
-import { defaultLimits } from "@cac/trpc";
-import { ipKey } from "@cac/trpc/domain/ip";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";

@@ -4,7 +4,7 @@ import { AppLayout } from "./components/AppLayout";
 import { PublicLayout } from "./components/PublicLayout";
 import { RouteError } from "./components/RouteError";
 import { RouteFocus } from "./components/RouteFocus";
-import { AccountPage } from "./pages/AccountPage";
+import { AccountPage } from "./pages/account/AccountPage";
 import { BillingPage } from "./pages/billing/BillingPage";
 import { EditButtonPage, NewButtonPage } from "./pages/buttons/ButtonEditorPage";
 import { ButtonsListPage } from "./pages/buttons/ButtonsListPage";

@@ -8,7 +8,7 @@
  *   reset ◀──────────────────────── failed(cause)                     ended(seconds)
  *   home / failed ──sent──▶ sent (callback request accepted)
  */
-import type { CallFailCause as FailCause } from "./transport";
+import type { CallFailCause as FailCause } from "./types";
 
 export type CallView =
   | { v: "home" }

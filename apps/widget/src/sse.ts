@@ -2,25 +2,41 @@
  * A tRPC subscription over a plain EventSource, in the wire format of tRPC's
  * httpSubscriptionLink: `GET <url>?input=<{"json": input}>`, then server-sent events:
  * - `connected` (data: `{"reconnectAfterInactivityMs": …}`), then `ping`s while the stream is quiet;
- * - unnamed `message` events whose data is the superjson envelope `{"json": value}`;
+ * - unnamed `message` events whose data is the superjson envelope `{"json": value}`, each with the
+ *   `id` to resume after it (tRPC's tracked events);
  * - `serialized-error` when the procedure throws, `return` when it ends.
- * The browser reconnects after a dropped connection by itself; a stream that stays silent past the
- * server's inactivity limit (no data, no ping) is reopened here. No cookies are sent.
+ * No cookies are sent.
+ *
+ * A stream that drops, is refused (its instance stopped, a proxy's 502, too many streams: 429) or
+ * stays silent past the server's inactivity limit is reopened here rather than by the browser:
+ * after a jittered wait that doubles with each failure, with the last event's id as the input's
+ * `lastEventId`, so the server (whichever instance answers) sends what was missed and nothing twice.
+ * `onError` ends it for good: an error the procedure sent, or failing for GIVE_UP_MS.
  */
+
+/** The first retry waits up to this long; each failure doubles it, up to RETRY_MAX_MS. */
+export const RETRY_BASE_MS = 1000;
+export const RETRY_MAX_MS = 8000;
+/** Past this without a stream, the server has ended the call anyway (it waits 45 s). */
+export const GIVE_UP_MS = 60_000;
+
 export function subscribe<T>(
   url: string,
-  input: unknown,
+  input: object,
   onData: (value: T) => void,
   onError: () => void,
 ): () => void {
   let source: EventSource | undefined;
-  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let quietMs = 0;
   let closed = false;
+  let lastEventId = "";
+  let failures = 0;
+  let failingSince = 0;
 
   const close = () => {
     closed = true;
-    clearTimeout(watchdog);
+    clearTimeout(timer);
     source?.close();
   };
   const fail = () => {
@@ -29,15 +45,28 @@ export function subscribe<T>(
     onError();
   };
   const alive = () => {
-    clearTimeout(watchdog);
-    if (quietMs && !closed) watchdog = setTimeout(open, quietMs);
+    clearTimeout(timer);
+    if (quietMs && !closed) timer = setTimeout(retry, quietMs);
   };
+
+  /** The stream is gone: open another after a jittered, growing wait (full jitter). */
+  function retry() {
+    if (closed) return;
+    source?.close();
+    clearTimeout(timer);
+    const now = Date.now();
+    failingSince ||= now;
+    if (now - failingSince > GIVE_UP_MS) return fail();
+    timer = setTimeout(open, Math.random() * Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** failures++));
+  }
 
   function open() {
     source?.close();
-    const es = new EventSource(`${url}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`);
+    const json = lastEventId ? { ...input, lastEventId } : input;
+    const es = new EventSource(`${url}?input=${encodeURIComponent(JSON.stringify({ json }))}`);
     source = es;
     es.addEventListener("connected", (event) => {
+      failures = failingSince = 0;
       try {
         quietMs = Number(JSON.parse((event as MessageEvent).data).reconnectAfterInactivityMs) || 0;
       } catch {
@@ -54,14 +83,13 @@ export function subscribe<T>(
       } catch {
         return;
       }
+      lastEventId = event.lastEventId || lastEventId;
       onData(value);
     };
     es.addEventListener("serialized-error", fail);
     es.addEventListener("return", close);
-    // CLOSED after an error: the server refused the stream (not a dropped connection, which the
-    // browser retries on its own while the state is CONNECTING).
     es.onerror = () => {
-      if (es === source && es.readyState === 2) fail();
+      if (es === source) retry();
     };
   }
 

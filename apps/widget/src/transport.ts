@@ -13,32 +13,9 @@
  * Every path releases the microphone, the peer connection and the event stream, and leaving the
  * page hangs up.
  */
-import { causeOf, rpc } from "./transport-api";
-import type { FailCause } from "./types";
-import { type SignalPayload, webrtcCall } from "./webrtc";
-
-/**
- * Why a call could not be placed or went down. Besides the loader's causes: no microphone,
- * refused by the captcha, nobody available, no answer before the ring timeout, declined by the
- * business, the line not taking browser calls, and an outage of the service's live events.
- */
-export type CallFailCause =
-  | FailCause
-  | "no-mic"
-  | "captcha"
-  | "no-agent"
-  | "no-answer"
-  | "busy"
-  | "unavailable"
-  | "outage";
-
-/** What a transport tells the UI, in order: permitted → ringing → answered → hangup, or fail. */
-export type CallProgress =
-  | { t: "permitted" }
-  | { t: "ringing" }
-  | { t: "answered" }
-  | { t: "hangup" }
-  | { t: "fail"; cause: CallFailCause };
+import { type CallCapability, causeOf, type Output, rpc } from "./transport-api";
+import type { CallFailCause, CallProgress } from "./types";
+import { webrtcCall } from "./webrtc";
 
 export type CallContext = {
   /** The button's public id. */
@@ -65,16 +42,6 @@ export type CallSession = {
 };
 
 export type StartCall = (ctx: CallContext) => CallSession;
-
-export type StartResult =
-  | {
-      transport: "webrtc";
-      sessionId: string;
-      token: string;
-      iceServers: RTCIceServer[];
-      ringTimeoutSeconds: number;
-    }
-  | { transport: "twilio"; sessionId: string; token: string; accessToken: string; maxCallSeconds: number };
 
 /** What `widget-twilio.js` exports (src/twilio.ts). */
 export type TwilioModule = {
@@ -112,14 +79,12 @@ const micCause = (error: unknown): CallFailCause => {
 export const startCall: StartCall | null = (ctx) => {
   let over = false;
   let stream: MediaStream | undefined;
-  let call: { button: string; sessionId: string; token: string } | undefined;
+  let call: CallCapability | undefined;
   let inner: CallSession | undefined;
   let twilioTimer: ReturnType<typeof setTimeout> | undefined;
   /** The server has been told (or will be, by Twilio's callbacks): never hang up twice. */
   let told = false;
   const stopCaptcha = new AbortController();
-  const send = (path: string, input: object, keepalive = false) =>
-    rpc(ctx.apiOrigin, `calls.${path}`, { ...call, ...input }, keepalive);
 
   /** Releases what this side holds; with `notifyServer`, hangs up on the server too. */
   function release(notifyServer: boolean) {
@@ -130,7 +95,8 @@ export const startCall: StartCall | null = (ctx) => {
     for (const track of stream?.getTracks() ?? []) track.stop();
     if (notifyServer && call && !told) {
       told = true;
-      send("hangUp", {}, true).catch(() => {});
+      // keepalive: the request outlives the page when the visitor leaves.
+      rpc(ctx.apiOrigin, "calls.hangUp", call, true).catch(() => {});
     }
   }
   function fail(cause: CallFailCause, notifyServer: boolean) {
@@ -160,9 +126,9 @@ export const startCall: StartCall | null = (ctx) => {
       }
       if (over) return release(false);
     }
-    let started: StartResult;
+    let started: Output<"calls.start">;
     try {
-      started = await rpc<StartResult>(ctx.apiOrigin, "calls.start", {
+      started = await rpc(ctx.apiOrigin, "calls.start", {
         button: ctx.button,
         // The page without its query or fragment, which may hold the visitor's own data.
         pageUrl: location.origin + location.pathname,
@@ -171,33 +137,37 @@ export const startCall: StartCall | null = (ctx) => {
     } catch (error) {
       return fail(causeOf(error), false);
     }
-    call = { button: ctx.button, sessionId: started.sessionId, token: started.token };
+    const capability = { button: ctx.button, sessionId: started.sessionId, token: started.token };
+    call = capability;
     if (over) return release(true);
     if (started.transport === "webrtc") {
       inner = webrtcCall({
         apiOrigin: ctx.apiOrigin,
-        call,
+        call: capability,
         iceServers: started.iceServers,
+        iceTransportPolicy: started.iceTransportPolicy,
         ringTimeoutSeconds: started.ringTimeoutSeconds,
         stream,
         host: ctx.host,
         report: ctx.report,
-        signal: (payload: SignalPayload) => send("signal", { payload }),
+        signal: (payload) => rpc(ctx.apiOrigin, "calls.signal", { ...capability, payload }),
         done: release,
       });
     } else {
       // The SDK opens the microphone itself.
       for (const track of stream.getTracks()) track.stop();
-      twilio(started.accessToken);
+      twilio(started.accessToken, capability);
     }
   })();
 
-  function twilio(accessToken: string) {
+  function twilio(accessToken: string, capability: CallCapability) {
     const failTwilio = (reason: string) => {
       if (over) return;
       told = true;
       inner?.hangup();
-      send("reportFailure", { reason: reason.slice(0, 200) }).catch(() => {});
+      rpc(ctx.apiOrigin, "calls.reportFailure", { ...capability, reason: reason.slice(0, 200) }).catch(
+        () => {},
+      );
       fail("generic", false);
     };
     twilioTimer = setTimeout(
@@ -206,12 +176,12 @@ export const startCall: StartCall | null = (ctx) => {
     );
     deps.loadTwilio().then(
       (module) => {
-        if (over || !call) return;
+        if (over) return;
         // From here Twilio's status callbacks keep the call log, not our hang-up.
         told = true;
         inner = module.twilioCall({
           accessToken,
-          sessionId: call.sessionId,
+          sessionId: capability.sessionId,
           ringing() {
             clearTimeout(twilioTimer);
             if (!over) ctx.report({ t: "ringing" });

@@ -1,4 +1,4 @@
-import type { PublicButtonConfig } from "@cac/trpc/domain/public-config";
+import type { PublicButtonConfig } from "@cac/trpc";
 import type { HoursStatus } from "./hours";
 
 export type { PublicButtonConfig };
@@ -15,6 +15,29 @@ export type FailCause =
   | "over-quota"
   | "rate-limited"
   | "generic";
+
+/**
+ * Why a call could not be placed or went down. Besides the loader's causes: no microphone,
+ * refused by the captcha, nobody available, no answer before the ring timeout, declined by the
+ * business, the line not taking browser calls, and an outage of the service's live events.
+ */
+export type CallFailCause =
+  | FailCause
+  | "no-mic"
+  | "captcha"
+  | "no-agent"
+  | "no-answer"
+  | "busy"
+  | "unavailable"
+  | "outage";
+
+/** What a transport tells the UI, in order: permitted → ringing → answered → hangup, or fail. */
+export type CallProgress =
+  | { t: "permitted" }
+  | { t: "ringing" }
+  | { t: "answered" }
+  | { t: "hangup" }
+  | { t: "fail"; cause: CallFailCause };
 
 /** What the loader hands to the call UI chunk (`widget-call.js`) when it mounts it. */
 export type WidgetContext = {

@@ -4,24 +4,19 @@
  * RTCPeerConnection, with the signaling relayed by the server (`calls.signal`). The agent's audio
  * plays in an <audio> element in the widget's shadow root. No audio passes through the server.
  */
-import { subscribe } from "./sse";
-import type { CallFailCause, CallProgress } from "./transport";
+import { type CallCapability, type EventOf, type Input, listen } from "./transport-api";
+import type { CallFailCause, CallProgress } from "./types";
 
-export type SignalPayload =
-  | { kind: "offer" | "answer"; sdp: string }
-  | { kind: "ice"; candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null } };
-
-export type VisitorEvent =
-  | { type: "ringing" }
-  | { type: "answered" }
-  | { type: "signal"; payload: SignalPayload }
-  | { type: "ended"; status: string; reason: string | null; durationSeconds: number };
+type SignalPayload = Input<"calls.signal">["payload"];
+type VisitorEvent = EventOf<"calls.events">;
 
 export type WebrtcOptions = {
   apiOrigin: string;
   /** The capability from `calls.start`: `{ button, sessionId, token }`. */
-  call: { button: string; sessionId: string; token: string };
+  call: CallCapability;
   iceServers: RTCIceServer[];
+  /** "relay" when the server says to use TURN relays only. */
+  iceTransportPolicy: RTCIceTransportPolicy;
   ringTimeoutSeconds: number;
   /** The microphone, already granted. */
   stream: MediaStream;
@@ -35,7 +30,7 @@ export type WebrtcOptions = {
 };
 
 /** How the end of a call, as the server reports it, is shown to the visitor. */
-export function endProgress(status: string): CallProgress {
+export function endProgress(status: (VisitorEvent & { type: "ended" })["status"]): CallProgress {
   const causes: Record<string, CallFailCause> = { "no-answer": "no-answer", busy: "busy", failed: "generic" };
   const cause = causes[status];
   return cause ? { t: "fail", cause } : { t: "hangup" };
@@ -57,8 +52,9 @@ export function webrtcCall(o: WebrtcOptions) {
     (o.ringTimeoutSeconds + 15) * 1000,
   );
 
-  const stop = subscribe<VisitorEvent>(
-    `${o.apiOrigin}/trpc/calls.events`,
+  const stop = listen(
+    o.apiOrigin,
+    "calls.events",
     o.call,
     (event) => {
       if (over) return;
@@ -77,7 +73,10 @@ export function webrtcCall(o: WebrtcOptions) {
     clearTimeout(guard);
     guard = undefined;
     o.report({ t: "answered" });
-    const peer = new RTCPeerConnection({ iceServers: o.iceServers });
+    const peer = new RTCPeerConnection({
+      iceServers: o.iceServers,
+      iceTransportPolicy: o.iceTransportPolicy,
+    });
     pc = peer;
     for (const track of o.stream.getAudioTracks()) peer.addTrack(track, o.stream);
     peer.ontrack = (event) => {

@@ -1,6 +1,8 @@
 // @vitest-environment happy-dom
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { failMessages, mount, requestCallback } from "../src/call-ui";
+import { mount } from "../src/call-ui";
+import { requestCallback } from "../src/callback-request";
+import { failMessages } from "../src/dialog/failed";
 import { closedText, hoursStatus } from "../src/hours";
 import type { CallContext, CallSession, StartCall } from "../src/transport";
 import type { PublicButtonConfig, WidgetContext } from "../src/types";

@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { mount } from "../src/call-ui";
 import { captchaDeps, captchaToken, type TurnstileApi } from "../src/captcha";
 import { closedText, hoursStatus } from "../src/hours";
-import { type CallContext, type CallProgress, type StartCall, startCall } from "../src/transport";
-import type { PublicButtonConfig } from "../src/types";
+import { type CallContext, type StartCall, startCall } from "../src/transport";
+import type { CallProgress, PublicButtonConfig } from "../src/types";
 import { json, MONDAY_10AM_NY, makeConfig, visitorInNewYork } from "./helpers";
 
 /**

@@ -2,13 +2,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   type CallContext,
-  type CallProgress,
   type CallSession,
   deps,
   startCall,
   type TwilioModule,
   type TwilioOptions,
 } from "../src/transport";
+import type { CallProgress } from "../src/types";
 import { json } from "./helpers";
 
 /**
@@ -41,7 +41,7 @@ class FakeEventSource {
   static all: FakeEventSource[] = [];
   readyState = 1;
   closed = false;
-  onmessage: ((e: { data: string }) => void) | null = null;
+  onmessage: ((e: { data: string; lastEventId?: string }) => void) | null = null;
   onerror: (() => void) | null = null;
   listeners: Record<string, ((e: { data: string }) => void)[]> = {};
   constructor(readonly url: string) {
@@ -54,9 +54,9 @@ class FakeEventSource {
     this.closed = true;
     this.readyState = 2;
   }
-  /** A data event as tRPC sends it: superjson's `{"json": value}`. */
-  data(value: unknown) {
-    this.onmessage?.({ data: JSON.stringify({ json: value }) });
+  /** A data event as tRPC sends it: superjson's `{"json": value}`, with its tracked id. */
+  data(value: unknown, lastEventId?: string) {
+    this.onmessage?.({ data: JSON.stringify({ json: value }), lastEventId });
   }
   named(type: string, data = "") {
     for (const fn of this.listeners[type] ?? []) fn({ data });
@@ -109,6 +109,7 @@ const started = {
   sessionId: "6f1c2b0e-7d0a-4c1e-9f5e-2b1d3c4e5f60",
   token: "t".repeat(43),
   iceServers: [{ urls: "stun:stun.cac.test" }],
+  iceTransportPolicy: "all",
   ringTimeoutSeconds: 30,
 };
 const ok = (value: unknown) => () => json({ result: { data: { json: value } } });
@@ -182,6 +183,19 @@ afterEach(() => {
 });
 
 describe("WebRTC call (the default transport)", () => {
+  it("connects with the call's TURN credential and the server's relay-only policy", async () => {
+    const relay = {
+      urls: ["turn:turn.cac.test:3478?transport=udp", "turns:turn.cac.test:5349?transport=tcp"],
+      username: `1772367000:${started.sessionId}`,
+      credential: "c2lnbmVkIGJ5IHRoZSBzZXJ2ZXI=",
+    };
+    const iceServers = [...started.iceServers, relay];
+    answers["calls.start"] = ok({ ...started, iceServers, iceTransportPolicy: "relay" });
+    const { session, peer } = await answeredCall();
+    expect(peer.config).toEqual({ iceServers, iceTransportPolicy: "relay" });
+    session.hangup();
+  });
+
   it("asks for the microphone, starts, rings, offers after the answer, applies the agent's answer and ICE, plays audio", async () => {
     const { session, events, peer } = await answeredCall();
     expect(getUserMedia).toHaveBeenCalledWith({ audio: true });
@@ -193,7 +207,7 @@ describe("WebRTC call (the default transport)", () => {
     expect(events.input).toEqual({ button: "b_test", sessionId: started.sessionId, token: started.token });
     expect(progress).toEqual([{ t: "permitted" }, { t: "ringing" }, { t: "answered" }]);
 
-    expect(peer.config.iceServers).toEqual(started.iceServers);
+    expect(peer.config).toEqual({ iceServers: started.iceServers, iceTransportPolicy: "all" });
     expect(peer.tracks).toEqual(streams[0]?.tracks);
     expect(sent.find((s) => s.path === "calls.signal")?.input).toEqual({
       button: "b_test",
@@ -328,6 +342,34 @@ describe("WebRTC call (the default transport)", () => {
     );
     expect(progress.at(-1)).toEqual({ t: "fail", cause: "generic" });
     await until(() => paths().includes("calls.hangUp"));
+  });
+
+  it("a dropped or refused event stream keeps the call up: it reconnects and resumes from the last event", async () => {
+    const { events, peer } = await answeredCall();
+    events.data({ type: "answered" }, "1700-1");
+    vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    // The instance holding the stream stops; the load balancer answers 502 while it goes.
+    events.readyState = 2;
+    events.onerror?.();
+    vi.advanceTimersByTime(10_000);
+    expect(progress.at(-1)).toEqual({ t: "answered" });
+    expect(peer.closed).toBe(false);
+    expect(paths()).not.toContain("calls.hangUp");
+    const resumed = FakeEventSource.all.at(-1)!;
+    expect(resumed).not.toBe(events);
+    expect(resumed.input).toEqual({
+      button: "b_test",
+      sessionId: started.sessionId,
+      token: started.token,
+      lastEventId: "1700-1",
+    });
+    // What the agent sent meanwhile arrives on the new stream and is applied.
+    resumed.named("connected", "{}");
+    resumed.data({ type: "signal", payload: { kind: "answer", sdp: "v=0 agent answer" } }, "1700-2");
+    vi.useRealTimers();
+    await until(() => peer.remoteDescription);
+    expect(peer.remoteDescription).toEqual({ type: "answer", sdp: "v=0 agent answer" });
   });
 
   it("a peer connection that fails ends the call", async () => {

@@ -21,7 +21,8 @@ export type DbConfig = {
 export type DbHandle = {
   db: Db;
   kind: "postgres" | "pglite";
-  migrate(): Promise<void>;
+  /** Applies the migrations not applied yet; resolves with how many this call applied. */
+  migrate(): Promise<{ applied: number }>;
   ping(): Promise<void>;
   close(): Promise<void>;
 };
@@ -31,6 +32,28 @@ export const migrationsFolder = join(
   dirname(createRequire(import.meta.url).resolve("@cac/db/package.json")),
   "migrations",
 );
+
+/** The advisory lock that lets one instance at a time migrate a shared database. */
+const MIGRATION_LOCK = "cac:migrations";
+
+/** Drizzle's record of the migrations applied (absent until the first one runs). */
+const MIGRATIONS_TABLE = "drizzle.__drizzle_migrations";
+
+async function appliedMigrations(db: Db): Promise<number> {
+  const [found] = rowsOf<{ table: string | null }>(
+    await db.execute(sql`select to_regclass(${MIGRATIONS_TABLE})::text as table`),
+  );
+  if (!found?.table) return 0;
+  const [counted] = rowsOf<{ n: number }>(
+    await db.execute(sql`select count(*)::int as n from ${sql.raw(MIGRATIONS_TABLE)}`),
+  );
+  return counted?.n ?? 0;
+}
+
+/** Rows of a raw `execute`: postgres.js returns an array, PGlite an object with `rows`. */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
 
 /**
  * Opens the database. Each backend's driver is loaded only when chosen: the embedded engine alone
@@ -44,7 +67,8 @@ export async function createDb(config: DbConfig = {}): Promise<DbHandle> {
         import("drizzle-orm/postgres-js"),
         import("drizzle-orm/postgres-js/migrator"),
       ]);
-    const client = postgres(config.url, {
+    const url = config.url;
+    const client = postgres(url, {
       max: config.maxConnections ?? 10,
       onnotice: () => {},
       connect_timeout: 5,
@@ -53,7 +77,22 @@ export async function createDb(config: DbConfig = {}): Promise<DbHandle> {
     return {
       db: db as unknown as Db,
       kind: "postgres",
-      migrate: () => migratePostgres(db, { migrationsFolder }),
+      // Instances starting together would otherwise run the same migrations at once, and all but one
+      // crash on "already exists". One connection of its own holds a session advisory lock while it
+      // migrates: the others wait for it, then find nothing left to apply. A crashed holder's
+      // connection closes, which releases the lock.
+      migrate: async () => {
+        const session = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+        try {
+          const locked = drizzlePostgres(session, { schema, casing: "snake_case" });
+          await locked.execute(sql`select pg_advisory_lock(hashtextextended(${MIGRATION_LOCK}, 0))`);
+          const before = await appliedMigrations(locked as unknown as Db);
+          await migratePostgres(locked, { migrationsFolder });
+          return { applied: (await appliedMigrations(locked as unknown as Db)) - before };
+        } finally {
+          await session.end({ timeout: 5 });
+        }
+      },
       ping: async () => {
         await db.execute(sql`select 1`);
       },
@@ -72,7 +111,12 @@ export async function createDb(config: DbConfig = {}): Promise<DbHandle> {
   return {
     db: db as unknown as Db,
     kind: "pglite",
-    migrate: () => migratePglite(db, { migrationsFolder }),
+    // One process owns an embedded database: nothing else can migrate it at the same time.
+    migrate: async () => {
+      const before = await appliedMigrations(db as unknown as Db);
+      await migratePglite(db, { migrationsFolder });
+      return { applied: (await appliedMigrations(db as unknown as Db)) - before };
+    },
     ping: async () => {
       if (client.closed) throw new Error("database is closed");
       await db.execute(sql`select 1`);

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import postgres from "postgres";
-import { createDb, type DbHandle } from "./client";
+import { createDb, type DbHandle, migrationsFolder } from "./client";
 
 /** A test database; `url` names a Postgres one, so a second pool (another "instance") can open it. */
 export type TestDbHandle = DbHandle & { url: string | undefined };
@@ -54,3 +56,9 @@ export async function createTestDatabase(serverUrl: string): Promise<{ url: stri
 export const availableBackends: Array<"postgres" | "pglite"> = process.env.TEST_DATABASE_URL
   ? ["pglite", "postgres"]
   : ["pglite"];
+
+/** How many migrations the repository holds (drizzle-kit's journal), each applied once per database. */
+export function migrationCount(): number {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta/_journal.json"), "utf8"));
+  return (journal as { entries: unknown[] }).entries.length;
+}

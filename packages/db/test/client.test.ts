@@ -1,8 +1,8 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DbHandle } from "../src/client";
+import { createDb, type DbHandle } from "../src/client";
 import { accounts, users } from "../src/index";
-import { availableBackends, createTestDb } from "../src/testing";
+import { availableBackends, createTestDatabase, createTestDb, migrationCount } from "../src/testing";
 
 describe.each(availableBackends)("createDb on %s", (backend) => {
   let handle: DbHandle;
@@ -52,9 +52,37 @@ describe.each(availableBackends)("createDb on %s", (backend) => {
     await expect(handle.db.insert(users).values({ ...row, email: "DUP@b.test" })).rejects.toThrow();
   });
 
+  it("migrates once: a second run applies nothing", async () => {
+    expect(await handle.migrate()).toEqual({ applied: 0 });
+  });
+
   it("fails its ping once closed", async () => {
     const other = await createTestDb({ backend });
     await other.close();
     await expect(other.ping()).rejects.toThrow();
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)(
+  "five pools migrating one empty Postgres database at once",
+  () => {
+    it("all succeed, and one of them applies every migration (the advisory lock)", async () => {
+      const database = await createTestDatabase(process.env.TEST_DATABASE_URL!);
+      const handles = await Promise.all(
+        Array.from({ length: 5 }, () => createDb({ url: database.url, maxConnections: 2 })),
+      );
+      try {
+        const results = await Promise.all(handles.map((handle) => handle.migrate()));
+        const count = migrationCount();
+        expect(results.map((r) => r.applied).sort((a, b) => a - b)).toEqual([0, 0, 0, 0, count]);
+        const [recorded] = (await handles[0]!.db.execute(
+          sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+        )) as unknown as Array<{ n: number }>;
+        expect(recorded?.n).toBe(count);
+      } finally {
+        await Promise.all(handles.map((handle) => handle.close()));
+        await database.drop();
+      }
+    });
+  },
+);

@@ -1,12 +1,20 @@
+import {
+  AppError,
+  type Context,
+  findButtonByPublicId,
+  guardWidgetEntry,
+  type PublicButton,
+  requireJson,
+  requireOperator,
+  requireOwner,
+  requirePortalOrigin,
+  requireSession,
+  type WidgetEntry,
+} from "@cac/core";
+import { isOriginAllowed, text } from "@cac/core/domain";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
-import type { Context } from "./context";
-import { isOriginAllowed } from "./domain/allowed-domains";
-import { text } from "./domain/validation";
-import { AppError } from "./errors";
-import { findButtonByPublicId, type PublicButton } from "./services/buttons";
-import { validateSession } from "./services/sessions";
-import { guardWidgetEntry, type WidgetEntry } from "./services/widget-guards";
+import { appErrorOf, toTRPCError, withDomainErrors } from "./errors";
 import { untilAborted } from "./streams";
 import { transformer } from "./transformer";
 
@@ -28,7 +36,8 @@ const t = initTRPC
         error.cause instanceof ZodError
           ? (z.flattenError(error.cause).fieldErrors as Record<string, string[]>)
           : undefined;
-      const appFields = error instanceof AppError ? error.fieldErrors : undefined;
+      const appError = appErrorOf(error);
+      const appFields = appError?.fieldErrors;
       const fieldErrors = zodFields || appFields ? { ...zodFields, ...appFields } : null;
       return {
         ...shape,
@@ -42,8 +51,8 @@ const t = initTRPC
         data: {
           ...shape.data,
           stack: undefined,
-          appCode: error instanceof AppError ? error.appCode : null,
-          retryAfterSeconds: error instanceof AppError ? (error.retryAfterSeconds ?? null) : null,
+          appCode: appError?.appCode ?? null,
+          retryAfterSeconds: appError?.retryAfterSeconds ?? null,
           fieldErrors,
         },
       };
@@ -51,17 +60,26 @@ const t = initTRPC
   });
 
 /**
- * Every subscription ends when the server shuts down, as an abort: tRPC then closes the SSE stream
- * without its "return" event, so the client reconnects instead of treating the stream as finished.
+ * Services throw AppErrors (packages/core knows nothing of tRPC): each becomes the tRPC error its
+ * code maps to, whether the procedure threw it or a subscription's stream ended with it.
+ *
+ * Every subscription also ends when the server shuts down, as an abort: tRPC then closes the SSE
+ * stream without its "return" event, so the client reconnects instead of treating it as finished.
  */
-const endStreamsOnShutdown = t.middleware(async ({ ctx, type, next }) => {
+const domainErrorsAndShutdown = t.middleware(async ({ ctx, type, next }) => {
   const result = await next();
-  if (type !== "subscription" || !result.ok) return result;
-  return { ...result, data: untilAborted(result.data as AsyncIterable<unknown>, ctx.http.serverClosing) };
+  if (!result.ok) {
+    return result.error.cause instanceof AppError
+      ? { ...result, error: toTRPCError(result.error.cause) }
+      : result;
+  }
+  if (type !== "subscription") return result;
+  const events = withDomainErrors(result.data as AsyncIterable<unknown>);
+  return { ...result, data: untilAborted(events, ctx.http.serverClosing) };
 });
 
 /** The root of every tier. */
-const baseProcedure = t.procedure.use(endStreamsOnShutdown);
+const baseProcedure = t.procedure.use(domainErrorsAndShutdown);
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -73,39 +91,25 @@ export const middleware = t.middleware;
  */
 const portalCsrf = t.middleware(({ ctx, type, next }) => {
   if (type !== "mutation") return next();
-  const contentType = ctx.http.contentType?.split(";")[0]?.trim().toLowerCase();
-  if (contentType !== "application/json") {
-    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Requests must be sent as application/json.");
-  }
-  if (ctx.http.origin !== ctx.settings.publicUrl.origin) {
-    throw new AppError("FORBIDDEN", "This request did not come from the Click & Call portal.");
-  }
+  requireJson(ctx);
+  requirePortalOrigin(ctx, "required");
   return next();
 });
 
 export const publicProcedure = baseProcedure.use(portalCsrf);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const auth = await validateSession(ctx);
-  if (!auth) throw new AppError("UNAUTHENTICATED", "Please log in to continue.");
+  const auth = await requireSession(ctx);
   return next({ ctx: { ...ctx, session: auth.session, user: auth.user, account: auth.account } });
 });
 
 export const ownerProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== "owner") {
-    throw new AppError("FORBIDDEN", "Only the account owner can do this.");
-  }
+  requireOwner(ctx);
   return next();
 });
 
-export function isOperator(ctx: Pick<Context, "settings">, email: string, verified: boolean) {
-  return verified && ctx.settings.operatorEmails.includes(email.toLowerCase());
-}
-
 export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (!isOperator(ctx, ctx.user.email, ctx.user.emailVerifiedAt !== null)) {
-    throw new AppError("FORBIDDEN", "This page is for Click & Call operators.");
-  }
+  requireOperator(ctx, ctx);
   return next();
 });
 
@@ -122,12 +126,7 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
 export const widgetProcedure = baseProcedure
   .input(z.object({ button: text().trim().min(1, "The button id is missing.").max(64) }))
   .use(async ({ ctx, input, type, next }) => {
-    if (type === "mutation") {
-      const contentType = ctx.http.contentType?.split(";")[0]?.trim().toLowerCase();
-      if (contentType !== "application/json") {
-        throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Requests must be sent as application/json.");
-      }
-    }
+    if (type === "mutation") requireJson(ctx);
     const button = await findButtonByPublicId(ctx, input.button);
     if (!button?.enabled) {
       throw new AppError("NOT_FOUND", "This call button does not exist or is turned off.");

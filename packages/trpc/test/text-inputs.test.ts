@@ -1,11 +1,7 @@
+import { CONTROL_CHARACTERS_MESSAGE, noControlCharacters, noControlCharactersButCr } from "@cac/core/domain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import {
-  CONTROL_CHARACTERS_MESSAGE,
-  noControlCharacters,
-  noControlCharactersButCr,
-} from "../src/domain/validation";
 import { appRouter } from "../src/routers/app";
 
 type AnySchema = z.core.$ZodType;

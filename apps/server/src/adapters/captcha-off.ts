@@ -1,4 +1,4 @@
-import type { Captcha } from "@cac/trpc";
+import type { Captcha } from "@cac/core";
 
 /** No captcha configured: nothing is asked of the browser and every check passes as "not required". */
 export const captchaOff: Captcha = {

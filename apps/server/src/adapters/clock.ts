@@ -1,3 +1,3 @@
-import type { Clock } from "@cac/trpc";
+import type { Clock } from "@cac/core";
 
 export const systemClock: Clock = { now: () => new Date() };

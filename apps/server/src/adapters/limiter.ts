@@ -1,4 +1,4 @@
-import type { Limiter, LimitPolicy, Logger } from "@cac/trpc";
+import type { Limiter, LimitPolicy, Logger } from "@cac/core";
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,

@@ -1,6 +1,6 @@
+import type { Logger, MailTransport } from "@cac/core";
 import type { Db } from "@cac/db";
 import { outboxMessages } from "@cac/db";
-import type { Logger, MailTransport } from "@cac/trpc";
 
 /**
  * Default delivery: nothing leaves the machine; messages are kept for the portal's dev outbox.

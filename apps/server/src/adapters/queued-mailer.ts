@@ -1,6 +1,6 @@
+import type { Clock, EmailQueue, Logger, Mailer } from "@cac/core";
+import { enqueueWork } from "@cac/core";
 import type { Db } from "@cac/db";
-import type { Clock, EmailQueue, Logger, Mailer } from "@cac/trpc";
-import { enqueueWork } from "@cac/trpc/services/email-queue";
 
 /**
  * The email queue port: a row in `email_queue`, then a wake-up of this instance's worker. The

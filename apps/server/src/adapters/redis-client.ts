@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { Redis as RedisClient, RedisOptions } from "ioredis";
 
@@ -31,4 +32,20 @@ export function whenReady(client: RedisClient, waitMs: number): Promise<void> {
     }, waitMs);
     client.once("ready", onReady);
   });
+}
+
+/**
+ * A Lua script run atomically on Redis: by its SHA1 (EVALSHA), sent in full only the first time
+ * a server has not seen it (NOSCRIPT).
+ */
+export function luaScript(lua: string) {
+  const sha = createHash("sha1").update(lua).digest("hex");
+  return async (client: RedisClient, keys: string[], args: Array<string | number>): Promise<unknown> => {
+    try {
+      return await client.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return client.eval(lua, keys.length, ...keys, ...args);
+    }
+  };
 }

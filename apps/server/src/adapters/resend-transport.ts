@@ -1,4 +1,4 @@
-import type { MailTransport } from "@cac/trpc";
+import type { MailTransport } from "@cac/core";
 import { Resend } from "resend";
 
 export type ResendSettings = {

@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import type { Storage } from "@cac/trpc";
+import type { Storage } from "@cac/core";
 
 export type S3Settings = {
   endpoint?: string | undefined;

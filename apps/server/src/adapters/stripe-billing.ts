@@ -1,4 +1,4 @@
-import type { PaidPlanId, StripeBilling } from "@cac/trpc";
+import type { PaidPlanId, StripeBilling } from "@cac/core";
 import Stripe from "stripe";
 
 export type StripeSettings = {

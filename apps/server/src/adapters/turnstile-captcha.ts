@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Captcha, CaptchaExpectation, CaptchaResult, Logger } from "@cac/trpc";
+import type { Captcha, CaptchaExpectation, CaptchaResult, Logger } from "@cac/core";
 
 export type TurnstileSettings = {
   siteKey: string;

@@ -1,5 +1,4 @@
-import type { TwilioVoice } from "@cac/trpc";
-import type { VoiceDecision } from "@cac/trpc/services/calls/twilio";
+import type { TwilioVoice, VoiceDecision } from "@cac/core";
 import twilio from "twilio";
 import type { TwilioConfig } from "../config";
 

@@ -1,5 +1,5 @@
-import type { Ports, Settings } from "@cac/trpc";
-import { emailDueCallbacks } from "@cac/trpc/services/callback-emails";
+import type { Ports, Settings } from "@cac/core";
+import { emailDueCallbacks } from "@cac/core";
 import { runEvery } from "./every";
 
 const CHECK_EVERY_MS = 30_000;

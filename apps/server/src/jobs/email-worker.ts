@@ -1,13 +1,6 @@
+import type { Clock, Logger, MailMessage, MailTransport, Settings } from "@cac/core";
+import { type ClaimedWork, claimWork, completeRequest, markFailed, markSent, releaseClaim } from "@cac/core";
 import type { Db } from "@cac/db";
-import type { Clock, Logger, MailMessage, MailTransport, Settings } from "@cac/trpc";
-import {
-  type ClaimedWork,
-  claimWork,
-  completeRequest,
-  markFailed,
-  markSent,
-  releaseClaim,
-} from "@cac/trpc/services/email-queue";
 
 export type EmailWorkerDeps = {
   db: Db;
@@ -47,7 +40,7 @@ const DEFAULT_POLL_MS = 5_000;
 const DEFAULT_GRACE_MS = 2_000;
 
 /**
- * Delivers the email queue (packages/trpc/src/services/email-queue.ts). Every instance runs one;
+ * Delivers the email queue (packages/core/src/services/email-queue.ts). Every instance runs one;
  * rows are claimed atomically, so each is worked on by one worker at a time. A delivery that
  * fails is retried with backoff, up to `maxAttempts`, with its cause logged and kept in the row.
  */

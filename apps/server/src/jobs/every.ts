@@ -1,4 +1,4 @@
-import type { Logger } from "@cac/trpc";
+import type { Logger } from "@cac/core";
 
 /**
  * Runs `task` now and then every `ms`, never two runs at once. A run that throws is logged and

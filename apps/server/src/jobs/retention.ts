@@ -1,3 +1,13 @@
+import type { Ports } from "@cac/core";
+import {
+  ABSOLUTE_LIFETIME_MS,
+  deletionCutoff,
+  emails,
+  flagInForce,
+  INACTIVITY_TIMEOUT_MS,
+  ipKeyOf,
+  purgeFinishedWork,
+} from "@cac/core";
 import {
   abuseFlags,
   accounts,
@@ -10,12 +20,6 @@ import {
   securityEvents,
   users,
 } from "@cac/db";
-import type { Ports } from "@cac/trpc";
-import { emails } from "@cac/trpc/email/templates";
-import { flagInForce, ipKeyOf } from "@cac/trpc/services/abuse";
-import { deletionCutoff } from "@cac/trpc/services/account-closure";
-import { purgeFinishedWork } from "@cac/trpc/services/email-queue";
-import { ABSOLUTE_LIFETIME_MS, INACTIVITY_TIMEOUT_MS } from "@cac/trpc/services/sessions";
 import {
   and,
   eq,

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
-import type { Limits, Ports, Settings } from "@cac/trpc";
-import { exportAccountData, exportCallSessions } from "@cac/trpc/services/data-export";
+import type { Limits, Ports, Settings } from "@cac/core";
+import { exportAccountData, exportCallSessions } from "@cac/core";
 import type { FastifyInstance } from "fastify";
 import { exportFailure, exportSession } from "./export-session";
 

@@ -1,14 +1,14 @@
 import { Readable } from "node:stream";
-import type { Limits, Ports, Settings } from "@cac/trpc";
-import { AppError } from "@cac/trpc";
-import { callLogFilterSchema } from "@cac/trpc/routers/call-log/call-log.schema";
+import type { Limits, Ports, Settings } from "@cac/core";
 import {
+  AppError,
+  callExportHeader,
   callExportLineBatches,
+  callLogFilterSchema,
   localDate,
   prepareCallExport,
   resolveCallLogFilter,
-} from "@cac/trpc/services/call-log";
-import { callExportHeader } from "@cac/trpc/services/call-log-csv";
+} from "@cac/core";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { exportFailure, exportSession } from "./export-session";

@@ -1,5 +1,5 @@
-import type { Limits, Ports, Settings } from "@cac/trpc";
-import { type SessionAuth, validateSession } from "@cac/trpc/services/sessions";
+import type { Limits, Ports, Settings } from "@cac/core";
+import { type SessionAuth, validateSession } from "@cac/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { createRequestContext } from "../context";
 

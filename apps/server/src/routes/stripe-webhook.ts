@@ -1,5 +1,5 @@
-import type { Ports, Settings } from "@cac/trpc";
-import { handleStripeEvent } from "@cac/trpc/services/billing-webhooks";
+import type { Ports, Settings } from "@cac/core";
+import { handleStripeEvent } from "@cac/core";
 import type { FastifyInstance } from "fastify";
 
 /**

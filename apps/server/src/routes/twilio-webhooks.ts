@@ -1,5 +1,5 @@
-import type { Ports, Settings } from "@cac/trpc";
-import { applyStatusCallback, decideVoiceCall, type TwilioParams } from "@cac/trpc/services/calls/twilio";
+import type { Ports, Settings } from "@cac/core";
+import { applyStatusCallback, decideVoiceCall, type TwilioParams } from "@cac/core";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 const VOICE_PATH = "/webhooks/twilio/voice";

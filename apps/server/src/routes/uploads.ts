@@ -1,9 +1,6 @@
-import type { Limits, Ports, Settings } from "@cac/trpc";
-import { AppError } from "@cac/trpc";
-import { LOGO_MAX_BYTES, uploadButtonLogo } from "@cac/trpc/services/logos";
-import { validateSession } from "@cac/trpc/services/sessions";
+import type { Limits, Ports, Settings } from "@cac/core";
+import { AppError, httpStatusOf, LOGO_MAX_BYTES, uploadButtonLogo, validateSession } from "@cac/core";
 import multipart from "@fastify/multipart";
-import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { FastifyInstance } from "fastify";
 import { createRequestContext } from "../context";
 
@@ -52,7 +49,7 @@ export async function registerUploads(
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.retryAfterSeconds) reply.header("Retry-After", String(error.retryAfterSeconds));
-      return fail(getHTTPStatusCodeFromError(error), error.message);
+      return fail(httpStatusOf(error.appCode), error.message);
     }
   });
 

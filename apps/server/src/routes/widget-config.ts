@@ -1,6 +1,6 @@
-import type { Limits, Ports, Settings } from "@cac/trpc";
-import { ipKey } from "@cac/trpc/domain/ip";
-import { getPublicConfig } from "@cac/trpc/services/public-config";
+import type { Limits, Ports, Settings } from "@cac/core";
+import { getPublicConfig } from "@cac/core";
+import { ipKey } from "@cac/core/domain";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { clientIp } from "../client-ip";
 

@@ -18,6 +18,7 @@ const modeLabels: Record<string, string> = {
   limiter: "Rate limits",
   mailer: "Email",
   pubsub: "Live updates",
+  turn: "TURN relay",
 };
 
 export function describeModes(info: SystemInfo): Array<{ key: string; label: string; value: string }> {

@@ -4,13 +4,10 @@ import { type Ref, useEffect, useRef, useState, useSyncExternalStore } from "rea
 import { useMe } from "../components/MeContext";
 import { track } from "../lib/analytics";
 import { useTRPCClient } from "../trpc";
-import {
-  type ActiveCall,
-  describePage,
-  PhoneController,
-  type PhoneState,
-  type RingingCall,
-} from "./controller";
+import { idlePhoneState } from "./call-board";
+import { PhoneController } from "./controller";
+import { describePage } from "./describe-page";
+import type { ActiveCall, PhoneState, RingingCall } from "./types";
 
 /**
  * The phone panel, present on every page of the portal: the availability switch under the header,
@@ -59,16 +56,7 @@ export function PhonePanel() {
 }
 
 const noSubscribe = () => () => {};
-const idle: PhoneState = {
-  available: false,
-  feed: "off",
-  switching: false,
-  ringing: [],
-  call: null,
-  notice: null,
-  announcement: "",
-};
-const idleSnapshot = () => idle;
+const idleSnapshot = () => idlePhoneState;
 
 function feedText(state: PhoneState): string {
   if (state.switching) return "Switching…";

@@ -31,10 +31,13 @@ export class AgentPeer {
     document.body.append(this.audio);
   }
 
-  /** The call is ours (`phone.answer` returned): connect, then apply what arrived meanwhile. */
-  start(iceServers: RTCIceServer[]) {
+  /**
+   * The call is ours (`phone.answer` returned the call's ICE servers and policy): connect, then
+   * apply what arrived meanwhile.
+   */
+  start(config: Pick<RTCConfiguration, "iceServers" | "iceTransportPolicy">) {
     if (this.closed || this.pc) return;
-    const pc = new RTCPeerConnection({ iceServers });
+    const pc = new RTCPeerConnection(config);
     this.pc = pc;
     for (const track of this.stream.getAudioTracks()) pc.addTrack(track, this.stream);
     pc.ontrack = (event) => {

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { LineEvents } from "./call-line";
 import { PhoneController } from "./controller";
-import type { VoiceCall, VoiceDevice } from "./twilio-line";
+import { TwilioLine, type VoiceCall, type VoiceDevice } from "./twilio-line";
 
 /**
  * The phone panel with Twilio configured: calls that `<Client>` rings arrive through the Voice
@@ -236,5 +237,64 @@ describe("the phone panel with Twilio Voice", () => {
       "Calls to phone-number buttons can't ring here: Twilio is unreachable",
     );
     expect(phone.state.available).toBe(true);
+  });
+});
+
+describe("the Twilio line on its own", () => {
+  /** Records what the line reports, as the panel's UI state would receive it. */
+  function recordingLine() {
+    const reported: unknown[][] = [];
+    const record =
+      (name: keyof LineEvents) =>
+      (...args: unknown[]) =>
+        void reported.push([name, ...args]);
+    const events: LineEvents = {
+      ring: record("ring"),
+      gone: record("gone"),
+      connecting: record("connecting"),
+      connected: record("connected"),
+      ended: record("ended"),
+      failed: record("failed"),
+    };
+    const line = new TwilioLine(
+      async () => "token-2",
+      events,
+      async (token) => {
+        const device = new FakeDevice(token);
+        devices.push(device);
+        return device as unknown as VoiceDevice;
+      },
+    );
+    return { line, reported };
+  }
+
+  it("reports the ring, then the answer as connecting with the timer left to the audio, then the hang-up", async () => {
+    const { line, reported } = recordingLine();
+    await line.start("token-1");
+    const call = incoming({ session: SESSION, button: "Main site", page: "https://shop.test/" });
+    expect(reported[0]).toMatchObject([
+      "ring",
+      { sessionId: SESSION, buttonName: "Main site", via: "twilio" },
+    ]);
+
+    expect(await line.answer({ sessionId: SESSION } as never)).toBeNull();
+    expect(reported.at(-1)).toEqual(["connecting", SESSION, null]);
+    expect(call.accepted).toBe(1);
+    call.emit("accept");
+    expect(reported.at(-1)).toEqual(["connected", SESSION]);
+    call.emit("disconnect");
+    expect(reported.at(-1)).toEqual(["ended", SESSION, "The call ended."]);
+    line.stop();
+    expect(devices[0]!.destroyed).toBe(1);
+  });
+
+  it("declining rejects this browser's leg and reports the call gone from here", async () => {
+    const { line, reported } = recordingLine();
+    await line.start("token-1");
+    const call = incoming({ session: SESSION });
+    await line.decline(SESSION);
+    expect(call.rejected).toBe(1);
+    expect(reported.at(-1)).toEqual(["gone", SESSION]);
+    line.stop();
   });
 });

@@ -3,7 +3,8 @@
  * rings the portal's available agents through `<Client>`, and those calls arrive here through the
  * Voice SDK (loaded only then) instead of the live feed and WebRTC.
  */
-import type { RingingCall } from "./controller";
+import type { AnswerRefusal, CallLine, LineEvents } from "./call-line";
+import type { RingingCall } from "./types";
 
 /** The part of the SDK's Call this line uses. */
 export type VoiceCall = {
@@ -34,19 +35,10 @@ export const loadTwilioDevice: DeviceFactory = async (token) => {
   return new Device(token, { logLevel: "error", closeProtection: true }) as unknown as VoiceDevice;
 };
 
-export type LineEvents = {
-  ring(call: RingingCall): void;
-  /** The caller hung up, or the call was answered elsewhere, before it was answered here. */
-  gone(sessionId: string): void;
-  connected(sessionId: string): void;
-  ended(sessionId: string, reason: string): void;
-  failed(message: string, sessionId: string | null): void;
-};
-
 const describe = (error: { message?: string } | null | undefined) =>
   error?.message ? `Twilio Voice: ${error.message}` : "Twilio Voice failed.";
 
-export class TwilioLine {
+export class TwilioLine implements CallLine {
   private device: VoiceDevice | null = null;
   private readonly calls = new Map<string, VoiceCall>();
   private stopped = false;
@@ -105,28 +97,36 @@ export class TwilioLine {
     });
   }
 
-  has(sessionId: string): boolean {
-    return this.calls.has(sessionId);
-  }
-
-  accept(sessionId: string) {
+  /** The SDK asks for the microphone and connects; the call's events move it on. */
+  async answer({ sessionId }: RingingCall): Promise<AnswerRefusal | null> {
+    this.events.connecting(sessionId, null);
     this.calls.get(sessionId)?.accept();
+    return null;
   }
 
-  reject(sessionId: string) {
+  /** Only this browser's leg: the business's phone keeps ringing, and the call is gone from here. */
+  async decline(sessionId: string) {
     this.calls.get(sessionId)?.reject();
     this.calls.delete(sessionId);
+    this.events.gone(sessionId);
   }
 
   mute(sessionId: string, muted: boolean) {
     this.calls.get(sessionId)?.mute(muted);
   }
 
+  /** The call ends with its leg; Twilio's status callbacks tell the server. */
   hangUp(sessionId: string) {
     const call = this.calls.get(sessionId);
     this.calls.delete(sessionId);
     call?.disconnect();
   }
+
+  /** Nothing to send: the Device's closeProtection asks before the page goes in a call. */
+  leave() {}
+
+  /** The SDK releases a call's audio itself when it ends. */
+  release() {}
 
   /** Unregisters: no more calls ring here, and a call in progress ends. */
   stop() {

@@ -37,6 +37,11 @@ export const callSessions = pgTable(
     endedAt: timestamp({ withTimezone: true }),
     // Heartbeat of the call's live connections; the sweeper ends calls whose connections are gone.
     lastActivityAt: timestamp({ withTimezone: true }),
+    // The call's deadlines, kept here so any instance (its timer, or the sweeper) acts on them:
+    // when an unanswered call rings out, set at calls.start (a Twilio call: when its dial starts)...
+    ringDeadlineAt: timestamp({ withTimezone: true }),
+    // ...and when the plan's time limit ends an answered call, set at the answer.
+    limitEndsAt: timestamp({ withTimezone: true }),
     durationSeconds: integer().notNull().default(0),
   },
   (t) => [
@@ -60,7 +65,7 @@ export const callSessions = pgTable(
       .on(t.providerCallId)
       .where(sql`${t.providerCallId} is not null`),
     // Abuse detection counts a visitor's recent calls by ip_key (an IPv6 address's /64); the
-    // function is created by migration 0006_ip_key and mirrors ipKey in packages/trpc/src/domain/ip.ts.
+    // function is created by migration 0006_ip_key and mirrors ipKey in packages/core/src/domain/ip.ts.
     index("call_sessions_ip_key_idx").on(sql`ip_key(${t.visitorIp})`, t.startedAt),
     // The retention job finds IPs past 12 months; nulled rows leave this index, so it stays small.
     index("call_sessions_ip_retention_idx").on(t.startedAt).where(sql`${t.visitorIp} is not null`),
@@ -68,6 +73,10 @@ export const callSessions = pgTable(
     index("call_sessions_open_idx")
       .on(t.status, t.startedAt)
       .where(sql`${t.status} in ('initiated', 'ringing', 'in-progress')`),
+    // The sweeper runs every few seconds on every instance: each deadline it looks for is one small
+    // index of the calls in the status it applies to.
+    index("call_sessions_ring_deadline_idx").on(t.ringDeadlineAt).where(sql`${t.status} = 'ringing'`),
+    index("call_sessions_limit_ends_idx").on(t.limitEndsAt).where(sql`${t.status} = 'in-progress'`),
   ],
 );
 

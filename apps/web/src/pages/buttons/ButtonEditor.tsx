@@ -1,33 +1,29 @@
-import { Alert, Button, Card, Checkbox, ConfirmDialog, SelectField, Switch, TextField } from "@cac/ui";
+import { Alert, Button, Checkbox, ConfirmDialog, Switch, TextField } from "@cac/ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from "react";
-import { Link, useBlocker, useNavigate } from "react-router";
+import { type FormEvent, useRef, useState } from "react";
+import { Link, useNavigate } from "react-router";
 import { FormAlert } from "../../components/FormAlert";
 import { useMe } from "../../components/MeContext";
-import { TestModeNotice } from "../../components/TestModeNotice";
 import { useSystemInfo } from "../../lib/system";
 import { useFormErrors } from "../../lib/useFormErrors";
 import { useTRPC } from "../../trpc";
-import { ColorField, ContrastNote, LogoField } from "./AppearanceFields";
+import { AppearanceSection } from "./AppearanceSection";
+import { ClosedBehaviorSection } from "./ClosedBehaviorSection";
 import {
   type ButtonView,
-  type ClosedBehavior,
   type Draft,
   draftFromView,
   draftSignature,
   hoursProblemsByDay,
-  icons,
   newDraft,
-  positions,
-  shapes,
-  sizes,
   toFields,
 } from "./draft";
+import { EditorSection } from "./EditorSection";
 import { HoursEditor } from "./HoursEditor";
 import { DomainsEditor, HolidaysEditor } from "./ListEditors";
-import { SnippetBox } from "./SnippetBox";
-import { type PreviewMode, usePreview } from "./usePreview";
-import { WidgetPreview } from "./WidgetPreview";
+import { PreviewCard } from "./PreviewCard";
+import { SnippetCard } from "./SnippetCard";
+import { useLeaveGuard } from "./useLeaveGuard";
 
 /** The fields the server names in `fieldErrors`; anything else goes in the form's alert. */
 const knownFields = [
@@ -48,38 +44,6 @@ const knownFields = [
 const fieldOf = (key: keyof Draft): string =>
   ["background", "text", "size", "shape", "position", "icon"].includes(key) ? "style" : key;
 
-const closedOptions: ReadonlyArray<{ value: ClosedBehavior; label: string; hint: string }> = [
-  {
-    value: "message",
-    label: "Show when you are back",
-    hint: "The button stays visible with “Closed — back at 9:00 AM”, in the visitor's local time.",
-  },
-  {
-    value: "callback",
-    label: "Offer a callback request",
-    hint: "Visitors leave their name and number. Requests appear under Callbacks and are emailed to you.",
-  },
-  { value: "hide", label: "Hide the button", hint: "Nothing shows on your site while you are closed." },
-];
-
-function Section({
-  id,
-  title,
-  description,
-  children,
-}: {
-  id: string;
-  title: string;
-  description?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <Card id={id} title={title} description={description} className="editor-section">
-      {children}
-    </Card>
-  );
-}
-
 /**
  * Create or edit a call button. What people type is kept in a draft until it saves; the server's
  * field messages show next to their fields and never clear the draft.
@@ -99,7 +63,6 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
   const [logoUrl, setLogoUrl] = useState(button?.logoUrl ?? null);
   const [checkFailed, setCheckFailed] = useState(false);
   const [savedNotice, setSavedNotice] = useState(created ? "created" : null);
-  const [mode, setMode] = useState<PreviewMode>("open");
   const signature = draftSignature(draft);
   const dirty = signature !== savedSignature;
 
@@ -115,22 +78,7 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
   });
 
   // Unsaved changes: ask before leaving the page in the portal, and before closing the tab.
-  const allowLeave = useRef(false);
-  const dirtyRef = useRef(dirty);
-  dirtyRef.current = dirty;
-  const blocker = useBlocker(
-    useCallback(
-      ({ currentLocation, nextLocation }) =>
-        !allowLeave.current && dirtyRef.current && currentLocation.pathname !== nextLocation.pathname,
-      [],
-    ),
-  );
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty]);
+  const { blocker, allowLeave } = useLeaveGuard(dirty);
 
   const store = (view: ButtonView) => {
     queryClient.setQueryData(trpc.buttons.get.queryKey({ id: view.id }), view);
@@ -183,7 +131,6 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
 
   const hoursProblems = hoursProblemsByDay(draft);
   const { problems } = toFields(draft);
-  const preview = usePreview(draft, mode, { publicId: button?.publicId ?? null, logoUrl });
   const planLimit = errors.error?.appCode === "PLAN_LIMIT";
   const freePlan = account.plan === "free";
 
@@ -219,7 +166,7 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
           ) : null}
         </FormAlert>
 
-        <Section id="basics" title="Basics">
+        <EditorSection id="basics" title="Basics">
           <div className="form-grid">
             <TextField
               label="Name"
@@ -246,84 +193,19 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
           {button?.disabledReason && !draft.enabled ? (
             <p className="ui-hint">{button.disabledReason}</p>
           ) : null}
-        </Section>
+        </EditorSection>
 
-        <Section id="appearance" title="Appearance">
-          <div className="stack">
-            <div className="form-grid">
-              <ColorField
-                label="Background color"
-                value={draft.background}
-                onChange={(value) => update("background", value)}
-                error={problems.background ?? errors.field("style")}
-              />
-              <ColorField
-                label="Text color"
-                value={draft.text}
-                onChange={(value) => update("text", value)}
-                error={problems.text}
-              />
-            </div>
-            <ContrastNote background={draft.background} text={draft.text} />
-            <div className="form-grid form-grid--compact">
-              <SelectField
-                label="Size"
-                value={draft.size}
-                onChange={(event) => update("size", event.target.value as Draft["size"])}
-              >
-                {sizes.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </SelectField>
-              <SelectField
-                label="Shape"
-                value={draft.shape}
-                onChange={(event) => update("shape", event.target.value as Draft["shape"])}
-              >
-                {shapes.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </SelectField>
-              <SelectField
-                label="Position"
-                value={draft.position}
-                onChange={(event) => update("position", event.target.value as Draft["position"])}
-                hint={
-                  draft.position === "inline" ? (
-                    <>
-                      Add <code>&lt;div data-clickandcall&gt;&lt;/div&gt;</code> where the button goes.
-                    </>
-                  ) : undefined
-                }
-              >
-                {positions.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </SelectField>
-              <SelectField
-                label="Icon"
-                value={draft.icon}
-                onChange={(event) => update("icon", event.target.value as Draft["icon"])}
-                hint={logoUrl ? "Your logo replaces the icon." : undefined}
-              >
-                {icons.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </SelectField>
-            </div>
-            <LogoField button={button ? { ...button, logoUrl } : null} onChange={setLogoUrl} />
-          </div>
-        </Section>
+        <AppearanceSection
+          draft={draft}
+          update={update}
+          problems={problems}
+          styleError={errors.field("style")}
+          button={button}
+          logoUrl={logoUrl}
+          onLogo={setLogoUrl}
+        />
 
-        <Section
+        <EditorSection
           id="destination"
           title="Where calls ring"
           description="Answer in this portal, on a phone, or both: the first to pick up takes the call."
@@ -354,9 +236,9 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
               {...text("phoneNumber")}
             />
           </div>
-        </Section>
+        </EditorSection>
 
-        <Section id="hours" title="Opening hours" description="Visitors can call while you are open.">
+        <EditorSection id="hours" title="Opening hours" description="Visitors can call while you are open.">
           <HoursEditor
             draft={draft}
             onHours={(hours) => update("hours", hours)}
@@ -365,53 +247,30 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
             serverMessages={errors.field("hours")}
             timezoneError={errors.field("timezone")}
           />
-        </Section>
+        </EditorSection>
 
-        <Section id="holidays" title="Closed dates">
+        <EditorSection id="holidays" title="Closed dates">
           <HolidaysEditor
             holidays={draft.holidays}
             onChange={(holidays) => update("holidays", holidays)}
             error={errors.field("holidays")}
           />
-        </Section>
+        </EditorSection>
 
-        <Section id="closed" title="When you are closed">
-          <fieldset
-            className="choice-group"
-            aria-describedby={errors.field("closedBehavior") ? "closed-error" : undefined}
-          >
-            <legend className="ui-visually-hidden">When you are closed</legend>
-            {closedOptions.map((option) => (
-              <label key={option.value} className="choice">
-                <input
-                  type="radio"
-                  name="closedBehavior"
-                  value={option.value}
-                  checked={draft.closedBehavior === option.value}
-                  onChange={() => update("closedBehavior", option.value)}
-                />
-                <span className="choice-text">
-                  <span className="choice-label">{option.label}</span>
-                  <span className="choice-hint">{option.hint}</span>
-                </span>
-              </label>
-            ))}
-          </fieldset>
-          {errors.field("closedBehavior") ? (
-            <p className="ui-field-error" id="closed-error">
-              {errors.field("closedBehavior")?.join(" ")}
-            </p>
-          ) : null}
-        </Section>
+        <ClosedBehaviorSection
+          value={draft.closedBehavior}
+          onChange={(value) => update("closedBehavior", value)}
+          error={errors.field("closedBehavior")}
+        />
 
-        <Section id="domains" title="Allowed websites">
+        <EditorSection id="domains" title="Allowed websites">
           <DomainsEditor
             domains={draft.allowedDomains}
             onChange={(domains) => update("allowedDomains", domains)}
             error={errors.field("allowedDomains")}
             production={production}
           />
-        </Section>
+        </EditorSection>
 
         <div className="editor-savebar">
           <Button type="submit" pending={pending} pendingLabel={button ? "Saving…" : "Creating…"}>
@@ -427,56 +286,8 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
       </form>
 
       <aside className="editor-aside" aria-label="Preview and snippet">
-        <Card
-          id="preview"
-          title="Live preview"
-          description="The real widget, as visitors will see it. Click it to try the dialog."
-        >
-          <div className="stack">
-            <fieldset className="segmented">
-              <legend className="segmented-legend">Preview as</legend>
-              {(["open", "closed"] as const).map((value) => (
-                <label key={value} className="segmented-option">
-                  <input
-                    type="radio"
-                    name="preview-mode"
-                    value={value}
-                    checked={mode === value}
-                    onChange={() => setMode(value)}
-                  />
-                  <span>{value === "open" ? "Open" : "Closed"}</span>
-                </label>
-              ))}
-            </fieldset>
-            <p className="preview-status">
-              {preview.openNow ? "Open right now" : "Closed right now"} ({draft.timezone.replaceAll("_", " ")}
-              ).
-              {preview.shifted ? (
-                <> Showing {mode === "open" ? "the next opening" : "the next closing"}.</>
-              ) : null}
-            </p>
-            {preview.note ? <Alert tone="info">{preview.note}</Alert> : null}
-            <WidgetPreview config={preview.config} now={preview.now} />
-            <p className="ui-hint">Times in the preview are in your timezone; visitors see theirs.</p>
-          </div>
-        </Card>
-        <Card id="snippet" title="Add it to your site">
-          {button ? (
-            <div className="stack">
-              <SnippetBox snippet={button.snippet} />
-              <TestModeNotice />
-              {button.enabled ? null : (
-                <Alert tone="warning">
-                  This button is turned off: the snippet shows nothing until it is active.
-                </Alert>
-              )}
-            </div>
-          ) : (
-            <p className="muted">
-              Create the button to get its snippet: one line of HTML to paste into your site.
-            </p>
-          )}
-        </Card>
+        <PreviewCard draft={draft} publicId={button?.publicId ?? null} logoUrl={logoUrl} />
+        <SnippetCard button={button} />
       </aside>
 
       <ConfirmDialog

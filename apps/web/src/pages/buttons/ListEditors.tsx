@@ -1,4 +1,4 @@
-import { domainPatternProblem, normalizeDomainPattern } from "@cac/trpc/domain/allowed-domains";
+import { domainPatternProblem, normalizeDomainPattern } from "@cac/core/domain";
 import { TextField } from "@cac/ui";
 import { type KeyboardEvent, useState } from "react";
 

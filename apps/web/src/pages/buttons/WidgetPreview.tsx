@@ -1,4 +1,4 @@
-import type { PublicButtonConfig } from "@cac/trpc/domain/public-config";
+import type { PublicButtonConfig } from "@cac/core/domain";
 import { Alert, Button, Spinner } from "@cac/ui";
 import { useEffect, useRef, useState } from "react";
 

@@ -2,8 +2,8 @@
  * The button editor's working copy. Inputs hold what people type (hex text, "HH:MM" times, a
  * phone number as written); `toFields` turns it into what `buttons.create/update` accept.
  */
-import type { PublicButtonConfig } from "@cac/trpc/domain/public-config";
-import { findHoursProblems, type WeeklyHours } from "@cac/trpc/domain/schedule";
+import type { PublicButtonConfig } from "@cac/core/domain";
+import { findHoursProblems, type WeeklyHours } from "@cac/core/domain";
 import { normalizeHex } from "../../lib/contrast";
 import { formatUsPhone } from "../../lib/format";
 import type { RouterInputs, RouterOutputs } from "../../trpc";

@@ -1,5 +1,5 @@
-import type { PublicButtonConfig } from "@cac/trpc/domain/public-config";
-import { isOpenAt, nextClosing, nextOpening, openWindows, type Schedule } from "@cac/trpc/domain/schedule";
+import type { PublicButtonConfig } from "@cac/core/domain";
+import { isOpenAt, nextClosing, nextOpening, openWindows, type Schedule } from "@cac/core/domain";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { normalizeHex } from "../../lib/contrast";
 import { type Draft, previewConfig, weeklyHours } from "./draft";

@@ -1,6 +1,5 @@
+import { ipSchema, text } from "@cac/core/domain";
 import { z } from "zod";
-import { ipSchema } from "../../domain/ip";
-import { text } from "../../domain/validation";
 
 const reasonSchema = text()
   .trim()

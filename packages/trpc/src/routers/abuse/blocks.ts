@@ -1,4 +1,4 @@
-import { blockIp, listIpBlocks, unblockIp } from "../../services/ip-blocks";
+import { blockIp, listIpBlocks, unblockIp } from "@cac/core";
 import { ownerProcedure } from "../../trpc";
 import { blockIpInput, unblockIpInput } from "./abuse.schema";
 

@@ -1,4 +1,4 @@
-import { addManualBlock, clearFlag, listFlags, listSecurityEvents } from "../../services/abuse-review";
+import { addManualBlock, clearFlag, listFlags, listSecurityEvents } from "@cac/core";
 import { operatorProcedure } from "../../trpc";
 import { addBlockInput, clearFlagInput, listEventsInput, listFlagsInput } from "./abuse.schema";
 

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   companyNameSchema,
   newPasswordSchema,
@@ -6,7 +5,8 @@ import {
   text,
   usPhoneSchema,
   websiteUrlSchema,
-} from "../../domain/validation";
+} from "@cac/core/domain";
+import { z } from "zod";
 
 export const updateProfileInput = z.object({
   name: personNameSchema,

@@ -1,6 +1,6 @@
+import { closeAccount, closureStatus, reopenAccount } from "@cac/core";
+import { text } from "@cac/core/domain";
 import { z } from "zod";
-import { text } from "../../domain/validation";
-import { closeAccount, closureStatus, reopenAccount } from "../../services/account-closure";
 import { authedProcedure, ownerProcedure } from "../../trpc";
 
 export const closeAccountInput = z.object({

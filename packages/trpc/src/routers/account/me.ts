@@ -1,6 +1,4 @@
-import { describeMe } from "../../services/account";
-import { isAccountVerified } from "../../services/owners";
-import { validateSession } from "../../services/sessions";
+import { describeMe, isAccountVerified, validateSession } from "@cac/core";
 import { publicProcedure } from "../../trpc";
 
 /** The signed-in user and account, or null when logged out (the portal decides where to go). */

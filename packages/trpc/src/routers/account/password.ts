@@ -1,4 +1,4 @@
-import { changePassword } from "../../services/auth";
+import { changePassword } from "@cac/core";
 import { authedProcedure } from "../../trpc";
 import { changePasswordInput } from "./account.schema";
 

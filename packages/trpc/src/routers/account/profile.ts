@@ -1,4 +1,4 @@
-import { updateProfile } from "../../services/account";
+import { updateProfile } from "@cac/core";
 import { authedProcedure } from "../../trpc";
 import { updateProfileInput } from "./account.schema";
 

@@ -1,5 +1,4 @@
-import { listSessions, revokeSession } from "../../services/account";
-import { invalidateUserSessions } from "../../services/sessions";
+import { invalidateUserSessions, listSessions, revokeSession } from "@cac/core";
 import { authedProcedure } from "../../trpc";
 import { revokeSessionInput } from "./account.schema";
 

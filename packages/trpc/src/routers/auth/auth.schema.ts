@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   companyNameSchema,
   emailSchema,
@@ -7,7 +6,8 @@ import {
   text,
   usPhoneSchema,
   websiteUrlSchema,
-} from "../../domain/validation";
+} from "@cac/core/domain";
+import { z } from "zod";
 
 export const signupInput = z.object({
   name: personNameSchema,

@@ -1,4 +1,4 @@
-import { login, logout } from "../../services/auth";
+import { login, logout } from "@cac/core";
 import { authedProcedure, publicProcedure } from "../../trpc";
 import { loginInput } from "./auth.schema";
 

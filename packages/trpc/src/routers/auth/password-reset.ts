@@ -1,4 +1,4 @@
-import { requestPasswordReset, resetPassword } from "../../services/auth";
+import { requestPasswordReset, resetPassword } from "@cac/core";
 import { publicProcedure } from "../../trpc";
 import { requestResetInput, resetPasswordInput } from "./auth.schema";
 

@@ -1,4 +1,4 @@
-import { signup } from "../../services/auth";
+import { signup } from "@cac/core";
 import { publicProcedure } from "../../trpc";
 import { signupInput } from "./auth.schema";
 

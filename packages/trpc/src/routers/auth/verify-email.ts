@@ -1,4 +1,4 @@
-import { resendVerification, verifyEmail } from "../../services/auth";
+import { resendVerification, verifyEmail } from "@cac/core";
 import { authedProcedure, publicProcedure } from "../../trpc";
 import { tokenInput } from "./auth.schema";
 

@@ -1,4 +1,4 @@
-import { billingOverview, planTable } from "../../services/billing";
+import { billingOverview, planTable } from "@cac/core";
 import { authedProcedure } from "../../trpc";
 
 /** Plan, subscription status, usage this period against the quota, and the billing history. */

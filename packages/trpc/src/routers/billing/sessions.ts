@@ -1,4 +1,4 @@
-import { openCustomerPortal, startCheckout } from "../../services/billing";
+import { openCustomerPortal, startCheckout } from "@cac/core";
 import { ownerProcedure } from "../../trpc";
 import { checkoutInput } from "./billing.schema";
 

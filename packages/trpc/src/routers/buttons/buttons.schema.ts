@@ -1,5 +1,5 @@
+import { buttonFieldsSchema } from "@cac/core/domain";
 import { z } from "zod";
-import { buttonFieldsSchema } from "../../domain/button-fields";
 
 export const buttonIdInput = z.object({ id: z.uuid("This button does not exist.") });
 export const createButtonInput = buttonFieldsSchema;

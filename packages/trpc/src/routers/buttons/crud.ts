@@ -1,4 +1,3 @@
-import { toButtonView } from "../../services/button-view";
 import {
   createButton,
   deleteButton,
@@ -6,8 +5,9 @@ import {
   getButton,
   listButtons,
   setButtonEnabled,
+  toButtonView,
   updateButton,
-} from "../../services/buttons";
+} from "@cac/core";
 import { authedProcedure } from "../../trpc";
 import { buttonIdInput, createButtonInput, setEnabledInput, updateButtonInput } from "./buttons.schema";
 

@@ -1,5 +1,4 @@
-import { toButtonView } from "../../services/button-view";
-import { removeButtonLogo } from "../../services/logos";
+import { removeButtonLogo, toButtonView } from "@cac/core";
 import { authedProcedure } from "../../trpc";
 import { buttonIdInput } from "./buttons.schema";
 

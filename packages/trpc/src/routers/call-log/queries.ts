@@ -1,10 +1,4 @@
-import {
-  callLogCharts,
-  callLogTotals,
-  listCallLog,
-  liveCalls,
-  resolveCallLogFilter,
-} from "../../services/call-log";
+import { callLogCharts, callLogTotals, listCallLog, liveCalls, resolveCallLogFilter } from "@cac/core";
 import { authedProcedure } from "../../trpc";
 import { callLogChartsInput, callLogListInput, callLogTotalsInput } from "./call-log.schema";
 

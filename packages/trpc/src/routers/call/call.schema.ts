@@ -1,5 +1,5 @@
+import { text } from "@cac/core/domain";
 import { z } from "zod";
-import { text } from "../../domain/validation";
 
 export const signalPayloadSchema = z.discriminatedUnion("kind", [
   z.object({

@@ -1,6 +1,5 @@
-import { text } from "../../domain/validation";
-import { visitorCall } from "../../services/calls/signaling";
-import { reportClientFailure } from "../../services/calls/twilio";
+import { reportClientFailure, visitorCall } from "@cac/core";
+import { text } from "@cac/core/domain";
 import { widgetProcedure } from "../../trpc";
 import { visitorCallInput } from "./call.schema";
 

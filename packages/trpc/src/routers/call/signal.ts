@@ -1,5 +1,5 @@
-import { text } from "../../domain/validation";
-import { hangUp, visitorCall, visitorSignal } from "../../services/calls/signaling";
+import { hangUp, visitorCall, visitorSignal } from "@cac/core";
+import { text } from "@cac/core/domain";
 import { widgetProcedure } from "../../trpc";
 import { signalPayloadSchema, visitorCallInput } from "./call.schema";
 

@@ -1,4 +1,4 @@
-import { startCall } from "../../services/calls/start";
+import { startCall } from "@cac/core";
 import { widgetEntryProcedure } from "../../trpc";
 import { startCallInput } from "./call.schema";
 

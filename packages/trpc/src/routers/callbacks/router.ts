@@ -1,6 +1,6 @@
+import { listCallbackRequests, setCallbackHandled } from "@cac/core";
+import { text } from "@cac/core/domain";
 import { z } from "zod";
-import { text } from "../../domain/validation";
-import { listCallbackRequests, setCallbackHandled } from "../../services/callbacks";
 import { authedProcedure, router } from "../../trpc";
 
 export const callbacksRouter = router({

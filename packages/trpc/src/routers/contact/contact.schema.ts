@@ -1,5 +1,5 @@
+import { emailSchema, personNameSchema, text, websiteUrlSchema } from "@cac/core/domain";
 import { z } from "zod";
-import { emailSchema, personNameSchema, text, websiteUrlSchema } from "../../domain/validation";
 
 const blankToUndefined = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;

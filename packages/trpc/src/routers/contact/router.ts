@@ -1,4 +1,4 @@
-import { sendContactMessage } from "../../services/contact";
+import { sendContactMessage } from "@cac/core";
 import { publicProcedure, router } from "../../trpc";
 import { contactInput } from "./contact.schema";
 

@@ -1,7 +1,12 @@
-import { answerCall, endCall, setCallTimer } from "../../services/calls/lifecycle";
-import { agentHangUp, agentSignal, declineCall, setAgentAvailable } from "../../services/calls/signaling";
-import { agentVoiceLine } from "../../services/calls/twilio";
-import { allowedCallSeconds, getUsage } from "../../services/usage";
+import {
+  agentHangUp,
+  agentSignal,
+  agentVoiceLine,
+  answerCall,
+  callIceConfig,
+  declineCall,
+  setAgentAvailable,
+} from "@cac/core";
 import { authedProcedure } from "../../trpc";
 import { agentSignalInput, availabilityInput, sessionIdInput } from "./phone.schema";
 
@@ -10,16 +15,9 @@ export const setAvailableProcedure = authedProcedure
   .mutation(({ ctx, input }) => setAgentAvailable(ctx, ctx.user.id, input.available));
 
 export const answerProcedure = authedProcedure.input(sessionIdInput).mutation(async ({ ctx, input }) => {
-  const call = await answerCall(ctx, ctx.account.id, ctx.user.id, input.sessionId);
-  // The plan's time limit (or the minutes left) ends the call on the server's side too.
-  const limitSeconds = allowedCallSeconds(await getUsage(ctx, ctx.account.id));
-  setCallTimer(
-    call.id,
-    Math.max(1, limitSeconds) * 1000,
-    () => endCall(ctx, call.id, "completed", "The call reached its time limit."),
-    ctx.log,
-  );
-  return { sessionId: call.id, iceServers: ctx.settings.calls.iceServers, maxCallSeconds: limitSeconds };
+  // The plan's time limit (or the minutes left) is stored with the answer: the server ends the call there.
+  const { call, maxCallSeconds } = await answerCall(ctx, ctx.account.id, ctx.user.id, input.sessionId);
+  return { sessionId: call.id, ...callIceConfig(ctx, call.id), maxCallSeconds };
 });
 
 export const declineProcedure = authedProcedure

@@ -1,4 +1,4 @@
-import { currentNotice, dismissNotice, listNotices, publishNotice } from "../../services/policy";
+import { currentNotice, dismissNotice, listNotices, publishNotice } from "@cac/core";
 import { authedProcedure, operatorProcedure, router } from "../../trpc";
 import { dismissNoticeInput, publishNoticeInput } from "./policy.schema";
 

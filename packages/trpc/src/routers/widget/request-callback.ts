@@ -1,6 +1,6 @@
+import { requestCallback } from "@cac/core";
+import { personNameSchema, text, usPhoneSchema } from "@cac/core/domain";
 import { z } from "zod";
-import { personNameSchema, text, usPhoneSchema } from "../../domain/validation";
-import { requestCallback } from "../../services/callbacks";
 import { widgetEntryProcedure } from "../../trpc";
 
 export const requestCallbackInput = z.object({

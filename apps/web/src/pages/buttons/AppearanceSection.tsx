@@ -1,0 +1,104 @@
+import { SelectField } from "@cac/ui";
+import { ColorField, ContrastNote, LogoField } from "./AppearanceFields";
+import { type ButtonView, type Draft, type DraftProblems, icons, positions, shapes, sizes } from "./draft";
+import { EditorSection } from "./EditorSection";
+
+export type UpdateDraft = <K extends keyof Draft>(key: K, value: Draft[K]) => void;
+
+/** Colors, size, shape, position, icon and logo of the button. */
+export function AppearanceSection({
+  draft,
+  update,
+  problems,
+  styleError,
+  button,
+  logoUrl,
+  onLogo,
+}: {
+  draft: Draft;
+  update: UpdateDraft;
+  /** The draft's own checks, by field. */
+  problems: DraftProblems;
+  /** The server's messages about the style. */
+  styleError: string[] | undefined;
+  button: ButtonView | null;
+  logoUrl: string | null;
+  onLogo: (url: string | null) => void;
+}) {
+  return (
+    <EditorSection id="appearance" title="Appearance">
+      <div className="stack">
+        <div className="form-grid">
+          <ColorField
+            label="Background color"
+            value={draft.background}
+            onChange={(value) => update("background", value)}
+            error={problems.background ?? styleError}
+          />
+          <ColorField
+            label="Text color"
+            value={draft.text}
+            onChange={(value) => update("text", value)}
+            error={problems.text}
+          />
+        </div>
+        <ContrastNote background={draft.background} text={draft.text} />
+        <div className="form-grid form-grid--compact">
+          <SelectField
+            label="Size"
+            value={draft.size}
+            onChange={(event) => update("size", event.target.value as Draft["size"])}
+          >
+            {sizes.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField
+            label="Shape"
+            value={draft.shape}
+            onChange={(event) => update("shape", event.target.value as Draft["shape"])}
+          >
+            {shapes.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField
+            label="Position"
+            value={draft.position}
+            onChange={(event) => update("position", event.target.value as Draft["position"])}
+            hint={
+              draft.position === "inline" ? (
+                <>
+                  Add <code>&lt;div data-clickandcall&gt;&lt;/div&gt;</code> where the button goes.
+                </>
+              ) : undefined
+            }
+          >
+            {positions.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField
+            label="Icon"
+            value={draft.icon}
+            onChange={(event) => update("icon", event.target.value as Draft["icon"])}
+            hint={logoUrl ? "Your logo replaces the icon." : undefined}
+          >
+            {icons.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </SelectField>
+        </div>
+        <LogoField button={button ? { ...button, logoUrl } : null} onChange={onLogo} />
+      </div>
+    </EditorSection>
+  );
+}

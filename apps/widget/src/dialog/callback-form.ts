@@ -1,0 +1,151 @@
+/**
+ * The callback request form: on the home frame, while closed (callback behaviour), and after a
+ * call nobody could take. It checks the fields first, then sends through `requestCallback`
+ * (after a Turnstile check, action "callback", when the captcha is on). What the visitor typed
+ * survives re-renders; errors are tied to their fields (`aria-invalid`, `aria-describedby`).
+ */
+import { type CallbackField, type CallbackOutcome, requestCallback } from "../callback-request";
+import { captchaToken } from "../captcha";
+import type { WidgetContext } from "../types";
+import { type Child, h } from "./dom";
+
+export type CallbackForm = {
+  /** The form, with what the visitor typed and the last answer. */
+  render(intro: string): HTMLElement;
+  /** Remembers what is typed in `body` before it is re-rendered. */
+  keep(body: ParentNode): void;
+  /** Forgets the last answer and field errors (the dialog opens again, or a call failed). */
+  clear(): void;
+  /** Cancels a captcha check in progress (the dialog closed). */
+  cancel(): void;
+};
+
+export type FormHost = {
+  /** The dialog's body, re-rendered on every change. */
+  body: HTMLElement;
+  /** Where Turnstile's challenge shows: outside the body, so its frame survives re-renders. */
+  captchaBox: HTMLElement;
+  render(): void;
+  /** The request was accepted. */
+  sent(): void;
+};
+
+type Texts = Partial<Record<CallbackField, string>>;
+
+export function callbackForm(ctx: WidgetContext, host: FormHost): CallbackForm {
+  let values: Texts = {};
+  let errors: Texts = {};
+  let note = "";
+  let sending = false;
+  let captcha: AbortController | undefined;
+
+  function field(name: CallbackField, label: Child, input: HTMLElement) {
+    const error = errors[name];
+    input.id = `cac-${name}`;
+    input.setAttribute("name", name);
+    (input as HTMLInputElement).value = values[name] ?? "";
+    if (error) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", `cac-${name}-e`);
+    }
+    return [
+      h("label", { for: `cac-${name}` }, label),
+      input,
+      h("p", { class: "e", id: `cac-${name}-e` }, error),
+    ];
+  }
+
+  /** With the captcha on, a fresh token for this request (action "callback"); else none. */
+  async function send(): Promise<CallbackOutcome> {
+    const input = {
+      button: ctx.cfg.id,
+      name: values.name ?? "",
+      phone: values.phone ?? "",
+      ...(values.message ? { message: values.message } : {}),
+    };
+    const siteKey = ctx.cfg.captchaSiteKey;
+    if (!siteKey) return requestCallback(ctx.cfg.apiOrigin, input);
+    captcha = new AbortController();
+    let token: string;
+    try {
+      token = await captchaToken(siteKey, host.captchaBox, captcha.signal, "callback");
+    } catch {
+      return { message: "We couldn't verify that you're a person. Please try again.", fieldErrors: {} };
+    }
+    return requestCallback(ctx.cfg.apiOrigin, { ...input, captchaToken: token });
+  }
+
+  async function submit(event: Event, form: HTMLFormElement) {
+    event.preventDefault();
+    if (sending) return;
+    const data = new FormData(form);
+    values = {};
+    for (const key of ["name", "phone", "message"] as const) values[key] = String(data.get(key) ?? "").trim();
+    errors = {};
+    note = "";
+    const digits = values.phone?.replace(/\D/g, "").length ?? 0;
+    if (!values.name) errors.name = "Enter your name.";
+    if (!values.phone) errors.phone = "Enter your phone number.";
+    else if (digits < 10 || digits > 15) errors.phone = "Enter a full phone number, like (555) 123-4567.";
+    if (!Object.keys(errors).length) {
+      if (ctx.preview) {
+        note = "Preview: requests are not sent.";
+      } else {
+        sending = true;
+        host.render();
+        const outcome = await send();
+        sending = false;
+        if (outcome === true) {
+          values = {};
+          return host.sent();
+        }
+        errors = outcome.fieldErrors;
+        note = outcome.message;
+      }
+    }
+    host.render();
+    const invalid = host.body.querySelector<HTMLElement>("[aria-invalid=true]");
+    (invalid ?? host.body.querySelector<HTMLElement>(".pr"))?.focus();
+  }
+
+  return {
+    render(intro) {
+      const form = h(
+        "form",
+        {
+          novalidate: true,
+          "aria-label": "Request a callback",
+          onsubmit: (event) => submit(event, form as HTMLFormElement),
+        },
+        h("p", { class: "mt" }, intro),
+        ...field("name", "Name", h("input", { autocomplete: "name", required: true, maxlength: 100 })),
+        ...field(
+          "phone",
+          "Phone number",
+          h("input", { type: "tel", autocomplete: "tel", inputmode: "tel", required: true, maxlength: 30 }),
+        ),
+        ...field(
+          "message",
+          ["Message ", h("span", {}, "(optional)")],
+          h("textarea", { rows: 3, maxlength: 500 }),
+        ),
+        h("p", { class: "n", role: "status" }, note),
+        h(
+          "button",
+          { type: "submit", class: "btn pr", disabled: sending },
+          sending ? "Sending…" : "Request a callback",
+        ),
+      );
+      return form;
+    },
+    keep(body) {
+      for (const el of body.querySelectorAll<HTMLInputElement>("input,textarea"))
+        values[el.name as CallbackField] = el.value;
+    },
+    clear() {
+      note = "";
+      errors = {};
+    },
+    cancel: () => captcha?.abort(),
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Home: while open, "Call now" (when the button takes calls) and the callback form; while closed,
+ * the closed message, then the form (callback behaviour) or just a close button.
+ */
+import { btn, h } from "./dom";
+import type { Frame } from "./room";
+
+export const home: Frame<"home"> = {
+  render(_view, room) {
+    const s = room.ctx.status();
+    if (!s.open) {
+      const closed = h("p", { class: "st", role: "status" }, s.text);
+      return room.ctx.cfg.closedBehavior === "callback"
+        ? [closed, room.form("Leave your number and we'll call you back when we're open.")]
+        : [
+            closed,
+            h("p", { class: "mt" }, "We'll be glad to take your call then."),
+            btn("Close", room.close),
+          ];
+    }
+    return room.canCall()
+      ? [
+          h("p", { class: "mt" }, "Talk to us now, right from your browser."),
+          btn("Call now", room.call, "pr", { "data-focus": true }),
+          room.form("Or leave your number and we'll call you back."),
+        ]
+      : [room.form("Leave your number and we'll call you back shortly.")];
+  },
+};

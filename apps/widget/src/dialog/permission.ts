@@ -1,0 +1,12 @@
+/** Permission: the browser is asking for the microphone; the visitor can still cancel. */
+import { btn, h } from "./dom";
+import type { Frame } from "./room";
+
+export const permission: Frame<"permission"> = {
+  live: "Waiting for microphone permission",
+  render: (_view, room) => [
+    h("p", { class: "st" }, "Allow your microphone"),
+    h("p", { class: "mt" }, "Your browser will ask to use the microphone. Choose Allow to start the call."),
+    btn("Cancel", room.hangUp, "", { "data-focus": true }),
+  ],
+};

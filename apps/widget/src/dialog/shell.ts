@@ -1,0 +1,103 @@
+/**
+ * The dialog's frame, whatever its state: a labelled modal (`role="dialog"`, `aria-modal`,
+ * `aria-labelledby` its title) with a close button, the body the states render into, the box for
+ * Turnstile's challenge, and a polite live region. Escape closes it; Tab and Shift+Tab stay inside.
+ */
+import { h } from "./dom";
+import { css } from "./styles";
+
+// iframe: an interactive Turnstile challenge must be reachable with Tab.
+const focusable =
+  "button:not([disabled]),input,textarea,select,a[href],iframe,[tabindex]:not([tabindex='-1'])";
+
+export type Shell = {
+  dialog: HTMLElement;
+  title: HTMLElement;
+  body: HTMLElement;
+  captchaBox: HTMLElement;
+  live: HTMLElement;
+  /** Focuses the body's `data-focus` element, else its first focusable one, else the close button. */
+  focusFirst(): void;
+  /** Keeps a corner dialog just above the button, whatever the button's size. */
+  place(): void;
+};
+
+export function shell(frame: HTMLElement, button: HTMLElement, preview: boolean, onClose: () => void): Shell {
+  const root = frame.getRootNode() as ShadowRoot;
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  } catch {
+    root.append(h("style", {}, css));
+  }
+
+  const title = h("h2", { id: "cac-title" });
+  const live = h("p", { class: "sr", "aria-live": "polite" });
+  const body = h("div", { class: "bd" });
+  // Outside `body`, which is re-rendered: Turnstile's frame must survive state changes.
+  const captchaBox = h("div", { class: "cf", hidden: true, "aria-label": "Verification check" });
+  const dialog = h(
+    "div",
+    {
+      class: "d",
+      role: "dialog",
+      "aria-modal": "true",
+      "aria-labelledby": "cac-title",
+      hidden: true,
+      onkeydown: (event) => onKey(event as KeyboardEvent),
+    },
+    h(
+      "div",
+      { class: "hd" },
+      title,
+      h("button", { type: "button", class: "x", "aria-label": "Close", onclick: onClose }, "×"),
+    ),
+    body,
+    captchaBox,
+    live,
+  );
+  frame.append(dialog);
+
+  function onKey(event: KeyboardEvent) {
+    if (event.key === "Escape") {
+      event.stopPropagation();
+      onClose();
+    } else if (event.key === "Tab") {
+      const items = [...dialog.querySelectorAll<HTMLElement>(focusable)].filter(
+        (e) => e.offsetParent !== null,
+      );
+      const first = items[0];
+      const last = items[items.length - 1];
+      const active = root.activeElement;
+      if (!first || !last) return;
+      if (event.shiftKey && (active === first || !dialog.contains(active))) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && (active === last || !dialog.contains(active))) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+  }
+
+  return {
+    dialog,
+    title,
+    body,
+    captchaBox,
+    live,
+    focusFirst() {
+      const target =
+        body.querySelector<HTMLElement>("[data-focus]") ??
+        body.querySelector<HTMLElement>(focusable) ??
+        dialog.querySelector<HTMLElement>(".x");
+      target?.focus();
+    },
+    place() {
+      const ref = preview ? (root.host as HTMLElement).getBoundingClientRect().bottom : window.innerHeight;
+      const offset = Math.round(ref - button.getBoundingClientRect().top + 12);
+      dialog.style.setProperty("--o", `${Math.max(offset, 16)}px`);
+    },
+  };
+}

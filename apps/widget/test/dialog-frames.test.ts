@@ -1,0 +1,211 @@
+// @vitest-environment happy-dom
+/**
+ * Each state's frame on its own, with a stand-in for the dialog (the Room): what it shows, what
+ * its buttons do, what takes focus and what it announces. call-ui.test.ts drives them together.
+ */
+import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from "vitest";
+import type { CallView } from "../src/call-state";
+import type { Child } from "../src/dialog/dom";
+import { failMessages } from "../src/dialog/failed";
+import { frames } from "../src/dialog/frames";
+import type { Frame, Room } from "../src/dialog/room";
+import type { CallSession } from "../src/transport";
+import type { CallFailCause, WidgetContext } from "../src/types";
+import { makeConfig } from "./helpers";
+
+type Mocked = "send" | "call" | "hangUp" | "close" | "form" | "tick";
+let room: Omit<Room, Mocked> & { [K in Mocked]: Mock<Room[K]> };
+let session: { [K in keyof CallSession]: Mock<CallSession[K]> };
+let open: boolean;
+let preview: boolean;
+let canCall: boolean;
+
+beforeEach(() => {
+  open = true;
+  preview = false;
+  canCall = true;
+  session = { hangup: vi.fn(), mute: vi.fn(), dtmf: vi.fn() };
+  const ctx = {
+    cfg: makeConfig(),
+    get preview() {
+      return preview;
+    },
+    status: () => ({ open, next: null, text: "Closed — back tomorrow 9:00 AM" }),
+  } as unknown as WidgetContext;
+  room = {
+    ctx,
+    send: vi.fn(),
+    call: vi.fn(),
+    hangUp: vi.fn(),
+    close: vi.fn(),
+    session: () => session,
+    canCall: () => canCall,
+    form: vi.fn((intro) => {
+      const form = document.createElement("form");
+      form.textContent = intro;
+      return form;
+    }),
+    tick: vi.fn(),
+  };
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Renders a state's frame into a box, as the dialog does. */
+function draw<V extends CallView>(view: V) {
+  const frame = frames[view.v] as Frame<CallView["v"]>;
+  const box = document.createElement("div");
+  box.append(...((frame.render(view, room) as Child[]).flat(2).filter(Boolean) as (Node | string)[]));
+  const button = (text: string) =>
+    [...box.querySelectorAll<HTMLButtonElement>("button")].find((b) => b.textContent === text);
+  return { box, button, live: frame.live, focus: box.querySelector("[data-focus]") };
+}
+
+describe("dialog frames, one per state", () => {
+  it("has a frame for every state of the machine", () => {
+    expect(Object.keys(frames).sort()).toEqual(
+      ["home", "sent", "permission", "connecting", "ringing", "connected", "ended", "failed"].sort(),
+    );
+  });
+
+  it("home, open: 'Call now' takes focus and places the call; the form is offered too", () => {
+    const { box, button, focus, live } = draw({ v: "home" });
+    expect(focus).toBe(button("Call now"));
+    button("Call now")?.click();
+    expect(room.call).toHaveBeenCalledTimes(1);
+    expect(room.form).toHaveBeenCalledWith("Or leave your number and we'll call you back.");
+    expect(box.querySelector("form")).not.toBeNull();
+    expect(live).toBeUndefined();
+  });
+
+  it("home, open but no call possible: the form alone", () => {
+    canCall = false;
+    const { button } = draw({ v: "home" });
+    expect(button("Call now")).toBeUndefined();
+    expect(room.form).toHaveBeenCalledWith("Leave your number and we'll call you back shortly.");
+  });
+
+  it("home, closed: the closed message as a status, then Close or the form by the closed behaviour", () => {
+    open = false;
+    const message = draw({ v: "home" });
+    expect(message.box.querySelector('[role="status"]')?.textContent).toBe("Closed — back tomorrow 9:00 AM");
+    message.button("Close")?.click();
+    expect(room.close).toHaveBeenCalledTimes(1);
+    expect(room.form).not.toHaveBeenCalled();
+    room.ctx.cfg = makeConfig({ closedBehavior: "callback" });
+    const callback = draw({ v: "home" });
+    expect(callback.button("Close")).toBeUndefined();
+    expect(room.form).toHaveBeenCalledWith("Leave your number and we'll call you back when we're open.");
+  });
+
+  it("sent: thanks the visitor, as a status", () => {
+    const { box, button } = draw({ v: "sent" });
+    expect(box.querySelector('[role="status"]')?.textContent).toBe("Thanks — we'll call you back.");
+    button("Close")?.click();
+    expect(room.close).toHaveBeenCalled();
+  });
+
+  it("permission, connecting, ringing: announced, and one focused button that hangs up", () => {
+    for (const [v, live, text, label] of [
+      ["permission", "Waiting for microphone permission", "Allow your microphone", "Cancel"],
+      ["connecting", "Connecting", "Connecting…", "Cancel"],
+      ["ringing", "Ringing", "Ringing…", "Hang up"],
+    ] as const) {
+      room.hangUp.mockClear();
+      const frame = draw({ v });
+      expect(frame.live).toBe(live);
+      expect(frame.box.textContent).toContain(text);
+      expect(frame.focus).toBe(frame.button(label));
+      frame.button(label)?.click();
+      expect(room.hangUp).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it("connected: a ticking timer, Mute and Keypad as toggles, digits sent as DTMF, Hang up", () => {
+    vi.useFakeTimers({ now: 100_000 });
+    const view = {
+      v: "connected",
+      since: 100_000 - 75_000,
+      muted: false,
+      keypad: false,
+      digits: "",
+    } as const;
+    const closed = draw(view);
+    expect(closed.live).toBe("Connected");
+    const time = closed.box.querySelector('[aria-label="Call duration"] .tm');
+    expect(time?.textContent).toBe("1:15");
+    vi.setSystemTime(100_000 + 60_000);
+    room.tick.mock.calls[0]?.[0]();
+    expect(time?.textContent).toBe("2:15");
+    expect(closed.button("Mute")?.getAttribute("aria-pressed")).toBe("false");
+    expect(closed.box.querySelector('[role="group"]')).toBeNull();
+    closed.button("Mute")?.click();
+    expect(session.mute).toHaveBeenCalledWith(true);
+    expect(room.send).toHaveBeenCalledWith({ t: "mute" });
+    closed.button("Keypad")?.click();
+    expect(room.send).toHaveBeenCalledWith({ t: "keypad" });
+    closed.button("Hang up")?.click();
+    expect(room.hangUp).toHaveBeenCalledTimes(1);
+
+    const pad = draw({ ...view, muted: true, keypad: true, digits: "12" });
+    expect(pad.button("Mute")?.getAttribute("aria-pressed")).toBe("true");
+    expect(pad.button("Keypad")?.getAttribute("aria-pressed")).toBe("true");
+    expect(
+      pad.box.querySelector('[role="group"][aria-label="Keypad"]')?.querySelectorAll("button"),
+    ).toHaveLength(12);
+    expect(pad.box.querySelector('.dg[aria-live="polite"]')?.textContent).toBe("12");
+    pad.button("#")?.click();
+    expect(session.dtmf).toHaveBeenCalledWith("#");
+    expect(room.send).toHaveBeenCalledWith({ t: "digit", digit: "#" });
+    pad.button("Mute")?.click();
+    expect(session.mute).toHaveBeenLastCalledWith(false);
+  });
+
+  it("ended: the duration when answered; Back resets", () => {
+    const { box, button, live } = draw({ v: "ended", seconds: 75 });
+    expect(live).toBe("Call ended");
+    expect(box.querySelector('[role="status"]')?.textContent).toBe("Call ended · 1:15");
+    expect(draw({ v: "ended", seconds: 0 }).box.textContent).toContain("Call ended");
+    expect(draw({ v: "ended", seconds: 0 }).box.textContent).not.toContain("·");
+    button("Back")?.click();
+    expect(room.send).toHaveBeenCalledWith({ t: "reset" });
+  });
+
+  it("failed: an alert and the cause's message; a retry only when it can help; the form when calling back is better", () => {
+    const retry: CallFailCause[] = [];
+    const form: CallFailCause[] = [];
+    for (const cause of Object.keys(failMessages) as CallFailCause[]) {
+      room.form.mockClear();
+      const frame = draw({ v: "failed", cause });
+      expect(frame.box.querySelector('[role="alert"]')?.textContent).toBe(
+        ["no-agent", "no-answer", "busy"].includes(cause)
+          ? "No one could take your call"
+          : "The call didn't go through",
+      );
+      expect(frame.box.textContent).toContain(failMessages[cause]);
+      expect(frame.focus).toBe(frame.button("Back"));
+      if (frame.button("Try again")) retry.push(cause);
+      if (room.form.mock.calls.length) form.push(cause);
+    }
+    expect(retry.sort()).toEqual(
+      ["mic-denied", "no-mic", "offline", "rate-limited", "generic", "captcha", "outage"].sort(),
+    );
+    expect(form.sort()).toEqual(
+      ["insecure", "blocked", "over-quota", "no-agent", "no-answer", "busy", "unavailable", "outage"].sort(),
+    );
+    draw({ v: "failed", cause: "generic" }).button("Try again")?.click();
+    expect(room.call).toHaveBeenCalledTimes(1);
+  });
+
+  it("failed: closed says when the business opens again; the preview offers no form", () => {
+    open = false;
+    expect(draw({ v: "failed", cause: "closed" }).box.querySelector('[role="alert"]')?.textContent).toBe(
+      "Closed — back tomorrow 9:00 AM",
+    );
+    preview = true;
+    room.form.mockClear();
+    draw({ v: "failed", cause: "no-agent" });
+    expect(room.form).not.toHaveBeenCalled();
+  });
+});

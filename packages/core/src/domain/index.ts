@@ -1,0 +1,50 @@
+/**
+ * `@cac/core/domain`: the rules that hold on both sides of the wire. Browser-safe (lint keeps
+ * node:*, the database and server libraries out of this folder), so the portal runs the same
+ * checks it shows, and the server applies them again.
+ */
+export { type AbuseThresholds, abuseThresholdsWith, defaultAbuseThresholds } from "./abuse-thresholds";
+export {
+  domainPatternProblem,
+  hostMatchesPattern,
+  isOriginAllowed,
+  normalizeDomainPattern,
+} from "./allowed-domains";
+export {
+  type ButtonFields,
+  buttonFieldsSchema,
+  buttonIcons,
+  buttonStyleSchema,
+  weeklyHoursSchema,
+} from "./button-fields";
+export { ipKey, ipSchema, isIPv4, isIPv6, isLoopbackIp, logIp, normalizeIp } from "./ip";
+export { type Plan, type PlanId, planFor, plans } from "./plans";
+export type { PublicButtonConfig } from "./public-config";
+export {
+  findHoursProblems,
+  type Interval,
+  instantsForWallTime,
+  isOpenAt,
+  isValidTimeZone,
+  nextClosing,
+  nextOpening,
+  openWindows,
+  type Schedule,
+  type WeeklyHours,
+  wallClock,
+} from "./schedule";
+export {
+  CONTROL_CHARACTERS_MESSAGE,
+  companyNameSchema,
+  emailSchema,
+  hasControlCharacter,
+  newPasswordSchema,
+  noControlCharacters,
+  noControlCharactersButCr,
+  normalizeUsPhone,
+  PASSWORD_MIN_LENGTH,
+  personNameSchema,
+  text,
+  usPhoneSchema,
+  websiteUrlSchema,
+} from "./validation";

@@ -1,0 +1,57 @@
+/**
+ * `@cac/core`: the backend's rules and work, with no web framework in it. Services are plain
+ * functions that take the ports they use (`Pick<Ports, ...>`) and the caller's account id; the
+ * API (`@cac/trpc`) and the server's routes and jobs (`apps/server`) call them. Browser-safe rules
+ * are in `@cac/core/domain`.
+ */
+export * from "./context";
+export * from "./email/contact-message";
+export * from "./email/templates";
+export * from "./errors";
+export * from "./limits";
+export * from "./ports";
+export * from "./services/abuse";
+export * from "./services/abuse-detection";
+export * from "./services/abuse-review";
+export * from "./services/access";
+export * from "./services/account";
+export * from "./services/account-closure";
+export * from "./services/auth";
+export * from "./services/billing";
+export * from "./services/billing-webhooks";
+export * from "./services/button-view";
+export * from "./services/buttons";
+export * from "./services/call-log/csv";
+export * from "./services/call-log/export";
+export * from "./services/call-log/filters";
+export * from "./services/call-log/keyset";
+export * from "./services/call-log/list";
+export * from "./services/call-log/stats";
+export * from "./services/callback-emails";
+export * from "./services/callbacks";
+export * from "./services/calls/answer";
+export * from "./services/calls/channels";
+export * from "./services/calls/deadlines";
+export * from "./services/calls/feeds";
+export * from "./services/calls/ice-servers";
+export * from "./services/calls/lifecycle";
+export * from "./services/calls/signaling";
+export * from "./services/calls/start";
+export * from "./services/calls/sweeper";
+export * from "./services/calls/twilio";
+export * from "./services/captcha";
+export * from "./services/contact";
+export * from "./services/data-export";
+export * from "./services/dev-outbox";
+export * from "./services/email-queue";
+export * from "./services/event-log";
+export * from "./services/ip-blocks";
+export * from "./services/logos";
+export * from "./services/missed-call";
+export * from "./services/owners";
+export * from "./services/plan-limits";
+export * from "./services/policy";
+export * from "./services/public-config";
+export * from "./services/sessions";
+export * from "./services/usage";
+export * from "./services/widget-guards";

@@ -1,0 +1,210 @@
+import type { CallSession, Db } from "@cac/db";
+import type { BaseLogger } from "pino";
+import type Stripe from "stripe";
+import type { PlanId } from "./domain/plans";
+
+/** The logging the domain uses: pino, or Fastify's request logger (also pino). */
+export type Logger = Pick<BaseLogger, "fatal" | "error" | "warn" | "info" | "debug" | "trace">;
+
+export type MailMessage = {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+};
+
+/**
+ * Sends transactional email: `send` puts the message in the email queue (a table) and returns; a
+ * worker delivers it after the request was answered, through the dev outbox (the default) or
+ * Resend, and retries it when delivery fails. The server's mailer never rejects: a message that
+ * cannot even be queued is logged with its cause (queued-mailer.ts).
+ */
+export interface Mailer {
+  readonly mode: "outbox" | "resend";
+  send(message: MailMessage): Promise<void>;
+}
+
+/**
+ * Delivers one queued message for real: into the dev outbox table, or through Resend. Only the
+ * email queue's worker calls it. `id` is the queued row's, the same on every attempt, so a
+ * repeated delivery is recognized (Resend's Idempotency-Key; the outbox row's id). `signal` aborts
+ * it when the server shuts down. Rejects when the message was not accepted.
+ */
+export interface MailTransport {
+  readonly mode: "outbox" | "resend";
+  deliver(message: MailMessage, options: { id: string; queuedAt: Date; signal: AbortSignal }): Promise<void>;
+}
+
+/** A signup as the worker completes it: the checked input, the password already hashed. */
+export type SignupRequest = {
+  name: string;
+  email: string;
+  companyName: string;
+  websiteUrl: string;
+  phone: string;
+  passwordHash: string;
+  /** ISO time the person confirmed being 18 or older (when they signed up). */
+  ageConfirmedAt: string;
+};
+
+/**
+ * Work for the email queue: an email to deliver, or a request whose email depends on whether the
+ * address has an account (a signup: the link or an "already signed up" notice; a password reset:
+ * the link or nothing). Requests are completed after the answer, so that answer costs the same
+ * either way.
+ */
+export type QueuedWork =
+  | { kind: "email"; payload: MailMessage }
+  | { kind: "signup"; payload: SignupRequest }
+  | { kind: "password-reset"; payload: { email: string } };
+
+/** Stores work in the email queue and wakes this instance's worker. Rejects when it could not be stored. */
+export interface EmailQueue {
+  enqueue(work: QueuedWork): Promise<void>;
+}
+
+export type LimitPolicy = { points: number; durationSeconds: number };
+/** A refusal says how long to wait, and how many attempts the window has counted (past the limit too). */
+export type LimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number; consumed: number };
+
+/** Counts attempts per key in fixed windows. In-process by default, Redis when configured. */
+export interface Limiter {
+  readonly mode: "memory" | "redis";
+  consume(policyName: string, policy: LimitPolicy, key: string): Promise<LimitResult>;
+  reset(policyName: string, policy: LimitPolicy, key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Stores uploaded files by key. Local disk by default, S3-compatible when configured. */
+export interface Storage {
+  readonly mode: "local" | "s3";
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  get(key: string): Promise<{ body: Buffer; contentType: string } | null>;
+  delete(key: string): Promise<void>;
+}
+
+/** One event of a channel: its id orders it among the channel's events (see event-log.ts). */
+export type LoggedEvent = { id: string; message: unknown };
+
+/**
+ * Fan-out of small JSON messages between server instances, with a short log per channel, so that a
+ * client that lost its stream resumes on any instance from the last event it saw. In-process by
+ * default (a ring buffer per channel); Redis when configured (pubsub for the fan-out, a Stream per
+ * channel for the log). A log keeps its events for EVENT_RETENTION_MS only: they hold signaling.
+ */
+export interface PubSub {
+  readonly mode: "memory" | "redis";
+  /** Appends the message to the channel's log, then fans it out; resolves to its id. */
+  publish(channel: string, message: unknown): Promise<string>;
+  /** Resolves once the subscription is active; the returned function ends it. */
+  subscribe(channel: string, onEvent: (event: LoggedEvent) => void): Promise<() => Promise<void>>;
+  /** The id of the channel's latest event still held, or FIRST_EVENT_ID when it holds none. */
+  latest(channel: string): Promise<string>;
+  /**
+   * The channel's events after `afterId`, oldest first. `complete` is false when the log may have
+   * dropped some that followed it (older than its retention, or past its length).
+   */
+  readAfter(channel: string, afterId: string): Promise<{ events: LoggedEvent[]; complete: boolean }>;
+  /**
+   * Resolves when messages can flow now (Redis connected and answering), after waiting briefly
+   * for a reconnect; rejects within about a second otherwise. Publish and subscribe are bounded
+   * the same way, so a Redis outage fails fast instead of holding requests.
+   */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A refusal says why, for the logs (`reason`), and what kind it is, so the person can be told
+ * what to do: solve the check, solve it again (expired or spent), or retry later (unreachable).
+ */
+export type CaptchaResult =
+  | { ok: true }
+  | { ok: false; kind: "missing" | "rejected" | "expired" | "mismatch" | "unavailable"; reason: string };
+
+export type CaptchaExpectation = {
+  /** The person's IP, sent along as siteverify's `remoteip`. */
+  ip: string;
+  /** The widget's `action`: "signup", "contact" or "call". */
+  action: string;
+  /** Hosts the challenge may have been solved on (the portal's, or the button's page). */
+  hostnames: readonly string[];
+};
+
+/** Bot check on public forms and call starts. "off" requires nothing (the default). */
+export interface Captcha {
+  readonly mode: "off" | "turnstile";
+  /** The public site key the browser widget needs, when on. */
+  readonly siteKey: string | null;
+  verify(token: string | undefined, expect: CaptchaExpectation): Promise<CaptchaResult>;
+}
+
+/** Phone calls through Twilio Voice, when configured. */
+export interface TwilioVoice {
+  readonly mode: "twilio";
+  readonly callerId: string;
+  /** An Access Token for the browser Voice SDK; its identity is the call session id. */
+  createAccessToken(identity: string, ttlSeconds: number): string;
+  /** An Access Token that lets a portal agent's Voice SDK receive the calls `<Client>` rings. */
+  createAgentAccessToken(identity: string, ttlSeconds: number): string;
+  /** Checks X-Twilio-Signature for a form-encoded webhook at its public URL. */
+  validateWebhook(signature: string | undefined, url: string, params: Record<string, string>): boolean;
+}
+
+/** How calls are carried: browser-to-browser WebRTC (the default), or Twilio Voice. */
+export type Voice = { readonly mode: "webrtc" } | TwilioVoice;
+
+export type PaidPlanId = Exclude<PlanId, "free">;
+
+export type CheckoutSessionRequest = {
+  plan: PaidPlanId;
+  /** Becomes the session's client_reference_id and the subscription's metadata.accountId. */
+  accountId: string;
+  /** The Stripe customer of the account when it has one; otherwise Checkout creates one from the email. */
+  customerId: string | null;
+  customerEmail: string;
+  successUrl: string;
+  cancelUrl: string;
+};
+
+/** Subscriptions through Stripe Checkout, the Customer Portal and signed webhooks, when configured. */
+export interface StripeBilling {
+  readonly mode: "stripe";
+  /** The Stripe price id of each paid plan (from config). */
+  readonly prices: Readonly<Record<PaidPlanId, string>>;
+  createCheckoutSession(request: CheckoutSessionRequest): Promise<{ id: string; url: string }>;
+  createPortalSession(request: {
+    customerId: string;
+    returnUrl: string;
+  }): Promise<{ id: string; url: string }>;
+  /** Verifies the Stripe-Signature header over the raw body and parses the event; throws when invalid. */
+  constructWebhookEvent(rawBody: Buffer | string, signature: string): Stripe.Event;
+}
+
+/** "off" (no STRIPE_SECRET_KEY): nothing is sold, and every account keeps the Free plan's limits. */
+export type Billing = { readonly mode: "off" } | StripeBilling;
+
+export interface Clock {
+  now(): Date;
+}
+
+/**
+ * Runs once per call, right after it ends (on the transition, never twice), wherever it ended: the
+ * server emails the owners about missed calls. Never rejects.
+ */
+export type CallEndedHook = (call: CallSession) => Promise<void>;
+
+export type Ports = {
+  db: Db;
+  mailer: Mailer;
+  emailQueue: EmailQueue;
+  limiter: Limiter;
+  storage: Storage;
+  pubsub: PubSub;
+  captcha: Captcha;
+  voice: Voice;
+  billing: Billing;
+  clock: Clock;
+  log: Logger;
+  onCallEnded: CallEndedHook;
+};

@@ -1,0 +1,55 @@
+import { callSessions } from "@cac/db";
+import { and, eq, isNull } from "drizzle-orm";
+import { AppError } from "../../errors";
+import type { Ports } from "../../ports";
+import { allowedCallSeconds, getUsage } from "../usage";
+import { type AgentEvent, channels, type VisitorEvent } from "./channels";
+import { armDeadline, endAtDeadline, ringingInTime } from "./deadlines";
+
+type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
+
+/**
+ * An agent takes a ringing browser call, on whichever instance: one conditional update from
+ * "ringing, before its ring deadline", so the first answer wins and later ones (or one after the
+ * deadline) get CONFLICT. The plan's time limit (capped by the minutes left) is stored with the
+ * answer as the time the call must end, and this instance's timer watches it.
+ */
+export async function answerCall(deps: Deps, accountId: string, userId: string, sessionId: string) {
+  const maxCallSeconds = allowedCallSeconds(await getUsage(deps, accountId));
+  const now = deps.clock.now();
+  const limitEndsAt = new Date(now.getTime() + Math.max(1, maxCallSeconds) * 1000);
+  const [call] = await deps.db
+    .update(callSessions)
+    .set({ status: "in-progress", answeredAt: now, answeredBy: userId, lastActivityAt: now, limitEndsAt })
+    .where(
+      and(
+        eq(callSessions.id, sessionId),
+        eq(callSessions.accountId, accountId),
+        eq(callSessions.transport, "webrtc"),
+        isNull(callSessions.answeredBy),
+        ringingInTime(now),
+      ),
+    )
+    .returning();
+  if (!call) throw await notAnswerable(deps, accountId, sessionId);
+  const answered: VisitorEvent = { type: "answered" };
+  const taken: AgentEvent = { type: "taken", sessionId, byUserId: userId };
+  await Promise.all([
+    deps.pubsub.publish(channels.visitor(sessionId), answered),
+    deps.pubsub.publish(channels.accountPhone(accountId), taken),
+  ]);
+  armDeadline(deps, sessionId, "limit", limitEndsAt);
+  return { call, maxCallSeconds };
+}
+
+/** Why an answer changed nothing; a call found ringing past its deadline is ended (no-answer) now. */
+async function notAnswerable(deps: Deps, accountId: string, sessionId: string) {
+  const [existing] = await deps.db
+    .select({ status: callSessions.status })
+    .from(callSessions)
+    .where(and(eq(callSessions.id, sessionId), eq(callSessions.accountId, accountId)));
+  if (!existing) return new AppError("NOT_FOUND", "This call does not exist.");
+  if (existing.status === "in-progress") return new AppError("CONFLICT", "Someone else answered this call.");
+  if (existing.status === "ringing") await endAtDeadline(deps, sessionId, "ring");
+  return new AppError("CONFLICT", "This call has already ended.");
+}

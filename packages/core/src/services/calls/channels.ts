@@ -1,0 +1,35 @@
+/** Pubsub channel names for call signaling. */
+export const channels = {
+  /** Ring, taken and ended notices for every agent of an account. */
+  accountPhone: (accountId: string) => `phone:account:${accountId}`,
+  /** Signals and notices for one agent (the one who answered a call). */
+  userPhone: (userId: string) => `phone:user:${userId}`,
+  /** Everything the visitor of one call hears about it. */
+  visitor: (sessionId: string) => `call:${sessionId}:visitor`,
+};
+
+export type SignalPayload =
+  | { kind: "offer" | "answer"; sdp: string }
+  | { kind: "ice"; candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null } };
+
+export type CallEnd = { status: string; reason: string | null; durationSeconds: number };
+
+export type VisitorEvent =
+  | { type: "ringing" }
+  | { type: "answered" }
+  | { type: "signal"; payload: SignalPayload }
+  | ({ type: "ended" } & CallEnd);
+
+export type AgentCall = {
+  sessionId: string;
+  buttonId: string | null;
+  buttonName: string;
+  pageUrl: string | null;
+  startedAt: string;
+};
+
+export type AgentEvent =
+  | { type: "ring"; call: AgentCall }
+  | { type: "taken"; sessionId: string; byUserId: string }
+  | { type: "signal"; sessionId: string; payload: SignalPayload }
+  | ({ type: "ended"; sessionId: string } & CallEnd);

@@ -1,0 +1,146 @@
+import { timingSafeEqual } from "node:crypto";
+import { buttons, callSessions, users } from "@cac/db";
+import { and, eq } from "drizzle-orm";
+import { AppError } from "../../errors";
+import type { Ports } from "../../ports";
+import { sha256 } from "../sessions";
+import { type AgentCall, type AgentEvent, channels, type SignalPayload, type VisitorEvent } from "./channels";
+import { ringingInTime } from "./deadlines";
+import { endCall, openStatuses, touchCall } from "./lifecycle";
+
+type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
+
+/** The visitor's call, if the token is the one handed out by call.start for it. */
+export async function visitorCall(
+  deps: Pick<Ports, "db">,
+  buttonId: string,
+  sessionId: string,
+  token: string,
+) {
+  const [row] = await deps.db
+    .select()
+    .from(callSessions)
+    .where(and(eq(callSessions.id, sessionId), eq(callSessions.buttonId, buttonId)));
+  const expected = row?.visitorTokenHash ? Buffer.from(row.visitorTokenHash, "hex") : Buffer.alloc(32);
+  const given = Buffer.from(sha256(token), "hex");
+  if (!row || !timingSafeEqual(expected, given)) throw new AppError("NOT_FOUND", "This call does not exist.");
+  return row;
+}
+
+export function isOpen(status: string) {
+  return (openStatuses as readonly string[]).includes(status);
+}
+
+/** Relays the visitor's offer or ICE candidate to the agent who answered. */
+export async function visitorSignal(
+  deps: Deps,
+  call: { id: string; answeredBy: string | null; status: string },
+  payload: SignalPayload,
+) {
+  if (!isOpen(call.status)) throw new AppError("CONFLICT", "This call has ended.");
+  if (!call.answeredBy) throw new AppError("CONFLICT", "The call has not been answered yet.");
+  const event: AgentEvent = { type: "signal", sessionId: call.id, payload };
+  await deps.pubsub.publish(channels.userPhone(call.answeredBy), event);
+  await touchCall(deps, call.id);
+  return { ok: true as const };
+}
+
+/** Relays the agent's answer or ICE candidate to the visitor; only the answering agent may. */
+export async function agentSignal(
+  deps: Deps,
+  accountId: string,
+  userId: string,
+  sessionId: string,
+  payload: SignalPayload,
+) {
+  const [call] = await deps.db
+    .select({ status: callSessions.status, answeredBy: callSessions.answeredBy })
+    .from(callSessions)
+    .where(and(eq(callSessions.id, sessionId), eq(callSessions.accountId, accountId)));
+  if (!call) throw new AppError("NOT_FOUND", "This call does not exist.");
+  if (call.answeredBy !== userId || !isOpen(call.status))
+    throw new AppError("CONFLICT", "This call is not yours or has ended.");
+  const event: VisitorEvent = { type: "signal", payload };
+  await deps.pubsub.publish(channels.visitor(sessionId), event);
+  return { ok: true as const };
+}
+
+/** Either side hangs up; before an answer that cancels (visitor) or declines (agent) the call. */
+export async function hangUp(deps: Deps, sessionId: string, side: "visitor" | "agent") {
+  const end = await endCall(
+    deps,
+    sessionId,
+    "completed",
+    side === "visitor" ? "The caller hung up." : "The business hung up.",
+  );
+  return { ok: true as const, ended: end !== null };
+}
+
+/** Agents act only on calls of their own account. */
+async function requireAccountCall(deps: Pick<Ports, "db">, accountId: string, sessionId: string) {
+  const [call] = await deps.db
+    .select({ id: callSessions.id })
+    .from(callSessions)
+    .where(and(eq(callSessions.id, sessionId), eq(callSessions.accountId, accountId)));
+  if (!call) throw new AppError("NOT_FOUND", "This call does not exist.");
+}
+
+export async function agentHangUp(deps: Deps, accountId: string, sessionId: string) {
+  await requireAccountCall(deps, accountId, sessionId);
+  return hangUp(deps, sessionId, "agent");
+}
+
+/**
+ * An agent declines a ringing call: the caller is told no one can answer and offered a callback.
+ * Only a call still ringing in time is ended (compare-and-set), never one answered meanwhile.
+ */
+export async function declineCall(deps: Deps, accountId: string, sessionId: string) {
+  await requireAccountCall(deps, accountId, sessionId);
+  const end = await endCall(deps, sessionId, "busy", "The business declined the call.", {
+    onlyFrom: ["ringing"],
+    stillMatching: ringingInTime(deps.clock.now()),
+  });
+  return { ok: true as const, ended: end !== null };
+}
+
+export async function setAgentAvailable(
+  deps: Pick<Ports, "db" | "clock">,
+  userId: string,
+  available: boolean,
+) {
+  await deps.db
+    .update(users)
+    .set({ agentAvailable: available, agentSeenAt: available ? deps.clock.now() : null })
+    .where(eq(users.id, userId));
+  return { available };
+}
+
+export async function touchAgent(deps: Pick<Ports, "db" | "clock">, userId: string) {
+  await deps.db.update(users).set({ agentSeenAt: deps.clock.now() }).where(eq(users.id, userId));
+}
+
+/** The account's browser calls ringing now: the phone panel rings them when it opens. */
+export async function ringingCalls(deps: Pick<Ports, "db">, accountId: string): Promise<AgentCall[]> {
+  const rows = await deps.db
+    .select({
+      sessionId: callSessions.id,
+      buttonId: callSessions.buttonId,
+      buttonName: buttons.name,
+      pageUrl: callSessions.pageUrl,
+      startedAt: callSessions.startedAt,
+    })
+    .from(callSessions)
+    .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))
+    .where(
+      and(
+        eq(callSessions.accountId, accountId),
+        eq(callSessions.status, "ringing"),
+        eq(callSessions.transport, "webrtc"),
+      ),
+    );
+  return rows.map((call) => ({
+    ...call,
+    buttonName: call.buttonName ?? "Deleted button",
+    startedAt: call.startedAt.toISOString(),
+  }));
+}

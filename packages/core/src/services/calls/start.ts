@@ -1,0 +1,175 @@
+import { type Button, callSessions, users } from "@cac/db";
+import { and, eq, gt } from "drizzle-orm";
+import type { Context } from "../../context";
+import { isOpenAt } from "../../domain/schedule";
+import { AppError } from "../../errors";
+import { recordRefusal } from "../abuse";
+import { detectAbuseAtCallStart } from "../abuse-detection";
+import { returned } from "../rows";
+import { newOpaqueToken } from "../sessions";
+import { allowedCallSeconds, getUsage } from "../usage";
+import { ipBlockedError, refusalKind } from "../widget-guards";
+import { type AgentEvent, channels, type VisitorEvent } from "./channels";
+import { armDeadline } from "./deadlines";
+import { type CallIceConfig, callIceConfig } from "./ice-servers";
+import { endCall } from "./lifecycle";
+
+/** An agent counts as available while their phone panel is open (heartbeat) and set available. */
+export const AGENT_PRESENCE_MS = 45_000;
+
+export type StartCallInput = { pageUrl?: string | undefined };
+
+export type StartCallResult =
+  | ({
+      transport: "webrtc";
+      sessionId: string;
+      token: string;
+      ringTimeoutSeconds: number;
+    } & CallIceConfig)
+  | { transport: "twilio"; sessionId: string; token: string; accessToken: string; maxCallSeconds: number };
+
+export async function availableAgents(deps: Pick<Context, "db" | "clock">, accountId: string) {
+  return deps.db
+    .select({ id: users.id })
+    .from(users)
+    .where(
+      and(
+        eq(users.accountId, accountId),
+        eq(users.agentAvailable, true),
+        gt(users.agentSeenAt, new Date(deps.clock.now().getTime() - AGENT_PRESENCE_MS)),
+      ),
+    );
+}
+
+/** Why a call that could not ring is kept as failed (the call log shows it). */
+const LIVE_EVENTS_DOWN = "The call could not ring: live events were unavailable.";
+
+function liveUnavailable(cause: unknown) {
+  return new AppError(
+    "LIVE_UNAVAILABLE",
+    "We can't connect calls right now because of a problem on our side. Please try again in a few minutes.",
+    { cause },
+  );
+}
+
+async function requireLiveEvents(ctx: Context) {
+  try {
+    await ctx.pubsub.check();
+  } catch (error) {
+    ctx.log.error({ err: error }, "calls.start refused: live events (pubsub) unavailable");
+    throw liveUnavailable(error);
+  }
+}
+
+/**
+ * `call.start` after the widget tier and its entry guards (services/widget-guards.ts) let the
+ * visitor through. The call's own checks run in order, and nothing is created until all pass.
+ */
+export async function startCall(
+  ctx: Context,
+  button: Button,
+  visitorIp: string,
+  input: StartCallInput,
+): Promise<StartCallResult> {
+  const now = ctx.clock.now();
+  const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
+  if (!isOpenAt(schedule, now)) {
+    throw new AppError("BUTTON_CLOSED", "We're closed right now. Please call again when we're open.");
+  }
+  const flagged = await detectAbuseAtCallStart(ctx, visitorIp, button.accountId, now);
+  if (flagged) {
+    await recordRefusal(ctx, {
+      ip: visitorIp,
+      kind: refusalKind("call", "blocked_ip"),
+      accountId: button.accountId,
+      detail: { flagId: flagged.id, source: "auto", rule: flagged.rule, button: button.publicId },
+    });
+    throw ipBlockedError("call");
+  }
+  const usage = await getUsage(ctx, button.accountId);
+  const maxCallSeconds = allowedCallSeconds(usage);
+  if (maxCallSeconds <= 0) {
+    throw new AppError(
+      "OVER_QUOTA",
+      "This business can't take calls through the website right now. Please try again later.",
+    );
+  }
+
+  const useTwilio = ctx.voice.mode === "twilio" && button.phoneNumber !== null && usage.plan.canRingPhone;
+  if (!useTwilio && !button.ringPortal) {
+    throw new AppError("UNAVAILABLE", "This line can't take calls from the browser right now.");
+  }
+  if (!useTwilio && (await availableAgents(ctx, button.accountId)).length === 0) {
+    throw new AppError(
+      "NO_AGENT_AVAILABLE",
+      "No one is available to answer right now. Leave your number and we'll call you back.",
+    );
+  }
+
+  // A browser call rings only through live events: without them no one would hear it, and its
+  // ring timeout would later report a "missed" call that never rang. Checked before anything is
+  // stored (a Twilio call rings through the phone network instead).
+  if (!useTwilio) await requireLiveEvents(ctx);
+
+  const { token, hash } = newOpaqueToken();
+  const ringTimeoutSeconds = ctx.settings.calls.ringTimeoutSeconds;
+  // A Twilio call's ring is timed by the phone network, from its dial (decideVoiceCall).
+  const ringDeadlineAt = useTwilio ? null : new Date(now.getTime() + ringTimeoutSeconds * 1000);
+  const sessionRows = await ctx.db
+    .insert(callSessions)
+    .values({
+      accountId: button.accountId,
+      buttonId: button.id,
+      transport: useTwilio ? "twilio" : "webrtc",
+      status: useTwilio ? "initiated" : "ringing",
+      visitorIp,
+      pageUrl: input.pageUrl?.slice(0, 2048) ?? null,
+      visitorTokenHash: hash,
+      startedAt: now,
+      lastActivityAt: now,
+      ringDeadlineAt,
+    })
+    .returning();
+  const session = returned(sessionRows, "call session");
+  const sessionId = session.id;
+
+  if (ctx.voice.mode === "twilio" && useTwilio) {
+    return {
+      transport: "twilio",
+      sessionId,
+      token,
+      accessToken: ctx.voice.createAccessToken(sessionId, 300),
+      maxCallSeconds,
+    };
+  }
+
+  const ring: AgentEvent = {
+    type: "ring",
+    call: {
+      sessionId,
+      buttonId: button.id,
+      buttonName: button.name,
+      pageUrl: session.pageUrl,
+      startedAt: now.toISOString(),
+    },
+  };
+  const ringing: VisitorEvent = { type: "ringing" };
+  try {
+    await ctx.pubsub.publish(channels.accountPhone(button.accountId), ring);
+    await ctx.pubsub.publish(channels.visitor(sessionId), ringing);
+  } catch (error) {
+    // Redis went away since the check: the call never rang, so it failed (it was not missed).
+    ctx.log.error({ err: error, sessionId }, "calls.start: the ring could not be published");
+    await endCall(ctx, sessionId, "failed", LIVE_EVENTS_DOWN, { onlyFrom: ["ringing"] });
+    throw liveUnavailable(error);
+  }
+  // Any instance ends the call at its ring deadline; this one's timer is usually first.
+  if (ringDeadlineAt) armDeadline(ctx, sessionId, "ring", ringDeadlineAt);
+  return {
+    transport: "webrtc",
+    sessionId,
+    token,
+    ...callIceConfig(ctx, sessionId),
+    ringTimeoutSeconds,
+  };
+}
