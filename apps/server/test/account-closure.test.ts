@@ -1,7 +1,7 @@
+import { deleteClosedAccounts } from "@cac/core";
 import { accounts, subscriptions, users } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deleteClosedAccounts } from "../src/jobs/retention";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import {
   expectTrpcError,

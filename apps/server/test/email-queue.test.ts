@@ -6,12 +6,17 @@
  */
 import { randomUUID } from "node:crypto";
 import type { MailMessage } from "@cac/core";
-import { CLAIM_LEASE_MS, FAILED_RETENTION_MS, RETRY_MAX_MS, SENT_RETENTION_MS } from "@cac/core";
+import {
+  CLAIM_LEASE_MS,
+  FAILED_RETENTION_MS,
+  purgeEmailQueue,
+  RETRY_MAX_MS,
+  SENT_RETENTION_MS,
+} from "@cac/core";
 import { createDb, emailQueue, users } from "@cac/db";
 import { createTestDb, type TestDbHandle } from "@cac/db/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { purgeEmailQueue } from "../src/jobs/retention";
 import {
   countRows,
   HARNESS_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Storage } from "@cac/core";
+import { deleteClosedAccounts, purgeExpiredIps, type Storage } from "@cac/core";
 import { ipKey } from "@cac/core/domain";
 import {
   abuseFlags,
@@ -20,7 +20,6 @@ import { createTestDb } from "@cac/db/testing";
 import { eq, inArray } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deleteClosedAccounts, purgeExpiredIps } from "../src/jobs/retention";
 import { runRetentionJobs } from "../src/jobs/runner";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { HARNESS_TIMEOUT_MS, type Harness, signupVerified, startHarness, unique, uniqueIp } from "./harness";

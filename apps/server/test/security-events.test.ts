@@ -4,11 +4,11 @@
  * count, and the retention job still deletes the rows after 12 months.
  */
 
+import { purgeExpiredIps } from "@cac/core";
 import { ipKey } from "@cac/core/domain";
 import { abuseFlags, securityEvents } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { purgeExpiredIps } from "../src/jobs/retention";
 import { type Business, openBusiness, startCallFrom } from "./abuse-world";
 import {
   errorOf,

@@ -18,7 +18,14 @@ export * from "./services/account";
 export * from "./services/account-closure";
 export * from "./services/auth";
 export * from "./services/billing";
-export * from "./services/billing-webhooks";
+export {
+  ENTITLED_STATUSES,
+  HANDLED_STRIPE_EVENTS,
+  type WebhookDeps,
+  type WebhookOutcome,
+} from "./services/billing-webhooks/events";
+export { handleStripeEvent } from "./services/billing-webhooks/handle";
+export { applyAccountPlan } from "./services/billing-webhooks/plan";
 export * from "./services/button-view";
 export * from "./services/buttons";
 export * from "./services/call-log/csv";
@@ -52,6 +59,11 @@ export * from "./services/owners";
 export * from "./services/plan-limits";
 export * from "./services/policy";
 export * from "./services/public-config";
+export * from "./services/retention/account-deletion";
+export * from "./services/retention/email-queue-purge";
+export * from "./services/retention/ip-purge";
+export type { RetentionDeps, RetentionOptions, RetentionResult } from "./services/retention/job-lock";
 export * from "./services/sessions";
+export * from "./services/throttle";
 export * from "./services/usage";
 export * from "./services/widget-guards";

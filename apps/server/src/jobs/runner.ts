@@ -1,10 +1,10 @@
 import {
   deleteClosedAccounts,
-  type JobDeps,
-  type JobOptions,
   purgeEmailQueue,
   purgeExpiredIps,
-} from "./retention";
+  type RetentionDeps,
+  type RetentionOptions,
+} from "@cac/core";
 
 export type JobReport = {
   job: "ip-retention" | "account-deletion" | "email-queue";
@@ -16,7 +16,10 @@ export type JobReport = {
  * Runs each retention job once, one after the other. A job that throws (or could not delete
  * every due account) is reported as failed and logged with its cause; the others still run.
  */
-export async function runRetentionJobs(deps: JobDeps, options: JobOptions = {}): Promise<JobReport[]> {
+export async function runRetentionJobs(
+  deps: RetentionDeps,
+  options: RetentionOptions = {},
+): Promise<JobReport[]> {
   const jobs = [
     ["ip-retention", () => purgeExpiredIps(deps, options)],
     ["account-deletion", () => deleteClosedAccounts(deps, options)],
@@ -47,7 +50,7 @@ export async function runRetentionJobs(deps: JobDeps, options: JobOptions = {}):
  * start. Every instance may run this: the jobs' advisory locks let one of them do the work.
  * `stop()` waits for a run in progress, so the database is not closed under it.
  */
-export function startRetentionJobs(deps: JobDeps, intervalSeconds: number) {
+export function startRetentionJobs(deps: RetentionDeps, intervalSeconds: number) {
   let current: Promise<unknown> | null = null;
   const run = () => {
     if (current) return;

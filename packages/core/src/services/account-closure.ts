@@ -4,10 +4,11 @@ import type { Context, Settings } from "../context";
 import { emails } from "../email/templates";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
-import { throttle, verifyPassword } from "./auth";
-import { ENTITLED_STATUSES } from "./billing-webhooks";
+import { verifyPassword } from "./auth";
+import { ENTITLED_STATUSES } from "./billing-webhooks/events";
 import { forgetPublicButton } from "./public-config";
 import type { SessionAuth } from "./sessions";
+import { throttle } from "./throttle";
 
 /** A closed account is deleted this long after closing (the privacy policy promises 30 days). */
 export const DELETION_DELAY_MS = 30 * 24 * 60 * 60 * 1000;

@@ -5,7 +5,7 @@ import type { Context, Settings } from "../context";
 import { ipKey } from "../domain/ip";
 import { emails } from "../email/templates";
 import { AppError } from "../errors";
-import { type LimitName, loginDelayMs } from "../limits";
+import { loginDelayMs } from "../limits";
 import type { MailMessage, Ports, SignupRequest } from "../ports";
 import { portalHostnames, requireCaptcha } from "./captcha";
 import { isUniqueViolation } from "./db-errors";
@@ -19,6 +19,7 @@ import {
   sha256,
   startSession,
 } from "./sessions";
+import { throttle } from "./throttle";
 
 /** OWASP's argon2id settings: 19 MiB, 2 iterations, 1 lane. Algorithm 2 is argon2id. */
 const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -41,19 +42,6 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
     return await verify(passwordHash, password);
   } catch {
     return false;
-  }
-}
-
-/** Consumes one attempt of a policy, or throws RATE_LIMITED with the wait. */
-export async function throttle(ctx: Pick<Context, "limiter" | "limits">, name: LimitName, key: string) {
-  const result = await ctx.limiter.consume(name, ctx.limits[name], key);
-  if (!result.allowed) {
-    const minutes = Math.ceil(result.retryAfterSeconds / 60);
-    throw new AppError(
-      "RATE_LIMITED",
-      `Too many attempts. Please wait ${minutes <= 1 ? "a minute" : `${minutes} minutes`} and try again.`,
-      { retryAfterSeconds: result.retryAfterSeconds },
-    );
   }
 }
 

@@ -4,7 +4,7 @@ import type { Settings } from "../context";
 import { type Plan, type PlanId, planFor, plans } from "../domain/plans";
 import { AppError } from "../errors";
 import type { PaidPlanId, Ports, StripeBilling } from "../ports";
-import { ENTITLED_STATUSES } from "./billing-webhooks";
+import { ENTITLED_STATUSES } from "./billing-webhooks/events";
 import { getUsage } from "./usage";
 
 type Deps = Pick<Ports, "db" | "clock" | "billing" | "log"> & { settings: Pick<Settings, "publicUrl"> };

@@ -2,9 +2,9 @@ import { contactMessages } from "@cac/db";
 import type { Context } from "../context";
 import { ipKey } from "../domain/ip";
 import { contactMessageEmail } from "../email/contact-message";
-import { throttle } from "./auth";
 import { portalHostnames, requireCaptcha } from "./captcha";
 import { returned } from "./rows";
+import { throttle } from "./throttle";
 
 export type ContactInput = {
   name: string;

@@ -6,12 +6,12 @@ import { ipKey } from "../domain/ip";
 import { AppError } from "../errors";
 import { LOGO_STORAGE_QUOTA_BYTES } from "../limits";
 import type { Ports } from "../ports";
-import { throttle } from "./auth";
 import { getButton } from "./buttons";
 import { dropLogoIfUnused, logoStorageUsed } from "./logo-storage";
 import { withinPlanLimits } from "./plan-limits";
 import { forgetPublicButton } from "./public-config";
 import { returned } from "./rows";
+import { throttle } from "./throttle";
 
 export const LOGO_MAX_BYTES = 512 * 1024;
 /** Larger images are refused before decoding; accepted ones are scaled to fit LOGO_OUTPUT_PX. */

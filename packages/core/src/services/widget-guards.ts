@@ -4,8 +4,8 @@ import { ipKey } from "../domain/ip";
 import { AppError } from "../errors";
 import type { LimitName } from "../limits";
 import { findActiveBlock, recordRefusal } from "./abuse";
-import { throttle } from "./auth";
 import { captchaFailed, captchaRefusal } from "./captcha";
+import { throttle } from "./throttle";
 
 /**
  * The widget's public entry points: each starts something for an anonymous visitor on a
