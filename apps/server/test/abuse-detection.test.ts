@@ -1,4 +1,3 @@
-import { abuseThresholdsWith, defaultAbuseThresholds } from "@cac/core/domain";
 import { abuseFlags, callSessions, securityEvents } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,12 +35,6 @@ describe("automatic abuse flagging at call start", () => {
     shop = await openBusiness(h);
   }, HARNESS_TIMEOUT_MS);
   afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
-
-  it("the defaults are named constants the server merges its overrides into", () => {
-    expect(abuseThresholdsWith()).toEqual(defaultAbuseThresholds);
-    expect(abuseThresholdsWith({ flagSeconds: 60 }).callStarts).toEqual(defaultAbuseThresholds.callStarts);
-    expect(defaultAbuseThresholds.flagSeconds).toBe(24 * 60 * 60);
-  });
 
   it("many call starts: the attempt past the threshold flags the IP for 24 h and is refused, creating nothing", async () => {
     const ip = freshIp();

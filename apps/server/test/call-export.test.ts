@@ -1,4 +1,4 @@
-import { callExportLineBatches, csvCell, prepareCallExport, resolveCallLogFilter } from "@cac/core";
+import { callExportLineBatches, prepareCallExport, resolveCallLogFilter } from "@cac/core";
 import { accounts, callSessions } from "@cac/db";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -217,21 +217,6 @@ describe("CSV export of the call log", () => {
     expect(rows.slice(1).map((row) => [row[0], ...row.slice(8)])).toEqual([
       [id, "'\uff1d1+1", "' =1+1", "'\n=1+1"],
     ]);
-  });
-
-  it("csvCell quotes only what needs quoting and prefixes formula starts", () => {
-    expect(csvCell("plain")).toBe("plain");
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell("a,b")).toBe('"a,b"');
-    expect(csvCell("a\r\nb")).toBe('"a\r\nb"');
-    expect(csvCell("=1+1")).toBe("'=1+1");
-    expect(csvCell("+1")).toBe("'+1");
-    expect(csvCell("-1")).toBe("'-1");
-    expect(csvCell("@x")).toBe("'@x");
-    expect(csvCell("=a,b")).toBe('"\'=a,b"');
-    expect(csvCell("2001:db8::1")).toBe("2001:db8::1");
-    expect(csvCell(-5)).toBe("-5");
-    expect(csvCell(null)).toBe("");
   });
 
   it("applies the filters as the list does, dates in the account's timezone", async () => {

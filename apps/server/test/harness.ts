@@ -1,11 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Clock, Limits } from "@cac/core";
+import type { Limits } from "@cac/core";
 import { hashPassword } from "@cac/core";
-import { normalizeIp } from "@cac/core/domain";
+import { TestClock, unique, uniqueEmail, uniqueIp } from "@cac/core/testing";
 import { type DbHandle, users } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import type { AppRouter } from "@cac/trpc";
@@ -14,16 +12,8 @@ import superjson from "superjson";
 import { type BuildOptions, type BuiltApp, buildApp } from "../src/app";
 import { loadConfig } from "../src/config";
 
-/** A clock the test moves by hand. */
-export class TestClock implements Clock {
-  constructor(private current = new Date("2026-03-01T12:00:00Z")) {}
-  now() {
-    return new Date(this.current);
-  }
-  advance(ms: number) {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}
+// Shared with the core package's suites (and re-exported for this package's).
+export { freePort, TestClock, unique, uniqueEmail, uniqueIp } from "@cac/core/testing";
 
 export type Harness = BuiltApp & {
   url: string;
@@ -73,36 +63,6 @@ export const HARNESS_TIMEOUT_MS = 180_000;
 
 /** A limit no suite reaches: for limiters a suite goes through many times but does not test. */
 export const LIFTED = { points: 10_000, durationSeconds: 60 };
-
-/** A TCP port free on 127.0.0.1 now, for a process that cannot listen on port 0 (nginx, a child). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-/** A value no other suite or earlier run uses: for emails, IPs and Redis key prefixes. */
-export function unique(tag = "t"): string {
-  return `${tag}-${randomBytes(5).toString("hex")}`;
-}
-
-export function uniqueEmail(tag = "user"): string {
-  return `${unique(tag)}@example.test`;
-}
-
-/**
- * A documentation-range IPv6 address no other client of the same harness shares, in its own /64
- * (limits, blocks and flags count IPv6 by /64), spelled as the server stores it (normalized).
- */
-export function uniqueIp(): string {
-  const hex = randomBytes(8).toString("hex").match(/.{4}/g)!;
-  return normalizeIp(`2001:db8:${hex.slice(0, 4).join(":")}::1`)!;
-}
 
 export async function startHarness(
   options: {

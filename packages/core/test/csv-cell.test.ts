@@ -6,6 +6,21 @@ import { csvCell, isFormulaLike } from "../src/services/call-log/csv";
 import { csvText } from "../src/services/call-log/export";
 
 describe("CSV formula neutralization", () => {
+  it("csvCell quotes only what needs quoting and prefixes formula starts", () => {
+    expect(csvCell("plain")).toBe("plain");
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell("a,b")).toBe('"a,b"');
+    expect(csvCell("a\r\nb")).toBe('"a\r\nb"');
+    expect(csvCell("=1+1")).toBe("'=1+1");
+    expect(csvCell("+1")).toBe("'+1");
+    expect(csvCell("-1")).toBe("'-1");
+    expect(csvCell("@x")).toBe("'@x");
+    expect(csvCell("=a,b")).toBe('"\'=a,b"');
+    expect(csvCell("2001:db8::1")).toBe("2001:db8::1");
+    expect(csvCell(-5)).toBe("-5");
+    expect(csvCell(null)).toBe("");
+  });
+
   it.each([
     ["=1+1", "'=1+1"],
     [" =1+1", "' =1+1"],
