@@ -299,7 +299,9 @@ test.describe("the Buttons section", () => {
       expect(await axeSerious(page)).toEqual([]);
       await row.getByRole("switch", { name: /Handled/ }).click();
       await expect(page.getByText("Nobody is waiting for a call back")).toBeVisible();
-      await page.getByRole("radio", { name: "All requests" }).check();
+      // The filter lives in the URL, so the radio shows checked once the navigation settles.
+      await page.getByRole("radio", { name: "All requests" }).click();
+      await expect(page.getByRole("radio", { name: "All requests" })).toBeChecked();
       await expect(page.getByRole("switch", { name: /Handled: Val Visitor/ })).toBeChecked();
       await snap(page, testInfo, "callbacks-desktop");
     });
