@@ -96,7 +96,7 @@ const skip = clusterSkipReason();
 if (skip) console.warn(`call-transitions.test.ts: the two-process suites are skipped: ${skip}`);
 
 /** Short, so the deadlines come within the test; long enough to answer in on a loaded machine. */
-const RING_SECONDS = 6;
+const RING_SECONDS = 4;
 /** A timer at the deadline and two passes of each process's sweeper (every 2 s), with some slack. */
 const DEADLINE_ACTED_MS = 5_000;
 
