@@ -107,6 +107,8 @@ describe.skipIf(skip !== null)("on two server processes", () => {
   // cluster's public address; browser calls of the Free plan are not affected by them.
   const twilio = twilioEnv();
   let signing: typeof twilio;
+  /** The phone panels the accounts below hold open, closed at the end. */
+  const panels: Array<{ close(): void }> = [];
 
   beforeAll(async () => {
     const { PUBLIC_URL: _, ...settings } = twilio;
@@ -120,6 +122,7 @@ describe.skipIf(skip !== null)("on two server processes", () => {
   }, 240_000);
 
   afterAll(async () => {
+    for (const panel of panels) panel.close();
     await pubsub?.close();
     await cluster?.close();
   }, 60_000);
@@ -142,64 +145,59 @@ describe.skipIf(skip !== null)("on two server processes", () => {
     return missedCallEmails(to);
   }
 
+  /**
+   * An account whose owner's portal speaks to A and an agent's to B, both available, their
+   * phone panels open (the heartbeat that keeps them present) until the end.
+   */
+  async function business() {
+    const { a, b } = both();
+    const created = await clusterOwner(cluster);
+    const owner = sameBrowserOn(cluster, a, created.client);
+    const me = (await owner.trpc.account.me.query())!;
+    const agentEmail = uniqueEmail("agent");
+    const password = "agent-password-123";
+    await cluster.db.insert(users).values({
+      accountId: me.account.id,
+      email: agentEmail,
+      name: "Agent",
+      passwordHash: await hashPassword(password),
+      role: "agent",
+      ageConfirmedAt: new Date(),
+      emailVerifiedAt: new Date(),
+    });
+    const agent = instanceSide(cluster, b).client({ ip: uniqueIp() });
+    await agent.trpc.auth.login.mutate({ email: agentEmail, password });
+    const agentMe = (await agent.trpc.account.me.query())!;
+    for (const [client, instance] of [
+      [owner, a],
+      [agent, b],
+    ] as const) {
+      await client.trpc.phone.setAvailable.mutate({ available: true });
+      const cookie = [...client.jar].map(([name, value]) => `${name}=${value}`).join("; ");
+      const panel = openEventStream(instance.url, "phone.events", undefined, {
+        origin: cluster.url,
+        cookie,
+      });
+      panels.push(panel);
+      await until(() => panel.connections() > 0, "a phone panel to connect");
+    }
+    return {
+      owner,
+      ownerId: me.user.id,
+      email: created.email,
+      agent,
+      agentId: agentMe.user.id,
+      accountId: me.account.id,
+      button: created.button,
+    };
+  }
+
   describe("call state changes racing on two processes", () => {
     let shop: Awaited<ReturnType<typeof business>>;
-    const panels: Array<{ close(): void }> = [];
-
-    /**
-     * An account whose owner's portal speaks to A and an agent's to B, both available, their
-     * phone panels open (the heartbeat that keeps them present) for the whole suite.
-     */
-    async function business() {
-      const { a, b } = both();
-      const created = await clusterOwner(cluster);
-      const owner = sameBrowserOn(cluster, a, created.client);
-      const me = (await owner.trpc.account.me.query())!;
-      const agentEmail = uniqueEmail("agent");
-      const password = "agent-password-123";
-      await cluster.db.insert(users).values({
-        accountId: me.account.id,
-        email: agentEmail,
-        name: "Agent",
-        passwordHash: await hashPassword(password),
-        role: "agent",
-        ageConfirmedAt: new Date(),
-        emailVerifiedAt: new Date(),
-      });
-      const agent = instanceSide(cluster, b).client({ ip: uniqueIp() });
-      await agent.trpc.auth.login.mutate({ email: agentEmail, password });
-      const agentMe = (await agent.trpc.account.me.query())!;
-      for (const [client, instance] of [
-        [owner, a],
-        [agent, b],
-      ] as const) {
-        await client.trpc.phone.setAvailable.mutate({ available: true });
-        const cookie = [...client.jar].map(([name, value]) => `${name}=${value}`).join("; ");
-        const panel = openEventStream(instance.url, "phone.events", undefined, {
-          origin: cluster.url,
-          cookie,
-        });
-        panels.push(panel);
-        await until(() => panel.connections() > 0, "a phone panel to connect");
-      }
-      return {
-        owner,
-        ownerId: me.user.id,
-        email: created.email,
-        agent,
-        agentId: agentMe.user.id,
-        accountId: me.account.id,
-        button: created.button,
-      };
-    }
 
     beforeAll(async () => {
       shop = await business();
     }, 120_000);
-
-    afterAll(() => {
-      for (const panel of panels) panel.close();
-    });
 
     it("two agents answer at once on two processes: one wins, the other is told it was answered; one in-progress row, one event", async () => {
       const { onA } = both();
@@ -233,9 +231,38 @@ describe.skipIf(skip !== null)("on two server processes", () => {
       }
     });
 
+    it("a decline racing an answer never ends the answered call", async () => {
+      const { onA } = both();
+      for (let round = 0; round < 5; round++) {
+        const call = await startCall(onA, shop.button);
+        const seen = await watch(pubsub, shop.accountId, call.sessionId);
+        const [answer, decline] = await Promise.allSettled([
+          shop.agent.trpc.phone.answer.mutate({ sessionId: call.sessionId }),
+          shop.owner.trpc.phone.decline.mutate({ sessionId: call.sessionId }),
+        ]);
+        const row = await callRow(cluster.db, call.sessionId);
+        if (answer.status === "fulfilled") {
+          expect(decline).toMatchObject({ status: "fulfilled", value: { ended: false } });
+          expect(row.status).toBe("in-progress");
+          expect(await seen.settled()).toEqual({ visitor: { answered: 1 }, agents: { taken: 1 } });
+          await call.visitor.trpc.calls.hangUp.mutate(call.capability);
+        } else {
+          expect(decline).toMatchObject({ status: "fulfilled", value: { ended: true } });
+          expect(row.status).toBe("busy");
+          expect(await seen.settled()).toEqual({ visitor: { ended: 1 }, agents: { ended: 1 } });
+        }
+        await seen.stop();
+      }
+    });
+  });
+
+  // Each with an account of its own (its own missed-call emails), all at once: they wait on the
+  // real clock for their deadlines.
+  describe.concurrent("deadlines on the real clock, acted on by both processes' timers and sweepers", () => {
     it("the ring deadline reached on both processes (the starter's timer, both sweepers): one no-answer, one end event, one missed-call email each", {
       timeout: 60_000,
     }, async () => {
+      const shop = await business();
       const { onA, onB } = both();
       const before = await missedCallEmails(shop.email);
       // Four calls at once, two started on each process (whose timer then watches it).
@@ -271,6 +298,7 @@ describe.skipIf(skip !== null)("on two server processes", () => {
     it("a hang-up racing the ring deadline: one end, one end event, and the missed-call email only when the deadline won", {
       timeout: 60_000,
     }, async () => {
+      const shop = await business();
       const { onB } = both();
       const before = await missedCallEmails(shop.email);
       // Four calls started on B; each visitor hangs up (through B) around its deadline, when B's
@@ -301,33 +329,10 @@ describe.skipIf(skip !== null)("on two server processes", () => {
       expect((await missedCallEmailsSettled(shop.email, before + deadlineWon)) - before).toBe(deadlineWon);
     });
 
-    it("a decline racing an answer never ends the answered call", async () => {
-      const { onA } = both();
-      for (let round = 0; round < 5; round++) {
-        const call = await startCall(onA, shop.button);
-        const seen = await watch(pubsub, shop.accountId, call.sessionId);
-        const [answer, decline] = await Promise.allSettled([
-          shop.agent.trpc.phone.answer.mutate({ sessionId: call.sessionId }),
-          shop.owner.trpc.phone.decline.mutate({ sessionId: call.sessionId }),
-        ]);
-        const row = await callRow(cluster.db, call.sessionId);
-        if (answer.status === "fulfilled") {
-          expect(decline).toMatchObject({ status: "fulfilled", value: { ended: false } });
-          expect(row.status).toBe("in-progress");
-          expect(await seen.settled()).toEqual({ visitor: { answered: 1 }, agents: { taken: 1 } });
-          await call.visitor.trpc.calls.hangUp.mutate(call.capability);
-        } else {
-          expect(decline).toMatchObject({ status: "fulfilled", value: { ended: true } });
-          expect(row.status).toBe("busy");
-          expect(await seen.settled()).toEqual({ visitor: { ended: 1 }, agents: { ended: 1 } });
-        }
-        await seen.stop();
-      }
-    });
-
     it("started on A, answered through B: A's ring timer acting at the deadline leaves the call connected", {
       timeout: 60_000,
     }, async () => {
+      const shop = await business();
       const { onA } = both();
       const before = await missedCallEmails(shop.email);
       const call = await startCall(onA, shop.button);
@@ -359,6 +364,7 @@ describe.skipIf(skip !== null)("on two server processes", () => {
     it("an answer after the ring deadline is refused, and the call ends as no-answer once", {
       timeout: 60_000,
     }, async () => {
+      const shop = await business();
       const { onB } = both();
       const call = await startCall(onB, shop.button);
       const seen = await watch(pubsub, shop.accountId, call.sessionId);
