@@ -180,7 +180,9 @@ describe("the digest's compare-and-set raced from two connection pools (unit: on
 
   it("both pools' jobs at once after the window: one of them sends the digest", async () => {
     const shop = await openBusiness(h, "Shared site");
-    await Promise.all(Array.from({ length: 20 }, (_, i) => request(h, shop.publicId, uniqueIp(), i)));
+    // The first request is emailed at once; the 19 after it wait for the window to pass.
+    await request(h, shop.publicId, uniqueIp(), 0);
+    await Promise.all(Array.from({ length: 19 }, (_, i) => request(h, shop.publicId, uniqueIp(), i + 1)));
     expect(await rowsOf(h, shop.buttonId)).toHaveLength(20);
     expect(await callbackMails(h, shop.email)).toHaveLength(1);
     h.clock.advance(CALLBACK_EMAIL_WINDOW_MS);
