@@ -1,10 +1,15 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createTestClient, freePort, tokenFromEmail, uniqueEmail, uniqueIp, validSignup } from "./harness";
 
-/** The server as `npm start` runs it: the bundle built by apps/server/build.mjs, under plain Node. */
+/**
+ * The server as `npm start` runs it: the bundle built by apps/server/build.mjs, under plain Node,
+ * as a real OS process. One piece for every suite that starts it: a single server, the five
+ * instances of a cold start, and each instance of a cluster (cluster/cluster.ts).
+ */
 
 export const serverDir = fileURLToPath(new URL("../", import.meta.url));
 export const run = promisify(execFile);
@@ -17,61 +22,144 @@ export async function buildServer(outdir = "dist") {
   await run(process.execPath, ["build.mjs", "--outdir", outdir], { cwd: serverDir });
 }
 
+/** One built server process on a fixed port, which can be stopped and started again. */
 export type BuiltServer = {
+  name: string;
+  port: number;
+  /** http://127.0.0.1:<port>, straight to this process (not through a proxy). */
   url: string;
-  child: ChildProcess;
+  /** The running process, or null while stopped. */
+  child(): ChildProcess | null;
+  /** Everything the process printed, over all its runs. */
   output(): string;
-  /** Resolves with the exit code once the process has exited. */
-  exited: Promise<number | null>;
-  stop(): Promise<void>;
+  /** Resolves with the exit code once the current (or last) run has exited. */
+  exited(): Promise<number | null>;
+  /** Starts the process and waits until /readyz answers 200; resolves with the ms it took. */
+  start(): Promise<number>;
+  /** The running process's resident memory in MB (Linux), or null. */
+  rssMb(): number | null;
+  /** Sends `signal` and waits for the exit: the exit code and the ms from signal to exit. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 };
 
-/** Starts `<outdir>/main.js` in `cwd` with `env` and waits until it answers /healthz. */
+/** How long a start may take on a loaded two-core machine before it counts as failed. */
+const START_TIMEOUT_MS = 90_000;
+
+/** Polls `url` until it answers 200, failing early if `exited()` says the process is gone. */
+export async function waitReady(url: string, exited: () => string | null, timeoutMs = START_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const gone = exited();
+    if (gone !== null) throw new Error(gone);
+    if (Date.now() > deadline) throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (res) => res.status === 200,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * The built server in `distDir`, started in `cwd` with exactly `env` (plus its PORT and HOST), so
+ * no setting of the test's own process leaks in. Not started yet: `start()` does.
+ */
+export function builtServer(options: {
+  name: string;
+  distDir: string;
+  cwd: string;
+  port: number;
+  env: Record<string, string>;
+}): BuiltServer {
+  const { name, port } = options;
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | null = null;
+  let output = "";
+  let exit: Promise<number | null> = Promise.resolve(null);
+
+  const describeExit = (proc: ChildProcess) =>
+    proc.exitCode === null && proc.signalCode === null
+      ? null
+      : `${name} exited (${proc.exitCode ?? proc.signalCode}) before it was ready:\n${output.slice(-4000)}`;
+
+  return {
+    name,
+    port,
+    url,
+    child: () => child,
+    output: () => output,
+    exited: () => exit,
+    async start() {
+      if (child) throw new Error(`${name} is already running`);
+      const started = performance.now();
+      const proc = spawn(process.execPath, [join(options.distDir, "main.js")], {
+        cwd: options.cwd,
+        env: { ...options.env, PORT: String(port), HOST: "127.0.0.1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child = proc;
+      proc.stdout?.on("data", (chunk) => {
+        output += chunk;
+      });
+      proc.stderr?.on("data", (chunk) => {
+        output += chunk;
+      });
+      exit = new Promise((resolve) =>
+        proc.once("exit", (code) => {
+          if (child === proc) child = null;
+          resolve(code);
+        }),
+      );
+      try {
+        await waitReady(`${url}/readyz`, () => describeExit(proc));
+      } catch (error) {
+        proc.kill("SIGKILL");
+        await exit;
+        throw error;
+      }
+      return Math.round(performance.now() - started);
+    },
+    rssMb() {
+      try {
+        const status = readFileSync(`/proc/${child?.pid}/status`, "utf8");
+        const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
+        return Number.isFinite(kb) ? Math.round(kb / 1024) : null;
+      } catch {
+        return null;
+      }
+    },
+    async stop(signal = "SIGTERM") {
+      const running = child;
+      if (!running) return { code: null, ms: 0 };
+      const signaled = performance.now();
+      running.kill(signal);
+      const code = await exit;
+      return { code, ms: Math.round(performance.now() - signaled) };
+    },
+  };
+}
+
+/**
+ * Starts `<outdir>/main.js` in `cwd` with `env` (unset entries left out) on `port` (a free one by
+ * default) and waits until it is ready.
+ */
 export async function startBuilt(
   cwd: string,
   env: Record<string, string | undefined>,
   port?: number,
   outdir = "dist",
 ): Promise<BuiltServer> {
-  port ??= await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(serverDir, outdir, "main.js")], {
+  const defined = Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const server = builtServer({
+    name: "the built server",
+    distDir: join(serverDir, outdir),
     cwd,
-    env: { PORT: String(port), HOST: "127.0.0.1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    port: port ?? (await freePort()),
+    env: Object.fromEntries(defined),
   });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const server: BuiltServer = {
-    url,
-    child,
-    output: () => output,
-    exited,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
-    },
-  };
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the built server exited early:\n${output}`);
-    if (Date.now() > deadline) {
-      await server.stop();
-      throw new Error(`the built server did not answer in time:\n${output}`);
-    }
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return server;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await server.start();
+  return server;
 }
 
 /**

@@ -210,7 +210,7 @@ describe("the built server on SIGTERM", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     const signaled = performance.now();
-    server.child.kill("SIGTERM");
+    server.child()?.kill("SIGTERM");
     // Every stream ends, as a dropped connection the client reconnects after, not a finished one.
     await until(() => streams.every((s) => s.state.ended), "the streams to end", 9_000);
     expect(streams.filter((s) => s.state.returned)).toEqual([]);
@@ -225,7 +225,7 @@ describe("the built server on SIGTERM", () => {
     expect(answered.status, answered.body).toBe(200);
     expect(JSON.parse(answered.body)).toMatchObject({ result: { data: { json: { available: false } } } });
 
-    const code = await server.exited;
+    const code = await server.exited();
     const elapsed = Math.round(performance.now() - signaled);
     expect(code, server.output()).toBe(0);
     expect(server.output()).toMatch(/stopped: connections and pools closed/);

@@ -3,8 +3,7 @@ import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@tr
 import { EventSource } from "eventsource";
 import superjson from "superjson";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
-import { type Harness, signupVerified, startHarness, type TestClient, unique } from "./harness";
-import { redisForSuite } from "./redis-server";
+import { type Harness, signupVerified, type TestClient } from "./harness";
 
 /** A client that can also hold SSE subscriptions, sharing the test client's cookies and Origin. */
 export function withSubscriptions(url: string, client: TestClient) {
@@ -65,24 +64,4 @@ export async function availableOwner(h: Harness) {
   const button = await client.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
   await client.trpc.phone.setAvailable.mutate({ available: true });
   return { owner: client, button };
-}
-
-/**
- * Two app instances of one deployment, in this process: one database, one Redis (REDIS_URL's, or
- * a redis-server of the suite's own), one key prefix; `env` for both.
- */
-export async function startTwoInstances(env: Record<string, string> = {}) {
-  const redis = await redisForSuite();
-  const shared = { env: { ...env, REDIS_URL: redis.url }, build: { pubsubKeyPrefix: unique("cac-two") } };
-  const a = await startHarness(shared);
-  const b = await startHarness({ ...shared, db: a.db });
-  return {
-    a,
-    b,
-    async close() {
-      await b.app.close();
-      await a.close();
-      await redis.stop();
-    },
-  };
 }

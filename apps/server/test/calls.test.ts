@@ -13,7 +13,6 @@ import {
   type TestClient,
   uniqueIp,
 } from "./harness";
-import { redisForSuite } from "./redis-server";
 
 type AnyEvent = { type: string; [key: string]: unknown };
 const SHOP = "https://shop.test";
@@ -294,52 +293,5 @@ describe("a browser call, signaled through the server", () => {
     });
     // The minutes counted are this call's 2 s, rounded up to one minute (62 s would be two).
     expect((await getUsage(h.ports, me!.account.id)).minutesUsed).toBe(1);
-  });
-});
-
-describe("signaling across two server instances through Redis", () => {
-  let a: Harness;
-  let b: Harness;
-  let redis: { url: string; stop(): Promise<void> };
-  beforeAll(async () => {
-    redis = await redisForSuite();
-    const shared = {
-      env: { REDIS_URL: redis.url },
-      build: { pubsubKeyPrefix: `cac-two-${Date.now()}-${Math.random().toString(36).slice(2)}` },
-    };
-    a = await startHarness(shared);
-    b = await startHarness({ ...shared, db: a.db });
-  });
-  afterAll(async () => {
-    await b.app.close();
-    await a.close();
-    await redis.stop();
-  });
-
-  it("a visitor on one instance reaches an agent on the other", async () => {
-    expect(a.ports.pubsub.mode).toBe("redis");
-    const { client: ownerOnB } = await signupVerified(b);
-    const button = await openButton(ownerOnB);
-    const panel = await openPhonePanel(b, ownerOnB);
-    const visitor = withSubscriptions(a.url, a.client({ origin: SHOP, ip: uniqueIp() }));
-    const started = await visitor.calls.start.mutate({ button: button.publicId });
-    await panel.events.next((e) => e.type === "ring");
-    const events = collect<AnyEvent>();
-    const sub = visitor.calls.events.subscribe(
-      { button: button.publicId, sessionId: started.sessionId, token: started.token },
-      { onData: (e) => events.push(e.data as AnyEvent) },
-    );
-    await events.next((e) => e.type === "ringing");
-    await ownerOnB.trpc.phone.answer.mutate({ sessionId: started.sessionId });
-    await events.next((e) => e.type === "answered");
-    const call = { button: button.publicId, sessionId: started.sessionId, token: started.token };
-    await visitor.calls.signal.mutate({ ...call, payload: { kind: "offer", sdp: "cross-instance offer" } });
-    expect(await panel.events.next((e) => e.type === "signal")).toMatchObject({
-      payload: { sdp: "cross-instance offer" },
-    });
-    await ownerOnB.trpc.phone.hangUp.mutate({ sessionId: started.sessionId });
-    expect(await events.next((e) => e.type === "ended")).toMatchObject({ status: "completed" });
-    sub.unsubscribe();
-    panel.stop();
   });
 });

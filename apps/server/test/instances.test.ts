@@ -200,8 +200,7 @@ describe.runIf(databaseServer)("instances as real processes on one PostgreSQL da
     }, async () => {
       const { started } = await startCallOnA();
       // The instance that started the ring, with its timer, is gone at once.
-      a.child.kill("SIGKILL");
-      await a.exited;
+      await a.stop("SIGKILL");
 
       const deadline = Date.now() + 30_000;
       while ((await call(started.sessionId)).status === "ringing" && Date.now() < deadline) await sleep(100);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, clusterSkipReason, startCluster } from "./cluster/cluster";
 import { openEventStream, until } from "./cluster/event-stream";
-import { clusterOwner } from "./cluster/owner";
+import { clusterOwner, pubsubMode } from "./cluster/owner";
 import { createTestClient } from "./harness";
 
 /**
@@ -30,6 +30,8 @@ describe.skipIf(skip !== null)("signaling across two server processes", () => {
   it("a visitor on one instance reaches an agent on the other: ring, answer, offer, hang-up", async () => {
     const [a, b] = cluster.instances;
     if (!a || !b) throw new Error("two instances expected");
+    // Each process fans out through Redis: an in-process pubsub would reach nobody on the other.
+    for (const instance of [a, b]) expect(await pubsubMode(cluster, instance)).toBe("Redis");
     const owner = await clusterOwner(cluster);
     // The agent's portal speaks to instance B, with the session the owner got through nginx.
     const agent = createTestClient(b.url, cluster.url);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { availableOwner, startTwoInstances } from "./call-clients";
+import { availableOwner } from "./call-clients";
+import { type Cluster, clusterSkipReason, startCluster } from "./cluster/cluster";
+import { availableOwnerOn, instanceSide } from "./cluster/owner";
 import {
   HARNESS_TIMEOUT_MS,
   type Harness,
@@ -13,8 +15,8 @@ import { readSse, type SseStream, subscriptionUrl } from "./sse-reader";
 const SHOP = "https://shop.test";
 const limits = { SSE_STREAMS_PER_IP: "3", SSE_STREAMS_PER_SESSION: "2" };
 
-/** The owner's phone panel feed on `h`, from the owner's IP, with its cookies. */
-const panel = (h: Harness, owner: TestClient) =>
+/** The owner's phone panel feed on `h` (a harness, or one instance of a cluster), with its cookies. */
+const panel = (h: Pick<Harness, "url">, owner: TestClient) =>
   readSse(subscriptionUrl(h.url, "phone.events"), { fetch: owner.fetch });
 
 async function opened(stream: SseStream) {
@@ -89,16 +91,21 @@ describe("live stream limits on one instance", () => {
   });
 });
 
-describe("live stream limits across two instances through Redis", () => {
-  let two: Awaited<ReturnType<typeof startTwoInstances>>;
+const skip = clusterSkipReason();
+if (skip) console.warn(`stream-limits.test.ts: the two-process suite is skipped: ${skip}`);
+
+describe.skipIf(skip !== null)("live stream limits across two server processes through Redis", () => {
+  let cluster: Cluster;
   beforeAll(async () => {
-    two = await startTwoInstances(limits);
-  }, HARNESS_TIMEOUT_MS);
-  afterAll(() => two?.close(), HARNESS_TIMEOUT_MS);
+    cluster = await startCluster({ instances: 2, env: limits });
+  }, 240_000);
+  afterAll(() => cluster?.close(), 60_000);
 
   it("a session's two streams count on every instance: one on A and one on B, a third on either is refused", async () => {
-    const { a, b } = two;
-    const { client: owner } = await signupVerified(a);
+    const [instanceA, instanceB] = cluster.instances;
+    if (!instanceA || !instanceB) throw new Error("two instances expected");
+    const [a, b] = [instanceSide(cluster, instanceA), instanceSide(cluster, instanceB)];
+    const { owner } = await availableOwnerOn(cluster, instanceA);
     const onA = await opened(await panel(a, owner));
     const onB = await opened(await panel(b, owner));
     expectRefused(await panel(a, owner), "session");

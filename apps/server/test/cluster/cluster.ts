@@ -8,10 +8,9 @@ import { createDb, type Db, type DbHandle, outboxMessages } from "@cac/db";
 import { createTestDatabase } from "@cac/db/testing";
 import { asc, eq } from "drizzle-orm";
 import { Redis } from "ioredis";
-import { buildServer, serverDir } from "../built-server-process";
+import { type BuiltServer, buildServer, builtServer, serverDir, waitReady } from "../built-server-process";
 import { freePort } from "../harness";
 import { editConfig, type NginxProcess, startNginx } from "../nginx-process";
-import { builtInstance, type Instance, waitReady } from "./instance";
 
 /**
  * A deployment of real processes, as docs/deploy.md describes it: the built server started N
@@ -95,7 +94,7 @@ export type Cluster = {
   /** nginx's address for clients in this process (127.0.0.1, no name lookup). */
   proxyUrl: string;
   proxyPort: number;
-  instances: Instance[];
+  instances: BuiltServer[];
   /** The cluster's database, for assertions on what the instances stored. */
   db: Db;
   /** The prefix of the cluster's Redis keys and channels (REDIS_KEY_PREFIX). */
@@ -107,9 +106,9 @@ export type Cluster = {
    * Has nginx send no new request to these instances (marked `down`, then reloaded), or to all of
    * them again with none. What they already carry (live streams) stays where it is.
    */
-  routeAround(instances: Instance[]): Promise<void>;
+  routeAround(instances: BuiltServer[]): Promise<void>;
   /** SIGTERM, wait for the exit, start again on the same port and wait until ready. */
-  restart(instance: Instance): Promise<RestartTiming>;
+  restart(instance: BuiltServer): Promise<RestartTiming>;
   close(): Promise<void>;
 };
 
@@ -118,6 +117,8 @@ export type ClusterOptions = {
   instances?: number;
   /** More settings for every instance, e.g. RING_TIMEOUT_SECONDS. */
   env?: Record<string, string>;
+  /** Settings of one instance (by its name, "instance-a"…), after `env`. */
+  envOf?: (name: string) => Record<string, string>;
 };
 
 /** Every child process a cluster of this test process started, killed if the process exits early. */
@@ -162,7 +163,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       const name = `instance-${String.fromCharCode(97 + i)}`;
       const cwd = join(dir, name);
       mkdirSync(cwd);
-      return builtInstance({
+      return builtServer({
         name,
         distDir,
         cwd,
@@ -178,6 +179,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
           TRUST_PROXY: "1",
           DATA_DIR: join(cwd, "data"),
           ...options.env,
+          ...options.envOf?.(name),
         },
       });
     });

@@ -38,9 +38,9 @@ export function openEventStream<T>(
 }
 
 /** Polls `check` until it holds. */
-export async function until(check: () => boolean, what: string, timeoutMs = 30_000) {
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

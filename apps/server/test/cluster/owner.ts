@@ -1,6 +1,10 @@
+import { emailQueue } from "@cac/db";
+import { count, inArray } from "drizzle-orm";
+import type { BuiltServer } from "../built-server-process";
 import { alwaysOpen, validButton } from "../fixtures/buttons";
-import { createTestClient, tokenFromEmail, uniqueEmail, validSignup } from "../harness";
+import { createTestClient, type TestClient, tokenFromEmail, uniqueEmail, validSignup } from "../harness";
 import type { Cluster } from "./cluster";
+import { until } from "./event-stream";
 
 /** Waits for the instances' email queue to deliver a message to `to` that contains `marker`. */
 export async function emailTo(cluster: Cluster, to: string, marker: string, timeoutMs = 30_000) {
@@ -26,4 +30,53 @@ export async function clusterOwner(cluster: Cluster) {
   const button = await client.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
   const cookie = [...client.jar].map(([name, value]) => `${name}=${value}`).join("; ");
   return { client, email, cookie, button };
+}
+
+/**
+ * A client of one instance, straight to it (as the load balancer might send it there, and never
+ * elsewhere): the portal's origin unless told otherwise, and `ip` as the address nginx would add.
+ * Shaped as an in-process harness's, so shared test steps take either.
+ */
+export function instanceSide(cluster: Cluster, instance: BuiltServer) {
+  return {
+    url: instance.url,
+    client: (options: { origin?: string; ip?: string } = {}) =>
+      createTestClient(instance.url, options.origin ?? cluster.url, options.ip),
+  };
+}
+
+/** The same browser (its session cookies) with its requests sent to `instance`. */
+export function sameBrowserOn(cluster: Cluster, instance: BuiltServer, browser: TestClient): TestClient {
+  const client = instanceSide(cluster, instance).client();
+  for (const [name, value] of browser.jar) client.jar.set(name, value);
+  return client;
+}
+
+/** A new owner with an always-open button, set available, whose portal speaks to `instance`. */
+export async function availableOwnerOn(cluster: Cluster, instance: BuiltServer) {
+  const created = await clusterOwner(cluster);
+  const owner = sameBrowserOn(cluster, instance, created.client);
+  await owner.trpc.phone.setAvailable.mutate({ available: true });
+  return { ...created, owner };
+}
+
+/** Which pubsub the instance runs, as the portal's modes line says it ("Redis" for a cluster). */
+export async function pubsubMode(cluster: Cluster, instance: BuiltServer): Promise<string | undefined> {
+  const info = await instanceSide(cluster, instance).client().trpc.system.info.query();
+  return info.modes.pubsub;
+}
+
+/** Waits until the instances' email queue holds nothing due or being sent (all delivered or given up). */
+export async function queueDelivered(cluster: Cluster, timeoutMs = 30_000) {
+  await until(
+    async () => {
+      const [row] = await cluster.db
+        .select({ n: count() })
+        .from(emailQueue)
+        .where(inArray(emailQueue.status, ["queued", "sending"]));
+      return row?.n === 0;
+    },
+    "the email queue to be delivered",
+    timeoutMs,
+  );
 }
