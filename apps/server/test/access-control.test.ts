@@ -2,8 +2,9 @@
  * Access control across every procedure.
  *
  * Two accounts, A and B, each with data. Every procedure of the app router must have a row in
- * `cases` below, with the tier it is built on (checked against its middlewares), so a new
- * procedure without a case fails this suite. Then:
+ * `cases` below, with the tier it is built on (checked against its middlewares). The table is a
+ * `Record<ProcedurePath, Case>`, keyed by the router's own type, so a new procedure without a row
+ * fails typecheck (and this suite). Then:
  * - every authed/owner/operator procedure refuses an anonymous caller with UNAUTHORIZED;
  * - every authed/owner procedure, called as A with B's ids, answers NOT_FOUND or FORBIDDEN (or,
  *   when it takes no ids, works on A's own data only), never shows B's data, and leaves every
@@ -29,7 +30,7 @@ import {
   users,
 } from "@cac/db";
 import * as tiers from "@cac/trpc";
-import { appRouter } from "@cac/trpc";
+import { appRouter, type ProcedurePath } from "@cac/trpc";
 import { eq, getTableColumns, inArray, or, type SQL, sql, Table } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,7 +114,8 @@ function buttonInput(name: string) {
   };
 }
 
-const cases: Record<string, Case> = {
+/** One row per procedure: a missing row is a type error, a stale one too (excess property). */
+const cases: Record<ProcedurePath, Case> = {
   "auth.signup": { tier: "public", why: "creating an account" },
   "auth.verifyEmail": { tier: "public", why: "the emailed link is the credential" },
   "auth.login": { tier: "public", why: "logging in" },
@@ -333,8 +335,8 @@ type AnyProcedure = {
   };
 };
 
-const procedures = (appRouter as unknown as { _def: { procedures: Record<string, AnyProcedure> } })._def
-  .procedures;
+const procedures = (appRouter as unknown as { _def: { procedures: Record<ProcedurePath, AnyProcedure> } })
+  ._def.procedures;
 
 const tierBuilders: Array<[Tier, AnyProcedure]> = [
   ["operator", tiers.operatorProcedure as unknown as AnyProcedure],
@@ -378,7 +380,7 @@ let harnessForSse: Harness;
  * Calls a procedure as `client`. A subscription is opened over SSE and read for a moment: an
  * error event is thrown like a query's error, otherwise the events read so far are the answer.
  */
-async function call(client: TestClient, path: string, input: unknown): Promise<unknown> {
+async function call(client: TestClient, path: ProcedurePath, input: unknown): Promise<unknown> {
   const type = procedures[path]!._def.type;
   if (type === "subscription") return readSubscription(client, path, input);
   // biome-ignore lint/suspicious/noExplicitAny: walks the client's proxy by a path known only at run time
@@ -586,7 +588,7 @@ describe("access control", () => {
     return client;
   }
 
-  const paths = Object.keys(procedures);
+  const paths = Object.keys(procedures) as ProcedurePath[];
 
   describe("the case table", () => {
     it("has a case for every procedure, and none for a procedure that does not exist", () => {
@@ -739,8 +741,8 @@ describe("access control", () => {
   const entryPaths = paths.filter((path) => cases[path]?.tier === "widget-entry");
 
   describe("public widget entry points", () => {
-    const entryOf = (path: string) => procedures[path]!._def.meta!.widgetEntry!;
-    const entryInput = (path: string, button: string) =>
+    const entryOf = (path: ProcedurePath) => procedures[path]!._def.meta!.widgetEntry!;
+    const entryInput = (path: ProcedurePath, button: string) =>
       (cases[path] as Extract<Case, { tier: "widget-entry" }>).input(button);
     const visitor = (ip = uniqueIp(), origin = "https://shop.example.test") => w.h.client({ origin, ip });
 
