@@ -34,6 +34,7 @@ import { appRouter, type ProcedurePath } from "@cac/trpc";
 import { eq, getTableColumns, inArray, or, type SQL, sql, Table } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PortalRoute, portalRoutes } from "../src/routes/guard";
 import {
   expectTrpcError,
   HARNESS_TIMEOUT_MS,
@@ -88,6 +89,46 @@ type Case =
   | { tier: "widget-entry"; why: string; input: (button: string) => Record<string, unknown> }
   | { tier: "authed" | "owner"; crossAccount: CrossChecks }
   | { tier: "operator"; input?: (w: World) => unknown };
+
+/** A request to one of the guarded Fastify routes: its query string, and a body for a POST. */
+type RouteRequest = { query?: string; body?: () => FormData };
+
+type RouteCase = {
+  /** The tier its guard declares (routes/guard.ts), checked against the route table. */
+  tier: "authed" | "owner";
+  /** A request the route would serve for A (sent anonymously, with a forged cookie, from elsewhere). */
+  request: (w: World) => RouteRequest;
+  /**
+   * A naming B's object: the answer must be 404 or 403. Absent when the route names no object: A's
+   * own answer must then hold none of B's data.
+   */
+  foreign?: (w: World) => RouteRequest;
+};
+
+/** A logo upload's form; its bytes are never read when the guards or the button refuse it. */
+function logoForm(): FormData {
+  const form = new FormData();
+  form.append("file", new Blob([new Uint8Array([1, 2, 3])], { type: "image/png" }), "logo.png");
+  return form;
+}
+
+/**
+ * One row per guarded Fastify route (`portalRoutes` in routes/guard.ts, from which the routes are
+ * registered): a new route without a row fails typecheck.
+ */
+const routeCases: Record<PortalRoute, RouteCase> = {
+  "POST /uploads/logo": {
+    tier: "authed",
+    request: ({ a }) => ({ query: `?button=${a.buttonId}`, body: logoForm }),
+    foreign: ({ b }) => ({ query: `?button=${b.buttonId}`, body: logoForm }),
+  },
+  "GET /exports/calls.csv": {
+    tier: "authed",
+    request: () => ({}),
+    foreign: ({ b }) => ({ query: `?buttonId=${b.buttonId}` }),
+  },
+  "GET /exports/account.json": { tier: "owner", request: () => ({}) },
+};
 
 /** A valid button whose creation does not depend on the plan (it starts disabled). */
 function buttonInput(name: string) {
@@ -735,6 +776,65 @@ describe("access control", () => {
       const ownButton = await (await exportAs(asA, `?buttonId=${w.a.buttonId}`)).text();
       expect(ownButton).toContain(w.a.callSessionId);
       expect(await snapshotOf(w.h, w.b), "the export changed B's data").toEqual(bBefore);
+    });
+  });
+
+  const routes = Object.keys(routeCases) as PortalRoute[];
+
+  describe("guarded Fastify routes (uploads, downloads)", () => {
+    /** Sends a route's request as `client`, or without any cookie (and the portal's Origin) for null. */
+    const send = (client: TestClient | null, route: PortalRoute, request: RouteRequest) => {
+      const [method, path] = route.split(" ") as [string, string];
+      const url = `${w.h.url}${path}${request.query ?? ""}`;
+      const init = { method, body: request.body?.() };
+      return client
+        ? client.fetch(url, init)
+        : fetch(url, { ...init, headers: { origin: w.h.portalOrigin } });
+    };
+
+    it("every guarded route has a row, built on the tier its row declares", () => {
+      expect(Object.keys(portalRoutes).sort()).toEqual([...routes].sort());
+      for (const route of routes) expect(portalRoutes[route].tier, route).toBe(routeCases[route].tier);
+    });
+
+    it.each(routes)("%s refuses an anonymous caller and a forged session cookie with 401", async (route) => {
+      const before = [await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)];
+      const anonymous = await send(null, route, routeCases[route].request(w));
+      expect(anonymous.status).toBe(401);
+      const forged = w.h.client({ ip: uniqueIp() });
+      forged.jar.set("cac_session", `${w.b.otherSessionId}.${"A".repeat(32)}`);
+      const forgedAnswer = await send(forged, route, routeCases[route].request(w));
+      expect(forgedAnswer.status).toBe(401);
+      for (const text of [await anonymous.text(), await forgedAnswer.text()]) {
+        for (const marker of [...markersOf(w.a), ...markersOf(w.b)]) expect(text).not.toContain(marker);
+      }
+      expect([await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)]).toEqual(before);
+    });
+
+    it.each(routes)(
+      "%s refuses another site's page, even with A's session cookie, with 403",
+      async (route) => {
+        const before = [await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)];
+        const elsewhere = w.h.client({ origin: "https://evil.example.test", ip: uniqueIp() });
+        elsewhere.jar.set("cac_session", (await loginAs(w.a)).jar.get("cac_session")!);
+        const answer = await send(elsewhere, route, routeCases[route].request(w));
+        expect(answer.status).toBe(403);
+        expect([await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)]).toEqual(before);
+      },
+    );
+
+    it.each(routes)("%s as A never reaches B's data", async (route) => {
+      const asA = await loginAs(w.a);
+      const bBefore = await snapshotOf(w.h, w.b);
+      const foreign = routeCases[route].foreign;
+      const answer = await send(asA, route, (foreign ?? routeCases[route].request)(w));
+      if (foreign) expect([403, 404]).toContain(answer.status);
+      else expect(answer.status).toBe(200);
+      const text = await answer.text();
+      for (const marker of markersOf(w.b)) {
+        expect(text.includes(marker), `${route} answered with B's ${marker}`).toBe(false);
+      }
+      expect(await snapshotOf(w.h, w.b), `${route} changed B's data`).toEqual(bBefore);
     });
   });
 
