@@ -814,9 +814,9 @@ describe("access control", () => {
     it.each(routes)(
       "%s refuses another site's page, even with A's session cookie, with 403",
       async (route) => {
-        const before = [await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)];
         const elsewhere = w.h.client({ origin: "https://evil.example.test", ip: uniqueIp() });
         elsewhere.jar.set("cac_session", (await loginAs(w.a)).jar.get("cac_session")!);
+        const before = [await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)];
         const answer = await send(elsewhere, route, routeCases[route].request(w));
         expect(answer.status).toBe(403);
         expect([await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)]).toEqual(before);
