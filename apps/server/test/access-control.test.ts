@@ -13,7 +13,8 @@
  * - every public entry point of the widget (tier `widget-entry`) goes through the whole guard
  *   chain, and every other widget procedure acts on a call by its capability token.
  *
- * To extend: add B's (and A's) objects in `createParty`, then one row per new procedure.
+ * To extend: add B's (and A's) objects in `createParty`, then one row per new procedure (and one per
+ * guarded Fastify route, in `routeCases`: the same checks over plain HTTP).
  */
 import { createHash } from "node:crypto";
 import { defaultLimits, refusalKind, type WidgetEntry, widgetEntries } from "@cac/core";
