@@ -2,7 +2,12 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{apps,packages}/*/test/**/*.test.ts", "{apps,packages}/*/src/**/*.test.ts"],
+    include: [
+      "{apps,packages}/*/test/**/*.test.ts",
+      "{apps,packages}/*/src/**/*.test.ts",
+      // Checks of the repository itself: its lint boundaries, its guide.
+      "scripts/test/**/*.test.ts",
+    ],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: "forks",

@@ -2,8 +2,9 @@
  * Access control across every procedure.
  *
  * Two accounts, A and B, each with data. Every procedure of the app router must have a row in
- * `cases` below, with the tier it is built on (checked against its middlewares), so a new
- * procedure without a case fails this suite. Then:
+ * `cases` below, with the tier it is built on (checked against its middlewares). The table is a
+ * `Record<ProcedurePath, Case>`, keyed by the router's own type, so a new procedure without a row
+ * fails typecheck (and this suite). Then:
  * - every authed/owner/operator procedure refuses an anonymous caller with UNAUTHORIZED;
  * - every authed/owner procedure, called as A with B's ids, answers NOT_FOUND or FORBIDDEN (or,
  *   when it takes no ids, works on A's own data only), never shows B's data, and leaves every
@@ -12,7 +13,8 @@
  * - every public entry point of the widget (tier `widget-entry`) goes through the whole guard
  *   chain, and every other widget procedure acts on a call by its capability token.
  *
- * To extend: add B's (and A's) objects in `createParty`, then one row per new procedure.
+ * To extend: add B's (and A's) objects in `createParty`, then one row per new procedure (and one per
+ * guarded Fastify route, in `routeCases`: the same checks over plain HTTP).
  */
 import { createHash } from "node:crypto";
 import { defaultLimits, refusalKind, type WidgetEntry, widgetEntries } from "@cac/core";
@@ -29,10 +31,11 @@ import {
   users,
 } from "@cac/db";
 import * as tiers from "@cac/trpc";
-import { appRouter } from "@cac/trpc";
+import { appRouter, type ProcedurePath } from "@cac/trpc";
 import { eq, getTableColumns, inArray, or, type SQL, sql, Table } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PortalRoute, portalRoutes } from "../src/routes/guard";
 import {
   expectTrpcError,
   HARNESS_TIMEOUT_MS,
@@ -88,6 +91,46 @@ type Case =
   | { tier: "authed" | "owner"; crossAccount: CrossChecks }
   | { tier: "operator"; input?: (w: World) => unknown };
 
+/** A request to one of the guarded Fastify routes: its query string, and a body for a POST. */
+type RouteRequest = { query?: string; body?: () => FormData };
+
+type RouteCase = {
+  /** The tier its guard declares (routes/guard.ts), checked against the route table. */
+  tier: "authed" | "owner";
+  /** A request the route would serve for A (sent anonymously, with a forged cookie, from elsewhere). */
+  request: (w: World) => RouteRequest;
+  /**
+   * A naming B's object: the answer must be 404 or 403. Absent when the route names no object: A's
+   * own answer must then hold none of B's data.
+   */
+  foreign?: (w: World) => RouteRequest;
+};
+
+/** A logo upload's form; its bytes are never read when the guards or the button refuse it. */
+function logoForm(): FormData {
+  const form = new FormData();
+  form.append("file", new Blob([new Uint8Array([1, 2, 3])], { type: "image/png" }), "logo.png");
+  return form;
+}
+
+/**
+ * One row per guarded Fastify route (`portalRoutes` in routes/guard.ts, from which the routes are
+ * registered): a new route without a row fails typecheck.
+ */
+const routeCases: Record<PortalRoute, RouteCase> = {
+  "POST /uploads/logo": {
+    tier: "authed",
+    request: ({ a }) => ({ query: `?button=${a.buttonId}`, body: logoForm }),
+    foreign: ({ b }) => ({ query: `?button=${b.buttonId}`, body: logoForm }),
+  },
+  "GET /exports/calls.csv": {
+    tier: "authed",
+    request: () => ({}),
+    foreign: ({ b }) => ({ query: `?buttonId=${b.buttonId}` }),
+  },
+  "GET /exports/account.json": { tier: "owner", request: () => ({}) },
+};
+
 /** A valid button whose creation does not depend on the plan (it starts disabled). */
 function buttonInput(name: string) {
   const day = [{ start: 9 * 60, end: 17 * 60 }];
@@ -113,7 +156,8 @@ function buttonInput(name: string) {
   };
 }
 
-const cases: Record<string, Case> = {
+/** One row per procedure: a missing row is a type error, a stale one too (excess property). */
+const cases: Record<ProcedurePath, Case> = {
   "auth.signup": { tier: "public", why: "creating an account" },
   "auth.verifyEmail": { tier: "public", why: "the emailed link is the credential" },
   "auth.login": { tier: "public", why: "logging in" },
@@ -333,8 +377,8 @@ type AnyProcedure = {
   };
 };
 
-const procedures = (appRouter as unknown as { _def: { procedures: Record<string, AnyProcedure> } })._def
-  .procedures;
+const procedures = (appRouter as unknown as { _def: { procedures: Record<ProcedurePath, AnyProcedure> } })
+  ._def.procedures;
 
 const tierBuilders: Array<[Tier, AnyProcedure]> = [
   ["operator", tiers.operatorProcedure as unknown as AnyProcedure],
@@ -378,7 +422,7 @@ let harnessForSse: Harness;
  * Calls a procedure as `client`. A subscription is opened over SSE and read for a moment: an
  * error event is thrown like a query's error, otherwise the events read so far are the answer.
  */
-async function call(client: TestClient, path: string, input: unknown): Promise<unknown> {
+async function call(client: TestClient, path: ProcedurePath, input: unknown): Promise<unknown> {
   const type = procedures[path]!._def.type;
   if (type === "subscription") return readSubscription(client, path, input);
   // biome-ignore lint/suspicious/noExplicitAny: walks the client's proxy by a path known only at run time
@@ -586,7 +630,7 @@ describe("access control", () => {
     return client;
   }
 
-  const paths = Object.keys(procedures);
+  const paths = Object.keys(procedures) as ProcedurePath[];
 
   describe("the case table", () => {
     it("has a case for every procedure, and none for a procedure that does not exist", () => {
@@ -736,11 +780,70 @@ describe("access control", () => {
     });
   });
 
+  const routes = Object.keys(routeCases) as PortalRoute[];
+
+  describe("guarded Fastify routes (uploads, downloads)", () => {
+    /** Sends a route's request as `client`, or without any cookie (and the portal's Origin) for null. */
+    const send = (client: TestClient | null, route: PortalRoute, request: RouteRequest) => {
+      const [method, path] = route.split(" ") as [string, string];
+      const url = `${w.h.url}${path}${request.query ?? ""}`;
+      const init = { method, body: request.body?.() };
+      return client
+        ? client.fetch(url, init)
+        : fetch(url, { ...init, headers: { origin: w.h.portalOrigin } });
+    };
+
+    it("every guarded route has a row, built on the tier its row declares", () => {
+      expect(Object.keys(portalRoutes).sort()).toEqual([...routes].sort());
+      for (const route of routes) expect(portalRoutes[route].tier, route).toBe(routeCases[route].tier);
+    });
+
+    it.each(routes)("%s refuses an anonymous caller and a forged session cookie with 401", async (route) => {
+      const before = [await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)];
+      const anonymous = await send(null, route, routeCases[route].request(w));
+      expect(anonymous.status).toBe(401);
+      const forged = w.h.client({ ip: uniqueIp() });
+      forged.jar.set("cac_session", `${w.b.otherSessionId}.${"A".repeat(32)}`);
+      const forgedAnswer = await send(forged, route, routeCases[route].request(w));
+      expect(forgedAnswer.status).toBe(401);
+      for (const text of [await anonymous.text(), await forgedAnswer.text()]) {
+        for (const marker of [...markersOf(w.a), ...markersOf(w.b)]) expect(text).not.toContain(marker);
+      }
+      expect([await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)]).toEqual(before);
+    });
+
+    it.each(routes)(
+      "%s refuses another site's page, even with A's session cookie, with 403",
+      async (route) => {
+        const elsewhere = w.h.client({ origin: "https://evil.example.test", ip: uniqueIp() });
+        elsewhere.jar.set("cac_session", (await loginAs(w.a)).jar.get("cac_session")!);
+        const before = [await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)];
+        const answer = await send(elsewhere, route, routeCases[route].request(w));
+        expect(answer.status).toBe(403);
+        expect([await snapshotOf(w.h, w.a), await snapshotOf(w.h, w.b)]).toEqual(before);
+      },
+    );
+
+    it.each(routes)("%s as A never reaches B's data", async (route) => {
+      const asA = await loginAs(w.a);
+      const bBefore = await snapshotOf(w.h, w.b);
+      const foreign = routeCases[route].foreign;
+      const answer = await send(asA, route, (foreign ?? routeCases[route].request)(w));
+      if (foreign) expect([403, 404]).toContain(answer.status);
+      else expect(answer.status).toBe(200);
+      const text = await answer.text();
+      for (const marker of markersOf(w.b)) {
+        expect(text.includes(marker), `${route} answered with B's ${marker}`).toBe(false);
+      }
+      expect(await snapshotOf(w.h, w.b), `${route} changed B's data`).toEqual(bBefore);
+    });
+  });
+
   const entryPaths = paths.filter((path) => cases[path]?.tier === "widget-entry");
 
   describe("public widget entry points", () => {
-    const entryOf = (path: string) => procedures[path]!._def.meta!.widgetEntry!;
-    const entryInput = (path: string, button: string) =>
+    const entryOf = (path: ProcedurePath) => procedures[path]!._def.meta!.widgetEntry!;
+    const entryInput = (path: ProcedurePath, button: string) =>
       (cases[path] as Extract<Case, { tier: "widget-entry" }>).input(button);
     const visitor = (ip = uniqueIp(), origin = "https://shop.example.test") => w.h.client({ origin, ip });
 

@@ -1,5 +1,6 @@
 import { ipSchema, text } from "@cac/core/domain";
 import { z } from "zod";
+import { accountRefOutput } from "../output.schema";
 
 const reasonSchema = text()
   .trim()
@@ -69,3 +70,59 @@ export const listEventsInput = z
     pageSize: z.number().int().min(1).max(200).default(EVENTS_PAGE_SIZE),
   })
   .prefault({});
+
+/** An IP the owner blocked from the account's buttons. */
+export const ipBlockOutput = z.object({
+  id: z.string(),
+  ip: z.string(),
+  reason: z.string(),
+  createdAt: z.date(),
+});
+
+/** `created` is false when the IP was blocked already. */
+export const blockIpOutput = ipBlockOutput.extend({ created: z.boolean() });
+
+export const unblockIpOutput = z.object({ cleared: z.number() });
+
+/** One page of flags for the operators' review. */
+export const flagsPageOutput = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      ip: z.string(),
+      reason: z.string(),
+      source: z.enum(["auto", "operator", "customer"]),
+      account: accountRefOutput,
+      status: z.enum(["active", "expired", "cleared"]),
+      createdAt: z.date(),
+      expiresAt: z.date().nullable(),
+      clearedAt: z.date().nullable(),
+    }),
+  ),
+  total: z.number(),
+  page: z.number(),
+  pageSize: z.number(),
+});
+
+export const clearFlagOutput = z.object({ id: z.string(), clearedAt: z.date(), alreadyCleared: z.boolean() });
+
+export const addBlockOutput = z.object({ id: z.string() });
+
+/** One page of security events, newest first. */
+export const eventsPageOutput = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      ip: z.string().nullable(),
+      kind: z.string(),
+      account: accountRefOutput,
+      /** What the event recorded (limits, counts, a reason): operators read it as is. */
+      detail: z.record(z.string(), z.unknown()),
+      count: z.number(),
+      createdAt: z.date(),
+    }),
+  ),
+  page: z.number(),
+  pageSize: z.number(),
+  hasMore: z.boolean(),
+});

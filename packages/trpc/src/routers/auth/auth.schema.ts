@@ -36,3 +36,8 @@ export const resetPasswordInput = z.object({
   token: text().min(10, "This link is incomplete.").max(200),
   password: newPasswordSchema,
 });
+
+export const verifyEmailOutput = z.object({ verified: z.literal(true) });
+
+/** `sent` is false when the address was confirmed already. */
+export const resendVerificationOutput = z.object({ sent: z.boolean() });

@@ -1,11 +1,12 @@
 import { resendVerification, verifyEmail } from "@cac/core";
 import { authedProcedure, publicProcedure } from "../../trpc";
-import { tokenInput } from "./auth.schema";
+import { resendVerificationOutput, tokenInput, verifyEmailOutput } from "./auth.schema";
 
 export const verifyEmailProcedure = publicProcedure
   .input(tokenInput)
+  .output(verifyEmailOutput)
   .mutation(({ ctx, input }) => verifyEmail(ctx, input.token));
 
-export const resendVerificationProcedure = authedProcedure.mutation(({ ctx }) =>
-  resendVerification(ctx, ctx.user),
-);
+export const resendVerificationProcedure = authedProcedure
+  .output(resendVerificationOutput)
+  .mutation(({ ctx }) => resendVerification(ctx, ctx.user));

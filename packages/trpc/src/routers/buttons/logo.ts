@@ -1,10 +1,11 @@
 import { removeButtonLogo, toButtonView } from "@cac/core";
 import { authedProcedure } from "../../trpc";
-import { buttonIdInput } from "./buttons.schema";
+import { buttonIdInput, buttonOutput } from "./buttons.schema";
 
 /** Uploads go through `POST /uploads/logo` (multipart); removing one is a plain mutation. */
 export const removeLogoProcedure = authedProcedure
   .input(buttonIdInput)
+  .output(buttonOutput)
   .mutation(async ({ ctx, input }) =>
     toButtonView(ctx.settings, await removeButtonLogo(ctx, ctx.account.id, input.id)),
   );

@@ -1,6 +1,7 @@
 import { callLogFilterSchema } from "@cac/core";
 import { text } from "@cac/core/domain";
 import { z } from "zod";
+import { callButtonOutput, callStatusOutput, callTransportOutput } from "../output.schema";
 
 export const CALL_LOG_PAGE_DEFAULT = 50;
 export const CALL_LOG_PAGE_MAX = 200;
@@ -15,3 +16,61 @@ export const callLogListInput = callLogFilterSchema
 
 export const callLogTotalsInput = callLogFilterSchema.default({});
 export const callLogChartsInput = callLogFilterSchema.default({});
+
+/** One page of the call log, newest first; times are shown in the account's `timezone`. */
+export const callLogPageOutput = z.object({
+  timezone: z.string(),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      startedAt: z.date(),
+      button: callButtonOutput,
+      durationSeconds: z.number(),
+      status: callStatusOutput,
+      transport: callTransportOutput,
+      visitorIp: z.string().nullable(),
+      pageUrl: z.string().nullable(),
+      failureReason: z.string().nullable(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+export const callLogTotalsOutput = z.object({
+  timezone: z.string(),
+  calls: z.number(),
+  answered: z.number(),
+  answerRate: z.number().nullable(),
+  totalDurationSeconds: z.number(),
+  avgDurationSeconds: z.number().nullable(),
+  minutes: z.number(),
+});
+
+/** One entry per local day in every array (uPlot's data layout). */
+export const callLogChartsOutput = z.object({
+  timezone: z.string(),
+  from: z.string(),
+  to: z.string(),
+  days: z.array(z.string()),
+  dayStarts: z.array(z.number()),
+  calls: z.array(z.number()),
+  minutes: z.array(z.number()),
+  answerRate: z.array(z.number().nullable()),
+});
+
+/** The account's calls not yet ended. */
+export const liveCallsOutput = z.object({
+  timezone: z.string(),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      startedAt: z.date(),
+      answeredAt: z.date().nullable(),
+      status: callStatusOutput,
+      transport: callTransportOutput,
+      button: callButtonOutput,
+      visitorIp: z.string().nullable(),
+      pageUrl: z.string().nullable(),
+    }),
+  ),
+});

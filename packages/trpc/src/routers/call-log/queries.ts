@@ -1,22 +1,37 @@
 import { callLogCharts, callLogTotals, listCallLog, liveCalls, resolveCallLogFilter } from "@cac/core";
 import { authedProcedure } from "../../trpc";
-import { callLogChartsInput, callLogListInput, callLogTotalsInput } from "./call-log.schema";
+import {
+  callLogChartsInput,
+  callLogChartsOutput,
+  callLogListInput,
+  callLogPageOutput,
+  callLogTotalsInput,
+  callLogTotalsOutput,
+  liveCallsOutput,
+} from "./call-log.schema";
 
 // Every procedure reads the account from the session; a button id in the input must be the
 // account's own (NOT_FOUND otherwise).
 
-export const listCallLogProcedure = authedProcedure.input(callLogListInput).query(async ({ ctx, input }) => {
-  const { cursor, limit, ...filters } = input;
-  const filter = await resolveCallLogFilter(ctx, ctx.account, filters);
-  return listCallLog(ctx, filter, { cursor, limit });
-});
+export const listCallLogProcedure = authedProcedure
+  .input(callLogListInput)
+  .output(callLogPageOutput)
+  .query(async ({ ctx, input }) => {
+    const { cursor, limit, ...filters } = input;
+    const filter = await resolveCallLogFilter(ctx, ctx.account, filters);
+    return listCallLog(ctx, filter, { cursor, limit });
+  });
 
 export const callLogTotalsProcedure = authedProcedure
   .input(callLogTotalsInput)
+  .output(callLogTotalsOutput)
   .query(async ({ ctx, input }) => callLogTotals(ctx, await resolveCallLogFilter(ctx, ctx.account, input)));
 
 export const callLogChartsProcedure = authedProcedure
   .input(callLogChartsInput)
+  .output(callLogChartsOutput)
   .query(async ({ ctx, input }) => callLogCharts(ctx, await resolveCallLogFilter(ctx, ctx.account, input)));
 
-export const liveCallsProcedure = authedProcedure.query(({ ctx }) => liveCalls(ctx, ctx.account));
+export const liveCallsProcedure = authedProcedure
+  .output(liveCallsOutput)
+  .query(({ ctx }) => liveCalls(ctx, ctx.account));

@@ -1,5 +1,6 @@
 import { text } from "@cac/core/domain";
 import { z } from "zod";
+import { iceConfigOutput } from "../output.schema";
 
 export const signalPayloadSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -21,3 +22,25 @@ export const startCallInput = z.object({ pageUrl: text().max(2048).optional() })
 
 /** The capability the widget got from call.start for one call. */
 export const visitorCallInput = z.object({ sessionId: z.uuid(), token: text().min(20).max(200) });
+
+/**
+ * What `calls.start` gives the widget: the call's capability (`sessionId` and `token`), and how to
+ * reach the business, by WebRTC (ICE servers, TURN credentials) or through Twilio's Voice SDK.
+ * Plain JSON only: the widget reads superjson's `json` and never its `meta`.
+ */
+export const startCallOutput = z.discriminatedUnion("transport", [
+  z.object({
+    transport: z.literal("webrtc"),
+    sessionId: z.string(),
+    token: z.string(),
+    ringTimeoutSeconds: z.number(),
+    ...iceConfigOutput.shape,
+  }),
+  z.object({
+    transport: z.literal("twilio"),
+    sessionId: z.string(),
+    token: z.string(),
+    accessToken: z.string(),
+    maxCallSeconds: z.number(),
+  }),
+]);

@@ -1,6 +1,7 @@
 import { reportClientFailure, visitorCall } from "@cac/core";
 import { text } from "@cac/core/domain";
 import { widgetProcedure } from "../../trpc";
+import { callEndOutput } from "../output.schema";
 import { visitorCallInput } from "./call.schema";
 
 /**
@@ -9,6 +10,7 @@ import { visitorCallInput } from "./call.schema";
  */
 export const reportFailureProcedure = widgetProcedure
   .input(visitorCallInput.extend({ reason: text().trim().min(1).max(200) }))
+  .output(callEndOutput)
   .mutation(async ({ ctx, input }) => {
     const call = await visitorCall(ctx, ctx.button.id, input.sessionId, input.token);
     return reportClientFailure(ctx, call.id, input.reason);

@@ -15,3 +15,6 @@ export const contactInput = z.object({
 });
 
 export type ContactInput = z.infer<typeof contactInput>;
+
+/** The message was stored; `email` is where the reply will go. */
+export const contactOutput = z.object({ ok: z.literal(true), email: z.string() });

@@ -8,31 +8,48 @@ import {
   setAgentAvailable,
 } from "@cac/core";
 import { authedProcedure } from "../../trpc";
-import { agentSignalInput, availabilityInput, sessionIdInput } from "./phone.schema";
+import { callEndOutput, okOutput } from "../output.schema";
+import {
+  agentSignalInput,
+  answerOutput,
+  availabilityInput,
+  availabilityOutput,
+  sessionIdInput,
+  voiceLineOutput,
+} from "./phone.schema";
 
 export const setAvailableProcedure = authedProcedure
   .input(availabilityInput)
+  .output(availabilityOutput)
   .mutation(({ ctx, input }) => setAgentAvailable(ctx, ctx.user.id, input.available));
 
-export const answerProcedure = authedProcedure.input(sessionIdInput).mutation(async ({ ctx, input }) => {
-  // The plan's time limit (or the minutes left) is stored with the answer: the server ends the call there.
-  const { call, maxCallSeconds } = await answerCall(ctx, ctx.account.id, ctx.user.id, input.sessionId);
-  return { sessionId: call.id, ...callIceConfig(ctx, call.id), maxCallSeconds };
-});
+export const answerProcedure = authedProcedure
+  .input(sessionIdInput)
+  .output(answerOutput)
+  .mutation(async ({ ctx, input }) => {
+    // The plan's time limit (or the minutes left) is stored with the answer: the server ends the call there.
+    const { call, maxCallSeconds } = await answerCall(ctx, ctx.account.id, ctx.user.id, input.sessionId);
+    return { sessionId: call.id, ...callIceConfig(ctx, call.id), maxCallSeconds };
+  });
 
 export const declineProcedure = authedProcedure
   .input(sessionIdInput)
+  .output(callEndOutput)
   .mutation(({ ctx, input }) => declineCall(ctx, ctx.account.id, input.sessionId));
 
 export const agentSignalProcedure = authedProcedure
   .input(agentSignalInput)
+  .output(okOutput)
   .mutation(({ ctx, input }) =>
     agentSignal(ctx, ctx.account.id, ctx.user.id, input.sessionId, input.payload),
   );
 
 export const agentHangUpProcedure = authedProcedure
   .input(sessionIdInput)
+  .output(callEndOutput)
   .mutation(({ ctx, input }) => agentHangUp(ctx, ctx.account.id, input.sessionId));
 
 /** The Voice SDK line of this agent when Twilio is configured (queried again to renew the token). */
-export const voiceLineProcedure = authedProcedure.query(({ ctx }) => agentVoiceLine(ctx, ctx.user.id));
+export const voiceLineProcedure = authedProcedure
+  .output(voiceLineOutput)
+  .query(({ ctx }) => agentVoiceLine(ctx, ctx.user.id));

@@ -1,6 +1,22 @@
 import { z } from "zod";
 import { signalPayloadSchema } from "../call/call.schema";
+import { iceConfigOutput } from "../output.schema";
 
 export const sessionIdInput = z.object({ sessionId: z.uuid("This call does not exist.") });
 export const agentSignalInput = sessionIdInput.extend({ payload: signalPayloadSchema });
 export const availabilityInput = z.object({ available: z.boolean() });
+
+export const availabilityOutput = z.object({ available: z.boolean() });
+
+/** The answered call, its ICE servers (with this call's TURN credential) and the plan's time limit. */
+export const answerOutput = z.object({
+  sessionId: z.string(),
+  ...iceConfigOutput.shape,
+  maxCallSeconds: z.number(),
+});
+
+/** The agent's Twilio Voice SDK line (token renewed by querying again), or WebRTC only. */
+export const voiceLineOutput = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("webrtc") }),
+  z.object({ mode: z.literal("twilio"), identity: z.string(), token: z.string(), ttlSeconds: z.number() }),
+]);

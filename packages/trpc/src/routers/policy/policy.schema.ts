@@ -18,3 +18,15 @@ export const publishNoticeInput = z.object({
 });
 
 export const dismissNoticeInput = z.object({ noticeId: z.uuid("This notice does not exist.") });
+
+/** A privacy policy notice, as account holders and operators see it. */
+export const noticeOutput = z.object({
+  id: z.string(),
+  version: z.string(),
+  summary: z.string(),
+  effectiveAt: z.date(),
+  publishedAt: z.date(),
+});
+
+/** Every notice, newest first, with how many users dismissed it. */
+export const noticesOutput = z.array(noticeOutput.extend({ dismissals: z.number() }));

@@ -1,7 +1,8 @@
 import { publicProcedure } from "../../trpc";
+import { infoOutput } from "./system.schema";
 
 /** Which adapters are running, so the portal can say plainly what is local and what is real. */
-export const infoProcedure = publicProcedure.query(({ ctx }) => ({
+export const infoProcedure = publicProcedure.output(infoOutput).query(({ ctx }) => ({
   production: ctx.settings.production,
   modes: ctx.settings.modes,
   // Public by design: the browser needs it to run the Turnstile widget (null when captcha is off).

@@ -2,6 +2,7 @@ import { requestCallback } from "@cac/core";
 import { personNameSchema, text, usPhoneSchema } from "@cac/core/domain";
 import { z } from "zod";
 import { widgetEntryProcedure } from "../../trpc";
+import { okOutput } from "../output.schema";
 
 export const requestCallbackInput = z.object({
   name: personNameSchema,
@@ -9,6 +10,6 @@ export const requestCallbackInput = z.object({
   message: text().trim().max(1000, "Use at most 1000 characters.").optional(),
 });
 
-export const requestCallbackProcedure = widgetEntryProcedure("callback", requestCallbackInput).mutation(
-  ({ ctx, input }) => requestCallback(ctx, ctx.button, input, ctx.visitorIp),
-);
+export const requestCallbackProcedure = widgetEntryProcedure("callback", requestCallbackInput)
+  .output(okOutput)
+  .mutation(({ ctx, input }) => requestCallback(ctx, ctx.button, input, ctx.visitorIp));

@@ -1,0 +1,109 @@
+import type { Context, Limits, PortalOrigin, Ports, SessionAuth, Settings } from "@cac/core";
+import { AppError, httpStatusOf, requireOwner, requirePortalOrigin, requireSession } from "@cac/core";
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HTTPMethods,
+  RouteGenericInterface,
+} from "fastify";
+import { createRequestContext } from "../context";
+
+/**
+ * The guard layer of the portal's plain Fastify routes (a download, an upload: what a procedure
+ * cannot carry). They are held to the same rules as procedures, built from the same checks
+ * (`@cac/core` services/access.ts, which the tRPC tiers use too), and a refusal answers with the
+ * status its code maps to (`httpStatusOf`, the same table tRPC's errors follow).
+ */
+type RouteGuard = {
+  /** Like the procedure tiers: a session, or the account's owner. */
+  tier: "authed" | "owner";
+  /** "required" for a change (an upload); "foreign-refused" for a download opened by navigation. */
+  origin: PortalOrigin;
+  /** What a request from elsewhere is told (403). */
+  foreignOrigin: string;
+  /** What a member who is not the owner is told (403), for an owner route. */
+  notOwner?: string;
+  /** The form field a refusal is shown on in the portal, if any. */
+  field?: string;
+};
+
+/**
+ * Every guarded route, by "METHOD /path". Routes are registered from this table
+ * (registerPortalRoute), and the access-control suite keys its rows by it, so a new route without
+ * a row fails typecheck.
+ */
+export const portalRoutes = {
+  "POST /uploads/logo": {
+    tier: "authed",
+    origin: "required",
+    foreignOrigin: "This upload did not come from the portal.",
+    field: "file",
+  },
+  "GET /exports/calls.csv": {
+    tier: "authed",
+    origin: "foreign-refused",
+    foreignOrigin: "This export did not come from the portal.",
+  },
+  "GET /exports/account.json": {
+    tier: "owner",
+    origin: "foreign-refused",
+    foreignOrigin: "This download did not come from the portal.",
+    notOwner: "Only the account owner can download the account's data.",
+  },
+} as const satisfies Record<string, RouteGuard>;
+
+export type PortalRoute = keyof typeof portalRoutes;
+
+export type RouteDeps = { ports: Ports; settings: Settings; limits: Limits };
+
+/** What a guarded handler gets: the request's context (ports, settings, HTTP) and its session. */
+export type Guarded = { ctx: Context; auth: SessionAuth };
+
+/** A refusal as the portal reads it: `{ error, fieldErrors? }`, never cached. */
+export function refuse(
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  fieldErrors?: Record<string, string[]>,
+): FastifyReply {
+  return reply
+    .code(status)
+    .header("Cache-Control", "no-store")
+    .send({ error: message, ...(fieldErrors ? { fieldErrors } : {}) });
+}
+
+/**
+ * Registers one route of `portalRoutes`: its guards run first (Origin, session, owner), then the
+ * handler. An AppError from either (a guard's, or a service's) becomes its status and message;
+ * anything else is a 500 whose cause stays in the log.
+ */
+export function registerPortalRoute<T extends RouteGenericInterface = RouteGenericInterface>(
+  app: FastifyInstance,
+  deps: RouteDeps,
+  route: PortalRoute,
+  handle: (req: FastifyRequest<T>, reply: FastifyReply, guarded: Guarded) => Promise<unknown>,
+): void {
+  const guard: RouteGuard = portalRoutes[route];
+  const [method, url] = route.split(" ") as [HTTPMethods, string];
+  app.route({
+    method,
+    url,
+    handler: async (req, reply) => {
+      const ctx = createRequestContext(deps.ports, deps.settings, deps.limits, req, reply);
+      try {
+        requirePortalOrigin(ctx, guard.origin, guard.foreignOrigin);
+        const auth = await requireSession(ctx);
+        if (guard.tier === "owner") requireOwner(auth, guard.notOwner);
+        // `T` only types what the handler reads (its query); no schema checks it, the handler does.
+        return await handle(req as FastifyRequest<T>, reply, { ctx, auth });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        if (error.retryAfterSeconds) reply.header("Retry-After", String(error.retryAfterSeconds));
+        const fieldErrors =
+          error.fieldErrors ?? (guard.field ? { [guard.field]: [error.message] } : undefined);
+        return refuse(reply, httpStatusOf(error.appCode), error.message, fieldErrors);
+      }
+    },
+  });
+}
