@@ -2,6 +2,7 @@
 import { TRPCClientError } from "@trpc/client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PhoneController } from "./controller";
+import { conflict, FakePeer, stream } from "./test-doubles";
 import type { AgentEvent, RingingCall } from "./types";
 
 /**
@@ -26,51 +27,6 @@ let unsubscribed: number;
 let answerResult: () => Promise<unknown>;
 let getUserMedia: ReturnType<typeof vi.fn>;
 let peers: FakePeer[];
-
-class FakeTrack {
-  kind = "audio";
-  enabled = true;
-  stop = vi.fn();
-}
-const stream = () => {
-  const tracks = [new FakeTrack()];
-  return { getTracks: () => tracks, getAudioTracks: () => tracks };
-};
-
-class FakePeer {
-  remoteDescription: unknown = null;
-  localDescription: { sdp: string } | null = null;
-  connectionState = "new";
-  candidates: unknown[] = [];
-  closed = false;
-  onconnectionstatechange: (() => void) | null = null;
-  ontrack = null;
-  onicecandidate = null;
-  constructor(readonly config: RTCConfiguration) {
-    peers.push(this);
-  }
-  addTrack() {}
-  async setRemoteDescription(d: unknown) {
-    this.remoteDescription = d;
-  }
-  async createAnswer() {
-    return { type: "answer", sdp: "v=0 agent answer" };
-  }
-  async setLocalDescription(d: { sdp: string }) {
-    this.localDescription = d;
-  }
-  async addIceCandidate(c: unknown) {
-    this.candidates.push(c);
-  }
-  close() {
-    this.closed = true;
-  }
-}
-
-const conflict = (message: string) =>
-  new TRPCClientError(message, {
-    result: { error: { message, code: -32603, data: { code: "CONFLICT", httpStatus: 409, appCode: null } } },
-  } as never);
 
 function fakeClient() {
   const mutation = (path: string, result: () => Promise<unknown> = async () => ({ ok: true })) => ({
@@ -125,7 +81,8 @@ beforeEach(() => {
   subscribed = [];
   eventId = 0;
   unsubscribed = 0;
-  peers = [];
+  FakePeer.created = [];
+  peers = FakePeer.created;
   answerResult = async () => ({
     sessionId: ring.sessionId,
     iceServers: [{ urls: "stun:stun.test" }],
