@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: [
       "{apps,packages}/*/test/**/*.test.ts",
-      "{apps,packages}/*/src/**/*.test.ts",
+      "{apps,packages}/*/src/**/*.test.{ts,tsx}",
       // Checks of the repository itself: its lint boundaries, its guide.
       "scripts/test/**/*.test.ts",
     ],

@@ -11,10 +11,11 @@
 // `standalone`: `npm run bench -- <name> [its own options]` runs it alone, with those options.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { checkTarget, type LoadOptions, measure } from "./lib/measure";
-import { printTable, type Row, writeJson } from "./lib/report";
+import { printRelative, printTable, type Row, writeJson } from "./lib/report";
 import { startTarget } from "./lib/spawn";
 import type { BenchTarget } from "./lib/target";
 
@@ -26,8 +27,14 @@ const registry: Record<string, string> = {
   healthz: "./targets/healthz.ts",
   "trpc-account-me": "./targets/trpc-account-me.ts",
   "widget-config": "./targets/widget-config.ts",
+  "config-10k": "./targets/config-10k.ts",
+  "config-10k-shared": "./targets/config-10k-shared.ts",
+  "config-304": "./targets/config-304.ts",
   "calls-start": "./targets/calls-start.ts",
   "calls-start-redis": "./targets/calls-start-redis.ts",
+  "calls-start-usage-0": "./targets/calls-start-usage-0.ts",
+  "calls-start-usage-10k": "./targets/calls-start-usage-10k.ts",
+  "calls-start-usage-100k": "./targets/calls-start-usage-100k.ts",
 };
 
 /** name -> script, run only when named, e.g. `npm run bench -- call-log --reseed`. */
@@ -39,6 +46,10 @@ const standalone: Record<string, string> = {
   "account-timing": "./account-timing.ts",
   "ring-fanout": "./ring-fanout.ts",
   "sse-memory": "./sse-memory.ts",
+  "embedded-db-memory": "./embedded-db-memory.ts",
+  "cpu-profile": "./cpu-profile.ts",
+  "idle-streams": "./idle-streams.ts",
+  profile: "./profile.ts",
 };
 
 const [first, ...rest] = process.argv.slice(2);
@@ -87,7 +98,10 @@ console.log(
   `Click & Call benchmarks: ${load.connections} connections, ${load.warmupSeconds}s warmup + ${load.durationSeconds}s each` +
     (process.env.TEST_DATABASE_URL
       ? ", database: Postgres at TEST_DATABASE_URL"
-      : ", database: in-memory PGlite"),
+      : ", database: in-memory PGlite") +
+    `; load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ")}`,
 );
 
 const rows: Row[] = [];
@@ -98,7 +112,7 @@ for (const name of selected) {
   process.stdout.write(`- ${name}: ${target.description} ... `);
   let running: Awaited<ReturnType<typeof startTarget>> | undefined;
   try {
-    running = await startTarget(modulePath);
+    running = await startTarget(modulePath, target.startTimeoutMs);
     await checkTarget(running.info);
     const result = await measure(running.info, load, running.cpuMs);
     const baseline = rows.find((row) => row.name === BASELINE)?.result.requestsPerSecond;
@@ -108,11 +122,12 @@ for (const name of selected) {
       notes: running.info.notes ?? {},
       result,
       ratioToBaseline: baseline ? result.requestsPerSecond / baseline : null,
+      ...(running.info.relativeTo ? { relativeTo: running.info.relativeTo } : {}),
     });
     console.log(`${result.requestsPerSecond.toFixed(0)} req/s`);
-    if (result.non2xx > 0 || result.errors > 0) {
+    if (result.unexpected > 0 || result.errors > 0) {
       console.log(
-        `  ! ${result.non2xx} non-2xx answers and ${result.errors} errors: this figure is not valid`,
+        `  ! ${result.unexpected} unexpected answers and ${result.errors} errors: this figure is not valid`,
       );
       failed = true;
     }
@@ -127,5 +142,11 @@ for (const name of selected) {
 
 console.log("");
 printTable(rows);
+printRelative(rows);
+console.log(
+  `Load average at the end: ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ")}`,
+);
 console.log(`\nWritten: ${writeJson(rows, load)}`);
 process.exit(failed ? 1 : 0);

@@ -1,4 +1,6 @@
 // Child process entry: starts one target (the module path is argv[2]) and reports its URL.
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { pathToFileURL } from "node:url";
 import type { BenchTarget, StartedTarget } from "./target";
 
@@ -31,8 +33,29 @@ async function shutdown() {
   clearTimeout(timer);
   process.exit(0);
 }
+// The V8 CPU profiler (what `node --cpu-prof` runs), over the measured window only: start-up and
+// seeding would otherwise fill the profile (bench/profile.ts).
+let profiler: Session | undefined;
+async function startProfile() {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.setSamplingInterval", { interval: 100 });
+  await profiler.post("Profiler.start");
+  process.send?.({ type: "profiling" });
+}
+async function stopProfile(file: string) {
+  const { profile } = (await profiler?.post("Profiler.stop")) ?? {};
+  writeFileSync(file, JSON.stringify(profile));
+  profiler?.disconnect();
+  process.send?.({ type: "profiled", file });
+}
+
 process.on("message", (message) => {
-  if ((message as { type?: string }).type === "stop") void shutdown();
+  const { type, file } = message as { type?: string; file?: string };
+  if (type === "stop") void shutdown();
+  if (type === "profile-start") void startProfile();
+  if (type === "profile-stop" && file) void stopProfile(file);
 });
 process.on("SIGTERM", () => void shutdown());
 process.on("disconnect", () => void shutdown());

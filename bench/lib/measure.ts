@@ -12,6 +12,8 @@ export type Measurement = {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   requests: number;
   non2xx: number;
+  /** Answers with another status than the target expects (its `expectStatus`, or any 2xx). */
+  unexpected: number;
   errors: number;
   timeouts: number;
   /**
@@ -31,18 +33,24 @@ export function nextVisitorIp(): string {
 
 /** The autocannon options that describe a target's request. */
 export function requestOptions(info: TargetInfo): autocannon.Options {
+  const paths = info.paths;
+  let turn = 0;
+  const varies = info.visitorIps || (paths && paths.length > 0);
   return {
     url: info.url,
     method: info.method ?? "GET",
     headers: info.headers,
     body: info.body,
-    ...(info.visitorIps
+    ...(varies
       ? {
           requests: [
             {
               setupRequest: (request) => ({
                 ...request,
-                headers: { ...request.headers, "x-forwarded-for": nextVisitorIp() },
+                ...(paths && paths.length > 0 ? { path: paths[turn++ % paths.length] } : {}),
+                headers: info.visitorIps
+                  ? { ...request.headers, "x-forwarded-for": nextVisitorIp() }
+                  : request.headers,
               }),
             },
           ],
@@ -55,17 +63,19 @@ function run(info: TargetInfo, connections: number, duration: number) {
   return autocannon({ ...requestOptions(info), connections, duration, pipelining: 1 });
 }
 
-/** Checks once that the request answers 2xx with the expected body, so we never time an error page. */
+/** Checks once that the request answers as expected (2xx with the body, or `expectStatus`), so we never time an error page. */
 export async function checkTarget(info: TargetInfo): Promise<void> {
-  const response = await fetch(info.url, {
+  const url = info.paths?.[0] ? new URL(info.paths[0], info.url).href : info.url;
+  const response = await fetch(url, {
     method: info.method ?? "GET",
     headers: { ...info.headers, ...(info.visitorIps ? { "x-forwarded-for": nextVisitorIp() } : {}) },
     body: info.body,
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${info.url} answered ${response.status}: ${text.slice(0, 300)}`);
+  const expected = info.expectStatus === undefined ? response.ok : response.status === info.expectStatus;
+  if (!expected) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 300)}`);
   if (info.expectBody && !text.includes(info.expectBody)) {
-    throw new Error(`${info.url} answered without ${JSON.stringify(info.expectBody)}: ${text.slice(0, 300)}`);
+    throw new Error(`${url} answered without ${JSON.stringify(info.expectBody)}: ${text.slice(0, 300)}`);
   }
 }
 
@@ -88,6 +98,10 @@ export async function measure(
     },
     requests: result.requests.total,
     non2xx: result.non2xx,
+    unexpected:
+      info.expectStatus === undefined
+        ? result.non2xx
+        : result.requests.total - (result.statusCodeStats?.[`${info.expectStatus}`]?.count ?? 0),
     errors: result.errors,
     timeouts: result.timeouts,
     cpuMsPerRequest:

@@ -1,7 +1,7 @@
 // Starts the real server (buildApp) on a loopback port with a fresh, migrated database:
 // an in-memory PGlite, or a new database on the Postgres at TEST_DATABASE_URL when set.
-import { type DbHandle, outboxMessages } from "@cac/db";
-import { createTestDb } from "@cac/db/testing";
+import { outboxMessages } from "@cac/db";
+import { createTestDb, type TestDbHandle } from "@cac/db/testing";
 import { desc, eq } from "drizzle-orm";
 import { type BuildOptions, type BuiltApp, buildApp } from "../../apps/server/src/app";
 import { loadConfig } from "../../apps/server/src/config";
@@ -9,7 +9,7 @@ import { loadConfig } from "../../apps/server/src/config";
 /** The portal origin the app is configured with; mutations must present it (CSRF check). */
 export const PORTAL_ORIGIN = "http://localhost:3000";
 
-export type RealApp = BuiltApp & { url: string; db: DbHandle; close(): Promise<void> };
+export type RealApp = BuiltApp & { url: string; db: TestDbHandle; close(): Promise<void> };
 
 export type RealAppOptions = Pick<BuildOptions, "limits" | "limiter" | "limiterKeyPrefix"> & {
   /** Redis for the limiter and pubsub (as REDIS_URL would configure them); in-process without. */
@@ -18,10 +18,16 @@ export type RealAppOptions = Pick<BuildOptions, "limits" | "limiter" | "limiterK
   trustProxy?: boolean;
   /** RING_TIMEOUT_SECONDS: how long a call rings before it ends unanswered (default 30). */
   ringTimeoutSeconds?: number;
+  /** This database instead of a fresh one (a restarted server keeps its data); closed with the app. */
+  db?: TestDbHandle;
+  /** Listen on this port (a restarted server takes its predecessor's); 0 by default. */
+  port?: number;
+  /** Other settings, as the environment would give them. */
+  env?: Record<string, string>;
 };
 
 export async function startRealApp(options: RealAppOptions = {}): Promise<RealApp> {
-  const db = await createTestDb();
+  const db = options.db ?? (await createTestDb());
   const config = loadConfig({
     NODE_ENV: "production",
     PUBLIC_URL: PORTAL_ORIGIN,
@@ -35,10 +41,11 @@ export async function startRealApp(options: RealAppOptions = {}): Promise<RealAp
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...(options.trustProxy ? { TRUST_PROXY: "1" } : {}),
     ...(options.ringTimeoutSeconds ? { RING_TIMEOUT_SECONDS: String(options.ringTimeoutSeconds) } : {}),
+    ...options.env,
   });
   const { limits, limiter, limiterKeyPrefix } = options;
   const built = await buildApp(config, { db, limits, limiter, limiterKeyPrefix });
-  await built.app.listen({ port: 0, host: "127.0.0.1" });
+  await built.app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
   const address = built.app.server.address();
   if (!address || typeof address === "string") throw new Error("the app is not listening on a TCP port");
   return {

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadOptions, Measurement } from "./measure";
@@ -12,12 +12,14 @@ export type Row = {
   result: Measurement;
   /** requests/sec of this target divided by the bare baseline's, measured in the same run. */
   ratioToBaseline: number | null;
+  /** The benchmark of the same run this one is a variant of (see StartedTarget.relativeTo). */
+  relativeTo?: string;
 };
 
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
 
 export function printTable(rows: Row[]) {
-  const header = ["benchmark", "req/s", "p50 ms", "p99 ms", "vs bare", "cpu ms/req", "non-2xx", "errors"];
+  const header = ["benchmark", "req/s", "p50 ms", "p99 ms", "vs bare", "cpu ms/req", "unexpected", "errors"];
   const lines = rows.map((row) => [
     row.name,
     row.result.requestsPerSecond.toFixed(0),
@@ -25,7 +27,7 @@ export function printTable(rows: Row[]) {
     row.result.latencyMs.p99.toFixed(1),
     row.ratioToBaseline === null ? "-" : `${(row.ratioToBaseline * 100).toFixed(1)}%`,
     row.result.cpuMsPerRequest === null ? "-" : row.result.cpuMsPerRequest.toFixed(3),
-    String(row.result.non2xx),
+    String(row.result.unexpected),
     String(row.result.errors),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
@@ -36,6 +38,23 @@ export function printTable(rows: Row[]) {
   console.log(format(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const line of lines) console.log(format(line));
+}
+
+/** Each variant's figures as ratios to those of the benchmark it is a variant of, in this run. */
+export function printRelative(rows: Row[]) {
+  const lines: string[] = [];
+  for (const row of rows) {
+    const base = row.relativeTo ? rows.find((other) => other.name === row.relativeTo) : undefined;
+    if (!base || base === row) continue;
+    const ratio = (a: number | null, b: number | null) => (a !== null && b ? `${(a / b).toFixed(2)}x` : "-");
+    lines.push(
+      `${row.name} vs ${base.name}: p50 ${ratio(row.result.latencyMs.p50, base.result.latencyMs.p50)}, ` +
+        `p99 ${ratio(row.result.latencyMs.p99, base.result.latencyMs.p99)}, ` +
+        `cpu/req ${ratio(row.result.cpuMsPerRequest, base.result.cpuMsPerRequest)}, ` +
+        `req/s ${ratio(row.result.requestsPerSecond, base.result.requestsPerSecond)}`,
+    );
+  }
+  if (lines.length) console.log(`\n${lines.join("\n")}`);
 }
 
 export function writeJson(rows: Row[], load: LoadOptions): string {
@@ -50,7 +69,7 @@ export function writeJson(rows: Row[], load: LoadOptions): string {
   };
   writeFileSync(
     file,
-    `${JSON.stringify({ startedAt, commit: gitCommit(), machine, load, rows }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt, commit: gitCommit(), machine, loadavg: loadavg(), load, rows }, null, 2)}\n`,
   );
   return file;
 }

@@ -15,16 +15,30 @@ export type StartedTarget = {
    * limits and abuse counts then see what they would in production, not one busy client.
    */
   visitorIps?: boolean;
+  /**
+   * Paths requested in turn instead of `url`'s (same origin), one per request, wrapping around:
+   * many objects in rotation rather than one hot one.
+   */
+  paths?: string[];
   /** A substring the response body must contain, checked once before measuring. */
   expectBody?: string;
+  /** The status every answer must have (default: any 2xx). */
+  expectStatus?: number;
   /** What this run actually measured against (database kind, modes), for the report. */
   notes?: Record<string, string>;
+  /**
+   * Another benchmark of the same run this one is a variant of (the same request with more data):
+   * the report also gives this one's figures as ratios to that one's.
+   */
+  relativeTo?: string;
   stop(): Promise<void>;
 };
 
 export type BenchTarget = {
   name: string;
   description: string;
+  /** How long its start (seeding, warming) may take; 2 minutes unless given. */
+  startTimeoutMs?: number;
   start(): Promise<StartedTarget>;
 };
 

@@ -7,18 +7,24 @@ import {
   notifyMissedCall,
   type Ports,
   type PubSub,
+  publicConfigSweeper,
 } from "@cac/core";
 import { type AbuseThresholds, abuseThresholdsWith } from "@cac/core/domain";
 import { createDb, type DbHandle } from "@cac/db";
-import { type AppRouter, appErrorOf, appRouter } from "@cac/trpc";
+import { type AppRouter, appErrorOf, appRouter, serializeEvent, sseOptions } from "@cac/trpc";
 import cookie from "@fastify/cookie";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
+import { AccessLog } from "./access-log";
 import { captchaOff } from "./adapters/captcha-off";
 import { systemClock } from "./adapters/clock";
 import { createLimiter } from "./adapters/limiter";
 import { createLocalStorage } from "./adapters/local-storage";
 import { createOutboxTransport } from "./adapters/outbox-transport";
+import { createMemoryPresence, createRedisPresence } from "./adapters/presence";
+import { createPublicConfigCache, type PublicConfigCacheAdapter } from "./adapters/public-config-cache";
+import { createPostgresConfigStore } from "./adapters/public-config-postgres";
+import { createRedisConfigStore } from "./adapters/public-config-redis";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
 import { createEmailQueue, createQueuedMailer } from "./adapters/queued-mailer";
 import { createMemorySlots, createRedisSlots } from "./adapters/stream-slots";
@@ -32,7 +38,11 @@ import { registerHealth } from "./health";
 import { startCallSweeper } from "./jobs/call-sweeper";
 import { startCallbackEmails } from "./jobs/callback-emails";
 import { createEmailWorker, type EmailWorker } from "./jobs/email-worker";
+import { runEvery } from "./jobs/every";
 import { startRetentionJobs } from "./jobs/runner";
+import { startUsageReconcile } from "./jobs/usage-reconcile";
+import { createLiveHub } from "./live/hub";
+import { registerPhoneEvents } from "./live/phone-events";
 import { logSerializers } from "./log-serializers";
 import { defaultWebDist, registerPortal } from "./portal-static";
 import { relayMode } from "./relay-mode";
@@ -47,6 +57,9 @@ import { registerWidgetCors } from "./routes/widget-cors";
 import { registerSecurityHeaders } from "./security-headers";
 import { registerStreamLimits } from "./stream-limits";
 import { registerWidget } from "./widget-static";
+
+/** How often each instance sweeps its public configs for changes made without forgetting them. */
+const PUBLIC_CONFIG_SWEEP_MS = 5000;
 
 export type BuildOptions = {
   /** Use this database instead of opening one from config (tests pass a fresh one). */
@@ -63,7 +76,10 @@ export type BuildOptions = {
   limiterKeyPrefix?: string;
   /** Prefix of pubsub channels (default: the limiter's); instances of one deployment share it. */
   pubsubKeyPrefix?: string;
-  /** Background jobs (call sweeper, retention, callback emails) run unless turned off; tests run them by hand. */
+  /**
+   * Background jobs (call sweeper, retention, callback emails, the public config sweep) run unless
+   * turned off; tests run them by hand.
+   */
   jobs?: boolean;
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: { write(line: string): void };
@@ -81,6 +97,8 @@ export type BuiltApp = {
   emailWorker: EmailWorker;
   /** The first step of a graceful stop (main.ts): stop taking new work, then `app.close()`. */
   drain: Drain;
+  /** `ports.publicConfig`, with what tests look into (how many entries this instance holds). */
+  publicConfig: PublicConfigCacheAdapter;
 };
 
 /** Builds the whole server without listening, so tests can start it on port 0. */
@@ -92,6 +110,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       serializers: logSerializers,
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
+    // One access line per request instead of two, none at info for the public hot paths.
+    logController: new AccessLog(),
     trustProxy: trustFunction(config.trustProxy),
     routerOptions: { maxParamLength: 5000 },
     bodyLimit: 1024 * 1024,
@@ -122,6 +142,19 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     { maxAttempts: config.email.maxAttempts },
   );
   const emailQueue = createEmailQueue(db.db, clock, emailWorker.wake);
+  // Instances of one deployment share one prefix: live events, presence and the configs' keys.
+  const sharedPrefix = options.pubsubKeyPrefix ?? options.limiterKeyPrefix ?? config.redisKeyPrefix;
+  const pubsub =
+    options.pubsub ??
+    (config.redisUrl ? createRedisPubSub(config.redisUrl, app.log, sharedPrefix) : createMemoryPubSub());
+  const publicConfig = createPublicConfigCache({
+    store: config.redisUrl
+      ? createRedisConfigStore(config.redisUrl, app.log, sharedPrefix)
+      : createPostgresConfigStore(db.db),
+    pubsub,
+    log: app.log,
+    maxEntries: config.publicConfigCacheEntries,
+  });
   const ports: Ports = {
     db: db.db,
     clock,
@@ -133,15 +166,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     storage: config.s3
       ? (await import("./adapters/s3-storage")).createS3Storage(config.s3)
       : createLocalStorage(join(config.dataDir, "uploads")),
-    pubsub:
-      options.pubsub ??
-      (config.redisUrl
-        ? createRedisPubSub(
-            config.redisUrl,
-            app.log,
-            options.pubsubKeyPrefix ?? options.limiterKeyPrefix ?? config.redisKeyPrefix,
-          )
-        : createMemoryPubSub()),
+    pubsub,
+    presence: config.redisUrl
+      ? createRedisPresence(config.redisUrl, app.log, sharedPrefix)
+      : createMemoryPresence(),
+    publicConfig,
     captcha: config.turnstile ? createTurnstileCaptcha(config.turnstile, app.log) : captchaOff,
     billing: config.stripe
       ? (await import("./adapters/stripe-billing")).createStripeBilling(config.stripe)
@@ -166,6 +195,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       storage: ports.storage.mode === "s3" ? "S3-compatible" : "local disk",
       voice: ports.voice.mode === "twilio" ? "Twilio Voice" : "WebRTC (answered in the portal)",
       pubsub: ports.pubsub.mode === "redis" ? "Redis" : "in-process",
+      presence: ports.presence.mode === "redis" ? "Redis" : "in-process",
       captcha: ports.captcha.mode === "off" ? "off" : "Cloudflare Turnstile",
       billing: ports.billing.mode === "stripe" ? "Stripe" : "off (every account has the Free plan's limits)",
       analytics: config.posthog ? "PostHog (anonymized: no IPs, emails or names)" : "off",
@@ -188,16 +218,26 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   let sweeper: ReturnType<typeof startCallSweeper> | null = null;
   let retention: ReturnType<typeof startRetentionJobs> | null = null;
   let callbackEmails: ReturnType<typeof startCallbackEmails> | null = null;
+  let usageReconcile: ReturnType<typeof startUsageReconcile> | null = null;
+  let configSweep: ReturnType<typeof runEvery> | null = null;
   if (options.jobs !== false) {
     app.addHook("onReady", async () => {
       sweeper = startCallSweeper(ports, config.calls.ringTimeoutSeconds);
       retention = startRetentionJobs(ports, config.jobs.intervalSeconds);
       callbackEmails = startCallbackEmails(ports, settings);
+      usageReconcile = startUsageReconcile(ports);
+      const sweepConfigs = publicConfigSweeper(ports);
+      configSweep = runEvery(PUBLIC_CONFIG_SWEEP_MS, sweepConfigs, app.log, "public config sweep");
     });
   }
+  // Other instances' edits reach this one's public config cache through the pubsub.
+  app.addHook("onReady", async () => {
+    await publicConfig.listen();
+  });
   // Shutting down (SIGTERM): no new work is taken, live streams end (their clients reconnect to
   // another instance), and each connection closes once its response is done (see drain.ts).
   const drain = registerDrain(app);
+  let phoneEvents: ReturnType<typeof registerPhoneEvents> | null = null;
   if (options.emailWorker !== false) {
     app.addHook("onReady", async () => {
       emailWorker.start();
@@ -207,9 +247,14 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     await sweeper?.stop();
     await callbackEmails?.stop();
     await retention?.stop();
+    await usageReconcile?.stop();
     // Before the database closes: a delivery in flight finishes, or goes back to the queue.
     await emailWorker.stop();
+    await phoneEvents?.close();
+    await configSweep?.stop();
+    await publicConfig.close();
     await ports.pubsub.close();
+    await ports.presence.close();
     await streamSlots.close();
     await limiter.close();
     if (ownsDb) await db.close();
@@ -219,7 +264,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   // Before anything a stream would cost (tRPC, the session's lookup): refused past its limits.
   registerStreamLimits(app, streamSlots, config.streams);
   // The portal may send anonymized analytics straight to PostHog, and only there.
-  await registerSecurityHeaders(app, config.production, {
+  registerSecurityHeaders(app, config.production, {
     connectSrc: config.posthog ? [config.posthog.host.origin] : [],
     turnstile: ports.captcha.mode === "turnstile",
     twilio: ports.voice.mode === "twilio",
@@ -235,25 +280,29 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   registerWidgetCors(app);
   await registerTwilioWebhooks(app, ports, settings);
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: "/trpc",
-    trpcOptions: {
-      router: appRouter,
-      createContext: ({ req, res }) => createRequestContext(ports, settings, limits, req, res, drain.signal),
-      onError({ error, path }) {
-        if (error.code === "INTERNAL_SERVER_ERROR")
-          app.log.error({ err: error.cause ?? error, path }, "procedure failed");
-      },
-      responseMeta({ errors }) {
-        const retryAfter = errors
-          .map((error) => appErrorOf(error)?.retryAfterSeconds)
-          .find((value) => value !== undefined);
-        return retryAfter ? { headers: { "Retry-After": String(retryAfter) } } : {};
-      },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+  const trpcOptions = {
+    router: appRouter,
+    createContext: ({ req, res }) => createRequestContext(ports, settings, limits, req, res, drain.signal),
+    onError({ error, path }) {
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        app.log.error({ err: error.cause ?? error, path }, "procedure failed");
+    },
+    responseMeta({ errors }) {
+      const retryAfter = errors
+        .map((error) => appErrorOf(error)?.retryAfterSeconds)
+        .find((value) => value !== undefined);
+      return retryAfter ? { headers: { "Retry-After": String(retryAfter) } } : {};
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"];
+  // The phone panels' stream, served by the server itself (live/phone-events.ts), tRPC otherwise.
+  const hub = createLiveHub(ports.pubsub, app.log, {
+    serialize: serializeEvent,
+    pingMs: sseOptions.ping.intervalMs,
   });
+  phoneEvents = registerPhoneEvents(app, { ports, settings, limits, drain, hub, trpcOptions });
+  await app.register(fastifyTRPCPlugin, { prefix: "/trpc", trpcOptions });
 
   await registerWidget(app);
   await registerPortal(app, config.webDistDir ?? defaultWebDist);
-  return { app, ports, db, emailWorker, drain };
+  return { app, ports, db, emailWorker, drain, publicConfig };
 }

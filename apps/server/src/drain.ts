@@ -32,12 +32,15 @@ export function registerDrain(app: FastifyInstance): Drain {
 
   // Also on app.close() alone (tests): live streams would otherwise hold it open forever.
   app.addHook("preClose", async () => stop());
-  app.addHook("onSend", async (_req, reply) => {
+  // Callback hooks, not async ones: they run on every response, and do nothing until then.
+  app.addHook("onSend", (_req, reply, payload, done) => {
     if (controller.signal.aborted) reply.header("connection", "close");
+    done(null, payload);
   });
   // Live streams and other responses whose headers went out before: closed once done.
-  app.addHook("onResponse", async (req) => {
+  app.addHook("onResponse", (req, _reply, done) => {
     if (controller.signal.aborted) req.raw.socket?.end();
+    done();
   });
 
   return {

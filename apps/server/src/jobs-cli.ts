@@ -1,15 +1,19 @@
+import { reconcileUsageTotals } from "@cac/core";
 import { buildApp } from "./app";
 import { runRetentionJobs } from "./jobs/runner";
 import { loadStartupConfig } from "./startup-config";
 
 /**
  * `npm run jobs -- --once`: runs the retention jobs once against the configured database (after
- * applying migrations, as the server does at start), prints what each did, and exits non-zero
- * when one failed. The server runs the same jobs every JOBS_INTERVAL_SECONDS on its own.
+ * applying migrations, as the server does at start), then the usage reconciliation, prints what
+ * each did, and exits non-zero when one failed. The server runs the retention jobs every
+ * JOBS_INTERVAL_SECONDS on its own, and the reconciliation daily.
  */
 const args = process.argv.slice(2);
 if (!args.includes("--once")) {
-  console.error("Usage: npm run jobs -- --once\nRuns the retention and deletion jobs once, then exits.");
+  console.error(
+    "Usage: npm run jobs -- --once\nRuns the retention and deletion jobs and the usage reconciliation once, then exits.",
+  );
   process.exit(2);
 }
 
@@ -33,6 +37,10 @@ try {
     console.log(`${report.job}: ${report.outcome}${counts ? ` (${counts})` : ""}`);
     if (report.outcome === "failed") failed = true;
   }
+  const usage = await reconcileUsageTotals(ports);
+  console.log(
+    `usage-reconcile: ${usage.outcome} (checked=${usage.checked} created=${usage.created} drifted=${usage.drifts.length})`,
+  );
 } catch (error) {
   console.error("The jobs could not run:", error);
   failed = true;

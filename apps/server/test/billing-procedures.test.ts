@@ -2,6 +2,7 @@
  * billing.overview / plans / checkout / portal: Checkout and Customer Portal sessions go through
  * the real stripe SDK to a local stand-in, and the test reads the request the SDK sent.
  */
+import { reconcileUsageTotals } from "@cac/core";
 import { accounts, billingRecords, callSessions } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -190,6 +191,8 @@ describe("billing procedures with Stripe on (real SDK against the local stand-in
         durationSeconds: 600,
       },
     ]);
+    // Calls written straight into the log reach the usage total through the nightly check.
+    await reconcileUsageTotals(h.ports);
 
     const overview = await owner.client.trpc.billing.overview.query();
     expect(overview).toMatchObject({

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { LIVENESS_REUSE_MS } from "../src/health";
 import { HARNESS_TIMEOUT_MS, type Harness, startHarness } from "./harness";
 
 describe("/healthz", () => {
@@ -34,6 +35,42 @@ describe("/healthz", () => {
     if (h.ports.pubsub.mode === "redis") expect(typeof body.redis.ms).toBe("number");
     else expect(body.redis).toEqual({ ok: true, configured: false });
     expect(body.redis.ok).toBe(true);
+  });
+
+  it("reuses a successful database probe for a second: a flood of /healthz is one round trip per second", async () => {
+    // A fresh probe first, so the reuse window starts now.
+    await new Promise((resolve) => setTimeout(resolve, LIVENESS_REUSE_MS));
+    const ping = vi.spyOn(h.db, "ping");
+    try {
+      const started = performance.now();
+      const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${h.url}/healthz`)));
+      for (const res of answers) expect(res.status).toBe(200);
+      for (let i = 0; i < 20; i++) expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+      // One probe per started second (a loaded machine may take more than one for these 40).
+      const seconds = Math.floor((performance.now() - started) / LIVENESS_REUSE_MS) + 1;
+      const successes = ping.mock.calls.length;
+      expect(successes).toBeGreaterThanOrEqual(1);
+      expect(successes).toBeLessThanOrEqual(seconds);
+
+      // An outage shows once the last success is over a second old, and is never reused.
+      ping.mockRejectedValue(new Error("connection refused"));
+      await new Promise((resolve) => setTimeout(resolve, LIVENESS_REUSE_MS + 50));
+      const down = await fetch(`${h.url}/healthz`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ ok: false, error: "database unreachable" });
+      expect((await fetch(`${h.url}/healthz`)).status).toBe(503);
+      const failedProbes = ping.mock.calls.length;
+      ping.mockRestore();
+      expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+      expect(failedProbes - successes).toBe(2);
+      // /readyz probes afresh every time.
+      const readyPing = vi.spyOn(h.db, "ping");
+      await fetch(`${h.url}/readyz`);
+      await fetch(`${h.url}/readyz`);
+      expect(readyPing.mock.calls.length).toBe(2);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it("answers 503 when the database is down, without leaking details", async () => {

@@ -67,6 +67,51 @@ describe("limiter when its Redis goes away and comes back", () => {
     }
   }, 60_000);
 
+  it("consumeInOrder is one command to Redis, and keeps its order in memory while Redis is down", async () => {
+    const log = pino({ level: "silent" });
+    const limiter = createLimiter({ redisUrl: redis.url, log, keyPrefix: unique("cac-outage-order") });
+    const probe = new Redis(redis.url, { lazyConnect: true, retryStrategy: () => 200 });
+    probe.on("error", () => {});
+    const ipPolicy = { points: 2, durationSeconds: 60 };
+    const buttonPolicy = { points: 3, durationSeconds: 600 };
+    const steps = (ip: string, button: string) => [
+      { policyName: "test.order.ip", policy: ipPolicy, key: ip },
+      { policyName: "test.order.button", policy: buttonPolicy, key: button },
+    ];
+    try {
+      await probe.connect();
+      // Up: after a first call (which may load the script), each ordered consume is one command.
+      await limiter.consumeInOrder(steps(unique("warm"), unique("warm")));
+      await probe.config("RESETSTAT");
+      for (let i = 0; i < 3; i++) await limiter.consumeInOrder(steps(unique("ip"), unique("button")));
+      const stats = await probe.info("commandstats");
+      expect(stats).toMatch(/cmdstat_evalsha:calls=3,/);
+      expect(stats).not.toMatch(/cmdstat_eval:/);
+
+      // Down: counted in memory, in order; a refused IP spends nothing of the button's budget.
+      await redis.stop();
+      const ip = unique("during");
+      const button = unique("during");
+      const results = [];
+      for (let i = 0; i < 4; i++) results.push(await limiter.consumeInOrder(steps(ip, button)));
+      expect(results.map((r) => (r.allowed ? "allowed" : `refused at ${r.step}`))).toEqual([
+        "allowed",
+        "allowed",
+        "refused at 0",
+        "refused at 0",
+      ]);
+      expect(await limiter.consumeInOrder(steps(unique("other"), button))).toEqual({ allowed: true });
+      expect(await limiter.consumeInOrder(steps(unique("other"), button))).toMatchObject({
+        allowed: false,
+        step: 1,
+      });
+    } finally {
+      probe.disconnect();
+      await limiter.close();
+      await redis.start();
+    }
+  }, 60_000);
+
   it(
     "the server keeps answering while Redis is down, still enforcing the limits, and after it is back",
     async () => {

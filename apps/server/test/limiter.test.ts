@@ -107,6 +107,48 @@ describe.each(modes)("limiter (%s)", (mode) => {
     expect(consumed).toEqual([3, 4, 5]);
   });
 
+  it("consumeInOrder counts each step in order and stops at the first refusal", async () => {
+    const ipPolicy = { points: 2, durationSeconds: 60 };
+    const buttonPolicy = { points: 3, durationSeconds: 600 };
+    const ip = unique("ip");
+    const button = unique("button");
+    const steps = [
+      { policyName: "test.order.ip", policy: ipPolicy, key: ip },
+      { policyName: "test.order.button", policy: buttonPolicy, key: button },
+    ];
+    expect(await limiter.consumeInOrder(steps)).toEqual({ allowed: true });
+    expect(await limiter.consumeInOrder(steps)).toEqual({ allowed: true });
+    // The IP is refused: counted past its limit, and the button's budget not touched.
+    const refused = await limiter.consumeInOrder(steps);
+    expect(refused).toMatchObject({ allowed: false, step: 0, consumed: 3 });
+    if (refused.allowed) return;
+    expect(refused.retryAfterSeconds).toBeGreaterThan(0);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(ipPolicy.durationSeconds);
+    expect(await limiter.consumeInOrder(steps)).toMatchObject({ allowed: false, step: 0, consumed: 4 });
+    // The button spent 2 of its 3 points: one more passes, then its own limit refuses.
+    expect(await limiter.consume("test.order.button", buttonPolicy, button)).toEqual({ allowed: true });
+    const other = unique("ip");
+    const byButton = await limiter.consumeInOrder([{ ...steps[0]!, key: other }, steps[1]!]);
+    expect(byButton).toMatchObject({ allowed: false, step: 1, consumed: 4 });
+    if (byButton.allowed) return;
+    expect(byButton.retryAfterSeconds).toBeGreaterThan(ipPolicy.durationSeconds);
+    expect(byButton.retryAfterSeconds).toBeLessThanOrEqual(buttonPolicy.durationSeconds);
+    // The other IP's attempt was counted before the button refused it.
+    expect(await limiter.consume("test.order.ip", ipPolicy, other)).toEqual({ allowed: true });
+    expect((await limiter.consume("test.order.ip", ipPolicy, other)).allowed).toBe(false);
+  });
+
+  it("consumeInOrder and consume share their counts, and reset clears them", async () => {
+    const key = unique("shared");
+    const step = { policyName: "test.order.shared", policy, key };
+    await limiter.consume(step.policyName, policy, key);
+    await limiter.consumeInOrder([step]);
+    await limiter.consume(step.policyName, policy, key);
+    expect(await limiter.consumeInOrder([step])).toMatchObject({ allowed: false, step: 0, consumed: 4 });
+    await limiter.reset(step.policyName, policy, key);
+    expect(await limiter.consumeInOrder([step])).toEqual({ allowed: true });
+  });
+
   it("lets a key in again once its window has passed", async () => {
     const short = { points: 1, durationSeconds: 1 };
     const key = unique("window");

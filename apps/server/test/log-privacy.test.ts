@@ -71,13 +71,13 @@ describe("request and service logs", () => {
       const mine = lines.filter((line) => line.includes(network)).map((line) => JSON.parse(line));
       expect(mine.map((line) => line.msg)).toEqual(
         expect.arrayContaining([
-          "incoming request",
+          "request completed",
           "login failed",
           "IP flagged for abuse",
           "captcha refused",
         ]),
       );
-      expect(mine.find((line) => line.msg === "incoming request")?.req?.remoteAddress).toBe(network);
+      expect(mine.find((line) => line.msg === "request completed")?.req?.remoteAddress).toBe(network);
     }
     // No client port either: with the time it would single out one connection of the network.
     expect(text).not.toContain("remotePort");
@@ -93,5 +93,22 @@ describe("request and service logs", () => {
     expect(text).not.toContain(email);
     const urls = lines.map((line) => JSON.parse(line)).map((line) => line.req?.url);
     expect(urls).toEqual(expect.arrayContaining(["/verify-email?token=…", "/trpc/account.me?input=…"]));
+  });
+
+  it("write one line per request, and none at info for the public hot paths (config, health)", async () => {
+    const before = lines.length;
+    const marker = `/trpc/system.info?n=${Date.now()}`;
+    await fetch(`${h.url}${marker}`);
+    await fetch(`${h.url}/healthz`);
+    await fetch(`${h.url}/readyz`);
+    await fetch(`${h.url}/widget/config/b_nosuchbutton000`, { headers: { origin: "https://shop.test" } });
+    // The line is written once the response is done, which the client may see first.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const written = lines.slice(before).map((line) => JSON.parse(line));
+    const requests = written.filter((line) => line.req);
+    expect(requests.map((line) => [line.msg, line.req.url.split("?")[0], line.res?.statusCode])).toEqual([
+      ["request completed", "/trpc/system.info", 200],
+    ]);
+    expect(typeof requests[0]?.responseTime).toBe("number");
   });
 });

@@ -7,7 +7,7 @@ import type { Harness } from "./harness";
 
 export type SecondPool = {
   /** The ports a service function needs, on the second pool (and a Redis connection of its own). */
-  deps: Pick<Ports, "db" | "mailer" | "pubsub" | "clock" | "log" | "onCallEnded">;
+  deps: Pick<Ports, "db" | "mailer" | "pubsub" | "presence" | "clock" | "log" | "onCallEnded">;
   close(): Promise<void>;
 };
 
@@ -33,6 +33,8 @@ export async function secondPool(h: Harness, db: TestDbHandle, pubsubKeyPrefix: 
     clock: h.clock,
     log: h.ports.log,
     pubsub,
+    // Presence is one store for the deployment (Redis, or this process's memory): the harness's.
+    presence: h.ports.presence,
     mailer: createQueuedMailer(queue, h.ports.mailer.mode, h.ports.log),
     onCallEnded: async (call) => {
       await notifyMissedCall(deps, { publicUrl: new URL(h.portalOrigin) }, call);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { channels } from "@cac/core";
+import { channels, reconcileUsageTotals } from "@cac/core";
 import { buttons, callSessions } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -251,6 +251,8 @@ describe("Twilio webhooks", () => {
         startedAt: h.clock.now(),
         durationSeconds: 493 * 60,
       });
+      // A call written straight into the log reaches the usage total through the nightly check.
+      await reconcileUsageTotals(h.ports);
       const { sessionId } = await startTwilioCall(b.publicId);
       const res = await postTwilio(h, env, VOICE, voiceParams(sessionId));
       expect(attributesOf(res.text, "Dial")?.timeLimit).toBe(String(7 * 60));

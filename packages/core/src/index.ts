@@ -42,6 +42,7 @@ export * from "./services/calls/deadlines";
 export * from "./services/calls/feeds";
 export * from "./services/calls/ice-servers";
 export * from "./services/calls/lifecycle";
+export * from "./services/calls/presence";
 export * from "./services/calls/signaling";
 export * from "./services/calls/start";
 export * from "./services/calls/sweeper";
@@ -66,4 +67,6 @@ export type { RetentionDeps, RetentionOptions, RetentionResult } from "./service
 export * from "./services/sessions";
 export * from "./services/throttle";
 export * from "./services/usage";
+export * from "./services/usage-reconcile";
 export * from "./services/widget-guards";
+export * from "./services/widget-visit";

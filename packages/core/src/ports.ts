@@ -67,10 +67,23 @@ export type LimitPolicy = { points: number; durationSeconds: number };
 /** A refusal says how long to wait, and how many attempts the window has counted (past the limit too). */
 export type LimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number; consumed: number };
 
+/** One limit of an ordered consume: the policy (by name) and the key it counts. */
+export type LimitStep = { policyName: string; policy: LimitPolicy; key: string };
+/** The outcome of an ordered consume: on a refusal, `step` is the index of the step that refused. */
+export type OrderedLimitResult =
+  | { allowed: true }
+  | (Extract<LimitResult, { allowed: false }> & { step: number });
+
 /** Counts attempts per key in fixed windows. In-process by default, Redis when configured. */
 export interface Limiter {
   readonly mode: "memory" | "redis";
   consume(policyName: string, policy: LimitPolicy, key: string): Promise<LimitResult>;
+  /**
+   * Consumes one attempt of each step in order and stops at the first refusal: the refused step
+   * is counted (as `consume` counts it), the steps after it are not. With Redis, all the steps
+   * are one round trip.
+   */
+  consumeInOrder(steps: readonly LimitStep[]): Promise<OrderedLimitResult>;
   reset(policyName: string, policy: LimitPolicy, key: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -111,6 +124,27 @@ export interface PubSub {
    * the same way, so a Redis outage fails fast instead of holding requests.
    */
   check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * When each agent's phone panel was last heard from (its heartbeats). In-process by default, Redis
+ * when configured (shared by every instance): heartbeats never reach the database one by one. The
+ * database keeps a coarser copy (users.agent_seen_at), written at most once a minute per agent, so
+ * losing this store only makes agents look away sooner, never longer.
+ */
+export interface Presence {
+  readonly mode: "memory" | "redis";
+  /** Records that these agents' panels were heard from at `at` (the caller's clock). */
+  beat(userIds: readonly string[], at: Date): Promise<void>;
+  /** When each agent was last heard from, in the order asked; null when not known here. */
+  lastSeen(userIds: readonly string[]): Promise<Array<Date | null>>;
+  /**
+   * Of these agents, those whose heartbeat no instance has copied to the database in the last
+   * `everyMs` (by `at`), each now claimed for that period: the caller copies them. An agent is
+   * claimed at most once per period, whichever instances ask.
+   */
+  claimCopies(userIds: readonly string[], at: Date, everyMs: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -184,6 +218,51 @@ export interface StripeBilling {
 /** "off" (no STRIPE_SECRET_KEY): nothing is sold, and every account keeps the Free plan's limits. */
 export type Billing = { readonly mode: "off" } | StripeBilling;
 
+/**
+ * The widget's public config of one button, ready to serve: its body serialized once, with what a
+ * request still checks (the page's Origin against the allowed domains). Only buttons that are on,
+ * of active accounts with a confirmed owner, are kept; buttons in test mode are read afresh.
+ */
+export type PublicConfigEntry = {
+  /** The button's version: its `updated_at`, in ms. */
+  version: number;
+  /** The start of the hour the body's open windows begin at (ms): the entry serves that hour only. */
+  hour: number;
+  /** What else the body was made from (the API origin, the captcha site key). */
+  context: string;
+  allowedDomains: string[];
+  /** The body, serialized. */
+  json: string;
+  etag: string;
+};
+
+/**
+ * Where public configs are kept, so that serving one costs no database work: a bounded LRU in each
+ * instance, in front of a store every instance reaches (Redis when configured, else PostgreSQL).
+ * `null` stands for "no live button has this id", kept in the instance only, briefly.
+ */
+export interface PublicConfigCache {
+  /** Where the shared copies live. */
+  readonly mode: "redis" | "postgres";
+  /** This instance's copy, at no cost; undefined when it holds none. */
+  peek(publicId: string): PublicConfigEntry | null | undefined;
+  /** The shared copy, kept in this instance too when found. Undefined when none (or unreachable). */
+  load(publicId: string): Promise<PublicConfigEntry | undefined>;
+  /** Keeps an entry here and in the shared store (a null one here only). Never rejects. */
+  keep(publicId: string, entry: PublicConfigEntry | null): Promise<void>;
+  /**
+   * Drops these buttons' entries everywhere: the shared store, this instance, and every other
+   * instance (through the pubsub). Called after a change to a button is stored. Never rejects.
+   */
+  forget(publicIds: string[]): Promise<void>;
+  /**
+   * Drops the entries of these buttons made from another version than the one given (and "no live
+   * button" ones), here and in the shared store: the safety net for changes that did not call
+   * `forget`, or whose message an instance missed. Never rejects.
+   */
+  expire(changes: Array<{ publicId: string; version: number }>): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -201,10 +280,12 @@ export type Ports = {
   limiter: Limiter;
   storage: Storage;
   pubsub: PubSub;
+  presence: Presence;
   captcha: Captcha;
   voice: Voice;
   billing: Billing;
   clock: Clock;
   log: Logger;
+  publicConfig: PublicConfigCache;
   onCallEnded: CallEndedHook;
 };

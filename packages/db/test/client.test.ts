@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "../src/client";
@@ -86,3 +89,48 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
     });
   },
 );
+
+describe("the embedded database on disk", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "cac-embedded-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const settings = async (handle: DbHandle) => {
+    const result = await handle.db.execute(
+      sql`select name, setting, unit from pg_settings where name in ('shared_buffers', 'synchronous_commit', 'full_page_writes') order by name`,
+    );
+    return (result as unknown as { rows: unknown[] }).rows;
+  };
+
+  it("is created in a new directory, then opened again with its data, with a small page cache and durability unchanged", async () => {
+    const dataDir = join(dir, "pg");
+    const first = await createDb({ dataDir });
+    try {
+      expect(first.kind).toBe("pglite");
+      expect((await first.migrate()).applied).toBe(migrationCount());
+      await first.db
+        .insert(accounts)
+        .values({ companyName: "Kept", websiteUrl: "https://kept.test", phone: "+12025550125" });
+    } finally {
+      await first.close();
+    }
+    expect(existsSync(join(dataDir, "PG_VERSION"))).toBe(true);
+
+    const again = await createDb({ dataDir });
+    try {
+      expect(await again.migrate()).toEqual({ applied: 0 });
+      const kept = await again.db.select().from(accounts).where(eq(accounts.companyName, "Kept"));
+      expect(kept).toHaveLength(1);
+      // 16 MB of 8 kB pages; PGlite's own default is 128 MB, which it keeps in memory.
+      expect(await settings(again)).toEqual([
+        { name: "full_page_writes", setting: "on", unit: null },
+        { name: "shared_buffers", setting: String((16 * 1024) / 8), unit: "8kB" },
+        { name: "synchronous_commit", setting: "on", unit: null },
+      ]);
+    } finally {
+      await again.close();
+    }
+  });
+});

@@ -10,6 +10,7 @@ export type { AppErrorCode } from "@cac/core";
 export type { PublicButtonConfig } from "@cac/core/domain";
 export { appErrorOf, toTRPCError } from "./errors";
 export { appRouter } from "./routers/app";
+export { phoneEventsRequest, type SubscriptionRequest, serializeEvent } from "./routers/phone/events";
 export { subscriptionPaths } from "./subscriptions";
 export {
   authedProcedure,
@@ -18,6 +19,7 @@ export {
   ownerProcedure,
   publicProcedure,
   router,
+  sseOptions,
   widgetEntryGuards,
   widgetEntryProcedure,
   widgetProcedure,

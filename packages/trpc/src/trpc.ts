@@ -3,6 +3,7 @@ import {
   type Context,
   findButtonByPublicId,
   guardWidgetEntry,
+  loadWidgetVisit,
   type PublicButton,
   requireJson,
   requireOperator,
@@ -10,6 +11,7 @@ import {
   requirePortalOrigin,
   requireSession,
   type WidgetEntry,
+  type WidgetVisit,
 } from "@cac/core";
 import { isOriginAllowed, text } from "@cac/core/domain";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -24,13 +26,21 @@ export type Meta = {
   widgetEntry?: WidgetEntry;
 };
 
+/**
+ * Keeps SSE subscriptions (call signaling) alive through proxies and lets clients notice drops. The
+ * server's own phone panel streams (apps/server/src/live) follow the same settings.
+ */
+export const sseOptions = {
+  ping: { enabled: true, intervalMs: 10_000 },
+  client: { reconnectAfterInactivityMs: 25_000 },
+} as const;
+
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
     transformer,
-    // Keeps SSE subscriptions (call signaling) alive through proxies and lets clients notice drops.
-    sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
+    sse: sseOptions,
     errorFormatter({ shape, error }) {
       const zodFields =
         error.cause instanceof ZodError
@@ -125,9 +135,14 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
  */
 export const widgetProcedure = baseProcedure
   .input(z.object({ button: text().trim().min(1, "The button id is missing.").max(64) }))
-  .use(async ({ ctx, input, type, next }) => {
+  .use(async ({ ctx, input, meta, type, next }) => {
     if (type === "mutation") requireJson(ctx);
-    const button = await findButtonByPublicId(ctx, input.button);
+    // An entry point reads, with its button, what its guards and its own checks need (one round
+    // trip); they still decide in their order, after the checks below.
+    const visit = meta?.widgetEntry
+      ? await loadWidgetVisit(ctx, input.button, { ip: ctx.http.ip, entry: meta.widgetEntry })
+      : undefined;
+    const button = meta?.widgetEntry ? visit?.button : await findButtonByPublicId(ctx, input.button);
     if (!button?.enabled) {
       throw new AppError("NOT_FOUND", "This call button does not exist or is turned off.");
     }
@@ -141,7 +156,7 @@ export const widgetProcedure = baseProcedure
     } else if (!isOriginAllowed(ctx.http.origin, button.allowedDomains, ctx.settings.production)) {
       throw new AppError("ORIGIN_NOT_ALLOWED", "This call button is not allowed on this website.");
     }
-    return next({ ctx: { ...ctx, button, visitorIp: ctx.http.ip } });
+    return next({ ctx: { ...ctx, button, visitorIp: ctx.http.ip, visit: visit ?? null } });
   });
 
 /** A widget entry point's captcha token (Turnstile), checked when the captcha is configured. */
@@ -153,12 +168,16 @@ const captchaTokenInput = z.object({ captchaToken: text().max(4096).optional() }
  * procedure's own input is validated, so a typo never spends the visitor's captcha token.
  */
 export const widgetEntryGuards = t.middleware(async ({ ctx, meta, input, next }) => {
-  const { button, visitorIp } = ctx as typeof ctx & { button?: PublicButton; visitorIp?: string };
-  if (!meta?.widgetEntry || !button || visitorIp === undefined) {
+  const { button, visitorIp, visit } = ctx as typeof ctx & {
+    button?: PublicButton;
+    visitorIp?: string;
+    visit?: WidgetVisit | null;
+  };
+  if (!meta?.widgetEntry || !button || visitorIp === undefined || !visit) {
     throw new Error("widgetEntryGuards runs only in procedures built with widgetEntryProcedure");
   }
   const { captchaToken } = input as { captchaToken?: string | undefined };
-  await guardWidgetEntry(ctx, meta.widgetEntry, { button, ip: visitorIp }, captchaToken);
+  await guardWidgetEntry(ctx, meta.widgetEntry, { button, ip: visitorIp, block: visit.block }, captchaToken);
   return next();
 });
 

@@ -26,6 +26,7 @@ vi.mock("@cac/core", async (importOriginal) => {
     // The tiers' checks that read the database: a signed-in owner, and an enabled, verified button.
     requireSession: vi.fn(),
     findButtonByPublicId: vi.fn(),
+    loadWidgetVisit: vi.fn(),
     guardWidgetEntry: vi.fn(async () => {}),
     // The services whose rows are checked below.
     getButton: vi.fn(),
@@ -151,6 +152,12 @@ function expectNothingUndeclared(answer: unknown, forbidden: string[]) {
 beforeEach(() => {
   core.requireSession.mockResolvedValue(auth);
   core.findButtonByPublicId.mockResolvedValue({ ...buttonRow(), accountVerified: true } as never);
+  // An entry point reads its button with the visit's facts (the call start itself is mocked).
+  core.loadWidgetVisit.mockResolvedValue({
+    button: { ...buttonRow(), accountVerified: true },
+    block: null,
+    call: { now: NOW, usage: {}, activity: {} },
+  } as never);
 });
 
 describe("every answer is declared", () => {

@@ -19,6 +19,7 @@ export function appConfigFrom(c: ParsedEnv): AppConfig {
     webDistDir: c.WEB_DIST_DIR,
     trustProxy: c.TRUST_PROXY,
     streams: { perIp: c.SSE_STREAMS_PER_IP, perSession: c.SSE_STREAMS_PER_SESSION },
+    publicConfigCacheEntries: c.PUBLIC_CONFIG_CACHE_ENTRIES,
     calls: {
       ringTimeoutSeconds: c.RING_TIMEOUT_SECONDS,
       iceServers: c.ICE_SERVERS,

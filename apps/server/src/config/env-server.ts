@@ -50,6 +50,14 @@ export const serverEnv = {
     .min(1, "must be a whole number of streams from 1 to 1000")
     .max(1000, "must be a whole number of streams from 1 to 1000")
     .default(10),
+  // Public button configs one instance keeps in memory (least recently used go first); the rest
+  // are read from Redis or PostgreSQL, where every instance keeps them.
+  PUBLIC_CONFIG_CACHE_ENTRIES: z.coerce
+    .number({ error: "must be a whole number of entries from 100 to 1000000" })
+    .int("must be a whole number of entries from 100 to 1000000")
+    .min(100, "must be a whole number of entries from 100 to 1000000")
+    .max(1_000_000, "must be a whole number of entries from 100 to 1000000")
+    .default(10_000),
   OPERATOR_EMAILS: z
     .string()
     .default("")

@@ -18,6 +18,8 @@ export type AppConfig = {
   trustProxy: TrustProxy;
   /** Concurrent live streams (SSE) allowed per client IP and per session. */
   streams: { perIp: number; perSession: number };
+  /** Public button configs held in this instance's memory, at most. */
+  publicConfigCacheEntries: number;
   calls: {
     ringTimeoutSeconds: number;
     iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;

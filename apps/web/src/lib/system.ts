@@ -18,6 +18,7 @@ const modeLabels: Record<string, string> = {
   limiter: "Rate limits",
   mailer: "Email",
   pubsub: "Live updates",
+  presence: "Agent presence",
   turn: "TURN relay",
 };
 

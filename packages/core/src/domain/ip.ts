@@ -88,7 +88,8 @@ function parseIpv6Key(text: string): string | null {
  */
 export function ipKey(text: string): string {
   const ip = normalizeIp(text);
-  if (ip) return isIPv6(ip) ? ipv6Network(ip, 64) : ip;
+  // A normalized address is IPv6 exactly when it has a colon (IPv4-mapped ones became IPv4).
+  if (ip) return ip.includes(":") ? ipv6Network(ip, 64) : ip;
   return parseIpv6Key(text) ?? text;
 }
 

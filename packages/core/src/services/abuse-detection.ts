@@ -1,10 +1,11 @@
 import { abuseFlags, callSessions } from "@cac/db";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, type SQLWrapper, sql } from "drizzle-orm";
 import type { Context } from "../context";
 import type { AbuseThresholds } from "../domain/abuse-thresholds";
 import { ipKey } from "../domain/ip";
 import type { Ports } from "../ports";
 import { flagInForce, ipKeyOf, recordSecurityEvent } from "./abuse";
+import { atInstant, type Instant, secondsBefore } from "./instant";
 import { returned } from "./rows";
 
 export type AbuseRule = "call-starts" | "short-calls" | "accounts";
@@ -30,27 +31,74 @@ export async function ipActivity(
   accountId: string,
   now: Date,
 ): Promise<IpActivity> {
-  const key = ipKey(ip);
+  const queries = ipActivityQueries(deps, thresholds, ipKey(ip), accountId, now);
+  const [[counts], [accounts]] = await Promise.all([queries.counts, queries.otherAccounts]);
+  return toIpActivity({ ...counts, ...accounts });
+}
+
+/**
+ * The queries of ipActivity: the IP's starts and short calls, and the other accounts it called.
+ * `accountId` may be a column of an outer query (the widget's button, read with it in one round
+ * trip: see widget-visit.ts); it is compared in a WHERE, where Drizzle keeps columns qualified
+ * (it leaves them bare in a subquery's selected fields, where it would name the inner table).
+ */
+export function ipActivityQueries(
+  deps: Pick<Ports, "db">,
+  thresholds: AbuseThresholds,
+  key: string | SQLWrapper,
+  accountId: string | SQLWrapper,
+  now: Instant,
+) {
   // Only flags that have ended move the start: while one is active, a racing start must still
   // see the calls that crossed the threshold (and then finds the flag instead of passing).
-  const nowIso = now.toISOString();
-  const lastFlag = sql`coalesce((select max(${abuseFlags.createdAt}) from ${abuseFlags} where ${abuseFlags.ip} = ${key} and ${abuseFlags.accountId} is null and (${abuseFlags.clearedAt} is not null or ${abuseFlags.expiresAt} <= ${nowIso}::timestamptz)), '-infinity'::timestamptz)`;
-  const since = (windowSeconds: number) =>
-    sql`greatest(${new Date(now.getTime() - windowSeconds * 1000).toISOString()}::timestamptz, ${lastFlag})`;
+  const lastFlag = sql`coalesce((select max(${abuseFlags.createdAt}) from ${abuseFlags} where ${abuseFlags.ip} = ${key} and ${abuseFlags.accountId} is null and (${abuseFlags.clearedAt} is not null or ${abuseFlags.expiresAt} <= ${atInstant(now)})), '-infinity'::timestamptz)`;
+  const since = (windowSeconds: number) => sql`greatest(${secondsBefore(now, windowSeconds)}, ${lastFlag})`;
   const { callStarts, shortCalls, accounts } = thresholds;
-  const widest = Math.max(callStarts.windowSeconds, shortCalls.windowSeconds, accounts.windowSeconds);
-  const [row] = await deps.db
-    .select({
-      starts: sql<number>`(count(*) filter (where ${callSessions.startedAt} > ${since(callStarts.windowSeconds)}))::int`,
-      shortCalls: sql<number>`(count(*) filter (where ${callSessions.startedAt} > ${since(shortCalls.windowSeconds)} and ${callSessions.answeredAt} is not null and ${callSessions.endedAt} is not null and ${callSessions.durationSeconds} < ${shortCalls.underSeconds}))::int`,
-      otherAccounts: sql<number>`(count(distinct ${callSessions.accountId}) filter (where ${callSessions.startedAt} > ${since(accounts.windowSeconds)} and ${callSessions.accountId} <> ${accountId}))::int`,
-    })
-    .from(callSessions)
-    .where(and(eq(ipKeyOf(callSessions.visitorIp), key), sql`${callSessions.startedAt} > ${since(widest)}`));
+  const fromIp = eq(ipKeyOf(callSessions.visitorIp), key);
   return {
-    starts: Number(row?.starts ?? 0),
-    shortCalls: Number(row?.shortCalls ?? 0),
-    otherAccounts: Number(row?.otherAccounts ?? 0),
+    counts: deps.db
+      .select({
+        starts:
+          sql<number>`(count(*) filter (where ${callSessions.startedAt} > ${since(callStarts.windowSeconds)}))::int`.as(
+            "starts",
+          ),
+        shortCalls:
+          sql<number>`(count(*) filter (where ${callSessions.startedAt} > ${since(shortCalls.windowSeconds)} and ${callSessions.answeredAt} is not null and ${callSessions.endedAt} is not null and ${callSessions.durationSeconds} < ${shortCalls.underSeconds}))::int`.as(
+            "short_calls",
+          ),
+      })
+      .from(callSessions)
+      .where(
+        and(
+          fromIp,
+          sql`${callSessions.startedAt} > ${since(Math.max(callStarts.windowSeconds, shortCalls.windowSeconds))}`,
+        ),
+      ),
+    otherAccounts: deps.db
+      .select({
+        otherAccounts: sql<number>`count(distinct ${callSessions.accountId})::int`.as("other_accounts"),
+      })
+      .from(callSessions)
+      .where(
+        and(
+          fromIp,
+          sql`${callSessions.startedAt} > ${since(accounts.windowSeconds)}`,
+          ne(callSessions.accountId, accountId),
+        ),
+      ),
+  };
+}
+
+/** The counts of ipActivityQueries' rows (none: no calls at all). */
+export function toIpActivity(row: {
+  starts?: number | null;
+  shortCalls?: number | null;
+  otherAccounts?: number | null;
+}): IpActivity {
+  return {
+    starts: Number(row.starts ?? 0),
+    shortCalls: Number(row.shortCalls ?? 0),
+    otherAccounts: Number(row.otherAccounts ?? 0),
   };
 }
 
@@ -119,9 +167,11 @@ export async function detectAbuseAtCallStart(
   ip: string,
   accountId: string,
   now: Date,
+  /** The IP's activity when already read (with the widget's button: see widget-visit.ts). */
+  known?: IpActivity,
 ): Promise<{ id: string; rule: AbuseRule; reason: string } | null> {
   const thresholds = ctx.settings.abuse;
-  const activity = await ipActivity(ctx, thresholds, ip, accountId, now);
+  const activity = known ?? (await ipActivity(ctx, thresholds, ip, accountId, now));
   const crossed = crossedRule(thresholds, activity);
   if (!crossed) return null;
   const expiresAt = new Date(now.getTime() + thresholds.flagSeconds * 1000);

@@ -1,14 +1,15 @@
 import { abuseFlags, securityEvents } from "@cac/db";
-import { and, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNull, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { ipKey } from "../domain/ip";
 import type { Ports } from "../ports";
+import { atInstant, type Instant } from "./instant";
 
 /** A flag in force at `now`: not cleared, and not expired (no expiry: in force until cleared). */
-export function flagInForce(now: Date): SQL {
+export function flagInForce(now: Instant): SQL {
   return and(
     isNull(abuseFlags.clearedAt),
-    or(isNull(abuseFlags.expiresAt), gt(abuseFlags.expiresAt, now)),
+    or(isNull(abuseFlags.expiresAt), sql`${abuseFlags.expiresAt} > ${atInstant(now)}`),
   ) as SQL;
 }
 
@@ -17,19 +18,32 @@ export function flagInForce(now: Date): SQL {
  * ipKey, so a block of an IPv6 address applies to every address of its /64.
  */
 export async function findActiveBlock(deps: Pick<Ports, "db">, ip: string, accountId: string, now: Date) {
-  const [flag] = await deps.db
+  const [flag] = await activeBlockQuery(deps, ipKey(ip), accountId, now);
+  return flag ?? null;
+}
+
+/**
+ * The query of findActiveBlock, for the IP's key (ipKey). `accountId` may be a column of an outer
+ * query (the widget's button, read with it in one round trip: see widget-visit.ts).
+ */
+export function activeBlockQuery(
+  deps: Pick<Ports, "db">,
+  key: string | SQLWrapper,
+  accountId: string | SQLWrapper,
+  now: Instant,
+) {
+  return deps.db
     .select({ id: abuseFlags.id, reason: abuseFlags.reason, source: abuseFlags.source })
     .from(abuseFlags)
     .where(
       and(
-        eq(abuseFlags.ip, ipKey(ip)),
+        eq(abuseFlags.ip, key),
         flagInForce(now),
         // A customer's block applies to their own account only.
         or(isNull(abuseFlags.accountId), eq(abuseFlags.accountId, accountId)),
       ),
     )
     .limit(1);
-  return flag ?? null;
 }
 
 /** ip_key() of a column holding an address as a request gave it (see domain/ip.ts and migration 0006_ip_key). */

@@ -6,7 +6,6 @@ import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { verifyPassword } from "./auth";
 import { ENTITLED_STATUSES } from "./billing-webhooks/events";
-import { forgetPublicButton } from "./public-config";
 import type { SessionAuth } from "./sessions";
 import { throttle } from "./throttle";
 
@@ -32,12 +31,13 @@ function view(row: { status: "active" | "closed"; closedAt: Date | null; deleteA
   return { status: row.status, closedAt: row.closedAt, deleteAfter: row.deleteAfter } satisfies ClosureView;
 }
 
-async function forgetButtons(deps: Pick<Ports, "db">, accountId: string) {
+/** The account's buttons start or stop answering: their public configs go everywhere. */
+async function forgetButtons(deps: Pick<Ports, "db" | "publicConfig">, accountId: string) {
   const rows = await deps.db
     .select({ publicId: buttons.publicId })
     .from(buttons)
     .where(eq(buttons.accountId, accountId));
-  for (const row of rows) forgetPublicButton(row.publicId);
+  await deps.publicConfig.forget(rows.map((row) => row.publicId));
 }
 
 export async function closureStatus(deps: Pick<Ports, "db">, accountId: string): Promise<ClosureView> {
@@ -101,7 +101,7 @@ export async function closeAccount(ctx: Context, auth: SessionAuth, input: { pas
 
 /** Reopens a closed account before its deletion date; an active account stays as it is. */
 export async function reopenAccount(
-  deps: Pick<Ports, "db" | "clock" | "log"> & { settings: Pick<Settings, "jobs"> },
+  deps: Pick<Ports, "db" | "clock" | "log" | "publicConfig"> & { settings: Pick<Settings, "jobs"> },
   auth: SessionAuth,
 ) {
   const now = deps.clock.now();

@@ -8,7 +8,6 @@ import type { Ports } from "../ports";
 import { dropLogoIfUnused } from "./logo-storage";
 import { hasConfirmedOwner } from "./owners";
 import { assertCanRingPhone, withinPlanLimits } from "./plan-limits";
-import { forgetPublicButton } from "./public-config";
 import { returned } from "./rows";
 
 /** An unguessable public id (96 random bits), separate from the database key. */
@@ -16,7 +15,8 @@ export function newPublicId(): string {
   return `b_${randomBytes(12).toString("base64url")}`;
 }
 
-type Deps = Pick<Ports, "db" | "clock">;
+/** Every change drops the button's public config everywhere (ports.ts), so it shows at once. */
+type Deps = Pick<Ports, "db" | "clock" | "publicConfig">;
 
 export function listButtons(deps: Pick<Ports, "db">, accountId: string) {
   return deps.db
@@ -69,7 +69,7 @@ export async function createButton(deps: Deps, accountId: string, fields: Button
       .returning();
     return returned(rows, "button");
   });
-  forgetPublicButton(row.publicId);
+  await deps.publicConfig.forget([row.publicId]);
   return row;
 }
 
@@ -96,7 +96,7 @@ export async function updateButton(
       .returning();
     return returned(rows, "button");
   });
-  forgetPublicButton(row.publicId);
+  await deps.publicConfig.forget([row.publicId]);
   return row;
 }
 
@@ -111,7 +111,7 @@ export async function setButtonEnabled(deps: Deps, accountId: string, id: string
       .returning();
     return returned(rows, "button");
   });
-  forgetPublicButton(row.publicId);
+  await deps.publicConfig.forget([row.publicId]);
   return row;
 }
 
@@ -135,19 +135,23 @@ export async function duplicateButton(deps: Deps, accountId: string, id: string)
       .returning();
     return returned(rows, "button");
   });
-  forgetPublicButton(row.publicId);
+  await deps.publicConfig.forget([row.publicId]);
   return row;
 }
 
 /** Deletes the button, and its logo file when no other button uses it. */
-export async function deleteButton(deps: Pick<Ports, "db" | "storage">, accountId: string, id: string) {
+export async function deleteButton(
+  deps: Pick<Ports, "db" | "storage" | "publicConfig">,
+  accountId: string,
+  id: string,
+) {
   const deleted = await deps.db
     .delete(buttons)
     .where(and(eq(buttons.id, id), eq(buttons.accountId, accountId)))
     .returning({ id: buttons.id, publicId: buttons.publicId, logoKey: buttons.logoKey });
   if (deleted.length === 0) throw new AppError("NOT_FOUND", "This button does not exist or was deleted.");
   for (const row of deleted) {
-    forgetPublicButton(row.publicId);
+    await deps.publicConfig.forget([row.publicId]);
     await dropLogoIfUnused(deps, accountId, row.logoKey);
   }
   return { ok: true as const };

@@ -26,9 +26,15 @@ export function isEventId(id: string): boolean {
 }
 
 export function compareEventIds(a: string, b: string): number {
-  const [aMs = 0, aSeq = 0] = a.split("-").map(Number);
-  const [bMs = 0, bSeq = 0] = b.split("-").map(Number);
+  // Read without splitting: a live event is compared once per stream it goes to.
+  const [aMs, aSeq] = idParts(a);
+  const [bMs, bSeq] = idParts(b);
   return aMs - bMs || aSeq - bSeq;
+}
+
+function idParts(id: string): [number, number] {
+  const dash = id.indexOf("-");
+  return dash < 0 ? [Number(id) || 0, 0] : [Number(id.slice(0, dash)) || 0, Number(id.slice(dash + 1)) || 0];
 }
 
 /** The next id after `last` at `nowMs`: what Redis's XADD `*` gives, for the in-process log. */
@@ -55,6 +61,58 @@ export type Feed<T> = {
   live: AsyncGenerator<FeedEntry<T>>;
   close(): Promise<void>;
 };
+
+/** Where a reader of channels starts, once subscribed to them (see openFeed). */
+export type FeedStart = {
+  /** Per channel: whether it continues from the reader's cursor (see Feed.resumed). */
+  resumed: boolean[];
+  /** Per channel: the id the reader stands at, before the held events. */
+  positions: string[];
+  /** What the logs hold after the cursor, oldest first across channels. */
+  held: Array<{ channel: number; event: LoggedEvent }>;
+};
+
+/**
+ * Finds where a reader of `names` starts: after `cursor` in each channel whose log still holds
+ * everything that followed it (reading that), else at the channel's latest event. Call it once
+ * subscribed to the channels, so nothing published meanwhile is missed.
+ */
+export async function feedStart(
+  pubsub: PubSub,
+  names: string[],
+  cursor: string | undefined,
+): Promise<FeedStart> {
+  const given = cursor?.split("_");
+  const from = given?.length === names.length && given.every(isEventId) ? given : null;
+  const reads = await Promise.all(
+    names.map(async (name, channel) => {
+      const after = from?.[channel];
+      if (after) {
+        const read = await pubsub.readAfter(name, after);
+        if (read.complete) return { position: after, events: read.events, resumed: true };
+      }
+      return { position: await pubsub.latest(name), events: [], resumed: false };
+    }),
+  );
+  const held = reads.flatMap((read, channel) => read.events.map((event) => ({ channel, event })));
+  return {
+    resumed: reads.map((read) => read.resumed),
+    positions: reads.map((read) => read.position),
+    held: held.sort((a, b) => compareEventIds(a.event.id, b.event.id)),
+  };
+}
+
+/** Moves the channel's position to the event; false for one it is already past (seen once). */
+export function advancePosition(positions: string[], channel: number, id: string): boolean {
+  if (compareEventIds(id, positions[channel] ?? FIRST_EVENT_ID) <= 0) return false;
+  positions[channel] = id;
+  return true;
+}
+
+/** A reader's place in each of its channels, as one tracked id (EVENT_CURSOR). */
+export function cursorOf(positions: string[]): string {
+  return positions.join("_");
+}
 
 /**
  * Opens a reader of channels that a reconnecting client can resume: it subscribes to them live
@@ -86,29 +144,12 @@ export async function openFeed<T>(
     await Promise.all(unsubscribes.map((stop) => stop()));
   };
   try {
-    const given = cursor?.split("_");
-    const from = given?.length === names.length && given.every(isEventId) ? given : null;
-    const reads = await Promise.all(
-      names.map(async (name, channel) => {
-        const after = from?.[channel];
-        if (after) {
-          const read = await pubsub.readAfter(name, after);
-          if (read.complete) return { position: after, events: read.events, resumed: true };
-        }
-        return { position: await pubsub.latest(name), events: [], resumed: false };
-      }),
-    );
-    const positions = reads.map((read) => read.position);
-    const current = () => positions.join("_");
-    /** Moves the channel's position to the event; false for one it is already past. */
-    const advance = (channel: number, id: string) => {
-      if (compareEventIds(id, positions[channel] ?? FIRST_EVENT_ID) <= 0) return false;
-      positions[channel] = id;
-      return true;
-    };
+    const start = await feedStart(pubsub, names, cursor);
+    const { positions } = start;
+    const current = () => cursorOf(positions);
+    const advance = (channel: number, id: string) => advancePosition(positions, channel, id);
     const replay: FeedEntry<T>[] = [];
-    const held = reads.flatMap((read, channel) => read.events.map((event) => ({ channel, event })));
-    for (const { channel, event } of held.sort((a, b) => compareEventIds(a.event.id, b.event.id))) {
+    for (const { channel, event } of start.held) {
       if (advance(channel, event.id)) replay.push({ channel, cursor: current(), event: event.message as T });
     }
     async function* live(): AsyncGenerator<FeedEntry<T>> {
@@ -133,7 +174,7 @@ export async function openFeed<T>(
         await close();
       }
     }
-    return { resumed: reads.map((read) => read.resumed), cursor: current, replay, live: live(), close };
+    return { resumed: start.resumed, cursor: current, replay, live: live(), close };
   } catch (error) {
     await close();
     throw error;

@@ -9,7 +9,6 @@ import type { Ports } from "../ports";
 import { getButton } from "./buttons";
 import { dropLogoIfUnused, logoStorageUsed } from "./logo-storage";
 import { withinPlanLimits } from "./plan-limits";
-import { forgetPublicButton } from "./public-config";
 import { returned } from "./rows";
 import { throttle } from "./throttle";
 
@@ -126,14 +125,14 @@ export async function uploadButtonLogo(
       .returning();
     return { button: returned(rows, "button"), replaced: current.logoKey === key ? null : current.logoKey };
   });
-  forgetPublicButton(button.publicId);
+  await ctx.publicConfig.forget([button.publicId]);
   await dropLogoIfUnused(ctx, accountId, replaced);
   return button;
 }
 
 /** Takes the logo off a button; its file goes when no other button uses it. */
 export async function removeButtonLogo(
-  deps: Pick<Ports, "db" | "storage" | "clock">,
+  deps: Pick<Ports, "db" | "storage" | "clock" | "publicConfig">,
   accountId: string,
   buttonId: string,
 ): Promise<Button> {
@@ -146,7 +145,7 @@ export async function removeButtonLogo(
       .returning();
     return { button: returned(rows, "button"), removed: current.logoKey };
   });
-  forgetPublicButton(button.publicId);
+  await deps.publicConfig.forget([button.publicId]);
   await dropLogoIfUnused(deps, accountId, removed);
   return button;
 }

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { type Account, accounts, authSessions, type User, users } from "@cac/db";
+import { type Account, authSessions, type User } from "@cac/db";
 import { and, eq, ne } from "drizzle-orm";
 import type { Context, CookieOptions } from "../context";
 import type { Ports } from "../ports";
+import { findSessionRow, markSessionUsed } from "./session-rows";
 
 /** Sessions follow Lucia's "Sessions" guide: token `id.secret`, SHA-256(secret) stored. */
 export const SESSION_COOKIE = "cac_session";
@@ -17,6 +18,12 @@ export type SessionAuth = {
   session: { id: string; createdAt: Date; lastVerifiedAt: Date };
   user: User;
   account: Account;
+};
+
+/** A session as its lookup finds it: with whether the account is verified (`account.me` shows it). */
+export type ValidSession = SessionAuth & {
+  /** An owner of the account confirmed their email (until then its buttons are in test mode). */
+  accountVerified: boolean;
 };
 
 function randomToken(bytes: number): string {
@@ -94,16 +101,11 @@ export async function startSession(ctx: Context, userId: string): Promise<void> 
 export async function validateSessionToken(
   deps: Pick<Ports, "db" | "clock">,
   token: string,
-): Promise<(SessionAuth & { renewed: boolean }) | null> {
+): Promise<(ValidSession & { renewed: boolean }) | null> {
   const [id, secret, extra] = token.split(".");
   if (!id || !secret || extra !== undefined) return null;
-  const [row] = await deps.db
-    .select({ session: authSessions, user: users, account: accounts })
-    .from(authSessions)
-    .innerJoin(users, eq(users.id, authSessions.userId))
-    .innerJoin(accounts, eq(accounts.id, users.accountId))
-    .where(eq(authSessions.id, id))
-    .limit(1);
+  // Batched with the lookups of the same moment (a reconnect storm), each checked on its own.
+  const row = await findSessionRow(deps.db, id);
   if (!row) return null;
   if (!constantTimeEqualHex(sha256(secret), row.session.secretHash)) return null;
   const now = deps.clock.now().getTime();
@@ -116,19 +118,20 @@ export async function validateSessionToken(
   let lastVerifiedAt = row.session.lastVerifiedAt;
   if (idle >= ACTIVITY_CHECK_INTERVAL_MS) {
     lastVerifiedAt = new Date(now);
-    await deps.db.update(authSessions).set({ lastVerifiedAt }).where(eq(authSessions.id, id));
+    await markSessionUsed(deps.db, id, lastVerifiedAt);
     renewed = true;
   }
   return {
     session: { id, createdAt: row.session.createdAt, lastVerifiedAt },
     user: row.user,
     account: row.account,
+    accountVerified: Boolean(row.accountVerified),
     renewed,
   };
 }
 
 /** Resolves the request's session once per request, refreshing the cookie when it was renewed. */
-export async function validateSession(ctx: Context): Promise<SessionAuth | null> {
+export async function validateSession(ctx: Context): Promise<ValidSession | null> {
   const token = ctx.http.getCookie(SESSION_COOKIE);
   if (!token) return null;
   const result = await validateSessionToken(ctx, token);

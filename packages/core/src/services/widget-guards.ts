@@ -3,9 +3,9 @@ import type { Context } from "../context";
 import { ipKey } from "../domain/ip";
 import { AppError } from "../errors";
 import type { LimitName } from "../limits";
-import { findActiveBlock, recordRefusal } from "./abuse";
+import { recordRefusal } from "./abuse";
 import { captchaFailed, captchaRefusal } from "./captcha";
-import { throttle } from "./throttle";
+import { rateLimitedError } from "./throttle";
 
 /**
  * The widget's public entry points: each starts something for an anonymous visitor on a
@@ -33,8 +33,15 @@ export const widgetEntries = {
 
 export type WidgetEntry = keyof typeof widgetEntries;
 
-/** The visitor a widget entry point serves: the button the tier resolved and the visitor's IP. */
-export type WidgetVisitor = { button: Button; ip: string };
+/**
+ * The visitor a widget entry point serves: the button the tier resolved, the visitor's IP, and the
+ * block in force against that IP for the button's account (read with the button: widget-visit.ts).
+ */
+export type WidgetVisitor = {
+  button: Button;
+  ip: string;
+  block: { id: string; source: "auto" | "operator" | "customer" } | null;
+};
 
 /** The security event kind of a refusal: `call_refused_blocked_ip`, `callback_refused_captcha`… */
 export function refusalKind(entry: WidgetEntry, why: "blocked_ip" | "rate_limited" | "captcha") {
@@ -54,30 +61,31 @@ export function ipBlockedError(entry: WidgetEntry) {
   return new AppError("IP_BLOCKED", widgetEntries[entry].blocked);
 }
 
+/**
+ * Consumes the limits in order, one attempt each, and stops at the first refusal, so the limits
+ * after a refused one are not spent. A refusal is counted as a security event.
+ */
 async function throttleEntry(
   ctx: Context,
   entry: WidgetEntry,
-  name: LimitName,
-  key: string,
+  limits: Array<[LimitName, string]>,
   v: WidgetVisitor,
 ) {
-  try {
-    await throttle(ctx, name, key);
-  } catch (error) {
-    if (error instanceof AppError && error.appCode === "RATE_LIMITED") {
-      await recordRefusal(ctx, {
-        ip: v.ip,
-        kind: refusalKind(entry, "rate_limited"),
-        accountId: v.button.accountId,
-        detail: {
-          limit: name,
-          button: v.button.publicId,
-          retryAfterSeconds: error.retryAfterSeconds ?? null,
-        },
-      });
-    }
-    throw error;
-  }
+  const result = await ctx.limiter.consumeInOrder(
+    limits.map(([name, key]) => ({ policyName: name, policy: ctx.limits[name], key })),
+  );
+  if (result.allowed) return;
+  await recordRefusal(ctx, {
+    ip: v.ip,
+    kind: refusalKind(entry, "rate_limited"),
+    accountId: v.button.accountId,
+    detail: {
+      limit: limits[result.step]?.[0] ?? null,
+      button: v.button.publicId,
+      retryAfterSeconds: result.retryAfterSeconds,
+    },
+  });
+  throw rateLimitedError(result.retryAfterSeconds);
 }
 
 /**
@@ -92,9 +100,8 @@ export async function guardWidgetEntry(
   visitor: WidgetVisitor,
   captchaToken: string | undefined,
 ) {
-  const { button, ip } = visitor;
+  const { button, ip, block } = visitor;
   const policy = widgetEntries[entry];
-  const block = await findActiveBlock(ctx, ip, button.accountId, ctx.clock.now());
   if (block) {
     await recordRefusal(ctx, {
       ip,
@@ -104,7 +111,14 @@ export async function guardWidgetEntry(
     });
     throw ipBlockedError(entry);
   }
-  await throttleEntry(ctx, entry, policy.ipLimit, ipKey(ip), visitor);
+  const ipLimit: [LimitName, string] = [policy.ipLimit, ipKey(ip)];
+  const buttonLimit: [LimitName, string] = [policy.buttonLimit, button.id];
+  if (ctx.captcha.mode === "off") {
+    // Nothing stands between the two limits: both in one round trip, the IP's first.
+    await throttleEntry(ctx, entry, [ipLimit, buttonLimit], visitor);
+    return;
+  }
+  await throttleEntry(ctx, entry, [ipLimit], visitor);
   // The challenge ran on the customer's page, whose Origin the widget tier matched to the button.
   const refusal = await captchaRefusal(ctx, captchaToken, {
     ip,
@@ -123,5 +137,5 @@ export async function guardWidgetEntry(
     }
     throw captchaFailed(refusal, policy.captchaMessage);
   }
-  await throttleEntry(ctx, entry, policy.buttonLimit, button.id, visitor);
+  await throttleEntry(ctx, entry, [buttonLimit], visitor);
 }

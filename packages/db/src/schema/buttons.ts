@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts";
 
 export type ButtonStyle = {
@@ -40,7 +40,33 @@ export const buttons = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("buttons_account_idx").on(t.accountId, t.createdAt)],
+  (t) => [
+    index("buttons_account_idx").on(t.accountId, t.createdAt),
+    // The public config sweep reads the buttons changed in the last minutes.
+    index("buttons_updated_idx").on(t.updatedAt),
+  ],
 );
 
 export type Button = typeof buttons.$inferSelect;
+
+/**
+ * The widget's public config of a live button, serialized for one hour of open windows: the
+ * shared copy every instance reads when Redis is not configured (apps/server public config cache).
+ * Derived data, dropped with its button; a row of another version or hour is never served.
+ */
+export const publicConfigs = pgTable("public_configs", {
+  publicId: text()
+    .primaryKey()
+    .references(() => buttons.publicId, { onDelete: "cascade" }),
+  /** The button's `updated_at` (ms) the body was made from. */
+  version: bigint({ mode: "number" }).notNull(),
+  /** The start of the hour the body's open windows begin at (ms). */
+  hour: bigint({ mode: "number" }).notNull(),
+  /** The API origin and captcha site key the body names. */
+  context: text().notNull(),
+  allowedDomains: jsonb().$type<string[]>().notNull(),
+  etag: text().notNull(),
+  /** The JSON body exactly as served. */
+  body: text().notNull(),
+  storedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});

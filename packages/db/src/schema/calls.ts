@@ -43,6 +43,11 @@ export const callSessions = pgTable(
     // ...and when the plan's time limit ends an answered call, set at the answer.
     limitEndsAt: timestamp({ withTimezone: true }),
     durationSeconds: integer().notNull().default(0),
+    // The usage period (usage_totals.period_start) the call counts in, fixed at its start, and the
+    // minutes it reserved there: its time limit. Its end adds its billed minutes to that period and
+    // gives the reservation back. Null for calls started before usage was kept as totals.
+    usagePeriodStart: timestamp({ withTimezone: true }),
+    reservedMinutes: integer(),
   },
   (t) => [
     // The call log pages by (started_at desc, id desc) through this index; the trailing columns

@@ -7,3 +7,4 @@ export * from "./calls";
 export * from "./contact";
 export * from "./email";
 export * from "./policy";
+export * from "./usage";

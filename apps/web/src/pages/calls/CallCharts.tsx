@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type uPlot from "uplot";
 import { describeError } from "../../lib/errors";
 import { type RouterOutputs, useTRPC } from "../../trpc";
-import { type CallFilters, toQueryInput } from "./filters";
+import { type AggregateInput, aggregateQueryOptions } from "./aggregate-range";
 import { formatCount, formatDay, formatPercent } from "./format";
 
 type Charts = RouterOutputs["callLog"]["charts"];
@@ -189,11 +189,12 @@ function specsFor(charts: Charts): ChartSpec[] {
   ];
 }
 
-/** Calls, minutes and answer rate per day for the filtered set (the last 30 days without a start date). */
-export function CallCharts({ filters }: { filters: CallFilters }) {
+/** Calls, minutes and answer rate per day for the filtered set, over the page's range. */
+export function CallCharts({ input }: { input: AggregateInput }) {
   const trpc = useTRPC();
   const query = useQuery({
-    ...trpc.callLog.charts.queryOptions(toQueryInput(filters)),
+    ...trpc.callLog.charts.queryOptions(input),
+    ...aggregateQueryOptions,
     placeholderData: keepPreviousData,
   });
   const charts = query.data;

@@ -2,14 +2,15 @@ import { ErrorState, Skeleton } from "@cac/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { describeError } from "../../lib/errors";
 import { useTRPC } from "../../trpc";
-import { type CallFilters, toQueryInput } from "./filters";
+import { type AggregateInput, aggregateQueryOptions } from "./aggregate-range";
 import { formatCount, formatDuration, formatPercent } from "./format";
 
 /** Calls, answered calls, answer rate, billed minutes and average talk time of the filtered set. */
-export function CallTotals({ filters }: { filters: CallFilters }) {
+export function CallTotals({ input }: { input: AggregateInput }) {
   const trpc = useTRPC();
   const totals = useQuery({
-    ...trpc.callLog.totals.queryOptions(toQueryInput(filters)),
+    ...trpc.callLog.totals.queryOptions(input),
+    ...aggregateQueryOptions,
     placeholderData: keepPreviousData,
   });
 

@@ -1,10 +1,12 @@
 import "./calls.css";
 import { Button, Card, EmptyState, ErrorState, PageHeader, Skeleton } from "@cac/ui";
-import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
 import { useMe } from "../../components/MeContext";
 import { describeError } from "../../lib/errors";
 import { usePageTitle } from "../../lib/usePageTitle";
 import { useTRPC } from "../../trpc";
+import { aggregateInput, aggregateRange, describeRange, endedInRange } from "./aggregate-range";
 import { BlockedIps } from "./BlockedIps";
 import { CallCharts } from "./CallCharts";
 import { CallFiltersBar } from "./CallFiltersBar";
@@ -13,7 +15,7 @@ import { CallTotals } from "./CallTotals";
 import { CsvExport } from "./CsvExport";
 import { hasFilters, rangeError, toQueryInput, useCallFilters } from "./filters";
 import { IpBlockNotice, IpBlocksProvider } from "./IpBlocks";
-import { LiveCalls } from "./LiveCalls";
+import { type LiveCall, LiveCalls } from "./LiveCalls";
 
 const PAGE_SIZE = 50;
 
@@ -68,6 +70,19 @@ function CallLog() {
   const timeZone = list.data?.pages[0]?.timezone ?? account.timezone;
   const neverCalled = !filtered && list.isSuccess && rows.length === 0;
 
+  // Totals and charts cover a bounded range (the last 30 days unless dates are chosen), and are
+  // fetched again when it changes or when a call that counts in it ends.
+  const range = aggregateRange(filters, timeZone, Date.now());
+  const queryClient = useQueryClient();
+  const onEnded = useCallback(
+    (ended: LiveCall[]) => {
+      if (!endedInRange(ended, filters, range, timeZone)) return;
+      void queryClient.invalidateQueries({ queryKey: trpc.callLog.totals.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.callLog.charts.pathKey() });
+    },
+    [filters, range, timeZone, queryClient, trpc],
+  );
+
   return (
     <div className="stack-lg">
       <PageHeader
@@ -79,7 +94,7 @@ function CallLog() {
           </>
         }
       />
-      <LiveCalls />
+      <LiveCalls onEnded={onEnded} />
       {neverCalled ? (
         <EmptyState icon={logIcon} title="No calls yet — they appear here when visitors use your buttons">
           <p>Each call is listed with its time, button, duration and status, with totals and charts.</p>
@@ -95,14 +110,16 @@ function CallLog() {
                 <h2 className="ui-visually-hidden" id="call-totals-title">
                   Totals
                 </h2>
-                <CallTotals filters={filters} />
+                <p className="calls-range" data-testid="calls-range">
+                  Totals and charts for <strong>{describeRange(range)}</strong>.{" "}
+                  {range.isDefault
+                    ? "Choose From and To dates in the filters for another range."
+                    : "Clear the dates for the last 30 days."}
+                </p>
+                <CallTotals input={aggregateInput(filters, range)} />
               </section>
-              <Card
-                id="call-charts"
-                title="Charts"
-                description={filters.from ? undefined : "The last 30 days, or up to the end date you chose."}
-              >
-                <CallCharts filters={filters} />
+              <Card id="call-charts" title="Charts">
+                <CallCharts input={aggregateInput(filters, range)} />
               </Card>
             </>
           )}

@@ -12,7 +12,7 @@ import {
   transportLabels,
 } from "./format";
 
-type LiveCall = RouterOutputs["callLog"]["live"]["items"][number];
+export type LiveCall = RouterOutputs["callLog"]["live"]["items"][number];
 
 /** How often the list of calls in progress is refreshed while the page is visible. */
 const LIVE_POLL_MS = 5_000;
@@ -57,10 +57,11 @@ function LiveRow({ call, now, timeZone }: { call: LiveCall; now: number; timeZon
 }
 
 /**
- * Calls not yet ended, refreshed every few seconds (and on returning to the tab). When a call
- * leaves this list it has ended, so the log, totals and charts are refreshed too.
+ * Calls not yet ended, refreshed every few seconds (and on returning to the tab). Any change
+ * refreshes the log (a new call, an answer, an end); a call that leaves this list has ended, and
+ * `onEnded` is told which, so the page refreshes its totals and charts only when they change.
  */
-export function LiveCalls() {
+export function LiveCalls({ onEnded }: { onEnded?: (ended: LiveCall[]) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const live = useQuery({
@@ -71,17 +72,21 @@ export function LiveCalls() {
     staleTime: 0,
   });
 
-  const ids = live.data?.items.map((c) => `${c.id}:${c.status}`).join(",");
-  const previous = useRef<string | undefined>(undefined);
+  const items = live.data?.items;
+  const ids = items?.map((c) => `${c.id}:${c.status}`).join(",");
+  const previous = useRef<{ ids: string; items: LiveCall[] } | undefined>(undefined);
+  const endedRef = useRef(onEnded);
+  endedRef.current = onEnded;
   useEffect(() => {
-    if (ids === undefined) return;
-    if (previous.current !== undefined && previous.current !== ids) {
-      void queryClient.invalidateQueries({ queryKey: trpc.callLog.list.pathKey() });
-      void queryClient.invalidateQueries({ queryKey: trpc.callLog.totals.pathKey() });
-      void queryClient.invalidateQueries({ queryKey: trpc.callLog.charts.pathKey() });
-    }
-    previous.current = ids;
-  }, [ids, queryClient, trpc]);
+    if (ids === undefined || !items) return;
+    const before = previous.current;
+    previous.current = { ids, items };
+    if (before === undefined || before.ids === ids) return;
+    void queryClient.invalidateQueries({ queryKey: trpc.callLog.list.pathKey() });
+    const still = new Set(items.map((c) => c.id));
+    const ended = before.items.filter((c) => !still.has(c.id));
+    if (ended.length > 0) endedRef.current?.(ended);
+  }, [ids, items, queryClient, trpc]);
 
   const count = live.data?.items.length ?? 0;
   const now = useNow(count > 0 ? 1000 : null);

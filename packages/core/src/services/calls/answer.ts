@@ -1,5 +1,5 @@
-import { callSessions } from "@cac/db";
-import { and, eq, isNull } from "drizzle-orm";
+import { type CallSession, callSessions } from "@cac/db";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
 import { allowedCallSeconds, getUsage } from "../usage";
@@ -11,16 +11,20 @@ type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 /**
  * An agent takes a ringing browser call, on whichever instance: one conditional update from
  * "ringing, before its ring deadline", so the first answer wins and later ones (or one after the
- * deadline) get CONFLICT. The plan's time limit (capped by the minutes left) is stored with the
- * answer as the time the call must end, and this instance's timer watches it.
+ * deadline) get CONFLICT. The call's time limit, the minutes it reserved at its start, is stored
+ * with the answer as the time the call must end, and this instance's timer watches it.
  */
 export async function answerCall(deps: Deps, accountId: string, userId: string, sessionId: string) {
-  const maxCallSeconds = allowedCallSeconds(await getUsage(deps, accountId));
   const now = deps.clock.now();
-  const limitEndsAt = new Date(now.getTime() + Math.max(1, maxCallSeconds) * 1000);
-  const [call] = await deps.db
+  const [row] = await deps.db
     .update(callSessions)
-    .set({ status: "in-progress", answeredAt: now, answeredBy: userId, lastActivityAt: now, limitEndsAt })
+    .set({
+      status: "in-progress",
+      answeredAt: now,
+      answeredBy: userId,
+      lastActivityAt: now,
+      limitEndsAt: sql`${now.toISOString()}::timestamptz + make_interval(mins => ${callSessions.reservedMinutes})`,
+    })
     .where(
       and(
         eq(callSessions.id, sessionId),
@@ -31,7 +35,10 @@ export async function answerCall(deps: Deps, accountId: string, userId: string, 
       ),
     )
     .returning();
-  if (!call) throw await notAnswerable(deps, accountId, sessionId);
+  if (!row) throw await notAnswerable(deps, accountId, sessionId);
+  const call = row.limitEndsAt ? row : await limitLegacyCall(deps, row, now);
+  const limitEndsAt = call.limitEndsAt ?? now;
+  const maxCallSeconds = Math.round((limitEndsAt.getTime() - now.getTime()) / 1000);
   const answered: VisitorEvent = { type: "answered" };
   const taken: AgentEvent = { type: "taken", sessionId, byUserId: userId };
   await Promise.all([
@@ -40,6 +47,20 @@ export async function answerCall(deps: Deps, accountId: string, userId: string, 
   ]);
   armDeadline(deps, sessionId, "limit", limitEndsAt);
   return { call, maxCallSeconds };
+}
+
+/**
+ * A call started before calls reserved their minutes has no reservation to end at: it gets the
+ * minutes left now, as calls did then.
+ */
+async function limitLegacyCall(deps: Deps, call: CallSession, now: Date): Promise<CallSession> {
+  const seconds = Math.max(1, allowedCallSeconds(await getUsage(deps, call.accountId)));
+  const limitEndsAt = new Date(now.getTime() + seconds * 1000);
+  await deps.db
+    .update(callSessions)
+    .set({ limitEndsAt })
+    .where(and(eq(callSessions.id, call.id), eq(callSessions.status, "in-progress")));
+  return { ...call, limitEndsAt };
 }
 
 /** Why an answer changed nothing; a call found ringing past its deadline is ended (no-answer) now. */

@@ -2,8 +2,9 @@ import { callSessions } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
+import { batched } from "../batched";
 import { type FeedEntry, openFeed } from "../event-log";
-import { type AgentEvent, channels, type VisitorEvent } from "./channels";
+import { type AgentCall, type AgentEvent, channels, type VisitorEvent } from "./channels";
 import { isOpen, ringingCalls } from "./signaling";
 
 /** How often an open stream marks its party as still connected (the call's or the agent's heartbeat). */
@@ -63,6 +64,34 @@ export async function* visitorFeed(
   }
 }
 
+/** The channels of an agent's phone panel feed, in the order of its cursor. */
+export function agentChannels(accountId: string, userId: string): string[] {
+  return [channels.accountPhone(accountId), channels.userPhone(userId)];
+}
+
+/**
+ * The calls ringing now, read once for all the panels that ask in the same turn of the event loop
+ * (thousands reconnect together after a restart): each read starts after its callers asked, so
+ * none misses a ring published after it subscribed.
+ */
+const sharedRingingCalls = batched<string, AgentCall[]>(async (db, accountIds) => {
+  const calls = await Promise.all(accountIds.map((accountId) => ringingCalls({ db }, accountId)));
+  return new Map(accountIds.map((accountId, i) => [accountId, calls[i] ?? []]));
+});
+
+/**
+ * How a phone panel whose feed did not resume starts: the account's calls ringing now, each as a
+ * ring at the feed's cursor (read once subscribed, so no ring falls between the two).
+ */
+export async function ringingNow(
+  deps: Pick<Ports, "db">,
+  accountId: string,
+  cursor: string,
+): Promise<FeedEntry<AgentEvent>[]> {
+  const calls = (await sharedRingingCalls(deps.db, accountId)) ?? [];
+  return calls.map((call) => ({ channel: 0, cursor, event: { type: "ring", call } }));
+}
+
 /**
  * An agent's phone panel feed: the account's rings, taken and ended notices, and the signals of
  * the calls this agent answered, each with the cursor to resume after it. Calls already ringing
@@ -75,14 +104,9 @@ export async function* agentFeed(
   cursor: string | undefined,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<FeedEntry<AgentEvent>> {
-  const names = [channels.accountPhone(accountId), channels.userPhone(userId)];
-  const feed = await openFeed<AgentEvent>(deps.pubsub, names, cursor, signal);
+  const feed = await openFeed<AgentEvent>(deps.pubsub, agentChannels(accountId, userId), cursor, signal);
   try {
-    if (!feed.resumed[0]) {
-      for (const call of await ringingCalls(deps, accountId)) {
-        yield { channel: 0, cursor: feed.cursor(), event: { type: "ring", call } };
-      }
-    }
+    if (!feed.resumed[0]) yield* await ringingNow(deps, accountId, feed.cursor());
     yield* feed.replay;
     yield* feed.live;
   } finally {

@@ -1,6 +1,7 @@
-import { callSessions } from "@cac/db";
+import { callSessions, usageTotals } from "@cac/db";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
+import { billedMinutesOf } from "../usage";
 import { type AgentEvent, type CallEnd, channels, type VisitorEvent } from "./channels";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
@@ -30,7 +31,8 @@ export type EndOptions = {
  * Ends a call once, on whichever instance: one conditional update of a call still open (and in
  * `onlyFrom`, and `stillMatching`), so a second hang-up, a late timer, another instance or the
  * sweeper find nothing to do. The end event and `onCallEnded` (the missed-call email) follow only
- * the update that changed the row, so they happen once. Duration runs from answer to end (now, or
+ * the update that changed the row, so they happen once; the minutes it billed reach the usage
+ * total in that update's own statement, so they are counted once. Duration runs from answer to end (now, or
  * `endedAt`, never past the time limit), measured by the server, unless the phone network measured
  * it (`measuredSeconds`).
  */
@@ -48,33 +50,52 @@ export async function endCall(
     options.endedAt ?? sql`least(${now.toISOString()}::timestamptz, ${callSessions.limitEndsAt})`;
   const measured = options.measuredSeconds !== undefined;
   const talked = measured ? Math.max(0, Math.round(options.measuredSeconds ?? 0)) : 0;
-  const [row] = await deps.db
-    .update(callSessions)
-    .set({
-      // "completed" without an answer is a cancel; talk time reported by the network is an answer.
-      status:
-        talked > 0
-          ? status
-          : sql`case when ${callSessions.answeredAt} is null and ${status} = 'completed' then 'canceled' else ${status} end`,
-      failureReason: reason,
-      endedAt,
-      durationSeconds: measured
-        ? talked
-        : sql`case when ${callSessions.answeredAt} is null then 0 else greatest(0, round(extract(epoch from (${endedAt} - ${callSessions.answeredAt}))))::int end`,
-      ...(talked > 0
-        ? {
-            answeredAt: sql`coalesce(${callSessions.answeredAt}, ${new Date(now.getTime() - talked * 1000).toISOString()}::timestamptz)`,
-          }
-        : {}),
-    })
-    .where(
-      and(
-        eq(callSessions.id, sessionId),
-        inArray(callSessions.status, [...(options.onlyFrom ?? openStatuses)]),
-        options.stillMatching,
-      ),
-    )
-    .returning();
+  const ended = deps.db.$with("ended").as(
+    deps.db
+      .update(callSessions)
+      .set({
+        // "completed" without an answer is a cancel; talk time reported by the network is an answer.
+        status:
+          talked > 0
+            ? status
+            : sql`case when ${callSessions.answeredAt} is null and ${status} = 'completed' then 'canceled' else ${status} end`,
+        failureReason: reason,
+        endedAt,
+        durationSeconds: measured
+          ? talked
+          : sql`case when ${callSessions.answeredAt} is null then 0 else greatest(0, round(extract(epoch from (${endedAt} - ${callSessions.answeredAt}))))::int end`,
+        ...(talked > 0
+          ? {
+              answeredAt: sql`coalesce(${callSessions.answeredAt}, ${new Date(now.getTime() - talked * 1000).toISOString()}::timestamptz)`,
+            }
+          : {}),
+      })
+      .where(
+        and(
+          eq(callSessions.id, sessionId),
+          inArray(callSessions.status, [...(options.onlyFrom ?? openStatuses)]),
+          options.stillMatching,
+        ),
+      )
+      .returning(),
+  );
+  // In the same statement, and only if it ended the call: its billed minutes are added to its
+  // period's total and its reservation given back. Two instances ending the call at once are
+  // ordered by the row's lock; the second finds it ended and changes nothing, here too.
+  const settled = deps.db.$with("settled").as(
+    deps.db
+      .update(usageTotals)
+      .set({
+        usedMinutes: sql`${usageTotals.usedMinutes} + ${billedMinutesOf(ended.durationSeconds)}`,
+        reservedMinutes: sql`${usageTotals.reservedMinutes} - coalesce(${ended.reservedMinutes}, 0)`,
+      })
+      .from(ended)
+      .where(
+        and(eq(usageTotals.accountId, ended.accountId), eq(usageTotals.periodStart, ended.usagePeriodStart)),
+      )
+      .returning({ accountId: usageTotals.accountId }),
+  );
+  const [row] = await deps.db.with(ended, settled).select().from(ended);
   if (!row) return null;
   clearCallTimer(sessionId);
   const end: CallEnd = { status: row.status, reason, durationSeconds: row.durationSeconds };

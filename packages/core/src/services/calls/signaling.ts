@@ -103,20 +103,19 @@ export async function declineCall(deps: Deps, accountId: string, sessionId: stri
   return { ok: true as const, ended: end !== null };
 }
 
+/** The agent's own switch (a person's action, not a heartbeat): going available counts as being seen. */
 export async function setAgentAvailable(
-  deps: Pick<Ports, "db" | "clock">,
+  deps: Pick<Ports, "db" | "clock" | "presence">,
   userId: string,
   available: boolean,
 ) {
+  const now = deps.clock.now();
   await deps.db
     .update(users)
-    .set({ agentAvailable: available, agentSeenAt: available ? deps.clock.now() : null })
+    .set({ agentAvailable: available, agentSeenAt: available ? now : null })
     .where(eq(users.id, userId));
+  if (available) await deps.presence.beat([userId], now);
   return { available };
-}
-
-export async function touchAgent(deps: Pick<Ports, "db" | "clock">, userId: string) {
-  await deps.db.update(users).set({ agentSeenAt: deps.clock.now() }).where(eq(users.id, userId));
 }
 
 /** The account's browser calls ringing now: the phone panel rings them when it opens. */

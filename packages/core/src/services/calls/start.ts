@@ -1,21 +1,19 @@
-import { type Button, callSessions, users } from "@cac/db";
-import { and, eq, gt } from "drizzle-orm";
+import type { Button } from "@cac/db";
 import type { Context } from "../../context";
 import { isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
 import { recordRefusal } from "../abuse";
 import { detectAbuseAtCallStart } from "../abuse-detection";
-import { returned } from "../rows";
 import { newOpaqueToken } from "../sessions";
-import { allowedCallSeconds, getUsage } from "../usage";
+import { reservableMinutes } from "../usage";
 import { ipBlockedError, refusalKind } from "../widget-guards";
+import type { CallFacts } from "../widget-visit";
 import { type AgentEvent, channels, type VisitorEvent } from "./channels";
 import { armDeadline } from "./deadlines";
 import { type CallIceConfig, callIceConfig } from "./ice-servers";
 import { endCall } from "./lifecycle";
-
-/** An agent counts as available while their phone panel is open (heartbeat) and set available. */
-export const AGENT_PRESENCE_MS = 45_000;
+import { availableAgents } from "./presence";
+import { createCallSession, overQuota } from "./reserve";
 
 export type StartCallInput = { pageUrl?: string | undefined };
 
@@ -27,19 +25,6 @@ export type StartCallResult =
       ringTimeoutSeconds: number;
     } & CallIceConfig)
   | { transport: "twilio"; sessionId: string; token: string; accessToken: string; maxCallSeconds: number };
-
-export async function availableAgents(deps: Pick<Context, "db" | "clock">, accountId: string) {
-  return deps.db
-    .select({ id: users.id })
-    .from(users)
-    .where(
-      and(
-        eq(users.accountId, accountId),
-        eq(users.agentAvailable, true),
-        gt(users.agentSeenAt, new Date(deps.clock.now().getTime() - AGENT_PRESENCE_MS)),
-      ),
-    );
-}
 
 /** Why a call that could not ring is kept as failed (the call log shows it). */
 const LIVE_EVENTS_DOWN = "The call could not ring: live events were unavailable.";
@@ -64,19 +49,22 @@ async function requireLiveEvents(ctx: Context) {
 /**
  * `call.start` after the widget tier and its entry guards (services/widget-guards.ts) let the
  * visitor through. The call's own checks run in order, and nothing is created until all pass.
+ * `facts` were read with the button (services/widget-visit.ts): the account's usage this period
+ * and the visitor IP's recent calls, as of `facts.now`, the call's start.
  */
 export async function startCall(
   ctx: Context,
   button: Button,
   visitorIp: string,
   input: StartCallInput,
+  facts: CallFacts,
 ): Promise<StartCallResult> {
-  const now = ctx.clock.now();
+  const { now, usage } = facts;
   const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
   if (!isOpenAt(schedule, now)) {
     throw new AppError("BUTTON_CLOSED", "We're closed right now. Please call again when we're open.");
   }
-  const flagged = await detectAbuseAtCallStart(ctx, visitorIp, button.accountId, now);
+  const flagged = await detectAbuseAtCallStart(ctx, visitorIp, button.accountId, now, facts.activity);
   if (flagged) {
     await recordRefusal(ctx, {
       ip: visitorIp,
@@ -86,14 +74,7 @@ export async function startCall(
     });
     throw ipBlockedError("call");
   }
-  const usage = await getUsage(ctx, button.accountId);
-  const maxCallSeconds = allowedCallSeconds(usage);
-  if (maxCallSeconds <= 0) {
-    throw new AppError(
-      "OVER_QUOTA",
-      "This business can't take calls through the website right now. Please try again later.",
-    );
-  }
+  if (reservableMinutes(usage) <= 0) throw overQuota();
 
   const useTwilio = ctx.voice.mode === "twilio" && button.phoneNumber !== null && usage.plan.canRingPhone;
   if (!useTwilio && !button.ringPortal) {
@@ -115,23 +96,19 @@ export async function startCall(
   const ringTimeoutSeconds = ctx.settings.calls.ringTimeoutSeconds;
   // A Twilio call's ring is timed by the phone network, from its dial (decideVoiceCall).
   const ringDeadlineAt = useTwilio ? null : new Date(now.getTime() + ringTimeoutSeconds * 1000);
-  const sessionRows = await ctx.db
-    .insert(callSessions)
-    .values({
-      accountId: button.accountId,
-      buttonId: button.id,
-      transport: useTwilio ? "twilio" : "webrtc",
-      status: useTwilio ? "initiated" : "ringing",
-      visitorIp,
-      pageUrl: input.pageUrl?.slice(0, 2048) ?? null,
-      visitorTokenHash: hash,
-      startedAt: now,
-      lastActivityAt: now,
-      ringDeadlineAt,
-    })
-    .returning();
-  const session = returned(sessionRows, "call session");
+  const session = await createCallSession(ctx, usage, {
+    accountId: button.accountId,
+    buttonId: button.id,
+    transport: useTwilio ? "twilio" : "webrtc",
+    status: useTwilio ? "initiated" : "ringing",
+    visitorIp,
+    pageUrl: input.pageUrl?.slice(0, 2048) ?? null,
+    visitorTokenHash: hash,
+    startedAt: now,
+    ringDeadlineAt,
+  });
   const sessionId = session.id;
+  const maxCallSeconds = session.reservedMinutes * 60;
 
   if (ctx.voice.mode === "twilio" && useTwilio) {
     return {

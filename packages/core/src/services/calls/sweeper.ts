@@ -1,8 +1,9 @@
-import { callSessions, users } from "@cac/db";
-import { and, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { callSessions } from "@cac/db";
+import { and, eq, inArray, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
 import { callDeadlines, deadlinePassed } from "./deadlines";
 import { type EndStatus, endCall } from "./lifecycle";
+import { agentsLastSeen } from "./presence";
 
 /** A party whose connection has not been seen for this long is gone. */
 export const CONNECTION_LOST_MS = 45_000;
@@ -20,18 +21,51 @@ export const TWILIO_LIMIT_GRACE_MS = 5 * 60 * 1000;
 /** How a stale call is closed: the condition that makes it stale, and what it ends as. */
 type StaleRule = { when: SQL; status: EndStatus; reason: string; endedAt?: SQL };
 
+/** Answering agents' last heartbeats, by user id (null: never heard from). */
+type Heard = Map<string, Date | null>;
+
+/**
+ * The agents answering browser calls now, with their last heartbeats (the presence store's, or
+ * the database's copy): the connection rule reads them as data, since heartbeats are not rows.
+ */
+async function answeringAgentsHeard(deps: Pick<Ports, "db" | "presence">, only?: string): Promise<Heard> {
+  const ids = only
+    ? [only]
+    : (
+        await deps.db
+          .selectDistinct({ id: callSessions.answeredBy })
+          .from(callSessions)
+          .where(
+            and(
+              eq(callSessions.status, "in-progress"),
+              eq(callSessions.transport, "webrtc"),
+              isNotNull(callSessions.answeredBy),
+            ),
+          )
+      ).flatMap((row) => (row.id ? [row.id] : []));
+  const seen = await agentsLastSeen(deps, ids);
+  return new Map(ids.map((id) => [id, seen.get(id) ?? null]));
+}
+
 /** In order: a call matching two rules is closed by the first (connection lost before its limit). */
-function staleRules(now: Date, ringTimeoutSeconds: number): StaleRule[] {
+function staleRules(now: Date, ringTimeoutSeconds: number, heard: Heard): StaleRule[] {
   const ago = (ms: number) => new Date(now.getTime() - ms);
   const at = sql`${now.toISOString()}::timestamptz`;
   const lostBefore = ago(CONNECTION_LOST_MS);
-  // The answering agent's heartbeat (their phone panel's); the visitor's is the call's own.
-  const agentSeenAt = sql`(select ${users.agentSeenAt} from ${users} where ${users.id} = ${callSessions.answeredBy})`;
+  // The answering agent's heartbeat (their phone panel's), passed in; the visitor's is the call's own.
+  const heardJson = JSON.stringify(
+    Object.fromEntries([...heard].map(([id, seen]) => [id, seen?.toISOString() ?? null])),
+  );
+  const heardOf = sql`(${heardJson}::jsonb -> ${callSessions.answeredBy}::text)`;
+  const agentSeenAt = sql`(${heardJson}::jsonb ->> ${callSessions.answeredBy}::text)::timestamptz`;
   const webrtc = eq(callSessions.transport, "webrtc");
   const connectionLost: StaleRule = {
     when: and(
       eq(callSessions.status, "in-progress"),
       webrtc,
+      // Only calls whose agent was looked up (one answered since waits for the next sweep); a call
+      // whose agent is gone (deleted) has nobody to hear from.
+      or(isNull(callSessions.answeredBy), sql`${heardOf} is not null`),
       or(
         lt(callSessions.lastActivityAt, lostBefore),
         sql`coalesce(${agentSeenAt} < ${lostBefore.toISOString()}::timestamptz, true)`,
@@ -97,22 +131,27 @@ function staleRules(now: Date, ringTimeoutSeconds: number): StaleRule[] {
  * its follow-ups run only when it changed the row.
  */
 export async function sweepStaleCalls(
-  deps: Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">,
+  deps: Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence">,
   ringTimeoutSeconds: number,
 ) {
-  const rules = staleRules(deps.clock.now(), ringTimeoutSeconds);
+  const now = deps.clock.now();
+  const rules = staleRules(now, ringTimeoutSeconds, await answeringAgentsHeard(deps));
   const firstRule = sql<number>`case ${sql.join(
     rules.map((rule, i) => sql`when ${rule.when} then ${sql.raw(String(i))}`),
     sql` `,
   )} end`;
   const stale = await deps.db
-    .select({ id: callSessions.id, rule: firstRule })
+    .select({ id: callSessions.id, rule: firstRule, answeredBy: callSessions.answeredBy })
     .from(callSessions)
     .where(or(...rules.map((rule) => rule.when)))
     .limit(500);
   let closed = 0;
   for (const call of stale) {
-    const rule = rules[Number(call.rule)];
+    let rule = rules[Number(call.rule)];
+    // A lost connection is decided on the agent's latest heartbeat, which may have come in since.
+    if (Number(call.rule) === 0 && call.answeredBy) {
+      rule = staleRules(now, ringTimeoutSeconds, await answeringAgentsHeard(deps, call.answeredBy))[0];
+    }
     if (!rule) continue;
     const ended = await endCall(deps, call.id, rule.status, rule.reason, {
       stillMatching: rule.when,

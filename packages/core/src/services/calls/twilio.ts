@@ -3,10 +3,11 @@ import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Ports } from "../../ports";
 import { isUniqueViolation } from "../db-errors";
+import { currentPlan } from "../plan-limits";
 import { allowedCallSeconds, getUsage } from "../usage";
 import { type AgentEvent, channels, type VisitorEvent } from "./channels";
 import { type EndStatus, endCall } from "./lifecycle";
-import { availableAgents } from "./start";
+import { availableAgents } from "./presence";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
@@ -53,7 +54,7 @@ export type DialDecision = {
   callerId: string;
   /** The number stored for the button; never anything the client sent. */
   number: string;
-  /** Seconds the call may last: the plan's maximum, capped by the minutes left. */
+  /** Seconds the call may last: the minutes it reserved at its start. */
   timeLimit: number;
   /** Seconds to ring before giving up. */
   timeout: number;
@@ -81,7 +82,7 @@ const reject = (reason: string): VoiceDecision => ({ action: "reject", reason })
  * any other client parameter are ignored.
  */
 export async function decideVoiceCall(
-  deps: Deps,
+  deps: Deps & Pick<Ports, "presence">,
   params: TwilioParams,
   options: VoiceWebhookOptions,
 ): Promise<VoiceDecision> {
@@ -113,10 +114,15 @@ export async function decideVoiceCall(
   if (!button.phoneNumber || !usNumber.test(button.phoneNumber)) {
     return fail("The call button has no US phone number to ring.", "no +1 number stored for the button");
   }
-  const usage = await getUsage(deps, session.accountId);
-  if (!usage.plan.canRingPhone)
+  const plan = await currentPlan(deps, session.accountId);
+  if (!plan.canRingPhone)
     return fail("The business's plan does not ring phone numbers.", "plan cannot ring phones");
-  const timeLimit = allowedCallSeconds(usage);
+  // The minutes the call reserved at its start (within the plan's longest call, should the plan
+  // have changed since); a call started before calls reserved minutes gets the minutes left now.
+  const timeLimit =
+    session.reservedMinutes === null
+      ? allowedCallSeconds(await getUsage(deps, session.accountId))
+      : Math.min(plan.maxCallSeconds, session.reservedMinutes * 60);
   if (timeLimit <= 0) return fail("The business has no call minutes left this month.", "over quota");
 
   // The network rings for `timeout` seconds, then a call answered at the last moment may run its

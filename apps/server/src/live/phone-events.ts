@@ -1,0 +1,134 @@
+import {
+  agentChannels,
+  HEARTBEAT_MS,
+  type Limits,
+  type Ports,
+  recordHeartbeats,
+  ringingNow,
+  type Settings,
+} from "@cac/core";
+import { type AppRouter, phoneEventsRequest, sseOptions } from "@cac/trpc";
+import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from "@trpc/server/adapters/fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { createRequestContext } from "../context";
+import type { Drain } from "../drain";
+import type { LiveHub } from "./hub";
+
+/** The headers of tRPC's SSE responses. */
+const SSE_HEADERS = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+  connection: "keep-alive",
+};
+
+/** How soon a panel that opened is recorded as present: opens of that moment go in one write. */
+const OPEN_BEAT_MS = 100;
+
+/** The agents whose phone panels are open on this instance, and how many panels each has. */
+function openPanels() {
+  const counts = new Map<string, number>();
+  return {
+    add: (userId: string) => counts.set(userId, (counts.get(userId) ?? 0) + 1),
+    remove(userId: string) {
+      const left = (counts.get(userId) ?? 1) - 1;
+      if (left > 0) counts.set(userId, left);
+      else counts.delete(userId);
+    },
+    agents: () => [...counts.keys()],
+  };
+}
+
+function subscriptionRequest(req: FastifyRequest) {
+  const query = req.query as Record<string, unknown>;
+  // As URLSearchParams.get reads a repeated parameter: its first value.
+  const param = (name: string) => {
+    const value = Array.isArray(query[name]) ? (query[name] as unknown[])[0] : query[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const header = req.headers["last-event-id"];
+  return {
+    input: param("input"),
+    lastEventId:
+      (typeof header === "string" ? header : undefined) ?? param("lastEventId") ?? param("Last-Event-Id"),
+  };
+}
+
+/**
+ * `GET /trpc/phone.events`, streamed by the server itself: thousands of open phone panels share
+ * one subscription per channel and one serialization per event (live/hub.ts), where tRPC's own SSE
+ * machinery would cost each one a set of web streams, timers and a reader of its own. It checks
+ * what the procedure checks (phoneEventsRequest) and writes what the procedure would; whatever does
+ * not open a stream (no session, a bad input, live events down) goes to tRPC, which answers it with
+ * its own errors. The panels' heartbeats are one batch per HEARTBEAT_MS for the whole instance (and
+ * one for the panels that opened in the last OPEN_BEAT_MS).
+ */
+export function registerPhoneEvents(
+  app: FastifyInstance,
+  deps: {
+    ports: Ports;
+    settings: Settings;
+    limits: Limits;
+    drain: Drain;
+    hub: LiveHub;
+    trpcOptions: FastifyTRPCPluginOptions<AppRouter>["trpcOptions"];
+  },
+) {
+  const { ports, settings, limits, drain, hub, trpcOptions } = deps;
+  const panels = openPanels();
+  // A panel that opens is heard from at once (within OPEN_BEAT_MS), with the others opening then.
+  const justOpened = new Set<string>();
+  let openBeat: NodeJS.Timeout | null = null;
+  const beatOpened = (userId: string) => {
+    justOpened.add(userId);
+    openBeat ??= setTimeout(() => {
+      openBeat = null;
+      const agents = [...justOpened];
+      justOpened.clear();
+      ports.presence
+        .beat(agents, ports.clock.now())
+        .catch((error) => ports.log.warn({ err: error }, "phone panel heartbeats failed"));
+    }, OPEN_BEAT_MS);
+  };
+  const heartbeat = setInterval(() => {
+    recordHeartbeats(ports, panels.agents()).catch((error) =>
+      ports.log.warn({ err: error }, "phone panel heartbeats failed"),
+    );
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  drain.signal.addEventListener("abort", () => hub.endAll(), { once: true });
+
+  app.get("/trpc/phone.events", { exposeHeadRoute: false }, async (req, reply) => {
+    const ctx = createRequestContext(ports, settings, limits, req, reply, drain.signal);
+    let opened: { userId: string; body: Awaited<ReturnType<LiveHub["open"]>> };
+    try {
+      const panel = await phoneEventsRequest(ctx, subscriptionRequest(req));
+      const body = await hub.open({
+        names: agentChannels(panel.accountId, panel.userId),
+        cursor: panel.lastEventId,
+        client: sseOptions.client,
+        first: async (start, cursor) => (start.resumed[0] ? [] : ringingNow(ctx, panel.accountId, cursor)),
+      });
+      opened = { userId: panel.userId, body };
+    } catch (error) {
+      req.log.debug({ err: error }, "phone.events answered by tRPC");
+      await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: "phone.events" });
+      return reply;
+    }
+    const { userId, body } = opened;
+    panels.add(userId);
+    beatOpened(userId);
+    body.once("close", () => panels.remove(userId));
+    // Opened while the server began to drain: it ends at once, and the client goes elsewhere.
+    if (drain.signal.aborted) body.push(null);
+    return reply.headers(SSE_HEADERS).send(body);
+  });
+  return {
+    /** Before the pubsub closes: the streams end and their channels are let go. */
+    async close() {
+      clearInterval(heartbeat);
+      if (openBeat) clearTimeout(openBeat);
+      await hub.close();
+    },
+  };
+}

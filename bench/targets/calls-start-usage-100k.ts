@@ -1,0 +1,4 @@
+// calls.start for an account that already has 100,000 calls in its current usage period.
+import { callsStartUsageTarget } from "../lib/calls-start-usage";
+
+export default callsStartUsageTarget(100_000);

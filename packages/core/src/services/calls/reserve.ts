@@ -1,0 +1,119 @@
+import { callSessions, type Db } from "@cac/db";
+import { sql } from "drizzle-orm";
+import { AppError } from "../../errors";
+import type { Ports } from "../../ports";
+import { getUsageAt, reservableMinutes, reserveMinutes, type Usage } from "../usage";
+
+export function overQuota() {
+  return new AppError(
+    "OVER_QUOTA",
+    "This business can't take calls through the website right now. Please try again later.",
+  );
+}
+
+/** A call session as calls.start creates it. */
+export type NewCall = {
+  accountId: string;
+  buttonId: string;
+  transport: "webrtc" | "twilio";
+  status: "initiated" | "ringing";
+  visitorIp: string;
+  pageUrl: string | null;
+  visitorTokenHash: string;
+  startedAt: Date;
+  ringDeadlineAt: Date | null;
+};
+
+/** Tries with fewer minutes when other calls of the account took some meanwhile; bounded all the same. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Creates the call session together with its reservation of minutes in its period's total, in one
+ * statement: the session exists only if the minutes were reserved, and the minutes are reserved
+ * only with the session. `usage` is the account's usage as read with the button; when calls
+ * started meanwhile left fewer minutes than it promised, the total is read again and the call
+ * reserves what is left, or is refused once nothing is.
+ */
+export async function createCallSession(
+  deps: Pick<Ports, "db">,
+  usage: Usage,
+  call: NewCall,
+): Promise<{ id: string; pageUrl: string | null; reservedMinutes: number }> {
+  let current = usage;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const minutes = reservableMinutes(current);
+    if (minutes <= 0) break;
+    const created = await insertWithReservation(deps, current, minutes, call);
+    if (created) return { ...created, reservedMinutes: minutes };
+    current = await getUsageAt(deps, call.accountId, call.startedAt);
+  }
+  throw overQuota();
+}
+
+async function insertWithReservation(deps: Pick<Ports, "db">, usage: Usage, minutes: number, call: NewCall) {
+  const iso = (date: Date | null) => (date ? date.toISOString() : null);
+  const [row] = await startStatement(deps.db).execute({
+    accountId: call.accountId,
+    periodStart: usage.periodStart,
+    periodEnd: usage.periodEnd,
+    minutes,
+    quota: usage.plan.minutesPerMonth,
+    buttonId: call.buttonId,
+    transport: call.transport,
+    status: call.status,
+    visitorIp: call.visitorIp,
+    pageUrl: call.pageUrl,
+    visitorTokenHash: call.visitorTokenHash,
+    startedAt: iso(call.startedAt),
+    ringDeadlineAt: iso(call.ringDeadlineAt),
+    usagePeriodStart: iso(usage.periodStart),
+  });
+  return row ?? null;
+}
+
+/**
+ * The statement of a call start, built once per database (as a prepared query, each run filling
+ * in its values): the reservation, then the call session inserted from its result, so nothing is
+ * inserted when the quota refused the minutes.
+ */
+function startStatement(db: Db) {
+  let statement = statements.get(db);
+  if (!statement) {
+    statement = buildStartStatement(db);
+    statements.set(db, statement);
+  }
+  return statement;
+}
+
+const statements = new WeakMap<Db, ReturnType<typeof buildStartStatement>>();
+
+function buildStartStatement(db: Db) {
+  const value = (name: string, type: string) => sql`${sql.placeholder(name)}::${sql.raw(type)}`;
+  const reserved = db.$with("reserved").as(
+    reserveMinutes(
+      { db },
+      {
+        accountId: sql.placeholder("accountId"),
+        periodStart: sql.placeholder("periodStart"),
+        periodEnd: sql.placeholder("periodEnd"),
+        minutes: value("minutes", "int"),
+        quota: value("quota", "int"),
+      },
+    ),
+  );
+  // Drizzle's insert … select wants every column of the table; this names the ones a start sets.
+  const created = db
+    .$with("created", { id: sql<string>`id`.as("id"), pageUrl: sql<string | null>`page_url`.as("page_url") })
+    .as(
+      sql`insert into ${callSessions} (account_id, button_id, transport, status, visitor_ip, page_url,
+        visitor_token_hash, started_at, last_activity_at, ring_deadline_at, usage_period_start, reserved_minutes)
+      select ${value("accountId", "uuid")}, ${value("buttonId", "uuid")}, ${value("transport", "text")},
+        ${value("status", "text")}, ${value("visitorIp", "text")}, ${value("pageUrl", "text")},
+        ${value("visitorTokenHash", "text")}, ${value("startedAt", "timestamptz")},
+        ${value("startedAt", "timestamptz")}, ${value("ringDeadlineAt", "timestamptz")},
+        ${value("usagePeriodStart", "timestamptz")}, ${value("minutes", "int")}
+      from reserved
+      returning id, page_url`,
+    );
+  return db.with(reserved, created).select().from(created).prepare("start_call");
+}
