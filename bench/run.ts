@@ -127,7 +127,7 @@ for (const name of selected) {
     console.log(`${result.requestsPerSecond.toFixed(0)} req/s`);
     if (result.unexpected > 0 || result.errors > 0) {
       console.log(
-        `  ! ${result.unexpected} unexpected answers and ${result.errors} errors: this figure is not valid`,
+        `  ! ${result.unexpected} unexpected answers ${JSON.stringify(result.unexpectedStatuses)} and ${result.errors} errors: this figure is not valid`,
       );
       failed = true;
     }

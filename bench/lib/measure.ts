@@ -14,6 +14,8 @@ export type Measurement = {
   non2xx: number;
   /** Answers with another status than the target expects (its `expectStatus`, or any 2xx). */
   unexpected: number;
+  /** How many answers came with each status other than the expected one (e.g. { "429": 2 }). */
+  unexpectedStatuses: Record<string, number>;
   errors: number;
   timeouts: number;
   /**
@@ -102,6 +104,7 @@ export async function measure(
       info.expectStatus === undefined
         ? result.non2xx
         : result.requests.total - (result.statusCodeStats?.[`${info.expectStatus}`]?.count ?? 0),
+    unexpectedStatuses: unexpectedStatuses(info, result.statusCodeStats ?? {}),
     errors: result.errors,
     timeouts: result.timeouts,
     cpuMsPerRequest:
@@ -109,4 +112,14 @@ export async function measure(
         ? null
         : (cpuAfter - cpuBefore) / result.requests.total,
   };
+}
+
+function unexpectedStatuses(info: TargetInfo, stats: Record<string, { count?: number }>) {
+  const expected = (status: number) =>
+    info.expectStatus === undefined ? status >= 200 && status < 300 : status === info.expectStatus;
+  return Object.fromEntries(
+    Object.entries(stats)
+      .filter(([status]) => !expected(Number(status)))
+      .map(([status, { count }]) => [status, count ?? 0]),
+  );
 }
