@@ -84,6 +84,31 @@ async function writesOf(userIds: string[]) {
   return new Map(list.map((row) => [row.user_id, Number(row.n)]));
 }
 
+/** A call answered now by the one agent of a new account, whose heartbeat the database copied then. */
+async function answeredCall(store: Store) {
+  const clock = new TestClock();
+  const presence = store.make();
+  const pubsub = createMemoryPubSub();
+  const deps = { db: handle.db, clock, presence, pubsub, log: silent, onCallEnded: async () => {} };
+  const { accountId, ids } = await account(1);
+  const [agent] = ids as [string];
+  const answeredAt = clock.now();
+  await recordHeartbeats(deps, [agent]);
+  const [call] = await handle.db
+    .insert(callSessions)
+    .values({
+      accountId,
+      transport: "webrtc",
+      status: "in-progress",
+      answeredBy: agent,
+      startedAt: answeredAt,
+      answeredAt,
+      lastActivityAt: answeredAt,
+    })
+    .returning({ id: callSessions.id });
+  return { clock, presence, pubsub, deps, agent, sessionId: call?.id ?? "", answeredAt };
+}
+
 describe.each(stores)("presence ($name)", (store) => {
   beforeAll(() => {
     prefix = unique("cac-presence");
@@ -169,28 +194,8 @@ describe.each(stores)("presence ($name)", (store) => {
   it.each(["agent", "visitor"] as const)(
     "a call whose %s vanishes first ends at that party's last heartbeat, to the second",
     async (first) => {
-      const clock = new TestClock();
-      const presence = store.make();
-      const pubsub = createMemoryPubSub();
-      const deps = { db: handle.db, clock, presence, pubsub, log: silent, onCallEnded: async () => {} };
-      const { accountId, ids } = await account(1);
-      const [agent] = ids as [string];
       // Answered at T; the agent's heartbeat copied to the database then, and not since.
-      const answeredAt = clock.now();
-      await recordHeartbeats(deps, [agent]);
-      const [call] = await handle.db
-        .insert(callSessions)
-        .values({
-          accountId,
-          transport: "webrtc",
-          status: "in-progress",
-          answeredBy: agent,
-          startedAt: answeredAt,
-          answeredAt,
-          lastActivityAt: answeredAt,
-        })
-        .returning({ id: callSessions.id });
-      const sessionId = call?.id ?? "";
+      const { clock, presence, pubsub, deps, agent, sessionId, answeredAt } = await answeredCall(store);
       // Both are heard from for a while (the agent's heartbeats reach only the store), then the
       // first party vanishes at 17 s and the other at 23 s.
       const last = { [first]: 17_000, [first === "agent" ? "visitor" : "agent"]: 23_000 } as Record<
@@ -218,37 +223,15 @@ describe.each(stores)("presence ($name)", (store) => {
   );
 
   it("a call whose agent's panel is still heard from stays up, though the database's copy is old", async () => {
-    const clock = new TestClock();
-    const presence = store.make();
-    const pubsub = createMemoryPubSub();
-    const deps = { db: handle.db, clock, presence, pubsub, log: silent, onCallEnded: async () => {} };
-    const { accountId, ids } = await account(1);
-    const [agent] = ids as [string];
-    const answeredAt = clock.now();
-    await recordHeartbeats(deps, [agent]);
-    const [call] = await handle.db
-      .insert(callSessions)
-      .values({
-        accountId,
-        transport: "webrtc",
-        status: "in-progress",
-        answeredBy: agent,
-        startedAt: answeredAt,
-        answeredAt,
-        lastActivityAt: answeredAt,
-      })
-      .returning({ id: callSessions.id });
+    const { clock, presence, pubsub, deps, agent, sessionId } = await answeredCall(store);
     for (let at = 0; at < 3 * CONNECTION_LOST_MS; at += HEARTBEAT_MS) {
       clock.advance(HEARTBEAT_MS);
       await touchAgent(deps, agent);
-      await touchCall(deps, call?.id ?? "");
+      await touchCall(deps, sessionId);
       expect(await sweepStaleCalls(deps, 30)).toBe(0);
     }
     // Hung up, so no later test's sweep finds it.
-    await handle.db
-      .update(callSessions)
-      .set({ status: "completed" })
-      .where(eq(callSessions.id, call?.id ?? ""));
+    await handle.db.update(callSessions).set({ status: "completed" }).where(eq(callSessions.id, sessionId));
     await presence.close();
     await pubsub.close();
   });
