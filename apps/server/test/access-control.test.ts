@@ -26,10 +26,11 @@ import {
   callbackRequests,
   callSessions,
   emailQueue,
+  memberships,
   outboxMessages,
   securityEvents,
-  users,
 } from "@cac/db";
+import { memberByEmail } from "@cac/db/testing";
 import * as tiers from "@cac/trpc";
 import { appRouter, type ProcedurePath } from "@cac/trpc";
 import { eq, getTableColumns, inArray, or, type SQL, sql, Table } from "drizzle-orm";
@@ -497,7 +498,10 @@ async function snapshotOf(h: Harness, party: Pick<Party, "accountId" | "email">)
   await h.flushEmail();
   const db = h.db.db;
   const userIds = (
-    await db.select({ id: users.id }).from(users).where(eq(users.accountId, party.accountId))
+    await db
+      .select({ id: memberships.userId })
+      .from(memberships)
+      .where(eq(memberships.accountId, party.accountId))
   ).map((u) => u.id);
   const snapshot: Record<string, unknown[]> = {};
   for (const [name, table] of Object.entries(schema)) {
@@ -547,7 +551,7 @@ const PARTY_BLOCKED_IP = "203.0.113.9";
 async function createParty(h: Harness, tag: string): Promise<Party> {
   const companyName = `${tag} Company ${unique()}`;
   const { client, email, password } = await signupVerified(h, { companyName });
-  const [user] = await h.db.db.select().from(users).where(eq(users.email, email));
+  const user = await memberByEmail(h.db.db, email);
   // Another device, logged in too.
   const device = h.client({ ip: uniqueIp() });
   await device.trpc.auth.login.mutate({ email, password });

@@ -14,7 +14,7 @@ import {
   subscriptions,
   users,
 } from "@cac/db";
-import { createTestDb } from "@cac/db/testing";
+import { createTestDb, memberByEmail } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,8 +77,7 @@ describe("retention jobs", () => {
   const deps = () => h.ports;
 
   async function accountOf(email: string) {
-    const [user] = await h.db.db.select().from(users).where(eq(users.email, email));
-    return user!.accountId;
+    return (await memberByEmail(h.db.db, email)).accountId;
   }
 
   describe("deleting closed accounts", () => {
