@@ -113,7 +113,10 @@ export function registerPhoneEvents(
       for (const body of streams) body.push(null);
     })
     .catch((error: unknown) => {
-      ports.log.warn({ err: error }, "member removals not followed: removed members' panels end at reconnect");
+      ports.log.warn(
+        { err: error },
+        "member removals not followed: removed members' panels end at reconnect",
+      );
       return null;
     });
 
