@@ -21,7 +21,7 @@ import {
   liveCalls,
   resolveCallLogFilter,
 } from "@cac/core";
-import { accounts, buttons, createDb, type Db, users } from "@cac/db";
+import { accounts, buttons, createDb, type Db, memberships, users } from "@cac/db";
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -76,7 +76,11 @@ export async function seedCallLog(
   await handle.migrate();
   const db = handle.db;
   try {
-    const [main] = await db.select().from(users).where(eq(users.email, MAIN_EMAIL));
+    const [main] = await db
+      .select({ id: users.id, accountId: memberships.accountId })
+      .from(users)
+      .innerJoin(memberships, eq(memberships.userId, users.id))
+      .where(eq(users.email, MAIN_EMAIL));
     if (main) {
       const [count] = (await db.execute(
         sql`select count(*)::int as n from call_sessions where account_id = ${main.accountId}`,
@@ -149,7 +153,6 @@ export async function seedCallLog(
     const [user] = await db
       .insert(users)
       .values({
-        accountId: accountIds[0]!,
         email: MAIN_EMAIL,
         name: "Bench Owner",
         // Never used to log in: the benches create their sessions directly.
@@ -158,6 +161,7 @@ export async function seedCallLog(
         ageConfirmedAt: new Date(),
       })
       .returning({ id: users.id });
+    await db.insert(memberships).values({ accountId: accountIds[0]!, userId: user!.id, role: "owner" });
 
     const total = MAIN_ROWS + NOISE_ROWS;
     // 10 rows in 13 belong to the measured account, the rest to the three others, interleaved as

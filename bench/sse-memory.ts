@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createSession, hashPassword, SESSION_COOKIE } from "@cac/core";
-import { users } from "@cac/db";
+import { memberships, users } from "@cac/db";
 import { initTRPC } from "@trpc/server";
 import { fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify from "fastify";
@@ -57,15 +57,13 @@ async function appTarget(): Promise<StartedTarget> {
   const agents = Number(process.env.SSE_MEMORY_AGENTS ?? "1000");
   const app = await startRealApp({ redisUrl: process.env.REDIS_URL, trustProxy: true });
   await signUpAndVerify(app);
-  const [owner] = await app.db.db.select().from(users);
+  const [owner] = await app.db.db.select().from(memberships);
   if (!owner) throw new Error("no owner");
   const passwordHash = await hashPassword(randomBytes(16).toString("hex"));
   const rows = Array.from({ length: agents }, (_, i) => ({
-    accountId: owner.accountId,
     email: `agent-${i}@bench.test`,
     name: `Agent ${i}`,
     passwordHash,
-    role: "agent" as const,
     ageConfirmedAt: new Date(),
     emailVerifiedAt: new Date(),
   }));
@@ -78,6 +76,9 @@ async function appTarget(): Promise<StartedTarget> {
         .returning({ id: users.id })),
     );
   }
+  await app.db.db
+    .insert(memberships)
+    .values(ids.map(({ id: userId }) => ({ accountId: owner.accountId, userId, role: "agent" as const })));
   const sessions = [];
   for (const { id } of ids) sessions.push((await createSession(app.ports, id, {})).token);
   const ctl = await control(sessions);

@@ -1,4 +1,4 @@
-import { buttons, callbackRequests, users } from "@cac/db";
+import { buttons, callbackRequests, memberships, users } from "@cac/db";
 import { eq } from "drizzle-orm";
 import type { E2eServer } from "./fixtures";
 
@@ -6,8 +6,9 @@ import type { E2eServer } from "./fixtures";
 
 export async function accountIdOf(server: E2eServer, email: string): Promise<string> {
   const [user] = await server.db
-    .select({ accountId: users.accountId })
+    .select({ accountId: memberships.accountId })
     .from(users)
+    .innerJoin(memberships, eq(memberships.userId, users.id))
     .where(eq(users.email, email.toLowerCase()));
   if (!user) throw new Error(`no user ${email}`);
   return user.accountId;

@@ -1,6 +1,6 @@
 // Buttons for benchmarks: open all week, allowed on `allowedHost`.
 import { newPublicId } from "@cac/core";
-import { buttons, users } from "@cac/db";
+import { buttons, memberships, users } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { alwaysOpen, validButton } from "../../apps/server/test/fixtures/buttons";
 import { PORTAL_ORIGIN, type RealApp } from "./real-app";
@@ -29,8 +29,9 @@ export async function seedBenchButtons(
   allowedHost: string,
 ): Promise<string[]> {
   const [owner] = await app.db.db
-    .select({ accountId: users.accountId })
+    .select({ accountId: memberships.accountId })
     .from(users)
+    .innerJoin(memberships, eq(memberships.userId, users.id))
     .where(eq(users.email, email));
   if (!owner) throw new Error(`no user ${email} to own the benchmark's buttons`);
   const fields = validButton({ name: "Bench", hours: alwaysOpen, allowedDomains: [allowedHost] });

@@ -7,7 +7,7 @@
 
 import type { LimitPolicy, Limits } from "@cac/core";
 import { AGENT_PRESENCE_MS, touchAgent } from "@cac/core";
-import { accounts, buttons, users } from "@cac/db";
+import { accounts, buttons, memberships, users } from "@cac/db";
 import { eq, sql } from "drizzle-orm";
 import { createBenchButton } from "./bench-button";
 import { PORTAL_ORIGIN, type RealApp, signUpAndVerify } from "./real-app";
@@ -63,8 +63,9 @@ export async function prepareCallsStart(app: RealApp, options: CallsStartOptions
   });
   if (!available.ok) throw new Error(`phone.setAvailable answered ${available.status}`);
   const [owner] = await app.db.db
-    .select({ id: users.id, accountId: users.accountId, available: users.agentAvailable })
+    .select({ id: users.id, accountId: memberships.accountId, available: memberships.available })
     .from(users)
+    .innerJoin(memberships, eq(memberships.userId, users.id))
     .where(eq(users.email, email));
   if (!owner?.available) throw new Error("the bench owner did not become an available agent");
   const { id: userId, accountId } = owner;

@@ -15,7 +15,7 @@ import { Session } from "node:inspector/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createSession, hashPassword, sha256 } from "@cac/core";
-import { authSessions, users } from "@cac/db";
+import { authSessions, memberships, users } from "@cac/db";
 import { sql } from "drizzle-orm";
 import Fastify, { type FastifyInstance } from "fastify";
 import { createBenchButton } from "./bench-button";
@@ -109,23 +109,35 @@ async function addAgents(app: RealApp, accountId: string, count: number): Promis
   const now = new Date();
   for (let i = 0; i < count; i += 500) {
     const rows = Array.from({ length: Math.min(500, count - i) }, (_, j) => ({
-      accountId,
       email: `agent-${i + j}-${randomBytes(4).toString("hex")}@clickandcall.test`,
       name: `Agent ${i + j}`,
       passwordHash,
-      role: "agent" as const,
       emailVerifiedAt: now,
       ageConfirmedAt: now,
-      agentAvailable: true,
-      agentSeenAt: now,
     }));
     const ids = await app.db.db.insert(users).values(rows).returning({ id: users.id });
+    await app.db.db.insert(memberships).values(
+      ids.map(({ id: userId }) => ({
+        accountId,
+        userId,
+        role: "agent" as const,
+        available: true,
+        seenAt: now,
+      })),
+    );
     // Sessions as createSession makes them (token `id.secret`, the secret's hash stored), in bulk.
     const sessions = ids.map(({ id: userId }) => {
       const id = randomBytes(18).toString("base64url");
       const secret = randomBytes(24).toString("base64url");
       cookies.push(`cac_session=${id}.${secret}`);
-      return { id, userId, secretHash: sha256(secret), createdAt: now, lastVerifiedAt: now };
+      return {
+        id,
+        userId,
+        activeAccountId: accountId,
+        secretHash: sha256(secret),
+        createdAt: now,
+        lastVerifiedAt: now,
+      };
     });
     await app.db.db.insert(authSessions).values(sessions);
   }
@@ -157,9 +169,9 @@ async function appTarget(): Promise<StartedTarget> {
   // The owner's own phone panel keeps them present from here on, as the agents' panels do.
   a.stopPresence();
   const [owner] = await app.db.db
-    .select({ id: users.id })
-    .from(users)
-    .where(sql`${users.accountId} = ${a.accountId}`);
+    .select({ id: memberships.userId })
+    .from(memberships)
+    .where(sql`${memberships.accountId} = ${a.accountId}`);
   if (!owner) throw new Error("the bench owner is missing");
   const ownerSession = await createSession(app.ports, owner.id, {});
   const cookies = [`cac_session=${ownerSession.token}`, ...(await addAgents(app, a.accountId, agents - 1))];

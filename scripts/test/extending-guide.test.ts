@@ -161,7 +161,7 @@ describe("docs/extending.md: the worked example compiles", () => {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  it("marks the example's blocks, from the service to the access-control row", () => {
+  it("marks the example's blocks, from the service to the access-control rows", () => {
     expect(steps.map((s) => `${s.action} ${s.path}`)).toEqual([
       "append packages/core/src/services/account.ts",
       "append packages/trpc/src/routers/account/account.schema.ts",
@@ -171,6 +171,7 @@ describe("docs/extending.md: the worked example compiles", () => {
       "create apps/server/test/preferences.test.ts",
       "create packages/core/test/preferences.test.ts",
       "insert apps/server/test/access-control.test.ts",
+      "insert apps/server/test/access-control-roles.test.ts",
     ]);
   });
 
@@ -189,9 +190,11 @@ describe("docs/extending.md: the worked example compiles", () => {
   }, 300_000);
 
   it("with every block applied, core, trpc, the server and its tests, and the portal typecheck", async () => {
-    const last = steps.at(-1)!;
-    const file = join(scratch, last.path);
-    await writeFile(file, applyStep(last, await readFile(file, "utf8")));
+    // The access-control rows: the cross-account table's and the per-role table's.
+    for (const step of steps.filter((s) => s.path.startsWith("apps/server/test/access-control"))) {
+      const file = join(scratch, step.path);
+      await writeFile(file, applyStep(step, await readFile(file, "utf8")));
+    }
     const failures: Record<string, string> = {};
     for (const project of projects) {
       const output = await typecheck(scratch, project);

@@ -1,4 +1,5 @@
-import { abuseFlags, accounts, callSessions, securityEvents, users } from "@cac/db";
+import { abuseFlags, accounts, callSessions, securityEvents } from "@cac/db";
+import { memberByEmail, setMembersPresent } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { type Harness, signupVerified, type TestClient } from "./harness";
@@ -17,11 +18,8 @@ export type Business = {
 export async function openBusiness(h: Harness, email?: string): Promise<Business> {
   const { client, email: address } = await signupVerified(h, email ? { email } : {});
   const button = await client.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
-  const [user] = await h.db.db
-    .update(users)
-    .set({ agentAvailable: true, agentSeenAt: h.clock.now() })
-    .where(eq(users.email, address))
-    .returning();
+  const user = await memberByEmail(h.db.db, address);
+  await setMembersPresent(h.db.db, { userId: user.id }, h.clock.now());
   // On the Pro plan: each call these suites leave ringing holds its minutes of the quota (10 on
   // Free, whose 60 minutes would refuse the seventh), and Pro's 3,000 hold fifty at once.
   await h.db.db.update(accounts).set({ plan: "pro" }).where(eq(accounts.id, user!.accountId));
@@ -37,10 +35,7 @@ export async function openBusiness(h: Harness, email?: string): Promise<Business
 /** A visitor's click on the business's button from `ip`, with the business's agent present. */
 export async function startCallFrom(h: Harness, business: Business, ip: string) {
   // The open phone panel's heartbeat, at the harness clock's time (which tests move).
-  await h.db.db
-    .update(users)
-    .set({ agentSeenAt: h.clock.now() })
-    .where(eq(users.accountId, business.accountId));
+  await setMembersPresent(h.db.db, { accountId: business.accountId }, h.clock.now());
   return h.client({ origin: SHOP, ip }).trpc.calls.start.mutate({ button: business.publicId });
 }
 

@@ -26,10 +26,11 @@ import {
   callbackRequests,
   callSessions,
   emailQueue,
+  memberships,
   outboxMessages,
   securityEvents,
-  users,
 } from "@cac/db";
+import { memberByEmail } from "@cac/db/testing";
 import * as tiers from "@cac/trpc";
 import { appRouter, type ProcedurePath } from "@cac/trpc";
 import { eq, getTableColumns, inArray, or, type SQL, sql, Table } from "drizzle-orm";
@@ -48,7 +49,7 @@ import {
   uniqueIp,
 } from "./harness";
 
-type Tier = "public" | "widget" | "widget-entry" | "authed" | "owner" | "operator";
+type Tier = "public" | "widget" | "widget-entry" | "authed" | "admin" | "owner" | "operator";
 
 /** What one account owns; ids are what a curious or malicious other account would try. */
 type Party = {
@@ -66,6 +67,8 @@ type Party = {
   callbackName: string;
   /** A browser call ringing on the party's button. */
   callSessionId: string;
+  /** An invitation the party sent, still open. */
+  invitationId: string;
 };
 
 type World = { h: Harness; a: Party; b: Party };
@@ -88,7 +91,7 @@ type Case =
   | { tier: "widget"; why: string }
   /** A public entry point of the widget: `input` is a valid request on the given button. */
   | { tier: "widget-entry"; why: string; input: (button: string) => Record<string, unknown> }
-  | { tier: "authed" | "owner"; crossAccount: CrossChecks }
+  | { tier: "authed" | "admin" | "owner"; crossAccount: CrossChecks }
   | { tier: "operator"; input?: (w: World) => unknown };
 
 /** A request to one of the guarded Fastify routes: its query string, and a body for a POST. */
@@ -96,7 +99,7 @@ type RouteRequest = { query?: string; body?: () => FormData };
 
 type RouteCase = {
   /** The tier its guard declares (routes/guard.ts), checked against the route table. */
-  tier: "authed" | "owner";
+  tier: "authed" | "admin" | "owner";
   /** A request the route would serve for A (sent anonymously, with a forged cookie, from elsewhere). */
   request: (w: World) => RouteRequest;
   /**
@@ -119,12 +122,12 @@ function logoForm(): FormData {
  */
 const routeCases: Record<PortalRoute, RouteCase> = {
   "POST /uploads/logo": {
-    tier: "authed",
+    tier: "admin",
     request: ({ a }) => ({ query: `?button=${a.buttonId}`, body: logoForm }),
     foreign: ({ b }) => ({ query: `?button=${b.buttonId}`, body: logoForm }),
   },
   "GET /exports/calls.csv": {
-    tier: "authed",
+    tier: "admin",
     request: () => ({}),
     foreign: ({ b }) => ({ query: `?buttonId=${b.buttonId}` }),
   },
@@ -216,30 +219,30 @@ const cases: Record<ProcedurePath, Case> = {
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
   },
   "buttons.create": {
-    tier: "authed",
+    tier: "admin",
     crossAccount: { kind: "own-scope", input: () => buttonInput("A's new button") },
   },
   "buttons.update": {
-    tier: "authed",
+    tier: "admin",
     crossAccount: {
       kind: "foreign-ids",
       input: ({ b }) => ({ id: b.buttonId, fields: buttonInput("Hijacked by A") }),
     },
   },
   "buttons.setEnabled": {
-    tier: "authed",
+    tier: "admin",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId, enabled: false }) },
   },
   "buttons.duplicate": {
-    tier: "authed",
+    tier: "admin",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
   },
   "buttons.delete": {
-    tier: "authed",
+    tier: "admin",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
   },
   "buttons.removeLogo": {
-    tier: "authed",
+    tier: "admin",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
   },
 
@@ -327,15 +330,15 @@ const cases: Record<ProcedurePath, Case> = {
   },
 
   "abuse.blockIp": {
-    tier: "owner",
+    tier: "admin",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ callId: b.callSessionId }) },
   },
   // B blocks the same IP (see createParty): A's unblock must leave B's block alone.
   "abuse.unblockIp": {
-    tier: "owner",
+    tier: "admin",
     crossAccount: { kind: "own-scope", input: () => ({ ip: PARTY_BLOCKED_IP }) },
   },
-  "abuse.listBlocks": { tier: "owner", crossAccount: { kind: "own-scope" } },
+  "abuse.listBlocks": { tier: "admin", crossAccount: { kind: "own-scope" } },
   "abuse.flags": { tier: "operator", input: () => ({ status: "all" }) },
   "abuse.clearFlag": { tier: "operator", input: () => ({ id: "00000000-0000-4000-8000-000000000000" }) },
   "abuse.addBlock": { tier: "operator", input: () => ({ ip: "192.0.2.77", reason: "access-control test" }) },
@@ -361,6 +364,51 @@ const cases: Record<ProcedurePath, Case> = {
     },
   },
 
+  "team.members": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "team.changeRole": {
+    tier: "admin",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ userId: b.userId, role: "agent" }) },
+  },
+  "team.remove": {
+    tier: "admin",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ userId: b.userId }) },
+  },
+  "team.leave": {
+    tier: "authed",
+    crossAccount: { kind: "own-scope", mayFail: "A is its account's only owner, who cannot leave" },
+  },
+  "team.accounts": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "team.switchAccount": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ accountId: b.accountId }) },
+  },
+  "team.invitations": { tier: "admin", crossAccount: { kind: "own-scope" } },
+  "team.invite": {
+    tier: "admin",
+    crossAccount: {
+      kind: "own-scope",
+      input: () => ({ email: `invitee-${unique()}@example.test`, role: "agent" }),
+    },
+  },
+  "team.resendInvitation": {
+    tier: "admin",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.invitationId }) },
+  },
+  "team.revokeInvitation": {
+    tier: "admin",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.invitationId }) },
+  },
+  "team.invitation": { tier: "public", why: "the emailed link is the credential (throttled per IP)" },
+  "team.acceptWithNewLogin": { tier: "public", why: "the emailed link is the credential (throttled per IP)" },
+  "team.acceptInvitation": {
+    tier: "authed",
+    crossAccount: {
+      kind: "own-scope",
+      input: () => ({ token: "not-a-token-of-anyone-at-all" }),
+      mayFail: "B's links are known only to B's invitees; an unknown one is refused",
+    },
+  },
+
   "widget.requestCallback": {
     tier: "widget-entry",
     why: "visitors on third-party sites; checked against the button's allowed domains, never cookies",
@@ -383,6 +431,7 @@ const procedures = (appRouter as unknown as { _def: { procedures: Record<Procedu
 const tierBuilders: Array<[Tier, AnyProcedure]> = [
   ["operator", tiers.operatorProcedure as unknown as AnyProcedure],
   ["owner", tiers.ownerProcedure as unknown as AnyProcedure],
+  ["admin", tiers.adminProcedure as unknown as AnyProcedure],
   ["authed", tiers.authedProcedure as unknown as AnyProcedure],
   ["widget", tiers.widgetProcedure as unknown as AnyProcedure],
   ["public", tiers.publicProcedure as unknown as AnyProcedure],
@@ -497,7 +546,10 @@ async function snapshotOf(h: Harness, party: Pick<Party, "accountId" | "email">)
   await h.flushEmail();
   const db = h.db.db;
   const userIds = (
-    await db.select({ id: users.id }).from(users).where(eq(users.accountId, party.accountId))
+    await db
+      .select({ id: memberships.userId })
+      .from(memberships)
+      .where(eq(memberships.accountId, party.accountId))
   ).map((u) => u.id);
   const snapshot: Record<string, unknown[]> = {};
   for (const [name, table] of Object.entries(schema)) {
@@ -538,6 +590,7 @@ function markersOf(p: Party): string[] {
     p.callbackId,
     p.callbackName,
     p.callSessionId,
+    p.invitationId,
   ];
 }
 
@@ -547,7 +600,7 @@ const PARTY_BLOCKED_IP = "203.0.113.9";
 async function createParty(h: Harness, tag: string): Promise<Party> {
   const companyName = `${tag} Company ${unique()}`;
   const { client, email, password } = await signupVerified(h, { companyName });
-  const [user] = await h.db.db.select().from(users).where(eq(users.email, email));
+  const user = await memberByEmail(h.db.db, email);
   // Another device, logged in too.
   const device = h.client({ ip: uniqueIp() });
   await device.trpc.auth.login.mutate({ email, password });
@@ -583,6 +636,8 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
       lastActivityAt: now,
     })
     .returning();
+  // Starter's seats: the party's open invitation (below) and one more from the suite fit.
+  await h.db.db.update(accounts).set({ plan: "starter" }).where(eq(accounts.id, user.accountId));
   // The party blocks its caller's IP from its own buttons.
   await h.db.db.insert(abuseFlags).values({
     ip: PARTY_BLOCKED_IP,
@@ -603,6 +658,12 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
     callbackId: callback!.id,
     callbackName,
     callSessionId: call!.id,
+    invitationId: (
+      await client.trpc.team.invite.mutate({
+        email: `${tag.toLowerCase()}-invitee-${unique()}@example.test`,
+        role: "agent",
+      })
+    ).id,
   };
 }
 
@@ -654,7 +715,9 @@ describe("access control", () => {
     });
   });
 
-  const guarded = paths.filter((path) => ["authed", "owner", "operator"].includes(cases[path]?.tier ?? ""));
+  const guarded = paths.filter((path) =>
+    ["authed", "admin", "owner", "operator"].includes(cases[path]?.tier ?? ""),
+  );
 
   describe("anonymous callers", () => {
     it.each(guarded)("%s refuses an anonymous caller with UNAUTHORIZED and writes nothing", async (path) => {

@@ -1,5 +1,6 @@
 import { deleteClosedAccounts } from "@cac/core";
-import { accounts, subscriptions, users } from "@cac/db";
+import { accounts, subscriptions } from "@cac/db";
+import { memberByEmail } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
@@ -34,7 +35,7 @@ describe("account closure", () => {
 
   async function owner() {
     const o = await signupVerified(h, { name: `Dana ${unique()}` });
-    const [user] = await h.db.db.select().from(users).where(eq(users.email, o.email));
+    const user = await memberByEmail(h.db.db, o.email);
     const button = await o.client.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
     return { ...o, accountId: user!.accountId, userId: user!.id, name: user!.name, button };
   }

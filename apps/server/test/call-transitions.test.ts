@@ -23,8 +23,8 @@ import {
   touchCall,
   type VisitorEvent,
 } from "@cac/core";
-import { accounts, callSessions, type Db, users } from "@cac/db";
-import { createTestDb, type TestDbHandle } from "@cac/db/testing";
+import { accounts, callSessions, type Db } from "@cac/db";
+import { createTestDb, insertMember, type TestDbHandle } from "@cac/db/testing";
 import { and, eq } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -156,14 +156,12 @@ describe.skipIf(skip !== null)("on two server processes", () => {
     const me = (await owner.trpc.account.me.query())!;
     const agentEmail = uniqueEmail("agent");
     const password = "agent-password-123";
-    await cluster.db.insert(users).values({
+    await insertMember(cluster.db, {
       accountId: me.account.id,
       email: agentEmail,
       name: "Agent",
       passwordHash: await hashPassword(password),
       role: "agent",
-      ageConfirmedAt: new Date(),
-      emailVerifiedAt: new Date(),
     });
     const agent = instanceSide(cluster, b).client({ ip: uniqueIp() });
     await agent.trpc.auth.login.mutate({ email: agentEmail, password });

@@ -7,8 +7,8 @@
 
 import { CALLBACK_EMAIL_WINDOW_MS, defaultLimits, emailDueCallbacks } from "@cac/core";
 import { ipKey } from "@cac/core/domain";
-import { abuseFlags, callbackEmailWindows, callbackRequests, securityEvents, users } from "@cac/db";
-import { createTestDb, type TestDbHandle } from "@cac/db/testing";
+import { abuseFlags, callbackEmailWindows, callbackRequests, securityEvents } from "@cac/db";
+import { createTestDb, memberByEmail, type TestDbHandle } from "@cac/db/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, clusterSkipReason, startCluster } from "./cluster/cluster";
@@ -38,8 +38,8 @@ async function openBusiness(h: Harness, name = "Main site"): Promise<Business> {
   const button = await client.trpc.buttons.create.mutate(
     validButton({ name, hours: alwaysOpen, closedBehavior: "callback" }),
   );
-  const [user] = await h.db.db.select().from(users).where(eq(users.email, email));
-  return { owner: client, email, accountId: user!.accountId, buttonId: button.id, publicId: button.publicId };
+  const user = await memberByEmail(h.db.db, email);
+  return { owner: client, email, accountId: user.accountId, buttonId: button.id, publicId: button.publicId };
 }
 
 function request(h: Pick<Harness, "client">, publicId: string, ip: string, n = 0) {

@@ -33,8 +33,8 @@ async function openPhonePanel(h: Harness, owner: TestClient) {
   const sub = agent.phone.events.subscribe(undefined, { onData: (e) => events.push(e.data as AnyEvent) });
   // The panel's first heartbeat marks the agent present.
   for (let i = 0; i < 50; i++) {
-    const [me] = await h.db.db.select().from((await import("@cac/db")).users);
-    if (me?.agentSeenAt) break;
+    const [me] = await h.db.db.select().from((await import("@cac/db")).memberships);
+    if (me?.seenAt) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return { agent, events, stop: () => sub.unsubscribe() };

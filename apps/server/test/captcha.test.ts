@@ -8,7 +8,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { defaultLimits, type Logger } from "@cac/core";
-import { callSessions, contactMessages, users } from "@cac/db";
+import { callSessions, contactMessages, memberships, users } from "@cac/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTurnstileCaptcha, isTestSecretKey } from "../src/adapters/turnstile-captcha";
 import { collect, withSubscriptions } from "./call-clients";
@@ -296,7 +296,7 @@ describe("Turnstile captcha", () => {
         onData: (e) => events.push(e.data as { type: string }),
       });
       for (let i = 0; i < 100; i++) {
-        const rows = await h.db.db.select({ seen: users.agentSeenAt }).from(users);
+        const rows = await h.db.db.select({ seen: memberships.seenAt }).from(memberships);
         if (rows.some((row) => row.seen)) break;
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -1,4 +1,5 @@
-import { accounts, users } from "@cac/db";
+import { accounts } from "@cac/db";
+import { memberByEmail } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -30,8 +31,8 @@ describe("CSRF guard on mutations", () => {
   afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
 
   async function snapshot() {
-    const [user] = await h.db.db.select().from(users).where(eq(users.email, victim.email));
-    const [account] = await h.db.db.select().from(accounts).where(eq(accounts.id, user!.accountId));
+    const user = await memberByEmail(h.db.db, victim.email);
+    const [account] = await h.db.db.select().from(accounts).where(eq(accounts.id, user.accountId));
     return {
       users: await countRows(h, "users"),
       accounts: await countRows(h, "accounts"),

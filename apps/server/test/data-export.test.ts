@@ -1,4 +1,5 @@
 import { billingRecords, callSessions, subscriptions, users } from "@cac/db";
+import { memberByEmail } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validButton } from "./fixtures/buttons";
@@ -48,7 +49,15 @@ describe("GET /exports/account.json (download my data)", () => {
         name: callbackName,
         phone: "(202) 555-0111",
       });
-      return { ...owner, accountId: user!.accountId, buttonId: button.id, button, callbackName, user: user! };
+      const member = await memberByEmail(h.db.db, owner.email);
+      return {
+        ...owner,
+        accountId: member.accountId,
+        buttonId: button.id,
+        button,
+        callbackName,
+        user: user!,
+      };
     };
     const pa = await party("A");
     const pb = await party("B");

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { Limits } from "@cac/core";
 import { hashPassword } from "@cac/core";
 import { TestClock, unique, uniqueEmail, uniqueIp } from "@cac/core/testing";
-import { type DbHandle, users } from "@cac/db";
-import { createTestDb } from "@cac/db/testing";
+import type { DbHandle } from "@cac/db";
+import { createTestDb, insertMember } from "@cac/db/testing";
 import type { AppRouter } from "@cac/trpc";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import superjson from "superjson";
@@ -190,7 +190,7 @@ export async function loginAgent(
 ): Promise<{ client: TestClient; email: string; password: string }> {
   const email = uniqueEmail("agent");
   const password = "agent-password-123";
-  await h.db.db.insert(users).values({
+  await insertMember(h.db.db, {
     accountId,
     email,
     name: "Agent",

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { ringingNow, sha256 } from "@cac/core";
-import { accounts, authSessions, callSessions, type DbHandle, users } from "@cac/db";
+import { accounts, authSessions, callSessions, type DbHandle, memberships, users } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,23 +15,30 @@ type AgentEvent = { type: string; sessionId?: string; call?: { sessionId: string
 /** Agents of the account added as rows, each logged in: their session cookies. */
 async function addAgents(h: Harness, accountId: string, count: number) {
   const rows = Array.from({ length: count }, (_, i) => ({
-    accountId,
     email: `agent-${i}-${randomBytes(4).toString("hex")}@shop.test`,
     name: `Agent ${i}`,
     passwordHash: "x",
-    role: "agent" as const,
     emailVerifiedAt: new Date(),
     ageConfirmedAt: new Date(),
-    agentAvailable: true,
   }));
   const ids = await h.db.db.insert(users).values(rows).returning({ id: users.id });
+  await h.db.db
+    .insert(memberships)
+    .values(ids.map(({ id: userId }) => ({ accountId, userId, role: "agent" as const, available: true })));
   const now = h.clock.now();
   const sessions = ids.map(({ id: userId }) => {
     const id = randomBytes(18).toString("base64url");
     const secret = randomBytes(24).toString("base64url");
     return {
       cookie: `cac_session=${id}.${secret}`,
-      row: { id, userId, secretHash: sha256(secret), createdAt: now, lastVerifiedAt: now },
+      row: {
+        id,
+        userId,
+        activeAccountId: accountId,
+        secretHash: sha256(secret),
+        createdAt: now,
+        lastVerifiedAt: now,
+      },
     };
   });
   await h.db.db.insert(authSessions).values(sessions.map((session) => session.row));
@@ -48,8 +55,8 @@ describe("a ring fans out to every phone panel of the account", () => {
     // Every write of an agent's last-seen time, recorded by the database itself.
     await h.db.db.execute(sql`create table seen_writes (user_id uuid not null)`);
     await h.db.db.execute(sql`create function log_seen_write() returns trigger language plpgsql as $$
-      begin insert into seen_writes values (new.id); return new; end $$`);
-    await h.db.db.execute(sql`create trigger seen_write after update of agent_seen_at on users
+      begin insert into seen_writes values (new.user_id); return new; end $$`);
+    await h.db.db.execute(sql`create trigger seen_write after update of seen_at on memberships
       for each row execute function log_seen_write()`);
   }, HARNESS_TIMEOUT_MS);
   afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);

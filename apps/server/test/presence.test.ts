@@ -10,7 +10,7 @@ import {
   touchAgent,
   touchCall,
 } from "@cac/core";
-import { accounts, callSessions, type DbHandle, users } from "@cac/db";
+import { accounts, callSessions, type DbHandle, memberships, users } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import { eq, sql } from "drizzle-orm";
 import pino from "pino";
@@ -41,8 +41,8 @@ beforeAll(async () => {
   // by the database itself.
   await handle.db.execute(sql`create table seen_writes (user_id uuid not null, seen_at timestamptz)`);
   await handle.db.execute(sql`create function log_seen_write() returns trigger language plpgsql as $$
-    begin insert into seen_writes values (new.id, new.agent_seen_at); return new; end $$`);
-  await handle.db.execute(sql`create trigger seen_write after update of agent_seen_at on users
+    begin insert into seen_writes values (new.user_id, new.seen_at); return new; end $$`);
+  await handle.db.execute(sql`create trigger seen_write after update of seen_at on memberships
     for each row execute function log_seen_write()`);
 });
 afterAll(async () => {
@@ -60,16 +60,16 @@ async function account(agents: number, available = true) {
     .insert(users)
     .values(
       Array.from({ length: agents }, (_, i) => ({
-        accountId,
         email: `${unique("agent")}-${i}@shop.test`,
         name: `Agent ${i}`,
         passwordHash: "x",
-        role: "agent" as const,
         ageConfirmedAt: new Date(),
-        agentAvailable: available,
       })),
     )
     .returning({ id: users.id });
+  await handle.db
+    .insert(memberships)
+    .values(ids.map(({ id: userId }) => ({ accountId, userId, role: "agent" as const, available })));
   return { accountId, ids: ids.map((user) => user.id) };
 }
 
@@ -160,9 +160,9 @@ describe.each(stores)("presence ($name)", (store) => {
     for (const id of ids) expect(writes.get(id)).toBe(minutes + 1);
     // The copy is never older than a minute and a heartbeat.
     const [row] = await handle.db
-      .select({ seen: users.agentSeenAt })
-      .from(users)
-      .where(eq(users.id, ids[0] ?? ""));
+      .select({ seen: memberships.seenAt })
+      .from(memberships)
+      .where(eq(memberships.userId, ids[0] ?? ""));
     expect(clock.now().getTime() - (row?.seen?.getTime() ?? 0)).toBeLessThanOrEqual(
       SEEN_COPY_EVERY_MS + HEARTBEAT_MS,
     );

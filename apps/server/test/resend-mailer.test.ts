@@ -4,6 +4,7 @@
  */
 import type { EmailQueue, Logger, MailMessage, MailTransport } from "@cac/core";
 import { sweepStaleCalls } from "@cac/core";
+import { insertMember } from "@cac/db/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createQueuedMailer } from "../src/adapters/queued-mailer";
 import { createResendTransport, EmailDeliveryError, resendBaseUrl } from "../src/adapters/resend-transport";
@@ -402,14 +403,14 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
 
   it("missed calls go only to owners with a confirmed email", async () => {
     // A second owner of the account who never confirmed the address.
-    const { users } = await import("@cac/db");
     const unconfirmed = uniqueEmail("unconfirmed");
-    await h.db.db.insert(users).values({
+    await insertMember(h.db.db, {
       accountId,
       email: unconfirmed,
       name: "Sam Unconfirmed",
       passwordHash: "unused",
       role: "owner",
+      emailVerifiedAt: null,
       ageConfirmedAt: h.clock.now(),
     });
     const { callSessions } = await import("@cac/db");

@@ -10,17 +10,26 @@ import {
   callbackRequests,
   callSessions,
   contactMessages,
+  memberships,
   securityEvents,
   subscriptions,
   users,
 } from "@cac/db";
-import { createTestDb } from "@cac/db/testing";
+import { createTestDb, insertMember, memberByEmail } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runRetentionJobs } from "../src/jobs/runner";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
-import { HARNESS_TIMEOUT_MS, type Harness, signupVerified, startHarness, unique, uniqueIp } from "./harness";
+import {
+  HARNESS_TIMEOUT_MS,
+  type Harness,
+  signupVerified,
+  startHarness,
+  unique,
+  uniqueEmail,
+  uniqueIp,
+} from "./harness";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -77,8 +86,7 @@ describe("retention jobs", () => {
   const deps = () => h.ports;
 
   async function accountOf(email: string) {
-    const [user] = await h.db.db.select().from(users).where(eq(users.email, email));
-    return user!.accountId;
+    return (await memberByEmail(h.db.db, email)).accountId;
   }
 
   describe("deleting closed accounts", () => {
@@ -147,6 +155,28 @@ describe("retention jobs", () => {
     async function close(c: Awaited<ReturnType<typeof customer>>) {
       await c.client.trpc.account.close.mutate({ password: c.password });
     }
+
+    it("deletes the people who belonged only to the closed account; a member of another account keeps their login there", async () => {
+      const c = await customer();
+      const other = await customer();
+      // One person in both accounts (as an accepted invitation makes them), one in the closed one only.
+      const both = uniqueEmail("both");
+      const bothId = await insertMember(h.db.db, { accountId: c.accountId, email: both, role: "agent" });
+      await h.db.db.insert(memberships).values({ accountId: other.accountId, userId: bothId, role: "admin" });
+      const only = uniqueEmail("only");
+      const onlyId = await insertMember(h.db.db, { accountId: c.accountId, email: only, role: "agent" });
+      await close(c);
+      h.clock.advance(30 * DAY + 1000);
+      const result = await deleteClosedAccounts(deps());
+      // The owner and the agent of the closed account only.
+      expect(result.counts).toMatchObject({ accountsDeleted: 1, usersDeleted: 2 });
+      const db = h.db.db;
+      expect(await db.select().from(users).where(eq(users.id, onlyId))).toEqual([]);
+      expect(await db.select().from(users).where(eq(users.id, bothId))).toHaveLength(1);
+      const left = await db.select().from(memberships).where(eq(memberships.userId, bothId));
+      expect(left.map((m) => [m.accountId, m.role])).toEqual([[other.accountId, "admin"]]);
+      expect(await db.select().from(accounts).where(eq(accounts.id, other.accountId))).toHaveLength(1);
+    });
 
     it("keeps a closed account for 30 days, then deletes its personal data and keeps its billing records", async () => {
       const c = await customer();

@@ -4,7 +4,7 @@ import {
   INACTIVITY_TIMEOUT_MS,
   validateSessionToken,
 } from "@cac/core";
-import { accounts, authSessions, type DbHandle, users } from "@cac/db";
+import { accounts, authSessions, type DbHandle, memberships, users } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,7 +53,6 @@ describe("sessions checked together", () => {
       .insert(users)
       .values(
         Array.from({ length: 40 }, (_, i) => ({
-          accountId: account?.id ?? "",
           email: `${unique("agent")}@shop.test`,
           name: `Agent ${i}`,
           passwordHash: "x",
@@ -61,6 +60,9 @@ describe("sessions checked together", () => {
         })),
       )
       .returning({ id: users.id });
+    await handle.db
+      .insert(memberships)
+      .values(people.map((p) => ({ accountId: account?.id ?? "", userId: p.id, role: "agent" as const })));
     const tokens = [];
     for (const person of people)
       tokens.push((await createSession({ db: handle.db, clock }, person.id, {})).token);

@@ -1,4 +1,5 @@
 import { accounts, users } from "@cac/db";
+import { memberByEmail } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -88,11 +89,12 @@ describe("signup", () => {
     await h.flushEmail();
     const [user] = await h.db.db.select().from(users).where(eq(users.email, email));
     expect(user).toBeDefined();
-    expect(user!.role).toBe("owner");
+    const member = await memberByEmail(h.db.db, email);
+    expect(member.role).toBe("owner");
     expect(user!.emailVerifiedAt).toBeNull();
     expect(user!.ageConfirmedAt).toBeInstanceOf(Date);
     expect(user!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    const [account] = await h.db.db.select().from(accounts).where(eq(accounts.id, user!.accountId));
+    const [account] = await h.db.db.select().from(accounts).where(eq(accounts.id, member.accountId));
     expect(account!.phone).toBe("+12025550143");
     expect(account!.websiteUrl).toBe("https://acme-plumbing.com/");
     const mails = await h.outbox(email);

@@ -1,6 +1,7 @@
 import { CALLBACK_EMAIL_WINDOW_MS } from "@cac/core";
 import type { PublicButtonConfig } from "@cac/core/domain";
 import { users } from "@cac/db";
+import { insertMember, memberByEmail } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
@@ -140,16 +141,14 @@ describe("callback requests from the widget", () => {
 
   it("emails only owners whose address is confirmed (the request carries the visitor's details)", async () => {
     // A second owner who confirmed their address keeps the account verified (its buttons live).
-    const [me] = await h.db.db.select().from(users).where(eq(users.email, ownerEmail));
+    const me = await memberByEmail(h.db.db, ownerEmail);
     const coOwner = uniqueEmail("co-owner");
-    await h.db.db.insert(users).values({
-      accountId: me!.accountId,
+    await insertMember(h.db.db, {
+      accountId: me.accountId,
       email: coOwner,
       name: "Co Owner",
       passwordHash: "not-used",
       role: "owner",
-      ageConfirmedAt: new Date(),
-      emailVerifiedAt: new Date(),
     });
     await h.db.db.update(users).set({ emailVerifiedAt: null }).where(eq(users.email, ownerEmail));
     const before = (await h.outbox(ownerEmail)).length;

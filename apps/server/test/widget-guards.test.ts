@@ -1,3 +1,4 @@
+import { memberByEmail, setMembersPresent } from "@cac/db/testing";
 /**
  * The guard chain of the widget's public entry points (calls.start, widget.requestCallback) with
  * Turnstile on: button enabled → Origin allowed → IP not blocked → per-IP limit → captcha →
@@ -8,7 +9,7 @@
 
 import { defaultLimits } from "@cac/core";
 import { ipKey } from "@cac/core/domain";
-import { abuseFlags, callbackRequests, callSessions, securityEvents, users } from "@cac/db";
+import { abuseFlags, callbackRequests, callSessions, securityEvents } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
@@ -61,10 +62,7 @@ describe("widget entry guards with the captcha on", () => {
       captchaToken: siteverify.issue({ hostname: portalHost, action: "signup" }),
     });
     const button = await client.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
-    await h.db.db
-      .update(users)
-      .set({ agentAvailable: true, agentSeenAt: h.clock.now() })
-      .where(eq(users.email, email));
+    await setMembersPresent(h.db.db, { userId: (await memberByEmail(h.db.db, email)).id }, h.clock.now());
     return { publicId: button.publicId, buttonId: button.id };
   }
 

@@ -14,6 +14,7 @@ import { CallsPage } from "./pages/calls/CallsPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { DevOutboxPage } from "./pages/DevOutboxPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
+import { InvitationPage } from "./pages/InvitationPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { OperatorEventsPage } from "./pages/operator/OperatorEventsPage";
@@ -22,6 +23,7 @@ import { OperatorLayout } from "./pages/operator/OperatorLayout";
 import { PoliciesPage } from "./pages/operator/PoliciesPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SignupPage } from "./pages/SignupPage";
+import { TeamPage } from "./pages/team/TeamPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
 
 function Root() {
@@ -48,6 +50,7 @@ export const router = createBrowserRouter([
           { path: "forgot-password", element: <ForgotPasswordPage /> },
           { path: "reset-password", element: <ResetPasswordPage /> },
           { path: "verify-email", element: <VerifyEmailPage /> },
+          { path: "invitation", element: <InvitationPage /> },
           { path: "contact", element: <ContactPage /> },
         ],
       },
@@ -68,6 +71,7 @@ export const router = createBrowserRouter([
           { path: "buttons/:id", element: <EditButtonPage /> },
           { path: "callbacks", element: <CallbacksPage /> },
           { path: "calls", element: <CallsPage /> },
+          { path: "team", element: <TeamPage /> },
           { path: "billing", element: <BillingPage /> },
           { path: "account", element: <AccountPage /> },
           {

@@ -18,6 +18,11 @@ export const defaultLimits = {
   "reset.ip": { points: 10, durationSeconds: 60 * 60 },
   "reset.email": { points: 3, durationSeconds: 60 * 60 },
   "verify.user": { points: 5, durationSeconds: 60 * 60 },
+  // Opening and accepting invitation links from one IP (each accept with a new login hashes a
+  // password), as signup is limited.
+  "invitation.ip": { points: 20, durationSeconds: 60 * 60 },
+  // Invitations sent (and resent) by one account: each emails an address.
+  "invitation.account": { points: 50, durationSeconds: 60 * 60 },
   "call.ip": { points: 10, durationSeconds: 10 * 60 },
   "call.button": { points: 120, durationSeconds: 60 * 60 },
   // Callback requests from the widget: a visitor leaves one or two; each lands in the owners' list.

@@ -130,7 +130,7 @@ export interface PubSub {
 /**
  * When each agent's phone panel was last heard from (its heartbeats). In-process by default, Redis
  * when configured (shared by every instance): heartbeats never reach the database one by one. The
- * database keeps a coarser copy (users.agent_seen_at), written at most once a minute per agent, so
+ * database keeps a coarser copy (memberships.seen_at), written at most once a minute per agent, so
  * losing this store only makes agents look away sooner, never longer.
  */
 export interface Presence {

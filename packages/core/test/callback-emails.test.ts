@@ -1,4 +1,4 @@
-import { accounts, buttons, callbackRequests, type DbHandle, users } from "@cac/db";
+import { accounts, buttons, callbackRequests, type DbHandle, memberships, users } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import pino from "pino";
@@ -25,14 +25,17 @@ async function seedButton() {
     .insert(accounts)
     .values({ companyName: "Acme", websiteUrl: "acme.test", phone: "+12025550101" })
     .returning();
-  await handle.db.insert(users).values({
-    accountId: account!.id,
-    email: `owner-${account!.id}@acme.test`,
-    name: "Owner",
-    passwordHash: "x",
-    ageConfirmedAt: now,
-    emailVerifiedAt: now,
-  });
+  const [owner] = await handle.db
+    .insert(users)
+    .values({
+      email: `owner-${account!.id}@acme.test`,
+      name: "Owner",
+      passwordHash: "x",
+      ageConfirmedAt: now,
+      emailVerifiedAt: now,
+    })
+    .returning();
+  await handle.db.insert(memberships).values({ accountId: account!.id, userId: owner!.id, role: "owner" });
   const [button] = await handle.db
     .insert(buttons)
     .values({

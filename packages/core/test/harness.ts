@@ -1,4 +1,4 @@
-import { accounts, users } from "@cac/db";
+import { accounts, memberships, users } from "@cac/db";
 import { createTestDb, type TestDbHandle } from "@cac/db/testing";
 import pino from "pino";
 import type { Ports } from "../src/ports";
@@ -42,7 +42,6 @@ export async function insertAccount(
   const [user] = await h.db.db
     .insert(users)
     .values({
-      accountId: account!.id,
       email,
       name: overrides.name ?? "Dana Owner",
       // Never checked here: these suites do not log in.
@@ -51,5 +50,6 @@ export async function insertAccount(
       emailVerifiedAt: h.clock.now(),
     })
     .returning({ id: users.id });
+  await h.db.db.insert(memberships).values({ accountId: account!.id, userId: user!.id, role: "owner" });
   return { accountId: account!.id, userId: user!.id, email };
 }

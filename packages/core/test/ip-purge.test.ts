@@ -124,6 +124,7 @@ describe("12-month IP retention", () => {
         {
           id: unique("s"),
           userId: userRow!.id,
+          activeAccountId: accountId,
           secretHash: "x",
           ip: plain,
           createdAt: ago(MONTHS_13),
@@ -133,6 +134,7 @@ describe("12-month IP retention", () => {
         {
           id: unique("s"),
           userId: userRow!.id,
+          activeAccountId: accountId,
           secretHash: "x",
           ip: plain,
           createdAt: ago(30 * DAY),
@@ -142,6 +144,7 @@ describe("12-month IP retention", () => {
         {
           id: unique("s"),
           userId: userRow!.id,
+          activeAccountId: accountId,
           secretHash: "x",
           ip: plain,
           createdAt: ago(29 * DAY),
@@ -151,6 +154,7 @@ describe("12-month IP retention", () => {
         {
           id: unique("s"),
           userId: userRow!.id,
+          activeAccountId: accountId,
           secretHash: "x",
           ip: plain,
           createdAt: ago(31 * DAY),

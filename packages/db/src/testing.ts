@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { and, asc, eq, sql } from "drizzle-orm";
 import postgres from "postgres";
-import { createDb, type DbHandle, migrationsFolder } from "./client";
+import { createDb, type Db, type DbHandle, migrationsFolder } from "./client";
+import { type MemberRole, memberships, users } from "./schema";
 
 /** A test database; `url` names a Postgres one, so a second pool (another "instance") can open it. */
 export type TestDbHandle = DbHandle & { url: string | undefined };
@@ -61,4 +63,80 @@ export const availableBackends: Array<"postgres" | "pglite"> = process.env.TEST_
 export function migrationCount(): number {
   const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta/_journal.json"), "utf8"));
   return (journal as { entries: unknown[] }).entries.length;
+}
+
+type MemberFields = {
+  accountId: string;
+  email: string;
+  name?: string;
+  passwordHash?: string;
+  role?: MemberRole;
+  emailVerifiedAt?: Date | null;
+  ageConfirmedAt?: Date;
+  available?: boolean;
+  seenAt?: Date | null;
+};
+
+/**
+ * Tests' shortcut for a person of an account: a `users` row and its membership, in one call (what
+ * signup or an accepted invitation makes). Returns the user's id.
+ */
+export async function insertMember(db: Db, fields: MemberFields): Promise<string> {
+  const [user] = await db
+    .insert(users)
+    .values({
+      email: fields.email,
+      name: fields.name ?? "Agent",
+      passwordHash: fields.passwordHash ?? "not-a-password-hash",
+      emailVerifiedAt: fields.emailVerifiedAt === undefined ? new Date() : fields.emailVerifiedAt,
+      ageConfirmedAt: fields.ageConfirmedAt ?? new Date(),
+    })
+    .returning({ id: users.id });
+  if (!user) throw new Error("insertMember: no user row");
+  await db.insert(memberships).values({
+    accountId: fields.accountId,
+    userId: user.id,
+    role: fields.role ?? "agent",
+    available: fields.available ?? false,
+    seenAt: fields.seenAt ?? null,
+  });
+  return user.id;
+}
+
+/** The person with this email as a member of their (first) account: user id, account id, role, presence. */
+export async function memberByEmail(db: Db, email: string) {
+  const [row] = await db
+    .select({
+      id: users.id,
+      name: users.name,
+      accountId: memberships.accountId,
+      role: memberships.role,
+      available: memberships.available,
+      seenAt: memberships.seenAt,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+    .orderBy(asc(memberships.createdAt))
+    .limit(1);
+  if (!row) throw new Error(`memberByEmail: no member ${email}`);
+  return row;
+}
+
+/** Marks members available and heard from `seenAt` (what the phone panel's switch and heartbeat do). */
+export async function setMembersPresent(
+  db: Db,
+  where: { accountId?: string; userId?: string },
+  seenAt: Date,
+  available = true,
+): Promise<void> {
+  const conditions = [
+    where.accountId ? eq(memberships.accountId, where.accountId) : undefined,
+    where.userId ? eq(memberships.userId, where.userId) : undefined,
+  ].filter((c) => c !== undefined);
+  if (conditions.length === 0) throw new Error("setMembersPresent: say whom");
+  await db
+    .update(memberships)
+    .set({ available, seenAt })
+    .where(and(...conditions));
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "../src/client";
-import { accounts, users } from "../src/index";
+import { accounts, memberships, users } from "../src/index";
 import { availableBackends, createTestDatabase, createTestDb, migrationCount } from "../src/testing";
 
 describe.each(availableBackends)("createDb on %s", (backend) => {
@@ -28,25 +28,21 @@ describe.each(availableBackends)("createDb on %s", (backend) => {
       .returning();
     expect(account?.plan).toBe("free");
     expect(account?.status).toBe("active");
-    await handle.db.insert(users).values({
-      accountId: account!.id,
-      email: "a@acme.test",
-      name: "A",
-      passwordHash: "x",
-      ageConfirmedAt: new Date(),
-    });
-    const rows = await handle.db.select().from(users).where(eq(users.accountId, account!.id));
-    expect(rows).toHaveLength(1);
-    expect(rows[0]?.role).toBe("owner");
+    const [user] = await handle.db
+      .insert(users)
+      .values({ email: "a@acme.test", name: "A", passwordHash: "x", ageConfirmedAt: new Date() })
+      .returning();
+    await handle.db.insert(memberships).values({ accountId: account!.id, userId: user!.id, role: "owner" });
+    const rows = await handle.db
+      .select({ email: users.email, role: memberships.role, available: memberships.available })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(eq(memberships.accountId, account!.id));
+    expect(rows).toEqual([{ email: "a@acme.test", role: "owner", available: false }]);
   });
 
   it("refuses a second user with the same email in another case", async () => {
-    const [account] = await handle.db
-      .insert(accounts)
-      .values({ companyName: "B", websiteUrl: "https://b.test", phone: "+12025550124" })
-      .returning();
     const row = {
-      accountId: account!.id,
       name: "B",
       passwordHash: "x",
       ageConfirmedAt: new Date(),

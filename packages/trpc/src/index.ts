@@ -13,6 +13,7 @@ export { appRouter } from "./routers/app";
 export { phoneEventsRequest, type SubscriptionRequest, serializeEvent } from "./routers/phone/events";
 export { subscriptionPaths } from "./subscriptions";
 export {
+  adminProcedure,
   authedProcedure,
   createCallerFactory,
   operatorProcedure,

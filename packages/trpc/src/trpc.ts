@@ -5,6 +5,7 @@ import {
   guardWidgetEntry,
   loadWidgetVisit,
   type PublicButton,
+  requireAdmin,
   requireJson,
   requireOperator,
   requireOwner,
@@ -108,11 +109,22 @@ const portalCsrf = t.middleware(({ ctx, type, next }) => {
 
 export const publicProcedure = baseProcedure.use(portalCsrf);
 
+/**
+ * Any member of the session's active account (owner, admin or agent): `ctx.account` is that
+ * account, `ctx.user.accountId` its id and `ctx.user.role` the member's role in it.
+ */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const auth = await requireSession(ctx);
   return next({ ctx: { ...ctx, session: auth.session, user: auth.user, account: auth.account } });
 });
 
+/** Owners and admins: buttons, routing, the team (the roles table in DESIGN.md). */
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  requireAdmin(ctx);
+  return next();
+});
+
+/** Owners only: billing, closure, data export, making owners. */
 export const ownerProcedure = authedProcedure.use(({ ctx, next }) => {
   requireOwner(ctx);
   return next();

@@ -2,6 +2,8 @@ import {
   agentChannels,
   HEARTBEAT_MS,
   type Limits,
+  MEMBER_REMOVALS_CHANNEL,
+  type MemberRemoval,
   type Ports,
   recordHeartbeats,
   ringingNow,
@@ -98,9 +100,29 @@ export function registerPhoneEvents(
   heartbeat.unref();
   drain.signal.addEventListener("abort", () => hub.endAll(), { once: true });
 
+  // The open panels by member ("account user"): a removed member's end at once, on every instance.
+  const byMember = new Map<string, Set<{ push(chunk: null): unknown }>>();
+  const memberKey = (accountId: string, userId: string) => `${accountId} ${userId}`;
+  const removals = ports.pubsub
+    .subscribe(MEMBER_REMOVALS_CHANNEL, (event) => {
+      const { accountId, userId } = event.message as MemberRemoval;
+      const streams = byMember.get(memberKey(accountId, userId));
+      if (!streams) return;
+      byMember.delete(memberKey(accountId, userId));
+      // Ending the body closes the response; the panel's reconnect then finds no session.
+      for (const body of streams) body.push(null);
+    })
+    .catch((error: unknown) => {
+      ports.log.warn(
+        { err: error },
+        "member removals not followed: removed members' panels end at reconnect",
+      );
+      return null;
+    });
+
   app.get("/trpc/phone.events", { exposeHeadRoute: false }, async (req, reply) => {
     const ctx = createRequestContext(ports, settings, limits, req, reply, drain.signal);
-    let opened: { userId: string; body: Awaited<ReturnType<LiveHub["open"]>> };
+    let opened: { userId: string; accountId: string; body: Awaited<ReturnType<LiveHub["open"]>> };
     try {
       const panel = await phoneEventsRequest(ctx, subscriptionRequest(req));
       const body = await hub.open({
@@ -109,16 +131,25 @@ export function registerPhoneEvents(
         client: sseOptions.client,
         first: async (start, cursor) => (start.resumed[0] ? [] : ringingNow(ctx, panel.accountId, cursor)),
       });
-      opened = { userId: panel.userId, body };
+      opened = { userId: panel.userId, accountId: panel.accountId, body };
     } catch (error) {
       req.log.debug({ err: error }, "phone.events answered by tRPC");
       await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: "phone.events" });
       return reply;
     }
-    const { userId, body } = opened;
+    const { userId, accountId, body } = opened;
     panels.add(userId);
     beatOpened(userId);
-    body.once("close", () => panels.remove(userId));
+    const key = memberKey(accountId, userId);
+    const mine = byMember.get(key) ?? new Set();
+    mine.add(body);
+    byMember.set(key, mine);
+    body.once("close", () => {
+      panels.remove(userId);
+      const left = byMember.get(key);
+      left?.delete(body);
+      if (left?.size === 0) byMember.delete(key);
+    });
     // Opened while the server began to drain: it ends at once, and the client goes elsewhere.
     if (drain.signal.aborted) body.push(null);
     return reply.headers(SSE_HEADERS).send(body);
@@ -128,6 +159,7 @@ export function registerPhoneEvents(
     async close() {
       clearInterval(heartbeat);
       if (openBeat) clearTimeout(openBeat);
+      await (await removals)?.();
       await hub.close();
     },
   };

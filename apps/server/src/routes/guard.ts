@@ -1,5 +1,12 @@
 import type { Context, Limits, PortalOrigin, Ports, SessionAuth, Settings } from "@cac/core";
-import { AppError, httpStatusOf, requireOwner, requirePortalOrigin, requireSession } from "@cac/core";
+import {
+  AppError,
+  httpStatusOf,
+  requireAdmin,
+  requireOwner,
+  requirePortalOrigin,
+  requireSession,
+} from "@cac/core";
 import type {
   FastifyInstance,
   FastifyReply,
@@ -16,13 +23,13 @@ import { createRequestContext } from "../context";
  * status its code maps to (`httpStatusOf`, the same table tRPC's errors follow).
  */
 type RouteGuard = {
-  /** Like the procedure tiers: a session, or the account's owner. */
-  tier: "authed" | "owner";
+  /** Like the procedure tiers: any member, an owner or admin, or an owner. */
+  tier: "authed" | "admin" | "owner";
   /** "required" for a change (an upload); "foreign-refused" for a download opened by navigation. */
   origin: PortalOrigin;
   /** What a request from elsewhere is told (403). */
   foreignOrigin: string;
-  /** What a member who is not the owner is told (403), for an owner route. */
+  /** What a member whose role is not enough is told (403), for an admin or owner route. */
   notOwner?: string;
   /** The form field a refusal is shown on in the portal, if any. */
   field?: string;
@@ -35,15 +42,16 @@ type RouteGuard = {
  */
 export const portalRoutes = {
   "POST /uploads/logo": {
-    tier: "authed",
+    tier: "admin",
     origin: "required",
     foreignOrigin: "This upload did not come from the portal.",
     field: "file",
   },
   "GET /exports/calls.csv": {
-    tier: "authed",
+    tier: "admin",
     origin: "foreign-refused",
     foreignOrigin: "This export did not come from the portal.",
+    notOwner: "Only the account's owners and admins can export the call log.",
   },
   "GET /exports/account.json": {
     tier: "owner",
@@ -95,6 +103,7 @@ export function registerPortalRoute<T extends RouteGenericInterface = RouteGener
         requirePortalOrigin(ctx, guard.origin, guard.foreignOrigin);
         const auth = await requireSession(ctx);
         if (guard.tier === "owner") requireOwner(auth, guard.notOwner);
+        if (guard.tier === "admin") requireAdmin(auth, guard.notOwner);
         // `T` only types what the handler reads (its query); no schema checks it, the handler does.
         return await handle(req as FastifyRequest<T>, reply, { ctx, auth });
       } catch (error) {

@@ -8,6 +8,7 @@ import { useSessionEnded } from "../lib/session";
 import { PhonePanel } from "../phone/PhonePanel";
 import { useTRPC } from "../trpc";
 import { AccountClosedBanner } from "./AccountClosedBanner";
+import { AccountSwitcher } from "./AccountSwitcher";
 import { Brand } from "./Brand";
 import { LeaveContext, MeContext } from "./MeContext";
 import { ModesLine } from "./ModesLine";
@@ -20,6 +21,7 @@ const navItems = [
   { to: "/buttons", label: "Buttons", end: false },
   { to: "/calls", label: "Calls", end: false },
   { to: "/callbacks", label: "Callbacks", end: false },
+  { to: "/team", label: "Team", end: false },
   { to: "/billing", label: "Billing", end: false },
   { to: "/account", label: "Account", end: false },
 ];
@@ -94,6 +96,7 @@ export function AppLayout() {
                 </ul>
               </nav>
               <div className="app-user">
+                <AccountSwitcher />
                 <p className="app-user-text">
                   <span className="app-user-name">{user.name}</span>
                   <span className="app-user-company">{account.companyName}</span>

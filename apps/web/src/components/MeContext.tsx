@@ -18,3 +18,8 @@ export function useLeave(): () => void {
   if (!leave) throw new Error("useLeave() is only available inside the app layout");
   return leave;
 }
+
+/** Owners and admins manage the account's buttons, team and IP blocks (the server decides again). */
+export function managesAccount(role: string): boolean {
+  return role === "owner" || role === "admin";
+}

@@ -7,6 +7,8 @@ export type Plan = {
   monthlyPriceCents: number;
   /** Enabled buttons at once. */
   buttonsAllowed: number;
+  /** Members of the account (owners, admins and agents), pending invitations counted at invite time. */
+  seatsAllowed: number;
   minutesPerMonth: number;
   maxCallSeconds: number;
   /** Whether buttons may ring a phone number (Twilio) rather than only the portal. */
@@ -19,6 +21,7 @@ export const plans: Record<PlanId, Plan> = {
     name: "Free",
     monthlyPriceCents: 0,
     buttonsAllowed: 1,
+    seatsAllowed: 2,
     minutesPerMonth: 60,
     maxCallSeconds: 10 * 60,
     canRingPhone: false,
@@ -28,6 +31,7 @@ export const plans: Record<PlanId, Plan> = {
     name: "Starter",
     monthlyPriceCents: 1900,
     buttonsAllowed: 5,
+    seatsAllowed: 5,
     minutesPerMonth: 500,
     maxCallSeconds: 30 * 60,
     canRingPhone: true,
@@ -37,6 +41,7 @@ export const plans: Record<PlanId, Plan> = {
     name: "Pro",
     monthlyPriceCents: 7900,
     buttonsAllowed: 50,
+    seatsAllowed: 25,
     minutesPerMonth: 3000,
     maxCallSeconds: 60 * 60,
     canRingPhone: true,

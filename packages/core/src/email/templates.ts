@@ -82,6 +82,17 @@ export const emails = {
       `If it was you, log in at ${loginUrl}, or reset your password at ${resetUrl}.`,
       "If it was not you, you can ignore this message.",
     ]),
+  invitation: (to: string, inviter: string, companyName: string, role: string, url: string) =>
+    render(
+      to,
+      `${inviter} invited you to ${companyName} on Click & Call`,
+      [
+        `${inviter} invited you to join ${companyName} on Click & Call as ${role === "admin" ? "an admin" : `an ${role}`}.`,
+        "Accept to answer the calls of its website visitors in your browser. The link works once, for 7 days.",
+        "If you did not expect this, ignore this message: nothing happens unless you accept.",
+      ],
+      { label: "Accept the invitation", url },
+    ),
   resetPassword: (to: string, url: string) =>
     render(
       to,

@@ -53,7 +53,15 @@ export async function requireSession(ctx: Context): Promise<SessionAuth> {
   return auth;
 }
 
-/** Only the account's owner, else FORBIDDEN. */
+/** An owner or an admin of the active account (buttons, routing, the team), else FORBIDDEN. */
+export function requireAdmin(
+  auth: SessionAuth,
+  message = "Only the account's owners and admins can do this.",
+): void {
+  if (auth.user.role !== "owner" && auth.user.role !== "admin") throw new AppError("FORBIDDEN", message);
+}
+
+/** Only an owner of the active account, else FORBIDDEN. */
 export function requireOwner(auth: SessionAuth, message = "Only the account owner can do this."): void {
   if (auth.user.role !== "owner") throw new AppError("FORBIDDEN", message);
 }

@@ -1,4 +1,4 @@
-import { accounts, buttons, subscriptions, users } from "@cac/db";
+import { accounts, buttons, subscriptions } from "@cac/db";
 import { and, eq, gt } from "drizzle-orm";
 import type { Context, Settings } from "../context";
 import { emails } from "../email/templates";
@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { verifyPassword } from "./auth";
 import { ENTITLED_STATUSES } from "./billing-webhooks/events";
+import { accountOwners } from "./owners";
 import type { SessionAuth } from "./sessions";
 import { throttle } from "./throttle";
 
@@ -85,10 +86,7 @@ export async function closeAccount(ctx: Context, auth: SessionAuth, input: { pas
   await forgetButtons(ctx, auth.account.id);
   ctx.log.info({ accountId: auth.account.id, deleteAfter }, "account closed");
 
-  const owners = await ctx.db
-    .select({ email: users.email, name: users.name })
-    .from(users)
-    .where(and(eq(users.accountId, auth.account.id), eq(users.role, "owner")));
+  const owners = await accountOwners(ctx.db, auth.account.id);
   const reopenUrl = new URL("/account#close-account", ctx.settings.publicUrl).toString();
   for (const owner of owners) {
     // The account is closed either way; a lost confirmation is logged by the mailer.

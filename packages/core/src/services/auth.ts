@@ -1,4 +1,4 @@
-import { accounts, emailTokens, users } from "@cac/db";
+import { accounts, emailTokens, memberships, users } from "@cac/db";
 import { hash, verify } from "@node-rs/argon2";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Context, Settings } from "../context";
@@ -172,15 +172,17 @@ export async function completeSignup(
       const userRows = await tx
         .insert(users)
         .values({
-          accountId: returned(accountRows, "account").id,
           email: request.email,
           name: request.name,
           passwordHash: request.passwordHash,
-          role: "owner",
           ageConfirmedAt: new Date(request.ageConfirmedAt),
         })
         .returning();
-      return returned(userRows, "user");
+      const user = returned(userRows, "user");
+      await tx
+        .insert(memberships)
+        .values({ accountId: returned(accountRows, "account").id, userId: user.id, role: "owner" });
+      return user;
     })
     .catch((error: unknown) => {
       if (isUniqueViolation(error)) return null;

@@ -1,4 +1,4 @@
-import { accounts, billingRecords, buttons, subscriptions } from "@cac/db";
+import { accounts, billingRecords, buttons, type MemberRole, subscriptions } from "@cac/db";
 import { and, count, desc, eq } from "drizzle-orm";
 import type { Settings } from "../context";
 import { type Plan, type PlanId, planFor, plans } from "../domain/plans";
@@ -59,7 +59,7 @@ async function loadBillingState(deps: Pick<Ports, "db">, accountId: string) {
 }
 
 /** The Billing page: plan, subscription, usage this period against the quota, and the billing history. */
-export async function billingOverview(deps: Deps, auth: { accountId: string; role: "owner" | "agent" }) {
+export async function billingOverview(deps: Deps, auth: { accountId: string; role: MemberRole }) {
   const { account, subscription } = await loadBillingState(deps, auth.accountId);
   const stripeEnabled = deps.billing.mode === "stripe";
   const usage = await getUsage(deps, auth.accountId);

@@ -5,6 +5,7 @@ import {
   buttons,
   callbackRequests,
   callSessions,
+  memberships,
   subscriptions,
   users,
 } from "@cac/db";
@@ -45,16 +46,17 @@ export async function exportAccountData(
       id: users.id,
       email: users.email,
       name: users.name,
-      role: users.role,
+      role: memberships.role,
       emailVerifiedAt: users.emailVerifiedAt,
       ageConfirmedAt: users.ageConfirmedAt,
-      agentAvailable: users.agentAvailable,
+      agentAvailable: memberships.available,
       createdAt: users.createdAt,
       updatedAt: users.updatedAt,
     })
-    .from(users)
-    .where(eq(users.accountId, accountId))
-    .orderBy(asc(users.createdAt));
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.accountId, accountId))
+    .orderBy(asc(memberships.createdAt), asc(users.createdAt));
   const loginSessions = people.length
     ? await deps.db
         .select({
@@ -65,10 +67,14 @@ export async function exportAccountData(
           lastUsedAt: authSessions.lastVerifiedAt,
         })
         .from(authSessions)
+        // The members' logins in this account; those working in another account are that one's.
         .where(
-          inArray(
-            authSessions.userId,
-            people.map((p) => p.id),
+          and(
+            eq(authSessions.activeAccountId, accountId),
+            inArray(
+              authSessions.userId,
+              people.map((p) => p.id),
+            ),
           ),
         )
         .orderBy(asc(authSessions.createdAt))

@@ -1,4 +1,4 @@
-import { users } from "@cac/db";
+import { memberships, users } from "@cac/db";
 import { and, eq, isNotNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Ports } from "../ports";
 
@@ -8,7 +8,7 @@ import type { Ports } from "../ports";
  * work from the portal's own pages, never on a customer's site.
  */
 export function hasConfirmedOwner(accountId: SQLWrapper | string): SQL<boolean> {
-  return sql<boolean>`exists (select 1 from ${users} where ${users.accountId} = ${accountId} and ${users.role} = 'owner' and ${users.emailVerifiedAt} is not null)`;
+  return sql<boolean>`exists (select 1 from ${memberships} join ${users} on ${users.id} = ${memberships.userId} where ${memberships.accountId} = ${accountId} and ${memberships.role} = 'owner' and ${users.emailVerifiedAt} is not null)`;
 }
 
 export async function isAccountVerified(deps: Pick<Ports, "db">, accountId: string): Promise<boolean> {
@@ -23,6 +23,22 @@ export async function isAccountVerified(deps: Pick<Ports, "db">, accountId: stri
 export function confirmedOwners(deps: Pick<Ports, "db">, accountId: string) {
   return deps.db
     .select({ email: users.email, name: users.name })
-    .from(users)
-    .where(and(eq(users.accountId, accountId), eq(users.role, "owner"), isNotNull(users.emailVerifiedAt)));
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(
+      and(
+        eq(memberships.accountId, accountId),
+        eq(memberships.role, "owner"),
+        isNotNull(users.emailVerifiedAt),
+      ),
+    );
+}
+
+/** The account's owners (confirmed or not), e.g. for notices about the account itself. */
+export function accountOwners(db: Pick<Ports, "db">["db"], accountId: string) {
+  return db
+    .select({ email: users.email, name: users.name })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.accountId, accountId), eq(memberships.role, "owner")));
 }

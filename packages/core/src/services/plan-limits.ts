@@ -1,5 +1,5 @@
-import { accounts, buttons, type Db } from "@cac/db";
-import { and, count, eq, ne } from "drizzle-orm";
+import { accounts, buttons, type Db, invitations, memberships } from "@cac/db";
+import { and, count, eq, gt, isNull, ne } from "drizzle-orm";
 import { type Plan, planFor } from "../domain/plans";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
@@ -22,7 +22,7 @@ export async function currentPlan(deps: Pick<Ports, "db">, accountId: string): P
  */
 type CountedLimit = {
   allowed(plan: Plan): number;
-  used(tx: PlanTx, accountId: string, exceptId: string | undefined): Promise<number>;
+  used(tx: PlanTx, accountId: string, exceptId: string | undefined, at: Date): Promise<number>;
   refusal(plan: Plan): string;
 };
 
@@ -44,6 +44,48 @@ const countedLimits = {
     },
     refusal: (plan) =>
       `Your ${plan.name} plan allows ${plan.buttonsAllowed} active button${plan.buttonsAllowed === 1 ? "" : "s"}. Disable another button or upgrade your plan.`,
+  },
+  /** Members; `exceptId` is ignored (a member is never "changed" into one). */
+  seats: {
+    allowed: (plan) => plan.seatsAllowed,
+    async used(tx, accountId) {
+      const [row] = await tx
+        .select({ n: count() })
+        .from(memberships)
+        .where(eq(memberships.accountId, accountId));
+      return row?.n ?? 0;
+    },
+    refusal: (plan) =>
+      `Your ${plan.name} plan allows ${plan.seatsAllowed} team member${plan.seatsAllowed === 1 ? "" : "s"}. Remove a member or upgrade your plan.`,
+  },
+  /**
+   * Members plus the invitations still open (leaving out `exceptId`, the invitation being resent):
+   * counted when inviting, so the owner learns at once that an invitation could not be accepted.
+   */
+  seatsWithInvitations: {
+    allowed: (plan) => plan.seatsAllowed,
+    async used(tx, accountId, exceptId, at) {
+      const [members] = await tx
+        .select({ n: count() })
+        .from(memberships)
+        .where(eq(memberships.accountId, accountId));
+      const [open] = await tx
+        .select({ n: count() })
+        .from(invitations)
+        .where(
+          and(
+            eq(invitations.accountId, accountId),
+            isNull(invitations.acceptedAt),
+            isNull(invitations.revokedAt),
+            // An expired invitation frees its seat.
+            gt(invitations.expiresAt, at),
+            exceptId ? ne(invitations.id, exceptId) : undefined,
+          ),
+        );
+      return (members?.n ?? 0) + (open?.n ?? 0);
+    },
+    refusal: (plan) =>
+      `Your ${plan.name} plan allows ${plan.seatsAllowed} team member${plan.seatsAllowed === 1 ? "" : "s"}, pending invitations included. Revoke an invitation, remove a member or upgrade your plan.`,
   },
 } satisfies Record<string, CountedLimit>;
 
@@ -72,7 +114,7 @@ export type PlanScope = {
  * still be inserted meanwhile, since their foreign-key check only takes a key-share lock.
  */
 export async function withinPlanLimits<T>(
-  deps: Pick<Ports, "db">,
+  deps: Pick<Ports, "db"> & Partial<Pick<Ports, "clock">>,
   accountId: string,
   write: (scope: PlanScope) => Promise<T>,
 ): Promise<T> {
@@ -86,7 +128,8 @@ export async function withinPlanLimits<T>(
     const plan = planFor(account.plan);
     const claim = async (name: CountedLimitName, exceptId?: string) => {
       const limit: CountedLimit = countedLimits[name];
-      if ((await limit.used(tx, accountId, exceptId)) >= limit.allowed(plan)) {
+      const at = deps.clock?.now() ?? new Date();
+      if ((await limit.used(tx, accountId, exceptId, at)) >= limit.allowed(plan)) {
         throw new AppError("PLAN_LIMIT", limit.refusal(plan));
       }
     };

@@ -1,29 +1,57 @@
-import { type Account, type AuthSession, accounts, authSessions, type Db, type User, users } from "@cac/db";
-import { eq, sql } from "drizzle-orm";
+import {
+  type Account,
+  type AuthSession,
+  accounts,
+  authSessions,
+  type Db,
+  type MemberRole,
+  memberships,
+  type User,
+  users,
+} from "@cac/db";
+import { and, eq, sql } from "drizzle-orm";
 import { batched } from "./batched";
 import { hasConfirmedOwner } from "./owners";
 
-export type SessionRow = { session: AuthSession; user: User; account: Account; accountVerified: unknown };
+export type SessionRow = {
+  session: AuthSession;
+  user: User;
+  role: MemberRole;
+  account: Account;
+  accountVerified: unknown;
+};
 
 /** The lookup's statement, built once per database handle: building it costs more than running it. */
 const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
 
 function prepareLookup(db: Db) {
-  return db
-    .select({
-      session: authSessions,
-      user: users,
-      account: accounts,
-      accountVerified: hasConfirmedOwner(accounts.id),
-    })
-    .from(authSessions)
-    .innerJoin(users, eq(users.id, authSessions.userId))
-    .innerJoin(accounts, eq(accounts.id, users.accountId))
-    .where(sql`${authSessions.id} = any(${sql.placeholder("ids")}::text[])`)
-    .prepare("session_rows_by_id");
+  return (
+    db
+      .select({
+        session: authSessions,
+        user: users,
+        role: memberships.role,
+        account: accounts,
+        accountVerified: hasConfirmedOwner(accounts.id),
+      })
+      .from(authSessions)
+      .innerJoin(users, eq(users.id, authSessions.userId))
+      // The session's active account, and only while the user is still a member of it: removing a
+      // member ends their sessions there even before their rows are deleted.
+      .innerJoin(
+        memberships,
+        and(
+          eq(memberships.userId, authSessions.userId),
+          eq(memberships.accountId, authSessions.activeAccountId),
+        ),
+      )
+      .innerJoin(accounts, eq(accounts.id, authSessions.activeAccountId))
+      .where(sql`${authSessions.id} = any(${sql.placeholder("ids")}::text[])`)
+      .prepare("session_rows_by_id")
+  );
 }
 
-/** A session with its user and account, by the session's id (batched: see batched.ts). */
+/** A session with its user, its active account and the user's role there, by the session's id (batched: see batched.ts). */
 export const findSessionRow = batched<string, SessionRow>(async (db, ids) => {
   let lookup = lookups.get(db);
   if (!lookup) {

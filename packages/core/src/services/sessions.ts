@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { type Account, authSessions, type User } from "@cac/db";
-import { and, eq, ne } from "drizzle-orm";
+import { type Account, authSessions, type MemberRole, memberships, type User } from "@cac/db";
+import { and, asc, eq, ne } from "drizzle-orm";
 import type { Context, CookieOptions } from "../context";
+import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { findSessionRow, markSessionUsed } from "./session-rows";
 
@@ -14,9 +15,15 @@ export const ABSOLUTE_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 /** How often use of a session is written back (and the cookie renewed). */
 export const ACTIVITY_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 
+/**
+ * The person behind a session, as a member of the session's active account: `accountId` is that
+ * account and `role` their role in it (a person may belong to several accounts).
+ */
+export type SessionUser = User & { accountId: string; role: MemberRole };
+
 export type SessionAuth = {
   session: { id: string; createdAt: Date; lastVerifiedAt: Date };
-  user: User;
+  user: SessionUser;
   account: Account;
 };
 
@@ -63,18 +70,37 @@ export function sessionExpired(session: { createdAt: Date; lastVerifiedAt: Date 
   );
 }
 
+/** The account a new session of this user starts in: the one they joined first. */
+export async function defaultAccountOf(deps: Pick<Ports, "db">, userId: string): Promise<string> {
+  const [first] = await deps.db
+    .select({ accountId: memberships.accountId })
+    .from(memberships)
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(memberships.createdAt), asc(memberships.accountId))
+    .limit(1);
+  if (!first) {
+    throw new AppError(
+      "FORBIDDEN",
+      "This login is not a member of any account. Ask an owner to invite you again.",
+    );
+  }
+  return first.accountId;
+}
+
 /** Creates a session row and returns the token for the cookie. */
 export async function createSession(
   deps: Pick<Ports, "db" | "clock">,
   userId: string,
-  meta: { ip?: string | undefined; userAgent?: string | undefined },
+  meta: { ip?: string | undefined; userAgent?: string | undefined; accountId?: string | undefined },
 ): Promise<{ token: string; id: string }> {
   const id = randomToken(18);
   const secret = randomToken(24);
   const now = deps.clock.now();
+  const activeAccountId = meta.accountId ?? (await defaultAccountOf(deps, userId));
   await deps.db.insert(authSessions).values({
     id,
     userId,
+    activeAccountId,
     secretHash: sha256(secret),
     ip: meta.ip ?? null,
     userAgent: meta.userAgent?.slice(0, 300) ?? null,
@@ -85,10 +111,11 @@ export async function createSession(
 }
 
 /** Starts a session and sets the cookie: used by login, email verification and password reset. */
-export async function startSession(ctx: Context, userId: string): Promise<void> {
+export async function startSession(ctx: Context, userId: string, accountId?: string): Promise<void> {
   const { token } = await createSession(ctx, userId, {
     ip: ctx.http.ip,
     userAgent: ctx.http.userAgent,
+    accountId,
   });
   ctx.http.setCookie(SESSION_COOKIE, token, sessionCookieOptions(ctx));
 }
@@ -123,7 +150,7 @@ export async function validateSessionToken(
   }
   return {
     session: { id, createdAt: row.session.createdAt, lastVerifiedAt },
-    user: row.user,
+    user: { ...row.user, accountId: row.account.id, role: row.role },
     account: row.account,
     accountVerified: Boolean(row.accountVerified),
     renewed,

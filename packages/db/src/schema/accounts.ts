@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const accounts = pgTable("accounts", {
   id: uuid().primaryKey().defaultRandom(),
@@ -22,27 +22,17 @@ export const users = pgTable(
   "users",
   {
     id: uuid().primaryKey().defaultRandom(),
-    accountId: uuid()
-      .notNull()
-      .references(() => accounts.id, { onDelete: "cascade" }),
     email: text().notNull(),
     name: text().notNull(),
     passwordHash: text().notNull(),
-    role: text({ enum: ["owner", "agent"] })
-      .notNull()
-      .default("owner"),
     emailVerifiedAt: timestamp({ withTimezone: true }),
     ageConfirmedAt: timestamp({ withTimezone: true }).notNull(),
-    agentAvailable: boolean().notNull().default(false),
-    // Last heartbeat of the agent's open phone panel; availability needs a recent one.
-    agentSeenAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     // Emails are stored lower-cased; the unique index makes signup races safe.
     uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
-    index("users_account_idx").on(t.accountId),
   ],
 );
 

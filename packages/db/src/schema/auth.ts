@@ -1,5 +1,5 @@
 import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { users } from "./accounts";
+import { accounts, users } from "./accounts";
 
 /** One row per login. The token handed to the browser is `id.secret`; only SHA-256(secret) is kept. */
 export const authSessions = pgTable(
@@ -9,13 +9,21 @@ export const authSessions = pgTable(
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
+    // The account the session works in (the portal's account switcher changes it); the session
+    // is valid only while the user is a member of it.
+    activeAccountId: uuid()
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
     secretHash: text().notNull(),
     userAgent: text(),
     ip: text(),
     createdAt: timestamp({ withTimezone: true }).notNull(),
     lastVerifiedAt: timestamp({ withTimezone: true }).notNull(),
   },
-  (t) => [index("auth_sessions_user_idx").on(t.userId)],
+  (t) => [
+    index("auth_sessions_user_idx").on(t.userId),
+    index("auth_sessions_account_idx").on(t.activeAccountId),
+  ],
 );
 
 /** Single-use emailed links (email verification, password reset). Only the token's hash is kept. */

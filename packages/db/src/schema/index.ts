@@ -7,4 +7,5 @@ export * from "./calls";
 export * from "./contact";
 export * from "./email";
 export * from "./policy";
+export * from "./team";
 export * from "./usage";

@@ -11,6 +11,7 @@ import { contactRouter } from "./contact/router";
 import { phoneRouter } from "./phone/router";
 import { policyRouter } from "./policy/router";
 import { systemRouter } from "./system/router";
+import { teamRouter } from "./team/router";
 import { widgetRouter } from "./widget/router";
 
 export const appRouter = router({
@@ -28,6 +29,7 @@ export const appRouter = router({
   abuse: abuseRouter,
   contact: contactRouter,
   policy: policyRouter,
+  team: teamRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -27,7 +27,7 @@ function OwnerSections() {
   if (user.role !== "owner") return null;
   return (
     <>
-      <DataExportSection />
+      {user.role === "owner" ? <DataExportSection /> : null}
       <CloseAccountSection />
     </>
   );

@@ -14,6 +14,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { Link } from "react-router";
+import { managesAccount, useMe } from "../../components/MeContext";
 import { TestModeNotice } from "../../components/TestModeNotice";
 import { describeError } from "../../lib/errors";
 import { formatDateTime, formatRelative } from "../../lib/format";
@@ -31,6 +32,7 @@ type Notice = {
 export function ButtonsListPage() {
   usePageTitle("Buttons");
   const trpc = useTRPC();
+  const { user } = useMe();
   const queryClient = useQueryClient();
   const buttons = useQuery(trpc.buttons.list.queryOptions());
   const createRef = useRef<HTMLAnchorElement>(null);
@@ -95,7 +97,9 @@ export function ButtonsListPage() {
       <PageHeader
         title="Buttons"
         description="Call buttons are what visitors click on your website to call you."
-        actions={buttons.data && buttons.data.length > 0 ? createLink : undefined}
+        actions={
+          buttons.data && buttons.data.length > 0 && managesAccount(user.role) ? createLink : undefined
+        }
       />
       <TestModeNotice />
       <div aria-live="polite">

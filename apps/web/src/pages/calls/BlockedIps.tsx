@@ -1,7 +1,7 @@
 import { Alert, Button, Card, EmptyState, ErrorState, Skeleton, TextField } from "@cac/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef, useState } from "react";
-import { useMe } from "../../components/MeContext";
+import { managesAccount, useMe } from "../../components/MeContext";
 import { describeError } from "../../lib/errors";
 import { formatDateTime, formatRelative } from "../../lib/format";
 import { useFormErrors } from "../../lib/useFormErrors";
@@ -11,7 +11,7 @@ import { useIpBlocks } from "./IpBlocks";
 /** The owner's blocked IPs: refused on this account's buttons only. */
 export function BlockedIps() {
   const { user } = useMe();
-  if (user.role !== "owner") return null;
+  if (!managesAccount(user.role)) return null;
   return <BlockedIpsCard />;
 }
 

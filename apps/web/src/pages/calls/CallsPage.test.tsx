@@ -35,7 +35,8 @@ const TIMEZONE = "America/Chicago";
 const BUTTON = { id: "5f0c6d1e-8d0b-4f61-9d3b-0a1b2c3d4e5f", name: "Website" };
 
 const me = {
-  user: { id: "u1", email: "owner@acme.test", name: "Owner", role: "admin" },
+  // An agent: the page without the IP block tools (their queries are not what these tests count).
+  user: { id: "u1", email: "agent@acme.test", name: "Agent", role: "agent" },
   account: { id: "a1", timezone: TIMEZONE },
 } as unknown as Me;
 

@@ -2,7 +2,7 @@ import "./calls.css";
 import { Button, Card, EmptyState, ErrorState, PageHeader, Skeleton } from "@cac/ui";
 import { keepPreviousData, useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
-import { useMe } from "../../components/MeContext";
+import { managesAccount, useMe } from "../../components/MeContext";
 import { describeError } from "../../lib/errors";
 import { usePageTitle } from "../../lib/usePageTitle";
 import { useTRPC } from "../../trpc";
@@ -47,7 +47,7 @@ export function CallsPage() {
 function CallLog() {
   usePageTitle("Calls");
   const trpc = useTRPC();
-  const { account } = useMe();
+  const { account, user } = useMe();
   const { filters, update, clear } = useCallFilters();
   const invalidRange = rangeError(filters);
   const filtered = hasFilters(filters);
@@ -126,7 +126,11 @@ function CallLog() {
           <Card
             id="call-log"
             title="Call log"
-            actions={<CsvExport filters={filters} disabled={Boolean(invalidRange) || rows.length === 0} />}
+            actions={
+              managesAccount(user.role) ? (
+                <CsvExport filters={filters} disabled={Boolean(invalidRange) || rows.length === 0} />
+              ) : undefined
+            }
           >
             {invalidRange ? (
               <p className="muted">Choose an end date on or after the start date to see calls.</p>

@@ -2,7 +2,7 @@ import "./ip-blocks.css";
 import { Alert, Badge, Button, ConfirmDialog, TextField } from "@cac/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useState } from "react";
-import { useMe } from "../../components/MeContext";
+import { managesAccount, useMe } from "../../components/MeContext";
 import { describeError } from "../../lib/errors";
 import { useTRPC } from "../../trpc";
 
@@ -28,7 +28,7 @@ export function useIpBlocks(): IpBlocksValue | null {
 /** Provides blocking to the call log's rows when the user is the account owner. */
 export function IpBlocksProvider({ children }: { children: ReactNode }) {
   const { user } = useMe();
-  if (user.role !== "owner") return <>{children}</>;
+  if (!managesAccount(user.role)) return <>{children}</>;
   return <OwnerIpBlocks>{children}</OwnerIpBlocks>;
 }
 

@@ -1,6 +1,7 @@
-import { accounts, type Db, subscriptions, users } from "@cac/db";
-import { and, eq } from "drizzle-orm";
+import { accounts, type Db, subscriptions } from "@cac/db";
+import { eq } from "drizzle-orm";
 import type { Ports } from "../../ports";
+import { accountOwners } from "../owners";
 import type { Tx } from "../rows";
 import { Unmatched } from "./events";
 
@@ -39,10 +40,7 @@ export async function accountByCustomer(db: Db, customerId: string | null): Prom
 }
 
 export async function ownerEmails(tx: Tx, accountId: string): Promise<string[]> {
-  const rows = await tx
-    .select({ email: users.email })
-    .from(users)
-    .where(and(eq(users.accountId, accountId), eq(users.role, "owner")));
+  const rows = await accountOwners(tx, accountId);
   return rows.map((row) => row.email);
 }
 

@@ -1,12 +1,12 @@
-import { users } from "@cac/db";
-import { and, eq, inArray } from "drizzle-orm";
+import { memberships } from "@cac/db";
+import { and, eq, inArray, max } from "drizzle-orm";
 import type { Ports } from "../../ports";
 
 /** An agent counts as available while their phone panel is open (heartbeat) and set available. */
 export const AGENT_PRESENCE_MS = 45_000;
 /**
  * Heartbeats live in the presence store; the database gets a copy of each agent's at most this
- * often (users.agent_seen_at), a fallback for when the store has lost it (a restart in memory).
+ * often (memberships.seen_at), a fallback for when the store has lost it (a restart in memory).
  */
 export const SEEN_COPY_EVERY_MS = 60_000;
 /** Rows updated by one statement when heartbeats are copied to the database. */
@@ -33,10 +33,12 @@ export async function agentsLastSeen(
   userIds: string[],
 ): Promise<Map<string, Date>> {
   if (userIds.length === 0) return new Map();
+  // One row per person: their panels beat for them whatever account they are in.
   const copies = await deps.db
-    .select({ id: users.id, seenAt: users.agentSeenAt })
-    .from(users)
-    .where(inArray(users.id, userIds));
+    .select({ id: memberships.userId, seenAt: max(memberships.seenAt) })
+    .from(memberships)
+    .where(inArray(memberships.userId, userIds))
+    .groupBy(memberships.userId);
   const heard = await lastHeard(deps, copies);
   return new Map(
     copies.flatMap((agent, i) => {
@@ -46,15 +48,15 @@ export async function agentsLastSeen(
   );
 }
 
-/** The account's agents who can take a browser call now: set available, and heard from lately. */
+/** The account's members who can take a browser call now: set available there, and heard from lately. */
 export async function availableAgents(
   deps: Pick<Ports, "db" | "clock" | "presence">,
   accountId: string,
 ): Promise<Array<{ id: string }>> {
   const candidates = await deps.db
-    .select({ id: users.id, seenAt: users.agentSeenAt })
-    .from(users)
-    .where(and(eq(users.accountId, accountId), eq(users.agentAvailable, true)));
+    .select({ id: memberships.userId, seenAt: memberships.seenAt })
+    .from(memberships)
+    .where(and(eq(memberships.accountId, accountId), eq(memberships.available, true)));
   if (candidates.length === 0) return [];
   const heard = await lastHeard(deps, candidates);
   const since = deps.clock.now().getTime() - AGENT_PRESENCE_MS;
@@ -78,9 +80,9 @@ export async function recordHeartbeats(deps: Pick<Ports, "db" | "presence" | "cl
   const due = await deps.presence.claimCopies(userIds, now, SEEN_COPY_EVERY_MS);
   for (let i = 0; i < due.length; i += COPY_BATCH) {
     await deps.db
-      .update(users)
-      .set({ agentSeenAt: now })
-      .where(inArray(users.id, due.slice(i, i + COPY_BATCH)));
+      .update(memberships)
+      .set({ seenAt: now })
+      .where(inArray(memberships.userId, due.slice(i, i + COPY_BATCH)));
   }
   return { copied: due.length };
 }

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { buttons, callSessions, users } from "@cac/db";
+import { buttons, callSessions, memberships } from "@cac/db";
 import { and, eq } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
@@ -103,17 +103,26 @@ export async function declineCall(deps: Deps, accountId: string, sessionId: stri
   return { ok: true as const, ended: end !== null };
 }
 
-/** The agent's own switch (a person's action, not a heartbeat): going available counts as being seen. */
+/**
+ * The member's own switch (a person's action, not a heartbeat): going available counts as being
+ * seen. Availability is per account: `accountId` is the one the member works in (the session's
+ * active account); without it, every account of the person follows.
+ */
 export async function setAgentAvailable(
   deps: Pick<Ports, "db" | "clock" | "presence">,
   userId: string,
   available: boolean,
+  accountId?: string,
 ) {
   const now = deps.clock.now();
   await deps.db
-    .update(users)
-    .set({ agentAvailable: available, agentSeenAt: available ? now : null })
-    .where(eq(users.id, userId));
+    .update(memberships)
+    .set({ available, seenAt: available ? now : null, updatedAt: now })
+    .where(
+      accountId
+        ? and(eq(memberships.accountId, accountId), eq(memberships.userId, userId))
+        : eq(memberships.userId, userId),
+    );
   if (available) await deps.presence.beat([userId], now);
   return { available };
 }

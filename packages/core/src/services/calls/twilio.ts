@@ -1,4 +1,4 @@
-import { buttons, callSessions, users } from "@cac/db";
+import { buttons, callSessions, memberships } from "@cac/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Ports } from "../../ports";
@@ -282,9 +282,9 @@ export async function applyStatusCallback(deps: Deps, params: TwilioParams): Pro
     let byUserId = event.byUserId;
     if (byUserId) {
       const [agent] = await deps.db
-        .select({ id: users.id })
-        .from(users)
-        .where(and(eq(users.id, byUserId), eq(users.accountId, session.accountId)));
+        .select({ id: memberships.userId })
+        .from(memberships)
+        .where(and(eq(memberships.userId, byUserId), eq(memberships.accountId, session.accountId)));
       byUserId = agent ? agent.id : null;
     }
     const rows = await deps.db

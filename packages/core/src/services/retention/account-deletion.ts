@@ -4,6 +4,7 @@ import {
   buttons,
   callSessions,
   contactMessages,
+  memberships,
   securityEvents,
   users,
 } from "@cac/db";
@@ -141,10 +142,19 @@ async function deleteAccount(
     const [account] = await tx.select().from(accounts).where(dueAccount(accountId, cutoff)).for("update");
     // Deleted by another run meanwhile, or reopened: nothing to do.
     if (!account) return null;
-    const people = await tx
-      .select({ email: users.email, name: users.name, role: users.role })
-      .from(users)
-      .where(eq(users.accountId, accountId));
+    const members = await tx
+      .select({
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        role: memberships.role,
+        // A person who also belongs to another account keeps their login there.
+        elsewhere: sql<boolean>`exists (select 1 from ${memberships} as other where other.user_id = ${users.id} and other.account_id <> ${accountId})`,
+      })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(eq(memberships.accountId, accountId));
+    const people = members.filter((person) => !person.elsewhere);
 
     const keys = (
       await tx
@@ -189,17 +199,27 @@ async function deleteAccount(
         ),
       );
     await tx.update(billingRecords).set({ invoiceUrl: null }).where(eq(billingRecords.accountId, accountId));
-    // Cascades to users (sessions, email tokens, notice dismissals), buttons, callback requests,
+    // The people who belonged to this account only go with it (their sessions, email tokens and
+    // notice dismissals cascade).
+    if (people.length) {
+      await tx.delete(users).where(
+        inArray(
+          users.id,
+          people.map((p) => p.id),
+        ),
+      );
+    }
+    // Cascades to memberships, sessions working in it, invitations, buttons, callback requests,
     // the subscription and the account's blocks; billing records keep their rows (set null).
     await tx.delete(accounts).where(eq(accounts.id, accountId));
-    return { people, logos, contacts: contacts.length };
+    return { people, owners: members.filter((m) => m.role === "owner"), logos, contacts: contacts.length };
   });
   if (!result.locked) return false;
   if (result.value) {
     // After the commit, as the billing webhooks do: only the run that deleted the account tells
     // the owners, once (the addresses were read in that transaction).
     let sent = 0;
-    for (const person of result.value.people.filter((p) => p.role === "owner")) {
+    for (const person of result.value.owners) {
       await deps.mailer.send(emails.accountDeleted(person.email, person.name));
       sent += 1;
     }

@@ -1,20 +1,20 @@
 import { blockIp, listIpBlocks, unblockIp } from "@cac/core";
 import { z } from "zod";
-import { ownerProcedure } from "../../trpc";
+import { adminProcedure } from "../../trpc";
 import { blockIpInput, blockIpOutput, ipBlockOutput, unblockIpInput, unblockIpOutput } from "./abuse.schema";
 
-// The owner's blocks from the call log; each applies to the owner's own account only.
+// Owners' and admins' blocks from the call log; each applies to their own account only.
 
-export const blockIpProcedure = ownerProcedure
+export const blockIpProcedure = adminProcedure
   .input(blockIpInput)
   .output(blockIpOutput)
   .mutation(({ ctx, input }) => blockIp(ctx, ctx.account.id, input));
 
-export const unblockIpProcedure = ownerProcedure
+export const unblockIpProcedure = adminProcedure
   .input(unblockIpInput)
   .output(unblockIpOutput)
   .mutation(({ ctx, input }) => unblockIp(ctx, ctx.account.id, input.ip));
 
-export const listBlocksProcedure = ownerProcedure
+export const listBlocksProcedure = adminProcedure
   .output(z.array(ipBlockOutput))
   .query(({ ctx }) => listIpBlocks(ctx, ctx.account.id));

@@ -29,7 +29,7 @@ export const meOutput = z
       id: z.string(),
       name: z.string(),
       email: z.string(),
-      role: z.enum(["owner", "agent"]),
+      role: z.enum(["owner", "admin", "agent"]),
       emailVerified: z.boolean(),
     }),
     account: z.object({

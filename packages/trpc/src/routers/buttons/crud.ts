@@ -9,7 +9,7 @@ import {
   updateButton,
 } from "@cac/core";
 import { z } from "zod";
-import { authedProcedure } from "../../trpc";
+import { adminProcedure, authedProcedure } from "../../trpc";
 import { okOutput } from "../output.schema";
 import {
   buttonIdInput,
@@ -32,35 +32,35 @@ export const getButtonProcedure = authedProcedure
     toButtonView(ctx.settings, await getButton(ctx, ctx.account.id, input.id)),
   );
 
-export const createButtonProcedure = authedProcedure
+export const createButtonProcedure = adminProcedure
   .input(createButtonInput)
   .output(buttonOutput)
   .mutation(async ({ ctx, input }) =>
     toButtonView(ctx.settings, await createButton(ctx, ctx.account.id, input)),
   );
 
-export const updateButtonProcedure = authedProcedure
+export const updateButtonProcedure = adminProcedure
   .input(updateButtonInput)
   .output(buttonOutput)
   .mutation(async ({ ctx, input }) =>
     toButtonView(ctx.settings, await updateButton(ctx, ctx.account.id, input.id, input.fields)),
   );
 
-export const setButtonEnabledProcedure = authedProcedure
+export const setButtonEnabledProcedure = adminProcedure
   .input(setEnabledInput)
   .output(buttonOutput)
   .mutation(async ({ ctx, input }) =>
     toButtonView(ctx.settings, await setButtonEnabled(ctx, ctx.account.id, input.id, input.enabled)),
   );
 
-export const duplicateButtonProcedure = authedProcedure
+export const duplicateButtonProcedure = adminProcedure
   .input(buttonIdInput)
   .output(buttonOutput)
   .mutation(async ({ ctx, input }) =>
     toButtonView(ctx.settings, await duplicateButton(ctx, ctx.account.id, input.id)),
   );
 
-export const deleteButtonProcedure = authedProcedure
+export const deleteButtonProcedure = adminProcedure
   .input(buttonIdInput)
   .output(okOutput)
   .mutation(({ ctx, input }) => deleteButton(ctx, ctx.account.id, input.id));

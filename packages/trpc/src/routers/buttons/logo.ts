@@ -1,9 +1,9 @@
 import { removeButtonLogo, toButtonView } from "@cac/core";
-import { authedProcedure } from "../../trpc";
+import { adminProcedure } from "../../trpc";
 import { buttonIdInput, buttonOutput } from "./buttons.schema";
 
 /** Uploads go through `POST /uploads/logo` (multipart); removing one is a plain mutation. */
-export const removeLogoProcedure = authedProcedure
+export const removeLogoProcedure = adminProcedure
   .input(buttonIdInput)
   .output(buttonOutput)
   .mutation(async ({ ctx, input }) =>

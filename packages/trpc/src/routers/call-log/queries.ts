@@ -1,4 +1,11 @@
-import { callLogCharts, callLogTotals, listCallLog, liveCalls, resolveCallLogFilter } from "@cac/core";
+import {
+  callLogCharts,
+  callLogTotals,
+  listCallLog,
+  liveCalls,
+  resolveCallLogFilter,
+  withVisibleIps,
+} from "@cac/core";
 import { authedProcedure } from "../../trpc";
 import {
   callLogChartsInput,
@@ -19,7 +26,9 @@ export const listCallLogProcedure = authedProcedure
   .query(async ({ ctx, input }) => {
     const { cursor, limit, ...filters } = input;
     const filter = await resolveCallLogFilter(ctx, ctx.account, filters);
-    return listCallLog(ctx, filter, { cursor, limit });
+    const page = await listCallLog(ctx, filter, { cursor, limit });
+    // Agents see visitors' networks, not their addresses.
+    return { ...page, items: withVisibleIps(ctx.user.role, page.items) };
   });
 
 export const callLogTotalsProcedure = authedProcedure
@@ -32,6 +41,7 @@ export const callLogChartsProcedure = authedProcedure
   .output(callLogChartsOutput)
   .query(async ({ ctx, input }) => callLogCharts(ctx, await resolveCallLogFilter(ctx, ctx.account, input)));
 
-export const liveCallsProcedure = authedProcedure
-  .output(liveCallsOutput)
-  .query(({ ctx }) => liveCalls(ctx, ctx.account));
+export const liveCallsProcedure = authedProcedure.output(liveCallsOutput).query(async ({ ctx }) => {
+  const live = await liveCalls(ctx, ctx.account);
+  return { ...live, items: withVisibleIps(ctx.user.role, live.items) };
+});

@@ -21,7 +21,7 @@ import {
 export const setAvailableProcedure = authedProcedure
   .input(availabilityInput)
   .output(availabilityOutput)
-  .mutation(({ ctx, input }) => setAgentAvailable(ctx, ctx.user.id, input.available));
+  .mutation(({ ctx, input }) => setAgentAvailable(ctx, ctx.user.id, input.available, ctx.user.accountId));
 
 export const answerProcedure = authedProcedure
   .input(sessionIdInput)

@@ -1,0 +1,128 @@
+import { accounts } from "@cac/db";
+import type { Page } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { expectNoSeriousA11yViolations } from "./a11y";
+import { expect, PASSWORD, signUpConfirmedUser, test, uniqueEmail } from "./fixtures";
+import { accountIdOf } from "./seed";
+import { snap } from "./shots";
+
+test.use({ viewport: { width: 390, height: 844 } });
+// Two people, two accounts, several pages each: room on a busy machine.
+test.slow();
+
+/** Nothing may be wider than the viewport: no sideways scrolling on a phone. */
+async function expectNoHorizontalScroll(page: Page) {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }));
+  expect(scrollWidth, "page is wider than the viewport").toBeLessThanOrEqual(clientWidth);
+}
+
+async function openTeam(page: Page) {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Team" })).toBeVisible();
+}
+
+async function invitationLink(
+  server: { lastEmailTo(to: string): Promise<{ text: string } | undefined> },
+  to: string,
+) {
+  const mail = await server.lastEmailTo(to);
+  const link = mail?.text.match(/https?:\/\/\S+\/invitation#token=[\w-]+/)?.[0];
+  if (!link) throw new Error(`no invitation was emailed to ${to}`);
+  return link;
+}
+
+test("invite, accept with an existing login, switch accounts, and the Team page at 390 px", async ({
+  page,
+  browser,
+  server,
+}, testInfo) => {
+  // The inviting business, renamed so the switcher tells the two accounts apart.
+  const owner = await signUpConfirmedUser(page, server);
+  await server.db
+    .update(accounts)
+    .set({ companyName: "Bright Dental" })
+    .where(eq(accounts.id, await accountIdOf(server, owner.email)));
+  await page.reload();
+  await openTeam(page);
+  await expect(page.getByText("No pending invitations")).toBeVisible();
+
+  // Someone with a login of their own (their own business).
+  const other = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const invitee = await other.newPage();
+  const inviteeEmail = uniqueEmail("invitee");
+  await signUpConfirmedUser(invitee, server, inviteeEmail);
+
+  await page.getByLabel("Email").fill(inviteeEmail);
+  await page.getByLabel("Role").selectOption("agent");
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByText(`We emailed ${inviteeEmail} a link to join.`)).toBeVisible();
+  await expect(page.getByRole("button", { name: `Revoke the invitation to ${inviteeEmail}` })).toBeVisible();
+  await expectNoHorizontalScroll(page);
+  await expectNoSeriousA11yViolations(page);
+  await snap(page, testInfo, "team-owner-390");
+
+  await invitee.goto(await invitationLink(server, inviteeEmail));
+  await expect(invitee.getByRole("heading", { level: 1, name: "Join Bright Dental" })).toBeVisible();
+  await expectNoSeriousA11yViolations(invitee);
+  await invitee.getByRole("button", { name: "Accept and join" }).click();
+
+  // In the account they joined, as an agent: the team, without the owners' tools.
+  await expect(invitee.getByRole("heading", { level: 1, name: "Team" })).toBeVisible();
+  const switcher = invitee.getByLabel("Account");
+  await expect(switcher.locator("option:checked")).toHaveText("Bright Dental");
+  await expect(invitee.getByRole("heading", { name: "Invite a member" })).toHaveCount(0);
+  await expect(invitee.getByText(owner.email)).toBeVisible();
+  await expectNoHorizontalScroll(invitee);
+  await expectNoSeriousA11yViolations(invitee);
+  await snap(invitee, testInfo, "team-agent-390");
+
+  // The owner's Team page now lists them, and no invitation is pending.
+  await page.reload();
+  await expect(page.getByText(inviteeEmail)).toBeVisible();
+  await expect(page.getByText("No pending invitations")).toBeVisible();
+
+  // Back to their own business: everything reloads for it, where they are the owner.
+  await switcher.selectOption({ label: "Acme Plumbing" });
+  await expect(switcher.locator("option:checked")).toHaveText("Acme Plumbing");
+  await expect(invitee.getByRole("heading", { name: "Invite a member" })).toBeVisible();
+  await expect(invitee.getByText(owner.email)).toHaveCount(0);
+  await expectNoSeriousA11yViolations(invitee);
+  await other.close();
+});
+
+test("a new login accepts: name, password and 18+; the link works once", async ({
+  page,
+  browser,
+  server,
+}) => {
+  await signUpConfirmedUser(page, server);
+  await openTeam(page);
+  const email = uniqueEmail("new-agent");
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByText(`We emailed ${email} a link to join.`)).toBeVisible();
+  const link = await invitationLink(server, email);
+
+  const other = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const invitee = await other.newPage();
+  await invitee.goto(link);
+  await expect(invitee.getByRole("heading", { level: 1, name: "Join Acme Plumbing" })).toBeVisible();
+  await invitee.getByLabel("Your name").fill("Sam Agent");
+  await invitee.getByLabel("Choose a password").fill(PASSWORD);
+  // Without the 18+ confirmation the server says why.
+  await invitee.getByRole("button", { name: "Create login and join" }).click();
+  await expect(invitee.getByText("You must confirm that you are 18 or older.").first()).toBeVisible();
+  await invitee.getByLabel("I confirm that I am 18 or older").check();
+  await invitee.getByRole("button", { name: "Create login and join" }).click();
+  await expect(invitee.getByRole("heading", { level: 1, name: "Team" })).toBeVisible();
+  await expect(invitee.getByText("Sam Agent You")).toBeVisible();
+  await expectNoSeriousA11yViolations(invitee);
+
+  // The same link again: refused, with a way forward.
+  await invitee.goto(link);
+  await expect(invitee.getByText("This invitation cannot be used")).toBeVisible();
+  await other.close();
+});

@@ -1,0 +1,34 @@
+import { router } from "../../trpc";
+import {
+  acceptInvitationProcedure,
+  acceptWithNewLoginProcedure,
+  invitationPreviewProcedure,
+  invitationsProcedure,
+  inviteProcedure,
+  resendInvitationProcedure,
+  revokeInvitationProcedure,
+} from "./invitations";
+import {
+  changeRoleProcedure,
+  leaveProcedure,
+  membersProcedure,
+  myAccountsProcedure,
+  removeMemberProcedure,
+  switchAccountProcedure,
+} from "./members";
+
+export const teamRouter = router({
+  members: membersProcedure,
+  changeRole: changeRoleProcedure,
+  remove: removeMemberProcedure,
+  leave: leaveProcedure,
+  accounts: myAccountsProcedure,
+  switchAccount: switchAccountProcedure,
+  invitations: invitationsProcedure,
+  invite: inviteProcedure,
+  resendInvitation: resendInvitationProcedure,
+  revokeInvitation: revokeInvitationProcedure,
+  invitation: invitationPreviewProcedure,
+  acceptWithNewLogin: acceptWithNewLoginProcedure,
+  acceptInvitation: acceptInvitationProcedure,
+});
