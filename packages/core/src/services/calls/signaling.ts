@@ -1,12 +1,14 @@
 import { timingSafeEqual } from "node:crypto";
 import { buttons, callSessions, users } from "@cac/db";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
 import { sha256 } from "../sessions";
 import { type AgentCall, type AgentEvent, channels, type SignalPayload, type VisitorEvent } from "./channels";
-import { ringingInTime } from "./deadlines";
+import { armDeadline } from "./deadline-timers";
+import { onLastRingStep, ringingInTime } from "./deadlines";
 import { endCall, openStatuses, touchCall } from "./lifecycle";
+import { reachRingDeadline } from "./ring-steps";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
@@ -94,8 +96,24 @@ export async function agentHangUp(deps: Deps, accountId: string, sessionId: stri
  * An agent declines a ringing call: the caller is told no one can answer and offered a callback.
  * Only a call still ringing in time is ended (compare-and-set), never one answered meanwhile.
  */
-export async function declineCall(deps: Deps, accountId: string, sessionId: string) {
+export async function declineCall(
+  deps: Deps & Pick<Ports, "presence">,
+  accountId: string,
+  sessionId: string,
+) {
   await requireAccountCall(deps, accountId, sessionId);
+  // A routed call with members left in order rings the next one now, instead of ending.
+  const now = deps.clock.now();
+  const [passed] = await deps.db
+    .update(callSessions)
+    .set({ ringDeadlineAt: now })
+    .where(and(eq(callSessions.id, sessionId), ringingInTime(now), sql`not (${onLastRingStep()})`))
+    .returning({ id: callSessions.id });
+  if (passed) {
+    const reached = await reachRingDeadline(deps, sessionId);
+    if (reached?.kind === "advanced") armDeadline(deps, sessionId, "ring", reached.deadline);
+    return { ok: true as const, ended: reached?.kind === "ended" };
+  }
   const end = await endCall(deps, sessionId, "busy", "The business declined the call.", {
     onlyFrom: ["ringing"],
     stillMatching: ringingInTime(deps.clock.now()),
@@ -118,8 +136,11 @@ export async function setAgentAvailable(
   return { available };
 }
 
-/** The account's browser calls ringing now: the phone panel rings them when it opens. */
-export async function ringingCalls(deps: Pick<Ports, "db">, accountId: string): Promise<AgentCall[]> {
+/** A call ringing now, and the members its current step rings (null: a call from before routing, everyone). */
+export type RingingCall = AgentCall & { rings: string[] | null };
+
+/** The account's browser calls ringing now: a phone panel rings those ringing its member when it opens. */
+export async function ringingCalls(deps: Pick<Ports, "db">, accountId: string): Promise<RingingCall[]> {
   const rows = await deps.db
     .select({
       sessionId: callSessions.id,
@@ -127,6 +148,8 @@ export async function ringingCalls(deps: Pick<Ports, "db">, accountId: string): 
       buttonName: buttons.name,
       pageUrl: callSessions.pageUrl,
       startedAt: callSessions.startedAt,
+      ringPlan: callSessions.ringPlan,
+      ringStep: callSessions.ringStep,
     })
     .from(callSessions)
     .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))
@@ -137,9 +160,10 @@ export async function ringingCalls(deps: Pick<Ports, "db">, accountId: string): 
         eq(callSessions.transport, "webrtc"),
       ),
     );
-  return rows.map((call) => ({
+  return rows.map(({ ringPlan, ringStep, ...call }) => ({
     ...call,
     buttonName: call.buttonName ?? "Deleted button",
     startedAt: call.startedAt.toISOString(),
+    rings: ringPlan ? (ringPlan[ringStep ?? 0]?.userIds ?? []) : null,
   }));
 }

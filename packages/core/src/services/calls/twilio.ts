@@ -7,7 +7,7 @@ import { currentPlan } from "../plan-limits";
 import { allowedCallSeconds, getUsage } from "../usage";
 import { type AgentEvent, channels, type VisitorEvent } from "./channels";
 import { type EndStatus, endCall } from "./lifecycle";
-import { availableAgents } from "./presence";
+import { ringPlanFor } from "../routing";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
@@ -149,7 +149,9 @@ export async function decideVoiceCall(
   }
   if (!claimed) return reject("session already used");
 
-  const agents = button.ringPortal ? await availableAgents(deps, session.accountId) : [];
+  // The portal rings the button's routed members who are reachable, with the number (its fallback).
+  const routed = button.ringPortal ? await ringPlanFor(deps, button, options.ringTimeoutSeconds) : [];
+  const agents = [...new Set(routed.flatMap((step) => step.userIds))].map((id) => ({ id }));
   const ringing: VisitorEvent = { type: "ringing" };
   await deps.pubsub.publish(channels.visitor(session.id), ringing);
   return {
@@ -280,12 +282,14 @@ export async function applyStatusCallback(deps: Deps, params: TwilioParams): Pro
 
   if (event.kind === "answered") {
     let byUserId = event.byUserId;
+    let byName: string | null = null;
     if (byUserId) {
       const [agent] = await deps.db
-        .select({ id: users.id })
+        .select({ id: users.id, name: users.name })
         .from(users)
         .where(and(eq(users.id, byUserId), eq(users.accountId, session.accountId)));
       byUserId = agent ? agent.id : null;
+      byName = agent?.name ?? null;
     }
     const rows = await deps.db
       .update(callSessions)
@@ -303,7 +307,7 @@ export async function applyStatusCallback(deps: Deps, params: TwilioParams): Pro
     const answered: VisitorEvent = { type: "answered" };
     await deps.pubsub.publish(channels.visitor(session.id), answered);
     if (byUserId) {
-      const taken: AgentEvent = { type: "taken", sessionId: session.id, byUserId };
+      const taken: AgentEvent = { type: "taken", sessionId: session.id, byUserId, byName };
       await deps.pubsub.publish(channels.accountPhone(session.accountId), taken);
     }
     return { sessionId: session.id, applied: "in-progress" };
