@@ -242,6 +242,17 @@ const cases: Record<ProcedurePath, Case> = {
     tier: "authed",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
   },
+  "buttons.routing": {
+    tier: "owner",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
+  },
+  "buttons.setRouting": {
+    tier: "owner",
+    crossAccount: {
+      kind: "foreign-ids",
+      input: ({ b }) => ({ id: b.buttonId, who: "all", strategy: "in-order", stepSeconds: 10, members: [] }),
+    },
+  },
 
   "callbacks.list": {
     tier: "authed",
