@@ -104,7 +104,12 @@ export async function setRouting(
   }
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
-    const fields = { who: input.who, strategy: input.strategy, stepSeconds: input.stepSeconds, updatedAt: now };
+    const fields = {
+      who: input.who,
+      strategy: input.strategy,
+      stepSeconds: input.stepSeconds,
+      updatedAt: now,
+    };
     await tx
       .insert(buttonRouting)
       .values({ buttonId, accountId, ...fields })

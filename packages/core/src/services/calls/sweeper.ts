@@ -1,9 +1,9 @@
 import { callSessions } from "@cac/db";
 import { and, eq, inArray, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
+import { armDeadline } from "./deadline-timers";
 import { callDeadlines, deadlinePassed } from "./deadlines";
 import { type EndStatus, endCall } from "./lifecycle";
-import { armDeadline } from "./deadline-timers";
 import { agentsLastSeen } from "./presence";
 import { reachRingDeadline, ringStepDue } from "./ring-steps";
 
@@ -175,7 +175,11 @@ async function advanceDueRingSteps(
   deps: Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence">,
   now: Date,
 ) {
-  const due = await deps.db.select({ id: callSessions.id }).from(callSessions).where(ringStepDue(now)).limit(500);
+  const due = await deps.db
+    .select({ id: callSessions.id })
+    .from(callSessions)
+    .where(ringStepDue(now))
+    .limit(500);
   let advanced = 0;
   for (const call of due) {
     const reached = await reachRingDeadline(deps, call.id);

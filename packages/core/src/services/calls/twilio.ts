@@ -4,10 +4,10 @@ import { z } from "zod";
 import type { Ports } from "../../ports";
 import { isUniqueViolation } from "../db-errors";
 import { currentPlan } from "../plan-limits";
+import { ringPlanFor } from "../routing";
 import { allowedCallSeconds, getUsage } from "../usage";
 import { type AgentEvent, channels, type VisitorEvent } from "./channels";
 import { type EndStatus, endCall } from "./lifecycle";
-import { ringPlanFor } from "../routing";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
