@@ -88,7 +88,7 @@ test.describe("call routing between two members", () => {
     await expect(ringOn(second.page)).toContainText("Connected", { timeout: 30_000 });
     await expect.poll(() => inboundAudioBytes(second.page), { timeout: 30_000 }).toBeGreaterThan(0);
     // The other panel stops ringing and says who took the call.
-    await expect(first.page.getByText(`Answered by ${MEMBER}.`)).toBeVisible();
+    await expect(first.page.getByRole("status").getByText(`Answered by ${MEMBER}.`)).toBeVisible();
     await expect(ringOn(first.page)).toHaveCount(0);
     await snap(first.page, testInfo, "routing-answered-by");
 
@@ -201,7 +201,8 @@ test.describe("call routing between two members", () => {
     // A bad ring time is refused with a reason, not saved.
     await section.getByLabel(`Ring time for ${MEMBER} (seconds)`).fill("500");
     await section.getByRole("button", { name: "Save routing" }).click();
-    await expect(section.getByText("The routing was not saved")).toBeVisible();
+    await expect(section.getByRole("alert")).toContainText("The routing was not saved");
+    await expect(section.getByRole("alert")).toContainText("at most 120 seconds");
     await context.close();
     await api.dispose();
   });

@@ -62,12 +62,7 @@ export function RoutingSection({ buttonId, phoneNumber }: { buttonId: string; ph
   }
   return (
     <EditorSection id="routing" title="Call routing" description={description}>
-      <RoutingForm
-        key={JSON.stringify(routing.data)}
-        buttonId={buttonId}
-        routing={routing.data}
-        phoneNumber={phoneNumber}
-      />
+      <RoutingForm buttonId={buttonId} routing={routing.data} phoneNumber={phoneNumber} />
     </EditorSection>
   );
 }
@@ -135,7 +130,8 @@ function RoutingForm({
     : "If nobody answers, or nobody is available: the visitor is offered the callback form.";
 
   return (
-    <form className="stack routing-form" onSubmit={onSubmit} aria-label="Call routing">
+    // The server checks the ring times and says why one is refused (the browser's own bubbles would not).
+    <form className="stack routing-form" onSubmit={onSubmit} aria-label="Call routing" noValidate>
       <fieldset className="choice-group">
         <legend className="ui-label">Who rings</legend>
         {whoOptions.map((option) => (
@@ -259,7 +255,7 @@ function RoutingForm({
       <p className="muted routing-fallback">{fallback}</p>
       {error ? (
         <Alert tone="error" title="The routing was not saved">
-          {error.message}
+          {[error.message, ...new Set(Object.values(error.fieldErrors).flat())].join(" ")}
         </Alert>
       ) : null}
       {saved ? <Alert tone="success">Routing saved.</Alert> : null}
