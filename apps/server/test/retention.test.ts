@@ -133,17 +133,15 @@ describe("retention jobs", () => {
         stepSeconds: 20,
         members: [{ userId: me!.id, ringSeconds: null }],
       });
-      await h.db.db
-        .insert(callRingSteps)
-        .values(
-          calls.map((call) => ({
-            callId: call.id,
-            step: 0,
-            userId: me!.id,
-            startedAt: ago(0),
-            outcome: "answered" as const,
-          })),
-        );
+      await h.db.db.insert(callRingSteps).values(
+        calls.map((call) => ({
+          callId: call.id,
+          step: 0,
+          userId: me!.id,
+          startedAt: ago(0),
+          outcome: "answered" as const,
+        })),
+      );
       await h.db.db.insert(contactMessages).values({
         name: "Dana",
         email: owner.email.toUpperCase(),
