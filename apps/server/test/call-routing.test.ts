@@ -102,6 +102,43 @@ describe("call routing", () => {
     await agent.trpc.phone.hangUp.mutate({ sessionId: call.sessionId });
   });
 
+  it("rings all at once: one member declining stops only their ring; the last one ends the call", async () => {
+    await owner.trpc.buttons.setRouting.mutate({
+      id: button.id,
+      who: "all",
+      strategy: "ring-all",
+      stepSeconds: 20,
+      members: [],
+    });
+    const call = await visitor().trpc.calls.start.mutate({ button: button.publicId });
+    await agentPanel.events.next((e) => e.type === "ring" && e.call?.sessionId === call.sessionId);
+    expect(await owner.trpc.phone.decline.mutate({ sessionId: call.sessionId })).toEqual({
+      ok: true,
+      ended: false,
+    });
+    await ownerPanel.events.next((e) => e.type === "rang-out" && e.sessionId === call.sessionId);
+    const [ringing] = await h.db.db.select().from(callSessions).where(eq(callSessions.id, call.sessionId));
+    expect(ringing?.status).toBe("ringing");
+    expect(
+      agentPanel.events.events.some((e) => e.type === "rang-out" && e.sessionId === call.sessionId),
+    ).toBe(false);
+
+    expect(await agent.trpc.phone.decline.mutate({ sessionId: call.sessionId })).toEqual({
+      ok: true,
+      ended: true,
+    });
+    const [row] = await h.db.db.select().from(callSessions).where(eq(callSessions.id, call.sessionId));
+    expect(row?.status).toBe("busy");
+    const steps = await stepsOf(h, call.sessionId);
+    expect(steps).toHaveLength(2);
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        { step: 0, userId: agentId, outcome: "declined" },
+        { step: 0, userId: ownerId, outcome: "declined" },
+      ]),
+    );
+  });
+
   it("rings in order: a step nobody answers advances once, however many instances reach its deadline", async () => {
     await owner.trpc.buttons.setRouting.mutate({
       id: button.id,

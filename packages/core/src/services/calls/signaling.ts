@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
-import { buttons, callSessions, users } from "@cac/db";
-import { and, eq, sql } from "drizzle-orm";
+import { buttons, callRingSteps, callSessions, users } from "@cac/db";
+import { and, count, eq, isNull, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
 import { sha256 } from "../sessions";
@@ -100,10 +100,17 @@ export async function declineCall(
   deps: Deps & Pick<Ports, "presence">,
   accountId: string,
   sessionId: string,
+  userId?: string,
 ) {
   await requireAccountCall(deps, accountId, sessionId);
-  // A routed call with members left in order rings the next one now, instead of ending.
   const now = deps.clock.now();
+  // A routed call rung for several members at once rings on for the others: only this member stops.
+  if (userId && (await declineOwnRing(deps, sessionId, userId, now)) > 0) {
+    const rangOut: AgentEvent = { type: "rang-out", sessionId };
+    await deps.pubsub.publish(channels.userPhone(userId), rangOut);
+    return { ok: true as const, ended: false };
+  }
+  // The last member of a step: a routed call with members left in order rings the next one now.
   const [passed] = await deps.db
     .update(callSessions)
     .set({ ringDeadlineAt: now })
@@ -119,6 +126,30 @@ export async function declineCall(
     stillMatching: ringingInTime(deps.clock.now()),
   });
   return { ok: true as const, ended: end !== null };
+}
+
+/**
+ * Marks this member's ring of the call as declined; how many members the call still rings (0 when
+ * this member was not rung, or was the last one ringing).
+ */
+async function declineOwnRing(deps: Pick<Ports, "db">, sessionId: string, userId: string, now: Date) {
+  const declined = await deps.db
+    .update(callRingSteps)
+    .set({ outcome: "declined", endedAt: now })
+    .where(
+      and(
+        eq(callRingSteps.callId, sessionId),
+        eq(callRingSteps.userId, userId),
+        isNull(callRingSteps.endedAt),
+      ),
+    )
+    .returning({ callId: callRingSteps.callId });
+  if (declined.length === 0) return 0;
+  const [left] = await deps.db
+    .select({ n: count() })
+    .from(callRingSteps)
+    .where(and(eq(callRingSteps.callId, sessionId), isNull(callRingSteps.endedAt)));
+  return left?.n ?? 0;
 }
 
 /** The agent's own switch (a person's action, not a heartbeat): going available counts as being seen. */
