@@ -140,8 +140,8 @@ export async function startCall(
   };
   const ringing: VisitorEvent = { type: "ringing" };
   const rung = first?.userIds ?? [];
+  await recordRingStep(ctx, sessionId, 0, rung, now);
   try {
-    await recordRingStep(ctx, sessionId, 0, rung, now);
     await publishRing(ctx, rung, ring);
     await ctx.pubsub.publish(channels.visitor(sessionId), ringing);
   } catch (error) {
