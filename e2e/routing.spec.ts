@@ -1,6 +1,7 @@
 import { hashPassword } from "@cac/core";
-import { users } from "@cac/db";
+import { callRingSteps, callSessions, users } from "@cac/db";
 import type { PlaywrightWorkerArgs } from "@playwright/test";
+import { asc, eq } from "drizzle-orm";
 import { expectNoSeriousA11yViolations } from "./a11y";
 import { trpc, trpcQuery } from "./api";
 import { accountWithButton, agentReady, inboundAudioBytes, visitorCalls } from "./call-parties";
@@ -138,6 +139,16 @@ test.describe("call routing between two members", () => {
     });
     await expect(ringOn(first.page)).toHaveCount(0);
     await expect(visitor.dialog).not.toContainText("No one");
+
+    // Reported, not asserted: how late the second member rang after the first step's 6 s.
+    const steps = await server.db
+      .select({ step: callRingSteps.step, startedAt: callRingSteps.startedAt })
+      .from(callRingSteps)
+      .innerJoin(callSessions, eq(callSessions.id, callRingSteps.callId))
+      .where(eq(callSessions.buttonId, button.id))
+      .orderBy(asc(callRingSteps.step));
+    const late = (steps[1]?.startedAt.getTime() ?? 0) - (steps[0]?.startedAt.getTime() ?? 0) - 6_000;
+    console.log(`ring in order: the second member rang ${late} ms after the first step's end (timer)`);
 
     await ringOn(second.page).getByRole("button", { name: "Answer" }).click();
     await expect(visitor.dialog).toContainText("Connected");
