@@ -156,9 +156,14 @@ describe("call routing", () => {
     expect(call.ringTimeoutSeconds).toBe(15);
     await ownerPanel.events.next((e) => e.type === "ring" && e.call?.sessionId === call.sessionId);
     expect(await stepsOf(h, call.sessionId)).toEqual([{ step: 0, userId: ownerId, outcome: "ringing" }]);
-    // The second member is not rung yet, so cannot take it.
+    // The second member is not rung yet, so cannot take it, nor decline it for the first.
     const early = await expectTrpcError(agent.trpc.phone.answer.mutate({ sessionId: call.sessionId }));
     expect(early.data?.httpStatus).toBe(409);
+    expect(await agent.trpc.phone.decline.mutate({ sessionId: call.sessionId })).toEqual({
+      ok: true,
+      ended: false,
+    });
+    expect(await stepsOf(h, call.sessionId)).toEqual([{ step: 0, userId: ownerId, outcome: "ringing" }]);
 
     // The first step runs out; every instance's timer and sweeper may see it at once.
     h.clock.advance(5_000);

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { buttons, callRingSteps, callSessions, users } from "@cac/db";
-import { and, count, eq, isNull, sql } from "drizzle-orm";
+import { and, count, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
 import { sha256 } from "../sessions";
@@ -8,7 +8,7 @@ import { type AgentCall, type AgentEvent, channels, type SignalPayload, type Vis
 import { armDeadline } from "./deadline-timers";
 import { onLastRingStep, ringingInTime } from "./deadlines";
 import { endCall, openStatuses, touchCall } from "./lifecycle";
-import { reachRingDeadline } from "./ring-steps";
+import { reachRingDeadline, rungNow } from "./ring-steps";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
@@ -110,11 +110,13 @@ export async function declineCall(
     await deps.pubsub.publish(channels.userPhone(userId), rangOut);
     return { ok: true as const, ended: false };
   }
+  // Only a member the call rings now may decline it (a stale panel must not skip someone's ring).
+  const rungHere = and(ringingInTime(now), userId ? rungNow(userId) : undefined) as SQL;
   // The last member of a step: a routed call with members left in order rings the next one now.
   const [passed] = await deps.db
     .update(callSessions)
     .set({ ringDeadlineAt: now })
-    .where(and(eq(callSessions.id, sessionId), ringingInTime(now), sql`not (${onLastRingStep()})`))
+    .where(and(eq(callSessions.id, sessionId), rungHere, sql`not (${onLastRingStep()})`))
     .returning({ id: callSessions.id });
   if (passed) {
     const reached = await reachRingDeadline(deps, sessionId);
@@ -123,7 +125,7 @@ export async function declineCall(
   }
   const end = await endCall(deps, sessionId, "busy", "The business declined the call.", {
     onlyFrom: ["ringing"],
-    stillMatching: ringingInTime(deps.clock.now()),
+    stillMatching: rungHere,
   });
   return { ok: true as const, ended: end !== null };
 }
