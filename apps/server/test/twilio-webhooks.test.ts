@@ -169,6 +169,13 @@ describe("Twilio webhooks", () => {
       expect(res.text).toContain(`<Identity>agent:${memberId}</Identity>`);
       expect(res.text).not.toContain(`agent:${userId}`);
       expect(res.text.match(/<Client/g)).toHaveLength(1);
+
+      // Nobody routed is reachable: the phone number is the fallback, and it still rings.
+      await member.client.trpc.phone.setAvailable.mutate({ available: false });
+      const fallback = await startTwilioCall(routed.publicId);
+      const dialed = await postTwilio(h, env, VOICE, voiceParams(fallback.sessionId));
+      expect(dialed.text).toContain(`>${BUSINESS_NUMBER}</Number>`);
+      expect(dialed.text).not.toContain("<Client");
     });
 
     it("refuses a tampered parameter, a tampered URL or a missing signature with 403 and writes nothing", async () => {
