@@ -12,7 +12,11 @@ type Strategy = Routing["strategy"];
 type Chosen = { userId: string; name: string; ringSeconds: number | null };
 
 const whoOptions: ReadonlyArray<{ value: Who; label: string; hint: string }> = [
-  { value: "all", label: "All members", hint: "Everyone in your team who is available." },
+  {
+    value: "all",
+    label: "All members",
+    hint: "Everyone in your team who is available (one after another: longest-standing members first).",
+  },
   { value: "chosen", label: "Chosen members", hint: "Only the members you pick, in the order you set." },
 ];
 const strategyOptions: ReadonlyArray<{ value: Strategy; label: string; hint: string }> = [
