@@ -95,6 +95,11 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
   "buttons.duplicate": { roles: ownersAndAdmins, input: () => ({ id: nobody() }) },
   "buttons.delete": { roles: ownersAndAdmins, input: () => ({ id: nobody() }) },
   "buttons.removeLogo": { roles: ownersAndAdmins, input: () => ({ id: nobody() }) },
+  "buttons.routing": { roles: ownersAndAdmins, input: () => ({ id: nobody() }) },
+  "buttons.setRouting": {
+    roles: ownersAndAdmins,
+    input: () => ({ id: nobody(), who: "all", strategy: "ring-all", stepSeconds: 20, members: [] }),
+  },
 
   "callbacks.list": { roles: anyMember, input: () => ({ onlyOpen: false }) },
   "callbacks.setHandled": { roles: anyMember, input: () => ({ id: nobody(), handled: true }) },

@@ -245,6 +245,17 @@ const cases: Record<ProcedurePath, Case> = {
     tier: "admin",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
   },
+  "buttons.routing": {
+    tier: "owner",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
+  },
+  "buttons.setRouting": {
+    tier: "owner",
+    crossAccount: {
+      kind: "foreign-ids",
+      input: ({ b }) => ({ id: b.buttonId, who: "all", strategy: "in-order", stepSeconds: 10, members: [] }),
+    },
+  },
 
   "callbacks.list": {
     tier: "authed",

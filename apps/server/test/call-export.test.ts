@@ -6,7 +6,7 @@ import { validButton } from "./fixtures/buttons";
 import { type Harness, signupVerified, startHarness, type TestClient } from "./harness";
 
 type NewCall = typeof callSessions.$inferInsert;
-type Owner = { client: TestClient; accountId: string };
+type Owner = { client: TestClient; accountId: string; userId: string };
 
 /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): string[][] {
@@ -41,7 +41,7 @@ function parseCsv(text: string): string[][] {
 async function owner(h: Harness): Promise<Owner> {
   const { client } = await signupVerified(h);
   const me = await client.trpc.account.me.query();
-  return { client, accountId: me!.account.id };
+  return { client, accountId: me!.account.id, userId: me!.user.id };
 }
 
 function call(
@@ -122,7 +122,7 @@ describe("CSV export of the call log", () => {
     const doomed = (await a.client.trpc.buttons.create.mutate(validButton({ name: "Gone", enabled: false })))
       .id;
     const [plain, tricky, deleted] = await insertCalls(h, [
-      call(a.accountId, aMain, "2026-02-20T15:30:00.250Z", { durationSeconds: 125 }),
+      call(a.accountId, aMain, "2026-02-20T15:30:00.250Z", { durationSeconds: 125, answeredBy: a.userId }),
       call(a.accountId, aOther, "2026-02-21T15:30:00Z", {
         status: "failed",
         transport: "twilio",
@@ -160,6 +160,7 @@ describe("CSV export of the call log", () => {
       "Visitor IP",
       "Page URL",
       "Failure reason",
+      "Answered by",
     ]);
     expect(rows.slice(1)).toEqual([
       [
@@ -174,6 +175,7 @@ describe("CSV export of the call log", () => {
         "",
         "'\tcmd",
         "'\r=1",
+        "",
       ],
       [
         tricky,
@@ -187,6 +189,7 @@ describe("CSV export of the call log", () => {
         "'@SUM(1+1)",
         '\'+https://shop.test/?a=1,b="2"',
         "'-2+3\nsecond line",
+        "",
       ],
       [
         plain,
@@ -200,6 +203,7 @@ describe("CSV export of the call log", () => {
         "198.51.100.20",
         "https://shop.test/",
         "",
+        "Dana Owner",
       ],
     ]);
   });
@@ -214,7 +218,7 @@ describe("CSV export of the call log", () => {
       }),
     ]);
     const rows = await csvOf(await download(a.client));
-    expect(rows.slice(1).map((row) => [row[0], ...row.slice(8)])).toEqual([
+    expect(rows.slice(1).map((row) => [row[0], ...row.slice(8, 11)])).toEqual([
       [id, "'\uff1d1+1", "' =1+1", "'\n=1+1"],
     ]);
   });

@@ -10,12 +10,12 @@ function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-type Owner = { client: TestClient; accountId: string };
+type Owner = { client: TestClient; accountId: string; userId: string };
 
 async function owner(h: Harness): Promise<Owner> {
   const { client } = await signupVerified(h);
   const me = await client.trpc.account.me.query();
-  return { client, accountId: me!.account.id };
+  return { client, accountId: me!.account.id, userId: me!.user.id };
 }
 
 async function insertCalls(h: Harness, calls: NewCall[]): Promise<string[]> {
@@ -143,6 +143,7 @@ describe("call log", () => {
       call(a.accountId, aMain, "2026-02-20T10:00:00Z", 125, {
         visitorIp: "203.0.113.5",
         pageUrl: "https://shop.test/pricing",
+        answeredBy: a.userId,
       }),
       call(a.accountId, doomed, "2026-02-21T10:00:00Z", 0, {
         status: "failed",
@@ -168,6 +169,7 @@ describe("call log", () => {
       visitorIp: "203.0.113.5",
       pageUrl: "https://shop.test/pricing",
       failureReason: null,
+      answeredBy: "Dana Owner",
     });
     expect(page.items[1]).toMatchObject({
       button: { id: null, name: "Deleted button" },
@@ -176,6 +178,7 @@ describe("call log", () => {
       failureReason: "The phone network did not connect the call.",
       visitorIp: null,
       pageUrl: null,
+      answeredBy: null,
     });
     expect(page.items[0]!.startedAt).toBeInstanceOf(Date);
   });

@@ -1,4 +1,4 @@
-import { billingRecords, callSessions, subscriptions, users } from "@cac/db";
+import { billingRecords, callRingSteps, callSessions, subscriptions, users } from "@cac/db";
 import { memberByEmail } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +34,8 @@ describe("GET /exports/account.json (download my data)", () => {
   let h: Harness;
   let a: { client: TestClient; email: string; password: string; accountId: string; buttonId: string };
   let bMarkers: string[];
+  let routedCall: string;
+  let ownerId: string;
   beforeAll(async () => {
     h = await startHarness({
       build: { jobs: false },
@@ -64,19 +66,40 @@ describe("GET /exports/account.json (download my data)", () => {
     a = pa;
     bMarkers = [pb.email, pb.accountId, pb.buttonId, pb.button.publicId, pb.callbackName];
     const start = h.clock.now().getTime();
-    await h.db.db.insert(callSessions).values(
-      Array.from({ length: CALLS }, (_, i) => ({
-        accountId: pa.accountId,
-        buttonId: pa.buttonId,
-        transport: "webrtc" as const,
-        status: "completed" as const,
-        visitorIp: "198.51.100.7",
-        visitorTokenHash: `secret-token-hash-${i}`,
-        // Pairs share a start time, so the order (and the batches' seams) also rely on the id.
-        startedAt: new Date(start - Math.floor(i / 2) * 60_000),
-        durationSeconds: i % 90,
-      })),
-    );
+    // A's button rings its owner in order; A's oldest call rang them and they answered.
+    await pa.client.trpc.buttons.setRouting.mutate({
+      id: pa.buttonId,
+      who: "chosen",
+      strategy: "in-order",
+      stepSeconds: 15,
+      members: [{ userId: pa.user.id, ringSeconds: 25 }],
+    });
+    const inserted = await h.db.db
+      .insert(callSessions)
+      .values(
+        Array.from({ length: CALLS }, (_, i) => ({
+          accountId: pa.accountId,
+          buttonId: pa.buttonId,
+          transport: "webrtc" as const,
+          status: "completed" as const,
+          visitorIp: "198.51.100.7",
+          visitorTokenHash: `secret-token-hash-${i}`,
+          // Pairs share a start time, so the order (and the batches' seams) also rely on the id.
+          startedAt: new Date(start - Math.floor(i / 2) * 60_000),
+          durationSeconds: i % 90,
+        })),
+      )
+      .returning({ id: callSessions.id });
+    routedCall = inserted.at(-1)?.id ?? "";
+    await h.db.db.insert(callRingSteps).values({
+      callId: routedCall,
+      step: 0,
+      userId: pa.user.id,
+      startedAt: h.clock.now(),
+      endedAt: h.clock.now(),
+      outcome: "answered",
+    });
+    ownerId = pa.user.id;
     await h.db.db.insert(callSessions).values({
       accountId: pb.accountId,
       buttonId: pb.buttonId,
@@ -146,6 +169,17 @@ describe("GET /exports/account.json (download my data)", () => {
     const order = data.callSessions.map((c) => `${c.startedAt} ${c.id}`);
     expect(order).toEqual([...order].sort());
     expect(data.callSessions[0]).toMatchObject({ visitorIp: "198.51.100.7", transport: "webrtc" });
+    // Routing and who each call rang are the account's data too.
+    expect(data.buttons[0]?.routing).toMatchObject({
+      who: "chosen",
+      strategy: "in-order",
+      stepSeconds: 15,
+      members: [{ userId: ownerId, ringSeconds: 25 }],
+    });
+    expect(data.callSessions.find((c) => c.id === routedCall)?.ringSteps).toEqual([
+      expect.objectContaining({ step: 0, userId: ownerId, outcome: "answered" }),
+    ]);
+    expect(data.callSessions.filter((c) => (c.ringSteps as unknown[]).length > 0)).toHaveLength(1);
 
     // No password hash, session ids or secrets, and no capability token hashes.
     const [owner] = await h.db.db.select().from(users).where(eq(users.email, a.email));

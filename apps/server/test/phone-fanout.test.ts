@@ -156,6 +156,8 @@ describe("panels opening together share one read of the calls ringing now", () =
         .returning({ id: callSessions.id })
         .then((rows) => rows[0]?.id ?? "");
     const first = await ring();
+    // Calls from before routing ring every member's panel.
+    const agentId = "00000000-0000-4000-8000-000000000001";
     let reads = 0;
     const db = new Proxy(handle.db, {
       get(target, property, receiver) {
@@ -167,15 +169,15 @@ describe("panels opening together share one read of the calls ringing now", () =
     const rung = (entries: Awaited<ReturnType<typeof ringingNow>>) =>
       entries.map((entry) => (entry.event.type === "ring" ? entry.event.call.sessionId : ""));
     const burst = await Promise.all(
-      Array.from({ length: 50 }, () => ringingNow({ db }, accountId, "0-0_0-0")),
+      Array.from({ length: 50 }, () => ringingNow({ db }, accountId, agentId, "0-0_0-0")),
     );
     expect(burst.map(rung)).toEqual(Array.from({ length: 50 }, () => [first]));
     expect(reads).toBeLessThanOrEqual(2);
 
     // A read in flight when a call starts ringing never answers a panel that asks after it.
-    const early = ringingNow({ db }, accountId, "0-0_0-0");
+    const early = ringingNow({ db }, accountId, agentId, "0-0_0-0");
     const second = await ring();
-    const late = await ringingNow({ db }, accountId, "0-0_0-0");
+    const late = await ringingNow({ db }, accountId, agentId, "0-0_0-0");
     expect(rung(late).sort()).toEqual([first, second].sort());
     expect(rung(await early)).toContain(first);
   });

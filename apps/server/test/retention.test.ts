@@ -6,8 +6,11 @@ import {
   accounts,
   authSessions,
   billingRecords,
+  buttonRouting,
+  buttonRoutingMembers,
   buttons,
   callbackRequests,
+  callRingSteps,
   callSessions,
   contactMessages,
   memberships,
@@ -116,14 +119,35 @@ describe("retention jobs", () => {
         name: `Visitor ${unique()}`,
         phone: "(202) 555-0111",
       });
-      await h.db.db.insert(callSessions).values(
-        Array.from({ length: 3 }, (_, i) => ({
-          accountId,
-          buttonId: button.id,
-          transport: "webrtc" as const,
-          status: "completed" as const,
-          visitorIp,
-          startedAt: ago(i * 60_000),
+      const calls = await h.db.db
+        .insert(callSessions)
+        .values(
+          Array.from({ length: 3 }, (_, i) => ({
+            accountId,
+            buttonId: button.id,
+            transport: "webrtc" as const,
+            status: "completed" as const,
+            visitorIp,
+            startedAt: ago(i * 60_000),
+          })),
+        )
+        .returning({ id: callSessions.id });
+      // The button's routing, and who each call rang (the calls' ring steps).
+      const [me] = await h.db.db.select({ id: users.id }).from(users).where(eq(users.email, owner.email));
+      await owner.client.trpc.buttons.setRouting.mutate({
+        id: button.id,
+        who: "chosen",
+        strategy: "in-order",
+        stepSeconds: 20,
+        members: [{ userId: me!.id, ringSeconds: null }],
+      });
+      await h.db.db.insert(callRingSteps).values(
+        calls.map((call) => ({
+          callId: call.id,
+          step: 0,
+          userId: me!.id,
+          startedAt: ago(0),
+          outcome: "answered" as const,
         })),
       );
       await h.db.db.insert(contactMessages).values({
@@ -212,6 +236,13 @@ describe("retention jobs", () => {
       expect(await db.select().from(buttons).where(eq(buttons.id, c.button.id))).toEqual([]);
       expect(await db.select().from(callSessions).where(eq(callSessions.accountId, c.accountId))).toEqual([]);
       expect(await db.select().from(callSessions).where(eq(callSessions.visitorIp, c.visitorIp))).toEqual([]);
+      expect(await db.select().from(callRingSteps).where(eq(callRingSteps.userId, userRow!.id))).toEqual([]);
+      expect(await db.select().from(buttonRouting).where(eq(buttonRouting.accountId, c.accountId))).toEqual(
+        [],
+      );
+      expect(
+        await db.select().from(buttonRoutingMembers).where(eq(buttonRoutingMembers.accountId, c.accountId)),
+      ).toEqual([]);
       expect(
         await db.select().from(callbackRequests).where(eq(callbackRequests.accountId, c.accountId)),
       ).toEqual([]);

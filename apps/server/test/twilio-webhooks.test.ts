@@ -12,7 +12,7 @@ import {
   type TwilioEnv,
   twilioEnv,
 } from "./fixtures/twilio";
-import { type Harness, signupVerified, startHarness, type TestClient, uniqueIp } from "./harness";
+import { type Harness, loginAgent, signupVerified, startHarness, type TestClient, uniqueIp } from "./harness";
 
 const SHOP = "https://shop.test";
 const VOICE = "/webhooks/twilio/voice";
@@ -145,6 +145,37 @@ describe("Twilio webhooks", () => {
       expect(res.text).toContain(`<Identity>agent:${userId}</Identity>`);
       expect(res.text).toContain(`<Parameter name="session" value="${sessionId}"/>`);
       expect(res.text).not.toMatch(/record/i);
+    });
+
+    it("rings only the button's routed members who are reachable as <Client>, with the number", async () => {
+      const routed = await owner.trpc.buttons.create.mutate(
+        validButton({ name: "Routed", hours: alwaysOpen, phoneNumber: "(202) 555-0188", ringPortal: true }),
+      );
+      const me = await owner.trpc.account.me.query();
+      const member = await loginAgent(h, me!.account.id);
+      const memberId = (await member.client.trpc.account.me.query())!.user.id;
+      await makeAgentAvailable(h, userId);
+      await makeAgentAvailable(h, memberId);
+      await owner.trpc.buttons.setRouting.mutate({
+        id: routed.id,
+        who: "chosen",
+        strategy: "ring-all",
+        stepSeconds: 20,
+        members: [{ userId: memberId, ringSeconds: null }],
+      });
+      const { sessionId } = await startTwilioCall(routed.publicId);
+      const res = await postTwilio(h, env, VOICE, voiceParams(sessionId));
+      expect(res.text).toContain(`>${BUSINESS_NUMBER}</Number>`);
+      expect(res.text).toContain(`<Identity>agent:${memberId}</Identity>`);
+      expect(res.text).not.toContain(`agent:${userId}`);
+      expect(res.text.match(/<Client/g)).toHaveLength(1);
+
+      // Nobody routed is reachable: the phone number is the fallback, and it still rings.
+      await member.client.trpc.phone.setAvailable.mutate({ available: false });
+      const fallback = await startTwilioCall(routed.publicId);
+      const dialed = await postTwilio(h, env, VOICE, voiceParams(fallback.sessionId));
+      expect(dialed.text).toContain(`>${BUSINESS_NUMBER}</Number>`);
+      expect(dialed.text).not.toContain("<Client");
     });
 
     it("refuses a tampered parameter, a tampered URL or a missing signature with 403 and writes nothing", async () => {

@@ -129,7 +129,8 @@ export function registerPhoneEvents(
         names: agentChannels(panel.accountId, panel.userId),
         cursor: panel.lastEventId,
         client: sseOptions.client,
-        first: async (start, cursor) => (start.resumed[0] ? [] : ringingNow(ctx, panel.accountId, cursor)),
+        first: async (start, cursor) =>
+          start.resumed[0] ? [] : ringingNow(ctx, panel.accountId, panel.userId, cursor),
       });
       opened = { userId: panel.userId, accountId: panel.accountId, body };
     } catch (error) {

@@ -89,13 +89,15 @@ export class CallBoard {
     this.remove(sessionId);
   }
 
-  /** Someone answered it (`byMe`: this user, in another window). */
-  taken(sessionId: string, byMe: boolean) {
+  /** Someone answered it (`byMe`: this user, in another window; `byName`: the teammate who did). */
+  taken(sessionId: string, byMe: boolean, byName: string | null = null) {
     this.gone.add(sessionId);
-    const wasRinging = this.ringingCall(sessionId) !== undefined;
+    const ringing = this.ringingCall(sessionId);
     this.remove(sessionId);
-    if (wasRinging && !this.isCurrent(sessionId)) {
-      this.notify("info", byMe ? "Answered in another window." : "Answered by a teammate.");
+    if (ringing && !this.isCurrent(sessionId)) {
+      const who = byMe ? "Answered in another window." : `Answered by ${byName ?? "a teammate"}.`;
+      this.notify("info", who);
+      this.set({ announcement: who });
     }
   }
 

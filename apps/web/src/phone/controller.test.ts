@@ -202,13 +202,22 @@ describe("the phone panel's controller", () => {
     expect(peers[0]?.closed).toBe(true);
   });
 
-  it("a call taken by a teammate stops ringing here and says so", async () => {
+  it("a call taken by a teammate stops ringing here and says who", async () => {
     await available();
     feed({ type: "ring", call: ring });
-    feed({ type: "taken", sessionId: ring.sessionId, byUserId: "user-2" });
+    feed({ type: "taken", sessionId: ring.sessionId, byUserId: "user-2", byName: "Dana" });
     expect(phone.state.ringing).toEqual([]);
-    expect(phone.state.notice).toEqual({ tone: "info", text: "Answered by a teammate." });
+    expect(phone.state.notice).toEqual({ tone: "info", text: "Answered by Dana." });
     // A late ring for it (the feed reconnected) does not ring again.
+    feed({ type: "ring", call: ring });
+    expect(phone.state.ringing).toEqual([]);
+  });
+
+  it("a call whose routing moved on to the next member stops ringing here, for good", async () => {
+    await available();
+    feed({ type: "ring", call: ring });
+    feed({ type: "rang-out", sessionId: ring.sessionId });
+    expect(phone.state.ringing).toEqual([]);
     feed({ type: "ring", call: ring });
     expect(phone.state.ringing).toEqual([]);
   });

@@ -127,7 +127,10 @@ export class PhoneController {
       case "ring":
         return this.board.ring(event.call);
       case "taken":
-        return this.board.taken(event.sessionId, event.byUserId === this.userId);
+        return this.board.taken(event.sessionId, event.byUserId === this.userId, event.byName);
+      case "rang-out":
+        // The call's routing moved on to the next member: it stops ringing here.
+        return this.board.lost(event.sessionId);
       case "signal":
         if (this.board.isCurrent(event.sessionId)) this.browser.signal(event.payload);
         return;

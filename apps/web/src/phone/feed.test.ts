@@ -93,7 +93,10 @@ describe("the phone panel's feed", () => {
     // Open again: the wait starts over, and the id moves on with the events.
     current().observer.onConnectionStateChange({ state: "pending", error: null });
     expect(handlers.state).toHaveBeenLastCalledWith("open");
-    current().observer.onData({ id: "1700-4", data: { type: "taken", sessionId: "s1", byUserId: "u2" } });
+    current().observer.onData({
+      id: "1700-4",
+      data: { type: "taken", sessionId: "s1", byUserId: "u2", byName: "Dana" },
+    });
     random.mockReturnValue(0.999);
     dropped();
     vi.advanceTimersByTime(RETRY_BASE_MS);

@@ -16,7 +16,8 @@ export type RingingCall = {
 
 export type AgentEvent =
   | { type: "ring"; call: RingingCall }
-  | { type: "taken"; sessionId: string; byUserId: string }
+  | { type: "taken"; sessionId: string; byUserId: string; byName: string | null }
+  | { type: "rang-out"; sessionId: string }
   | { type: "signal"; sessionId: string; payload: SignalPayload }
   | { type: "ended"; sessionId: string; status: string; reason: string | null; durationSeconds: number };
 

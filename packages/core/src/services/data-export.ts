@@ -2,8 +2,11 @@ import {
   accounts,
   authSessions,
   billingRecords,
+  buttonRouting,
+  buttonRoutingMembers,
   buttons,
   callbackRequests,
+  callRingSteps,
   callSessions,
   memberships,
   subscriptions,
@@ -84,6 +87,25 @@ export async function exportAccountData(
     .from(buttons)
     .where(eq(buttons.accountId, accountId))
     .orderBy(asc(buttons.createdAt));
+  const routings = await deps.db.select().from(buttonRouting).where(eq(buttonRouting.accountId, accountId));
+  const routedMembers = await deps.db
+    .select()
+    .from(buttonRoutingMembers)
+    .where(eq(buttonRoutingMembers.accountId, accountId))
+    .orderBy(asc(buttonRoutingMembers.position));
+  const routingOf = (buttonId: string) => {
+    const routing = routings.find((r) => r.buttonId === buttonId);
+    if (!routing) return null;
+    return {
+      who: routing.who,
+      strategy: routing.strategy,
+      stepSeconds: routing.stepSeconds,
+      members: routedMembers
+        .filter((m) => m.buttonId === buttonId)
+        .map((m) => ({ userId: m.userId, ringSeconds: m.ringSeconds })),
+      updatedAt: routing.updatedAt,
+    };
+  };
   const callbacks = await deps.db
     .select({
       id: callbackRequests.id,
@@ -148,6 +170,7 @@ export async function exportAccountData(
       holidays: b.holidays,
       closedBehavior: b.closedBehavior,
       allowedDomains: b.allowedDomains,
+      routing: routingOf(b.id),
       createdAt: b.createdAt,
       updatedAt: b.updatedAt,
     })),
@@ -197,7 +220,20 @@ export async function* exportCallSessions(deps: Pick<Ports, "db">, accountId: st
     const last = rows.at(-1);
     if (!last) return;
     cursor = { at: last.cursorAt, id: last.id };
-    yield rows.map(({ cursorAt: _cursorAt, ...row }) => row);
+    // Who each call rang, step by step (routing), read for the whole batch at once.
+    const steps = await deps.db
+      .select()
+      .from(callRingSteps)
+      .where(
+        inArray(
+          callRingSteps.callId,
+          rows.map((row) => row.id),
+        ),
+      )
+      .orderBy(asc(callRingSteps.step), asc(callRingSteps.startedAt));
+    const stepsOf = new Map<string, Array<Omit<(typeof steps)[number], "callId">>>();
+    for (const { callId, ...step } of steps) stepsOf.set(callId, [...(stepsOf.get(callId) ?? []), step]);
+    yield rows.map(({ cursorAt: _cursorAt, ...row }) => ({ ...row, ringSteps: stepsOf.get(row.id) ?? [] }));
     if (rows.length < batchSize) return;
   }
 }

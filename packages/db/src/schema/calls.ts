@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { accounts, users } from "./accounts";
 import { buttons } from "./buttons";
 
@@ -13,6 +13,12 @@ export const callStatuses = [
   "failed",
   "canceled",
 ] as const;
+
+/**
+ * The steps a routed browser call rings through, fixed at its start: each step rings its members
+ * for `seconds`; the call's ring deadline is the current step's end.
+ */
+export type RingPlan = Array<{ userIds: string[]; seconds: number }>;
 
 export const callSessions = pgTable(
   "call_sessions",
@@ -42,6 +48,10 @@ export const callSessions = pgTable(
     ringDeadlineAt: timestamp({ withTimezone: true }),
     // ...and when the plan's time limit ends an answered call, set at the answer.
     limitEndsAt: timestamp({ withTimezone: true }),
+    // A routed call's steps and the one ringing now (null: a call from before routing, which rang
+    // the whole account). Advancing a step is one conditional update on ring_step.
+    ringPlan: jsonb().$type<RingPlan>(),
+    ringStep: integer(),
     durationSeconds: integer().notNull().default(0),
     // The usage period (usage_totals.period_start) the call counts in, fixed at its start, and the
     // minutes it reserved there: its time limit. Its end adds its billed minutes to that period and

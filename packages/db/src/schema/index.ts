@@ -7,5 +7,6 @@ export * from "./calls";
 export * from "./contact";
 export * from "./email";
 export * from "./policy";
+export * from "./routing";
 export * from "./team";
 export * from "./usage";

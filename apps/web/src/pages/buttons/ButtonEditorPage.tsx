@@ -7,6 +7,7 @@ import { describeError } from "../../lib/errors";
 import { usePageTitle } from "../../lib/usePageTitle";
 import { useTRPC } from "../../trpc";
 import { ButtonEditor } from "./ButtonEditor";
+import { RoutingSection } from "./RoutingSection";
 
 const backLink = (
   <Link to="/buttons" className={buttonClass({ variant: "secondary", size: "sm" })}>
@@ -65,7 +66,10 @@ export function EditButtonPage() {
           retrying={button.isFetching}
         />
       ) : (
-        <ButtonEditor key={button.data.id} button={button.data} created={created} />
+        <>
+          <ButtonEditor key={button.data.id} button={button.data} created={created} />
+          <RoutingSection buttonId={button.data.id} phoneNumber={button.data.phoneNumber} />
+        </>
       )}
     </div>
   );

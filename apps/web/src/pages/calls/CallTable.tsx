@@ -42,6 +42,7 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
                 Duration
               </th>
               <th scope="col">Status</th>
+              <th scope="col">Answered by</th>
               <th scope="col">Transport</th>
               <th scope="col">Visitor IP</th>
             </tr>
@@ -72,6 +73,7 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
                   <Badge tone={statusTones[row.status]}>{statusLabels[row.status]}</Badge>
                   {row.failureReason ? <span className="calls-reason">{row.failureReason}</span> : null}
                 </td>
+                <td>{row.answeredBy ?? <span className="muted">—</span>}</td>
                 <td>{transportLabels[row.transport]}</td>
                 <td className="mono">
                   <VisitorIpCell callId={row.id} ip={row.visitorIp} />

@@ -69,6 +69,7 @@ const loggedCall: CallRow = {
   visitorIp: "203.0.113.5",
   pageUrl: "https://acme.test/",
   failureReason: null,
+  answeredBy: "Dana",
 };
 
 /** The stand-in server: what each procedure answers now, and every call it was asked. */
@@ -177,6 +178,19 @@ async function openCallsPage(path = "/calls") {
   const poll = () => act(() => queryClient.refetchQueries({ queryKey: [["callLog", "live"]] }));
   return { server, poll, text: () => container?.textContent ?? "" };
 }
+
+describe("the Calls page's log", () => {
+  it("says who answered each call", async () => {
+    const page = await openCallsPage();
+    const table = container?.querySelector("table.calls-table");
+    const headers = [...(table?.querySelectorAll("th") ?? [])].map((th) => th.textContent);
+    expect(headers).toContain("Answered by");
+    const column = headers.indexOf("Answered by");
+    const cells = table?.querySelector("tbody tr")?.querySelectorAll("td");
+    expect(cells?.[column]?.textContent).toBe("Dana");
+    expect(page.text()).toContain("Dana");
+  });
+});
 
 describe("the Calls page's totals and charts", () => {
   it("cover the last 30 days by default, and say which days", async () => {

@@ -1,4 +1,4 @@
-import { buttons, callSessions } from "@cac/db";
+import { buttons, callSessions, users } from "@cac/db";
 import { desc, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
 import { CSV_FORMULA_STARTS, CSV_SKIPPED_LEADING, csvCell } from "./csv";
@@ -73,7 +73,8 @@ export async function* callExportLineBatches(
       ${billedMinutes}::text,
       ${csvText(sql`${callSessions.visitorIp}`)},
       ${csvText(sql`${callSessions.pageUrl}`)},
-      ${csvText(sql`${callSessions.failureReason}`)}) || (chr(13) || chr(10))`;
+      ${csvText(sql`${callSessions.failureReason}`)},
+      coalesce(answerer.cell, '')) || (chr(13) || chr(10))`;
   type Chunk = { text: string; micros: string | null; id: string | null };
   // Postgres joins the lines into chunks of EXPORT_CHUNK_ROWS (in order) and names the batch's
   // last row for the next batch: the server handles a few strings per batch instead of an object
@@ -95,6 +96,10 @@ export async function* callExportLineBatches(
             select ${csvText(sql`${buttons.name}`)} as cell from ${buttons}
             where ${buttons.id} = ${callSessions.buttonId} offset 0
           ) button on true
+          left join lateral (
+            select ${csvText(sql`${users.name}`)} as cell from ${users}
+            where ${users.id} = ${callSessions.answeredBy} offset 0
+          ) answerer on true
           where ${filterWhere(filter, keysetWhere(key))}
           order by ${callSessions.startedAt} desc, ${callSessions.id} desc
           limit ${batchSize}

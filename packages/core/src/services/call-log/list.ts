@@ -1,4 +1,4 @@
-import { buttons, callSessions } from "@cac/db";
+import { buttons, callSessions, users } from "@cac/db";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Ports } from "../../ports";
 import { openStatuses } from "../calls/lifecycle";
@@ -26,6 +26,8 @@ export type CallLogRow = {
   visitorIp: string | null;
   pageUrl: string | null;
   failureReason: string | null;
+  /** Who took the call in the portal (their name), or null. */
+  answeredBy: string | null;
 };
 
 function toRow(r: {
@@ -39,6 +41,7 @@ function toRow(r: {
   visitorIp: string | null;
   pageUrl: string | null;
   failureReason: string | null;
+  answeredBy: string | null;
 }): CallLogRow {
   return {
     id: r.id,
@@ -52,6 +55,7 @@ function toRow(r: {
     visitorIp: r.visitorIp,
     pageUrl: r.pageUrl,
     failureReason: r.failureReason,
+    answeredBy: r.answeredBy,
   };
 }
 
@@ -75,9 +79,11 @@ export async function listCallLog(
       visitorIp: callSessions.visitorIp,
       pageUrl: callSessions.pageUrl,
       failureReason: callSessions.failureReason,
+      answeredBy: users.name,
     })
     .from(callSessions)
     .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))
+    .leftJoin(users, eq(users.id, callSessions.answeredBy))
     .where(filterWhere(filter, keysetWhere(key)))
     .orderBy(desc(callSessions.startedAt), desc(callSessions.id))
     .limit(page.limit + 1);

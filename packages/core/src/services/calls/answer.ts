@@ -1,12 +1,15 @@
-import { type CallSession, callSessions } from "@cac/db";
+import { type CallSession, callSessions, users } from "@cac/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
 import { allowedCallSeconds, getUsage } from "../usage";
 import { type AgentEvent, channels, type VisitorEvent } from "./channels";
-import { armDeadline, endAtDeadline, ringingInTime } from "./deadlines";
+import { armDeadline } from "./deadline-timers";
+import { ringingInTime } from "./deadlines";
+import { closeRingSteps } from "./ring-step-rows";
+import { reachRingDeadline, rungNow } from "./ring-steps";
 
-type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
+type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence">;
 
 /**
  * An agent takes a ringing browser call, on whichever instance: one conditional update from
@@ -32,6 +35,8 @@ export async function answerCall(deps: Deps, accountId: string, userId: string, 
         eq(callSessions.transport, "webrtc"),
         isNull(callSessions.answeredBy),
         ringingInTime(now),
+        // Only a member the call's routing rings now may take it.
+        rungNow(userId),
       ),
     )
     .returning();
@@ -39,8 +44,10 @@ export async function answerCall(deps: Deps, accountId: string, userId: string, 
   const call = row.limitEndsAt ? row : await limitLegacyCall(deps, row, now);
   const limitEndsAt = call.limitEndsAt ?? now;
   const maxCallSeconds = Math.round((limitEndsAt.getTime() - now.getTime()) / 1000);
+  await closeRingSteps(deps, sessionId, "taken", now, userId);
+  const [answerer] = await deps.db.select({ name: users.name }).from(users).where(eq(users.id, userId));
   const answered: VisitorEvent = { type: "answered" };
-  const taken: AgentEvent = { type: "taken", sessionId, byUserId: userId };
+  const taken: AgentEvent = { type: "taken", sessionId, byUserId: userId, byName: answerer?.name ?? null };
   await Promise.all([
     deps.pubsub.publish(channels.visitor(sessionId), answered),
     deps.pubsub.publish(channels.accountPhone(accountId), taken),
@@ -71,6 +78,12 @@ async function notAnswerable(deps: Deps, accountId: string, sessionId: string) {
     .where(and(eq(callSessions.id, sessionId), eq(callSessions.accountId, accountId)));
   if (!existing) return new AppError("NOT_FOUND", "This call does not exist.");
   if (existing.status === "in-progress") return new AppError("CONFLICT", "Someone else answered this call.");
-  if (existing.status === "ringing") await endAtDeadline(deps, sessionId, "ring");
+  if (existing.status === "ringing") {
+    // Past its step's deadline: it advances (or ends) now. In time: it rings someone else now.
+    const reached = await reachRingDeadline(deps, sessionId);
+    if (reached === null || reached.kind === "advanced") {
+      return new AppError("CONFLICT", "This call is ringing another member now.");
+    }
+  }
   return new AppError("CONFLICT", "This call has already ended.");
 }

@@ -1,8 +1,8 @@
 /** Pubsub channel names for call signaling. */
 export const channels = {
-  /** Ring, taken and ended notices for every agent of an account. */
+  /** Taken and ended notices for every agent of an account. */
   accountPhone: (accountId: string) => `phone:account:${accountId}`,
-  /** Signals and notices for one agent (the one who answered a call). */
+  /** Rings for one member (when a call's routing rings them), and the signals of calls they answered. */
   userPhone: (userId: string) => `phone:user:${userId}`,
   /** Everything the visitor of one call hears about it. */
   visitor: (sessionId: string) => `call:${sessionId}:visitor`,
@@ -30,6 +30,9 @@ export type AgentCall = {
 
 export type AgentEvent =
   | { type: "ring"; call: AgentCall }
-  | { type: "taken"; sessionId: string; byUserId: string }
+  /** Someone answered: every panel that rang it shows who ("Answered by Dana"). */
+  | { type: "taken"; sessionId: string; byUserId: string; byName: string | null }
+  /** The member's ring step ran out and the call rings the next member: it stops ringing here. */
+  | { type: "rang-out"; sessionId: string }
   | { type: "signal"; sessionId: string; payload: SignalPayload }
   | ({ type: "ended"; sessionId: string } & CallEnd);

@@ -2,7 +2,7 @@ import { callSessions } from "@cac/db";
 import { and, eq, gt, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
 import type { CallEnd } from "./channels";
-import { type EndStatus, endCall, setCallTimer } from "./lifecycle";
+import { type EndStatus, endCall } from "./lifecycle";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
@@ -40,13 +40,23 @@ export const callDeadlines = {
 
 export type DeadlineKind = keyof typeof callDeadlines;
 
-/** A browser call still in the deadline's status and past it at `now`: the one condition every instance acts on. */
+/** The call's ring plan is on its last step (a call from before routing has one step). */
+export function onLastRingStep(): SQL {
+  return sql`coalesce(${callSessions.ringStep}, 0) >= coalesce(jsonb_array_length(${callSessions.ringPlan}), 1) - 1`;
+}
+
+/**
+ * A browser call still in the deadline's status and past it at `now`: the one condition every
+ * instance acts on. A routed call's ring deadline ends it only on its last step; before that it
+ * advances the ring (ring-steps.ts).
+ */
 export function deadlinePassed(kind: DeadlineKind, now: Date): SQL {
   const deadline = callDeadlines[kind];
   return and(
     eq(callSessions.status, deadline.from),
     eq(callSessions.transport, "webrtc"),
     lte(deadline.column, now),
+    kind === "ring" ? onLastRingStep() : undefined,
   ) as SQL;
 }
 
@@ -70,24 +80,4 @@ export function endAtDeadline(deps: Deps, sessionId: string, kind: DeadlineKind)
     stillMatching: deadlinePassed(kind, deps.clock.now()),
     ...(deadline.endsAtDeadline ? { endedAt: sql`${deadline.column}` } : {}),
   });
-}
-
-/**
- * This instance's timer for a call's deadline: the fast path, with the sweeper as the safety net
- * when this instance stops. It acts only through `endAtDeadline`, so it never ends a call early or
- * one that changed state meanwhile. If the call still waits on the deadline when it fires (this
- * clock runs behind the one that set it), it waits again.
- */
-export function armDeadline(deps: Deps, sessionId: string, kind: DeadlineKind, at: Date) {
-  const run = async () => {
-    if (await endAtDeadline(deps, sessionId, kind)) return;
-    const deadline = callDeadlines[kind];
-    const [call] = await deps.db
-      .select({ status: callSessions.status, at: deadline.column })
-      .from(callSessions)
-      .where(eq(callSessions.id, sessionId));
-    if (call?.status === deadline.from && call.at && call.at > deps.clock.now())
-      armDeadline(deps, sessionId, kind, call.at);
-  };
-  setCallTimer(sessionId, Math.max(0, at.getTime() - deps.clock.now().getTime()), run, deps.log);
 }

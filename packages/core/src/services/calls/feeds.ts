@@ -4,8 +4,8 @@ import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
 import { batched } from "../batched";
 import { type FeedEntry, openFeed } from "../event-log";
-import { type AgentCall, type AgentEvent, channels, type VisitorEvent } from "./channels";
-import { isOpen, ringingCalls } from "./signaling";
+import { type AgentEvent, channels, type VisitorEvent } from "./channels";
+import { isOpen, type RingingCall, ringingCalls } from "./signaling";
 
 /** How often an open stream marks its party as still connected (the call's or the agent's heartbeat). */
 export const HEARTBEAT_MS = 10_000;
@@ -74,22 +74,26 @@ export function agentChannels(accountId: string, userId: string): string[] {
  * (thousands reconnect together after a restart): each read starts after its callers asked, so
  * none misses a ring published after it subscribed.
  */
-const sharedRingingCalls = batched<string, AgentCall[]>(async (db, accountIds) => {
+const sharedRingingCalls = batched<string, RingingCall[]>(async (db, accountIds) => {
   const calls = await Promise.all(accountIds.map((accountId) => ringingCalls({ db }, accountId)));
   return new Map(accountIds.map((accountId, i) => [accountId, calls[i] ?? []]));
 });
 
 /**
- * How a phone panel whose feed did not resume starts: the account's calls ringing now, each as a
- * ring at the feed's cursor (read once subscribed, so no ring falls between the two).
+ * How a phone panel whose feed did not resume starts: the account's calls ringing its member now
+ * (their routing's current step), each as a ring at the feed's cursor (read once subscribed, so
+ * no ring falls between the two).
  */
 export async function ringingNow(
   deps: Pick<Ports, "db">,
   accountId: string,
+  userId: string,
   cursor: string,
 ): Promise<FeedEntry<AgentEvent>[]> {
   const calls = (await sharedRingingCalls(deps.db, accountId)) ?? [];
-  return calls.map((call) => ({ channel: 0, cursor, event: { type: "ring", call } }));
+  return calls.flatMap(({ rings, ...call }): FeedEntry<AgentEvent>[] =>
+    rings === null || rings.includes(userId) ? [{ channel: 0, cursor, event: { type: "ring", call } }] : [],
+  );
 }
 
 /**
@@ -106,7 +110,7 @@ export async function* agentFeed(
 ): AsyncGenerator<FeedEntry<AgentEvent>> {
   const feed = await openFeed<AgentEvent>(deps.pubsub, agentChannels(accountId, userId), cursor, signal);
   try {
-    if (!feed.resumed[0]) yield* await ringingNow(deps, accountId, feed.cursor());
+    if (!feed.resumed[0]) yield* await ringingNow(deps, accountId, userId, feed.cursor());
     yield* feed.replay;
     yield* feed.live;
   } finally {

@@ -3,6 +3,7 @@ import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
 import { billedMinutesOf } from "../usage";
 import { type AgentEvent, type CallEnd, channels, type VisitorEvent } from "./channels";
+import { closeRingSteps } from "./ring-step-rows";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
@@ -98,6 +99,8 @@ export async function endCall(
   const [row] = await deps.db.with(ended, settled).select().from(ended);
   if (!row) return null;
   clearCallTimer(sessionId);
+  // The members still ringing stop: their steps end with the call (recorded once, with its end).
+  await closeRingSteps(deps, sessionId, ringOutcomeOf(status), now);
   const end: CallEnd = { status: row.status, reason, durationSeconds: row.durationSeconds };
   // The end is stored; an outage of live events must not skip what follows (screens that missed
   // the notice read the call's state when they reconnect).
@@ -107,6 +110,13 @@ export async function endCall(
   // Only the update that ended the call gets here, so follow-ups (the missed-call email) run once.
   await deps.onCallEnded(row);
   return end;
+}
+
+/** How a call's end ends the ring of the members it was ringing. */
+function ringOutcomeOf(status: EndStatus) {
+  if (status === "no-answer") return "no-answer" as const;
+  if (status === "busy") return "declined" as const;
+  return "ended" as const;
 }
 
 async function publishEnded(

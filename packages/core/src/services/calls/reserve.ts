@@ -1,4 +1,4 @@
-import { callSessions, type Db } from "@cac/db";
+import { callSessions, type Db, type RingPlan } from "@cac/db";
 import { sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
@@ -22,6 +22,9 @@ export type NewCall = {
   visitorTokenHash: string;
   startedAt: Date;
   ringDeadlineAt: Date | null;
+  /** A routed browser call's steps, and the one it starts on. */
+  ringPlan?: RingPlan;
+  ringStep?: number;
 };
 
 /** Tries with fewer minutes when other calls of the account took some meanwhile; bounded all the same. */
@@ -66,6 +69,8 @@ async function insertWithReservation(deps: Pick<Ports, "db">, usage: Usage, minu
     visitorTokenHash: call.visitorTokenHash,
     startedAt: iso(call.startedAt),
     ringDeadlineAt: iso(call.ringDeadlineAt),
+    ringPlan: call.ringPlan ? JSON.stringify(call.ringPlan) : null,
+    ringStep: call.ringStep ?? null,
     usagePeriodStart: iso(usage.periodStart),
   });
   return row ?? null;
@@ -106,12 +111,13 @@ function buildStartStatement(db: Db) {
     .$with("created", { id: sql<string>`id`.as("id"), pageUrl: sql<string | null>`page_url`.as("page_url") })
     .as(
       sql`insert into ${callSessions} (account_id, button_id, transport, status, visitor_ip, page_url,
-        visitor_token_hash, started_at, last_activity_at, ring_deadline_at, usage_period_start, reserved_minutes)
+        visitor_token_hash, started_at, last_activity_at, ring_deadline_at, ring_plan, ring_step,
+        usage_period_start, reserved_minutes)
       select ${value("accountId", "uuid")}, ${value("buttonId", "uuid")}, ${value("transport", "text")},
         ${value("status", "text")}, ${value("visitorIp", "text")}, ${value("pageUrl", "text")},
         ${value("visitorTokenHash", "text")}, ${value("startedAt", "timestamptz")},
         ${value("startedAt", "timestamptz")}, ${value("ringDeadlineAt", "timestamptz")},
-        ${value("usagePeriodStart", "timestamptz")}, ${value("minutes", "int")}
+        ${value("ringPlan", "jsonb")}, ${value("ringStep", "int")}, ${value("usagePeriodStart", "timestamptz")}, ${value("minutes", "int")}
       from reserved
       returning id, page_url`,
     );

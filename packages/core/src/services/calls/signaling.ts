@@ -1,12 +1,14 @@
 import { timingSafeEqual } from "node:crypto";
-import { buttons, callSessions, memberships } from "@cac/db";
-import { and, eq } from "drizzle-orm";
+import { buttons, callRingSteps, callSessions, memberships, users } from "@cac/db";
+import { and, count, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
 import { sha256 } from "../sessions";
 import { type AgentCall, type AgentEvent, channels, type SignalPayload, type VisitorEvent } from "./channels";
-import { ringingInTime } from "./deadlines";
+import { armDeadline } from "./deadline-timers";
+import { onLastRingStep, ringingInTime } from "./deadlines";
 import { endCall, openStatuses, touchCall } from "./lifecycle";
+import { reachRingDeadline, rungNow } from "./ring-steps";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
@@ -94,13 +96,62 @@ export async function agentHangUp(deps: Deps, accountId: string, sessionId: stri
  * An agent declines a ringing call: the caller is told no one can answer and offered a callback.
  * Only a call still ringing in time is ended (compare-and-set), never one answered meanwhile.
  */
-export async function declineCall(deps: Deps, accountId: string, sessionId: string) {
+export async function declineCall(
+  deps: Deps & Pick<Ports, "presence">,
+  accountId: string,
+  sessionId: string,
+  userId?: string,
+) {
   await requireAccountCall(deps, accountId, sessionId);
+  const now = deps.clock.now();
+  // A routed call rung for several members at once rings on for the others: only this member stops.
+  if (userId && (await declineOwnRing(deps, sessionId, userId, now)) > 0) {
+    const rangOut: AgentEvent = { type: "rang-out", sessionId };
+    await deps.pubsub.publish(channels.userPhone(userId), rangOut);
+    return { ok: true as const, ended: false };
+  }
+  // Only a member the call rings now may decline it (a stale panel must not skip someone's ring).
+  const rungHere = and(ringingInTime(now), userId ? rungNow(userId) : undefined) as SQL;
+  // The last member of a step: a routed call with members left in order rings the next one now.
+  const [passed] = await deps.db
+    .update(callSessions)
+    .set({ ringDeadlineAt: now })
+    .where(and(eq(callSessions.id, sessionId), rungHere, sql`not (${onLastRingStep()})`))
+    .returning({ id: callSessions.id });
+  if (passed) {
+    const reached = await reachRingDeadline(deps, sessionId);
+    if (reached?.kind === "advanced") armDeadline(deps, sessionId, "ring", reached.deadline);
+    return { ok: true as const, ended: reached?.kind === "ended" };
+  }
   const end = await endCall(deps, sessionId, "busy", "The business declined the call.", {
     onlyFrom: ["ringing"],
-    stillMatching: ringingInTime(deps.clock.now()),
+    stillMatching: rungHere,
   });
   return { ok: true as const, ended: end !== null };
+}
+
+/**
+ * Marks this member's ring of the call as declined; how many members the call still rings (0 when
+ * this member was not rung, or was the last one ringing).
+ */
+async function declineOwnRing(deps: Pick<Ports, "db">, sessionId: string, userId: string, now: Date) {
+  const declined = await deps.db
+    .update(callRingSteps)
+    .set({ outcome: "declined", endedAt: now })
+    .where(
+      and(
+        eq(callRingSteps.callId, sessionId),
+        eq(callRingSteps.userId, userId),
+        isNull(callRingSteps.endedAt),
+      ),
+    )
+    .returning({ callId: callRingSteps.callId });
+  if (declined.length === 0) return 0;
+  const [left] = await deps.db
+    .select({ n: count() })
+    .from(callRingSteps)
+    .where(and(eq(callRingSteps.callId, sessionId), isNull(callRingSteps.endedAt)));
+  return left?.n ?? 0;
 }
 
 /**
@@ -127,8 +178,11 @@ export async function setAgentAvailable(
   return { available };
 }
 
-/** The account's browser calls ringing now: the phone panel rings them when it opens. */
-export async function ringingCalls(deps: Pick<Ports, "db">, accountId: string): Promise<AgentCall[]> {
+/** A call ringing now, and the members its current step rings (null: a call from before routing, everyone). */
+export type RingingCall = AgentCall & { rings: string[] | null };
+
+/** The account's browser calls ringing now: a phone panel rings those ringing its member when it opens. */
+export async function ringingCalls(deps: Pick<Ports, "db">, accountId: string): Promise<RingingCall[]> {
   const rows = await deps.db
     .select({
       sessionId: callSessions.id,
@@ -136,6 +190,8 @@ export async function ringingCalls(deps: Pick<Ports, "db">, accountId: string): 
       buttonName: buttons.name,
       pageUrl: callSessions.pageUrl,
       startedAt: callSessions.startedAt,
+      ringPlan: callSessions.ringPlan,
+      ringStep: callSessions.ringStep,
     })
     .from(callSessions)
     .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))
@@ -146,9 +202,10 @@ export async function ringingCalls(deps: Pick<Ports, "db">, accountId: string): 
         eq(callSessions.transport, "webrtc"),
       ),
     );
-  return rows.map((call) => ({
+  return rows.map(({ ringPlan, ringStep, ...call }) => ({
     ...call,
     buttonName: call.buttonName ?? "Deleted button",
     startedAt: call.startedAt.toISOString(),
+    rings: ringPlan ? (ringPlan[ringStep ?? 0]?.userIds ?? []) : null,
   }));
 }

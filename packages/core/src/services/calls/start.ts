@@ -4,16 +4,18 @@ import { isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
 import { recordRefusal } from "../abuse";
 import { detectAbuseAtCallStart } from "../abuse-detection";
+import { ringPlanFor } from "../routing";
 import { newOpaqueToken } from "../sessions";
 import { reservableMinutes } from "../usage";
 import { ipBlockedError, refusalKind } from "../widget-guards";
 import type { CallFacts } from "../widget-visit";
 import { type AgentEvent, channels, type VisitorEvent } from "./channels";
-import { armDeadline } from "./deadlines";
+import { armDeadline } from "./deadline-timers";
 import { type CallIceConfig, callIceConfig } from "./ice-servers";
 import { endCall } from "./lifecycle";
-import { availableAgents } from "./presence";
 import { createCallSession, overQuota } from "./reserve";
+import { recordRingStep } from "./ring-step-rows";
+import { planSeconds, publishRing } from "./ring-steps";
 
 export type StartCallInput = { pageUrl?: string | undefined };
 
@@ -80,7 +82,10 @@ export async function startCall(
   if (!useTwilio && !button.ringPortal) {
     throw new AppError("UNAVAILABLE", "This line can't take calls from the browser right now.");
   }
-  if (!useTwilio && (await availableAgents(ctx, button.accountId)).length === 0) {
+  // Who rings, step by step, among the routed members reachable now; nobody: the fallback, which is
+  // the phone number when Twilio rings it, else the callback form the refusal leads the visitor to.
+  const plan = useTwilio ? [] : await ringPlanFor(ctx, button, ctx.settings.calls.ringTimeoutSeconds);
+  if (!useTwilio && plan.length === 0) {
     throw new AppError(
       "NO_AGENT_AVAILABLE",
       "No one is available to answer right now. Leave your number and we'll call you back.",
@@ -93,9 +98,11 @@ export async function startCall(
   if (!useTwilio) await requireLiveEvents(ctx);
 
   const { token, hash } = newOpaqueToken();
-  const ringTimeoutSeconds = ctx.settings.calls.ringTimeoutSeconds;
+  // The visitor waits through every step at most; the ring deadline is the first step's end.
+  const ringTimeoutSeconds = useTwilio ? ctx.settings.calls.ringTimeoutSeconds : planSeconds(plan);
+  const first = plan[0];
   // A Twilio call's ring is timed by the phone network, from its dial (decideVoiceCall).
-  const ringDeadlineAt = useTwilio ? null : new Date(now.getTime() + ringTimeoutSeconds * 1000);
+  const ringDeadlineAt = first ? new Date(now.getTime() + first.seconds * 1000) : null;
   const session = await createCallSession(ctx, usage, {
     accountId: button.accountId,
     buttonId: button.id,
@@ -106,6 +113,7 @@ export async function startCall(
     visitorTokenHash: hash,
     startedAt: now,
     ringDeadlineAt,
+    ...(first ? { ringPlan: plan, ringStep: 0 } : {}),
   });
   const sessionId = session.id;
   const maxCallSeconds = session.reservedMinutes * 60;
@@ -131,8 +139,10 @@ export async function startCall(
     },
   };
   const ringing: VisitorEvent = { type: "ringing" };
+  const rung = first?.userIds ?? [];
+  await recordRingStep(ctx, sessionId, 0, rung, now);
   try {
-    await ctx.pubsub.publish(channels.accountPhone(button.accountId), ring);
+    await publishRing(ctx, rung, ring);
     await ctx.pubsub.publish(channels.visitor(sessionId), ringing);
   } catch (error) {
     // Redis went away since the check: the call never rang, so it failed (it was not missed).

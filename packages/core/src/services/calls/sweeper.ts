@@ -1,9 +1,11 @@
 import { callSessions } from "@cac/db";
 import { and, eq, inArray, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
+import { armDeadline } from "./deadline-timers";
 import { callDeadlines, deadlinePassed } from "./deadlines";
 import { type EndStatus, endCall } from "./lifecycle";
 import { agentsLastSeen } from "./presence";
+import { reachRingDeadline, ringStepDue } from "./ring-steps";
 
 /** A party whose connection has not been seen for this long is gone. */
 export const CONNECTION_LOST_MS = 45_000;
@@ -135,6 +137,7 @@ export async function sweepStaleCalls(
   ringTimeoutSeconds: number,
 ) {
   const now = deps.clock.now();
+  await advanceDueRingSteps(deps, now);
   const rules = staleRules(now, ringTimeoutSeconds, await answeringAgentsHeard(deps));
   const firstRule = sql<number>`case ${sql.join(
     rules.map((rule, i) => sql`when ${rule.when} then ${sql.raw(String(i))}`),
@@ -161,4 +164,28 @@ export async function sweepStaleCalls(
   }
   if (closed) deps.log.info({ closed }, "closed stale calls");
   return closed;
+}
+
+/**
+ * Routed calls whose ring step ran out with members left in order (the instance that timed the
+ * step stopped, or its timer is late): each advances once, however many instances sweep at once
+ * (reachRingDeadline's conditional update), and this instance times the next step.
+ */
+async function advanceDueRingSteps(
+  deps: Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence">,
+  now: Date,
+) {
+  const due = await deps.db
+    .select({ id: callSessions.id })
+    .from(callSessions)
+    .where(ringStepDue(now))
+    .limit(500);
+  let advanced = 0;
+  for (const call of due) {
+    const reached = await reachRingDeadline(deps, call.id);
+    if (reached?.kind !== "advanced") continue;
+    advanced++;
+    armDeadline(deps, call.id, "ring", reached.deadline);
+  }
+  if (advanced) deps.log.info({ advanced }, "advanced ring steps");
 }

@@ -1,13 +1,13 @@
-import { buttons, callSessions, memberships } from "@cac/db";
+import { buttons, callSessions, memberships, users } from "@cac/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Ports } from "../../ports";
 import { isUniqueViolation } from "../db-errors";
 import { currentPlan } from "../plan-limits";
+import { ringPlanFor } from "../routing";
 import { allowedCallSeconds, getUsage } from "../usage";
 import { type AgentEvent, channels, type VisitorEvent } from "./channels";
 import { type EndStatus, endCall } from "./lifecycle";
-import { availableAgents } from "./presence";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
 
@@ -149,7 +149,9 @@ export async function decideVoiceCall(
   }
   if (!claimed) return reject("session already used");
 
-  const agents = button.ringPortal ? await availableAgents(deps, session.accountId) : [];
+  // The portal rings the button's routed members who are reachable, with the number (its fallback).
+  const routed = button.ringPortal ? await ringPlanFor(deps, button, options.ringTimeoutSeconds) : [];
+  const agents = [...new Set(routed.flatMap((step) => step.userIds))].map((id) => ({ id }));
   const ringing: VisitorEvent = { type: "ringing" };
   await deps.pubsub.publish(channels.visitor(session.id), ringing);
   return {
@@ -280,12 +282,15 @@ export async function applyStatusCallback(deps: Deps, params: TwilioParams): Pro
 
   if (event.kind === "answered") {
     let byUserId = event.byUserId;
+    let byName: string | null = null;
     if (byUserId) {
       const [agent] = await deps.db
-        .select({ id: memberships.userId })
+        .select({ id: memberships.userId, name: users.name })
         .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
         .where(and(eq(memberships.userId, byUserId), eq(memberships.accountId, session.accountId)));
       byUserId = agent ? agent.id : null;
+      byName = agent?.name ?? null;
     }
     const rows = await deps.db
       .update(callSessions)
@@ -303,7 +308,7 @@ export async function applyStatusCallback(deps: Deps, params: TwilioParams): Pro
     const answered: VisitorEvent = { type: "answered" };
     await deps.pubsub.publish(channels.visitor(session.id), answered);
     if (byUserId) {
-      const taken: AgentEvent = { type: "taken", sessionId: session.id, byUserId };
+      const taken: AgentEvent = { type: "taken", sessionId: session.id, byUserId, byName };
       await deps.pubsub.publish(channels.accountPhone(session.accountId), taken);
     }
     return { sessionId: session.id, applied: "in-progress" };

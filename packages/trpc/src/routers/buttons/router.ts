@@ -9,6 +9,7 @@ import {
   updateButtonProcedure,
 } from "./crud";
 import { removeLogoProcedure } from "./logo";
+import { getRoutingProcedure, setRoutingProcedure } from "./routing";
 
 export const buttonsRouter = router({
   list: listButtonsProcedure,
@@ -19,4 +20,6 @@ export const buttonsRouter = router({
   duplicate: duplicateButtonProcedure,
   delete: deleteButtonProcedure,
   removeLogo: removeLogoProcedure,
+  routing: getRoutingProcedure,
+  setRouting: setRoutingProcedure,
 });

@@ -31,6 +31,7 @@ export const callLogPageOutput = z.object({
       visitorIp: z.string().nullable(),
       pageUrl: z.string().nullable(),
       failureReason: z.string().nullable(),
+      answeredBy: z.string().nullable(),
     }),
   ),
   nextCursor: z.string().nullable(),

@@ -35,7 +35,7 @@ export const answerProcedure = authedProcedure
 export const declineProcedure = authedProcedure
   .input(sessionIdInput)
   .output(callEndOutput)
-  .mutation(({ ctx, input }) => declineCall(ctx, ctx.account.id, input.sessionId));
+  .mutation(({ ctx, input }) => declineCall(ctx, ctx.account.id, input.sessionId, ctx.user.id));
 
 export const agentSignalProcedure = authedProcedure
   .input(agentSignalInput)

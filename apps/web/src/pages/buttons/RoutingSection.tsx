@@ -1,0 +1,273 @@
+import type { RouterOutputs } from "@cac/trpc";
+import { Alert, Button, ErrorState, Skeleton, TextField } from "@cac/ui";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { describeError } from "../../lib/errors";
+import { useTRPC } from "../../trpc";
+import { EditorSection } from "./EditorSection";
+
+type Routing = RouterOutputs["buttons"]["routing"];
+type Who = Routing["who"];
+type Strategy = Routing["strategy"];
+type Chosen = { userId: string; name: string; ringSeconds: number | null };
+
+const whoOptions: ReadonlyArray<{ value: Who; label: string; hint: string }> = [
+  {
+    value: "all",
+    label: "All members",
+    hint: "Everyone in your team who is available (one after another: longest-standing members first).",
+  },
+  { value: "chosen", label: "Chosen members", hint: "Only the members you pick, in the order you set." },
+];
+const strategyOptions: ReadonlyArray<{ value: Strategy; label: string; hint: string }> = [
+  {
+    value: "ring-all",
+    label: "Ring everyone at once",
+    hint: "The first to answer takes the call; the others see who did.",
+  },
+  {
+    value: "in-order",
+    label: "Ring one after another",
+    hint: "Each member rings for their ring time, then the next one. Members who are away are skipped.",
+  },
+];
+
+/**
+ * Who a button's calls ring, and how: its own form beside the button's fields (routing is saved
+ * on its own, and only owners and admins may change it).
+ */
+export function RoutingSection({ buttonId, phoneNumber }: { buttonId: string; phoneNumber: string | null }) {
+  const trpc = useTRPC();
+  const routing = useQuery(trpc.buttons.routing.queryOptions({ id: buttonId }));
+  const description = "Who hears a call from this button, and in which order.";
+  if (routing.isPending) {
+    return (
+      <EditorSection id="routing" title="Call routing" description={description}>
+        <Skeleton lines={4} label="Loading the routing…" />
+      </EditorSection>
+    );
+  }
+  if (routing.isError) {
+    const error = describeError(routing.error);
+    return (
+      <EditorSection id="routing" title="Call routing" description={description}>
+        <ErrorState
+          title="We could not load the routing"
+          message={
+            error.httpStatus === 403
+              ? "Only owners and admins can see and change call routing."
+              : error.message
+          }
+          onRetry={error.httpStatus === 403 ? undefined : () => routing.refetch()}
+          retrying={routing.isFetching}
+        />
+      </EditorSection>
+    );
+  }
+  return (
+    <EditorSection id="routing" title="Call routing" description={description}>
+      <RoutingForm buttonId={buttonId} routing={routing.data} phoneNumber={phoneNumber} />
+    </EditorSection>
+  );
+}
+
+function RoutingForm({
+  buttonId,
+  routing,
+  phoneNumber,
+}: {
+  buttonId: string;
+  routing: Routing;
+  phoneNumber: string | null;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [who, setWho] = useState<Who>(routing.who);
+  const [strategy, setStrategy] = useState<Strategy>(routing.strategy);
+  const [stepSeconds, setStepSeconds] = useState(String(routing.stepSeconds));
+  const [chosen, setChosen] = useState<Chosen[]>(routing.members);
+  const [saved, setSaved] = useState(false);
+  const save = useMutation(
+    trpc.buttons.setRouting.mutationOptions({
+      onSuccess: (view) => {
+        queryClient.setQueryData(trpc.buttons.routing.queryKey({ id: buttonId }), view);
+        setSaved(true);
+      },
+    }),
+  );
+  const inOrder = strategy === "in-order";
+  const isChosen = (userId: string) => chosen.some((member) => member.userId === userId);
+  const toggle = (member: { userId: string; name: string }) =>
+    setChosen((current) =>
+      isChosen(member.userId)
+        ? current.filter((m) => m.userId !== member.userId)
+        : [...current, { ...member, ringSeconds: null }],
+    );
+  const move = (index: number, by: -1 | 1) =>
+    setChosen((current) => {
+      const next = [...current];
+      const [member] = next.splice(index, 1);
+      if (member) next.splice(index + by, 0, member);
+      return next;
+    });
+  const setRing = (userId: string, value: string) =>
+    setChosen((current) =>
+      current.map((m) =>
+        m.userId === userId ? { ...m, ringSeconds: value === "" ? null : Number(value) } : m,
+      ),
+    );
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    save.mutate({
+      id: buttonId,
+      who,
+      strategy,
+      stepSeconds: Number(stepSeconds),
+      members: who === "chosen" ? chosen.map(({ userId, ringSeconds }) => ({ userId, ringSeconds })) : [],
+    });
+  };
+  const error = save.error ? describeError(save.error) : null;
+  const fallback = phoneNumber
+    ? "If nobody answers, or nobody is available: the button's phone number (when phone calls are on), then the callback form."
+    : "If nobody answers, or nobody is available: the visitor is offered the callback form.";
+
+  return (
+    // The server checks the ring times and says why one is refused (the browser's own bubbles would not).
+    <form className="stack routing-form" onSubmit={onSubmit} aria-label="Call routing" noValidate>
+      <fieldset className="choice-group">
+        <legend className="ui-label">Who rings</legend>
+        {whoOptions.map((option) => (
+          <label key={option.value} className="choice">
+            <input
+              type="radio"
+              name="routing-who"
+              value={option.value}
+              checked={who === option.value}
+              onChange={() => setWho(option.value)}
+            />
+            <span className="choice-text">
+              <span className="choice-label">{option.label}</span>
+              <span className="choice-hint">{option.hint}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+
+      {who === "chosen" ? (
+        <fieldset className="stack routing-members">
+          <legend className="ui-label">Members</legend>
+          {routing.candidates.length === 0 ? (
+            <p className="muted">Your team has no members yet.</p>
+          ) : (
+            routing.candidates.map((member) => (
+              <label key={member.userId} className="routing-pick">
+                <input type="checkbox" checked={isChosen(member.userId)} onChange={() => toggle(member)} />
+                <span>{member.name}</span>
+              </label>
+            ))
+          )}
+        </fieldset>
+      ) : null}
+
+      <fieldset className="choice-group">
+        <legend className="ui-label">How</legend>
+        {strategyOptions.map((option) => (
+          <label key={option.value} className="choice">
+            <input
+              type="radio"
+              name="routing-strategy"
+              value={option.value}
+              checked={strategy === option.value}
+              onChange={() => setStrategy(option.value)}
+            />
+            <span className="choice-text">
+              <span className="choice-label">{option.label}</span>
+              <span className="choice-hint">{option.hint}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+
+      {inOrder ? (
+        <TextField
+          label="Ring time per member (seconds)"
+          hint="From 5 to 120 seconds. A member below can have their own."
+          type="number"
+          min={5}
+          max={120}
+          inputMode="numeric"
+          required
+          className="routing-seconds-field"
+          value={stepSeconds}
+          onChange={(event) => setStepSeconds(event.target.value)}
+        />
+      ) : null}
+
+      {inOrder && who === "chosen" && chosen.length > 0 ? (
+        <ol className="routing-order" aria-label="Ringing order">
+          {chosen.map((member, index) => (
+            <li key={member.userId} className="routing-step">
+              <span className="routing-step-name">
+                {index + 1}. {member.name}
+              </span>
+              <label className="routing-step-time">
+                <span>Rings for</span>
+                <span className="ui-input-row routing-seconds">
+                  <input
+                    className="ui-input"
+                    type="number"
+                    min={5}
+                    max={120}
+                    inputMode="numeric"
+                    placeholder={stepSeconds}
+                    aria-label={`Ring time for ${member.name} (seconds)`}
+                    value={member.ringSeconds ?? ""}
+                    onChange={(event) => setRing(member.userId, event.target.value)}
+                  />
+                </span>
+                <span>s</span>
+              </label>
+              <span className="routing-step-moves">
+                <Button
+                  type="button"
+                  size="sm"
+                  variant="secondary"
+                  disabled={index === 0}
+                  onClick={() => move(index, -1)}
+                  aria-label={`Move ${member.name} up`}
+                >
+                  ↑
+                </Button>
+                <Button
+                  type="button"
+                  size="sm"
+                  variant="secondary"
+                  disabled={index === chosen.length - 1}
+                  onClick={() => move(index, 1)}
+                  aria-label={`Move ${member.name} down`}
+                >
+                  ↓
+                </Button>
+              </span>
+            </li>
+          ))}
+        </ol>
+      ) : null}
+
+      <p className="muted routing-fallback">{fallback}</p>
+      {error ? (
+        <Alert tone="error" title="The routing was not saved">
+          {[error.message, ...new Set(Object.values(error.fieldErrors).flat())].join(" ")}
+        </Alert>
+      ) : null}
+      {saved ? <Alert tone="success">Routing saved.</Alert> : null}
+      <div>
+        <Button type="submit" pending={save.isPending} pendingLabel="Saving…">
+          Save routing
+        </Button>
+      </div>
+    </form>
+  );
+}

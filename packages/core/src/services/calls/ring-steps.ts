@@ -1,0 +1,116 @@
+import { buttons, callSessions, type RingPlan } from "@cac/db";
+import { and, eq, lte, type SQL, sql } from "drizzle-orm";
+import type { Ports } from "../../ports";
+import { type AgentCall, type AgentEvent, type CallEnd, channels } from "./channels";
+import { endAtDeadline, onLastRingStep } from "./deadlines";
+import { endCall } from "./lifecycle";
+import { availableAgents } from "./presence";
+import { closeRingSteps, recordRingStep } from "./ring-step-rows";
+
+type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence">;
+
+/** Why a routed call ends when the members left in its order cannot be reached. */
+const NOBODY_LEFT = "No one was available to answer.";
+
+/** The member is rung by the call's current step (a call from before routing rings everyone). */
+export function rungNow(userId: string): SQL {
+  return sql`(${callSessions.ringPlan} is null or (${callSessions.ringPlan} -> coalesce(${callSessions.ringStep}, 0) -> 'userIds') @> jsonb_build_array(${userId}::text))`;
+}
+
+/** A ringing routed call whose current step ran out and has a step after it: any instance advances it. */
+export function ringStepDue(now: Date): SQL {
+  return and(
+    eq(callSessions.status, "ringing"),
+    eq(callSessions.transport, "webrtc"),
+    lte(callSessions.ringDeadlineAt, now),
+    sql`not (${onLastRingStep()})`,
+  ) as SQL;
+}
+
+/** The whole ring time of a plan: the most a caller waits before it rings out. */
+export function planSeconds(plan: RingPlan): number {
+  return plan.reduce((sum, step) => sum + step.seconds, 0);
+}
+
+/** The ring each member of a step's panel receives. */
+export async function ringEventOf(
+  deps: Pick<Ports, "db">,
+  call: { id: string; buttonId: string | null; pageUrl: string | null; startedAt: Date },
+): Promise<AgentEvent> {
+  const [button] = call.buttonId
+    ? await deps.db.select({ name: buttons.name }).from(buttons).where(eq(buttons.id, call.buttonId))
+    : [];
+  const ringing: AgentCall = {
+    sessionId: call.id,
+    buttonId: call.buttonId,
+    buttonName: button?.name ?? "Deleted button",
+    pageUrl: call.pageUrl,
+    startedAt: call.startedAt.toISOString(),
+  };
+  return { type: "ring", call: ringing };
+}
+
+/** Rings the step's members: one event on each one's own channel (their panels only). */
+export async function publishRing(deps: Pick<Ports, "pubsub">, userIds: string[], ring: AgentEvent) {
+  await Promise.all(userIds.map((userId) => deps.pubsub.publish(channels.userPhone(userId), ring)));
+}
+
+export type RingDeadlineResult =
+  | { kind: "advanced"; step: number; deadline: Date }
+  | { kind: "ended"; end: CallEnd }
+  | null;
+
+/**
+ * A browser call's ring deadline, reached on whichever instance (its timer, or the sweeper): the
+ * current step rang out. A routed call with members left in order advances to the next step with
+ * someone reachable, by one conditional update on the step it was on, so however many instances
+ * see the deadline, the step advances once and its members are rung once. On the last step, or with
+ * nobody left to reach, the call ends unanswered (the visitor is offered the callback form).
+ * Null when the deadline has not passed or the call moved on (answered, ended, advanced).
+ */
+export async function reachRingDeadline(deps: Deps, sessionId: string): Promise<RingDeadlineResult> {
+  const now = deps.clock.now();
+  const [call] = await deps.db
+    .select()
+    .from(callSessions)
+    .where(and(eq(callSessions.id, sessionId), ringStepDue(now)));
+  if (!call?.ringPlan || call.ringStep === null) {
+    const end = await endAtDeadline(deps, sessionId, "ring");
+    return end ? { kind: "ended", end } : null;
+  }
+  const plan = call.ringPlan;
+  const current = call.ringStep;
+  const stillOnStep = and(eq(callSessions.ringStep, current), ringStepDue(now)) as SQL;
+  const reachable = new Set((await availableAgents(deps, call.accountId)).map((agent) => agent.id));
+  let next = current + 1;
+  while (next < plan.length && !plan[next]?.userIds.some((id) => reachable.has(id))) next++;
+  const step = plan[next];
+  if (!step) {
+    const end = await endCall(deps, sessionId, "no-answer", NOBODY_LEFT, {
+      onlyFrom: ["ringing"],
+      stillMatching: stillOnStep,
+    });
+    return end ? { kind: "ended", end } : null;
+  }
+  const deadline = new Date(now.getTime() + step.seconds * 1000);
+  const [advanced] = await deps.db
+    .update(callSessions)
+    .set({ ringStep: next, ringDeadlineAt: deadline })
+    .where(and(eq(callSessions.id, sessionId), stillOnStep))
+    .returning({ id: callSessions.id });
+  if (!advanced) return null;
+  // Only the update that advanced the step gets here: the steps are recorded and rung once.
+  const rung = step.userIds.filter((id) => reachable.has(id));
+  await closeRingSteps(deps, sessionId, "no-answer", now);
+  await recordRingStep(deps, sessionId, next, rung, now);
+  const rangOut: AgentEvent = { type: "rang-out", sessionId };
+  const previous = plan[current]?.userIds ?? [];
+  try {
+    await Promise.all(previous.map((id) => deps.pubsub.publish(channels.userPhone(id), rangOut)));
+    await publishRing(deps, rung, await ringEventOf(deps, call));
+  } catch (error) {
+    // The step is stored: a panel that missed the ring sees the call when its feed reconnects.
+    deps.log.warn({ err: error, sessionId }, "the next ring step could not be published");
+  }
+  return { kind: "advanced", step: next, deadline };
+}
