@@ -251,6 +251,28 @@ const cases: Record<ProcedurePath, Case> = {
     tier: "authed",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callbackId, handled: true }) },
   },
+  "callbacks.assignees": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "callbacks.assign": {
+    tier: "authed",
+    crossAccount: [
+      // B's request, assigned to A: refused.
+      { kind: "foreign-ids", input: ({ a, b }) => ({ id: b.callbackId, assigneeId: a.userId }) },
+      // A's own request, assigned to B's user: refused (B is no member of A's account).
+      { kind: "foreign-ids", input: ({ a, b }) => ({ id: a.callbackId, assigneeId: b.userId }) },
+    ],
+  },
+  "callbacks.setStatus": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callbackId, status: "done" }) },
+  },
+  "callbacks.notes": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callbackId }) },
+  },
+  "callbacks.addNote": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callbackId, body: "A was here" }) },
+  },
 
   "phone.setAvailable": {
     tier: "authed",
@@ -293,6 +315,8 @@ const cases: Record<ProcedurePath, Case> = {
     crossAccount: [
       { kind: "foreign-ids", input: ({ b }) => ({ buttonId: b.buttonId }) },
       { kind: "own-scope", input: () => ({}) },
+      // B's member as "answered by": A's log, never B's calls.
+      { kind: "own-scope", input: ({ b }) => ({ answeredBy: b.userId }) },
     ],
   },
   "callLog.totals": {
@@ -310,6 +334,18 @@ const cases: Record<ProcedurePath, Case> = {
     ],
   },
   "callLog.live": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "callLog.work": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callSessionId }) },
+  },
+  "callLog.setTags": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callSessionId, tags: ["hijacked"] }) },
+  },
+  "callLog.addNote": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callSessionId, body: "A was here" }) },
+  },
 
   "billing.overview": { tier: "authed", crossAccount: { kind: "own-scope" } },
   "billing.plans": { tier: "authed", crossAccount: { kind: "own-scope" } },

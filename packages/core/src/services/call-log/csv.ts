@@ -51,5 +51,8 @@ export function callExportHeader(timezone: string): string {
     "Visitor IP",
     "Page URL",
     "Failure reason",
+    "Answered by",
+    "Tags",
+    "Notes",
   ]);
 }

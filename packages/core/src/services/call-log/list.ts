@@ -26,6 +26,8 @@ export type CallLogRow = {
   visitorIp: string | null;
   pageUrl: string | null;
   failureReason: string | null;
+  tags: string[];
+  hasNotes: boolean;
 };
 
 function toRow(r: {
@@ -39,6 +41,8 @@ function toRow(r: {
   visitorIp: string | null;
   pageUrl: string | null;
   failureReason: string | null;
+  tags: string[];
+  lastNoteAt: Date | null;
 }): CallLogRow {
   return {
     id: r.id,
@@ -52,6 +56,8 @@ function toRow(r: {
     visitorIp: r.visitorIp,
     pageUrl: r.pageUrl,
     failureReason: r.failureReason,
+    tags: r.tags,
+    hasNotes: r.lastNoteAt !== null,
   };
 }
 
@@ -75,6 +81,8 @@ export async function listCallLog(
       visitorIp: callSessions.visitorIp,
       pageUrl: callSessions.pageUrl,
       failureReason: callSessions.failureReason,
+      tags: callSessions.tags,
+      lastNoteAt: callSessions.lastNoteAt,
     })
     .from(callSessions)
     .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))

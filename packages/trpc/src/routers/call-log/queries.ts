@@ -18,19 +18,23 @@ export const listCallLogProcedure = authedProcedure
   .output(callLogPageOutput)
   .query(async ({ ctx, input }) => {
     const { cursor, limit, ...filters } = input;
-    const filter = await resolveCallLogFilter(ctx, ctx.account, filters);
+    const filter = await resolveCallLogFilter(ctx, ctx.account, filters, { userId: ctx.user.id });
     return listCallLog(ctx, filter, { cursor, limit });
   });
 
 export const callLogTotalsProcedure = authedProcedure
   .input(callLogTotalsInput)
   .output(callLogTotalsOutput)
-  .query(async ({ ctx, input }) => callLogTotals(ctx, await resolveCallLogFilter(ctx, ctx.account, input)));
+  .query(async ({ ctx, input }) =>
+    callLogTotals(ctx, await resolveCallLogFilter(ctx, ctx.account, input, { userId: ctx.user.id })),
+  );
 
 export const callLogChartsProcedure = authedProcedure
   .input(callLogChartsInput)
   .output(callLogChartsOutput)
-  .query(async ({ ctx, input }) => callLogCharts(ctx, await resolveCallLogFilter(ctx, ctx.account, input)));
+  .query(async ({ ctx, input }) =>
+    callLogCharts(ctx, await resolveCallLogFilter(ctx, ctx.account, input, { userId: ctx.user.id })),
+  );
 
 export const liveCallsProcedure = authedProcedure
   .output(liveCallsOutput)
