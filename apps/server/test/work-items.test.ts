@@ -58,7 +58,12 @@ describe("work items", () => {
     const { client, email, password } = await signupVerified(h, { name: "Olive Owner" });
     const [owner] = await h.db.db.select().from(users).where(eq(users.email, email));
     const button = await client.trpc.buttons.create.mutate(
-      validButton({ name: "Main", hours: alwaysOpen, closedBehavior: "callback", allowedDomains: ["shop.test"] }),
+      validButton({
+        name: "Main",
+        hours: alwaysOpen,
+        closedBehavior: "callback",
+        allowedDomains: ["shop.test"],
+      }),
     );
     return {
       owner: client,
@@ -119,7 +124,10 @@ describe("work items", () => {
         handledAt: null,
       });
       const note = await t.dana.client.trpc.callbacks.addNote.mutate({ id, body: "  Left a voicemail.  " });
-      expect(note).toMatchObject({ body: "Left a voicemail.", author: { id: t.dana.id, name: "Dana Agent" } });
+      expect(note).toMatchObject({
+        body: "Left a voicemail.",
+        author: { id: t.dana.id, name: "Dana Agent" },
+      });
       // Another member reads the notes, and adds one: the history keeps both, oldest first.
       await t.eli.client.trpc.callbacks.addNote.mutate({ id, body: "Called again, booked Tuesday." });
       const notes = (await t.owner.trpc.callbacks.notes.query({ id })).items;
@@ -179,8 +187,10 @@ describe("work items", () => {
       await t.owner.trpc.callbacks.assign.mutate({ id: danas, assigneeId: t.dana.id });
       await t.owner.trpc.callbacks.assign.mutate({ id: elis, assigneeId: t.eli.id });
       await t.owner.trpc.callbacks.setStatus.mutate({ id: closed, status: "done" });
-      const ids = async (client: TestClient, input: Parameters<TestClient["trpc"]["callbacks"]["list"]["query"]>[0]) =>
-        (await client.trpc.callbacks.list.query(input)).items.map((r) => r.id).sort();
+      const ids = async (
+        client: TestClient,
+        input: Parameters<TestClient["trpc"]["callbacks"]["list"]["query"]>[0],
+      ) => (await client.trpc.callbacks.list.query(input)).items.map((r) => r.id).sort();
 
       expect(await ids(t.owner, { statuses: ["new"] })).toEqual([fresh].sort());
       expect(await ids(t.owner, { statuses: ["assigned", "done"] })).toEqual([danas, elis, closed].sort());
@@ -193,7 +203,11 @@ describe("work items", () => {
       const seen = [...first.items.map((r) => r.id)];
       let cursor = first.nextCursor;
       while (cursor) {
-        const page = await t.owner.trpc.callbacks.list.query({ statuses: ["assigned", "done"], limit: 1, cursor });
+        const page = await t.owner.trpc.callbacks.list.query({
+          statuses: ["assigned", "done"],
+          limit: 1,
+          cursor,
+        });
         seen.push(...page.items.map((r) => r.id));
         cursor = page.nextCursor;
       }
@@ -204,14 +218,18 @@ describe("work items", () => {
       const t = await team();
       const other = await team();
       const id = await callbackOf(t);
-      const foreign = await expectTrpcError(t.owner.trpc.callbacks.assign.mutate({ id, assigneeId: other.dana.id }));
+      const foreign = await expectTrpcError(
+        t.owner.trpc.callbacks.assign.mutate({ id, assigneeId: other.dana.id }),
+      );
       expect(foreign.data?.code).toBe("NOT_FOUND");
       expect(foreign.data?.fieldErrors?.assigneeId?.[0]).toMatch(/member of your team/);
 
       const empty = await expectTrpcError(t.owner.trpc.callbacks.addNote.mutate({ id, body: "   " }));
       expect(empty.data?.httpStatus).toBe(400);
       expect(empty.data?.fieldErrors?.body?.[0]).toMatch(/Write the note/);
-      const long = await expectTrpcError(t.owner.trpc.callbacks.addNote.mutate({ id, body: "x".repeat(2001) }));
+      const long = await expectTrpcError(
+        t.owner.trpc.callbacks.addNote.mutate({ id, body: "x".repeat(2001) }),
+      );
       expect(long.data?.fieldErrors?.body?.[0]).toMatch(/under 2000 characters/);
       const status = await expectTrpcError(
         // @ts-expect-error "assigned" is reached by assigning someone, never set directly
@@ -220,7 +238,10 @@ describe("work items", () => {
       expect(status.data?.httpStatus).toBe(400);
       expect(status.data?.fieldErrors?.status?.[0]).toMatch(/done, or reopen/);
 
-      expect((await t.owner.trpc.callbacks.list.query()).items[0]).toMatchObject({ status: "new", noteCount: 0 });
+      expect((await t.owner.trpc.callbacks.list.query()).items[0]).toMatchObject({
+        status: "new",
+        noteCount: 0,
+      });
       expect((await t.owner.trpc.callbacks.assignees.query()).items.map((m) => m.name).sort()).toEqual([
         "Dana Agent",
         "Eli Agent",
@@ -266,9 +287,10 @@ describe("work items", () => {
 
       // A call nobody answered: only the owner may note it.
       const missed = await callOf(t, null);
-      expect((await expectTrpcError(t.dana.client.trpc.callLog.setTags.mutate({ id: missed, tags: ["x"] }))).data?.code).toBe(
-        "FORBIDDEN",
-      );
+      expect(
+        (await expectTrpcError(t.dana.client.trpc.callLog.setTags.mutate({ id: missed, tags: ["x"] }))).data
+          ?.code,
+      ).toBe("FORBIDDEN");
       expect(await t.owner.trpc.callLog.setTags.mutate({ id: missed, tags: ["call back"] })).toEqual({
         id: missed,
         tags: ["call back"],
@@ -322,7 +344,11 @@ describe("work items", () => {
       expect((await t.owner.trpc.callLog.totals.query({ answeredBy: t.dana.id })).answered).toBe(2);
 
       const page1 = await t.owner.trpc.callLog.list.query({ tag: "quote", limit: 1 });
-      const page2 = await t.owner.trpc.callLog.list.query({ tag: "quote", limit: 1, cursor: page1.nextCursor });
+      const page2 = await t.owner.trpc.callLog.list.query({
+        tag: "quote",
+        limit: 1,
+        cursor: page1.nextCursor,
+      });
       expect([...page1.items, ...page2.items].map((r) => r.id)).toEqual([eliBoth, danaTagged]);
       expect(page2.nextCursor).toBeNull();
 
@@ -357,7 +383,7 @@ describe("work items", () => {
       const [header, ...lines] = all.trimEnd().split("\r\n");
       expect(header).toMatch(/,Failure reason,Answered by,Tags,Notes$/);
       expect(lines).toHaveLength(2);
-      const tagged = await csv("?tag=quote&answeredBy=" + t.dana.id + "&hasNotes=true");
+      const tagged = await csv(`?tag=quote&answeredBy=${t.dana.id}&hasNotes=true`);
       const body = tagged.split("\r\n").slice(1).join("\r\n");
       expect(body).toContain(
         `,Dana Agent,quote; =cmd,"${at} Dana Agent: Asked for ""two"" rooms\n${later} Olive Owner: Quote sent"\r\n`,
@@ -411,6 +437,8 @@ describe("work items", () => {
     h.clock.advance(31 * DAY);
     await deleteClosedAccounts(h.ports);
     expect(await h.db.db.select().from(callNotes).where(eq(callNotes.accountId, t.accountId))).toEqual([]);
-    expect(await h.db.db.select().from(callbackNotes).where(eq(callbackNotes.accountId, t.accountId))).toEqual([]);
+    expect(
+      await h.db.db.select().from(callbackNotes).where(eq(callbackNotes.accountId, t.accountId)),
+    ).toEqual([]);
   });
 });

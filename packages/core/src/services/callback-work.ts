@@ -1,6 +1,6 @@
 import { callbackNotes, callbackRequests, users } from "@cac/db";
-import type { CallbackWorkStatus } from "../domain/work-items";
 import { and, asc, eq, sql } from "drizzle-orm";
+import type { CallbackWorkStatus } from "../domain/work-items";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { rowsOf } from "./call-log/filters";
@@ -90,7 +90,10 @@ export async function setCallbackStatus(
     .update(callbackRequests)
     .set(
       status === "done"
-        ? { status: "done", handledAt: sql`coalesce(${callbackRequests.handledAt}, ${deps.clock.now().toISOString()}::timestamptz)` }
+        ? {
+            status: "done",
+            handledAt: sql`coalesce(${callbackRequests.handledAt}, ${deps.clock.now().toISOString()}::timestamptz)`,
+          }
         : { status: "new", assigneeId: null, handledAt: null },
     )
     .where(and(eq(callbackRequests.id, id), eq(callbackRequests.accountId, accountId)))

@@ -73,9 +73,7 @@ export const callSessions = pgTable(
     index("call_sessions_account_answerer_idx")
       .on(t.accountId, t.answeredBy, t.startedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.answeredBy} is not null`),
-    index("call_sessions_tags_idx")
-      .using("gin", t.tags)
-      .where(sql`${t.tags} <> '{}'::text[]`),
+    index("call_sessions_tags_idx").using("gin", t.tags).where(sql`${t.tags} <> '{}'::text[]`),
     index("call_sessions_button_started_idx").on(
       t.buttonId,
       t.startedAt.desc().nullsFirst(),

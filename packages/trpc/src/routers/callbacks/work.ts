@@ -1,10 +1,4 @@
-import {
-  addCallbackNote,
-  assignCallback,
-  callbackNotesOf,
-  listMembers,
-  setCallbackStatus,
-} from "@cac/core";
+import { addCallbackNote, assignCallback, callbackNotesOf, listMembers, setCallbackStatus } from "@cac/core";
 import { authedProcedure } from "../../trpc";
 import { workNoteOutput } from "../output.schema";
 import {
@@ -20,11 +14,9 @@ import {
 // Handling callbacks is every member's work (owners, admins and agents alike): each procedure is
 // scoped to the session's account, and an assignee must be a member of it.
 
-export const assigneesProcedure = authedProcedure
-  .output(assigneesOutput)
-  .query(async ({ ctx }) => ({
-    items: (await listMembers(ctx, ctx.account.id)).map(({ id, name }) => ({ id, name })),
-  }));
+export const assigneesProcedure = authedProcedure.output(assigneesOutput).query(async ({ ctx }) => ({
+  items: (await listMembers(ctx, ctx.account.id)).map(({ id, name }) => ({ id, name })),
+}));
 
 export const assignCallbackProcedure = authedProcedure
   .input(assignCallbackInput)
