@@ -160,6 +160,9 @@ describe("CSV export of the call log", () => {
       "Visitor IP",
       "Page URL",
       "Failure reason",
+      "Answered by",
+      "Tags",
+      "Notes",
     ]);
     expect(rows.slice(1)).toEqual([
       [
@@ -174,6 +177,9 @@ describe("CSV export of the call log", () => {
         "",
         "'\tcmd",
         "'\r=1",
+        "",
+        "",
+        "",
       ],
       [
         tricky,
@@ -187,6 +193,9 @@ describe("CSV export of the call log", () => {
         "'@SUM(1+1)",
         '\'+https://shop.test/?a=1,b="2"',
         "'-2+3\nsecond line",
+        "",
+        "",
+        "",
       ],
       [
         plain,
@@ -199,6 +208,9 @@ describe("CSV export of the call log", () => {
         "3",
         "198.51.100.20",
         "https://shop.test/",
+        "",
+        "",
+        "",
         "",
       ],
     ]);
@@ -214,7 +226,7 @@ describe("CSV export of the call log", () => {
       }),
     ]);
     const rows = await csvOf(await download(a.client));
-    expect(rows.slice(1).map((row) => [row[0], ...row.slice(8)])).toEqual([
+    expect(rows.slice(1).map((row) => [row[0], ...row.slice(8, 11)])).toEqual([
       [id, "'\uff1d1+1", "' =1+1", "'\n=1+1"],
     ]);
   });

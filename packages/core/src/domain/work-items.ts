@@ -27,13 +27,9 @@ export const noteBodySchema = text()
 
 /** One tag, normalized; refused when empty or too long once normalized. */
 export const tagSchema = text()
-  .transform(normalizeTag)
-  .pipe(
-    z
-      .string()
-      .min(1, "A tag cannot be empty.")
-      .max(TAG_MAX_LENGTH, `Keep each tag under ${TAG_MAX_LENGTH} characters.`),
-  );
+  .overwrite(normalizeTag)
+  .min(1, "A tag cannot be empty.")
+  .max(TAG_MAX_LENGTH, `Keep each tag under ${TAG_MAX_LENGTH} characters.`);
 
 /** A call's whole set of tags, normalized and without repeats. */
 export const tagListSchema = z
