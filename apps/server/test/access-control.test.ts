@@ -66,6 +66,9 @@ type Party = {
   callbackName: string;
   /** A browser call ringing on the party's button. */
   callSessionId: string;
+  /** The text of the party's notes on its callback request and its call, and the call's tag. */
+  noteBody: string;
+  callTag: string;
 };
 
 type World = { h: Harness; a: Party; b: Party };
@@ -574,6 +577,8 @@ function markersOf(p: Party): string[] {
     p.callbackId,
     p.callbackName,
     p.callSessionId,
+    p.noteBody,
+    p.callTag,
   ];
 }
 
@@ -619,6 +624,12 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
       lastActivityAt: now,
     })
     .returning();
+  // The party's work on them: a note on each, a tag on the call (as the owner, who may edit any call).
+  const noteBody = `${tag} note ${unique()}`;
+  const callTag = `${tag.toLowerCase()}-tag-${unique()}`.slice(0, 32);
+  await client.trpc.callbacks.addNote.mutate({ id: callback!.id, body: noteBody });
+  await client.trpc.callLog.addNote.mutate({ id: call!.id, body: noteBody });
+  await client.trpc.callLog.setTags.mutate({ id: call!.id, tags: [callTag] });
   // The party blocks its caller's IP from its own buttons.
   await h.db.db.insert(abuseFlags).values({
     ip: PARTY_BLOCKED_IP,
@@ -639,6 +650,8 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
     callbackId: callback!.id,
     callbackName,
     callSessionId: call!.id,
+    noteBody,
+    callTag,
   };
 }
 
@@ -682,7 +695,7 @@ describe("access control", () => {
       expect(detectTier(procedures[path]!), `${path} is declared ${declared}`).toBe(declared);
     });
 
-    it("the fixtures exist: A and B each have a user, a second session, a button, a callback request and a call", () => {
+    it("the fixtures exist: A and B each have a user, a second session, a button, a callback request and a call, with notes and a tag", () => {
       for (const p of [w.a, w.b]) {
         for (const value of markersOf(p)) expect(value).toBeTruthy();
       }

@@ -135,6 +135,12 @@ export async function callbackNotesOf(
   accountId: string,
   id: string,
 ): Promise<WorkNote[]> {
+  // Another account's request is not found, rather than a request without notes.
+  const [request] = await deps.db
+    .select({ id: callbackRequests.id })
+    .from(callbackRequests)
+    .where(and(eq(callbackRequests.id, id), eq(callbackRequests.accountId, accountId)));
+  if (!request) throw new AppError("NOT_FOUND", NOT_FOUND);
   const rows = await deps.db
     .select({
       id: callbackNotes.id,

@@ -68,6 +68,8 @@ const loggedCall: CallRow = {
   visitorIp: "203.0.113.5",
   pageUrl: "https://acme.test/",
   failureReason: null,
+  tags: [],
+  hasNotes: false,
 };
 
 /** The stand-in server: what each procedure answers now, and every call it was asked. */
