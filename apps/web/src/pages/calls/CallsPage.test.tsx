@@ -106,6 +106,7 @@ function standIn() {
       };
     },
     "buttons.list": () => [],
+    "callbacks.assignees": () => ({ items: [] }),
   };
   const fetch = async (url: RequestInfo | URL) => {
     const address = new URL(String(url));
