@@ -249,6 +249,11 @@ function CallbackRow({
   const id = useId().replace(/[^a-zA-Z0-9_-]/g, "");
   const [notesOpen, setNotesOpen] = useState(false);
   const handled = request.status === "done";
+  const notesLabel = notesOpen
+    ? "Hide notes"
+    : request.noteCount
+      ? `Notes (${request.noteCount})`
+      : "Add a note";
   const assigneeId = request.assignee?.id ?? "";
   // A member removed since keeps their name on the request until someone else takes it.
   const options =
@@ -306,19 +311,24 @@ function CallbackRow({
             </div>
           </div>
           {assigneeId !== meId && !handled ? (
-            <Button variant="secondary" size="sm" onClick={() => onAssign(meId)}>
-              Assign to me<span className="ui-visually-hidden">: {request.name}</span>
+            <Button
+              variant="secondary"
+              size="sm"
+              aria-label={`Assign to me: ${request.name}`}
+              onClick={() => onAssign(meId)}
+            >
+              Assign to me
             </Button>
           ) : null}
           <Button
             variant="link"
             size="sm"
+            aria-label={`${notesLabel}: ${request.name}`}
             aria-expanded={notesOpen}
             aria-controls={`${id}-notes`}
             onClick={() => setNotesOpen((open) => !open)}
           >
-            {notesOpen ? "Hide notes" : request.noteCount ? `Notes (${request.noteCount})` : "Add a note"}
-            <span className="ui-visually-hidden">: {request.name}</span>
+            {notesLabel}
           </Button>
         </div>
         <div id={`${id}-notes`} hidden={!notesOpen}>
