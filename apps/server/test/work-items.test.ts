@@ -128,7 +128,8 @@ describe("work items", () => {
         body: "Left a voicemail.",
         author: { id: t.dana.id, name: "Dana Agent" },
       });
-      // Another member reads the notes, and adds one: the history keeps both, oldest first.
+      // Another member reads the notes, and adds one later: the history keeps both, oldest first.
+      h.clock.advance(60_000);
       await t.eli.client.trpc.callbacks.addNote.mutate({ id, body: "Called again, booked Tuesday." });
       const notes = (await t.owner.trpc.callbacks.notes.query({ id })).items;
       expect(notes.map((n) => [n.author?.name, n.body])).toEqual([
