@@ -76,9 +76,9 @@ test("on a phone: handle a callback (assign to me, add a note, mark done) and ta
   await expect(tags.getByRole("listitem")).toHaveText(["quote requestRemove tag quote request"]);
   await page.getByRole("textbox", { name: "Add a note" }).fill("Wants a quote for two rooms.");
   await page.getByRole("button", { name: "Save note" }).click();
-  await expect(page.getByRole("region", { name: /^Notes on the call at/ }).getByRole("listitem")).toContainText(
-    "Wants a quote for two rooms.",
-  );
+  await expect(
+    page.getByRole("region", { name: /^Notes on the call at/ }).getByRole("listitem"),
+  ).toContainText("Wants a quote for two rooms.");
   await expectNoSeriousA11yViolations(page);
   expect(await overflowsSideways(page), "the Calls page scrolls sideways at 390 px").toBe(false);
   await snap(page, testInfo, "call-work-390");
