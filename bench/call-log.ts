@@ -348,9 +348,8 @@ const INDEXES_BEFORE_0002 = [
   "create index call_sessions_button_started_idx on call_sessions using btree (button_id, started_at desc nulls last)",
 ];
 
-/** The indexes migrations 0011 and 0012 added for the call log's work-item filters. */
+/** The indexes migration 0011 added for the call log's work-item filters. */
 const WORK_ITEM_INDEXES = [
-  "call_sessions_account_tagged_idx",
   "call_sessions_account_noted_idx",
   "call_sessions_account_answerer_idx",
   "call_sessions_tags_idx",
@@ -690,7 +689,7 @@ async function main() {
       reserved.release();
     }
   }
-  // The work-item filters without the indexes migrations 0011 and 0012 added for them (rolled back too).
+  // The work-item filters without the indexes migration 0011 added for them (rolled back too).
   let withoutWorkIndexes: Result[] | undefined;
   if (!values["skip-before"]) {
     console.log("\n  measuring the work-item filters without their indexes (rolled-back transaction) ...");

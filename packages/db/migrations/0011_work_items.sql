@@ -31,7 +31,7 @@ CREATE INDEX "callback_notes_request_idx" ON "callback_notes" USING btree ("call
 ALTER TABLE "callback_requests" ADD CONSTRAINT "callback_requests_assignee_id_users_id_fk" FOREIGN KEY ("assignee_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "call_sessions_account_noted_idx" ON "call_sessions" USING btree ("account_id","started_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "call_sessions"."last_note_at" is not null;--> statement-breakpoint
 CREATE INDEX "call_sessions_account_answerer_idx" ON "call_sessions" USING btree ("account_id","answered_by","started_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "call_sessions"."answered_by" is not null;--> statement-breakpoint
-CREATE INDEX "call_sessions_tags_idx" ON "call_sessions" USING gin ("tags") WHERE "call_sessions"."tags" <> '{}'::text[];--> statement-breakpoint
+CREATE INDEX "call_sessions_tags_idx" ON "call_sessions" USING gin ("tags");--> statement-breakpoint
 CREATE INDEX "callback_requests_status_idx" ON "callback_requests" USING btree ("account_id","status","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "callback_requests_assignee_idx" ON "callback_requests" USING btree ("account_id","assignee_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 -- Requests already marked handled are done.

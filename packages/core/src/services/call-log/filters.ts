@@ -157,10 +157,8 @@ export function filterWhere(f: ResolvedCallLogFilter, extra?: SQL): SQL {
       f.statuses ? inArray(callSessions.status, f.statuses) : undefined,
       f.from ? gte(callSessions.startedAt, f.from) : undefined,
       f.to ? lt(callSessions.startedAt, f.to) : undefined,
-      // Each work filter matches the predicate of its partial index (schema/calls.ts).
-      f.tag
-        ? sql`${callSessions.tags} <> '{}'::text[] and ${callSessions.tags} @> array[${f.tag}::text]`
-        : undefined,
+      // "Has notes" and "answered by" match the predicates of their partial indexes (schema/calls.ts).
+      f.tag ? sql`${callSessions.tags} @> array[${f.tag}::text]` : undefined,
       f.hasNotes ? sql`${callSessions.lastNoteAt} is not null` : undefined,
       f.answeredBy
         ? sql`${callSessions.answeredBy} is not null and ${callSessions.answeredBy} = ${f.answeredBy}::uuid`

@@ -1,1 +1,0 @@
-CREATE INDEX "call_sessions_account_tagged_idx" ON "call_sessions" USING btree ("account_id","started_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "call_sessions"."tags" <> '{}'::text[];
