@@ -168,6 +168,8 @@ describe("call log", () => {
       visitorIp: "203.0.113.5",
       pageUrl: "https://shop.test/pricing",
       failureReason: null,
+      tags: [],
+      hasNotes: false,
     });
     expect(page.items[1]).toMatchObject({
       button: { id: null, name: "Deleted button" },
