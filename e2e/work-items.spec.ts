@@ -70,6 +70,9 @@ test("on a phone: handle a callback (assign to me, add a note, mark done) and ta
   await page.goto(`${server.url}/calls`);
   await page.getByRole("button", { name: /^Add notes for the call at/ }).click();
   await expect(page.getByText("Answered by you.")).toBeVisible();
+  // The panel opens inside the sideways-scrolling table, but stays on the phone's screen.
+  const field = await page.getByRole("textbox", { name: "New tag" }).boundingBox();
+  expect(field && field.x >= 0 && field.x + field.width <= 390, JSON.stringify(field)).toBe(true);
   await page.getByRole("textbox", { name: "New tag" }).fill("  Quote Request ");
   await page.getByRole("button", { name: "Add tag" }).click();
   const tags = page.getByRole("list", { name: /^Tags of the call at/ });
