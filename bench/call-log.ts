@@ -26,7 +26,8 @@ import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 
-export const BENCH_DB = "cac_bench";
+// CALL_LOG_BENCH_DB names another database, e.g. for a branch whose migrations differ.
+export const BENCH_DB = process.env.CALL_LOG_BENCH_DB ?? "cac_bench";
 /** Call sessions of the measured account; three other accounts get NOISE_ROWS more in all. */
 export const MAIN_ROWS = 1_000_000;
 export const NOISE_ROWS = 300_000;
@@ -96,6 +97,7 @@ export async function seedCallLog(
         log(
           `  reusing ${BENCH_DB}: ${MAIN_ROWS.toLocaleString("en-US")} calls already seeded (--reseed to start over)`,
         );
+        await seedWorkItems(db, main.accountId, log);
         await db.execute(sql`analyze call_sessions`);
         return {
           url: urls.bench,
@@ -206,6 +208,7 @@ export async function seedCallLog(
       await tx.execute(sql`select setseed(0.42)`);
       await tx.execute(seedSql);
     });
+    await seedWorkItems(db, accountIds[0]!, log);
     log("  vacuum analyze ...");
     await db.execute(sql`vacuum analyze call_sessions`);
     const seedSeconds = (performance.now() - started) / 1000;
@@ -222,6 +225,47 @@ export async function seedCallLog(
   } finally {
     await handle.close();
   }
+}
+
+/** Members of the measured account who answer its calls (the owner is the first). */
+const ANSWERERS = 5;
+
+/**
+ * The team's work on the measured account's calls, as a busy team leaves it: every answered call
+ * has who answered it (one of five members), 1 in 100 calls carries the tag "quote", 1 in 1,000
+ * "vip", and 1 in 50 has notes. Once per database (skipped when the tags are there already).
+ */
+async function seedWorkItems(db: Db, accountId: string, log: (line: string) => void) {
+  const [tagged] = (await db.execute(
+    sql`select exists (select 1 from call_sessions where account_id = ${accountId} and tags <> '{}') as done`,
+  )) as unknown as Array<{ done: boolean }>;
+  if (tagged?.done) return;
+  log("  seeding answerers, tags and notes ...");
+  const members = (
+    await db.select({ id: memberships.userId }).from(memberships).where(eq(memberships.accountId, accountId))
+  ).map((m) => m.id);
+  for (let i = members.length; i < ANSWERERS; i++) {
+    const [member] = await db
+      .insert(users)
+      .values({
+        email: `bench-agent-${i}@clickandcall.test`,
+        name: `Bench Agent ${i}`,
+        passwordHash: "!",
+        emailVerifiedAt: new Date(),
+        ageConfirmedAt: new Date(),
+      })
+      .returning({ id: users.id });
+    await db.insert(memberships).values({ accountId, userId: member!.id, role: "agent" });
+    members.push(member!.id);
+  }
+  await db.execute(sql`
+    update call_sessions set
+      answered_by = case when answered_at is not null
+        then (${pgArray(members)}::uuid[])[1 + abs(hashtext(id::text)) % ${members.length}] end,
+      tags = case when abs(hashtext(id::text || 't')) % 1000 = 0 then array['quote', 'vip']
+        when abs(hashtext(id::text || 't')) % 100 = 0 then array['quote'] else '{}' end,
+      last_note_at = case when abs(hashtext(id::text || 'n')) % 50 = 0 then started_at + interval '5 minutes' end
+    where account_id = ${accountId}`);
 }
 
 /** A session cookie for the bench owner (created directly: the bench user has no password). */
@@ -305,6 +349,13 @@ const INDEXES_BEFORE_0002 = [
   "drop index call_sessions_button_started_idx",
   "create index call_sessions_account_started_idx on call_sessions using btree (account_id, started_at desc nulls last)",
   "create index call_sessions_button_started_idx on call_sessions using btree (button_id, started_at desc nulls last)",
+];
+
+/** The indexes migration 0011 added for the call log's work-item filters. */
+const WORK_ITEM_INDEXES = [
+  "call_sessions_account_noted_idx",
+  "call_sessions_account_answerer_idx",
+  "call_sessions_tags_idx",
 ];
 
 const isSetting = (q: Captured) => /^set /i.test(q.sql);
@@ -515,7 +566,38 @@ async function main() {
     to: day(0),
   });
   const range90 = await resolveCallLogFilter(plain, account, last90);
+  const tagCommon = await resolveCallLogFilter(plain, account, { tag: "quote" });
+  const tagRare = await resolveCallLogFilter(plain, account, { tag: "vip" });
+  const tagMissing = await resolveCallLogFilter(plain, account, { tag: "no-such-tag" });
+  const noted = await resolveCallLogFilter(plain, account, { hasNotes: true });
+  const [answerer] = await client`
+    select id from users where account_id = ${account.id} and email like 'bench-agent-%' order by email limit 1`;
+  const answeredBy = await resolveCallLogFilter(plain, account, { answeredBy: answerer!.id as string });
+  const answeredByNoted = await resolveCallLogFilter(plain, account, {
+    answeredBy: answerer!.id as string,
+    hasNotes: true,
+    ...last90,
+  });
   const range90Button = await resolveCallLogFilter(plain, account, { buttonId: button, ...last90 });
+
+  // The work-item filters (tag, notes, who answered), measured again without their indexes below.
+  const workCases: Case[] = [
+    { name: "list: tag on 1% of calls", kind: "page", run: (d) => listCallLog(d, tagCommon, { limit: 50 }) },
+    { name: "list: tag on 0.1% of calls", kind: "page", run: (d) => listCallLog(d, tagRare, { limit: 50 }) },
+    { name: "list: a tag no call has", kind: "page", run: (d) => listCallLog(d, tagMissing, { limit: 50 }) },
+    { name: "list: has notes (2%)", kind: "page", run: (d) => listCallLog(d, noted, { limit: 50 }) },
+    {
+      name: "list: answered by a member",
+      kind: "page",
+      run: (d) => listCallLog(d, answeredBy, { limit: 50 }),
+    },
+    {
+      name: "list: answered by + notes + 90 days",
+      kind: "page",
+      run: (d) => listCallLog(d, answeredByNoted, { limit: 50 }),
+    },
+    { name: "totals: tag on 1%, all time", kind: "aggregate", run: (d) => callLogTotals(d, tagCommon) },
+  ];
 
   const cases: Case[] = [
     { name: "select 1 (round trip baseline)", kind: "baseline", run: (d) => d.db.execute(sql`select 1`) },
@@ -537,6 +619,7 @@ async function main() {
     },
     { name: "list: first page (200)", kind: "page", run: (d) => listCallLog(d, all, { limit: 200 }) },
     { name: "live: calls in progress", kind: "page", run: (d) => liveCalls(d, account) },
+    ...workCases,
     { name: "totals: 90 days", kind: "aggregate", run: (d) => callLogTotals(d, range90) },
     { name: "charts: 90 days", kind: "aggregate", run: (d) => callLogCharts(d, range90) },
     { name: "totals: button + 90 days", kind: "aggregate", run: (d) => callLogTotals(d, range90Button) },
@@ -609,8 +692,40 @@ async function main() {
       reserved.release();
     }
   }
+  // The work-item filters without the indexes migration 0011 added for them (rolled back too).
+  let withoutWorkIndexes: Result[] | undefined;
+  if (!values["skip-before"]) {
+    console.log("\n  measuring the work-item filters without their indexes (rolled-back transaction) ...");
+    const reserved = await client.reserve();
+    try {
+      await reserved`begin`;
+      for (const index of WORK_ITEM_INDEXES) await reserved.unsafe(`drop index ${index}`);
+      const n = Number(values["before-iterations"]);
+      withoutWorkIndexes = await replayCases(
+        reserved,
+        [cases[0]!, ...workCases],
+        statements,
+        n,
+        Math.min(3, n),
+      );
+    } finally {
+      await reserved`rollback`;
+      reserved.release();
+    }
+  }
   await client.end();
 
+  if (withoutWorkIndexes) {
+    printTable(
+      "The work-item filters, next to the same queries without their indexes (same run):",
+      [after[0]!, ...after.filter((r) => workCases.some((c) => c.name === r.name))],
+      withoutWorkIndexes,
+    );
+    printPlans(
+      "EXPLAIN (ANALYZE, BUFFERS) of the work-item filters without their indexes:",
+      withoutWorkIndexes,
+    );
+  }
   if (before)
     printTable("With the committed migrations, next to the indexes before 0002 (same run):", after, before);
   printPlans("EXPLAIN (ANALYZE, BUFFERS) with the committed migrations:", after);
@@ -618,7 +733,7 @@ async function main() {
   const missed = after.filter((r) => r.goalMs && r.timing.p95 > r.goalMs);
   console.log(missed.length ? `\nMissed goals: ${missed.map((r) => r.name).join("; ")}` : "\nAll goals met.");
   console.log(
-    `Written: ${writeResult("call-log", { seeded: { ...seeded, url: undefined }, iterations, warmup, load: loadavg(), after, before })}`,
+    `Written: ${writeResult("call-log", { seeded: { ...seeded, url: undefined }, iterations, warmup, load: loadavg(), after, before, withoutWorkIndexes })}`,
   );
   return missed.length ? 1 : 0;
 }

@@ -103,6 +103,14 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
 
   "callbacks.list": { roles: anyMember, input: () => ({ onlyOpen: false }) },
   "callbacks.setHandled": { roles: anyMember, input: () => ({ id: nobody(), handled: true }) },
+  "callbacks.assignees": { roles: anyMember },
+  "callbacks.assign": { roles: anyMember, input: () => ({ id: nobody(), assigneeId: null }) },
+  "callbacks.setStatus": { roles: anyMember, input: () => ({ id: nobody(), status: "done" }) },
+  "callbacks.notes": { roles: anyMember, input: () => ({ id: nobody() }) },
+  "callbacks.addNote": {
+    roles: anyMember,
+    input: () => ({ id: nobody(), body: "A note from a role check" }),
+  },
 
   "phone.setAvailable": { roles: anyMember, input: () => ({ available: true }) },
   "phone.events": { roles: anyMember },
@@ -126,6 +134,10 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
   "callLog.totals": { roles: anyMember, input: () => ({}) },
   "callLog.charts": { roles: anyMember, input: () => ({}) },
   "callLog.live": { roles: ipsMaskedForAgents },
+  // Any member reads a call's work; the service lets only whoever answered, or an owner or admin, change it.
+  "callLog.work": { roles: anyMember, input: () => ({ id: nobody() }) },
+  "callLog.setTags": { roles: anyMember, input: () => ({ id: nobody(), tags: ["role-check"] }) },
+  "callLog.addNote": { roles: anyMember, input: () => ({ id: nobody(), body: "A note from a role check" }) },
 
   "billing.overview": { roles: anyMember },
   "billing.plans": { roles: anyMember },

@@ -69,6 +69,9 @@ type Party = {
   callSessionId: string;
   /** An invitation the party sent, still open. */
   invitationId: string;
+  /** The text of the party's notes on its callback request and its call, and the call's tag. */
+  noteBody: string;
+  callTag: string;
 };
 
 type World = { h: Harness; a: Party; b: Party };
@@ -265,6 +268,28 @@ const cases: Record<ProcedurePath, Case> = {
     tier: "authed",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callbackId, handled: true }) },
   },
+  "callbacks.assignees": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "callbacks.assign": {
+    tier: "authed",
+    crossAccount: [
+      // B's request, assigned to A: refused.
+      { kind: "foreign-ids", input: ({ a, b }) => ({ id: b.callbackId, assigneeId: a.userId }) },
+      // A's own request, assigned to B's user: refused (B is no member of A's account).
+      { kind: "foreign-ids", input: ({ a, b }) => ({ id: a.callbackId, assigneeId: b.userId }) },
+    ],
+  },
+  "callbacks.setStatus": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callbackId, status: "done" }) },
+  },
+  "callbacks.notes": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callbackId }) },
+  },
+  "callbacks.addNote": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callbackId, body: "A was here" }) },
+  },
 
   "phone.setAvailable": {
     tier: "authed",
@@ -307,6 +332,8 @@ const cases: Record<ProcedurePath, Case> = {
     crossAccount: [
       { kind: "foreign-ids", input: ({ b }) => ({ buttonId: b.buttonId }) },
       { kind: "own-scope", input: () => ({}) },
+      // B's member as "answered by": A's log, never B's calls.
+      { kind: "own-scope", input: ({ b }) => ({ answeredBy: b.userId }) },
     ],
   },
   "callLog.totals": {
@@ -324,6 +351,18 @@ const cases: Record<ProcedurePath, Case> = {
     ],
   },
   "callLog.live": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "callLog.work": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callSessionId }) },
+  },
+  "callLog.setTags": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callSessionId, tags: ["hijacked"] }) },
+  },
+  "callLog.addNote": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callSessionId, body: "A was here" }) },
+  },
 
   "billing.overview": { tier: "authed", crossAccount: { kind: "own-scope" } },
   "billing.plans": { tier: "authed", crossAccount: { kind: "own-scope" } },
@@ -602,6 +641,8 @@ function markersOf(p: Party): string[] {
     p.callbackName,
     p.callSessionId,
     p.invitationId,
+    p.noteBody,
+    p.callTag,
   ];
 }
 
@@ -649,6 +690,12 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
     .returning();
   // Starter's seats: the party's open invitation (below) and one more from the suite fit.
   await h.db.db.update(accounts).set({ plan: "starter" }).where(eq(accounts.id, user.accountId));
+  // The party's work on them: a note on each, a tag on the call (as the owner, who may edit any call).
+  const noteBody = `${tag} note ${unique()}`;
+  const callTag = `${tag.toLowerCase()}-tag-${unique()}`.slice(0, 32);
+  await client.trpc.callbacks.addNote.mutate({ id: callback!.id, body: noteBody });
+  await client.trpc.callLog.addNote.mutate({ id: call!.id, body: noteBody });
+  await client.trpc.callLog.setTags.mutate({ id: call!.id, tags: [callTag] });
   // The party blocks its caller's IP from its own buttons.
   await h.db.db.insert(abuseFlags).values({
     ip: PARTY_BLOCKED_IP,
@@ -675,6 +722,8 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
         role: "agent",
       })
     ).id,
+    noteBody,
+    callTag,
   };
 }
 
@@ -718,7 +767,7 @@ describe("access control", () => {
       expect(detectTier(procedures[path]!), `${path} is declared ${declared}`).toBe(declared);
     });
 
-    it("the fixtures exist: A and B each have a user, a second session, a button, a callback request and a call", () => {
+    it("the fixtures exist: A and B each have a user, a second session, a button, a callback request and a call, with notes and a tag", () => {
       for (const p of [w.a, w.b]) {
         for (const value of markersOf(p)) expect(value).toBeTruthy();
       }

@@ -161,6 +161,8 @@ describe("CSV export of the call log", () => {
       "Page URL",
       "Failure reason",
       "Answered by",
+      "Tags",
+      "Notes",
     ]);
     expect(rows.slice(1)).toEqual([
       [
@@ -176,6 +178,8 @@ describe("CSV export of the call log", () => {
         "'\tcmd",
         "'\r=1",
         "",
+        "",
+        "",
       ],
       [
         tricky,
@@ -189,6 +193,8 @@ describe("CSV export of the call log", () => {
         "'@SUM(1+1)",
         '\'+https://shop.test/?a=1,b="2"',
         "'-2+3\nsecond line",
+        "",
+        "",
         "",
       ],
       [
@@ -204,6 +210,8 @@ describe("CSV export of the call log", () => {
         "https://shop.test/",
         "",
         "Dana Owner",
+        "",
+        "",
       ],
     ]);
   });

@@ -170,6 +170,8 @@ describe("call log", () => {
       pageUrl: "https://shop.test/pricing",
       failureReason: null,
       answeredBy: "Dana Owner",
+      tags: [],
+      hasNotes: false,
     });
     expect(page.items[1]).toMatchObject({
       button: { id: null, name: "Deleted button" },

@@ -243,6 +243,9 @@ describe("a row with more than the view reaches no browser", () => {
           phone: "+12025550111",
           message: null,
           visitorIp: "203.0.113.7",
+          status: "assigned",
+          assignee: { id: "u2", name: "Dana", email: "dana@example.test" },
+          noteCount: 1,
           handledAt: null,
           createdAt: NOW,
           ...NEW_COLUMN,
@@ -252,7 +255,8 @@ describe("a row with more than the view reaches no browser", () => {
     } as never);
     const page = await caller().callbacks.list({ onlyOpen: false });
     expect(page.items.map((item) => item.name)).toEqual(["Visitor"]);
-    expectNothingUndeclared(page, ["accountId", "visitorIp"]);
+    expect(page.items[0]?.assignee).toEqual({ id: "u2", name: "Dana" });
+    expectNothingUndeclared(page, ["accountId", "visitorIp", "email"]);
   });
 
   it("callLog.list", async () => {
@@ -271,6 +275,9 @@ describe("a row with more than the view reaches no browser", () => {
           visitorIp: "203.0.113.7",
           pageUrl: null,
           failureReason: null,
+          tags: ["vip"],
+          hasNotes: true,
+          lastNoteAt: NOW,
           ...NEW_COLUMN,
         },
       ],
@@ -282,7 +289,8 @@ describe("a row with more than the view reaches no browser", () => {
       durationSeconds: 61,
       button: { name: "Deleted button" },
     });
-    expectNothingUndeclared(page, ["accountId", "visitorTokenHash"]);
+    expect(page.items[0]).toMatchObject({ tags: ["vip"], hasNotes: true });
+    expectNothingUndeclared(page, ["accountId", "visitorTokenHash", "lastNoteAt"]);
   });
 
   it("account.sessions, abuse.listBlocks and policy.current", async () => {

@@ -30,11 +30,15 @@ function filterInput(query: ExportQuery) {
     statuses: statuses.length ? statuses : undefined,
     from: one("from"),
     to: one("to"),
+    tag: one("tag"),
+    // A query string carries text: "true" (or "1") asks for calls with notes.
+    hasNotes: ["true", "1"].includes(one("hasNotes") ?? "") ? true : undefined,
+    answeredBy: one("answeredBy"),
   };
 }
 
 /**
- * `GET /exports/calls.csv?buttonId=&status=&from=&to=`: the filtered call log as CSV, streamed.
+ * `GET /exports/calls.csv?buttonId=&status=&from=&to=&tag=&hasNotes=&answeredBy=`: the filtered call log as CSV, streamed.
  * The filters mean what they mean for `callLog.list`. Guarded like the call log's procedures
  * (guard.ts): the session cookie (SameSite=Lax keeps it off cross-site subrequests, no CORS
  * header lets another site read the answer, and a foreign Origin is refused); scoped to the
@@ -55,7 +59,7 @@ export function registerCallExport(app: FastifyInstance, ports: Ports, settings:
         return refuse(reply, 400, first ?? "Some filters need your attention.", fieldErrors);
       }
       // A button id of another account is NOT_FOUND, a bad range BAD_INPUT: the guard answers them.
-      const filter = await resolveCallLogFilter(ports, auth.account, parsed.data);
+      const filter = await resolveCallLogFilter(ports, auth.account, parsed.data, { userId: auth.user.id });
       const prepared = await prepareCallExport(ports, filter);
 
       const { total, start } = prepared;

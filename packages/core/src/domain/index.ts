@@ -48,3 +48,14 @@ export {
   usPhoneSchema,
   websiteUrlSchema,
 } from "./validation";
+export {
+  type CallbackWorkStatus,
+  callbackWorkStatuses,
+  NOTE_MAX_LENGTH,
+  normalizeTag,
+  noteBodySchema,
+  TAG_MAX_LENGTH,
+  TAGS_MAX,
+  tagListSchema,
+  tagSchema,
+} from "./work-items";

@@ -1,5 +1,6 @@
-import { type Button, callbackRequests } from "@cac/db";
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { type Button, callbackNotes, callbackRequests, users } from "@cac/db";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { CallbackWorkStatus } from "../domain/work-items";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { decodeCursor, keysetPage, microsToTimestamp } from "./call-log/keyset";
@@ -37,11 +38,25 @@ export async function requestCallback(
 
 const createdMicros = sql<string>`(extract(epoch from ${callbackRequests.createdAt}) * 1000000)::bigint::text`;
 
+/** Whose requests to list: anyone's, nobody's yet, or one member's. */
+export type AssigneeFilter = { kind: "unassigned" } | { kind: "member"; userId: string };
+
+export type CallbackListOptions = {
+  /** Only requests not done yet (new or assigned). */
+  onlyOpen: boolean;
+  statuses?: CallbackWorkStatus[] | undefined;
+  assignee?: AssigneeFilter | undefined;
+  cursor?: string | null | undefined;
+  limit: number;
+};
+
+const noteCount = sql<number>`(select count(*)::int from ${callbackNotes} where ${callbackNotes.callbackRequestId} = ${callbackRequests.id})`;
+
 /** One page of the account's requests, newest first, and the cursor of the next (null on the last). */
 export async function listCallbackRequests(
   deps: Pick<Ports, "db">,
   accountId: string,
-  options: { onlyOpen: boolean; cursor?: string | null | undefined; limit: number },
+  options: CallbackListOptions,
 ) {
   const key = options.cursor
     ? decodeCursor(
@@ -49,6 +64,7 @@ export async function listCallbackRequests(
         "This page of callback requests is no longer valid. Start again from the first page.",
       )
     : undefined;
+  const assignee = options.assignee;
   const rows = await deps.db
     .select({
       id: callbackRequests.id,
@@ -56,15 +72,23 @@ export async function listCallbackRequests(
       name: callbackRequests.name,
       phone: callbackRequests.phone,
       message: callbackRequests.message,
+      status: callbackRequests.status,
+      assigneeId: callbackRequests.assigneeId,
+      assigneeName: users.name,
+      noteCount,
       handledAt: callbackRequests.handledAt,
       createdAt: callbackRequests.createdAt,
       micros: createdMicros,
     })
     .from(callbackRequests)
+    .leftJoin(users, eq(users.id, callbackRequests.assigneeId))
     .where(
       and(
         eq(callbackRequests.accountId, accountId),
         options.onlyOpen ? isNull(callbackRequests.handledAt) : undefined,
+        options.statuses?.length ? inArray(callbackRequests.status, options.statuses) : undefined,
+        assignee?.kind === "unassigned" ? isNull(callbackRequests.assigneeId) : undefined,
+        assignee?.kind === "member" ? eq(callbackRequests.assigneeId, assignee.userId) : undefined,
         key
           ? sql`(${callbackRequests.createdAt}, ${callbackRequests.id}) < (${microsToTimestamp(key.micros)}::timestamptz, ${key.id}::uuid)`
           : undefined,
@@ -73,9 +97,17 @@ export async function listCallbackRequests(
     .orderBy(desc(callbackRequests.createdAt), desc(callbackRequests.id))
     .limit(options.limit + 1);
   const { items, nextCursor } = keysetPage(rows, options.limit);
-  return { items: items.map(({ micros: _micros, ...request }) => request), nextCursor };
+  return {
+    items: items.map(({ micros: _micros, assigneeId, assigneeName, noteCount: notes, ...request }) => ({
+      ...request,
+      assignee: assigneeId ? { id: assigneeId, name: assigneeName ?? "Former member" } : null,
+      noteCount: Number(notes),
+    })),
+    nextCursor,
+  };
 }
 
+/** The "handled" switch: done, or back to open (assigned if someone still has it, else new). */
 export async function setCallbackHandled(
   deps: Pick<Ports, "db" | "clock">,
   accountId: string,
@@ -84,7 +116,14 @@ export async function setCallbackHandled(
 ) {
   const updated = await deps.db
     .update(callbackRequests)
-    .set({ handledAt: handled ? deps.clock.now() : null })
+    .set(
+      handled
+        ? { handledAt: deps.clock.now(), status: "done" }
+        : {
+            handledAt: null,
+            status: sql`case when ${callbackRequests.assigneeId} is null then 'new' else 'assigned' end`,
+          },
+    )
     .where(and(eq(callbackRequests.id, id), eq(callbackRequests.accountId, accountId)))
     .returning({ id: callbackRequests.id });
   if (updated.length === 0) throw new AppError("NOT_FOUND", "This callback request does not exist.");

@@ -5,7 +5,9 @@ import {
   buttonRouting,
   buttonRoutingMembers,
   buttons,
+  callbackNotes,
   callbackRequests,
+  callNotes,
   callRingSteps,
   callSessions,
   memberships,
@@ -114,12 +116,24 @@ export async function exportAccountData(
       phone: callbackRequests.phone,
       message: callbackRequests.message,
       ip: callbackRequests.ip,
+      status: callbackRequests.status,
+      assigneeId: callbackRequests.assigneeId,
       handledAt: callbackRequests.handledAt,
       createdAt: callbackRequests.createdAt,
     })
     .from(callbackRequests)
     .where(eq(callbackRequests.accountId, accountId))
     .orderBy(asc(callbackRequests.createdAt));
+  const callbackNoteRows = await deps.db
+    .select({
+      callbackRequestId: callbackNotes.callbackRequestId,
+      authorId: callbackNotes.authorId,
+      body: callbackNotes.body,
+      createdAt: callbackNotes.createdAt,
+    })
+    .from(callbackNotes)
+    .where(eq(callbackNotes.accountId, accountId))
+    .orderBy(asc(callbackNotes.createdAt), asc(callbackNotes.id));
   const billing = await deps.db
     .select({
       id: billingRecords.id,
@@ -174,7 +188,12 @@ export async function exportAccountData(
       createdAt: b.createdAt,
       updatedAt: b.updatedAt,
     })),
-    callbackRequests: callbacks,
+    callbackRequests: callbacks.map((request) => ({
+      ...request,
+      notes: callbackNoteRows
+        .filter((n) => n.callbackRequestId === request.id)
+        .map(({ callbackRequestId: _id, ...note }) => note),
+    })),
     subscription: subscription ?? null,
     billingRecords: billing,
   };
@@ -194,6 +213,7 @@ const callColumns = {
   answeredAt: callSessions.answeredAt,
   endedAt: callSessions.endedAt,
   durationSeconds: callSessions.durationSeconds,
+  tags: callSessions.tags,
 };
 
 /**
@@ -205,7 +225,11 @@ export async function* exportCallSessions(deps: Pick<Ports, "db">, accountId: st
   let cursor: { at: string; id: string } | null = null;
   for (;;) {
     const rows: Array<Record<string, unknown> & { cursorAt: string; id: string }> = await deps.db
-      .select({ ...callColumns, cursorAt: sql<string>`${callSessions.startedAt}::text` })
+      .select({
+        ...callColumns,
+        lastNoteAt: callSessions.lastNoteAt,
+        cursorAt: sql<string>`${callSessions.startedAt}::text`,
+      })
       .from(callSessions)
       .where(
         and(
@@ -220,20 +244,38 @@ export async function* exportCallSessions(deps: Pick<Ports, "db">, accountId: st
     const last = rows.at(-1);
     if (!last) return;
     cursor = { at: last.cursorAt, id: last.id };
+    const ids = rows.map((row) => row.id);
     // Who each call rang, step by step (routing), read for the whole batch at once.
     const steps = await deps.db
       .select()
       .from(callRingSteps)
-      .where(
-        inArray(
-          callRingSteps.callId,
-          rows.map((row) => row.id),
-        ),
-      )
+      .where(inArray(callRingSteps.callId, ids))
       .orderBy(asc(callRingSteps.step), asc(callRingSteps.startedAt));
     const stepsOf = new Map<string, Array<Omit<(typeof steps)[number], "callId">>>();
     for (const { callId, ...step } of steps) stepsOf.set(callId, [...(stepsOf.get(callId) ?? []), step]);
-    yield rows.map(({ cursorAt: _cursorAt, ...row }) => ({ ...row, ringSteps: stepsOf.get(row.id) ?? [] }));
+    // The batch's notes in one query, by the calls that have any.
+    const noted = rows.filter((r) => r.lastNoteAt !== null).map((r) => r.id);
+    const notes = noted.length
+      ? await deps.db
+          .select({
+            callSessionId: callNotes.callSessionId,
+            authorId: callNotes.authorId,
+            body: callNotes.body,
+            createdAt: callNotes.createdAt,
+          })
+          .from(callNotes)
+          .where(inArray(callNotes.callSessionId, noted))
+          .orderBy(asc(callNotes.createdAt), asc(callNotes.id))
+      : [];
+    const notesByCall = new Map<string, Array<Omit<(typeof notes)[number], "callSessionId">>>();
+    for (const { callSessionId, ...note } of notes) {
+      notesByCall.set(callSessionId, [...(notesByCall.get(callSessionId) ?? []), note]);
+    }
+    yield rows.map(({ cursorAt: _cursorAt, lastNoteAt: _lastNoteAt, ...row }) => ({
+      ...row,
+      ringSteps: stepsOf.get(row.id) ?? [],
+      notes: notesByCall.get(row.id) ?? [],
+    }));
     if (rows.length < batchSize) return;
   }
 }

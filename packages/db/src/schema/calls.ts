@@ -58,6 +58,11 @@ export const callSessions = pgTable(
     // gives the reservation back. Null for calls started before usage was kept as totals.
     usagePeriodStart: timestamp({ withTimezone: true }),
     reservedMinutes: integer(),
+    // The team's labels for the call (normalized by domain/work-items.ts: lower case, a few short ones).
+    tags: text().array().notNull().default(sql`'{}'::text[]`),
+    // When the last note was added (call_notes); null while the call has none. Kept here so the
+    // "has notes" filter pages through its own small index instead of probing every call.
+    lastNoteAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     // The call log pages by (started_at desc, id desc) through this index; the trailing columns
@@ -71,6 +76,17 @@ export const callSessions = pgTable(
       t.durationSeconds,
       t.answeredAt,
     ),
+    // The call log's "has notes", "answered by" and tag filters, each in the log's page order.
+    index("call_sessions_account_noted_idx")
+      .on(t.accountId, t.startedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.lastNoteAt} is not null`),
+    index("call_sessions_account_answerer_idx")
+      .on(t.accountId, t.answeredBy, t.startedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.answeredBy} is not null`),
+    // A tag: the GIN index finds a rare tag's calls, and its statistics let the planner see when a
+    // tag is common enough to read the log's own index in page order instead. Not partial: a
+    // predicate the filter must repeat (tags <> '{}') would skew the estimate and the choice.
+    index("call_sessions_tags_idx").using("gin", t.tags),
     index("call_sessions_button_started_idx").on(
       t.buttonId,
       t.startedAt.desc().nullsFirst(),

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { accounts } from "./accounts";
+import { accounts, users } from "./accounts";
 import { buttons } from "./buttons";
 
 /** Messages sent through the public contact form to the operator. */
@@ -15,6 +15,8 @@ export const contactMessages = pgTable("contact_messages", {
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 
+export const callbackStatuses = ["new", "assigned", "done"] as const;
+
 /** Callback requests left by visitors through a button's widget, for the business. */
 export const callbackRequests = pgTable(
   "callback_requests",
@@ -28,6 +30,11 @@ export const callbackRequests = pgTable(
     phone: text().notNull(),
     message: text(),
     ip: text(),
+    // The team's work on the request: new, assigned to a member, done (and back to new).
+    status: text({ enum: callbackStatuses }).notNull().default("new"),
+    // The member (of this account) it is assigned to; null while nobody has it.
+    assigneeId: uuid().references(() => users.id, { onDelete: "set null" }),
+    // When it was marked done; null while it is not.
     handledAt: timestamp({ withTimezone: true }),
     // When the owners' email that lists this request went out; null while it waits for the button's
     // next email (at most one per button per window, see services/callback-emails.ts).
@@ -37,6 +44,9 @@ export const callbackRequests = pgTable(
   (t) => [
     // The portal pages by (created_at desc, id desc).
     index("callback_requests_account_idx").on(t.accountId, t.createdAt.desc(), t.id.desc()),
+    // The Callbacks page's status and assignee filters, in its page order.
+    index("callback_requests_status_idx").on(t.accountId, t.status, t.createdAt.desc(), t.id.desc()),
+    index("callback_requests_assignee_idx").on(t.accountId, t.assigneeId, t.createdAt.desc(), t.id.desc()),
     index("callback_requests_unemailed_idx").on(t.buttonId, t.createdAt).where(sql`${t.emailedAt} is null`),
   ],
 );

@@ -6,6 +6,7 @@ export * from "./buttons";
 export * from "./calls";
 export * from "./contact";
 export * from "./email";
+export * from "./notes";
 export * from "./policy";
 export * from "./routing";
 export * from "./team";

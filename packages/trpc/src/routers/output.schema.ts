@@ -49,3 +49,14 @@ export const callTransportOutput = z.enum(["webrtc", "twilio"]);
 
 /** The customer an operator's row is about; null for a site-wide one. */
 export const accountRefOutput = z.object({ id: z.string(), companyName: z.string() }).nullable();
+
+/** A member named on a work item (an assignee, an author, who answered); "Former member" once deleted. */
+export const memberRefOutput = z.object({ id: z.string(), name: z.string() });
+
+/** One note on a call or a callback request. `author` is null once their login was deleted. */
+export const workNoteOutput = z.object({
+  id: z.string(),
+  body: z.string(),
+  createdAt: z.date(),
+  author: memberRefOutput.nullable(),
+});

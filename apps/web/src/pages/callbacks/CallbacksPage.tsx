@@ -1,23 +1,34 @@
 import "./callbacks.css";
-import { Alert, Button, EmptyState, ErrorState, PageHeader, Skeleton, Switch } from "@cac/ui";
-import {
-  type InfiniteData,
-  useInfiniteQuery,
-  useMutation,
-  useQuery,
-  useQueryClient,
-} from "@tanstack/react-query";
-import { useState } from "react";
+import { Alert, Badge, Button, EmptyState, ErrorState, PageHeader, Skeleton, Switch } from "@cac/ui";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useId, useState } from "react";
 import { Link } from "react-router";
+import { useMe } from "../../components/MeContext";
 import { describeError } from "../../lib/errors";
 import { formatDateTime, formatRelative, formatUsPhone } from "../../lib/format";
 import { usePageTitle } from "../../lib/usePageTitle";
-import { type RouterOutputs, useTRPC } from "../../trpc";
+import { type RouterInputs, useTRPC } from "../../trpc";
 import { formatCount } from "../calls/format";
+import { CallbackNotes } from "./CallbackNotes";
+import { type CallbackItem, patchRequestEverywhere, restore } from "./optimistic";
 
-type Page = RouterOutputs["callbacks"]["list"];
-type Request = Page["items"][number];
-type Filter = "open" | "all";
+type Request = CallbackItem;
+type Filter = "open" | "new" | "assigned" | "done" | "all";
+/** "" for anyone's, "me", "unassigned" or a member's id. */
+type AssigneeFilter = string;
+type Member = { id: string; name: string };
+
+const statusWords: Record<Request["status"], string> = { new: "New", assigned: "Assigned", done: "Done" };
+const statusTones = { new: "info", assigned: "warning", done: "success" } as const;
+
+function listInput(filter: Filter, assignee: AssigneeFilter): RouterInputs["callbacks"]["list"] {
+  return {
+    onlyOpen: filter === "open",
+    ...(filter === "new" || filter === "assigned" || filter === "done" ? { statuses: [filter] } : {}),
+    ...(assignee ? { assignee } : {}),
+    limit: PAGE_SIZE,
+  };
+}
 
 const PAGE_SIZE = 50;
 
@@ -26,40 +37,55 @@ export function CallbacksPage() {
   usePageTitle("Callbacks");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const me = useMe();
+  const filterId = useId().replace(/[^a-zA-Z0-9_-]/g, "");
   const [filter, setFilter] = useState<Filter>("open");
+  const [assignee, setAssignee] = useState<AssigneeFilter>("");
   const requests = useInfiniteQuery(
-    trpc.callbacks.list.infiniteQueryOptions(
-      { onlyOpen: filter === "open", limit: PAGE_SIZE },
-      { getNextPageParam: (last) => last.nextCursor ?? undefined },
-    ),
+    trpc.callbacks.list.infiniteQueryOptions(listInput(filter, assignee), {
+      getNextPageParam: (last) => last.nextCursor ?? undefined,
+    }),
   );
+  const members = useQuery(trpc.callbacks.assignees.queryOptions());
+  const memberList: Member[] = members.data?.items ?? [];
   const buttons = useQuery(trpc.buttons.list.queryOptions());
   const buttonName = (id: string | null) =>
     (id && buttons.data?.find((b) => b.id === id)?.name) || (id ? "A button" : "A deleted button");
   const rows = requests.data?.pages.flatMap((page) => page.items) ?? [];
 
+  const listKey = trpc.callbacks.list.pathKey();
+  // Both changes show at once in every loaded list, and are put back if the server refuses them.
   const setHandled = useMutation(
     trpc.callbacks.setHandled.mutationOptions({
-      onSuccess: async (_result, { id, handled }) => {
-        // Update every loaded page of both lists at once; the open list drops a handled request on
-        // the next load.
-        queryClient.setQueriesData<InfiniteData<Page>>({ queryKey: trpc.callbacks.list.pathKey() }, (data) =>
-          data
-            ? {
-                ...data,
-                pages: data.pages.map((page) => ({
-                  ...page,
-                  items: page.items.map((r) =>
-                    r.id === id ? { ...r, handledAt: handled ? new Date() : null } : r,
-                  ),
-                })),
-              }
-            : data,
-        );
-        await queryClient.invalidateQueries({ queryKey: trpc.callbacks.list.pathKey() });
-      },
+      onMutate: async ({ id, handled }) => ({
+        before: await patchRequestEverywhere(queryClient, listKey, id, (r) => ({
+          ...r,
+          handledAt: handled ? new Date() : null,
+          status: handled ? "done" : r.assignee ? "assigned" : "new",
+        })),
+      }),
+      onError: (_error, _input, context) => restore(queryClient, context?.before),
+      onSettled: () => queryClient.invalidateQueries({ queryKey: listKey }),
     }),
   );
+  const assign = useMutation(
+    trpc.callbacks.assign.mutationOptions({
+      onMutate: async ({ id, assigneeId }) => {
+        const member = memberList.find((m) => m.id === assigneeId) ?? null;
+        return {
+          before: await patchRequestEverywhere(queryClient, listKey, id, (r) => ({
+            ...r,
+            assignee: member,
+            status: member ? "assigned" : r.status === "done" ? "done" : "new",
+            handledAt: member ? null : r.handledAt,
+          })),
+        };
+      },
+      onError: (_error, _input, context) => restore(queryClient, context?.before),
+      onSettled: () => queryClient.invalidateQueries({ queryKey: listKey }),
+    }),
+  );
+  const failed = setHandled.isError ? setHandled.error : assign.isError ? assign.error : null;
 
   return (
     <div className="stack-lg">
@@ -72,6 +98,9 @@ export function CallbacksPage() {
         {(
           [
             ["open", "To call back"],
+            ["new", "New"],
+            ["assigned", "Assigned"],
+            ["done", "Done"],
             ["all", "All requests"],
           ] as const
         ).map(([value, label]) => (
@@ -87,10 +116,34 @@ export function CallbacksPage() {
           </label>
         ))}
       </fieldset>
+      <div className="ui-field callbacks-assignee-filter">
+        <label className="ui-label" htmlFor={`${filterId}-assignee`}>
+          Assignee
+        </label>
+        <div className="ui-input-row">
+          <select
+            id={`${filterId}-assignee`}
+            className="ui-input"
+            value={assignee}
+            onChange={(event) => setAssignee(event.target.value)}
+          >
+            <option value="">Anyone</option>
+            <option value="me">Assigned to me</option>
+            <option value="unassigned">Unassigned</option>
+            {memberList
+              .filter((m) => m.id !== me.user.id)
+              .map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name}
+                </option>
+              ))}
+          </select>
+        </div>
+      </div>
 
-      {setHandled.isError ? (
+      {failed ? (
         <Alert tone="error" title="We could not update that request">
-          {describeError(setHandled.error).message}
+          {describeError(failed).message}
         </Alert>
       ) : null}
 
@@ -107,7 +160,13 @@ export function CallbacksPage() {
         />
       ) : rows.length === 0 ? (
         <EmptyState
-          title={filter === "open" ? "Nobody is waiting for a call back" : "No callback requests yet"}
+          title={
+            assignee || (filter !== "open" && filter !== "all")
+              ? "No requests match these filters"
+              : filter === "open"
+                ? "Nobody is waiting for a call back"
+                : "No callback requests yet"
+          }
         >
           <p>
             When a button's closed behaviour is “Offer a callback request”, visitors can leave their name and
@@ -129,7 +188,15 @@ export function CallbacksPage() {
                 pending={setHandled.isPending && setHandled.variables?.id === request.id}
                 onHandled={(handled) => {
                   setHandled.reset();
+                  assign.reset();
                   setHandled.mutate({ id: request.id, handled });
+                }}
+                members={memberList}
+                meId={me.user.id}
+                onAssign={(assigneeId) => {
+                  setHandled.reset();
+                  assign.reset();
+                  assign.mutate({ id: request.id, assigneeId });
                 }}
               />
             ))}
@@ -167,13 +234,32 @@ function CallbackRow({
   buttonName,
   pending,
   onHandled,
+  members,
+  meId,
+  onAssign,
 }: {
   request: Request;
   buttonName: string;
   pending: boolean;
   onHandled: (handled: boolean) => void;
+  members: Member[];
+  meId: string;
+  onAssign: (assigneeId: string | null) => void;
 }) {
-  const handled = request.handledAt !== null;
+  const id = useId().replace(/[^a-zA-Z0-9_-]/g, "");
+  const [notesOpen, setNotesOpen] = useState(false);
+  const handled = request.status === "done";
+  const notesLabel = notesOpen
+    ? "Hide notes"
+    : request.noteCount
+      ? `Notes (${request.noteCount})`
+      : "Add a note";
+  const assigneeId = request.assignee?.id ?? "";
+  // A member removed since keeps their name on the request until someone else takes it.
+  const options =
+    request.assignee && !members.some((m) => m.id === request.assignee?.id)
+      ? [...members, request.assignee]
+      : members;
   return (
     <li className={`callback${handled ? " callback--handled" : ""}`}>
       <div className="callback-main">
@@ -182,6 +268,11 @@ function CallbackRow({
           <a className="callback-phone" href={`tel:${request.phone}`}>
             {formatUsPhone(request.phone)}
           </a>
+          <Badge tone={statusTones[request.status]}>
+            {request.status === "assigned" && request.assignee
+              ? `Assigned to ${request.assignee.id === meId ? "you" : request.assignee.name}`
+              : statusWords[request.status]}
+          </Badge>
         </p>
         {request.message ? <p className="callback-message">{request.message}</p> : null}
         <p className="callback-meta">
@@ -197,6 +288,52 @@ function CallbackRow({
             </>
           ) : null}
         </p>
+        <div className="callback-work">
+          <div className="ui-field callback-assignee">
+            <label className="ui-label" htmlFor={`${id}-assignee`}>
+              Assignee
+            </label>
+            <div className="ui-input-row">
+              <select
+                id={`${id}-assignee`}
+                className="ui-input"
+                aria-label={`Assignee: ${request.name}`}
+                value={assigneeId}
+                onChange={(event) => onAssign(event.target.value || null)}
+              >
+                <option value="">Nobody</option>
+                {options.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.id === meId ? `${m.name} (you)` : m.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          {assigneeId !== meId && !handled ? (
+            <Button
+              variant="secondary"
+              size="sm"
+              aria-label={`Assign to me: ${request.name}`}
+              onClick={() => onAssign(meId)}
+            >
+              Assign to me
+            </Button>
+          ) : null}
+          <Button
+            variant="link"
+            size="sm"
+            aria-label={`${notesLabel}: ${request.name}`}
+            aria-expanded={notesOpen}
+            aria-controls={`${id}-notes`}
+            onClick={() => setNotesOpen((open) => !open)}
+          >
+            {notesLabel}
+          </Button>
+        </div>
+        <div id={`${id}-notes`} hidden={!notesOpen}>
+          {notesOpen ? <CallbackNotes id={request.id} subject={`${request.name}'s request`} /> : null}
+        </div>
       </div>
       <Switch
         className="callback-switch"

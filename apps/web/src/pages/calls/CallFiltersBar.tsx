@@ -1,6 +1,7 @@
+import { TAG_MAX_LENGTH } from "@cac/core/domain";
 import { Button, FieldError } from "@cac/ui";
 import { useQuery } from "@tanstack/react-query";
-import { useId } from "react";
+import { useEffect, useId, useState } from "react";
 import { useTRPC } from "../../trpc";
 import { type CallFilters, hasFilters } from "./filters";
 import { callStatusOrder, statusLabels } from "./format";
@@ -13,16 +14,31 @@ type Props = {
   errors: { from?: string | undefined; to?: string | undefined };
 };
 
-/** Button, date range and status filters. Every change applies at once (and lands in the address). */
+/** Button, date range, tag, who answered, notes and status filters. Every change applies at once (and lands in the address). */
 export function CallFiltersBar({ filters, onChange, onClear, errors }: Props) {
   const trpc = useTRPC();
   const buttons = useQuery(trpc.buttons.list.queryOptions());
+  const members = useQuery(trpc.callbacks.assignees.queryOptions());
+  // The tag applies when the field is left or Enter is pressed, not on every keystroke.
+  const [tag, setTag] = useState(filters.tag ?? "");
+  useEffect(() => setTag(filters.tag ?? ""), [filters.tag]);
+  const applyTag = () => {
+    const next = tag.trim() || undefined;
+    if (next !== filters.tag) onChange({ tag: next });
+  };
   const id = useId().replace(/[^a-zA-Z0-9_-]/g, "");
   const selectedMissing =
     filters.buttonId !== undefined && buttons.data && !buttons.data.some((b) => b.id === filters.buttonId);
 
   return (
-    <form className="calls-filters" aria-label="Filter calls" onSubmit={(e) => e.preventDefault()}>
+    <form
+      className="calls-filters"
+      aria-label="Filter calls"
+      onSubmit={(e) => {
+        e.preventDefault();
+        applyTag();
+      }}
+    >
       <div className="calls-filters-row">
         <div className="ui-field">
           <label className="ui-label" htmlFor={`${id}-button`}>
@@ -70,6 +86,54 @@ export function CallFiltersBar({ filters, onChange, onClear, errors }: Props) {
           error={errors.to}
           onChange={(to) => onChange({ to })}
         />
+      </div>
+      <div className="calls-filters-row">
+        <div className="ui-field">
+          <label className="ui-label" htmlFor={`${id}-tag`}>
+            Tag
+          </label>
+          <div className="ui-input-row">
+            <input
+              id={`${id}-tag`}
+              className="ui-input"
+              value={tag}
+              maxLength={TAG_MAX_LENGTH}
+              onChange={(e) => setTag(e.target.value)}
+              onBlur={applyTag}
+              enterKeyHint="search"
+            />
+          </div>
+        </div>
+        <div className="ui-field">
+          <label className="ui-label" htmlFor={`${id}-answered`}>
+            Answered by
+          </label>
+          <div className="ui-input-row">
+            <select
+              id={`${id}-answered`}
+              className="ui-input calls-select"
+              value={filters.answeredBy ?? ""}
+              onChange={(e) => onChange({ answeredBy: e.target.value || undefined })}
+            >
+              <option value="">Anyone</option>
+              <option value="me">Me</option>
+              {members.data?.items.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <label className="calls-status-option calls-notes-filter">
+          <input
+            type="checkbox"
+            className="ui-checkbox"
+            checked={filters.hasNotes}
+            onChange={(e) => onChange({ hasNotes: e.target.checked })}
+          />
+          <span>Only calls with notes</span>
+        </label>
       </div>
       <fieldset className="calls-status-filter">
         <legend className="ui-label">

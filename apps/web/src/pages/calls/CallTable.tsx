@@ -1,4 +1,6 @@
 import { Badge, Button, TableScroll } from "@cac/ui";
+import { Fragment, useState } from "react";
+import { CallWork } from "./CallWork";
 import {
   type CallRow,
   describeDuration,
@@ -27,6 +29,8 @@ type Props = {
  */
 export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: Props) {
   const zone = zoneAbbreviation(timeZone, rows[0]?.startedAt);
+  // The call whose notes and tags are open under its row (one at a time).
+  const [openId, setOpenId] = useState<string | null>(null);
   return (
     <div className="stack">
       <TableScroll label="Call log">
@@ -45,40 +49,75 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
               <th scope="col">Answered by</th>
               <th scope="col">Transport</th>
               <th scope="col">Visitor IP</th>
+              <th scope="col">Notes and tags</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr key={row.id}>
-                <td className="nowrap">
-                  <time dateTime={row.startedAt.toISOString()}>
-                    {formatCallTime(row.startedAt, timeZone)}
-                  </time>
-                </td>
-                <td>
-                  <span className={row.button.id ? "calls-button" : "calls-button muted"}>
-                    {row.button.name}
-                  </span>
-                  {row.pageUrl ? (
-                    <span className="calls-page" title={row.pageUrl}>
-                      {shortPageUrl(row.pageUrl)}
+              <Fragment key={row.id}>
+                <tr>
+                  <td className="nowrap">
+                    <time dateTime={row.startedAt.toISOString()}>
+                      {formatCallTime(row.startedAt, timeZone)}
+                    </time>
+                  </td>
+                  <td>
+                    <span className={row.button.id ? "calls-button" : "calls-button muted"}>
+                      {row.button.name}
                     </span>
-                  ) : null}
-                </td>
-                <td className="num">
-                  <span aria-hidden="true">{formatDuration(row.durationSeconds)}</span>
-                  <span className="ui-visually-hidden">{describeDuration(row.durationSeconds)}</span>
-                </td>
-                <td>
-                  <Badge tone={statusTones[row.status]}>{statusLabels[row.status]}</Badge>
-                  {row.failureReason ? <span className="calls-reason">{row.failureReason}</span> : null}
-                </td>
-                <td>{row.answeredBy ?? <span className="muted">—</span>}</td>
-                <td>{transportLabels[row.transport]}</td>
-                <td className="mono">
-                  <VisitorIpCell callId={row.id} ip={row.visitorIp} />
-                </td>
-              </tr>
+                    {row.pageUrl ? (
+                      <span className="calls-page" title={row.pageUrl}>
+                        {shortPageUrl(row.pageUrl)}
+                      </span>
+                    ) : null}
+                  </td>
+                  <td className="num">
+                    <span aria-hidden="true">{formatDuration(row.durationSeconds)}</span>
+                    <span className="ui-visually-hidden">{describeDuration(row.durationSeconds)}</span>
+                  </td>
+                  <td>
+                    <Badge tone={statusTones[row.status]}>{statusLabels[row.status]}</Badge>
+                    {row.failureReason ? <span className="calls-reason">{row.failureReason}</span> : null}
+                  </td>
+                  <td>{row.answeredBy ?? <span className="muted">—</span>}</td>
+                  <td>{transportLabels[row.transport]}</td>
+                  <td className="mono">
+                    <VisitorIpCell callId={row.id} ip={row.visitorIp} />
+                  </td>
+                  <td>
+                    {row.tags.length ? (
+                      <span className="work-tags">
+                        {row.tags.map((tag) => (
+                          <Badge key={tag}>{tag}</Badge>
+                        ))}
+                      </span>
+                    ) : null}
+                    <Button
+                      variant="link"
+                      size="sm"
+                      aria-expanded={openId === row.id}
+                      aria-controls={openId === row.id ? `call-work-${row.id}` : undefined}
+                      onClick={() => setOpenId(openId === row.id ? null : row.id)}
+                    >
+                      {openId === row.id ? "Close" : row.hasNotes ? "Notes" : "Add notes"}
+                      <span className="ui-visually-hidden">
+                        {" "}
+                        for the call at {formatCallTime(row.startedAt, timeZone)}
+                      </span>
+                    </Button>
+                  </td>
+                </tr>
+                {openId === row.id ? (
+                  <tr className="calls-work-row">
+                    <td colSpan={8} id={`call-work-${row.id}`}>
+                      <CallWork
+                        callId={row.id}
+                        subject={`the call at ${formatCallTime(row.startedAt, timeZone)}`}
+                      />
+                    </td>
+                  </tr>
+                ) : null}
+              </Fragment>
             ))}
           </tbody>
         </table>

@@ -70,6 +70,8 @@ const loggedCall: CallRow = {
   pageUrl: "https://acme.test/",
   failureReason: null,
   answeredBy: "Dana",
+  tags: [],
+  hasNotes: false,
 };
 
 /** The stand-in server: what each procedure answers now, and every call it was asked. */
@@ -106,6 +108,7 @@ function standIn() {
       };
     },
     "buttons.list": () => [],
+    "callbacks.assignees": () => ({ items: [] }),
   };
   const fetch = async (url: RequestInfo | URL) => {
     const address = new URL(String(url));

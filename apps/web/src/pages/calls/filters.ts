@@ -1,14 +1,23 @@
+import { TAG_MAX_LENGTH } from "@cac/core/domain";
 import { useCallback, useMemo } from "react";
 import { useSearchParams } from "react-router";
 import { type CallStatus, callStatusOrder, isCallStatus } from "./format";
 
-/** The call log's filters, kept in the address (?button=&from=&to=&status=a,b) so a view can be shared. */
+/**
+ * The call log's filters, kept in the address (?button=&from=&to=&status=a,b&tag=&notes=1&answered=)
+ * so a view can be shared.
+ */
 export type CallFilters = {
   buttonId: string | undefined;
   statuses: CallStatus[];
   /** Calendar days (YYYY-MM-DD) in the account's timezone, both included. */
   from: string | undefined;
   to: string | undefined;
+  /** A tag, as typed (the server normalizes it as tags are stored). */
+  tag: string | undefined;
+  hasNotes: boolean;
+  /** "me" or a member's id. */
+  answeredBy: string | undefined;
 };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -21,16 +30,21 @@ export function readFilters(params: URLSearchParams): CallFilters {
   };
   const button = params.get("button") ?? "";
   const wanted = new Set((params.get("status") ?? "").split(",").filter(isCallStatus));
+  const tag = (params.get("tag") ?? "").trim().slice(0, TAG_MAX_LENGTH);
+  const answered = params.get("answered") ?? "";
   return {
     buttonId: UUID.test(button) ? button : undefined,
     statuses: callStatusOrder.filter((s) => wanted.has(s)),
     from: day("from"),
     to: day("to"),
+    tag: tag || undefined,
+    hasNotes: params.get("notes") === "1",
+    answeredBy: answered === "me" || UUID.test(answered) ? answered : undefined,
   };
 }
 
 export function hasFilters(f: CallFilters): boolean {
-  return Boolean(f.buttonId || f.statuses.length || f.from || f.to);
+  return Boolean(f.buttonId || f.statuses.length || f.from || f.to || f.tag || f.hasNotes || f.answeredBy);
 }
 
 /** A range that ends before it starts; the server would refuse it too. */
@@ -45,6 +59,9 @@ export function toQueryInput(f: CallFilters) {
     ...(f.statuses.length ? { statuses: f.statuses } : {}),
     ...(f.from ? { from: f.from } : {}),
     ...(f.to ? { to: f.to } : {}),
+    ...(f.tag ? { tag: f.tag } : {}),
+    ...(f.hasNotes ? { hasNotes: true } : {}),
+    ...(f.answeredBy ? { answeredBy: f.answeredBy } : {}),
   };
 }
 
@@ -55,6 +72,9 @@ export function toExportQuery(f: CallFilters): string {
   if (f.statuses.length) params.set("status", f.statuses.join(","));
   if (f.from) params.set("from", f.from);
   if (f.to) params.set("to", f.to);
+  if (f.tag) params.set("tag", f.tag);
+  if (f.hasNotes) params.set("hasNotes", "true");
+  if (f.answeredBy) params.set("answeredBy", f.answeredBy);
   const query = params.toString();
   return query ? `?${query}` : "";
 }
@@ -76,6 +96,9 @@ export function useCallFilters() {
           set("status", next.statuses.join(","));
           set("from", next.from);
           set("to", next.to);
+          set("tag", next.tag);
+          set("notes", next.hasNotes ? "1" : undefined);
+          set("answered", next.answeredBy);
           return out;
         },
         { replace: true },
@@ -84,7 +107,16 @@ export function useCallFilters() {
     [setParams],
   );
   const clear = useCallback(
-    () => update({ buttonId: undefined, statuses: [], from: undefined, to: undefined }),
+    () =>
+      update({
+        buttonId: undefined,
+        statuses: [],
+        from: undefined,
+        to: undefined,
+        tag: undefined,
+        hasNotes: false,
+        answeredBy: undefined,
+      }),
     [update],
   );
   return { filters, update, clear };

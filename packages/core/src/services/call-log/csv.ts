@@ -52,5 +52,7 @@ export function callExportHeader(timezone: string): string {
     "Page URL",
     "Failure reason",
     "Answered by",
+    "Tags",
+    "Notes",
   ]);
 }

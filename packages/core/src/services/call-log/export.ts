@@ -1,4 +1,4 @@
-import { buttons, callSessions, users } from "@cac/db";
+import { buttons, callNotes, callSessions, users } from "@cac/db";
 import { desc, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
 import { CSV_FORMULA_STARTS, CSV_SKIPPED_LEADING, csvCell } from "./csv";
@@ -51,6 +51,20 @@ export function csvText(x: SQL): SQL {
 }
 
 /**
+ * A call's notes in one cell, oldest first, one per line: "local time, author: text". Only calls
+ * with notes (`last_note_at`) look for them.
+ */
+function notesCell(tz: string): SQL {
+  return sql`(case when ${callSessions.lastNoteAt} is null then null else (
+    select string_agg(
+      to_char(${callNotes.createdAt} at time zone ${tz}, 'YYYY-MM-DD HH24:MI') || ' ' ||
+        coalesce(${users.name}, 'Former member') || ': ' || ${callNotes.body},
+      chr(10) order by ${callNotes.createdAt}, ${callNotes.id})
+    from ${callNotes} left join ${users} on ${users.id} = ${callNotes.authorId}
+    where ${callNotes.callSessionId} = ${callSessions.id}) end)`;
+}
+
+/**
  * The filtered log as CSV text, one keyset batch at a time, newest first. Postgres writes each
  * line, so the server handles one string per row instead of a dozen values.
  */
@@ -74,7 +88,9 @@ export async function* callExportLineBatches(
       ${csvText(sql`${callSessions.visitorIp}`)},
       ${csvText(sql`${callSessions.pageUrl}`)},
       ${csvText(sql`${callSessions.failureReason}`)},
-      coalesce(answerer.cell, '')) || (chr(13) || chr(10))`;
+      ${csvText(sql`answerer.name`)},
+      ${csvText(sql`nullif(array_to_string(${callSessions.tags}, '; '), '')`)},
+      ${csvText(notesCell(tz))}) || (chr(13) || chr(10))`;
   type Chunk = { text: string; micros: string | null; id: string | null };
   // Postgres joins the lines into chunks of EXPORT_CHUNK_ROWS (in order) and names the batch's
   // last row for the next batch: the server handles a few strings per batch instead of an object
@@ -97,7 +113,7 @@ export async function* callExportLineBatches(
             where ${buttons.id} = ${callSessions.buttonId} offset 0
           ) button on true
           left join lateral (
-            select ${csvText(sql`${users.name}`)} as cell from ${users}
+            select ${users.name} as name from ${users}
             where ${users.id} = ${callSessions.answeredBy} offset 0
           ) answerer on true
           where ${filterWhere(filter, keysetWhere(key))}

@@ -2,6 +2,7 @@ import { buttons, type CallSession, callSessions, callStatuses } from "@cac/db";
 import { and, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { instantsForWallTime, wallClock } from "../../domain/schedule";
+import { tagSchema } from "../../domain/work-items";
 import { AppError, fieldError } from "../../errors";
 import type { Ports } from "../../ports";
 
@@ -35,6 +36,16 @@ export const callLogFilterSchema = z.object({
     .optional(),
   from: bound("from").optional(),
   to: bound("to").optional(),
+  /** Calls carrying this tag (normalized as tags are stored). */
+  tag: tagSchema.optional(),
+  /** Only calls with at least one note. */
+  hasNotes: z.boolean().optional(),
+  /** Calls answered by this member, or by the viewer ("me"). */
+  answeredBy: z
+    .union([z.literal("me"), z.uuid("Choose a member of your team, or “me”.")], {
+      error: "Choose a member of your team, or “me”.",
+    })
+    .optional(),
 });
 
 export type CallLogFilterInput = z.input<typeof callLogFilterSchema>;
@@ -46,6 +57,9 @@ export type CallLogFilterParams = {
   statuses?: CallStatus[] | undefined;
   from?: Date | string | undefined;
   to?: Date | string | undefined;
+  tag?: string | undefined;
+  hasNotes?: boolean | undefined;
+  answeredBy?: string | undefined;
 };
 
 /** Filters checked against the account and turned into instants: `from` inclusive, `to` exclusive. */
@@ -56,6 +70,9 @@ export type ResolvedCallLogFilter = {
   statuses: CallStatus[] | undefined;
   from: Date | undefined;
   to: Date | undefined;
+  tag?: string | undefined;
+  hasNotes?: boolean | undefined;
+  answeredBy?: string | undefined;
 };
 
 export type AccountScope = { id: string; timezone: string };
@@ -96,6 +113,8 @@ export async function resolveCallLogFilter(
   deps: Pick<Ports, "db">,
   account: AccountScope,
   input: CallLogFilterParams,
+  /** The member viewing the log: "me" in `answeredBy` means them. */
+  viewer?: { userId: string },
 ): Promise<ResolvedCallLogFilter> {
   const timezone = account.timezone;
   if (input.buttonId) {
@@ -114,6 +133,8 @@ export async function resolveCallLogFilter(
     if (value && Number.isNaN(+value)) throw fieldError(field, `The ${field} date is not a valid date.`);
   }
   if (from && to && +from >= +to) throw fieldError("to", "The end of the range must be after its start.");
+  if (input.answeredBy === "me" && !viewer) throw fieldError("answeredBy", "Choose a member of your team.");
+  const answeredBy = input.answeredBy === "me" ? viewer?.userId : input.answeredBy;
   return {
     accountId: account.id,
     timezone,
@@ -121,6 +142,9 @@ export async function resolveCallLogFilter(
     statuses: input.statuses?.length ? [...new Set(input.statuses)] : undefined,
     from,
     to,
+    tag: input.tag || undefined,
+    hasNotes: input.hasNotes || undefined,
+    answeredBy,
   };
 }
 
@@ -133,6 +157,12 @@ export function filterWhere(f: ResolvedCallLogFilter, extra?: SQL): SQL {
       f.statuses ? inArray(callSessions.status, f.statuses) : undefined,
       f.from ? gte(callSessions.startedAt, f.from) : undefined,
       f.to ? lt(callSessions.startedAt, f.to) : undefined,
+      // "Has notes" and "answered by" match the predicates of their partial indexes (schema/calls.ts).
+      f.tag ? sql`${callSessions.tags} @> array[${f.tag}::text]` : undefined,
+      f.hasNotes ? sql`${callSessions.lastNoteAt} is not null` : undefined,
+      f.answeredBy
+        ? sql`${callSessions.answeredBy} is not null and ${callSessions.answeredBy} = ${f.answeredBy}::uuid`
+        : undefined,
       extra,
     ) ?? sql`false`
   );

@@ -28,6 +28,8 @@ export type CallLogRow = {
   failureReason: string | null;
   /** Who took the call in the portal (their name), or null. */
   answeredBy: string | null;
+  tags: string[];
+  hasNotes: boolean;
 };
 
 function toRow(r: {
@@ -42,6 +44,8 @@ function toRow(r: {
   pageUrl: string | null;
   failureReason: string | null;
   answeredBy: string | null;
+  tags: string[];
+  lastNoteAt: Date | null;
 }): CallLogRow {
   return {
     id: r.id,
@@ -56,6 +60,8 @@ function toRow(r: {
     pageUrl: r.pageUrl,
     failureReason: r.failureReason,
     answeredBy: r.answeredBy,
+    tags: r.tags,
+    hasNotes: r.lastNoteAt !== null,
   };
 }
 
@@ -80,6 +86,8 @@ export async function listCallLog(
       pageUrl: callSessions.pageUrl,
       failureReason: callSessions.failureReason,
       answeredBy: users.name,
+      tags: callSessions.tags,
+      lastNoteAt: callSessions.lastNoteAt,
     })
     .from(callSessions)
     .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))

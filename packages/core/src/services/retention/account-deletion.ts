@@ -45,8 +45,8 @@ function dueAccount(id: string, cutoff: Date) {
  * account uses are removed from storage, contact-form messages sent from its users' addresses
  * are deleted, its billing records lose the hosted invoice link (which shows the customer's name
  * and address at Stripe), and the account row is deleted. The database cascades that to users,
- * their login sessions and email tokens, buttons, callback requests, the subscription and the
- * account's own IP blocks; billing records stay, with `account_id` set to null, holding only
+ * their login sessions and email tokens, buttons, callback requests, the notes on calls and
+ * callbacks, the subscription and the account's own IP blocks; billing records stay, with `account_id` set to null, holding only
  * amounts, dates, status, currency, the line description and the Stripe invoice id.
  *
  * A crash midway leaves the account row in place, so the next run picks it up and finishes.

@@ -1,7 +1,13 @@
 import { callLogFilterSchema } from "@cac/core";
-import { text } from "@cac/core/domain";
+import { noteBodySchema, tagListSchema, text } from "@cac/core/domain";
 import { z } from "zod";
-import { callButtonOutput, callStatusOutput, callTransportOutput } from "../output.schema";
+import {
+  callButtonOutput,
+  callStatusOutput,
+  callTransportOutput,
+  memberRefOutput,
+  workNoteOutput,
+} from "../output.schema";
 
 export const CALL_LOG_PAGE_DEFAULT = 50;
 export const CALL_LOG_PAGE_MAX = 200;
@@ -32,10 +38,29 @@ export const callLogPageOutput = z.object({
       pageUrl: z.string().nullable(),
       failureReason: z.string().nullable(),
       answeredBy: z.string().nullable(),
+      tags: z.array(z.string()),
+      hasNotes: z.boolean(),
     }),
   ),
   nextCursor: z.string().nullable(),
 });
+
+const callId = z.uuid("This call does not exist.");
+
+export const callIdInput = z.object({ id: callId });
+export const setCallTagsInput = z.object({ id: callId, tags: tagListSchema });
+export const addCallNoteInput = z.object({ id: callId, body: noteBodySchema });
+
+/** A call's notes and tags, who answered it, and whether the viewer may edit them. */
+export const callWorkOutput = z.object({
+  id: z.string(),
+  answeredBy: memberRefOutput.nullable(),
+  tags: z.array(z.string()),
+  notes: z.array(workNoteOutput),
+  canEdit: z.boolean(),
+});
+
+export const callTagsOutput = z.object({ id: z.string(), tags: z.array(z.string()) });
 
 export const callLogTotalsOutput = z.object({
   timezone: z.string(),

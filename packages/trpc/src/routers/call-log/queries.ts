@@ -25,7 +25,7 @@ export const listCallLogProcedure = authedProcedure
   .output(callLogPageOutput)
   .query(async ({ ctx, input }) => {
     const { cursor, limit, ...filters } = input;
-    const filter = await resolveCallLogFilter(ctx, ctx.account, filters);
+    const filter = await resolveCallLogFilter(ctx, ctx.account, filters, { userId: ctx.user.id });
     const page = await listCallLog(ctx, filter, { cursor, limit });
     // Agents see visitors' networks, not their addresses.
     return { ...page, items: withVisibleIps(ctx.user.role, page.items) };
@@ -34,12 +34,16 @@ export const listCallLogProcedure = authedProcedure
 export const callLogTotalsProcedure = authedProcedure
   .input(callLogTotalsInput)
   .output(callLogTotalsOutput)
-  .query(async ({ ctx, input }) => callLogTotals(ctx, await resolveCallLogFilter(ctx, ctx.account, input)));
+  .query(async ({ ctx, input }) =>
+    callLogTotals(ctx, await resolveCallLogFilter(ctx, ctx.account, input, { userId: ctx.user.id })),
+  );
 
 export const callLogChartsProcedure = authedProcedure
   .input(callLogChartsInput)
   .output(callLogChartsOutput)
-  .query(async ({ ctx, input }) => callLogCharts(ctx, await resolveCallLogFilter(ctx, ctx.account, input)));
+  .query(async ({ ctx, input }) =>
+    callLogCharts(ctx, await resolveCallLogFilter(ctx, ctx.account, input, { userId: ctx.user.id })),
+  );
 
 export const liveCallsProcedure = authedProcedure.output(liveCallsOutput).query(async ({ ctx }) => {
   const live = await liveCalls(ctx, ctx.account);

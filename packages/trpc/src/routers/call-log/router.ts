@@ -5,11 +5,18 @@ import {
   listCallLogProcedure,
   liveCallsProcedure,
 } from "./queries";
+import { addCallNoteProcedure, callWorkProcedure, setCallTagsProcedure } from "./work";
 
-/** The portal's Calls page: the filtered log, its totals and charts, and the calls in progress. */
+/**
+ * The portal's Calls page: the filtered log, its totals and charts, the calls in progress, and each
+ * call's notes and tags.
+ */
 export const callLogRouter = router({
   list: listCallLogProcedure,
   totals: callLogTotalsProcedure,
   charts: callLogChartsProcedure,
   live: liveCallsProcedure,
+  work: callWorkProcedure,
+  setTags: setCallTagsProcedure,
+  addNote: addCallNoteProcedure,
 });
