@@ -249,11 +249,11 @@ const cases: Record<ProcedurePath, Case> = {
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
   },
   "buttons.routing": {
-    tier: "owner",
+    tier: "admin",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
   },
   "buttons.setRouting": {
-    tier: "owner",
+    tier: "admin",
     crossAccount: {
       kind: "foreign-ids",
       input: ({ b }) => ({ id: b.buttonId, who: "all", strategy: "in-order", stepSeconds: 10, members: [] }),

@@ -275,6 +275,7 @@ describe("a row with more than the view reaches no browser", () => {
           visitorIp: "203.0.113.7",
           pageUrl: null,
           failureReason: null,
+          answeredBy: "Dana",
           tags: ["vip"],
           hasNotes: true,
           lastNoteAt: NOW,
@@ -289,7 +290,7 @@ describe("a row with more than the view reaches no browser", () => {
       durationSeconds: 61,
       button: { name: "Deleted button" },
     });
-    expect(page.items[0]).toMatchObject({ tags: ["vip"], hasNotes: true });
+    expect(page.items[0]).toMatchObject({ answeredBy: "Dana", tags: ["vip"], hasNotes: true });
     expectNothingUndeclared(page, ["accountId", "visitorTokenHash", "lastNoteAt"]);
   });
 
