@@ -100,7 +100,7 @@ export function registerPhoneEvents(
 
   app.get("/trpc/phone.events", { exposeHeadRoute: false }, async (req, reply) => {
     const ctx = createRequestContext(ports, settings, limits, req, reply, drain.signal);
-    let opened: { userId: string; body: Awaited<ReturnType<LiveHub["open"]>> };
+    let opened: { userId: string; accountId: string; body: Awaited<ReturnType<LiveHub["open"]>> };
     try {
       const panel = await phoneEventsRequest(ctx, subscriptionRequest(req));
       const body = await hub.open({
@@ -109,16 +109,21 @@ export function registerPhoneEvents(
         client: sseOptions.client,
         first: async (start, cursor) => (start.resumed[0] ? [] : ringingNow(ctx, panel.accountId, cursor)),
       });
-      opened = { userId: panel.userId, body };
+      opened = { userId: panel.userId, accountId: panel.accountId, body };
     } catch (error) {
       req.log.debug({ err: error }, "phone.events answered by tRPC");
       await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: "phone.events" });
       return reply;
     }
-    const { userId, body } = opened;
+    const { userId, accountId, body } = opened;
     panels.add(userId);
     beatOpened(userId);
-    body.once("close", () => panels.remove(userId));
+    // The member is reachable while this stream is open, and stops being so when it closes.
+    const release = ports.presence.holdStream({ accountId, userId });
+    body.once("close", () => {
+      panels.remove(userId);
+      release();
+    });
     // Opened while the server began to drain: it ends at once, and the client goes elsewhere.
     if (drain.signal.aborted) body.push(null);
     return reply.headers(SSE_HEADERS).send(body);

@@ -8,3 +8,4 @@ export * from "./contact";
 export * from "./email";
 export * from "./policy";
 export * from "./usage";
+export * from "./presence";
