@@ -226,7 +226,8 @@ function start(id: string) {
           doc.querySelector<HTMLElement>("[data-clickandcall]")
         : doc.body;
       if (!parent) return warn("add <div data-clickandcall></div> where the inline button goes.");
-      const inst = (main = mount(cfg, parent, false));
+      const inst = mount(cfg, parent, false);
+      main = inst;
       // Whether anyone can answer now, asked before a call is offered (and by the call UI on open).
       inst.check = () =>
         fetch(`${base}trpc/widget.callable?input=${encodeURIComponent(`{"json":{"button":"${id}"}}`)}`)

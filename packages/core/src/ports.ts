@@ -159,7 +159,10 @@ export interface Presence {
    */
   bump(accountId: string): Promise<void>;
   /** The button's cached "callable now" answer, with the account's current presence version. */
-  readCallable(buttonId: string, accountId: string): Promise<{ entry: CallableEntry | null; version: number }>;
+  readCallable(
+    buttonId: string,
+    accountId: string,
+  ): Promise<{ entry: CallableEntry | null; version: number }>;
   /** Keeps a "callable now" answer for `ttlMs` (shared by every instance when in Redis). Never rejects. */
   keepCallable(buttonId: string, entry: CallableEntry, ttlMs: number): Promise<void>;
   close(): Promise<void>;

@@ -7,5 +7,5 @@ export * from "./calls";
 export * from "./contact";
 export * from "./email";
 export * from "./policy";
-export * from "./usage";
 export * from "./presence";
+export * from "./usage";
