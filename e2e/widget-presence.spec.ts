@@ -37,7 +37,10 @@ test.describe("the widget with nobody reachable", () => {
     site,
   }, testInfo) => {
     const { api, button } = await accountWithButton(playwright, server);
-    await trpc(api, "buttons.update", { id: button.id, fields: buttonFields({ closedBehavior: "callback" }) });
+    await trpc(api, "buttons.update", {
+      id: button.id,
+      fields: buttonFields({ closedBehavior: "callback" }),
+    });
 
     const visitor = await party(browser);
     await visitor.context.addInitScript(countGetUserMedia);

@@ -29,10 +29,10 @@ import { and, eq } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisPubSub } from "../src/adapters/pubsub";
+import { readyToAnswer } from "./call-clients";
 import { type Cluster, clusterSkipReason, startCluster } from "./cluster/cluster";
 import { openEventStream, until } from "./cluster/event-stream";
 import { clusterOwner, instanceSide, queueDelivered, sameBrowserOn } from "./cluster/owner";
-import { readyToAnswer } from "./call-clients";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { callSid, postTwilio, twilioEnv } from "./fixtures/twilio";
 import {

@@ -79,12 +79,18 @@ describe("reachable members", () => {
   it("available without a live panel stream is not reachable; a stream without availability neither", async () => {
     const o = await owner();
     await o.client.trpc.phone.setAvailable.mutate({ available: true });
-    expect(await o.client.trpc.phone.availability.query()).toMatchObject({ available: true, reachable: false });
+    expect(await o.client.trpc.phone.availability.query()).toMatchObject({
+      available: true,
+      reachable: false,
+    });
     expect(await callable(o.button)).toBe(false);
 
     await o.client.trpc.phone.setAvailable.mutate({ available: false });
     const panel = await openPanel(o);
-    expect(await o.client.trpc.phone.availability.query()).toMatchObject({ available: false, reachable: false });
+    expect(await o.client.trpc.phone.availability.query()).toMatchObject({
+      available: false,
+      reachable: false,
+    });
     expect(await callable(o.button)).toBe(false);
 
     // Both: reachable, and the widget may offer the call.
@@ -106,7 +112,10 @@ describe("reachable members", () => {
     );
     const saved = await o.client.trpc.phone.setHours.mutate({ hours: closedToday });
     expect(saved).toEqual({ hours: closedToday, timezone: "America/New_York" });
-    expect(await o.client.trpc.phone.availability.query()).toMatchObject({ available: true, reachable: false });
+    expect(await o.client.trpc.phone.availability.query()).toMatchObject({
+      available: true,
+      reachable: false,
+    });
     expect(await callable(o.button)).toBe(false);
     await o.client.trpc.phone.setHours.mutate({ hours: alwaysOpen });
     expect(await callable(o.button)).toBe(true);
