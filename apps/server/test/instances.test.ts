@@ -165,6 +165,7 @@ describe.runIf(databaseServer)("instances as real processes on one PostgreSQL da
     }
 
     let panelOnB: Awaited<ReturnType<typeof readyToAnswer>> | undefined;
+    afterAll(() => panelOnB?.drop());
     /** Whether A would offer a call on the button now (it reads who is reachable through Redis). */
     async function callableOnA() {
       const input = encodeURIComponent(JSON.stringify({ json: { button: button.publicId } }));
