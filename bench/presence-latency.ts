@@ -112,6 +112,8 @@ for (let i = 0; i < trials; i++) {
   const close = await openPanel();
   await waitFor(reachable, "the agent to be reachable");
   await waitFor(async () => (await dialogText()).includes("Call now"), "the widget to offer the call");
+  // At a random moment of the widget's 5 s question cycle, as an agent's going offline would be.
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * 5000));
   const offline = performance.now();
   if (how === "panel closed") close();
   else await call("phone.setAvailable", { available: false });
