@@ -45,7 +45,6 @@ export function AvailabilitySection() {
                 : "You are not available: calls don't ring you. Turn on “Available to answer calls” at the top of the page."}
           </p>
           <HoursForm
-            key={JSON.stringify(availability.data.hours)}
             hours={availability.data.hours}
             timezone={availability.data.timezone}
           />
@@ -55,6 +54,7 @@ export function AvailabilitySection() {
   );
 }
 
+/** Starts from the hours held when the section loaded; a save keeps what the member sees. */
 function HoursForm({
   hours,
   timezone,
