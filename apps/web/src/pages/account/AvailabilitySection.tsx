@@ -44,10 +44,7 @@ export function AvailabilitySection() {
                 ? "You are available, but calls can't reach you now (outside your working hours, or no portal tab of yours is open)."
                 : "You are not available: calls don't ring you. Turn on “Available to answer calls” at the top of the page."}
           </p>
-          <HoursForm
-            hours={availability.data.hours}
-            timezone={availability.data.timezone}
-          />
+          <HoursForm hours={availability.data.hours} timezone={availability.data.timezone} />
         </div>
       )}
     </Card>
