@@ -134,7 +134,8 @@ function render(inst: Instance) {
   frame.className = `f ${style.position} ${style.size} ${style.shape}`;
   // Colors are validated hex values; they only reach this element's custom properties.
   frame.style.cssText = `--b:${style.background};--t:${style.text}`;
-  inst.visible = !((closed || inst.busy) && cfg.closedBehavior === "hide");
+  // Only hours hide the button: with nobody to answer now, its dialog offers the callback form.
+  inst.visible = !(closed && cfg.closedBehavior === "hide");
   wrap.hidden = !inst.visible;
 
   const icon = cfg.logoUrl ? el("img") : icons[style.icon || "phone"];

@@ -234,10 +234,14 @@ describe("loader: nobody can answer now (widget.callable says no)", () => {
     expect(dialog()?.querySelector("form")).toBeNull();
   });
 
-  it("hide: renders no visible button while nobody can answer", async () => {
+  it("hide: only hours hide the button; with nobody to answer, its dialog leads with the callback form", async () => {
     await boot(serveCallable(makeConfig({ closedBehavior: "hide" }), false) as () => Promise<Response>);
     await until(button);
-    await until(() => (shadow().querySelector(".w") as HTMLElement).hidden);
+    button().click();
+    await until(() => dialog()?.querySelector("form"));
+    expect((shadow().querySelector(".w") as HTMLElement).hidden).toBe(false);
+    expect(dialog()?.textContent).toContain("No one can take a call right now.");
+    expect(dialog()?.textContent).not.toContain("Call now");
   });
 
   it("a yes keeps Call now", async () => {

@@ -1,6 +1,7 @@
 /**
  * Home: while open, "Call now" (when the button takes calls) and the callback form; while closed,
- * or open with nobody to answer, a message, then the form (callback behaviour) or a close button.
+ * or open with nobody to answer, a message, then the form (callback behaviour; with nobody to
+ * answer, also hide) or a close button.
  */
 import { btn, h } from "./dom";
 import type { Frame } from "./room";
@@ -19,8 +20,8 @@ export const home: Frame<"home"> = {
           ];
     }
     if (room.ctx.busy && room.ctx.cfg.callable) {
-      // Nobody can answer now: as when closed, the owner's choice, and no "Call now" (so the
-      // microphone is never asked for).
+      // Nobody can answer now: no "Call now" (so the microphone is never asked for); the callback
+      // form, or the owner's closed message when they chose one.
       const busy = h("p", { class: "st", role: "status" }, "No one can take a call right now.");
       return room.ctx.cfg.closedBehavior === "message"
         ? [busy, h("p", { class: "mt" }, "Please try again in a few minutes."), btn("Close", room.close)]
