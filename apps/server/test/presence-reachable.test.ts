@@ -119,6 +119,11 @@ describe("reachable members", () => {
     expect(await callable(o.button)).toBe(false);
     await o.client.trpc.phone.setHours.mutate({ hours: alwaysOpen });
     expect(await callable(o.button)).toBe(true);
+    // The account's data export carries each member's working hours.
+    const exported = (await (await o.client.fetch(`${h.url}/exports/account.json`)).json()) as {
+      users: Array<{ id: string; workingHours: unknown }>;
+    };
+    expect(exported.users.find((user) => user.id === o.userId)?.workingHours).toEqual(alwaysOpen);
     await o.client.trpc.phone.setHours.mutate({ hours: null });
     expect(await o.client.trpc.phone.availability.query()).toMatchObject({ reachable: true, hours: null });
     panel.drop();
