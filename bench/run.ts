@@ -49,6 +49,7 @@ const standalone: Record<string, string> = {
   "embedded-db-memory": "./embedded-db-memory.ts",
   "cpu-profile": "./cpu-profile.ts",
   "idle-streams": "./idle-streams.ts",
+  "presence-latency": "./presence-latency.ts",
   profile: "./profile.ts",
 };
 

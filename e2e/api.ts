@@ -73,3 +73,30 @@ export const buttonFields = (overrides: Partial<ButtonFields> = {}): ButtonField
   allowedDomains: ["acme-plumbing.com"],
   ...overrides,
 });
+
+/**
+ * Makes the member of `api`'s session reachable, as an open portal tab does: available, with a phone
+ * panel's live stream held (from this process) until the returned function closes it.
+ */
+export async function holdPhonePanel(api: APIRequestContext, server: E2eServer): Promise<() => void> {
+  await trpc(api, "phone.setAvailable", { available: true });
+  const cookie = (await api.storageState()).cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+  const abort = new AbortController();
+  const res = await fetch(`${server.url}/trpc/phone.events`, {
+    headers: { cookie, origin: server.url, accept: "text/event-stream" },
+    signal: abort.signal,
+  });
+  expect(res.status, "the phone panel's stream").toBe(200);
+  const reader = res.body?.getReader();
+  void (async () => {
+    try {
+      while (reader && !(await reader.read()).done);
+    } catch {
+      // Closed.
+    }
+  })();
+  await expect
+    .poll(async () => (await trpcQuery<{ reachable: boolean }>(api, "phone.availability")).reachable)
+    .toBe(true);
+  return () => abort.abort();
+}

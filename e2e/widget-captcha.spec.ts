@@ -1,5 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
-import { buttonFields, confirmedAccountApi, trpc } from "./api";
+import { buttonFields, confirmedAccountApi, holdPhonePanel, trpc, trpcQuery } from "./api";
 import { expect } from "./fixtures";
 import { snap } from "./shots";
 import { type Site, serveThirdPartySite } from "./third-party-site";
@@ -22,6 +22,8 @@ test.describe("a call with Turnstile on", () => {
   test.describe.configure({ mode: "serial", timeout: 120_000 });
   let api: APIRequestContext;
   let publicId: string;
+  /** Someone can answer (a portal tab open), so the dialog offers the call. */
+  let closePanel: (() => void) | undefined;
 
   test.beforeAll(async ({ playwright, server, siteverify }) => {
     api = await playwright.request.newContext({
@@ -33,13 +35,16 @@ test.describe("a call with Turnstile on", () => {
       captchaToken: siteverify.issue({ hostname: "localhost", action: "signup" }),
     });
     publicId = (await trpc<{ publicId: string }>(api, "buttons.create", buttonFields())).publicId;
+    closePanel = await holdPhonePanel(api, server);
   });
   test.afterAll(async () => {
+    closePanel?.();
     await api?.dispose();
   });
 
   test("the visitor confirms in the dialog and the server accepts the token", async ({
     page,
+    server,
     site,
     siteverify,
   }, testInfo) => {
@@ -56,13 +61,18 @@ test.describe("a call with Turnstile on", () => {
       { sitekey: SITE_KEY, action: "call", appearance: "interaction-only" },
     ]);
     await snap(page, testInfo, "01-widget-captcha");
+    // The agent's tab closes meanwhile: calls.start, after the captcha, finds nobody.
+    closePanel?.();
+    await expect
+      .poll(async () => (await trpcQuery<{ reachable: boolean }>(api, "phone.availability")).reachable)
+      .toBe(false);
     await verify.click();
-    // Nobody has the phone panel open: the refusal that comes after the captcha in calls.start.
     await expect(dialog).toContainText("No one could take your call");
     await expect(verify).toHaveCount(0);
     expect(siteverify.requests.slice(asked)).toHaveLength(1);
     expect(siteverify.requests.at(-1)?.form).toMatchObject({ secret: SECRET, response: token });
     await snap(page, testInfo, "02-widget-captcha-passed");
+    closePanel = await holdPhonePanel(api, server);
   });
 
   test("a site whose CSP blocks Cloudflare: the call fails as unverified and the owner is told why", async ({

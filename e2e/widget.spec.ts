@@ -1,6 +1,6 @@
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./a11y";
-import { type ButtonFields, buttonFields, confirmedAccountApi, trpc, trpcQuery } from "./api";
+import { type ButtonFields, buttonFields, confirmedAccountApi, holdPhonePanel, trpc, trpcQuery } from "./api";
 import { test as base, type E2eServer, expect } from "./fixtures";
 import { type Site, serveThirdPartySite } from "./third-party-site";
 
@@ -50,6 +50,7 @@ test.describe("the widget on a third-party site", () => {
   let api: APIRequestContext;
   let buttonId: string;
   let publicId: string;
+  let closePanel: (() => void) | undefined;
 
   test.beforeAll(async ({ playwright, server }) => {
     api = await playwright.request.newContext({
@@ -60,9 +61,12 @@ test.describe("the widget on a third-party site", () => {
     const created = await trpc<{ id: string; publicId: string }>(api, "buttons.create", fields());
     buttonId = created.id;
     publicId = created.publicId;
+    // Someone can answer (a portal tab open, available), so the open button offers the call.
+    closePanel = await holdPhonePanel(api, server);
   });
 
   test.afterAll(async () => {
+    closePanel?.();
     await api?.dispose();
   });
 

@@ -77,6 +77,8 @@ export async function prepareCallsStart(app: RealApp, options: CallsStartOptions
     Math.min(10_000, AGENT_PRESENCE_MS / 3),
   );
   presence.unref();
+  // And a panel's live stream is held, as an open portal tab holds one: the agent is reachable.
+  const releaseStream = app.ports.presence.holdStream({ accountId, userId });
 
   // The Pro plan's minutes: a run starts thousands of calls that all still ring when it ends.
   await app.db.db.update(accounts).set({ plan: "pro" }).where(eq(accounts.id, accountId));
@@ -98,6 +100,7 @@ export async function prepareCallsStart(app: RealApp, options: CallsStartOptions
     accountId,
     stopPresence: () => {
       clearInterval(presence);
+      releaseStream();
       release?.stop();
     },
   };

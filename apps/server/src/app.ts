@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import {
+  CALLABLE_MAX_AGE_SECONDS,
   type Clock,
   defaultLimits,
   type Limiter,
@@ -287,11 +288,17 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       if (error.code === "INTERNAL_SERVER_ERROR")
         app.log.error({ err: error.cause ?? error, path }, "procedure failed");
     },
-    responseMeta({ errors }) {
+    responseMeta({ errors, paths, type }) {
       const retryAfter = errors
         .map((error) => appErrorOf(error)?.retryAfterSeconds)
         .find((value) => value !== undefined);
-      return retryAfter ? { headers: { "Retry-After": String(retryAfter) } } : {};
+      if (retryAfter) return { headers: { "Retry-After": String(retryAfter) } };
+      // The widget's "callable now" answer is kept by the browser as long as by the server, no
+      // longer: it is at most 10 s old when read (services/calls/callable.ts).
+      if (errors.length === 0 && type === "query" && paths?.length === 1 && paths[0] === "widget.callable") {
+        return { headers: { "Cache-Control": `public, max-age=${CALLABLE_MAX_AGE_SECONDS}` } };
+      }
+      return {};
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"];
   // The phone panels' stream, served by the server itself (live/phone-events.ts), tRPC otherwise.

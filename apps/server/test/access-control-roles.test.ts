@@ -113,6 +113,8 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
   },
 
   "phone.setAvailable": { roles: anyMember, input: () => ({ available: true }) },
+  "phone.availability": { roles: anyMember },
+  "phone.setHours": { roles: anyMember, input: () => ({ hours: null }) },
   "phone.events": { roles: anyMember },
   "phone.answer": { roles: anyMember, input: () => ({ sessionId: nobody() }) },
   "phone.decline": { roles: anyMember, input: () => ({ sessionId: nobody() }) },
@@ -129,6 +131,7 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
   "calls.hangUp": { notByRole: "widget, by the call's capability token" },
   "calls.reportFailure": { notByRole: "widget, by the call's capability token" },
   "widget.requestCallback": { notByRole: "widget entry point" },
+  "widget.callable": { notByRole: "widget entry point" },
 
   "callLog.list": { roles: ipsMaskedForAgents, input: () => ({}) },
   "callLog.totals": { roles: anyMember, input: () => ({}) },

@@ -296,6 +296,14 @@ const cases: Record<ProcedurePath, Case> = {
     crossAccount: { kind: "own-scope", input: () => ({ available: true }) },
   },
   "phone.events": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "phone.availability": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "phone.setHours": {
+    tier: "authed",
+    crossAccount: {
+      kind: "own-scope",
+      input: () => ({ hours: [[], [{ start: 540, end: 1020 }], [], [], [], [], []] }),
+    },
+  },
   "phone.answer": {
     tier: "authed",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ sessionId: b.callSessionId }) },
@@ -463,6 +471,11 @@ const cases: Record<ProcedurePath, Case> = {
     tier: "widget-entry",
     why: "visitors on third-party sites; checked against the button's allowed domains, never cookies",
     input: (button) => ({ button, name: "Guard Check", phone: "(202) 555-0177" }),
+  },
+  "widget.callable": {
+    tier: "widget-entry",
+    why: "the widget asks, before it offers a call, whether the button can take one now (yes or no)",
+    input: (button) => ({ button }),
   },
 };
 
@@ -970,8 +983,8 @@ describe("access control", () => {
       (cases[path] as Extract<Case, { tier: "widget-entry" }>).input(button);
     const visitor = (ip = uniqueIp(), origin = "https://shop.example.test") => w.h.client({ origin, ip });
 
-    it("calls.start and widget.requestCallback are public entry points, each naming its guards", () => {
-      expect(entryPaths.sort()).toEqual(["calls.start", "widget.requestCallback"]);
+    it("calls.start, widget.callable and widget.requestCallback are public entry points, each naming its guards", () => {
+      expect(entryPaths.sort()).toEqual(["calls.start", "widget.callable", "widget.requestCallback"]);
       for (const path of entryPaths) expect(Object.keys(widgetEntries)).toContain(entryOf(path));
     });
 

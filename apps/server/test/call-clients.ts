@@ -4,6 +4,7 @@ import { EventSource } from "eventsource";
 import superjson from "superjson";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { type Harness, signupVerified, type TestClient } from "./harness";
+import { readSse, subscriptionUrl } from "./sse-reader";
 
 /** A client that can also hold SSE subscriptions, sharing the test client's cookies and Origin. */
 export function withSubscriptions(url: string, client: TestClient) {
@@ -58,10 +59,28 @@ export function collect<T>() {
   };
 }
 
-/** A fresh owner with an always-open button, set available (so its calls ring), logged in on `h`. */
+/**
+ * A fresh owner with an always-open button, reachable (set available, a phone panel open: so its
+ * calls ring), logged in on `h`.
+ */
 export async function availableOwner(h: Harness) {
   const { client } = await signupVerified(h);
   const button = await client.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
+  const panel = await readyToAnswer(h.url, client);
+  return { owner: client, button, panel };
+}
+
+/**
+ * Makes `client`'s member reachable, as a portal tab does: sets them available and holds their phone
+ * panel's live stream (drop it to close the tab), then waits until the server counts them reachable.
+ */
+export async function readyToAnswer(url: string, client: TestClient) {
   await client.trpc.phone.setAvailable.mutate({ available: true });
-  return { owner: client, button };
+  const panel = await readSse(subscriptionUrl(url, "phone.events"), { fetch: client.fetch });
+  if (panel.status !== 200) throw new Error(`the phone panel did not open: ${JSON.stringify(panel.refusal)}`);
+  for (let i = 0; !(await client.trpc.phone.availability.query()).reachable; i++) {
+    if (i > 100) throw new Error("the member never became reachable");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return panel;
 }

@@ -29,6 +29,7 @@ import { and, eq } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisPubSub } from "../src/adapters/pubsub";
+import { readyToAnswer } from "./call-clients";
 import { type Cluster, clusterSkipReason, startCluster } from "./cluster/cluster";
 import { openEventStream, until } from "./cluster/event-stream";
 import { clusterOwner, instanceSide, queueDelivered, sameBrowserOn } from "./cluster/owner";
@@ -477,8 +478,8 @@ describe("a deadline's compare-and-set raced from two connection pools at one in
     const agent = await loginAgent(h, me.account.id);
     const agentMe = (await agent.client.trpc.account.me.query())!;
     const button = await owner.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
-    await owner.trpc.phone.setAvailable.mutate({ available: true });
-    await agent.client.trpc.phone.setAvailable.mutate({ available: true });
+    // Both have a portal tab open (a phone panel's stream), so calls ring them.
+    const panels = [await readyToAnswer(h.url, owner), await readyToAnswer(h.url, agent.client)];
     return {
       owner,
       ownerId: me.user.id,
@@ -487,6 +488,7 @@ describe("a deadline's compare-and-set raced from two connection pools at one in
       agentId: agentMe.user.id,
       accountId: me.account.id,
       button,
+      panels,
     };
   }
 

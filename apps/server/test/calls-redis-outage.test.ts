@@ -3,6 +3,7 @@ import { callSessions } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryPubSub } from "../src/adapters/pubsub";
+import { readyToAnswer } from "./call-clients";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import {
   expectTrpcError,
@@ -38,8 +39,9 @@ describe("calls.start while the Redis carrying live events is down", () => {
   it("refuses the call with LIVE_UNAVAILABLE, keeps no ringing call, and sends no missed-call email", async () => {
     expect(h.ports.pubsub.mode).toBe("redis");
     const button = await owner.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
-    // An agent is available, so only the live events stand between the visitor and a call.
-    await owner.trpc.phone.setAvailable.mutate({ available: true });
+    // An agent is reachable (a panel open), so only the live events stand between the visitor
+    // and a call.
+    const panel = await readyToAnswer(h.url, owner);
 
     await redis.stop();
     // Readiness says which dependency is down; liveness stays green (the process is fine).
@@ -80,6 +82,7 @@ describe("calls.start while the Redis carrying live events is down", () => {
         return false;
       }
     });
+    panel.drop();
   }, 90_000);
 });
 
@@ -105,7 +108,7 @@ describe("calls.start when live events fail between the check and the ring", () 
   it("keeps the call as failed with the reason, and never reports it as missed", async () => {
     const { client: owner, email } = await signupVerified(h);
     const button = await owner.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
-    await owner.trpc.phone.setAvailable.mutate({ available: true });
+    const panel = await readyToAnswer(h.url, owner);
 
     const visitor = h.client({ origin: SHOP, ip: uniqueIp() });
     const error = await expectTrpcError(visitor.trpc.calls.start.mutate({ button: button.publicId }));
@@ -123,5 +126,6 @@ describe("calls.start when live events fail between the check and the ring", () 
     h.clock.advance(120_000);
     expect(await sweepStaleCalls(h.ports, 30)).toBe(0);
     expect((await h.outbox(email)).filter((m) => /missed call/i.test(m.subject))).toEqual([]);
+    panel.drop();
   });
 });

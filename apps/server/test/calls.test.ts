@@ -31,10 +31,9 @@ async function openPhonePanel(h: Harness, owner: TestClient) {
   const events = collect<AnyEvent>();
   await owner.trpc.phone.setAvailable.mutate({ available: true });
   const sub = agent.phone.events.subscribe(undefined, { onData: (e) => events.push(e.data as AnyEvent) });
-  // The panel's first heartbeat marks the agent present.
-  for (let i = 0; i < 50; i++) {
-    const [me] = await h.db.db.select().from((await import("@cac/db")).memberships);
-    if (me?.seenAt) break;
+  // The panel's stream makes the agent reachable once it is open.
+  for (let i = 0; i < 100; i++) {
+    if ((await owner.trpc.phone.availability.query()).reachable) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return { agent, events, stop: () => sub.unsubscribe() };
@@ -87,9 +86,14 @@ describe("calls.start refuses each guard case with its own code and creates noth
     const events = await h.db.db.select().from(securityEvents).where(eq(securityEvents.ip, blockedIp));
     expect(events.map((e) => e.kind)).toEqual(["call_refused_blocked_ip"]);
 
-    // Nobody has the phone panel open: refused before anything is created.
+    // The refusals so far created nothing.
+    expect(await countCalls(h)).toBe(before);
+
+    // Nobody has the phone panel open: refused, and the attempt is kept as `unavailable` (it
+    // rang nobody, reserved nothing).
     const nobody = await expectTrpcError(visitor().trpc.calls.start.mutate({ button: b.publicId }));
     expect(nobody.data?.appCode).toBe("NO_AGENT_AVAILABLE");
+    expect(await countCalls(h)).toBe(before + 1);
 
     const limited = h.client({ origin: SHOP, ip: uniqueIp() });
     for (let i = 0; i < 2; i++)
@@ -98,7 +102,15 @@ describe("calls.start refuses each guard case with its own code and creates noth
     expect(tooMany.data?.appCode).toBe("RATE_LIMITED");
     expect(tooMany.data?.httpStatus).toBe(429);
 
-    expect(await countCalls(h)).toBe(before);
+    // The two attempts let through found nobody too; the refused third created nothing.
+    const kept = await h.db.db.select().from(callSessions).where(eq(callSessions.buttonId, b.id));
+    expect(kept.map((call) => [call.status, call.reservedMinutes])).toEqual([
+      ["unavailable", null],
+      ["unavailable", null],
+      ["unavailable", null],
+    ]);
+    const afterRefusals = before + 3;
+    expect(await countCalls(h)).toBe(afterRefusals);
 
     // Over quota: the Free plan's 60 minutes are used up this month.
     const me = await owner.trpc.account.me.query();
@@ -115,7 +127,7 @@ describe("calls.start refuses each guard case with its own code and creates noth
     const quota = await expectTrpcError(visitor().trpc.calls.start.mutate({ button: b.publicId }));
     expect(quota.data?.appCode).toBe("OVER_QUOTA");
     expect(quota.data?.httpStatus).toBe(402);
-    expect(await countCalls(h)).toBe(before + 1);
+    expect(await countCalls(h)).toBe(afterRefusals + 1);
   });
 });
 
@@ -253,10 +265,12 @@ describe("a browser call, signaled through the server", () => {
     const { client: owner2 } = await signupVerified(h);
     const b = await openButton(owner2);
     const me = await owner2.trpc.account.me.query();
-    await owner2.trpc.phone.setAvailable.mutate({ available: true });
+    // The portal tab that rang: closed once the call is answered (the answer is what counts here).
+    const ringing = await openPhonePanel(h, owner2);
     const visitor = withSubscriptions(h.url, h.client({ origin: SHOP, ip: uniqueIp() }));
     const started = await visitor.calls.start.mutate({ button: b.publicId });
     await owner2.trpc.phone.answer.mutate({ sessionId: started.sessionId });
+    ringing.stop();
     const answeredAt = h.clock.now();
 
     // 2 s in, both parties are heard from once more (the visitor's call stream and the agent's

@@ -12,6 +12,7 @@ import { createTestDatabase, migrationCount } from "@cac/db/testing";
 import { and, eq, like, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BuiltServer, buildServer, serverDir, startBuilt, verifiedOwner } from "./built-server-process";
+import { readyToAnswer } from "./call-clients";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { createTestClient, freePort, type TestClient, unique, uniqueIp } from "./harness";
 import { type LocalRedis, startLocalRedis } from "./redis-server";
@@ -163,9 +164,25 @@ describe.runIf(databaseServer)("instances as real processes on one PostgreSQL da
       return rows.length;
     }
 
+    let panelOnB: Awaited<ReturnType<typeof readyToAnswer>> | undefined;
+    afterAll(() => panelOnB?.drop());
+    /** Whether A would offer a call on the button now (it reads who is reachable through Redis). */
+    async function callableOnA() {
+      const input = encodeURIComponent(JSON.stringify({ json: { button: button.publicId } }));
+      const res = await fetch(`${a.url}/trpc/widget.callable?input=${input}`, {
+        headers: { origin: "https://shop.test" },
+      });
+      return ((await res.json()) as { result?: { data: { json: { callable: boolean } } } }).result?.data.json
+        .callable;
+    }
+
     /** The owner's phone panel is open (on B); a visitor's call reaches A. */
     async function startCallOnA() {
-      await ownerOnB.trpc.phone.setAvailable.mutate({ available: true });
+      panelOnB ??= await readyToAnswer(b.url, ownerOnB);
+      for (let i = 0; !(await callableOnA()); i++) {
+        if (i > 100) throw new Error("A never saw the panel held on B");
+        await sleep(50);
+      }
       const visitor = createTestClient(a.url, "https://shop.test", uniqueIp());
       const started = await visitor.trpc.calls.start.mutate({ button: button.publicId });
       return { visitor, started };

@@ -236,3 +236,81 @@ describe.each(stores)("presence ($name)", (store) => {
     await pubsub.close();
   });
 });
+
+describe.each(stores)("live panel streams ($name)", (store) => {
+  const member = () => ({ accountId: crypto.randomUUID(), userId: crypto.randomUUID() });
+  const eventually = async (check: () => Promise<boolean>) => {
+    for (let i = 0; !(await check()); i++) {
+      if (i > 100) throw new Error("condition not met");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  it("a member holds a stream while one of their panels is open here, per account", async () => {
+    const presence = store.make();
+    try {
+      const m = member();
+      const elsewhere = { ...m, accountId: crypto.randomUUID() };
+      expect(await presence.holdingStreams([m])).toEqual([false]);
+      const first = presence.holdStream(m);
+      const second = presence.holdStream(m);
+      expect(await presence.holdingStreams([m, elsewhere])).toEqual([true, false]);
+      first();
+      first();
+      expect(await presence.holdingStreams([m])).toEqual([true]);
+      second();
+      await eventually(async () => !(await presence.holdingStreams([m]))[0]);
+    } finally {
+      await presence.close();
+    }
+  });
+
+  it("each change of who holds a stream makes the account's cached answers stale", async () => {
+    const presence = store.make();
+    try {
+      const m = member();
+      const before = (await presence.readCallable("button", m.accountId)).version;
+      await presence.keepCallable("button", { callable: false, at: 1, version: before }, 5_000);
+      expect((await presence.readCallable("button", m.accountId)).entry).toEqual({
+        callable: false,
+        at: 1,
+        version: before,
+      });
+      const release = presence.holdStream(m);
+      await eventually(async () => (await presence.readCallable("button", m.accountId)).version > before);
+      const held = (await presence.readCallable("button", m.accountId)).version;
+      release();
+      await eventually(async () => (await presence.readCallable("button", m.accountId)).version > held);
+      await presence.bump(m.accountId);
+      expect((await presence.readCallable("button", m.accountId)).version).toBeGreaterThan(held + 1);
+    } finally {
+      await presence.close();
+    }
+  });
+});
+
+describe("live panel streams across instances (Redis)", () => {
+  beforeAll(() => {
+    prefix = unique("cac-presence-live");
+  });
+
+  it("another instance sees the stream at once, and its end", async () => {
+    const make = () => createRedisPresence(redis.url, silent, prefix);
+    const [a, b] = [make(), make()];
+    try {
+      const m = { accountId: crypto.randomUUID(), userId: crypto.randomUUID() };
+      const release = a.holdStream(m);
+      for (let i = 0; !(await b.holdingStreams([m]))[0]; i++) {
+        if (i > 100) throw new Error("B never saw A's stream");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      release();
+      for (let i = 0; (await b.holdingStreams([m]))[0]; i++) {
+        if (i > 100) throw new Error("B never saw A's stream end");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

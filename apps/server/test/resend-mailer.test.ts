@@ -302,6 +302,11 @@ describe("the app sends every product email through Resend when RESEND_API_KEY i
     const sub = agent.phone.events.subscribe(undefined, { onData: (e) => events.push(e.data as AnyEvent) });
     try {
       await makeAgentAvailable(h, userId);
+      // The panel's stream is open (the member is reachable) before the visitor calls.
+      for (let i = 0; !(await owner.trpc.phone.availability.query()).reachable; i++) {
+        if (i > 100) throw new Error("the owner never became reachable");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       const visitor = h.client({ origin: SHOP, ip: VISITOR_IP });
       const started = await visitor.trpc.calls.start.mutate({
         button: button.publicId,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { availableOwner } from "./call-clients";
 import { type Cluster, clusterSkipReason, startCluster } from "./cluster/cluster";
-import { availableOwnerOn, instanceSide } from "./cluster/owner";
+import { clusterOwner, instanceSide, sameBrowserOn } from "./cluster/owner";
 import {
   HARNESS_TIMEOUT_MS,
   type Harness,
@@ -105,7 +105,8 @@ describe.skipIf(skip !== null)("live stream limits across two server processes t
     const [instanceA, instanceB] = cluster.instances;
     if (!instanceA || !instanceB) throw new Error("two instances expected");
     const [a, b] = [instanceSide(cluster, instanceA), instanceSide(cluster, instanceB)];
-    const { owner } = await availableOwnerOn(cluster, instanceA);
+    // Logged in on A, with no panel of its own open yet: the streams below are the session's only ones.
+    const owner = sameBrowserOn(cluster, instanceA, (await clusterOwner(cluster)).client);
     const onA = await opened(await panel(a, owner));
     const onB = await opened(await panel(b, owner));
     expectRefused(await panel(a, owner), "session");

@@ -19,6 +19,7 @@ import { callSessions, createDb, type DbHandle, usageTotals } from "@cac/db";
 import { createTestDb } from "@cac/db/testing";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readyToAnswer } from "./call-clients";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import {
   errorOf,
@@ -37,8 +38,11 @@ type Deployment = {
   a: Harness;
   b: Harness;
   advance(ms: number): void;
-  /** The agent's panel heartbeat, as seen by both instances (presence is per instance without Redis). */
-  heartbeat(userId: string): Promise<void>;
+  /**
+   * The agent's panel heartbeat, and its live stream, as seen by both instances (presence is per
+   * instance without Redis).
+   */
+  heartbeat(userId: string, accountId: string): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -49,6 +53,7 @@ async function startDeployment(): Promise<Deployment> {
   const limits = { "call.button": LIFTED, "call.ip": LIFTED };
   const a = await startHarness({ db: shared, limits, build: { jobs: false } });
   const b = await startHarness({ db: second, limits, build: { jobs: false, emailWorker: false } });
+  const held = new Set<string>();
   return {
     a,
     b,
@@ -56,7 +61,11 @@ async function startDeployment(): Promise<Deployment> {
       a.clock.advance(ms);
       b.clock.advance(ms);
     },
-    async heartbeat(userId) {
+    async heartbeat(userId, accountId) {
+      if (!held.has(userId)) {
+        held.add(userId);
+        for (const h of [a, b]) h.ports.presence.holdStream({ accountId, userId });
+      }
       await Promise.all([touchAgent(a.ports, userId), touchAgent(b.ports, userId)]);
     },
     async close() {
@@ -71,8 +80,8 @@ async function business(h: Harness) {
   const { client: owner } = await signupVerified(h);
   const me = (await owner.trpc.account.me.query())!;
   const button = await owner.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
-  await owner.trpc.phone.setAvailable.mutate({ available: true });
-  return { owner, ownerId: me.user.id, accountId: me.account.id, button };
+  const panel = await readyToAnswer(h.url, owner);
+  return { owner, ownerId: me.user.id, accountId: me.account.id, button, panel };
 }
 type Business = Awaited<ReturnType<typeof business>>;
 
@@ -128,7 +137,7 @@ describe("usage totals on two instances", () => {
 
   it("calls started at once on two instances never reserve more than the quota: each holds its time limit, the rest are refused", async () => {
     const shop = await business(d.a);
-    await d.heartbeat(shop.ownerId);
+    await d.heartbeat(shop.ownerId, shop.accountId);
     // 60 minutes, 10 per call: six calls fit, the other ten are over quota, whichever instance.
     const attempts = await Promise.allSettled(
       Array.from({ length: 16 }, (_, i) => startCall(i % 2 ? d.b : d.a, shop)),
@@ -160,7 +169,7 @@ describe("usage totals on two instances", () => {
     expect(await total(d.a, shop.accountId, MARCH)).toMatchObject({ usedMinutes: 2, reservedMinutes: 40 });
 
     // 18 minutes left: racing starts get 10, then 8, then nothing.
-    await d.heartbeat(shop.ownerId);
+    await d.heartbeat(shop.ownerId, shop.accountId);
     const more = await Promise.allSettled(
       Array.from({ length: 6 }, (_, i) => startCall(i % 2 ? d.b : d.a, shop)),
     );
@@ -184,14 +193,14 @@ describe("usage totals on two instances", () => {
   it("a call's end racing on two instances (hang-ups, direct ends, sweepers) adds its minutes once and gives its reservation back once", async () => {
     const shop = await business(d.a);
     for (let round = 0; round < 4; round++) {
-      await d.heartbeat(shop.ownerId);
+      await d.heartbeat(shop.ownerId, shop.accountId);
       const before = (await total(d.a, shop.accountId, MARCH)) ?? { usedMinutes: 0, calls: 0 };
       const call = await startCall(round % 2 ? d.b : d.a, shop);
       await shop.owner.trpc.phone.answer.mutate({ sessionId: call.sessionId });
       // 2 minutes and 5 seconds of talk: 3 billed minutes.
       d.advance(125_000);
       await touchCall(d.a.ports, call.sessionId);
-      await d.heartbeat(shop.ownerId);
+      await d.heartbeat(shop.ownerId, shop.accountId);
       const onB = d.b.client({ origin: SHOP, ip: uniqueIp() });
       const results = await Promise.all([
         call.visitor.trpc.calls.hangUp.mutate(call.capability),
@@ -218,7 +227,7 @@ describe("usage totals on two instances", () => {
 
   it("the reconciliation racing call ends never loses a minute, and corrects and reports a drift it finds", async () => {
     const shop = await business(d.a);
-    await d.heartbeat(shop.ownerId);
+    await d.heartbeat(shop.ownerId, shop.accountId);
     const calls = [];
     for (let i = 0; i < 4; i++) {
       const call = await startCall(i % 2 ? d.b : d.a, shop);

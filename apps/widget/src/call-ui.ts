@@ -17,6 +17,9 @@ import { shell } from "./dialog/shell";
 import { type CallSession, type StartCall, startCall } from "./transport";
 import type { CallFailCause, CallUi, WidgetContext } from "./types";
 
+/** The server's answer is kept 5 s by the browser: asking more often would only read its copy. */
+const CHECK_EVERY_MS = 5000;
+
 export function mount(ctx: WidgetContext, start: StartCall | null = startCall): CallUi {
   const { frame, button } = ctx;
   const root = frame.getRootNode() as ShadowRoot;
@@ -30,6 +33,8 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
   let session: CallSession | undefined;
   let returnTo: HTMLElement | null | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
+  /** While the dialog is open, whether anyone can answer is asked again as its answer expires. */
+  let poll: ReturnType<typeof setInterval> | undefined;
 
   function send(event: CallEvent) {
     const before = view;
@@ -56,6 +61,8 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
           ? "offline"
           : null;
     if (cause) return send({ t: "fail", cause });
+    // Nobody can answer (the server said so lately): no microphone prompt, the callback form.
+    if (ctx.busy) return send({ t: "fail", cause: "no-agent" });
     if (!start || ctx.preview) return;
     send({ t: "call" });
     ctx.emit("call-start");
@@ -84,7 +91,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     },
     close: () => ui.close(),
     session: () => session,
-    canCall: () => ctx.cfg.callable && start !== null,
+    canCall: () => ctx.cfg.callable && start !== null && !ctx.busy,
     form: form.render,
     tick(fn) {
       timer = setInterval(fn, 1000);
@@ -122,10 +129,15 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
       dialog.hidden = false;
       button.setAttribute("aria-expanded", "true");
       focusFirst();
+      if (ctx.check) {
+        ctx.check();
+        poll = setInterval(ctx.check, CHECK_EVERY_MS);
+      }
     },
     close() {
       if (dialog.hidden) return;
       form.cancel();
+      clearInterval(poll);
       dialog.hidden = true;
       button.setAttribute("aria-expanded", "false");
       (returnTo ?? button).focus();

@@ -134,6 +134,7 @@ function render(inst: Instance) {
   frame.className = `f ${style.position} ${style.size} ${style.shape}`;
   // Colors are validated hex values; they only reach this element's custom properties.
   frame.style.cssText = `--b:${style.background};--t:${style.text}`;
+  // Only hours hide the button: with nobody to answer now, its dialog offers the callback form.
   inst.visible = !(closed && cfg.closedBehavior === "hide");
   wrap.hidden = !inst.visible;
 
@@ -226,8 +227,18 @@ function start(id: string) {
           doc.querySelector<HTMLElement>("[data-clickandcall]")
         : doc.body;
       if (!parent) return warn("add <div data-clickandcall></div> where the inline button goes.");
-      main = mount(cfg, parent, false);
-      render(main);
+      const inst = mount(cfg, parent, false);
+      main = inst;
+      // Whether anyone can answer now, asked before a call is offered (and by the call UI on open).
+      inst.check = () =>
+        fetch(`${base}trpc/widget.callable?input=${encodeURIComponent(`{"json":{"button":"${id}"}}`)}`)
+          .then((res) => res.json())
+          .then((body) => {
+            inst.busy = body.result?.data.json.callable === false;
+            render(inst);
+          }, noop);
+      inst.check();
+      render(inst);
       ready = true;
       for (const args of pending) run(args);
       pending = [];

@@ -50,6 +50,13 @@ export type WidgetContext = {
   preview: boolean;
   /** Hours evaluated now, plus the closed message ("Closed — back Monday 9:00 AM"). */
   status(): HoursStatus & { text: string };
+  /**
+   * Nobody can take a call now: the server's widget.callable said no (at most 10 s ago); unset
+   * until it answered, and in the preview.
+   */
+  busy?: boolean;
+  /** Asks the server again whether anyone can take a call (the loader's; absent in the preview). */
+  check?: () => void;
   emit(event: WidgetEvent, detail?: unknown): void;
 };
 

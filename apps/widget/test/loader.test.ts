@@ -64,10 +64,14 @@ describe("loader: rendering", () => {
   it("fetches the config once (cacheable) and renders a real button in a shadow root", async () => {
     await boot(serve(makeConfig()));
     await until(button);
-    expect(fetchMock).toHaveBeenCalledTimes(1);
+    // The config, then whether anyone can answer now (widget.callable): one request each.
+    expect(fetchMock).toHaveBeenCalledTimes(2);
     const [url, init] = fetchMock.mock.calls[0] as [string, RequestInit];
     expect(url).toBe(new URL("widget/config/b_test", fixtureScriptSrc).href);
     expect(init.cache).toBe("default");
+    const callableUrl = new URL(fetchMock.mock.calls[1]?.[0] as string);
+    expect(callableUrl.pathname).toBe(new URL("trpc/widget.callable", fixtureScriptSrc).pathname);
+    expect(JSON.parse(callableUrl.searchParams.get("input")!)).toEqual({ json: { button: "b_test" } });
     expect(hostEl()?.shadowRoot).toBeTruthy();
     expect(button().tagName).toBe("BUTTON");
     expect(button().type).toBe("button");
@@ -199,6 +203,54 @@ describe("loader: refusals", () => {
     expect(hostEl()).toBeNull();
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]?.[0]).toMatch(/could not load button "b_test".*Failed to fetch/);
+  });
+});
+
+/** The config, and widget.callable's answer (tRPC's envelope) for the button. */
+const serveCallable = (config: PublicButtonConfig, callable: boolean) => (url: string) =>
+  Promise.resolve(
+    url.includes("/trpc/widget.callable") ? json({ result: { data: { json: { callable } } } }) : json(config),
+  );
+
+describe("loader: nobody can answer now (widget.callable says no)", () => {
+  it("callback: the open dialog leads with the callback form, with no Call now", async () => {
+    await boot(serveCallable(makeConfig({ closedBehavior: "callback" }), false) as () => Promise<Response>);
+    await until(button);
+    button().click();
+    await until(() => dialog()?.querySelector("form"));
+    expect(dialog()?.textContent).toContain("No one can take a call right now.");
+    expect(dialog()?.querySelector('input[name="phone"]')).not.toBeNull();
+    expect([...(dialog()?.querySelectorAll("button") ?? [])].map((b) => b.textContent)).not.toContain(
+      "Call now",
+    );
+  });
+
+  it("message: the dialog says so and offers no call; hide: the button hides", async () => {
+    await boot(serveCallable(makeConfig({ closedBehavior: "message" }), false) as () => Promise<Response>);
+    await until(button);
+    button().click();
+    await until(() => dialog()?.textContent?.includes("No one can take a call right now."));
+    expect(dialog()?.textContent).not.toContain("Call now");
+    expect(dialog()?.querySelector("form")).toBeNull();
+  });
+
+  it("hide: only hours hide the button; with nobody to answer, its dialog leads with the callback form", async () => {
+    await boot(serveCallable(makeConfig({ closedBehavior: "hide" }), false) as () => Promise<Response>);
+    await until(button);
+    button().click();
+    await until(() => dialog()?.querySelector("form"));
+    expect((shadow().querySelector(".w") as HTMLElement).hidden).toBe(false);
+    expect(dialog()?.textContent).toContain("No one can take a call right now.");
+    expect(dialog()?.textContent).not.toContain("Call now");
+  });
+
+  it("a yes keeps Call now", async () => {
+    await boot(serveCallable(makeConfig({ closedBehavior: "callback" }), true) as () => Promise<Response>);
+    await until(button);
+    button().click();
+    await until(() => dialog() && !dialog()?.hidden);
+    await until(() => dialog()?.textContent?.includes("Call now"));
+    expect(dialog()?.textContent).not.toContain("No one can take a call right now.");
   });
 });
 

@@ -28,6 +28,11 @@ export const defaultLimits = {
   // Callback requests from the widget: a visitor leaves one or two; each lands in the owners' list.
   "callback.ip": { points: 5, durationSeconds: 60 * 60 },
   "callback.button": { points: 120, durationSeconds: 60 * 60 },
+  // The widget's "callable now" question (widget.callable): asked when the button renders and
+  // when its dialog opens, each answer kept 5 s by the browser. This only stops floods; a refused
+  // widget offers the call and lets calls.start decide.
+  "callable.ip": { points: 120, durationSeconds: 60 },
+  "callable.button": { points: 20_000, durationSeconds: 60 },
   // The widget's public config (GET /widget/config/:id). Browsers cache it for a minute, so a
   // visitor fetches it about once a minute; this only stops floods. Per IP only: a per-button
   // limit would let anyone's flood refuse every real visitor of that button.

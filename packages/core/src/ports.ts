@@ -145,8 +145,34 @@ export interface Presence {
    * claimed at most once per period, whichever instances ask.
    */
   claimCopies(userIds: readonly string[], at: Date, everyMs: number): Promise<string[]>;
+  /**
+   * A phone panel's live stream of a member (account and user) opened on this instance; the
+   * returned function says it closed. A member holds a live stream while one is open on any
+   * instance (an instance that died stops counting within LIVE_STREAM_TTL_MS).
+   */
+  holdStream(member: Member): () => void;
+  /** Whether each member holds a live stream on some instance now, in the order asked. */
+  holdingStreams(members: readonly Member[]): Promise<boolean[]>;
+  /**
+   * Marks that who is reachable in the account may have changed (a panel opened or closed, a
+   * switch flipped), so answers cached before (the widget's "callable now") are not reused.
+   */
+  bump(accountId: string): Promise<void>;
+  /** The button's cached "callable now" answer, with the account's current presence version. */
+  readCallable(
+    buttonId: string,
+    accountId: string,
+  ): Promise<{ entry: CallableEntry | null; version: number }>;
+  /** Keeps a "callable now" answer for `ttlMs` (shared by every instance when in Redis). Never rejects. */
+  keepCallable(buttonId: string, entry: CallableEntry, ttlMs: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** One member of an account: presence is per membership, as a panel rings for one account. */
+export type Member = { accountId: string; userId: string };
+
+/** A button's "callable now" answer, when it was made (ms) and from which presence version. */
+export type CallableEntry = { callable: boolean; at: number; version: number };
 
 /**
  * A refusal says why, for the logs (`reason`), and what kind it is, so the person can be told

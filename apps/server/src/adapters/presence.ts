@@ -1,5 +1,72 @@
-import type { Logger, Presence } from "@cac/core";
+import { randomUUID } from "node:crypto";
+import type { CallableEntry, Logger, Member, Presence } from "@cac/core";
 import { connectRedis, luaScript, whenReady } from "./redis-client";
+
+/**
+ * How long an instance's claim that a member holds a live stream lasts unless renewed: it is
+ * renewed every LIVE_RENEW_MS while the stream is open, and dropped at once when it closes, so
+ * this only bounds how long an instance that died keeps its panels' members reachable.
+ */
+export const LIVE_STREAM_TTL_MS = 30_000;
+const LIVE_RENEW_MS = 10_000;
+
+const memberKey = (m: Member) => `${m.accountId}:${m.userId}`;
+
+/**
+ * This instance's open phone panel streams, counted per member: `changed` runs when a member's
+ * first stream here opens or their last one closes.
+ */
+function heldStreams(changed: (member: Member, holding: boolean) => void) {
+  const held = new Map<string, { member: Member; count: number }>();
+  return {
+    hold(member: Member) {
+      const key = memberKey(member);
+      const known = held.get(key);
+      if (known) known.count += 1;
+      else {
+        held.set(key, { member, count: 1 });
+        changed(member, true);
+      }
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const now = held.get(key);
+        if (!now) return;
+        now.count -= 1;
+        if (now.count > 0) return;
+        held.delete(key);
+        changed(member, false);
+      };
+    },
+    has: (member: Member) => held.has(memberKey(member)),
+    members: () => [...held.values()].map((h) => h.member),
+  };
+}
+
+/** Cached "callable now" answers and presence versions, in this process. */
+function memoryCallables() {
+  const versions = new Map<string, number>();
+  const entries = new Map<string, { entry: CallableEntry; until: number }>();
+  return {
+    bump(accountId: string) {
+      versions.set(accountId, (versions.get(accountId) ?? 0) + 1);
+    },
+    read(buttonId: string, accountId: string) {
+      const kept = entries.get(buttonId);
+      if (kept && kept.until <= Date.now()) entries.delete(buttonId);
+      const entry = kept && kept.until > Date.now() ? kept.entry : null;
+      return { entry, version: versions.get(accountId) ?? 0 };
+    },
+    keep(buttonId: string, entry: CallableEntry, ttlMs: number) {
+      entries.set(buttonId, { entry, until: Date.now() + ttlMs });
+    },
+    sweep() {
+      const now = Date.now();
+      for (const [id, kept] of entries) if (kept.until <= now) entries.delete(id);
+    },
+  };
+}
 
 /**
  * How long an agent not heard from stays known. Far past the presence window (45 s) and the copy
@@ -16,14 +83,30 @@ type Known = { seenAt: number; copiedAt: number | null; touched: number };
 /** In this process: enough for one server instance (the default). */
 export function createMemoryPresence(): Presence {
   const agents = new Map<string, Known>();
+  const callables = memoryCallables();
+  const streams = heldStreams((member) => callables.bump(member.accountId));
   // Agents gone for a while are forgotten (by real time: tests move their clocks freely).
   const forget = setInterval(() => {
     const before = Date.now() - RETAIN_MS;
     for (const [id, known] of agents) if (known.touched < before) agents.delete(id);
+    callables.sweep();
   }, RETAIN_MS / 4);
   forget.unref();
   return {
     mode: "memory",
+    holdStream: (member) => streams.hold(member),
+    async holdingStreams(members) {
+      return members.map((member) => streams.has(member));
+    },
+    async bump(accountId) {
+      callables.bump(accountId);
+    },
+    async readCallable(buttonId, accountId) {
+      return callables.read(buttonId, accountId);
+    },
+    async keepCallable(buttonId, entry, ttlMs) {
+      callables.keep(buttonId, entry, ttlMs);
+    },
     async beat(userIds, at) {
       const seenAt = at.getTime();
       const touched = Date.now();
@@ -102,6 +185,47 @@ export function createRedisPresence(url: string, log: Logger, keyPrefix = "cac")
   const local = createMemoryPresence();
   const seenKey = (id: string) => `${keyPrefix}:presence:seen:${id}`;
   const copiedKey = (id: string) => `${keyPrefix}:presence:copied:${id}`;
+  // Per member, a hash of the instances holding one of their streams: instance -> valid until (ms).
+  const liveKey = (m: Member) => `${keyPrefix}:presence:live:${m.accountId}:${m.userId}`;
+  const versionKey = (accountId: string) => `${keyPrefix}:presence:version:${accountId}`;
+  const callableKey = (buttonId: string) => `${keyPrefix}:callable:${buttonId}`;
+  const instance = randomUUID();
+  const claim = (pipeline: ReturnType<typeof redis.pipeline>, member: Member) =>
+    pipeline
+      .hset(liveKey(member), instance, String(Date.now() + LIVE_STREAM_TTL_MS))
+      .pexpire(liveKey(member), LIVE_STREAM_TTL_MS);
+  const bump = async (accountId: string) => {
+    try {
+      await whenReady(redis, CONNECT_WAIT_MS);
+      await redis.incr(versionKey(accountId));
+    } catch (error) {
+      log.warn({ err: error }, "redis unreachable: presence change not shared");
+    }
+  };
+  /** Tells the other instances at once; this one's own record answers meanwhile. */
+  const announce = (member: Member, holding: boolean) => {
+    void (async () => {
+      try {
+        await whenReady(redis, CONNECT_WAIT_MS);
+        const pipeline = redis.pipeline();
+        if (holding) claim(pipeline, member);
+        else pipeline.hdel(liveKey(member), instance);
+        await pipeline.incr(versionKey(member.accountId)).exec();
+      } catch (error) {
+        log.warn({ err: error }, "redis unreachable: a live stream kept on this instance only");
+      }
+    })();
+  };
+  const streams = heldStreams(announce);
+  // Each instance renews its claims in one round trip, well before they lapse.
+  const renew = setInterval(() => {
+    const members = streams.members();
+    if (members.length === 0) return;
+    const pipeline = redis.pipeline();
+    for (const member of members) claim(pipeline, member);
+    pipeline.exec().catch((error) => log.warn({ err: error }, "redis unreachable: live streams not renewed"));
+  }, LIVE_RENEW_MS);
+  renew.unref();
   /** Runs `command` on each batch of ids, once connected; what it answers, in order. */
   const batched = async <T>(ids: readonly string[], command: (batch: string[]) => Promise<T[]>) => {
     if (ids.length === 0) return [];
@@ -112,6 +236,47 @@ export function createRedisPresence(url: string, log: Logger, keyPrefix = "cac")
   };
   return {
     mode: "redis",
+    holdStream: (member) => streams.hold(member),
+    async holdingStreams(members) {
+      const mine = members.map((member) => streams.has(member));
+      try {
+        await whenReady(redis, CONNECT_WAIT_MS);
+        const pipeline = redis.pipeline();
+        for (const member of members) pipeline.hvals(liveKey(member));
+        const results = (await pipeline.exec()) ?? [];
+        const now = Date.now();
+        return members.map((_, i) => {
+          const [error, until] = results[i] ?? [null, []];
+          return mine[i] || (!error && (until as string[]).some((ms) => Number(ms) > now));
+        });
+      } catch (error) {
+        log.warn({ err: error }, "redis unreachable: live streams read from this instance");
+        return mine;
+      }
+    },
+    async bump(accountId) {
+      await local.bump(accountId);
+      await bump(accountId);
+    },
+    async readCallable(buttonId, accountId) {
+      try {
+        await whenReady(redis, CONNECT_WAIT_MS);
+        const [entry, version] = await redis.mget(callableKey(buttonId), versionKey(accountId));
+        return { entry: entry ? (JSON.parse(entry) as CallableEntry) : null, version: Number(version ?? 0) };
+      } catch (error) {
+        log.warn({ err: error }, "redis unreachable: callable answers computed afresh");
+        // No shared version to trust: nothing cached is reused.
+        return { entry: null, version: -1 };
+      }
+    },
+    async keepCallable(buttonId, entry, ttlMs) {
+      try {
+        await whenReady(redis, CONNECT_WAIT_MS);
+        await redis.set(callableKey(buttonId), JSON.stringify(entry), "PX", ttlMs);
+      } catch (error) {
+        log.warn({ err: error }, "redis unreachable: callable answer not kept");
+      }
+    },
     async beat(userIds, at) {
       await local.beat(userIds, at);
       try {
@@ -158,6 +323,7 @@ export function createRedisPresence(url: string, log: Logger, keyPrefix = "cac")
       }
     },
     async close() {
+      clearInterval(renew);
       await local.close();
       await redis.quit().catch(() => redis.disconnect());
     },

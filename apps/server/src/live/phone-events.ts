@@ -145,8 +145,11 @@ export function registerPhoneEvents(
     const mine = byMember.get(key) ?? new Set();
     mine.add(body);
     byMember.set(key, mine);
+    // The member is reachable while this stream is open, and stops being so when it closes.
+    const release = ports.presence.holdStream({ accountId, userId });
     body.once("close", () => {
       panels.remove(userId);
+      release();
       const left = byMember.get(key);
       left?.delete(body);
       if (left?.size === 0) byMember.delete(key);

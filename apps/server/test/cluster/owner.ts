@@ -1,6 +1,7 @@
 import { emailQueue } from "@cac/db";
 import { count, inArray } from "drizzle-orm";
 import type { BuiltServer } from "../built-server-process";
+import { readyToAnswer } from "../call-clients";
 import { alwaysOpen, validButton } from "../fixtures/buttons";
 import { createTestClient, type TestClient, tokenFromEmail, uniqueEmail, validSignup } from "../harness";
 import type { Cluster } from "./cluster";
@@ -52,12 +53,15 @@ export function sameBrowserOn(cluster: Cluster, instance: BuiltServer, browser: 
   return client;
 }
 
-/** A new owner with an always-open button, set available, whose portal speaks to `instance`. */
+/**
+ * A new owner with an always-open button, reachable (set available, a phone panel's stream held on
+ * `instance`), whose portal speaks to `instance`.
+ */
 export async function availableOwnerOn(cluster: Cluster, instance: BuiltServer) {
   const created = await clusterOwner(cluster);
   const owner = sameBrowserOn(cluster, instance, created.client);
-  await owner.trpc.phone.setAvailable.mutate({ available: true });
-  return { ...created, owner };
+  const panel = await readyToAnswer(instance.url, owner);
+  return { ...created, owner, panel };
 }
 
 /** Which pubsub the instance runs, as the portal's modes line says it ("Redis" for a cluster). */

@@ -1,6 +1,7 @@
 import "./phone.css";
 import { Alert, Button, buttonClass } from "@cac/ui";
 import { type Ref, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { Link } from "react-router";
 import { useMe } from "../components/MeContext";
 import { track } from "../lib/analytics";
 import { useTRPCClient } from "../trpc";
@@ -45,6 +46,9 @@ export function PhonePanel() {
           <span id="phone-status" className={`phone-status phone-status--${state.feed}`}>
             {feedText(state)}
           </span>
+          <Link to="/account#availability" className="phone-hours-link">
+            Working hours
+          </Link>
         </div>
       </div>
       <p className="ui-visually-hidden" aria-live="assertive" aria-atomic="true">

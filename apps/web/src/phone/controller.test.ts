@@ -28,7 +28,10 @@ let answerResult: () => Promise<unknown>;
 let getUserMedia: ReturnType<typeof vi.fn>;
 let peers: FakePeer[];
 
-function fakeClient() {
+/** The availability the server holds per user (what phone.availability answers). */
+let held: Map<string, boolean>;
+
+function fakeClient(userId = "user-1") {
   const mutation = (path: string, result: () => Promise<unknown> = async () => ({ ok: true })) => ({
     mutate: (input: unknown) => {
       calls.push([path, input]);
@@ -37,7 +40,21 @@ function fakeClient() {
   });
   return {
     phone: {
-      setAvailable: mutation("setAvailable"),
+      setAvailable: {
+        mutate: async (input: { available: boolean }) => {
+          calls.push(["setAvailable", input]);
+          held.set(userId, input.available);
+          return input;
+        },
+      },
+      availability: {
+        query: async () => ({
+          available: held.get(userId) ?? false,
+          reachable: false,
+          hours: null,
+          timezone: "America/New_York",
+        }),
+      },
       answer: mutation("answer", () => answerResult()),
       decline: mutation("decline"),
       signal: mutation("signal"),
@@ -92,7 +109,7 @@ beforeEach(() => {
   getUserMedia = vi.fn(async () => stream());
   Object.defineProperty(navigator, "mediaDevices", { value: { getUserMedia }, configurable: true });
   vi.stubGlobal("RTCPeerConnection", FakePeer);
-  localStorage.clear();
+  held = new Map();
 });
 
 afterEach(() => {
@@ -102,15 +119,28 @@ afterEach(() => {
 });
 
 describe("the phone panel's controller", () => {
-  it("setting available calls phone.setAvailable, opens the feed and is remembered for this user", async () => {
+  it("setting available calls phone.setAvailable, opens the feed, and the server holds it", async () => {
     await available();
     expect(calls).toEqual([["setAvailable", { available: true }]]);
     expect(phone.state).toMatchObject({ available: true, feed: "open" });
-    expect(localStorage.getItem("cac.phone.available.user-1")).toBe("1");
+    expect(held.get("user-1")).toBe(true);
     await phone.setAvailable(false);
     expect(unsubscribed).toBe(1);
     expect(phone.state).toMatchObject({ available: false, feed: "off" });
-    expect(localStorage.getItem("cac.phone.available.user-1")).toBeNull();
+    expect(held.get("user-1")).toBe(false);
+  });
+
+  it("follows a switch flipped in another tab or browser (the server's), both ways", async () => {
+    phone = new PhoneController(fakeClient() as never, "user-1");
+    const other = new PhoneController(fakeClient() as never, "user-1");
+    await other.setAvailable(true);
+    await phone.sync();
+    expect(phone.state).toMatchObject({ available: true });
+    await until(() => observer);
+    await other.setAvailable(false);
+    await phone.sync();
+    expect(phone.state).toMatchObject({ available: false, feed: "off" });
+    other.dispose();
   });
 
   it("a refused switch flips back and says why", async () => {
@@ -266,13 +296,15 @@ describe("the phone panel's controller", () => {
     expect(phone.state.notice).toEqual({ tone: "warning", text: "Missed call from Main site." });
   });
 
-  it("restores availability on load when this user left it on", async () => {
-    localStorage.setItem("cac.phone.available.user-1", "1");
+  it("restores availability on load from the server, without setting it again", async () => {
+    held.set("user-1", true);
     phone = new PhoneController(fakeClient() as never, "user-1");
     await until(() => observer);
-    expect(calls).toEqual([["setAvailable", { available: true }]]);
+    expect(phone.state.available).toBe(true);
+    expect(calls).toEqual([]);
     // Another user in the same browser does not inherit it.
-    const other = new PhoneController(fakeClient() as never, "user-2");
+    const other = new PhoneController(fakeClient("user-2") as never, "user-2");
+    await other.sync();
     expect(other.state.available).toBe(false);
     other.dispose();
   });

@@ -11,9 +11,11 @@ import { BrowserLine } from "./browser-line";
 import { CallBoard } from "./call-board";
 import type { CallLine, LineEvents } from "./call-line";
 import { openFeed } from "./feed";
-import { readAvailability, rememberAvailability } from "./remembered-availability";
 import { type DeviceFactory, TwilioLine } from "./twilio-line";
 import type { AgentEvent, PhoneState, RingingCall } from "./types";
+
+/** How often an open portal reads the availability the server holds (also on focus). */
+const SYNC_EVERY_MS = 15_000;
 
 export class PhoneController {
   private readonly board: CallBoard;
@@ -30,8 +32,43 @@ export class PhoneController {
     this.board = new CallBoard();
     this.browser = new BrowserLine(client, this.lineEvents);
     addEventListener("pagehide", this.onLeave);
-    // The agent's choice survives reloads in this browser.
-    if (readAvailability(userId)) void this.setAvailable(true, { restoring: true });
+    // The switch is the server's: every tab and browser of this member follows it.
+    void this.sync();
+    this.syncTimer = setInterval(() => void this.sync(), SYNC_EVERY_MS);
+    addEventListener("focus", this.onFocus);
+  }
+
+  private syncTimer: ReturnType<typeof setInterval> | undefined;
+  private onFocus = () => void this.sync();
+
+  /**
+   * Follows the availability the server holds (set in another tab or browser, or here before a
+   * reload): the feed opens or closes to match. A failed read changes nothing.
+   */
+  async sync() {
+    let held: { available: boolean };
+    try {
+      held = await this.client.phone.availability.query();
+    } catch {
+      return;
+    }
+    const state = this.board.state;
+    if (this.disposed || state.switching || held.available === state.available) return;
+    // Not while a call is on: turning calls off elsewhere stops new rings, not this call.
+    if (!held.available && state.call && state.call.phase !== "ended") return;
+    this.apply(held.available);
+  }
+
+  /** Shows the switch as `available` and opens or closes the feed and the phone line to match. */
+  private apply(available: boolean) {
+    this.board.set({ available, switching: false });
+    if (available) {
+      this.openFeed();
+      void this.openLine();
+    } else {
+      this.closeFeed();
+      this.closeLine();
+    }
   }
 
   get state(): PhoneState {
@@ -63,9 +100,9 @@ export class PhoneController {
     return call?.via === "twilio" ? this.twilio : this.browser;
   }
 
-  async setAvailable(available: boolean, options: { restoring?: boolean } = {}) {
+  async setAvailable(available: boolean) {
     if (this.disposed) return;
-    if (available && !options.restoring) this.board.prepareAlerts();
+    if (available) this.board.prepareAlerts();
     // The switch follows the click at once; it flips back if the server refuses.
     const before = this.board.state.available;
     this.board.set({ available, switching: true, notice: null });
@@ -80,19 +117,10 @@ export class PhoneController {
           text: `We could not ${available ? "make you available" : "turn off calls"}. ${describeError(error).message}`,
         },
       });
-      if (options.restoring) rememberAvailability(this.userId, false);
       return;
     }
     if (this.disposed) return;
-    rememberAvailability(this.userId, available);
-    this.board.set({ available, switching: false });
-    if (available) {
-      this.openFeed();
-      void this.openLine();
-    } else {
-      this.closeFeed();
-      this.closeLine();
-    }
+    this.apply(available);
     this.board.set({ announcement: available ? "You are available to answer calls." : "Calls are off." });
   }
 
@@ -232,6 +260,8 @@ export class PhoneController {
   /** The panel unmounts (log out): release the feed, the call and the sound. */
   dispose() {
     this.disposed = true;
+    clearInterval(this.syncTimer);
+    removeEventListener("focus", this.onFocus);
     removeEventListener("pagehide", this.onLeave);
     this.onLeave();
     this.unsubscribe?.();

@@ -1,6 +1,7 @@
 /**
  * Home: while open, "Call now" (when the button takes calls) and the callback form; while closed,
- * the closed message, then the form (callback behaviour) or just a close button.
+ * or open with nobody to answer, a message, then the form (callback behaviour; with nobody to
+ * answer, also hide) or a close button.
  */
 import { btn, h } from "./dom";
 import type { Frame } from "./room";
@@ -17,6 +18,14 @@ export const home: Frame<"home"> = {
             h("p", { class: "mt" }, "We'll be glad to take your call then."),
             btn("Close", room.close),
           ];
+    }
+    if (room.ctx.busy && room.ctx.cfg.callable) {
+      // Nobody can answer now: no "Call now" (so the microphone is never asked for); the callback
+      // form, or the owner's closed message when they chose one.
+      const busy = h("p", { class: "st", role: "status" }, "No one can take a call right now.");
+      return room.ctx.cfg.closedBehavior === "message"
+        ? [busy, h("p", { class: "mt" }, "Please try again in a few minutes."), btn("Close", room.close)]
+        : [busy, room.form("Leave your number and we'll call you back shortly.")];
     }
     return room.canCall()
       ? [

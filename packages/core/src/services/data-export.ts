@@ -10,6 +10,7 @@ import {
   callNotes,
   callRingSteps,
   callSessions,
+  memberHours,
   memberships,
   subscriptions,
   users,
@@ -159,12 +160,20 @@ export async function exportAccountData(
     .from(subscriptions)
     .where(eq(subscriptions.accountId, accountId));
 
+  // Each member's own working hours in this account (the presence settings they chose).
+  const hoursRows = await deps.db
+    .select({ userId: memberHours.userId, hours: memberHours.hours })
+    .from(memberHours)
+    .where(eq(memberHours.accountId, accountId));
+  const hoursOf = new Map(hoursRows.map((row) => [row.userId, row.hours]));
+
   return {
     format: DATA_EXPORT_FORMAT,
     exportedAt: deps.clock.now(),
     account: account ?? null,
     users: people.map((person) => ({
       ...person,
+      workingHours: hoursOf.get(person.id) ?? null,
       sessions: loginSessions
         .filter((s) => s.userId === person.id)
         .map(({ userId: _userId, ...session }) => session),

@@ -3,10 +3,10 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Ports } from "../ports";
 
 /** The members of an account as work items see them (the assignee picker, "answered by"). */
-export type Member = { id: string; name: string; role: string };
+export type MemberName = { id: string; name: string; role: string };
 
 /** Every member of the account by name: lighter than the Team page's list (no presence). */
-export async function memberNames(deps: Pick<Ports, "db">, accountId: string): Promise<Member[]> {
+export async function memberNames(deps: Pick<Ports, "db">, accountId: string): Promise<MemberName[]> {
   return deps.db
     .select({ id: memberships.userId, name: users.name, role: memberships.role })
     .from(memberships)

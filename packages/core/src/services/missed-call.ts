@@ -6,11 +6,16 @@ import type { Ports } from "../ports";
 import { confirmedOwners } from "./owners";
 
 /**
- * A visitor's call nobody took: the ring timeout ran out (no-answer), or the phone line was busy.
- * A WebRTC call ends "busy" only when someone in the portal declined it, which is not missed.
+ * A visitor's call nobody took: the ring timeout ran out (no-answer), the phone line was busy, or
+ * nobody was reachable when it started (unavailable). A WebRTC call ends "busy" only when someone
+ * in the portal declined it, which is not missed.
  */
 export function isMissedCall(call: Pick<CallSession, "status" | "transport">): boolean {
-  return call.status === "no-answer" || (call.status === "busy" && call.transport === "twilio");
+  return (
+    call.status === "no-answer" ||
+    call.status === "unavailable" ||
+    (call.status === "busy" && call.transport === "twilio")
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { getButton } from "./buttons";
-import { availableAgents } from "./calls/presence";
+import { reachableMembers } from "./calls/presence";
 
 /** Bounds of one step's ring time when ringing in order. */
 export const STEP_SECONDS = { min: 5, max: 120 } as const;
@@ -145,7 +145,7 @@ export async function ringPlanFor(
 ): Promise<RingPlan> {
   const [routing, reachable] = await Promise.all([
     storedRouting(deps, button.id),
-    availableAgents(deps, button.accountId),
+    reachableMembers(deps, button.accountId, deps.clock.now()),
   ]);
   const here = new Set(reachable.map((agent) => agent.id));
   if (here.size === 0) return [];

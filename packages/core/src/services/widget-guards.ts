@@ -18,6 +18,7 @@ export const widgetEntries = {
     buttonLimit: "call.button",
     blocked: "Calls from your network are blocked. If this is a mistake, contact the business another way.",
     captchaMessage: "We couldn't verify this call. Please try again.",
+    captcha: true,
   },
   callback: {
     ipLimit: "callback.ip",
@@ -25,10 +26,26 @@ export const widgetEntries = {
     blocked:
       "Requests from your network are blocked. If this is a mistake, contact the business another way.",
     captchaMessage: undefined,
+    captcha: true,
+  },
+  // Whether the button can take a call now, asked by the widget before it offers one. It starts
+  // nothing and answers yes or no, so it asks no captcha (the visitor has not acted yet).
+  callable: {
+    ipLimit: "callable.ip",
+    buttonLimit: "callable.button",
+    blocked: "Calls from your network are blocked. If this is a mistake, contact the business another way.",
+    captchaMessage: undefined,
+    captcha: false,
   },
 } as const satisfies Record<
   string,
-  { ipLimit: LimitName; buttonLimit: LimitName; blocked: string; captchaMessage: string | undefined }
+  {
+    ipLimit: LimitName;
+    buttonLimit: LimitName;
+    blocked: string;
+    captchaMessage: string | undefined;
+    captcha: boolean;
+  }
 >;
 
 export type WidgetEntry = keyof typeof widgetEntries;
@@ -113,7 +130,7 @@ export async function guardWidgetEntry(
   }
   const ipLimit: [LimitName, string] = [policy.ipLimit, ipKey(ip)];
   const buttonLimit: [LimitName, string] = [policy.buttonLimit, button.id];
-  if (ctx.captcha.mode === "off") {
+  if (ctx.captcha.mode === "off" || !policy.captcha) {
     // Nothing stands between the two limits: both in one round trip, the IP's first.
     await throttleEntry(ctx, entry, [ipLimit, buttonLimit], visitor);
     return;

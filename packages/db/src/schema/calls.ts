@@ -12,6 +12,9 @@ export const callStatuses = [
   "busy",
   "failed",
   "canceled",
+  // Nobody could answer when the visitor pressed "Call now" (no member reachable, no phone
+  // fallback): the attempt is kept, and owners are told as for a missed call.
+  "unavailable",
 ] as const;
 
 /**

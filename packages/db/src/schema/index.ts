@@ -8,6 +8,7 @@ export * from "./contact";
 export * from "./email";
 export * from "./notes";
 export * from "./policy";
+export * from "./presence";
 export * from "./routing";
 export * from "./team";
 export * from "./usage";

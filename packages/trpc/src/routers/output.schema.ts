@@ -43,6 +43,7 @@ export const callStatusOutput = z.enum([
   "busy",
   "failed",
   "canceled",
+  "unavailable",
 ]);
 
 export const callTransportOutput = z.enum(["webrtc", "twilio"]);

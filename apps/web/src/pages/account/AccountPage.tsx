@@ -1,6 +1,7 @@
 import { PageHeader } from "@cac/ui";
 import { useMe } from "../../components/MeContext";
 import { usePageTitle } from "../../lib/usePageTitle";
+import { AvailabilitySection } from "./AvailabilitySection";
 import { CloseAccountSection } from "./CloseAccountSection";
 import { DataExportSection } from "./DataExportSection";
 import { PasswordSection } from "./PasswordSection";
@@ -12,8 +13,12 @@ export function AccountPage() {
   usePageTitle("Account");
   return (
     <div className="stack-lg">
-      <PageHeader title="Account" description="Your profile, your password, and where you are logged in." />
+      <PageHeader
+        title="Account"
+        description="Your profile, your availability, your password, and where you are logged in."
+      />
       <ProfileSection />
+      <AvailabilitySection />
       <PasswordSection />
       <SessionsSection />
       <OwnerSections />

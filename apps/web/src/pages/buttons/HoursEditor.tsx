@@ -33,9 +33,10 @@ export function HoursEditor({
   serverMessages,
   timezoneError,
 }: {
-  draft: Draft;
+  draft: Pick<Draft, "hours" | "timezone">;
   onHours: (hours: TimeInterval[][]) => void;
-  onTimezone: (timezone: string) => void;
+  /** Absent: the timezone is not chosen here (a member's hours are in the account's). */
+  onTimezone?: ((timezone: string) => void) | undefined;
   /** Problems found while typing, per weekday (0 = Sunday). */
   problems: Map<number, string[]>;
   /** The server's messages for `hours` from the last save. */
@@ -56,30 +57,34 @@ export function HoursEditor({
 
   return (
     <div className="stack">
-      <SelectField
-        label="Timezone"
-        hint="Your opening hours are in this timezone. Visitors see the times in their own."
-        value={draft.timezone}
-        onChange={(event) => onTimezone(event.target.value)}
-        error={timezoneError}
-        className="hours-timezone"
-      >
-        <optgroup label="United States">
-          {usTimezones.map((zone) => (
-            <option key={zone.value} value={zone.value}>
-              {zone.label}
-            </option>
-          ))}
-        </optgroup>
-        <optgroup label="Other regions">
-          {known ? null : <option value={draft.timezone}>{draft.timezone}</option>}
-          {others.map((zone) => (
-            <option key={zone} value={zone}>
-              {zone.replaceAll("_", " ")}
-            </option>
-          ))}
-        </optgroup>
-      </SelectField>
+      {onTimezone ? (
+        <SelectField
+          label="Timezone"
+          hint="Your opening hours are in this timezone. Visitors see the times in their own."
+          value={draft.timezone}
+          onChange={(event) => onTimezone(event.target.value)}
+          error={timezoneError}
+          className="hours-timezone"
+        >
+          <optgroup label="United States">
+            {usTimezones.map((zone) => (
+              <option key={zone.value} value={zone.value}>
+                {zone.label}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="Other regions">
+            {known ? null : <option value={draft.timezone}>{draft.timezone}</option>}
+            {others.map((zone) => (
+              <option key={zone} value={zone}>
+                {zone.replaceAll("_", " ")}
+              </option>
+            ))}
+          </optgroup>
+        </SelectField>
+      ) : (
+        <p className="hours-timezone-note">Times are in {draft.timezone.replaceAll("_", " ")}.</p>
+      )}
 
       <fieldset className="hours-presets">
         <legend className="hours-presets-label">Quick fill (replaces the hours below)</legend>

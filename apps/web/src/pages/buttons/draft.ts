@@ -122,7 +122,7 @@ export function intervalNote(iv: { start: string; end: string }): string | null 
   return null;
 }
 
-const toTimeIntervals = (hours: WeeklyHours): TimeInterval[][] =>
+export const toTimeIntervals = (hours: WeeklyHours): TimeInterval[][] =>
   Array.from({ length: 7 }, (_, day) =>
     (hours[day] ?? []).map((iv) => ({
       key: intervalKey(),
@@ -207,12 +207,12 @@ export function draftSignature(draft: Draft): string {
 }
 
 /** The hours that can be evaluated now; incomplete intervals are left out. */
-export function weeklyHours(draft: Draft): WeeklyHours {
+export function weeklyHours(draft: Pick<Draft, "hours">): WeeklyHours {
   return draft.hours.map((day) => day.flatMap((iv) => toInterval(iv) ?? []));
 }
 
 /** Messages per weekday (0 = Sunday) for hours the server would refuse, checked as people type. */
-export function hoursProblemsByDay(draft: Draft): Map<number, string[]> {
+export function hoursProblemsByDay(draft: Pick<Draft, "hours">): Map<number, string[]> {
   const problems = new Map<number, string[]>();
   const add = (day: number, message: string) => problems.set(day, [...(problems.get(day) ?? []), message]);
   draft.hours.forEach((day, index) => {

@@ -15,6 +15,7 @@ export const callStatusOrder: readonly CallStatus[] = [
   "busy",
   "failed",
   "canceled",
+  "unavailable",
 ];
 
 export const statusLabels: Record<CallStatus, string> = {
@@ -26,6 +27,7 @@ export const statusLabels: Record<CallStatus, string> = {
   busy: "Busy",
   failed: "Failed",
   canceled: "Canceled",
+  unavailable: "Nobody available",
 };
 
 export const statusTones: Record<CallStatus, Tone | "neutral"> = {
@@ -37,6 +39,7 @@ export const statusTones: Record<CallStatus, Tone | "neutral"> = {
   busy: "warning",
   failed: "error",
   canceled: "neutral",
+  unavailable: "warning",
 };
 
 export const transportLabels: Record<CallTransport, string> = {

@@ -1,6 +1,7 @@
 import { memberships } from "@cac/db";
 import { and, eq, inArray, max } from "drizzle-orm";
 import type { Ports } from "../../ports";
+import { withinMemberHours } from "./member-hours";
 
 /** An agent counts as available while their phone panel is open (heartbeat) and set available. */
 export const AGENT_PRESENCE_MS = 45_000;
@@ -85,4 +86,47 @@ export async function recordHeartbeats(deps: Pick<Ports, "db" | "presence" | "cl
       .where(inArray(memberships.userId, due.slice(i, i + COPY_BATCH)));
   }
   return { copied: due.length };
+}
+
+/**
+ * The account's members who can take a browser call at `at`: set available (availableAgents),
+ * inside their own working hours when they set some (in the account's timezone), and holding a
+ * live phone panel stream on some instance. Routing and the widget's "callable now" read this.
+ */
+export async function reachableMembers(
+  deps: Pick<Ports, "db" | "clock" | "presence">,
+  accountId: string,
+  at: Date,
+): Promise<Array<{ id: string }>> {
+  const available = await availableAgents(deps, accountId);
+  if (available.length === 0) return [];
+  const inHours = await withinMemberHours(
+    deps,
+    accountId,
+    available.map((member) => member.id),
+    at,
+  );
+  const candidates = available.filter((member) => inHours.has(member.id));
+  if (candidates.length === 0) return [];
+  const holding = await deps.presence.holdingStreams(
+    candidates.map((member) => ({ accountId, userId: member.id })),
+  );
+  return candidates.filter((_, i) => holding[i]);
+}
+
+/** The member's own availability as the server holds it, and whether they are reachable now. */
+export async function agentAvailability(
+  deps: Pick<Ports, "db" | "clock" | "presence">,
+  accountId: string,
+  userId: string,
+): Promise<{ available: boolean; reachable: boolean }> {
+  const [row] = await deps.db
+    .select({ available: memberships.available })
+    .from(memberships)
+    .where(and(eq(memberships.userId, userId), eq(memberships.accountId, accountId)));
+  const available = row?.available ?? false;
+  const reachable =
+    available &&
+    (await reachableMembers(deps, accountId, deps.clock.now())).some((member) => member.id === userId);
+  return { available, reachable };
 }

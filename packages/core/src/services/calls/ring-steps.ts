@@ -4,7 +4,7 @@ import type { Ports } from "../../ports";
 import { type AgentCall, type AgentEvent, type CallEnd, channels } from "./channels";
 import { endAtDeadline, onLastRingStep } from "./deadlines";
 import { endCall } from "./lifecycle";
-import { availableAgents } from "./presence";
+import { reachableMembers } from "./presence";
 import { closeRingSteps, recordRingStep } from "./ring-step-rows";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence">;
@@ -81,7 +81,7 @@ export async function reachRingDeadline(deps: Deps, sessionId: string): Promise<
   const plan = call.ringPlan;
   const current = call.ringStep;
   const stillOnStep = and(eq(callSessions.ringStep, current), ringStepDue(now)) as SQL;
-  const reachable = new Set((await availableAgents(deps, call.accountId)).map((agent) => agent.id));
+  const reachable = new Set((await reachableMembers(deps, call.accountId, now)).map((agent) => agent.id));
   let next = current + 1;
   while (next < plan.length && !plan[next]?.userIds.some((id) => reachable.has(id))) next++;
   const step = plan[next];

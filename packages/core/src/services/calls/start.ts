@@ -1,4 +1,4 @@
-import type { Button } from "@cac/db";
+import { type Button, callSessions } from "@cac/db";
 import type { Context } from "../../context";
 import { isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
@@ -86,6 +86,8 @@ export async function startCall(
   // the phone number when Twilio rings it, else the callback form the refusal leads the visitor to.
   const plan = useTwilio ? [] : await ringPlanFor(ctx, button, ctx.settings.calls.ringTimeoutSeconds);
   if (!useTwilio && plan.length === 0) {
+    // The widget asked first (callableNow), so this is a change in between: the attempt is kept.
+    await logUnavailable(ctx, button, visitorIp, input, now);
     throw new AppError(
       "NO_AGENT_AVAILABLE",
       "No one is available to answer right now. Leave your number and we'll call you back.",
@@ -159,4 +161,32 @@ export async function startCall(
     ...callIceConfig(ctx, sessionId),
     ringTimeoutSeconds,
   };
+}
+
+/**
+ * A call nobody could take (no one reachable, no phone to fall back on) is kept in the call log as
+ * `unavailable`, already ended, with no minutes reserved; the owners are told as for a missed call.
+ */
+async function logUnavailable(
+  ctx: Context,
+  button: Button,
+  visitorIp: string,
+  input: StartCallInput,
+  now: Date,
+) {
+  const [row] = await ctx.db
+    .insert(callSessions)
+    .values({
+      accountId: button.accountId,
+      buttonId: button.id,
+      transport: "webrtc",
+      status: "unavailable",
+      visitorIp,
+      pageUrl: input.pageUrl?.slice(0, 2048) ?? null,
+      failureReason: "No one was available to answer.",
+      startedAt: now,
+      endedAt: now,
+    })
+    .returning();
+  if (row) await ctx.onCallEnded(row);
 }

@@ -1,11 +1,15 @@
 import {
+  agentAvailability,
   agentHangUp,
   agentSignal,
   agentVoiceLine,
   answerCall,
   callIceConfig,
   declineCall,
+  getMemberHours,
+  presenceChanged,
   setAgentAvailable,
+  setMemberHours,
 } from "@cac/core";
 import { authedProcedure } from "../../trpc";
 import { callEndOutput, okOutput } from "../output.schema";
@@ -14,6 +18,9 @@ import {
   answerOutput,
   availabilityInput,
   availabilityOutput,
+  memberHoursInput,
+  memberHoursOutput,
+  myAvailabilityOutput,
   sessionIdInput,
   voiceLineOutput,
 } from "./phone.schema";
@@ -21,7 +28,25 @@ import {
 export const setAvailableProcedure = authedProcedure
   .input(availabilityInput)
   .output(availabilityOutput)
-  .mutation(({ ctx, input }) => setAgentAvailable(ctx, ctx.user.id, input.available, ctx.user.accountId));
+  .mutation(async ({ ctx, input }) => {
+    const result = await setAgentAvailable(ctx, ctx.user.id, input.available, ctx.account.id);
+    await presenceChanged(ctx, ctx.account.id);
+    return result;
+  });
+
+/** The member's availability as the server holds it (every tab and browser shows the same). */
+export const myAvailabilityProcedure = authedProcedure
+  .output(myAvailabilityOutput)
+  .query(async ({ ctx }) => ({
+    ...(await agentAvailability(ctx, ctx.account.id, ctx.user.id)),
+    ...(await getMemberHours(ctx, ctx.account.id, ctx.user.id)),
+  }));
+
+/** The member's own working hours in the active account (null: the switch alone decides). */
+export const setHoursProcedure = authedProcedure
+  .input(memberHoursInput)
+  .output(memberHoursOutput)
+  .mutation(({ ctx, input }) => setMemberHours(ctx, ctx.account.id, ctx.user.id, input.hours));
 
 export const answerProcedure = authedProcedure
   .input(sessionIdInput)

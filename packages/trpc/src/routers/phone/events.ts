@@ -21,6 +21,7 @@ export const phoneEventsProcedure = authedProcedure.input(phoneEventsInput).subs
   signal,
 }) {
   await touchAgent(ctx, ctx.user.id);
+  const release = ctx.presence.holdStream({ accountId: ctx.account.id, userId: ctx.user.id });
   const heartbeat = setInterval(() => {
     touchAgent(ctx, ctx.user.id).catch((error) => ctx.log.warn({ err: error }, "agent heartbeat failed"));
   }, HEARTBEAT_MS);
@@ -30,6 +31,7 @@ export const phoneEventsProcedure = authedProcedure.input(phoneEventsInput).subs
     }
   } finally {
     clearInterval(heartbeat);
+    release();
   }
 });
 

@@ -1,3 +1,4 @@
+import { weeklyHoursSchema } from "@cac/core/domain";
 import { z } from "zod";
 import { signalPayloadSchema } from "../call/call.schema";
 import { iceConfigOutput } from "../output.schema";
@@ -7,6 +8,18 @@ export const agentSignalInput = sessionIdInput.extend({ payload: signalPayloadSc
 export const availabilityInput = z.object({ available: z.boolean() });
 
 export const availabilityOutput = z.object({ available: z.boolean() });
+
+const weeklyHoursOutput = z.array(z.array(z.object({ start: z.number(), end: z.number() })));
+
+/** A member's own working hours (checked as a button's), or null to let the switch alone decide. */
+export const memberHoursInput = z.object({ hours: weeklyHoursSchema.nullable() });
+export const memberHoursOutput = z.object({ hours: weeklyHoursOutput.nullable(), timezone: z.string() });
+
+/** The switch, whether calls can reach this member now (switch, hours, an open panel), and hours. */
+export const myAvailabilityOutput = memberHoursOutput.extend({
+  available: z.boolean(),
+  reachable: z.boolean(),
+});
 
 /** The answered call, its ICE servers (with this call's TURN credential) and the plan's time limit. */
 export const answerOutput = z.object({

@@ -4,7 +4,9 @@ import {
   agentSignalProcedure,
   answerProcedure,
   declineProcedure,
+  myAvailabilityProcedure,
   setAvailableProcedure,
+  setHoursProcedure,
   voiceLineProcedure,
 } from "./actions";
 import { phoneEventsProcedure } from "./events";
@@ -12,6 +14,8 @@ import { phoneEventsProcedure } from "./events";
 /** The agent's side of browser calls, used by the portal's phone panel. */
 export const phoneRouter = router({
   setAvailable: setAvailableProcedure,
+  availability: myAvailabilityProcedure,
+  setHours: setHoursProcedure,
   events: phoneEventsProcedure,
   answer: answerProcedure,
   decline: declineProcedure,

@@ -1,7 +1,9 @@
 import { router } from "../../trpc";
+import { callableProcedure } from "./callable";
 import { requestCallbackProcedure } from "./request-callback";
 
 /** Procedures the embedded widget calls from third-party sites. */
 export const widgetRouter = router({
   requestCallback: requestCallbackProcedure,
+  callable: callableProcedure,
 });

@@ -1,0 +1,67 @@
+import { accounts, memberHours } from "@cac/db";
+import { and, eq, inArray } from "drizzle-orm";
+import { isOpenAt, type WeeklyHours } from "../../domain/schedule";
+import type { Ports } from "../../ports";
+
+/** A member's working hours in an account, or null when they set none (the switch alone decides). */
+export async function getMemberHours(
+  deps: Pick<Ports, "db">,
+  accountId: string,
+  userId: string,
+): Promise<{ hours: WeeklyHours | null; timezone: string }> {
+  const [row] = await deps.db
+    .select({ timezone: accounts.timezone, hours: memberHours.hours })
+    .from(accounts)
+    .leftJoin(memberHours, and(eq(memberHours.accountId, accounts.id), eq(memberHours.userId, userId)))
+    .where(eq(accounts.id, accountId));
+  return { hours: row?.hours ?? null, timezone: row?.timezone ?? "America/New_York" };
+}
+
+/**
+ * Sets (or, with null, clears) the member's own working hours. The hours are checked by the
+ * caller's input schema (weeklyHoursSchema, the buttons' rules). Who is reachable may change, so
+ * cached "callable now" answers of the account are not reused.
+ */
+export async function setMemberHours(
+  deps: Pick<Ports, "db" | "clock" | "presence">,
+  accountId: string,
+  userId: string,
+  hours: WeeklyHours | null,
+) {
+  if (hours === null) {
+    await deps.db
+      .delete(memberHours)
+      .where(and(eq(memberHours.accountId, accountId), eq(memberHours.userId, userId)));
+  } else {
+    const now = deps.clock.now();
+    await deps.db
+      .insert(memberHours)
+      .values({ accountId, userId, hours, updatedAt: now })
+      .onConflictDoUpdate({
+        target: [memberHours.accountId, memberHours.userId],
+        set: { hours, updatedAt: now },
+      });
+  }
+  await deps.presence.bump(accountId);
+  return getMemberHours(deps, accountId, userId);
+}
+
+/** Of these members, those inside their working hours at `at` (or who set none). */
+export async function withinMemberHours(
+  deps: Pick<Ports, "db">,
+  accountId: string,
+  userIds: string[],
+  at: Date,
+): Promise<Set<string>> {
+  const rows = await deps.db
+    .select({ userId: memberHours.userId, hours: memberHours.hours, timezone: accounts.timezone })
+    .from(memberHours)
+    .innerJoin(accounts, eq(accounts.id, memberHours.accountId))
+    .where(and(eq(memberHours.accountId, accountId), inArray(memberHours.userId, userIds)));
+  const outside = new Set(
+    rows
+      .filter((row) => !isOpenAt({ timezone: row.timezone, hours: row.hours, holidays: [] }, at))
+      .map((row) => row.userId),
+  );
+  return new Set(userIds.filter((id) => !outside.has(id)));
+}
