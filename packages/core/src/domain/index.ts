@@ -6,6 +6,7 @@
 export { type AbuseThresholds, abuseThresholdsWith, defaultAbuseThresholds } from "./abuse-thresholds";
 export {
   domainPatternProblem,
+  domainsOfWebsite,
   hostMatchesPattern,
   isOriginAllowed,
   normalizeDomainPattern,
@@ -22,6 +23,7 @@ export { type Plan, type PlanId, planFor, plans } from "./plans";
 export type { PublicButtonConfig } from "./public-config";
 export {
   findHoursProblems,
+  closedCallMessage,
   type Interval,
   instantsForWallTime,
   isOpenAt,
