@@ -20,6 +20,7 @@ import { captchaOff } from "./adapters/captcha-off";
 import { systemClock } from "./adapters/clock";
 import { createLimiter } from "./adapters/limiter";
 import { createLocalStorage } from "./adapters/local-storage";
+import { createOriginLog, type OriginLog } from "./adapters/origin-log";
 import { createOutboxTransport } from "./adapters/outbox-transport";
 import { createMemoryPresence, createRedisPresence } from "./adapters/presence";
 import { createPublicConfigCache, type PublicConfigCacheAdapter } from "./adapters/public-config-cache";
@@ -99,6 +100,8 @@ export type BuiltApp = {
   drain: Drain;
   /** `ports.publicConfig`, with what tests look into (how many entries this instance holds). */
   publicConfig: PublicConfigCacheAdapter;
+  /** The install status's origins counted in memory; tests flush them by hand. */
+  originLog: OriginLog;
 };
 
 /** Builds the whole server without listening, so tests can start it on port 0. */
@@ -220,8 +223,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   let callbackEmails: ReturnType<typeof startCallbackEmails> | null = null;
   let usageReconcile: ReturnType<typeof startUsageReconcile> | null = null;
   let configSweep: ReturnType<typeof runEvery> | null = null;
+  const originLog = createOriginLog(ports);
   if (options.jobs !== false) {
     app.addHook("onReady", async () => {
+      originLog.start();
       sweeper = startCallSweeper(ports, config.calls.ringTimeoutSeconds);
       retention = startRetentionJobs(ports, config.jobs.intervalSeconds);
       callbackEmails = startCallbackEmails(ports, settings);
@@ -252,6 +257,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     await emailWorker.stop();
     await phoneEvents?.close();
     await configSweep?.stop();
+    await originLog.close();
     await publicConfig.close();
     await ports.pubsub.close();
     await ports.presence.close();
@@ -272,7 +278,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await registerHealth(app, db, ports.pubsub, drain);
   // Before the portal, whose fallback would otherwise answer /privacy with the SPA.
   registerPrivacyPage(app, privacyPage);
-  await registerWidgetConfig(app, ports, settings, limits);
+  await registerWidgetConfig(app, ports, settings, limits, originLog);
   await registerUploads(app, ports, settings, limits);
   await registerStripeWebhook(app, ports, settings);
   registerCallExport(app, ports, settings, limits);
@@ -304,5 +310,5 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   await registerWidget(app);
   await registerPortal(app, config.webDistDir ?? defaultWebDist);
-  return { app, ports, db, emailWorker, drain, publicConfig };
+  return { app, ports, db, emailWorker, drain, publicConfig, originLog };
 }

@@ -242,6 +242,14 @@ const cases: Record<ProcedurePath, Case> = {
     tier: "authed",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.buttonId }) },
   },
+  "buttons.installs": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "buttons.emailInstructions": {
+    tier: "authed",
+    crossAccount: {
+      kind: "foreign-ids",
+      input: ({ b }) => ({ id: b.buttonId, to: "dev@example.com", platform: "html" as const }),
+    },
+  },
 
   "callbacks.list": {
     tier: "authed",

@@ -43,7 +43,10 @@ describe("allowed domains", () => {
   });
 
   it("takes a new button's domains from the signup website, with and without www.", () => {
-    expect(domainsOfWebsite("https://acme-plumbing.com/")).toEqual(["acme-plumbing.com", "www.acme-plumbing.com"]);
+    expect(domainsOfWebsite("https://acme-plumbing.com/")).toEqual([
+      "acme-plumbing.com",
+      "www.acme-plumbing.com",
+    ]);
     expect(domainsOfWebsite("https://WWW.Acme-Plumbing.com/contact?x=1")).toEqual([
       "acme-plumbing.com",
       "www.acme-plumbing.com",

@@ -282,7 +282,11 @@ describe("closedCallMessage", () => {
   });
 
   it("says plainly that no calls are taken when no opening is coming", () => {
-    const never: Schedule = { timezone: "America/New_York", hours: Array.from({ length: 7 }, () => []), holidays: [] };
+    const never: Schedule = {
+      timezone: "America/New_York",
+      hours: Array.from({ length: 7 }, () => []),
+      holidays: [],
+    };
     const message = closedCallMessage(never, at("2026-03-07T12:00:00Z"));
     expect(message).toBe("We're not taking calls at the moment.");
     expect(message).not.toMatch(/\bthen\b|when we're open/);

@@ -18,12 +18,20 @@ export {
   buttonStyleSchema,
   weeklyHoursSchema,
 } from "./button-fields";
+export {
+  type EmbedGuide,
+  type EmbedPlatform,
+  embedGuides,
+  embedPlatforms,
+  type WidgetNeeds,
+  widgetCspDirectives,
+} from "./embed-guides";
 export { ipKey, ipSchema, isIPv4, isIPv6, isLoopbackIp, logIp, normalizeIp } from "./ip";
 export { type Plan, type PlanId, planFor, plans } from "./plans";
 export type { PublicButtonConfig } from "./public-config";
 export {
-  findHoursProblems,
   closedCallMessage,
+  findHoursProblems,
   type Interval,
   instantsForWallTime,
   isOpenAt,

@@ -6,5 +6,6 @@ export * from "./buttons";
 export * from "./calls";
 export * from "./contact";
 export * from "./email";
+export * from "./origins";
 export * from "./policy";
 export * from "./usage";

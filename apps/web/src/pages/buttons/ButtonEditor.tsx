@@ -58,7 +58,9 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
   const formRef = useRef<HTMLFormElement>(null);
   const errors = useFormErrors(formRef, knownFields);
 
-  const [draft, setDraft] = useState<Draft>(() => (button ? draftFromView(button) : newDraft(account.websiteUrl)));
+  const [draft, setDraft] = useState<Draft>(() =>
+    button ? draftFromView(button) : newDraft(account.websiteUrl),
+  );
   const [savedSignature, setSavedSignature] = useState(() => draftSignature(draft));
   const [logoUrl, setLogoUrl] = useState(button?.logoUrl ?? null);
   const [checkFailed, setCheckFailed] = useState(false);

@@ -8,6 +8,7 @@ import {
   setButtonEnabledProcedure,
   updateButtonProcedure,
 } from "./crud";
+import { emailInstructionsProcedure, installsProcedure } from "./install";
 import { removeLogoProcedure } from "./logo";
 
 export const buttonsRouter = router({
@@ -19,4 +20,6 @@ export const buttonsRouter = router({
   duplicate: duplicateButtonProcedure,
   delete: deleteButtonProcedure,
   removeLogo: removeLogoProcedure,
+  installs: installsProcedure,
+  emailInstructions: emailInstructionsProcedure,
 });

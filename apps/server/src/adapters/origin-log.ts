@@ -1,0 +1,60 @@
+import { type Clock, type Logger, type OriginSighting, type Ports, recordOriginSightings } from "@cac/core";
+import { runEvery } from "../jobs/every";
+
+/** How often an instance writes the origins it saw: one statement per flush, whatever the load. */
+export const ORIGIN_FLUSH_MS = 5000;
+/** Distinct (button, origin) pairs held between flushes; past it new pairs wait for the next one. */
+const MAX_PENDING = 10_000;
+
+export type OriginLog = {
+  /** Counts one widget load (the hot path: a map lookup, no I/O, no allocation for a known pair). */
+  note(publicId: string, origin: string, allowed: boolean): void;
+  /** Writes what was counted since the last flush. */
+  flush(): Promise<void>;
+  start(): void;
+  /** Stops the timer and writes what is left (before the database closes). */
+  close(): Promise<void>;
+};
+
+/**
+ * The install status's writer: widget config requests are counted in memory per (button, origin)
+ * and written every few seconds in one upsert, so the config route, served from memory, stays
+ * free of database writes. A flush that fails is logged and its counts dropped: the status is a
+ * hint, and the next load of the same site writes it again.
+ */
+export function createOriginLog(deps: Pick<Ports, "db"> & { clock: Clock; log: Logger }): OriginLog {
+  let pending = new Map<string, OriginSighting>();
+  let timer: ReturnType<typeof runEvery> | null = null;
+  const flush = async () => {
+    if (pending.size === 0) return;
+    const batch = [...pending.values()];
+    pending = new Map();
+    try {
+      await recordOriginSightings(deps, batch, deps.clock.now());
+    } catch (error) {
+      deps.log.warn({ err: error, origins: batch.length }, "install status: origins not recorded");
+    }
+  };
+  return {
+    note(publicId, origin, allowed) {
+      const key = `${publicId} ${origin}`;
+      let sighting = pending.get(key);
+      if (!sighting) {
+        if (pending.size >= MAX_PENDING) return;
+        sighting = { publicId, origin, allowed: 0, refused: 0 };
+        pending.set(key, sighting);
+      }
+      if (allowed) sighting.allowed += 1;
+      else sighting.refused += 1;
+    },
+    flush,
+    start() {
+      timer ??= runEvery(ORIGIN_FLUSH_MS, flush, deps.log, "install status flush");
+    },
+    async close() {
+      await timer?.stop();
+      timer = null;
+      await flush();
+    },
+  };
+}
