@@ -23,12 +23,15 @@ export type OriginLog = {
  * hint, and the next load of the same site writes it again.
  */
 export function createOriginLog(deps: Pick<Ports, "db"> & { clock: Clock; log: Logger }): OriginLog {
-  let pending = new Map<string, OriginSighting>();
+  // By button, then by origin: a known pair costs two lookups and no string building.
+  let pending = new Map<string, Map<string, OriginSighting>>();
+  let size = 0;
   let timer: ReturnType<typeof runEvery> | null = null;
   const flush = async () => {
-    if (pending.size === 0) return;
-    const batch = [...pending.values()];
+    if (size === 0) return;
+    const batch = [...pending.values()].flatMap((byOrigin) => [...byOrigin.values()]);
     pending = new Map();
+    size = 0;
     try {
       await recordOriginSightings(deps, batch, deps.clock.now());
     } catch (error) {
@@ -37,12 +40,17 @@ export function createOriginLog(deps: Pick<Ports, "db"> & { clock: Clock; log: L
   };
   return {
     note(publicId, origin, allowed) {
-      const key = `${publicId} ${origin}`;
-      let sighting = pending.get(key);
+      let byOrigin = pending.get(publicId);
+      let sighting = byOrigin?.get(origin);
       if (!sighting) {
-        if (pending.size >= MAX_PENDING) return;
+        if (size >= MAX_PENDING) return;
+        if (!byOrigin) {
+          byOrigin = new Map();
+          pending.set(publicId, byOrigin);
+        }
         sighting = { publicId, origin, allowed: 0, refused: 0 };
-        pending.set(key, sighting);
+        byOrigin.set(origin, sighting);
+        size += 1;
       }
       if (allowed) sighting.allowed += 1;
       else sighting.refused += 1;
