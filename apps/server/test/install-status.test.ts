@@ -61,6 +61,20 @@ describe("install status: the origins a button's widget was loaded from", () => 
     expect(other?.refusedCount).toBe(8);
   });
 
+  it("writes an allowed site at most once a minute: loads in between are not counted again", async () => {
+    const seen = async () => (await rows()).find((r) => r.origin === "https://shop.test")?.lastSeenAt;
+    const first = await seen();
+    h.clock.advance(5000);
+    await load("https://shop.test");
+    await h.originLog.flush();
+    expect(await seen()).toEqual(first);
+    // A minute of flushes later, the next load is written with its time.
+    for (let i = 0; i < 12; i++) await h.originLog.flush();
+    await load("https://shop.test");
+    await h.originLog.flush();
+    expect(await seen()).toEqual(h.clock.now());
+  });
+
   it("keeps the origin only, never a path, and ignores the portal's own pages and opaque origins", async () => {
     await load("https://paths.test/secret/page?visitor=1");
     await load("null");
