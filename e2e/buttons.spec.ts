@@ -172,6 +172,9 @@ test.describe("the Buttons section", () => {
 
       await page.getByLabel("Timezone").selectOption("America/New_York");
       await page.getByRole("button", { name: "Weekdays 9–5" }).click();
+      // A new button offers a callback while closed; "when you are back" names the opening.
+      await expect(page.getByRole("radio", { name: /Offer a callback request/ })).toBeChecked();
+      await page.getByRole("radio", { name: /Show when you are back/ }).check();
       await page.getByRole("radio", { name: "Closed", exact: true }).check();
       await expect(previewButton).toContainText("Closed — back");
       await page.getByRole("radio", { name: "Open", exact: true }).check();
