@@ -40,7 +40,7 @@ test("installation check: allowed and refused sites in the editor, one click all
   server,
   site,
   browser,
-}) => {
+}, testInfo) => {
   test.setTimeout(120_000);
   await signUpConfirmedUser(page, server);
   const res = await page.request.post(`${server.url}/trpc/buttons.create`, {
@@ -72,6 +72,7 @@ test("installation check: allowed and refused sites in the editor, one click all
   }).toPass({ timeout: 30_000 });
   await status.scrollIntoViewIfNeeded();
   await expectNoSeriousA11yViolations(page, "#snippet");
+  await page.locator("#snippet").screenshot({ path: testInfo.outputPath("install-status-390.png") });
 
   // The snippet box: a tab per platform with its steps, the CSP note.
   await page.getByRole("tab", { name: "Shopify" }).click();
@@ -89,4 +90,15 @@ test("installation check: allowed and refused sites in the editor, one click all
   await refusedPage.reload();
   await expect.poll(() => widgetShown(refusedPage)).toBe(true);
   await visitor.close();
+
+  // The dashboard says the same, at 390 px and at 1280 px.
+  await page.goto(`${server.url}/`);
+  const dashboard = page.locator("#install-status");
+  await expect(dashboard.getByText(/Installed on other-site\.test, last seen/)).toBeVisible();
+  await expect(dashboard.getByText(/Installed on localhost, last seen/)).toBeVisible();
+  await expectNoSeriousA11yViolations(page, "#install-status");
+  await dashboard.screenshot({ path: testInfo.outputPath("dashboard-install-390.png") });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expect(dashboard.getByText(/Installed on other-site\.test/)).toBeVisible();
+  await dashboard.screenshot({ path: testInfo.outputPath("dashboard-install-1280.png") });
 });
