@@ -81,6 +81,18 @@ test("installation check: allowed and refused sites in the editor, one click all
   await expect(page.locator(".embed-csp pre")).toContainText(`script-src ${server.url}`);
   await expectNoSeriousA11yViolations(page, "#snippet");
 
+  // The same instructions by email, saying who sent them.
+  await page.getByText("Email these instructions to my developer").click();
+  await page.getByLabel("Developer's email").fill("dev@acme-plumbing.com");
+  await page.getByLabel("Their site is built with").selectOption("wordpress");
+  await page.getByRole("button", { name: "Send the instructions" }).click();
+  await expect(page.getByText("Sent to dev@acme-plumbing.com.")).toBeVisible();
+  const mail = await server.lastEmailTo("dev@acme-plumbing.com");
+  expect(mail?.text).toContain("Dana Owner");
+  expect(mail?.text).toContain(publicId);
+  expect(mail?.text).toContain("WPCode");
+  await expectNoSeriousA11yViolations(page, "#snippet");
+
   // One click allows it, through the button's own update.
   await page.getByRole("button", { name: "Allow other-site.test" }).click();
   await expect(status.getByText(/Installed on other-site\.test/)).toBeVisible();
