@@ -158,6 +158,9 @@ test.describe("the Buttons section", () => {
     });
 
     await test.step("hours: overnight intervals, overlaps named by day, presets, preview as open or closed", async () => {
+      // A new button starts always open; weekday hours give Monday an interval to edit.
+      await expect(page.getByText("All day").first()).toBeVisible();
+      await page.getByRole("button", { name: "Weekdays 9–5" }).click();
       const monday = page.getByRole("listitem").filter({ has: page.getByText("Monday", { exact: true }) });
       await monday.getByLabel("Monday closes at").fill("02:00");
       await expect(monday.getByText("Until 02:00 next day")).toBeVisible();
@@ -169,6 +172,9 @@ test.describe("the Buttons section", () => {
 
       await page.getByLabel("Timezone").selectOption("America/New_York");
       await page.getByRole("button", { name: "Weekdays 9–5" }).click();
+      // A new button offers a callback while closed; "when you are back" names the opening.
+      await expect(page.getByRole("radio", { name: /Offer a callback request/ })).toBeChecked();
+      await page.getByRole("radio", { name: /Show when you are back/ }).check();
       await page.getByRole("radio", { name: "Closed", exact: true }).check();
       await expect(previewButton).toContainText("Closed — back");
       await page.getByRole("radio", { name: "Open", exact: true }).check();
@@ -183,11 +189,13 @@ test.describe("the Buttons section", () => {
       await page.getByLabel("Add a domain").fill("not a domain");
       await page.getByLabel("Add a domain").press("Enter");
       await expect(page.getByText(/is not a domain name/)).toBeVisible();
-      await page.getByLabel("Add a domain").fill("https://www.acme-plumbing.com/contact");
+      // The website given at signup is there already, with its www.
+      const domains = page.getByRole("list", { name: "Allowed domains" });
+      await expect(domains).toContainText("acme-plumbing.com");
+      await expect(domains).toContainText("www.acme-plumbing.com");
+      await page.getByLabel("Add a domain").fill("https://shop.acme-plumbing.com/contact");
       await page.getByLabel("Add a domain").press("Enter");
-      await expect(page.getByRole("list", { name: "Allowed domains" })).toContainText(
-        "www.acme-plumbing.com",
-      );
+      await expect(domains).toContainText("shop.acme-plumbing.com");
     });
 
     await test.step("the server's field errors show next to their field and keep what was typed", async () => {

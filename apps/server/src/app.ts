@@ -21,6 +21,7 @@ import { captchaOff } from "./adapters/captcha-off";
 import { systemClock } from "./adapters/clock";
 import { createLimiter } from "./adapters/limiter";
 import { createLocalStorage } from "./adapters/local-storage";
+import { createOriginLog, type OriginLog } from "./adapters/origin-log";
 import { createOutboxTransport } from "./adapters/outbox-transport";
 import { createMemoryPresence, createRedisPresence } from "./adapters/presence";
 import { createPublicConfigCache, type PublicConfigCacheAdapter } from "./adapters/public-config-cache";
@@ -100,6 +101,8 @@ export type BuiltApp = {
   drain: Drain;
   /** `ports.publicConfig`, with what tests look into (how many entries this instance holds). */
   publicConfig: PublicConfigCacheAdapter;
+  /** The install status's origins counted in memory; tests flush them by hand. */
+  originLog: OriginLog;
 };
 
 /** Builds the whole server without listening, so tests can start it on port 0. */
@@ -221,8 +224,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   let callbackEmails: ReturnType<typeof startCallbackEmails> | null = null;
   let usageReconcile: ReturnType<typeof startUsageReconcile> | null = null;
   let configSweep: ReturnType<typeof runEvery> | null = null;
+  const originLog = createOriginLog(ports);
   if (options.jobs !== false) {
     app.addHook("onReady", async () => {
+      originLog.start();
       sweeper = startCallSweeper(ports, config.calls.ringTimeoutSeconds);
       retention = startRetentionJobs(ports, config.jobs.intervalSeconds);
       callbackEmails = startCallbackEmails(ports, settings);
@@ -253,6 +258,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     await emailWorker.stop();
     await phoneEvents?.close();
     await configSweep?.stop();
+    await originLog.close();
     await publicConfig.close();
     await ports.pubsub.close();
     await ports.presence.close();
@@ -273,7 +279,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await registerHealth(app, db, ports.pubsub, drain);
   // Before the portal, whose fallback would otherwise answer /privacy with the SPA.
   registerPrivacyPage(app, privacyPage);
-  await registerWidgetConfig(app, ports, settings, limits);
+  await registerWidgetConfig(app, ports, settings, limits, originLog);
   await registerUploads(app, ports, settings, limits);
   await registerStripeWebhook(app, ports, settings);
   registerCallExport(app, ports, settings, limits);
@@ -311,5 +317,5 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   await registerWidget(app);
   await registerPortal(app, config.webDistDir ?? defaultWebDist);
-  return { app, ports, db, emailWorker, drain, publicConfig };
+  return { app, ports, db, emailWorker, drain, publicConfig, originLog };
 }

@@ -95,6 +95,11 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
   "buttons.duplicate": { roles: ownersAndAdmins, input: () => ({ id: nobody() }) },
   "buttons.delete": { roles: ownersAndAdmins, input: () => ({ id: nobody() }) },
   "buttons.removeLogo": { roles: ownersAndAdmins, input: () => ({ id: nobody() }) },
+  "buttons.installs": { roles: anyMember },
+  "buttons.emailInstructions": {
+    roles: ownersAndAdmins,
+    input: () => ({ id: nobody(), to: "dev@example.com", platform: "html" }),
+  },
   "buttons.routing": { roles: ownersAndAdmins, input: () => ({ id: nobody() }) },
   "buttons.setRouting": {
     roles: ownersAndAdmins,

@@ -259,6 +259,14 @@ const cases: Record<ProcedurePath, Case> = {
       input: ({ b }) => ({ id: b.buttonId, who: "all", strategy: "in-order", stepSeconds: 10, members: [] }),
     },
   },
+  "buttons.installs": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "buttons.emailInstructions": {
+    tier: "admin",
+    crossAccount: {
+      kind: "foreign-ids",
+      input: ({ b }) => ({ id: b.buttonId, to: "dev@example.com", platform: "html" as const }),
+    },
+  },
 
   "callbacks.list": {
     tier: "authed",

@@ -16,6 +16,16 @@ import {
 const iv = (start: string, end: string) => ({ key: intervalKey(), start, end });
 
 describe("button editor draft", () => {
+  it("starts a new button always open, offering a callback when closed, on the signup website", () => {
+    const draft = newDraft("https://www.acme-plumbing.com/");
+    const { fields, problems } = toFields({ ...draft, name: "Main" });
+    expect(problems).toEqual({});
+    expect(fields.hours).toEqual(Array.from({ length: 7 }, () => [{ start: 0, end: 1440 }]));
+    expect(fields.closedBehavior).toBe("callback");
+    expect(fields.allowedDomains).toEqual(["acme-plumbing.com", "www.acme-plumbing.com"]);
+    expect(newDraft().allowedDomains).toEqual([]);
+  });
+
   it("converts between time inputs and minutes, with 00:00 as an end meaning midnight", () => {
     expect(minutesToTime(540)).toBe("09:00");
     expect(minutesToTime(1440)).toBe("00:00");
@@ -50,7 +60,14 @@ describe("button editor draft", () => {
   });
 
   it("builds the fields the server takes, and flags colors that are not hex", () => {
-    const draft = { ...newDraft(), name: "Main", phoneNumber: "  ", background: "#ABC", text: "white" };
+    const draft = {
+      ...newDraft(),
+      name: "Main",
+      phoneNumber: "  ",
+      background: "#ABC",
+      text: "white",
+      hours: presetHours("weekdays"),
+    };
     const { fields, problems } = toFields(draft);
     expect(fields.phoneNumber).toBeNull();
     expect(fields.style.background).toBe("#aabbcc");
@@ -71,7 +88,7 @@ describe("button editor draft", () => {
 
   it("ignores row keys when telling whether the draft changed", () => {
     const a = newDraft();
-    const b = { ...a, hours: presetHours("weekdays") };
+    const b = { ...a, hours: presetHours("always") };
     expect(draftSignature(a)).toBe(draftSignature(b));
     expect(draftSignature({ ...a, label: "Call" })).not.toBe(draftSignature(a));
   });

@@ -32,11 +32,12 @@ export function hoursStatus(windows: readonly OpenWindow[], now: number): HoursS
 
 /**
  * "Closed — back Monday 9:00 AM" in the visitor's local time: "back at 9:00 AM" today,
- * "back tomorrow 9:00 AM", a weekday within the week, a date beyond it; plain "Closed" when no
- * opening is known. The words are English; the clock follows the visitor's locale (12 or 24 h).
+ * "back tomorrow 9:00 AM", a weekday within the week, a date beyond it; "Closed for now" when no
+ * opening is coming in the days the config covers, so nothing promises a return it cannot name.
+ * The words are English; the clock follows the visitor's locale (12 or 24 h).
  */
 export function closedText(next: number | null, now: number, locale?: string): string {
-  if (next === null) return "Closed";
+  if (next === null) return "Closed for now";
   const fmt = (options: Intl.DateTimeFormatOptions, lang?: string) =>
     new Date(next).toLocaleString(lang, options);
   const midnight = (t: number) => new Date(t).setHours(0, 0, 0, 0);

@@ -19,9 +19,12 @@ let session: { [K in keyof CallSession]: Mock<CallSession[K]> };
 let open: boolean;
 let preview: boolean;
 let canCall: boolean;
+/** The next opening the hours know of; null when none is coming. */
+let next: number | null;
 
 beforeEach(() => {
   open = true;
+  next = Date.parse("2026-03-03T14:00:00Z");
   preview = false;
   canCall = true;
   session = { hangup: vi.fn(), mute: vi.fn(), dtmf: vi.fn() };
@@ -30,7 +33,7 @@ beforeEach(() => {
     get preview() {
       return preview;
     },
-    status: () => ({ open, next: null, text: "Closed — back tomorrow 9:00 AM" }),
+    status: () => ({ open, next, text: next === null ? "Closed for now" : "Closed — back tomorrow 9:00 AM" }),
   } as unknown as WidgetContext;
   room = {
     ctx,
@@ -97,6 +100,18 @@ describe("dialog frames, one per state", () => {
     const callback = draw({ v: "home" });
     expect(callback.button("Close")).toBeUndefined();
     expect(room.form).toHaveBeenCalledWith("Leave your number and we'll call you back when we're open.");
+  });
+
+  it("home, closed with no opening coming: says so plainly, never 'then' or 'when we're open'", () => {
+    open = false;
+    next = null;
+    const message = draw({ v: "home" });
+    expect(message.box.querySelector('[role="status"]')?.textContent).toBe("Closed for now");
+    expect(message.box.textContent).toContain("We're not taking calls at the moment.");
+    expect(message.box.textContent).not.toMatch(/\bthen\b/);
+    room.ctx.cfg = makeConfig({ closedBehavior: "callback" });
+    draw({ v: "home" });
+    expect(room.form).toHaveBeenCalledWith("Leave your number and we'll call you back.");
   });
 
   it("sent: thanks the visitor, as a status", () => {

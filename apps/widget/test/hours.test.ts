@@ -99,7 +99,7 @@ describe("closedText (visitor in New York)", () => {
     expect(closedText(at("2026-03-04T14:00:00Z"), now, "en-GB")).toBe("Closed — back Wednesday 9:00");
   });
 
-  it("says just 'Closed' when no opening is known", () => {
-    expect(closedText(null, now)).toBe("Closed");
+  it("says plainly 'Closed for now' when no opening is coming, promising no return", () => {
+    expect(closedText(null, now)).toBe("Closed for now");
   });
 });

@@ -60,6 +60,8 @@ export * from "./services/data-export";
 export * from "./services/dev-outbox";
 export * from "./services/email-queue";
 export * from "./services/event-log";
+export * from "./services/install/instructions";
+export * from "./services/install/origins";
 export * from "./services/invitations";
 export * from "./services/ip-blocks";
 export * from "./services/ip-visibility";

@@ -40,6 +40,10 @@ export const defaultLimits = {
   // Logo uploads: each is decoded and re-encoded, so they are limited per account and per IP.
   "logo.account": { points: 20, durationSeconds: 60 * 60 },
   "logo.ip": { points: 30, durationSeconds: 60 * 60 },
+  // "Email these instructions to my developer": each sends an email to an address typed in the
+  // portal, so a user and an account send only a few.
+  "install-email.user": { points: 5, durationSeconds: 60 * 60 },
+  "install-email.account": { points: 20, durationSeconds: 24 * 60 * 60 },
   // Each contact message emails the operators' inbox.
   "contact.ip": { points: 5, durationSeconds: 60 * 60 },
   "contact.email": { points: 3, durationSeconds: 60 * 60 },

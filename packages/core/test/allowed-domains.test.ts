@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { domainPatternProblem, isOriginAllowed, normalizeDomainPattern } from "../src/domain/allowed-domains";
+import {
+  domainPatternProblem,
+  domainsOfWebsite,
+  isOriginAllowed,
+  normalizeDomainPattern,
+} from "../src/domain/allowed-domains";
 
 describe("allowed domains", () => {
   it("normalizes pasted URLs to hosts", () => {
@@ -35,5 +40,21 @@ describe("allowed domains", () => {
     expect(isOriginAllowed("http://localhost:5173", [], true)).toBe(false);
     expect(isOriginAllowed("http://example.com", ["example.com"], true)).toBe(false);
     expect(isOriginAllowed("http://example.com", ["example.com"], false)).toBe(true);
+  });
+
+  it("takes a new button's domains from the signup website, with and without www.", () => {
+    expect(domainsOfWebsite("https://acme-plumbing.com/")).toEqual([
+      "acme-plumbing.com",
+      "www.acme-plumbing.com",
+    ]);
+    expect(domainsOfWebsite("https://WWW.Acme-Plumbing.com/contact?x=1")).toEqual([
+      "acme-plumbing.com",
+      "www.acme-plumbing.com",
+    ]);
+    expect(domainsOfWebsite("http://shop.acme.com:8080")).toEqual(["shop.acme.com", "www.shop.acme.com"]);
+    expect(domainsOfWebsite("")).toEqual([]);
+    expect(domainsOfWebsite(undefined)).toEqual([]);
+    expect(domainsOfWebsite("http://localhost:3000")).toEqual([]);
+    expect(domainsOfWebsite("not a site")).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  closedCallMessage,
   findHoursProblems,
   type Interval,
   instantsForWallTime,
@@ -270,5 +271,24 @@ describe("schedule properties", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("closedCallMessage", () => {
+  it("says 'when we're open' only when an opening is coming", () => {
+    expect(closedCallMessage(weekdays9to5("America/New_York"), at("2026-03-07T12:00:00Z"))).toBe(
+      "We're closed right now. Please call again when we're open.",
+    );
+  });
+
+  it("says plainly that no calls are taken when no opening is coming", () => {
+    const never: Schedule = {
+      timezone: "America/New_York",
+      hours: Array.from({ length: 7 }, () => []),
+      holidays: [],
+    };
+    const message = closedCallMessage(never, at("2026-03-07T12:00:00Z"));
+    expect(message).toBe("We're not taking calls at the moment.");
+    expect(message).not.toMatch(/\bthen\b|when we're open/);
   });
 });

@@ -2,12 +2,13 @@ import {
   deleteClosedAccounts,
   purgeEmailQueue,
   purgeExpiredIps,
+  purgeOldOrigins,
   type RetentionDeps,
   type RetentionOptions,
 } from "@cac/core";
 
 export type JobReport = {
-  job: "ip-retention" | "account-deletion" | "email-queue";
+  job: "ip-retention" | "account-deletion" | "email-queue" | "button-origins";
   outcome: "done" | "skipped" | "failed";
   counts: Record<string, number> | null;
 };
@@ -24,6 +25,7 @@ export async function runRetentionJobs(
     ["ip-retention", () => purgeExpiredIps(deps, options)],
     ["account-deletion", () => deleteClosedAccounts(deps, options)],
     ["email-queue", () => purgeEmailQueue(deps, options)],
+    ["button-origins", () => purgeOldOrigins(deps, options)],
   ] as const;
   const reports: JobReport[] = [];
   for (const [job, run] of jobs) {

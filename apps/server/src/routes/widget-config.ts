@@ -2,6 +2,7 @@ import type { Limits, Ports, Settings } from "@cac/core";
 import { getPublicConfig } from "@cac/core";
 import { ipKey } from "@cac/core/domain";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import type { OriginLog } from "../adapters/origin-log";
 import { clientIp } from "../client-ip";
 
 /**
@@ -14,7 +15,9 @@ export async function registerWidgetConfig(
   ports: Ports,
   settings: Settings,
   limits: Limits,
+  origins: OriginLog,
 ) {
+  const portalOrigin = settings.publicUrl.origin;
   app.get<{ Params: { publicId: string } }>("/widget/config/:publicId", async (req, reply) => {
     const origin = req.headers.origin;
     reply.header("Vary", "Origin");
@@ -23,6 +26,12 @@ export async function registerWidgetConfig(
     if (!perIp.allowed) return tooMany(reply, origin, perIp.retryAfterSeconds);
     if (publicId.length > 64) return reply.code(404).send({ error: "This call button does not exist." });
     const result = await getPublicConfig({ ...ports, settings }, publicId, origin);
+    // The install status: which sites load this button (counted in memory, written in batches).
+    // The portal's own pages (preview, test mode) are not an install.
+    if (origin && origin !== portalOrigin) {
+      if (result.status === 200) origins.note(publicId, origin, true);
+      else if (result.status === 403 && !result.body.reason) origins.note(publicId, origin, false);
+    }
     if (result.status !== 200) {
       // The widget must be able to read the refusal to tell the site owner what to fix.
       if (origin) reply.header("Access-Control-Allow-Origin", origin);

@@ -4,6 +4,7 @@ import { Link, useLocation, useNavigate } from "react-router";
 import { useMe } from "../components/MeContext";
 import { displayUrl, formatUsPhone } from "../lib/format";
 import { usePageTitle } from "../lib/usePageTitle";
+import { InstallStatusList } from "./buttons/InstallStatus";
 
 type Step = { title: string; done: boolean; body: ReactNode };
 
@@ -77,6 +78,9 @@ export function DashboardPage() {
               </li>
             ))}
           </ol>
+        </Card>
+        <Card title="Installation" id="install-status" footer={<Link to="/buttons">Manage buttons</Link>}>
+          <InstallStatusList />
         </Card>
         <Card
           title="Your account"

@@ -11,11 +11,24 @@ export const home: Frame<"home"> = {
     const s = room.ctx.status();
     if (!s.open) {
       const closed = h("p", { class: "st", role: "status" }, s.text);
+      // "Then" and "when we're open" only when an opening is coming; otherwise say it plainly.
+      const coming = s.next !== null;
       return room.ctx.cfg.closedBehavior === "callback"
-        ? [closed, room.form("Leave your number and we'll call you back when we're open.")]
+        ? [
+            closed,
+            room.form(
+              coming
+                ? "Leave your number and we'll call you back when we're open."
+                : "Leave your number and we'll call you back.",
+            ),
+          ]
         : [
             closed,
-            h("p", { class: "mt" }, "We'll be glad to take your call then."),
+            h(
+              "p",
+              { class: "mt" },
+              coming ? "We'll be glad to take your call then." : "We're not taking calls at the moment.",
+            ),
             btn("Close", room.close),
           ];
     }

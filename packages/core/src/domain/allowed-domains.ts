@@ -54,3 +54,18 @@ export function isOriginAllowed(
   if (production && url.protocol !== "https:") return false;
   return patterns.some((pattern) => hostMatchesPattern(host, pattern));
 }
+
+/**
+ * The allowed domains a new button starts with, from the website given at signup: its host and the
+ * same with or without `www.`, so the snippet works on both at once. Empty for anything that is
+ * not a public domain name (the owner then types their own).
+ */
+export function domainsOfWebsite(website: string | null | undefined): string[] {
+  if (!website) return [];
+  const host = normalizeDomainPattern(website);
+  if (host === "localhost" || domainPatternProblem(host) !== null || host.startsWith("*.")) return [];
+  const bare = host.startsWith("www.") ? host.slice(4) : host;
+  // "www.co.uk"-like leftovers: keep only what is itself a valid name.
+  if (domainPatternProblem(bare) !== null) return [host];
+  return [bare, `www.${bare}`];
+}

@@ -6,6 +6,7 @@
 export { type AbuseThresholds, abuseThresholdsWith, defaultAbuseThresholds } from "./abuse-thresholds";
 export {
   domainPatternProblem,
+  domainsOfWebsite,
   hostMatchesPattern,
   isOriginAllowed,
   normalizeDomainPattern,
@@ -17,10 +18,19 @@ export {
   buttonStyleSchema,
   weeklyHoursSchema,
 } from "./button-fields";
+export {
+  type EmbedGuide,
+  type EmbedPlatform,
+  embedGuides,
+  embedPlatforms,
+  type WidgetNeeds,
+  widgetCspDirectives,
+} from "./embed-guides";
 export { ipKey, ipSchema, isIPv4, isIPv6, isLoopbackIp, logIp, normalizeIp } from "./ip";
 export { type Plan, type PlanId, planFor, plans } from "./plans";
 export type { PublicButtonConfig } from "./public-config";
 export {
+  closedCallMessage,
   findHoursProblems,
   type Interval,
   instantsForWallTime,

@@ -175,6 +175,16 @@ export function nextOpening(schedule: Schedule, from: Date | number, horizonDays
   return t === null ? null : new Date(t);
 }
 
+/**
+ * What a visitor is told when a call is refused because the button is closed. "When we're open"
+ * only when an opening is coming; a schedule with none says so plainly.
+ */
+export function closedCallMessage(schedule: Schedule, at: Date | number): string {
+  return nextOpening(schedule, at) === null
+    ? "We're not taking calls at the moment."
+    : "We're closed right now. Please call again when we're open.";
+}
+
 /** The first instant at or after `from` when the schedule is closed, or null if none within the horizon. */
 export function nextClosing(schedule: Schedule, from: Date | number, horizonDays = SEARCH_DAYS): Date | null {
   const t = nextChange(schedule, Math.floor(+from / 1000) * 1000, false, horizonDays);

@@ -34,7 +34,7 @@ export const buttons = pgTable(
     holidays: jsonb().$type<string[]>().notNull().default([]),
     closedBehavior: text({ enum: ["hide", "message", "callback"] })
       .notNull()
-      .default("message"),
+      .default("callback"),
     allowedDomains: jsonb().$type<string[]>().notNull().default([]),
     disabledReason: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

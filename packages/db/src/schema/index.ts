@@ -7,6 +7,7 @@ export * from "./calls";
 export * from "./contact";
 export * from "./email";
 export * from "./notes";
+export * from "./origins";
 export * from "./policy";
 export * from "./presence";
 export * from "./routing";

@@ -58,7 +58,9 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
   const formRef = useRef<HTMLFormElement>(null);
   const errors = useFormErrors(formRef, knownFields);
 
-  const [draft, setDraft] = useState<Draft>(() => (button ? draftFromView(button) : newDraft()));
+  const [draft, setDraft] = useState<Draft>(() =>
+    button ? draftFromView(button) : newDraft(account.websiteUrl),
+  );
   const [savedSignature, setSavedSignature] = useState(() => draftSignature(draft));
   const [logoUrl, setLogoUrl] = useState(button?.logoUrl ?? null);
   const [checkFailed, setCheckFailed] = useState(false);
@@ -109,6 +111,12 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
     }),
   );
   const pending = create.isPending || save.isPending;
+  // A site allowed from the install status is saved at once; the draft takes the new domain too.
+  const takeAllowed = (view: ButtonView) => {
+    const fromServer = draftFromView(view);
+    setDraft((current) => (dirty ? { ...current, allowedDomains: fromServer.allowedDomains } : fromServer));
+    setSavedSignature(draftSignature(fromServer));
+  };
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -287,7 +295,7 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView |
 
       <aside className="editor-aside" aria-label="Preview and snippet">
         <PreviewCard draft={draft} publicId={button?.publicId ?? null} logoUrl={logoUrl} />
-        <SnippetCard button={button} />
+        <SnippetCard button={button} onAllowed={takeAllowed} />
       </aside>
 
       <ConfirmDialog

@@ -3,7 +3,7 @@
  * phone number as written); `toFields` turns it into what `buttons.create/update` accept.
  */
 import type { PublicButtonConfig } from "@cac/core/domain";
-import { findHoursProblems, type WeeklyHours } from "@cac/core/domain";
+import { domainsOfWebsite, findHoursProblems, type WeeklyHours } from "@cac/core/domain";
 import { normalizeHex } from "../../lib/contrast";
 import { formatUsPhone } from "../../lib/format";
 import type { RouterInputs, RouterOutputs } from "../../trpc";
@@ -155,7 +155,12 @@ function defaultTimezone(): string {
   return zone?.includes("/") ? zone : "America/New_York";
 }
 
-export function newDraft(): Draft {
+/**
+ * A new button's defaults: open around the clock (an evening tester sees it working, not
+ * "Closed"), a callback request when closed, and allowed on the account's website (with and
+ * without `www.`), so the snippet works there as soon as it is pasted.
+ */
+export function newDraft(website?: string): Draft {
   return {
     name: "",
     label: "Call us",
@@ -169,10 +174,10 @@ export function newDraft(): Draft {
     phoneNumber: "",
     ringPortal: true,
     timezone: defaultTimezone(),
-    hours: presetHours("weekdays"),
+    hours: presetHours("always"),
     holidays: [],
-    closedBehavior: "message",
-    allowedDomains: [],
+    closedBehavior: "callback",
+    allowedDomains: domainsOfWebsite(website),
   };
 }
 

@@ -1,6 +1,6 @@
 import { type Button, callSessions } from "@cac/db";
 import type { Context } from "../../context";
-import { isOpenAt } from "../../domain/schedule";
+import { closedCallMessage, isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
 import { recordRefusal } from "../abuse";
 import { detectAbuseAtCallStart } from "../abuse-detection";
@@ -64,7 +64,7 @@ export async function startCall(
   const { now, usage } = facts;
   const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
   if (!isOpenAt(schedule, now)) {
-    throw new AppError("BUTTON_CLOSED", "We're closed right now. Please call again when we're open.");
+    throw new AppError("BUTTON_CLOSED", closedCallMessage(schedule, now));
   }
   const flagged = await detectAbuseAtCallStart(ctx, visitorIp, button.accountId, now, facts.activity);
   if (flagged) {

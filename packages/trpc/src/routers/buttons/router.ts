@@ -8,6 +8,7 @@ import {
   setButtonEnabledProcedure,
   updateButtonProcedure,
 } from "./crud";
+import { emailInstructionsProcedure, installsProcedure } from "./install";
 import { removeLogoProcedure } from "./logo";
 import { getRoutingProcedure, setRoutingProcedure } from "./routing";
 
@@ -22,4 +23,6 @@ export const buttonsRouter = router({
   removeLogo: removeLogoProcedure,
   routing: getRoutingProcedure,
   setRouting: setRoutingProcedure,
+  installs: installsProcedure,
+  emailInstructions: emailInstructionsProcedure,
 });
