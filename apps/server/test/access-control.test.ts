@@ -400,6 +400,10 @@ const cases: Record<ProcedurePath, Case> = {
   },
   "team.invitation": { tier: "public", why: "the emailed link is the credential (throttled per IP)" },
   "team.acceptWithNewLogin": { tier: "public", why: "the emailed link is the credential (throttled per IP)" },
+  "team.acceptWithPassword": {
+    tier: "public",
+    why: "the emailed link and the login's password are the credentials (throttled per IP and address)",
+  },
   "team.acceptInvitation": {
     tier: "authed",
     crossAccount: {

@@ -138,6 +138,35 @@ describe("the team: invitations, roles, removal", () => {
       expect((await first.client.trpc.account.me.query())?.account.id).toBe(first.accountId);
     });
 
+    it("someone removed from their only account comes back with their login's password", async () => {
+      const owner = await business();
+      const email = uniqueEmail("returning");
+      await acceptNew((await invite(owner.client, "agent", email)).token);
+      const userId = (await memberByEmail(h.db.db, email)).id;
+      await owner.client.trpc.team.remove.mutate({ userId });
+      // Their login belongs to no account now: it cannot log in, and says why.
+      const orphan = await expectTrpcError(login(email));
+      expect(orphan.data?.code).toBe("FORBIDDEN");
+      expect(orphan.message).toMatch(/not a member of any account/);
+
+      const { token } = await invite(owner.client, "admin", email);
+      expect((await h.client({ ip: uniqueIp() }).trpc.team.invitation.query({ token })).hasLogin).toBe(true);
+      const visitor = h.client({ ip: uniqueIp() });
+      const wrong = await expectTrpcError(
+        visitor.trpc.team.acceptWithPassword.mutate({ token, password: "not-their-password" }),
+      );
+      expect(wrong.data?.code).toBe("UNAUTHORIZED");
+      await visitor.trpc.team.acceptWithPassword.mutate({ token, password: PASSWORD });
+      const me = await visitor.trpc.account.me.query();
+      expect(me?.account.id).toBe(owner.accountId);
+      expect(me?.user.role).toBe("admin");
+      // The link worked once.
+      const again = await expectTrpcError(
+        h.client({ ip: uniqueIp() }).trpc.team.acceptWithPassword.mutate({ token, password: PASSWORD }),
+      );
+      expect(again.data?.appCode).toBe("INVALID_TOKEN");
+    });
+
     it("an invitation for another address is refused to the signed-in login", async () => {
       const owner = await business();
       const other = await business();
