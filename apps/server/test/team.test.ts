@@ -3,6 +3,8 @@ import { accounts, authSessions, callSessions, invitations, memberships } from "
 import { memberByEmail } from "@cac/db/testing";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withSubscriptions } from "./call-clients";
+import { until } from "./cluster/event-stream";
 import {
   expectTrpcError,
   HARNESS_TIMEOUT_MS,
@@ -353,6 +355,29 @@ describe("the team: invitations, roles, removal", () => {
   });
 
   describe("removal", () => {
+    it("the removed member's panel (the portal's subscription client) is told at once and does not reconnect", async () => {
+      const owner = await business();
+      const email = uniqueEmail("subscribed");
+      const agent = await acceptNew((await invite(owner.client, "agent", email)).token);
+      const userId = (await memberByEmail(h.db.db, email)).id;
+      const states: string[] = [];
+      let refused: { code?: string; message: string } | null = null;
+      const sub = withSubscriptions(h.url, agent).phone.events.subscribe(undefined, {
+        onConnectionStateChange: (change) => states.push(change.state),
+        onError: (error) => {
+          refused = { code: (error.data as { code?: string } | undefined)?.code, message: error.message };
+        },
+      });
+      try {
+        await until(() => states.includes("pending"), "the panel's stream to open");
+        await owner.client.trpc.team.remove.mutate({ userId });
+        await until(() => refused !== null, "the panel to hear it was removed");
+        expect(refused).toEqual({ code: "UNAUTHORIZED", message: "You were removed from this account." });
+      } finally {
+        sub.unsubscribe();
+      }
+    });
+
     it("ends the member's sessions in that account at once, and only those", async () => {
       const owner = await business();
       const other = await business();
@@ -394,10 +419,16 @@ describe("the team: invitations, roles, removal", () => {
         const first = await reader.read();
         expect(first.done).toBe(false);
         await owner.client.trpc.team.remove.mutate({ userId });
-        // The server ends it: reading reaches the end (without the removal it would stay open).
-        let done = false;
-        while (!done) done = (await reader.read()).done;
-        expect(done).toBe(true);
+        // The server tells the panel why and ends the stream (without the removal it stays open).
+        let told = "";
+        for (;;) {
+          const chunk = await reader.read();
+          if (chunk.done) break;
+          told += new TextDecoder().decode(chunk.value);
+        }
+        expect(told).toContain("event: serialized-error");
+        expect(told).toContain("You were removed from this account.");
+        expect(told).toContain('"code":"UNAUTHORIZED"');
         // And the panel cannot come back.
         const again = await agent.fetch(`${h.url}/trpc/phone.events`, {
           headers: { accept: "text/event-stream" },
