@@ -126,3 +126,39 @@ test("a new login accepts: name, password and 18+; the link works once", async (
   await expect(invitee.getByText("This invitation cannot be used")).toBeVisible();
   await other.close();
 });
+
+test("an existing login accepts with its password without logging in first", async ({
+  page,
+  browser,
+  server,
+}) => {
+  const owner = await signUpConfirmedUser(page, server);
+  // Someone with a login of their own, in another browser that is not logged in.
+  const other = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const invitee = await other.newPage();
+  const inviteeEmail = uniqueEmail("returning");
+  await signUpConfirmedUser(invitee, server, inviteeEmail);
+  await other.clearCookies();
+
+  await openTeam(page);
+  await page.getByLabel("Email").fill(inviteeEmail);
+  await page.getByLabel("Role").selectOption("admin");
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByText(`We emailed ${inviteeEmail} a link to join.`)).toBeVisible();
+
+  await invitee.goto(await invitationLink(server, inviteeEmail));
+  await expect(
+    invitee.getByText(`${inviteeEmail} already has a login: enter its password to accept.`),
+  ).toBeVisible();
+  await expectNoSeriousA11yViolations(invitee);
+  await invitee.getByLabel("Password", { exact: true }).fill("not-the-password");
+  await invitee.getByRole("button", { name: "Accept and join" }).click();
+  await expect(invitee.getByText("The password is incorrect for this address.").first()).toBeVisible();
+  await invitee.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await invitee.getByRole("button", { name: "Accept and join" }).click();
+  await expect(invitee.getByRole("heading", { level: 1, name: "Team" })).toBeVisible();
+  // An admin here: the owner's team, with the invite form.
+  await expect(invitee.getByText(owner.email)).toBeVisible();
+  await expect(invitee.getByRole("heading", { name: "Invite a member" })).toBeVisible();
+  await other.close();
+});

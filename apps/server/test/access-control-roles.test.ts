@@ -179,6 +179,7 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
   "team.revokeInvitation": { roles: ownersAndAdmins, input: () => ({ id: nobody() }) },
   "team.invitation": { notByRole: "public: the emailed link is the credential" },
   "team.acceptWithNewLogin": { notByRole: "public: the emailed link is the credential" },
+  "team.acceptWithPassword": { notByRole: "public: the emailed link and the login's password" },
   "team.acceptInvitation": { roles: anyMember, input: () => ({ token: "not-a-token-of-anyone-at-all" }) },
   // Last: the admin and the agent really leave (the owner, the only one, may not).
   "team.leave": { roles: anyMember },

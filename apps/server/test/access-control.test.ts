@@ -5,8 +5,8 @@
  * `cases` below, with the tier it is built on (checked against its middlewares). The table is a
  * `Record<ProcedurePath, Case>`, keyed by the router's own type, so a new procedure without a row
  * fails typecheck (and this suite). Then:
- * - every authed/owner/operator procedure refuses an anonymous caller with UNAUTHORIZED;
- * - every authed/owner procedure, called as A with B's ids, answers NOT_FOUND or FORBIDDEN (or,
+ * - every authed/admin/owner/operator procedure refuses an anonymous caller with UNAUTHORIZED;
+ * - every authed/admin/owner procedure, called as A with B's ids, answers NOT_FOUND or FORBIDDEN (or,
  *   when it takes no ids, works on A's own data only), never shows B's data, and leaves every
  *   row of B's unchanged;
  * - every operator procedure refuses a verified customer who is not an operator with FORBIDDEN;
@@ -14,7 +14,8 @@
  *   chain, and every other widget procedure acts on a call by its capability token.
  *
  * To extend: add B's (and A's) objects in `createParty`, then one row per new procedure (and one per
- * guarded Fastify route, in `routeCases`: the same checks over plain HTTP).
+ * guarded Fastify route, in `routeCases`: the same checks over plain HTTP). What each role of an
+ * account (owner, admin, agent) may call is access-control-roles.test.ts's table.
  */
 import { createHash } from "node:crypto";
 import { defaultLimits, refusalKind, type WidgetEntry, widgetEntries } from "@cac/core";
@@ -466,6 +467,10 @@ const cases: Record<ProcedurePath, Case> = {
   },
   "team.invitation": { tier: "public", why: "the emailed link is the credential (throttled per IP)" },
   "team.acceptWithNewLogin": { tier: "public", why: "the emailed link is the credential (throttled per IP)" },
+  "team.acceptWithPassword": {
+    tier: "public",
+    why: "the emailed link and the login's password are the credentials (throttled per IP and address)",
+  },
   "team.acceptInvitation": {
     tier: "authed",
     crossAccount: {

@@ -3,6 +3,8 @@ import { accounts, authSessions, callSessions, invitations, memberships } from "
 import { memberByEmail } from "@cac/db/testing";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withSubscriptions } from "./call-clients";
+import { until } from "./cluster/event-stream";
 import {
   expectTrpcError,
   HARNESS_TIMEOUT_MS,
@@ -136,6 +138,35 @@ describe("the team: invitations, roles, removal", () => {
       );
       expect(refused.data?.code).toBe("NOT_FOUND");
       expect((await first.client.trpc.account.me.query())?.account.id).toBe(first.accountId);
+    });
+
+    it("someone removed from their only account comes back with their login's password", async () => {
+      const owner = await business();
+      const email = uniqueEmail("returning");
+      await acceptNew((await invite(owner.client, "agent", email)).token);
+      const userId = (await memberByEmail(h.db.db, email)).id;
+      await owner.client.trpc.team.remove.mutate({ userId });
+      // Their login belongs to no account now: it cannot log in, and says why.
+      const orphan = await expectTrpcError(login(email));
+      expect(orphan.data?.code).toBe("FORBIDDEN");
+      expect(orphan.message).toMatch(/not a member of any account/);
+
+      const { token } = await invite(owner.client, "admin", email);
+      expect((await h.client({ ip: uniqueIp() }).trpc.team.invitation.query({ token })).hasLogin).toBe(true);
+      const visitor = h.client({ ip: uniqueIp() });
+      const wrong = await expectTrpcError(
+        visitor.trpc.team.acceptWithPassword.mutate({ token, password: "not-their-password" }),
+      );
+      expect(wrong.data?.code).toBe("UNAUTHORIZED");
+      await visitor.trpc.team.acceptWithPassword.mutate({ token, password: PASSWORD });
+      const me = await visitor.trpc.account.me.query();
+      expect(me?.account.id).toBe(owner.accountId);
+      expect(me?.user.role).toBe("admin");
+      // The link worked once.
+      const again = await expectTrpcError(
+        h.client({ ip: uniqueIp() }).trpc.team.acceptWithPassword.mutate({ token, password: PASSWORD }),
+      );
+      expect(again.data?.appCode).toBe("INVALID_TOKEN");
     });
 
     it("an invitation for another address is refused to the signed-in login", async () => {
@@ -324,6 +355,29 @@ describe("the team: invitations, roles, removal", () => {
   });
 
   describe("removal", () => {
+    it("the removed member's panel (the portal's subscription client) is told at once and does not reconnect", async () => {
+      const owner = await business();
+      const email = uniqueEmail("subscribed");
+      const agent = await acceptNew((await invite(owner.client, "agent", email)).token);
+      const userId = (await memberByEmail(h.db.db, email)).id;
+      const states: string[] = [];
+      let refused: { code?: string; message: string } | null = null;
+      const sub = withSubscriptions(h.url, agent).phone.events.subscribe(undefined, {
+        onConnectionStateChange: (change) => states.push(change.state),
+        onError: (error) => {
+          refused = { code: (error.data as { code?: string } | undefined)?.code, message: error.message };
+        },
+      });
+      try {
+        await until(() => states.includes("pending"), "the panel's stream to open");
+        await owner.client.trpc.team.remove.mutate({ userId });
+        await until(() => refused !== null, "the panel to hear it was removed");
+        expect(refused).toEqual({ code: "UNAUTHORIZED", message: "You were removed from this account." });
+      } finally {
+        sub.unsubscribe();
+      }
+    });
+
     it("ends the member's sessions in that account at once, and only those", async () => {
       const owner = await business();
       const other = await business();
@@ -365,10 +419,16 @@ describe("the team: invitations, roles, removal", () => {
         const first = await reader.read();
         expect(first.done).toBe(false);
         await owner.client.trpc.team.remove.mutate({ userId });
-        // The server ends it: reading reaches the end (without the removal it would stay open).
-        let done = false;
-        while (!done) done = (await reader.read()).done;
-        expect(done).toBe(true);
+        // The server tells the panel why and ends the stream (without the removal it stays open).
+        let told = "";
+        for (;;) {
+          const chunk = await reader.read();
+          if (chunk.done) break;
+          told += new TextDecoder().decode(chunk.value);
+        }
+        expect(told).toContain("event: serialized-error");
+        expect(told).toContain("You were removed from this account.");
+        expect(told).toContain('"code":"UNAUTHORIZED"');
         // And the panel cannot come back.
         const again = await agent.fetch(`${h.url}/trpc/phone.events`, {
           headers: { accept: "text/event-stream" },

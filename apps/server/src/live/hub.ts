@@ -18,6 +18,8 @@ export const sseBytes = {
   connected: (client: object) => `event: connected\ndata: ${JSON.stringify(client)}\n\n\n`,
   ping: "event: ping\ndata: \n\n\n",
   tracked: (data: string, id: string) => `data: ${data}\nid: ${id}\n\n\n`,
+  /** An error that ends the stream for good (the client stops instead of reconnecting). */
+  error: (data: string) => `event: serialized-error\ndata: ${data}\n\n\n`,
 };
 
 /** Streams written to in one turn of the event loop; the rest wait for the next turn. */

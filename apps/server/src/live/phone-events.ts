@@ -9,12 +9,12 @@ import {
   ringingNow,
   type Settings,
 } from "@cac/core";
-import { type AppRouter, phoneEventsRequest, sseOptions } from "@cac/trpc";
+import { type AppRouter, phoneEventsRequest, serializeEvent, sseOptions } from "@cac/trpc";
 import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from "@trpc/server/adapters/fastify";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { createRequestContext } from "../context";
 import type { Drain } from "../drain";
-import type { LiveHub } from "./hub";
+import { type LiveHub, sseBytes } from "./hub";
 
 /** The headers of tRPC's SSE responses. */
 const SSE_HEADERS = {
@@ -23,6 +23,25 @@ const SSE_HEADERS = {
   "x-accel-buffering": "no",
   connection: "keep-alive",
 };
+
+/**
+ * What a removed member's open panel is told before its stream ends: the error shape tRPC sends for
+ * a refused session (UNAUTHORIZED), so the panel stops ringing at once rather than at its reconnect.
+ */
+const REMOVED = sseBytes.error(
+  serializeEvent({
+    message: "You were removed from this account.",
+    code: -32001,
+    data: {
+      code: "UNAUTHORIZED",
+      httpStatus: 401,
+      path: "phone.events",
+      appCode: "UNAUTHENTICATED",
+      retryAfterSeconds: null,
+      fieldErrors: null,
+    },
+  }),
+);
 
 /** How soon a panel that opened is recorded as present: opens of that moment go in one write. */
 const OPEN_BEAT_MS = 100;
@@ -101,7 +120,7 @@ export function registerPhoneEvents(
   drain.signal.addEventListener("abort", () => hub.endAll(), { once: true });
 
   // The open panels by member ("account user"): a removed member's end at once, on every instance.
-  const byMember = new Map<string, Set<{ push(chunk: null): unknown }>>();
+  const byMember = new Map<string, Set<{ push(chunk: string | null): unknown }>>();
   const memberKey = (accountId: string, userId: string) => `${accountId} ${userId}`;
   const removals = ports.pubsub
     .subscribe(MEMBER_REMOVALS_CHANNEL, (event) => {
@@ -110,7 +129,10 @@ export function registerPhoneEvents(
       if (!streams) return;
       byMember.delete(memberKey(accountId, userId));
       // Ending the body closes the response; the panel's reconnect then finds no session.
-      for (const body of streams) body.push(null);
+      for (const body of streams) {
+        body.push(REMOVED);
+        body.push(null);
+      }
     })
     .catch((error: unknown) => {
       ports.log.warn(

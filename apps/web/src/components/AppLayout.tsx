@@ -124,7 +124,8 @@ export function AppLayout() {
           <AccountClosedBanner />
           <PastDueBanner />
           <PolicyNoticeBanner />
-          <PhonePanel />
+          {/* Its stream rings the active account's calls: a switch of account opens a new one. */}
+          <PhonePanel key={account.id} />
           <main id="main" tabIndex={-1} className="app-main">
             <Outlet />
           </main>

@@ -1,13 +1,4 @@
-import {
-  Alert,
-  Button,
-  buttonClass,
-  Checkbox,
-  ErrorState,
-  LoadingBlock,
-  PasswordField,
-  TextField,
-} from "@cac/ui";
+import { Alert, Button, Checkbox, ErrorState, LoadingBlock, PasswordField, TextField } from "@cac/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef, useState } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
@@ -55,6 +46,9 @@ export function InvitationPage() {
     trpc.team.acceptWithNewLogin.mutationOptions({ onSuccess: joined, onError: errors.report }),
   );
   const accept = useMutation(trpc.team.acceptInvitation.mutationOptions({ onSuccess: joined }));
+  const acceptWithPassword = useMutation(
+    trpc.team.acceptWithPassword.mutationOptions({ onSuccess: joined, onError: errors.report }),
+  );
 
   if (!token) {
     return (
@@ -96,22 +90,45 @@ export function InvitationPage() {
             >
               Accept and join
             </Button>
+          ) : signedInAs ? (
+            <p>
+              You are logged in as {signedInAs}. Log out, then open this link again to accept as{" "}
+              {invitation.email}.
+            </p>
           ) : (
-            <>
-              <p>
-                {signedInAs
-                  ? `You are logged in as ${signedInAs}. Log out, then log in as ${invitation.email} to accept.`
-                  : `${invitation.email} already has a login. Log in, then open this link again to accept.`}
+            <form
+              ref={formRef}
+              noValidate
+              className="form"
+              onSubmit={(event: FormEvent) => {
+                event.preventDefault();
+                errors.clear();
+                acceptWithPassword.mutate({ token, password: form.values.password });
+              }}
+            >
+              <p>{invitation.email} already has a login: enter its password to accept.</p>
+              <FormAlert errors={errors} />
+              <input
+                type="text"
+                name="username"
+                autoComplete="username"
+                value={invitation.email}
+                readOnly
+                hidden
+              />
+              <PasswordField
+                label="Password"
+                autoComplete="current-password"
+                required
+                {...form.text("password")}
+              />
+              <Button type="submit" fullWidth pending={acceptWithPassword.isPending} pendingLabel="Joining…">
+                Accept and join
+              </Button>
+              <p className="ui-hint">
+                <Link to="/forgot-password">Forgot your password?</Link>
               </p>
-              {signedInAs ? null : (
-                <Link
-                  className={buttonClass({ fullWidth: true })}
-                  to={`/login?next=${encodeURIComponent(`/invitation${location.hash}`)}`}
-                >
-                  Log in to accept
-                </Link>
-              )}
-            </>
+            </form>
           )}
         </div>
       </AuthCard>

@@ -4,7 +4,7 @@ import type { Context } from "../context";
 import { ipKey } from "../domain/ip";
 import { emails } from "../email/templates";
 import { AppError } from "../errors";
-import { hashPassword } from "./auth";
+import { hashPassword, verifyPassword } from "./auth";
 import { isUniqueViolation } from "./db-errors";
 import { type PlanTx, withinPlanLimits } from "./plan-limits";
 import { returned } from "./rows";
@@ -324,5 +324,29 @@ export async function acceptInvitationSignedIn(ctx: Context, auth: SessionAuth, 
     { accountId: joined.accountId, userId: joined.userId },
     "invitation accepted (existing login)",
   );
+  return { ok: true as const };
+}
+
+const WRONG_PASSWORD = "The password is incorrect for this address.";
+
+/**
+ * Accepts with the existing login of the invitation's address, by its password: for someone not
+ * logged in (or who belongs to no account any more, and so cannot log in). Limited per IP and per
+ * address as logins are; logs the member in, in the account they joined.
+ */
+export async function acceptInvitationWithPassword(ctx: Context, input: { token: string; password: string }) {
+  await throttle(ctx, "invitation.ip", ipKey(ctx.http.ip));
+  const { invitation } = await invitationByToken(ctx, input.token);
+  await throttle(ctx, "login.ip_email", `${ipKey(ctx.http.ip)} ${invitation.email}`);
+  const [user] = await ctx.db
+    .select({ id: users.id, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, invitation.email));
+  if (!user || !(await verifyPassword(user.passwordHash, input.password))) {
+    throw new AppError("UNAUTHENTICATED", WRONG_PASSWORD, { fieldErrors: { password: [WRONG_PASSWORD] } });
+  }
+  const joined = await join(ctx, input.token, async () => user.id);
+  await startSession(ctx, joined.userId, joined.accountId);
+  ctx.log.info({ accountId: joined.accountId, userId: joined.userId }, "invitation accepted (password)");
   return { ok: true as const };
 }

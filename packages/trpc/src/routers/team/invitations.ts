@@ -1,6 +1,7 @@
 import {
   acceptInvitationNewLogin,
   acceptInvitationSignedIn,
+  acceptInvitationWithPassword,
   inviteMember,
   listInvitations,
   previewInvitation,
@@ -11,6 +12,7 @@ import { adminProcedure, authedProcedure, publicProcedure } from "../../trpc";
 import { okOutput } from "../output.schema";
 import {
   acceptNewLoginInput,
+  acceptWithPasswordInput,
   invitationIdInput,
   invitationOutput,
   invitationPreviewOutput,
@@ -55,3 +57,9 @@ export const acceptInvitationProcedure = authedProcedure
   .input(invitationTokenInput)
   .output(okOutput)
   .mutation(({ ctx, input }) => acceptInvitationSignedIn(ctx, ctx, input.token));
+
+/** Accepts with the existing login of the invitation's address, by its password (logs it in). */
+export const acceptWithPasswordProcedure = publicProcedure
+  .input(acceptWithPasswordInput)
+  .output(okOutput)
+  .mutation(({ ctx, input }) => acceptInvitationWithPassword(ctx, input));

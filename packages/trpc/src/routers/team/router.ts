@@ -2,6 +2,7 @@ import { router } from "../../trpc";
 import {
   acceptInvitationProcedure,
   acceptWithNewLoginProcedure,
+  acceptWithPasswordProcedure,
   invitationPreviewProcedure,
   invitationsProcedure,
   inviteProcedure,
@@ -30,5 +31,6 @@ export const teamRouter = router({
   revokeInvitation: revokeInvitationProcedure,
   invitation: invitationPreviewProcedure,
   acceptWithNewLogin: acceptWithNewLoginProcedure,
+  acceptWithPassword: acceptWithPasswordProcedure,
   acceptInvitation: acceptInvitationProcedure,
 });

@@ -13,6 +13,11 @@ export const memberIdInput = z.object({ userId });
 export const switchAccountInput = z.object({ accountId: z.uuid("This account does not exist.") });
 export const invitationTokenInput = z.object({ token: invitationToken });
 
+export const acceptWithPasswordInput = z.object({
+  token: invitationToken,
+  password: text().min(1, "Enter your password.").max(256, "Enter your password."),
+});
+
 export const acceptNewLoginInput = z.object({
   token: invitationToken,
   name: personNameSchema,
