@@ -1,4 +1,4 @@
-import { accounts, callbackRequests, callSessions, type DbHandle, users } from "@cac/db";
+import { accounts, callbackRequests, callSessions, type DbHandle } from "@cac/db";
 import { createTestDb, insertMember } from "@cac/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalizeTag, noteBodySchema, tagListSchema } from "../src/domain/work-items";

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { buttons, callRingSteps, callSessions, memberships, users } from "@cac/db";
+import { buttons, callRingSteps, callSessions, memberships } from "@cac/db";
 import { and, count, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
