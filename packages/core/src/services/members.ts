@@ -1,9 +1,18 @@
-import { accounts, authSessions, type MemberRole, memberships, users } from "@cac/db";
+import {
+  accounts,
+  authSessions,
+  buttonRoutingMembers,
+  callbackRequests,
+  type MemberRole,
+  memberHours,
+  memberships,
+  users,
+} from "@cac/db";
 import { and, asc, count, eq } from "drizzle-orm";
 import type { Context } from "../context";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
-import { availableAgents } from "./calls/presence";
+import { reachableMembers } from "./calls/presence";
 import type { PlanTx } from "./plan-limits";
 import type { SessionAuth } from "./sessions";
 
@@ -47,7 +56,9 @@ export async function listMembers(
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.accountId, accountId))
     .orderBy(asc(memberships.createdAt), asc(users.email));
-  const reachable = new Set((await availableAgents(deps, accountId)).map((agent) => agent.id));
+  const reachable = new Set(
+    (await reachableMembers(deps, accountId, deps.clock.now())).map((agent) => agent.id),
+  );
   const rank: Record<MemberRole, number> = { owner: 0, admin: 1, agent: 2 };
   return rows
     .map((row) => ({ ...row, reachable: reachable.has(row.userId) }))
@@ -152,6 +163,33 @@ export async function changeMemberRole(
 }
 
 /**
+ * Deletes a membership and what hangs on it in that account: the person's place in the buttons'
+ * routing, their own working hours, and their open callback requests (back to new, unassigned, so
+ * the team sees them again). Their answered calls and notes keep naming them.
+ */
+async function dropMembership(tx: PlanTx, accountId: string, userId: string) {
+  await tx
+    .delete(buttonRoutingMembers)
+    .where(and(eq(buttonRoutingMembers.accountId, accountId), eq(buttonRoutingMembers.userId, userId)));
+  await tx
+    .delete(memberHours)
+    .where(and(eq(memberHours.accountId, accountId), eq(memberHours.userId, userId)));
+  await tx
+    .update(callbackRequests)
+    .set({ assigneeId: null, status: "new" })
+    .where(
+      and(
+        eq(callbackRequests.accountId, accountId),
+        eq(callbackRequests.assigneeId, userId),
+        eq(callbackRequests.status, "assigned"),
+      ),
+    );
+  await tx
+    .delete(memberships)
+    .where(and(eq(memberships.accountId, accountId), eq(memberships.userId, userId)));
+}
+
+/**
  * Ends a membership: its row, the person's sessions working in this account (their sessions in
  * other accounts stay), and, on every instance, their open phone panels of this account.
  */
@@ -177,9 +215,7 @@ export async function removeMember(ctx: Context, auth: SessionAuth, userId: stri
     }
     if (role === "owner" && (await ownerCount(tx, accountId)) <= 1)
       throw new AppError("CONFLICT", LAST_OWNER);
-    await tx
-      .delete(memberships)
-      .where(and(eq(memberships.accountId, accountId), eq(memberships.userId, userId)));
+    await dropMembership(tx, accountId, userId);
   });
   await endMembership(ctx, accountId, userId);
   ctx.log.info({ accountId, userId, by: auth.user.id }, "member removed");
@@ -193,9 +229,7 @@ export async function leaveAccount(ctx: Context, auth: SessionAuth) {
     const role = await memberRole(tx, accountId, auth.user.id);
     if (role === "owner" && (await ownerCount(tx, accountId)) <= 1)
       throw new AppError("CONFLICT", LAST_OWNER);
-    await tx
-      .delete(memberships)
-      .where(and(eq(memberships.accountId, accountId), eq(memberships.userId, auth.user.id)));
+    await dropMembership(tx, accountId, auth.user.id);
   });
   await endMembership(ctx, accountId, auth.user.id);
   return { ok: true as const };
