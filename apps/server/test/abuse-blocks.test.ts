@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Business,
   callsFrom,
+  closeBusinessPanels,
   eventKindsOf,
   flagsOf,
   openBusiness,
@@ -40,7 +41,10 @@ describe("abuse: customer blocks and operator review", () => {
     other = await openBusiness(h);
     operator = (await signupVerified(h, { email: OPERATOR })).client;
   }, HARNESS_TIMEOUT_MS);
-  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
+  afterAll(async () => {
+    closeBusinessPanels();
+    await h?.close();
+  }, HARNESS_TIMEOUT_MS);
 
   describe("an owner blocks a caller from the call log", () => {
     it("blocks the IP of one of their calls for their own account only; another account still takes it", async () => {

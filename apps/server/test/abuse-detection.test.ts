@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Business,
   callsFrom,
+  closeBusinessPanels,
   eventKindsOf,
   flagsOf,
   openBusiness,
@@ -34,7 +35,10 @@ describe("automatic abuse flagging at call start", () => {
     });
     shop = await openBusiness(h);
   }, HARNESS_TIMEOUT_MS);
-  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
+  afterAll(async () => {
+    closeBusinessPanels();
+    await h?.close();
+  }, HARNESS_TIMEOUT_MS);
 
   it("many call starts: the attempt past the threshold flags the IP for 24 h and is refused, creating nothing", async () => {
     const ip = freshIp();

@@ -1,8 +1,10 @@
 import { abuseFlags, accounts, callSessions, securityEvents } from "@cac/db";
 import { memberByEmail, setMembersPresent } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
+import { readyToAnswer } from "./call-clients";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { type Harness, signupVerified, type TestClient } from "./harness";
+import type { SseStream } from "./sse-reader";
 
 export const SHOP = "https://shop.test";
 
@@ -15,11 +17,19 @@ export type Business = {
   buttonId: string;
 };
 
+const openPanels: SseStream[] = [];
+
+/** Closes the phone panels the businesses opened (a suite's afterAll, before the harness closes). */
+export function closeBusinessPanels() {
+  for (const panel of openPanels.splice(0)) panel.drop();
+}
+
 export async function openBusiness(h: Harness, email?: string): Promise<Business> {
   const { client, email: address } = await signupVerified(h, email ? { email } : {});
   const button = await client.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
   const user = await memberByEmail(h.db.db, address);
-  await setMembersPresent(h.db.db, { userId: user.id }, h.clock.now());
+  // The owner's phone panel is open (a live stream): calls ring only a reachable member.
+  openPanels.push(await readyToAnswer(h.url, client));
   // On the Pro plan: each call these suites leave ringing holds its minutes of the quota (10 on
   // Free, whose 60 minutes would refuse the seventh), and Pro's 3,000 hold fifty at once.
   await h.db.db.update(accounts).set({ plan: "pro" }).where(eq(accounts.id, user!.accountId));

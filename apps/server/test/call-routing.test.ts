@@ -204,11 +204,22 @@ describe("call routing", () => {
       stepSeconds: 20,
       members: [{ userId: agentId, ringSeconds: null }],
     });
-    const before = (await h.db.db.select({ id: callSessions.id }).from(callSessions)).length;
-    // No phone fallback here (Twilio is off): the visitor is led to the callback form.
+    const earlier = new Set(
+      (await h.db.db.select({ id: callSessions.id }).from(callSessions)).map((r) => r.id),
+    );
+    // No phone fallback here (Twilio is off): the visitor is led to the callback form, and the
+    // attempt is kept as one `unavailable` call that rang nobody.
     const refused = await expectTrpcError(visitor().trpc.calls.start.mutate({ button: button.publicId }));
     expect(refused.data?.appCode).toBe("NO_AGENT_AVAILABLE");
-    expect((await h.db.db.select({ id: callSessions.id }).from(callSessions)).length).toBe(before);
+    const after = await h.db.db
+      .select({ id: callSessions.id, status: callSessions.status })
+      .from(callSessions);
+    const added = after.filter((row) => !earlier.has(row.id));
+    expect(added.map((row) => row.status)).toEqual(["unavailable"]);
+    const attempt = added[0];
+    expect(await h.db.db.select().from(callRingSteps).where(eq(callRingSteps.callId, attempt!.id))).toEqual(
+      [],
+    );
 
     // The unreachable first member is skipped: the owner rings first.
     await owner.trpc.buttons.setRouting.mutate({

@@ -1,6 +1,6 @@
 import { defaultLimits } from "@cac/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Business, flagsOf, openBusiness, startCallFrom } from "./abuse-world";
+import { type Business, closeBusinessPanels, flagsOf, openBusiness, startCallFrom } from "./abuse-world";
 import {
   errorOf,
   expectTrpcError,
@@ -39,7 +39,10 @@ describe("forged X-Forwarded-For entries behind one trusted proxy (TRUST_PROXY=1
     });
     shops = [await openBusiness(h), await openBusiness(h), await openBusiness(h)];
   }, HARNESS_TIMEOUT_MS);
-  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
+  afterAll(async () => {
+    closeBusinessPanels();
+    await h?.close();
+  }, HARNESS_TIMEOUT_MS);
 
   it("rotating forged entries get no call past the per-IP call limit (0 of 12)", async () => {
     const attacker = "198.51.100.7";

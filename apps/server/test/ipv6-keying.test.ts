@@ -1,6 +1,14 @@
 import { defaultLimits } from "@cac/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Business, eventKindsOf, flagsOf, openBusiness, seedCalls, startCallFrom } from "./abuse-world";
+import {
+  type Business,
+  closeBusinessPanels,
+  eventKindsOf,
+  flagsOf,
+  openBusiness,
+  seedCalls,
+  startCallFrom,
+} from "./abuse-world";
 import {
   errorOf,
   expectTrpcError,
@@ -52,7 +60,10 @@ describe("IPv6 visitors are keyed by their /64", () => {
     other = await openBusiness(h);
     operator = (await signupVerified(h, { email: OPERATOR })).client;
   }, HARNESS_TIMEOUT_MS);
-  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
+  afterAll(async () => {
+    closeBusinessPanels();
+    await h?.close();
+  }, HARNESS_TIMEOUT_MS);
 
   it("rotating addresses inside one /64 meets the call limit (0 of 12 past it); the next /64 does not", async () => {
     const net = freshNet();

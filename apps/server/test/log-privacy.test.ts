@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Business, openBusiness, seedCalls, startCallFrom } from "./abuse-world";
+import { type Business, closeBusinessPanels, openBusiness, seedCalls, startCallFrom } from "./abuse-world";
 import {
   expectTrpcError,
   HARNESS_TIMEOUT_MS,
@@ -44,6 +44,7 @@ describe("request and service logs", () => {
     shop = await openBusiness(h);
   }, HARNESS_TIMEOUT_MS);
   afterAll(async () => {
+    closeBusinessPanels();
     await h?.close();
     await captcha?.close();
   }, HARNESS_TIMEOUT_MS);

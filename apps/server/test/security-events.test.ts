@@ -9,7 +9,7 @@ import { ipKey } from "@cac/core/domain";
 import { abuseFlags, securityEvents } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Business, openBusiness, startCallFrom } from "./abuse-world";
+import { type Business, closeBusinessPanels, openBusiness, startCallFrom } from "./abuse-world";
 import {
   errorOf,
   HARNESS_TIMEOUT_MS,
@@ -38,7 +38,10 @@ describe("refusals are aggregated per (IP, kind, minute)", () => {
     shop = await openBusiness(h);
     operator = (await signupVerified(h, { email: OPERATOR })).client;
   }, HARNESS_TIMEOUT_MS);
-  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
+  afterAll(async () => {
+    closeBusinessPanels();
+    await h?.close();
+  }, HARNESS_TIMEOUT_MS);
 
   const eventsOf = (ip: string) => h.db.db.select().from(securityEvents).where(eq(securityEvents.ip, ip));
 

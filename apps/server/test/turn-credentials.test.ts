@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config";
 import { relayMode } from "../src/relay-mode";
-import { type Business, openBusiness, startCallFrom } from "./abuse-world";
+import { type Business, closeBusinessPanels, openBusiness, startCallFrom } from "./abuse-world";
 import { configProblems } from "./config-problems";
 import { HARNESS_TIMEOUT_MS, type Harness, LIFTED, startHarness, uniqueIp } from "./harness";
 
@@ -98,7 +98,10 @@ describe("a browser call with coturn configured", () => {
     });
     shop = await openBusiness(h);
   }, HARNESS_TIMEOUT_MS);
-  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
+  afterAll(async () => {
+    closeBusinessPanels();
+    await h?.close();
+  }, HARNESS_TIMEOUT_MS);
 
   it("gives the visitor and the agent each a credential for the call, valid 10 minutes from the server's clock", async () => {
     const startedAt = h.clock.now();

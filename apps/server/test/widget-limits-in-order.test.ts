@@ -6,7 +6,7 @@
 import { securityEvents } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Business, callsFrom, openBusiness, startCallFrom } from "./abuse-world";
+import { type Business, callsFrom, closeBusinessPanels, openBusiness, startCallFrom } from "./abuse-world";
 import { expectTrpcError, HARNESS_TIMEOUT_MS, type Harness, LIFTED, startHarness } from "./harness";
 
 const IP_LIMIT = 2;
@@ -26,7 +26,10 @@ describe("widget entry limits with the captcha off", () => {
     });
     shop = await openBusiness(h);
   }, HARNESS_TIMEOUT_MS);
-  afterAll(() => h?.close(), HARNESS_TIMEOUT_MS);
+  afterAll(async () => {
+    closeBusinessPanels();
+    await h?.close();
+  }, HARNESS_TIMEOUT_MS);
 
   async function refusedLimits(ip: string) {
     const rows = await h.db.db.select().from(securityEvents).where(eq(securityEvents.ip, ip));
