@@ -3,62 +3,11 @@
  * and gives every existing session its user's account as its active one: nobody is logged out,
  * nobody loses a role.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { type SQL, sql } from "drizzle-orm";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
-import { afterAll, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { expect, it } from "vitest";
 import { migrationsFolder } from "../src/client";
-import * as schema from "../src/schema/index";
-import { availableBackends, createTestDatabase } from "../src/testing";
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** The committed migrations up to (not including) the one tagged `before`. */
-function migrationsBefore(before: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "cac-migrations-"));
-  dirs.push(dir);
-  cpSync(migrationsFolder, dir, { recursive: true });
-  const journalFile = join(dir, "meta/_journal.json");
-  const journal = JSON.parse(readFileSync(journalFile, "utf8")) as { entries: Array<{ tag: string }> };
-  const index = journal.entries.findIndex((entry) => entry.tag.startsWith(before));
-  if (index < 0) throw new Error(`no migration ${before}`);
-  journal.entries = journal.entries.slice(0, index);
-  writeFileSync(journalFile, JSON.stringify(journal));
-  return dir;
-}
-
-/** A fresh database of the backend: how to migrate it with a folder, run SQL, and close it. */
-async function freshDatabase(backend: "postgres" | "pglite") {
-  if (backend === "pglite") {
-    const db = drizzlePglite(new PGlite(), { schema, casing: "snake_case" });
-    return {
-      migrate: (folder: string) => migratePglite(db, { migrationsFolder: folder }),
-      rows: async <T>(query: SQL) => (await db.execute(query)).rows as T[],
-      close: () => db.$client.close(),
-    };
-  }
-  const database = await createTestDatabase(process.env.TEST_DATABASE_URL ?? "");
-  const client = postgres(database.url, { max: 1, onnotice: () => {} });
-  const db = drizzlePostgres(client, { schema, casing: "snake_case" });
-  return {
-    migrate: (folder: string) => migratePostgres(db, { migrationsFolder: folder }),
-    rows: async <T>(query: SQL) => [...(await db.execute(query))] as T[],
-    close: async () => {
-      await client.end();
-      await database.drop();
-    },
-  };
-}
+import { availableBackends } from "../src/testing";
+import { freshDatabase, migrationsBefore } from "./migration-steps";
 
 it.each(availableBackends)(
   "0011 makes every user a member of their account, and keeps every session (%s)",
