@@ -1,10 +1,19 @@
 import { INVITATION_TTL_MS, sha256 } from "@cac/core";
-import { accounts, authSessions, callSessions, invitations, memberships } from "@cac/db";
+import {
+  accounts,
+  authSessions,
+  callbackRequests,
+  callSessions,
+  invitations,
+  memberHours,
+  memberships,
+} from "@cac/db";
 import { memberByEmail } from "@cac/db/testing";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withSubscriptions } from "./call-clients";
 import { until } from "./cluster/event-stream";
+import { alwaysOpen, validButton } from "./fixtures/buttons";
 import {
   expectTrpcError,
   HARNESS_TIMEOUT_MS,
@@ -400,6 +409,53 @@ describe("the team: invitations, roles, removal", () => {
       expect(left).toEqual([]);
       // Their login in the other account still works.
       expect((await inOther.trpc.account.me.query())?.account.id).toBe(other.accountId);
+    });
+
+    it("takes the removed member out of the buttons' routing, drops their own hours and hands back their open callbacks", async () => {
+      const owner = await business();
+      const { email, token } = await invite(owner.client, "agent");
+      const agent = await acceptNew(token);
+      const userId = (await memberByEmail(h.db.db, email)).id;
+      const button = await owner.client.trpc.buttons.create.mutate(
+        validButton({ hours: alwaysOpen, closedBehavior: "callback", allowedDomains: ["shop.test"] }),
+      );
+      await owner.client.trpc.buttons.setRouting.mutate({
+        id: button.id,
+        who: "chosen",
+        strategy: "in-order",
+        stepSeconds: 20,
+        members: [
+          { userId, ringSeconds: null },
+          { userId: owner.userId, ringSeconds: null },
+        ],
+      });
+      await agent.trpc.phone.setHours.mutate({ hours: alwaysOpen });
+      await h.client({ origin: "https://shop.test", ip: uniqueIp() }).trpc.widget.requestCallback.mutate({
+        button: button.publicId,
+        name: "Visitor",
+        phone: "(202) 555-0111",
+      });
+      const [request] = await h.db.db
+        .select({ id: callbackRequests.id })
+        .from(callbackRequests)
+        .where(eq(callbackRequests.accountId, owner.accountId));
+      await owner.client.trpc.callbacks.assign.mutate({ id: request!.id, assigneeId: userId });
+
+      await owner.client.trpc.team.remove.mutate({ userId });
+
+      const routing = await owner.client.trpc.buttons.routing.query({ id: button.id });
+      expect(routing.members.map((member) => member.userId)).toEqual([owner.userId]);
+      expect(
+        await h.db.db
+          .select()
+          .from(memberHours)
+          .where(and(eq(memberHours.accountId, owner.accountId), eq(memberHours.userId, userId))),
+      ).toEqual([]);
+      const [handedBack] = await h.db.db
+        .select({ status: callbackRequests.status, assigneeId: callbackRequests.assigneeId })
+        .from(callbackRequests)
+        .where(eq(callbackRequests.id, request!.id));
+      expect(handedBack).toEqual({ status: "new", assigneeId: null });
     });
 
     it("cuts the removed member's live phone stream", async () => {
