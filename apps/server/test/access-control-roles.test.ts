@@ -20,6 +20,7 @@ import { TRPCClientError } from "@trpc/client";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PortalRoute, portalRoutes } from "../src/routes/guard";
+import { validButton } from "./fixtures/buttons";
 import {
   HARNESS_TIMEOUT_MS,
   type Harness,
@@ -202,28 +203,9 @@ function logoForm(): FormData {
   return form;
 }
 
+/** A valid button whose creation does not depend on the plan (it starts disabled). */
 function buttonInput(name: string) {
-  const day = [{ start: 9 * 60, end: 17 * 60 }];
-  return {
-    name,
-    label: "Call us",
-    enabled: false,
-    style: {
-      background: "#1d4ed8",
-      text: "#ffffff",
-      size: "medium" as const,
-      shape: "pill" as const,
-      position: "bottom-right" as const,
-      icon: "phone" as const,
-    },
-    phoneNumber: null,
-    ringPortal: true,
-    timezone: "America/New_York",
-    hours: [[], day, day, day, day, day, []],
-    holidays: [],
-    closedBehavior: "message" as const,
-    allowedDomains: ["shop.example.test"],
-  };
+  return validButton({ name, enabled: false, allowedDomains: ["shop.example.test"] });
 }
 
 type AnyProcedure = { _def: { type: "query" | "mutation" | "subscription"; middlewares: unknown[] } };

@@ -38,6 +38,7 @@ import { eq, getTableColumns, inArray, or, type SQL, sql, Table } from "drizzle-
 import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PortalRoute, portalRoutes } from "../src/routes/guard";
+import { validButton } from "./fixtures/buttons";
 import {
   expectTrpcError,
   HARNESS_TIMEOUT_MS,
@@ -140,27 +141,7 @@ const routeCases: Record<PortalRoute, RouteCase> = {
 
 /** A valid button whose creation does not depend on the plan (it starts disabled). */
 function buttonInput(name: string) {
-  const day = [{ start: 9 * 60, end: 17 * 60 }];
-  return {
-    name,
-    label: "Call us",
-    enabled: false,
-    style: {
-      background: "#1d4ed8",
-      text: "#ffffff",
-      size: "medium" as const,
-      shape: "pill" as const,
-      position: "bottom-right" as const,
-      icon: "phone" as const,
-    },
-    phoneNumber: null,
-    ringPortal: true,
-    timezone: "America/New_York",
-    hours: [[], day, day, day, day, day, []],
-    holidays: [],
-    closedBehavior: "message" as const,
-    allowedDomains: ["shop.example.test"],
-  };
+  return validButton({ name, enabled: false, allowedDomains: ["shop.example.test"] });
 }
 
 /** One row per procedure: a missing row is a type error, a stale one too (excess property). */
