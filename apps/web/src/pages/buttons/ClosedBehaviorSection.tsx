@@ -1,7 +1,8 @@
+import { type Choice, ChoiceGroup } from "./ChoiceGroup";
 import type { ClosedBehavior } from "./draft";
 import { EditorSection } from "./EditorSection";
 
-const closedOptions: ReadonlyArray<{ value: ClosedBehavior; label: string; hint: string }> = [
+const closedOptions: ReadonlyArray<Choice<ClosedBehavior>> = [
   {
     value: "message",
     label: "Show when you are back",
@@ -27,24 +28,15 @@ export function ClosedBehaviorSection({
 }) {
   return (
     <EditorSection id="closed" title="When you are closed">
-      <fieldset className="choice-group" aria-describedby={error ? "closed-error" : undefined}>
-        <legend className="ui-visually-hidden">When you are closed</legend>
-        {closedOptions.map((option) => (
-          <label key={option.value} className="choice">
-            <input
-              type="radio"
-              name="closedBehavior"
-              value={option.value}
-              checked={value === option.value}
-              onChange={() => onChange(option.value)}
-            />
-            <span className="choice-text">
-              <span className="choice-label">{option.label}</span>
-              <span className="choice-hint">{option.hint}</span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        legend="When you are closed"
+        legendHidden
+        name="closedBehavior"
+        options={closedOptions}
+        value={value}
+        onChange={onChange}
+        describedBy={error ? "closed-error" : undefined}
+      />
       {error ? (
         <p className="ui-field-error" id="closed-error">
           {error.join(" ")}

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { describeError } from "../../lib/errors";
 import { useTRPC } from "../../trpc";
+import { type Choice, ChoiceGroup } from "./ChoiceGroup";
 import { EditorSection } from "./EditorSection";
 
 type Routing = RouterOutputs["buttons"]["routing"];
@@ -11,7 +12,7 @@ type Who = Routing["who"];
 type Strategy = Routing["strategy"];
 type Chosen = { userId: string; name: string; ringSeconds: number | null };
 
-const whoOptions: ReadonlyArray<{ value: Who; label: string; hint: string }> = [
+const whoOptions: ReadonlyArray<Choice<Who>> = [
   {
     value: "all",
     label: "All members",
@@ -19,7 +20,7 @@ const whoOptions: ReadonlyArray<{ value: Who; label: string; hint: string }> = [
   },
   { value: "chosen", label: "Chosen members", hint: "Only the members you pick, in the order you set." },
 ];
-const strategyOptions: ReadonlyArray<{ value: Strategy; label: string; hint: string }> = [
+const strategyOptions: ReadonlyArray<Choice<Strategy>> = [
   {
     value: "ring-all",
     label: "Ring everyone at once",
@@ -136,24 +137,7 @@ function RoutingForm({
   return (
     // The server checks the ring times and says why one is refused (the browser's own bubbles would not).
     <form className="stack routing-form" onSubmit={onSubmit} aria-label="Call routing" noValidate>
-      <fieldset className="choice-group">
-        <legend className="ui-label">Who rings</legend>
-        {whoOptions.map((option) => (
-          <label key={option.value} className="choice">
-            <input
-              type="radio"
-              name="routing-who"
-              value={option.value}
-              checked={who === option.value}
-              onChange={() => setWho(option.value)}
-            />
-            <span className="choice-text">
-              <span className="choice-label">{option.label}</span>
-              <span className="choice-hint">{option.hint}</span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup legend="Who rings" name="routing-who" options={whoOptions} value={who} onChange={setWho} />
 
       {who === "chosen" ? (
         <fieldset className="stack routing-members">
@@ -171,24 +155,13 @@ function RoutingForm({
         </fieldset>
       ) : null}
 
-      <fieldset className="choice-group">
-        <legend className="ui-label">How</legend>
-        {strategyOptions.map((option) => (
-          <label key={option.value} className="choice">
-            <input
-              type="radio"
-              name="routing-strategy"
-              value={option.value}
-              checked={strategy === option.value}
-              onChange={() => setStrategy(option.value)}
-            />
-            <span className="choice-text">
-              <span className="choice-label">{option.label}</span>
-              <span className="choice-hint">{option.hint}</span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        legend="How"
+        name="routing-strategy"
+        options={strategyOptions}
+        value={strategy}
+        onChange={setStrategy}
+      />
 
       {inOrder ? (
         <TextField
