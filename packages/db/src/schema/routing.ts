@@ -65,9 +65,11 @@ export const ringOutcomes = ["ringing", "answered", "taken", "no-answer", "decli
 export type RingOutcome = (typeof ringOutcomes)[number];
 
 /**
- * Every step of a routed browser call: who was rung, from when to when, and how it ended for them
- * (answered, taken by someone else, rang out, declined, or the call ended meanwhile). The call
- * session stays the record of the call; these rows go with it (retention and account deletion).
+ * Every step of a routed call: who was rung, from when to when, and how it ended for them
+ * (answered, taken by someone else, rang out, declined, or the call ended meanwhile). A phone
+ * call's last step rings the button's number (its fallback): a row with the number and no member.
+ * The call session stays the record of the call; these rows go with it (retention and account
+ * deletion).
  */
 export const callRingSteps = pgTable(
   "call_ring_steps",
@@ -77,12 +79,19 @@ export const callRingSteps = pgTable(
       .references(() => callSessions.id, { onDelete: "cascade" }),
     step: integer().notNull(),
     userId: uuid().references(() => users.id, { onDelete: "set null" }),
+    /** The number a phone step rang (the button's, as dialed); null for a member's ring. */
+    phoneNumber: text(),
     startedAt: timestamp({ withTimezone: true }).notNull(),
     endedAt: timestamp({ withTimezone: true }),
     outcome: text({ enum: ringOutcomes }).notNull().default("ringing"),
   },
   (t) => [
     uniqueIndex("call_ring_steps_call_step_user_key").on(t.callId, t.step, t.userId),
+    // A step rings the number once (a member's row may lose its user to "set null", so the key
+    // above cannot hold it).
+    uniqueIndex("call_ring_steps_call_step_phone_key")
+      .on(t.callId, t.step)
+      .where(sql`${t.phoneNumber} is not null`),
     index("call_ring_steps_user_idx").on(t.userId),
     check("call_ring_steps_step_check", sql`${t.step} >= 0`),
   ],

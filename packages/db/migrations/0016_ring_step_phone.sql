@@ -1,0 +1,2 @@
+ALTER TABLE "call_ring_steps" ADD COLUMN "phone_number" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "call_ring_steps_call_step_phone_key" ON "call_ring_steps" USING btree ("call_id","step") WHERE "call_ring_steps"."phone_number" is not null;
