@@ -57,18 +57,21 @@ export function voiceTwiml(decision: VoiceDecision): string {
     answerOnBridge: true,
     timeLimit: decision.timeLimit,
     timeout: decision.timeout,
-    // The Dial's outcome (DialCallStatus, DialCallDuration) goes to the status webhook too.
-    action: decision.statusUrl,
+    // The Dial's outcome (DialCallStatus, DialCallDuration) goes to the status webhook too, naming
+    // the step; its answer is the next step's Dial when nobody answered this one.
+    action: decision.actionUrl,
     method: "POST",
   });
-  dial.number(
-    {
-      statusCallback: decision.statusUrl,
-      statusCallbackMethod: "POST",
-      statusCallbackEvent: [...dialedLegEvents],
-    },
-    decision.number,
-  );
+  if (decision.number) {
+    dial.number(
+      {
+        statusCallback: decision.statusUrl,
+        statusCallbackMethod: "POST",
+        statusCallbackEvent: [...dialedLegEvents],
+      },
+      decision.number,
+    );
+  }
   for (const agent of decision.clients) {
     const client = dial.client({
       statusCallback: decision.statusUrl,

@@ -48,6 +48,13 @@ export async function registerTwilioWebhooks(app: FastifyInstance, ports: Ports,
       },
     );
 
+    /** How every Dial of a call is made: from the caller id, to the status webhook. */
+    const voiceOptions = (callerId: string) => ({
+      callerId,
+      statusUrl: publicUrlOf(settings, STATUS_PATH),
+      ringTimeoutSeconds: settings.calls.ringTimeoutSeconds,
+    });
+
     /** The signed parameters, or null once a refusal has been sent. */
     const verified = (req: FastifyRequest, reply: FastifyReply, path: string): TwilioParams | null => {
       const voice = ports.voice;
@@ -69,11 +76,7 @@ export async function registerTwilioWebhooks(app: FastifyInstance, ports: Ports,
     scope.post(VOICE_PATH, async (req, reply) => {
       const params = verified(req, reply, VOICE_PATH);
       if (!params || ports.voice.mode !== "twilio" || !twiml) return reply;
-      const decision = await decideVoiceCall(ports, params, {
-        callerId: ports.voice.callerId,
-        statusUrl: publicUrlOf(settings, STATUS_PATH),
-        ringTimeoutSeconds: settings.calls.ringTimeoutSeconds,
-      });
+      const decision = await decideVoiceCall(ports, params, voiceOptions(ports.voice.callerId));
       if (decision.action === "reject")
         req.log.info({ reason: decision.reason, callSid: params.CallSid }, "rejected a Twilio call");
       return reply.type("text/xml").send(twiml.voiceTwiml(decision));
@@ -81,11 +84,18 @@ export async function registerTwilioWebhooks(app: FastifyInstance, ports: Ports,
 
     scope.post(STATUS_PATH, async (req, reply) => {
       const params = verified(req, reply, STATUS_PATH);
-      if (!params || !twiml) return reply;
-      const result = await applyStatusCallback(ports, params);
-      req.log.debug({ ...result, callSid: params.CallSid }, "Twilio status callback");
-      // Also the Dial's action: an empty response ends the caller's leg once the dial is over.
-      return reply.type("text/xml").send(twiml.hangUpTwiml());
+      if (!params || ports.voice.mode !== "twilio" || !twiml) return reply;
+      // The Dial's action names its step (?step=N); the legs' status callbacks name none.
+      const { step } = req.query as { step?: string };
+      const result = await applyStatusCallback(ports, params, {
+        step,
+        options: voiceOptions(ports.voice.callerId),
+      });
+      const { next, ...logged } = result;
+      req.log.debug({ ...logged, callSid: params.CallSid }, "Twilio status callback");
+      // Also the Dial's action: the next step's Dial when nobody answered one of the routing's
+      // members, else an empty response, which ends the caller's leg once the dial is over.
+      return reply.type("text/xml").send(next ? twiml.voiceTwiml(next) : twiml.hangUpTwiml());
     });
   });
 }

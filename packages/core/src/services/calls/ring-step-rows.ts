@@ -1,5 +1,5 @@
 import { callRingSteps, type RingOutcome } from "@cac/db";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
 
 /** Records that these members are being rung by the call's step `step`. */
@@ -17,20 +17,41 @@ export async function recordRingStep(
     .onConflictDoNothing();
 }
 
+/** Records that a phone call's step `step` rings the button's number (the routing's fallback). */
+export async function recordPhoneStep(
+  deps: Pick<Ports, "db">,
+  callId: string,
+  step: number,
+  phoneNumber: string,
+  at: Date,
+) {
+  await deps.db
+    .insert(callRingSteps)
+    .values({ callId, step, phoneNumber, startedAt: at })
+    .onConflictDoNothing();
+}
+
+/** Who took the call: a member (by user id), or the button's phone number. */
+export type Answerer = string | { phone: true };
+
 /**
- * Closes the call's steps still ringing: the answering member's as answered and the others' as
- * `others` (taken, when someone answered; rang out, declined or ended otherwise).
+ * Closes the call's steps still ringing: the answerer's as answered and the others' as `others`
+ * (taken, when someone answered; rang out, declined or ended otherwise).
  */
 export async function closeRingSteps(
   deps: Pick<Ports, "db">,
   callId: string,
   others: RingOutcome,
   at: Date,
-  answeredBy?: string,
+  answeredBy?: Answerer,
 ) {
-  const outcome = answeredBy
-    ? sql`case when ${callRingSteps.userId} = ${answeredBy}::uuid then 'answered' else ${others} end`
-    : others;
+  const answerer =
+    answeredBy === undefined
+      ? undefined
+      : typeof answeredBy === "string"
+        ? sql`${callRingSteps.userId} = ${answeredBy}::uuid`
+        : isNotNull(callRingSteps.phoneNumber);
+  const outcome = answerer ? sql`case when ${answerer} then 'answered' else ${others} end` : others;
   await deps.db
     .update(callRingSteps)
     .set({ outcome, endedAt: at })

@@ -55,6 +55,28 @@ export async function publishRing(deps: Pick<Ports, "pubsub">, userIds: string[]
   await Promise.all(userIds.map((userId) => deps.pubsub.publish(channels.userPhone(userId), ring)));
 }
 
+/**
+ * The plan's first step after `current` with a member reachable now (read through presence.ts), and
+ * who of its members it rings; null when nobody is left in order: the routing's end. A phone call
+ * rings its button's number then, a browser call ends unanswered.
+ */
+export async function nextReachableStep(
+  deps: Pick<Ports, "db" | "clock" | "presence">,
+  accountId: string,
+  plan: RingPlan,
+  current: number,
+  now: Date,
+): Promise<{ next: number; step: RingPlan[number]; rung: string[] } | null> {
+  if (current + 1 >= plan.length) return null;
+  const reachable = new Set((await reachableMembers(deps, accountId, now)).map((agent) => agent.id));
+  for (let next = current + 1; next < plan.length; next++) {
+    const step = plan[next];
+    const rung = step?.userIds.filter((id) => reachable.has(id)) ?? [];
+    if (step && rung.length) return { next, step, rung };
+  }
+  return null;
+}
+
 export type RingDeadlineResult =
   | { kind: "advanced"; step: number; deadline: Date }
   | { kind: "ended"; end: CallEnd }
@@ -81,17 +103,15 @@ export async function reachRingDeadline(deps: Deps, sessionId: string): Promise<
   const plan = call.ringPlan;
   const current = call.ringStep;
   const stillOnStep = and(eq(callSessions.ringStep, current), ringStepDue(now)) as SQL;
-  const reachable = new Set((await reachableMembers(deps, call.accountId, now)).map((agent) => agent.id));
-  let next = current + 1;
-  while (next < plan.length && !plan[next]?.userIds.some((id) => reachable.has(id))) next++;
-  const step = plan[next];
-  if (!step) {
+  const found = await nextReachableStep(deps, call.accountId, plan, current, now);
+  if (!found) {
     const end = await endCall(deps, sessionId, "no-answer", NOBODY_LEFT, {
       onlyFrom: ["ringing"],
       stillMatching: stillOnStep,
     });
     return end ? { kind: "ended", end } : null;
   }
+  const { next, step, rung } = found;
   const deadline = new Date(now.getTime() + step.seconds * 1000);
   const [advanced] = await deps.db
     .update(callSessions)
@@ -100,7 +120,6 @@ export async function reachRingDeadline(deps: Deps, sessionId: string): Promise<
     .returning({ id: callSessions.id });
   if (!advanced) return null;
   // Only the update that advanced the step gets here: the steps are recorded and rung once.
-  const rung = step.userIds.filter((id) => reachable.has(id));
   await closeRingSteps(deps, sessionId, "no-answer", now);
   await recordRingStep(deps, sessionId, next, rung, now);
   const rangOut: AgentEvent = { type: "rang-out", sessionId };

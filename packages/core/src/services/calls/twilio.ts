@@ -1,4 +1,4 @@
-import { buttons, callSessions, memberships, users } from "@cac/db";
+import { buttons, type CallSession, callSessions, memberships, type RingOutcome, users } from "@cac/db";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Ports } from "../../ports";
@@ -8,8 +8,10 @@ import { ringPlanFor } from "../routing";
 import { allowedCallSeconds, getUsage } from "../usage";
 import { type AgentEvent, channels, type VisitorEvent } from "./channels";
 import { type EndStatus, endCall } from "./lifecycle";
+import { closeRingSteps, recordPhoneStep, recordRingStep } from "./ring-step-rows";
+import { nextReachableStep, planSeconds } from "./ring-steps";
 
-type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded">;
+type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence">;
 
 /** Form parameters of a Twilio webhook, as signed by Twilio. */
 export type TwilioParams = Record<string, string>;
@@ -48,20 +50,27 @@ export function agentVoiceLine(deps: Pick<Ports, "voice">, userId: string): Agen
 const usNumber = /^\+1\d{10}$/;
 const uuid = z.uuid();
 
+/**
+ * One `<Dial>` of a phone call's routing: a step of the button's routed members (`<Client>`), or,
+ * at the routing's end, the button's number (its fallback). Twilio asks the Dial's action what to
+ * do next when it ends unanswered: the next step's Dial, until the number has rung.
+ */
 export type DialDecision = {
   action: "dial";
   sessionId: string;
   callerId: string;
-  /** The number stored for the button; never anything the client sent. */
-  number: string;
+  /** The number stored for the button, dialed on the last step only; never anything the client sent. */
+  number: string | null;
   /** Seconds the call may last: the minutes it reserved at its start. */
   timeLimit: number;
-  /** Seconds to ring before giving up. */
+  /** Seconds this step rings before giving up. */
   timeout: number;
-  /** Portal agents rung at the same time as the number. */
+  /** Portal agents this step rings. */
   clients: Array<{ identity: string; parameters: Record<string, string> }>;
-  /** Where Twilio reports the dialed legs' progress and, as the Dial's action, its outcome. */
+  /** Where Twilio reports the dialed legs' progress. */
   statusUrl: string;
+  /** The Dial's action (its outcome, DialCallStatus): the status webhook, naming the step. */
+  actionUrl: string;
 };
 
 export type VoiceDecision = { action: "reject"; reason: string } | DialDecision;
@@ -70,8 +79,14 @@ export type VoiceWebhookOptions = {
   callerId: string;
   /** Absolute public URL of the status webhook. */
   statusUrl: string;
+  /** How long the button's number rings (and a ring-all step of the members). */
   ringTimeoutSeconds: number;
 };
+
+/** The Dial's action URL for step `step`: its callback says which step ended, so a replay moves nothing. */
+export function dialActionUrl(statusUrl: string, step: number): string {
+  return `${statusUrl}?step=${step}`;
+}
 
 const reject = (reason: string): VoiceDecision => ({ action: "reject", reason });
 
@@ -125,15 +140,26 @@ export async function decideVoiceCall(
       : Math.min(plan.maxCallSeconds, session.reservedMinutes * 60);
   if (timeLimit <= 0) return fail("The business has no call minutes left this month.", "over quota");
 
-  // The network rings for `timeout` seconds, then a call answered at the last moment may run its
-  // full `timeLimit`: the latest this call can still be live. The answer narrows it (below).
-  const ringDeadlineAt = new Date(now.getTime() + options.ringTimeoutSeconds * 1000);
+  // Who rings, step by step: the button's routed members reachable now, in its routing's order,
+  // then the number. Nobody reachable (or a button that does not ring the portal): the number only.
+  const steps = button.ringPortal ? await ringPlanFor(deps, button, options.ringTimeoutSeconds) : [];
+  // The network rings through every step, then a call answered at the last moment may run its full
+  // `timeLimit`: the latest this call can still be live. The answer narrows it (below).
+  const ringDeadlineAt = new Date(now.getTime() + (planSeconds(steps) + options.ringTimeoutSeconds) * 1000);
   const limitEndsAt = new Date(ringDeadlineAt.getTime() + timeLimit * 1000);
-  let claimed: { id: string } | undefined;
+  let claimed: CallSession | undefined;
   try {
     [claimed] = await deps.db
       .update(callSessions)
-      .set({ providerCallId: callSid, status: "ringing", lastActivityAt: now, ringDeadlineAt, limitEndsAt })
+      .set({
+        providerCallId: callSid,
+        status: "ringing",
+        lastActivityAt: now,
+        ringDeadlineAt,
+        limitEndsAt,
+        ringPlan: steps,
+        ringStep: 0,
+      })
       .where(
         and(
           eq(callSessions.id, session.id),
@@ -141,7 +167,7 @@ export async function decideVoiceCall(
           isNull(callSessions.providerCallId),
         ),
       )
-      .returning({ id: callSessions.id });
+      .returning();
   } catch (error) {
     // This CallSid already belongs to another session: a replay, never a second call.
     if (isUniqueViolation(error)) return reject("CallSid already used");
@@ -149,36 +175,79 @@ export async function decideVoiceCall(
   }
   if (!claimed) return reject("session already used");
 
-  // The portal rings the button's routed members who are reachable, with the number (its fallback).
-  const routed = button.ringPortal ? await ringPlanFor(deps, button, options.ringTimeoutSeconds) : [];
-  const agents = [...new Set(routed.flatMap((step) => step.userIds))].map((id) => ({ id }));
+  const first = steps[0];
+  const at: DialAt = { call: claimed, buttonName: button.name, timeLimit, options, now };
+  const dial = first
+    ? await memberDial(deps, at, 0, first.userIds, first.seconds)
+    : await phoneDial(deps, at, 0, button.phoneNumber);
   const ringing: VisitorEvent = { type: "ringing" };
   await deps.pubsub.publish(channels.visitor(session.id), ringing);
+  return dial;
+}
+
+/** What every Dial of one call is made from. */
+type DialAt = {
+  call: Pick<CallSession, "id" | "pageUrl">;
+  buttonName: string;
+  timeLimit: number;
+  options: VoiceWebhookOptions;
+  now: Date;
+};
+
+function dialOf(at: DialAt, step: number, fields: Pick<DialDecision, "number" | "timeout" | "clients">) {
   return {
     action: "dial",
-    sessionId: session.id,
-    callerId: options.callerId,
-    number: button.phoneNumber,
-    timeLimit,
-    timeout: options.ringTimeoutSeconds,
-    clients: agents.map((agent) => ({
-      identity: agentIdentity(agent.id),
-      parameters: {
-        session: session.id,
-        button: button.name,
-        ...(session.pageUrl ? { page: session.pageUrl } : {}),
-      },
-    })),
-    statusUrl: options.statusUrl,
+    sessionId: at.call.id,
+    callerId: at.options.callerId,
+    timeLimit: at.timeLimit,
+    statusUrl: at.options.statusUrl,
+    actionUrl: dialActionUrl(at.options.statusUrl, step),
+    ...fields,
+  } satisfies DialDecision;
+}
+
+/** A step ringing members' phone panels (`<Client>`), recorded as their ring. */
+async function memberDial(
+  deps: Pick<Ports, "db">,
+  at: DialAt,
+  step: number,
+  userIds: string[],
+  seconds: number,
+): Promise<DialDecision> {
+  await recordRingStep(deps, at.call.id, step, userIds, at.now);
+  const parameters = {
+    session: at.call.id,
+    button: at.buttonName,
+    ...(at.call.pageUrl ? { page: at.call.pageUrl } : {}),
   };
+  return dialOf(at, step, {
+    number: null,
+    timeout: seconds,
+    clients: userIds.map((id) => ({ identity: agentIdentity(id), parameters })),
+  });
+}
+
+/** The routing's last step: the button's number (its fallback), recorded as a phone step. */
+async function phoneDial(deps: Pick<Ports, "db">, at: DialAt, step: number, number: string) {
+  await recordPhoneStep(deps, at.call.id, step, number, at.now);
+  return dialOf(at, step, { number, timeout: at.options.ringTimeoutSeconds, clients: [] });
 }
 
 type StatusEvent =
   | { kind: "ringing" }
-  | { kind: "answered"; byUserId: string | null }
+  /** A member's `<Client>` (byUserId), the button's number (byPhone), or a leg we cannot tell. */
+  | { kind: "answered"; byUserId: string | null; byPhone: boolean }
   | { kind: "end"; status: EndStatus; reason: string | null; durationSeconds?: number };
 
-export type StatusResult = { sessionId: string | null; applied: string | null };
+export type StatusResult = {
+  sessionId: string | null;
+  applied: string | null;
+  /** The Dial's action moved the call on: the next step's Dial, for Twilio to run now. */
+  next?: DialDecision;
+};
+
+/** Which Dial a Dial's action reports, and how the next one is made. */
+export type DialAction = { step: string | undefined; options: VoiceWebhookOptions };
 
 const endReasons: Record<EndStatus, string | null> = {
   completed: null,
@@ -228,8 +297,13 @@ function classify(params: TwilioParams): StatusEvent | null {
         return { kind: "ringing" };
       case "answered":
       case "in-progress": {
-        const agent = /^client:agent:(.+)$/.exec(params.To ?? "")?.[1];
-        return { kind: "answered", byUserId: agent && uuid.safeParse(agent).success ? agent : null };
+        const to = params.To ?? "";
+        const agent = /^client:agent:(.+)$/.exec(to)?.[1];
+        return {
+          kind: "answered",
+          byUserId: agent && uuid.safeParse(agent).success ? agent : null,
+          byPhone: usNumber.test(to),
+        };
       }
       case "completed":
         // A leg completes only after it was answered: the conversation is over.
@@ -259,14 +333,18 @@ function classify(params: TwilioParams): StatusEvent | null {
  * (initiated < ringing < in-progress < ended) and an ended call is final, so a replayed or
  * late callback changes nothing.
  */
-export async function applyStatusCallback(deps: Deps, params: TwilioParams): Promise<StatusResult> {
+export async function applyStatusCallback(
+  deps: Deps,
+  params: TwilioParams,
+  action?: DialAction,
+): Promise<StatusResult> {
   const callSid = params.ParentCallSid || params.CallSid;
   if (!callSid) return { sessionId: null, applied: null };
-  const [session] = await deps.db
-    .select({ id: callSessions.id, accountId: callSessions.accountId })
-    .from(callSessions)
-    .where(eq(callSessions.providerCallId, callSid));
+  const [session] = await deps.db.select().from(callSessions).where(eq(callSessions.providerCallId, callSid));
   if (!session) return { sessionId: null, applied: null };
+  const handover = action ? await nextStep(deps, session, params, action) : null;
+  if (handover === "stale") return { sessionId: session.id, applied: null };
+  if (handover) return { sessionId: session.id, applied: `step ${handover.step}`, next: handover.dial };
   const event = classify(params);
   if (!event) return { sessionId: session.id, applied: null };
   const now = deps.clock.now();
@@ -305,6 +383,8 @@ export async function applyStatusCallback(deps: Deps, params: TwilioParams): Pro
       .where(and(eq(callSessions.id, session.id), inArray(callSessions.status, ["initiated", "ringing"])))
       .returning({ id: callSessions.id });
     if (!rows.length) return { sessionId: session.id, applied: null };
+    const answerer = byUserId ?? (event.byPhone ? { phone: true as const } : undefined);
+    await closeRingSteps(deps, session.id, "taken", now, answerer);
     const answered: VisitorEvent = { type: "answered" };
     await deps.pubsub.publish(channels.visitor(session.id), answered);
     if (byUserId) {
@@ -322,6 +402,73 @@ export async function applyStatusCallback(deps: Deps, params: TwilioParams): Pro
     event.durationSeconds === undefined ? {} : { measuredSeconds: event.durationSeconds },
   );
   return { sessionId: session.id, applied: end ? end.status : null };
+}
+
+/** How a step's Dial ended for its members when nobody answered and the caller is still on the line. */
+function rangOutAs(params: TwilioParams): RingOutcome | null {
+  if (params.CallStatus !== "in-progress") return null;
+  switch (params.DialCallStatus) {
+    case "no-answer":
+    case "failed":
+      return "no-answer";
+    case "busy":
+      // A member's panel rejected the ring.
+      return "declined";
+    default:
+      return null;
+  }
+}
+
+/**
+ * The Dial's action for one of the routing's member steps that nobody answered: the call moves on
+ * to the next step with a member reachable now, or, with nobody left, to the button's number (its
+ * fallback), by one conditional update on the step it was on, so a replayed action moves nothing
+ * ("stale"). Null when the Dial's outcome is final: the number's own step, an answer, the caller
+ * gone, or nobody left and no number to ring; the call then ends by that outcome.
+ */
+async function nextStep(
+  deps: Deps,
+  call: CallSession,
+  params: TwilioParams,
+  action: DialAction,
+): Promise<{ step: number; dial: DialDecision } | "stale" | null> {
+  const outcome = rangOutAs(params);
+  const step = action.step !== undefined && /^\d{1,3}$/.test(action.step) ? Number(action.step) : null;
+  const plan = call.ringPlan;
+  if (!outcome || step === null || !plan || call.status !== "ringing") return null;
+  if (call.ringStep !== step) return "stale";
+  if (step >= plan.length) return null;
+  const now = deps.clock.now();
+  const [button] = call.buttonId
+    ? await deps.db.select().from(buttons).where(eq(buttons.id, call.buttonId))
+    : [];
+  const number = button?.enabled && button.phoneNumber && usNumber.test(button.phoneNumber) ? button.phoneNumber : null;
+  const found = await nextReachableStep(deps, call.accountId, plan, step, now);
+  // Members left in order first; then the number, dialed last (its step numbered after every member's).
+  const target = found ?? (number ? { next: plan.length, number } : null);
+  if (!target) return null;
+  const next = target.next;
+  const [moved] = await deps.db
+    .update(callSessions)
+    .set({ ringStep: next, lastActivityAt: now })
+    .where(
+      and(eq(callSessions.id, call.id), eq(callSessions.status, "ringing"), eq(callSessions.ringStep, step)),
+    )
+    .returning({ id: callSessions.id });
+  if (!moved) return "stale";
+  // Only the update that moved the step gets here: each step is recorded once.
+  await closeRingSteps(deps, call.id, outcome, now);
+  // The Dial's time limit, as the first Dial set it (stored as the gap after the ring deadline).
+  const timeLimit =
+    call.limitEndsAt && call.ringDeadlineAt
+      ? Math.max(1, Math.round((call.limitEndsAt.getTime() - call.ringDeadlineAt.getTime()) / 1000))
+      : 1;
+  const at: DialAt = { call, buttonName: button?.name ?? "Deleted button", timeLimit, options: action.options, now };
+  const dial =
+    "number" in target
+      ? await phoneDial(deps, at, next, target.number)
+      : await memberDial(deps, at, next, target.rung, target.step.seconds);
+  return { step: next, dial };
 }
 
 /**
