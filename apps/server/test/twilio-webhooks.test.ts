@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { channels, reconcileUsageTotals } from "@cac/core";
-import { buttons, callSessions } from "@cac/db";
-import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buttons, callRingSteps, callSessions } from "@cac/db";
+import { asc, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import {
   callSid,
@@ -24,6 +24,20 @@ function attributesOf(xml: string, tag: string): Record<string, string> | null {
   const match = new RegExp(`<${tag}(\\s[^>]*)?/?>`).exec(xml);
   if (!match) return null;
   return Object.fromEntries([...(match[1] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+}
+
+/** The Dial's action for step `step`, as the Dial names it. */
+const actionUrl = (step: number) => `https://calls.example.test/webhooks/twilio/status?step=${step}`;
+
+/** What Twilio posts to a Dial's action when the dial is over: the outcome, on the caller's sid. */
+function dialAction(parent: string, dialStatus: string, extra: Record<string, string> = {}) {
+  return {
+    CallSid: parent,
+    CallStatus: "in-progress",
+    DialCallSid: callSid(),
+    DialCallStatus: dialStatus,
+    ...extra,
+  };
 }
 
 const REJECT = '<?xml version="1.0" encoding="UTF-8"?><Response><Reject/></Response>';
@@ -92,7 +106,8 @@ describe("Twilio webhooks", () => {
         // Starter plan: 30 minutes a call, with far more minutes left this month.
         timeLimit: "1800",
         timeout: "30",
-        action: `${env.PUBLIC_URL}/webhooks/twilio/status`,
+        // The Dial's action names its step: here the number's, the only one.
+        action: `${env.PUBLIC_URL}/webhooks/twilio/status?step=0`,
         method: "POST",
       });
       expect(attributesOf(res.text, "Number")).toEqual({
@@ -129,14 +144,17 @@ describe("Twilio webhooks", () => {
       expect(res.text.match(/<Number/g)).toHaveLength(1);
     });
 
-    it("rings the portal's available agents as <Client> too when the button rings the portal", async () => {
+    it("rings the portal's available agents as <Client> first when the button rings the portal, then the number", async () => {
       const both = await owner.trpc.buttons.create.mutate(
         validButton({ name: "Both", hours: alwaysOpen, phoneNumber: "(202) 555-0188", ringPortal: true }),
       );
       await makeAgentAvailable(h, userId);
       const { sessionId } = await startTwilioCall(both.publicId);
-      const res = await postTwilio(h, env, VOICE, voiceParams(sessionId));
-      expect(res.text).toContain(`>${BUSINESS_NUMBER}</Number>`);
+      const parent = callSid();
+      const res = await postTwilio(h, env, VOICE, voiceParams(sessionId, parent));
+      // The number is the routing's fallback: it rings once the members' step rang out.
+      expect(res.text).not.toContain("<Number");
+      expect(attributesOf(res.text, "Dial")).toMatchObject({ timeout: "30", action: actionUrl(0) });
       expect(attributesOf(res.text, "Client")).toEqual({
         statusCallback: `${env.PUBLIC_URL}/webhooks/twilio/status`,
         statusCallbackMethod: "POST",
@@ -145,9 +163,15 @@ describe("Twilio webhooks", () => {
       expect(res.text).toContain(`<Identity>agent:${userId}</Identity>`);
       expect(res.text).toContain(`<Parameter name="session" value="${sessionId}"/>`);
       expect(res.text).not.toMatch(/record/i);
+
+      const fallback = await postTwilio(h, env, STATUS, dialAction(parent, "no-answer"), { query: "?step=0" });
+      expect(fallback.text).toContain(`>${BUSINESS_NUMBER}</Number>`);
+      expect(fallback.text).not.toContain("<Client");
+      expect(attributesOf(fallback.text, "Dial")).toMatchObject({ timeout: "30", action: actionUrl(1) });
+      expect(fallback.text).not.toMatch(/record/i);
     });
 
-    it("rings only the button's routed members who are reachable as <Client>, with the number", async () => {
+    it("rings only the button's routed members who are reachable as <Client>, then the number", async () => {
       const routed = await owner.trpc.buttons.create.mutate(
         validButton({ name: "Routed", hours: alwaysOpen, phoneNumber: "(202) 555-0188", ringPortal: true }),
       );
@@ -165,7 +189,7 @@ describe("Twilio webhooks", () => {
       });
       const { sessionId } = await startTwilioCall(routed.publicId);
       const res = await postTwilio(h, env, VOICE, voiceParams(sessionId));
-      expect(res.text).toContain(`>${BUSINESS_NUMBER}</Number>`);
+      expect(res.text).not.toContain("<Number");
       expect(res.text).toContain(`<Identity>agent:${memberId}</Identity>`);
       expect(res.text).not.toContain(`agent:${userId}`);
       expect(res.text.match(/<Client/g)).toHaveLength(1);
@@ -466,6 +490,170 @@ describe("Twilio webhooks", () => {
         answeredBy: userId,
       });
       await call.stop();
+    });
+  });
+
+  describe("routing through Twilio: the members in order, then the button's number", () => {
+    let shop: TestClient;
+    let firstId: string;
+    let second: TestClient;
+    let secondId: string;
+    let inOrder: { id: string; publicId: string };
+
+    beforeAll(async () => {
+      shop = (await signupVerified(h)).client;
+      const me = await setPlan(h, shop, "starter");
+      firstId = me.user.id;
+      second = (await loginAgent(h, me.account.id)).client;
+      secondId = (await second.trpc.account.me.query())!.user.id;
+      inOrder = await shop.trpc.buttons.create.mutate(
+        validButton({ name: "In order", hours: alwaysOpen, phoneNumber: "(202) 555-0188", ringPortal: true }),
+      );
+      await shop.trpc.buttons.setRouting.mutate({
+        id: inOrder.id,
+        who: "chosen",
+        strategy: "in-order",
+        stepSeconds: 20,
+        members: [
+          { userId: firstId, ringSeconds: 5 },
+          { userId: secondId, ringSeconds: 10 },
+        ],
+      });
+    });
+
+    async function dialed() {
+      await makeAgentAvailable(h, firstId);
+      await makeAgentAvailable(h, secondId);
+      const { sessionId } = await startTwilioCall(inOrder.publicId);
+      const parent = callSid();
+      const first = await postTwilio(h, env, VOICE, voiceParams(sessionId, parent));
+      return { sessionId, parent, first };
+    }
+
+    const action = (parent: string, step: number, status: string, extra: Record<string, string> = {}) =>
+      postTwilio(h, env, STATUS, dialAction(parent, status, extra), { query: `?step=${step}` });
+
+    async function stepsOf(sessionId: string) {
+      return h.db.db
+        .select({
+          step: callRingSteps.step,
+          userId: callRingSteps.userId,
+          phoneNumber: callRingSteps.phoneNumber,
+          outcome: callRingSteps.outcome,
+        })
+        .from(callRingSteps)
+        .where(eq(callRingSteps.callId, sessionId))
+        .orderBy(asc(callRingSteps.step));
+    }
+
+    it("rings one member at a time for their ring time, a no-answer step moves on once, and the number answers last", async () => {
+      const { sessionId, parent, first } = await dialed();
+      // Step 0: only the first member, for their 5 s; never the number with them.
+      expect(attributesOf(first.text, "Dial")).toMatchObject({ timeout: "5", action: actionUrl(0) });
+      expect(first.text).toContain(`<Identity>agent:${firstId}</Identity>`);
+      expect(first.text.match(/<Client/g)).toHaveLength(1);
+      expect(first.text).not.toContain("<Number");
+      // The call may ring through every step (5 + 10 s) and the number (30 s).
+      const claimed = await row(sessionId);
+      expect(claimed.ringDeadlineAt!.getTime() - h.clock.now().getTime()).toBe(45_000);
+
+      // Nobody answered step 0: the Dial's action gets step 1's Dial.
+      const next = await action(parent, 0, "no-answer");
+      expect(attributesOf(next.text, "Dial")).toMatchObject({
+        timeout: "10",
+        timeLimit: "1800",
+        action: actionUrl(1),
+      });
+      expect(next.text).toContain(`<Identity>agent:${secondId}</Identity>`);
+      expect(next.text.match(/<Client/g)).toHaveLength(1);
+      expect(next.text).not.toContain("<Number");
+      // A replayed action of step 0 moves nothing (and dials nothing).
+      const replay = await action(parent, 0, "no-answer");
+      expect(replay.text).not.toContain("<Dial");
+      expect(await row(sessionId)).toMatchObject({ status: "ringing", ringStep: 1 });
+
+      // The second member rejects it on their panel: then the number, as the routing's last step.
+      const phone = await action(parent, 1, "busy");
+      expect(attributesOf(phone.text, "Dial")).toMatchObject({ timeout: "30", action: actionUrl(2) });
+      expect(phone.text).toContain(`>${BUSINESS_NUMBER}</Number>`);
+      expect(phone.text).not.toContain("<Client");
+      expect(phone.text).not.toMatch(/record/i);
+
+      // The number's leg answers: the one call session, answered on the phone.
+      const child = callSid();
+      await postTwilio(h, env, STATUS, {
+        CallSid: child,
+        ParentCallSid: parent,
+        CallStatus: "in-progress",
+        To: BUSINESS_NUMBER,
+      });
+      expect(await row(sessionId)).toMatchObject({ status: "in-progress", answeredBy: null, ringStep: 2 });
+      expect(await stepsOf(sessionId)).toEqual([
+        { step: 0, userId: firstId, phoneNumber: null, outcome: "no-answer" },
+        { step: 1, userId: secondId, phoneNumber: null, outcome: "declined" },
+        { step: 2, userId: null, phoneNumber: BUSINESS_NUMBER, outcome: "answered" },
+      ]);
+      const done = await action(parent, 2, "completed", { DialCallDuration: "40" });
+      expect(done.text).not.toContain("<Dial");
+      expect(await row(sessionId)).toMatchObject({ status: "completed", durationSeconds: 40 });
+      const calls = await h.db.db.select().from(callSessions).where(eq(callSessions.providerCallId, parent));
+      expect(calls).toHaveLength(1);
+    });
+
+    it("skips a member no longer reachable; the number not answering ends the call unanswered, told to the visitor", async () => {
+      const { sessionId, parent } = await dialed();
+      const heard: unknown[] = [];
+      const stop = await h.ports.pubsub.subscribe(channels.visitor(sessionId), ({ message }) => {
+        heard.push(message);
+      });
+      await second.trpc.phone.setAvailable.mutate({ available: false });
+      const phone = await action(parent, 0, "no-answer");
+      expect(phone.text).toContain(`>${BUSINESS_NUMBER}</Number>`);
+      expect(attributesOf(phone.text, "Dial")).toMatchObject({ action: actionUrl(2) });
+
+      const end = await action(parent, 2, "no-answer");
+      expect(end.text).not.toContain("<Dial");
+      expect(await row(sessionId)).toMatchObject({
+        status: "no-answer",
+        failureReason: "No one answered in time.",
+      });
+      expect(await stepsOf(sessionId)).toEqual([
+        { step: 0, userId: firstId, phoneNumber: null, outcome: "no-answer" },
+        { step: 2, userId: null, phoneNumber: BUSINESS_NUMBER, outcome: "no-answer" },
+      ]);
+      // The widget hears the end as unanswered, and offers the callback form.
+      await vi.waitFor(() =>
+        expect(heard).toContainEqual({
+          type: "ended",
+          status: "no-answer",
+          reason: "No one answered in time.",
+          durationSeconds: 0,
+        }),
+      );
+      await stop();
+    });
+
+    it("a member answering a step records who answered; the caller hanging up mid-routing moves nothing", async () => {
+      const answered = await dialed();
+      await postTwilio(h, env, STATUS, {
+        CallSid: callSid(),
+        ParentCallSid: answered.parent,
+        CallStatus: "in-progress",
+        To: `client:agent:${firstId}`,
+      });
+      expect(await row(answered.sessionId)).toMatchObject({ status: "in-progress", answeredBy: firstId });
+      expect(await stepsOf(answered.sessionId)).toEqual([
+        { step: 0, userId: firstId, phoneNumber: null, outcome: "answered" },
+      ]);
+
+      // The caller left while step 0 rang: no next Dial; the call ends as the network reports it.
+      const left = await dialed();
+      const gone = await action(left.parent, 0, "no-answer", { CallStatus: "completed" });
+      expect(gone.text).not.toContain("<Dial");
+      expect(await row(left.sessionId)).toMatchObject({ status: "no-answer", ringStep: 0 });
+      expect(await stepsOf(left.sessionId)).toEqual([
+        { step: 0, userId: firstId, phoneNumber: null, outcome: "no-answer" },
+      ]);
     });
   });
 
