@@ -9,6 +9,8 @@
  *    - "twilio": the Twilio Voice SDK, loaded on demand from `widget-twilio.js` (never part of this
  *      chunk), `new Device(accessToken)` and `device.connect({ params: { session } })`. If it does
  *      not reach Twilio within 10 s the call fails and the server is told (`calls.reportFailure`).
+ *      The server's TwiML rings the button's routing, then its number; a call that ends before
+ *      anyone answered rang out, and the visitor is offered the callback form ("no-answer").
  *
  * Every path releases the microphone, the peer connection and the event stream, and leaving the
  * page hangs up.
@@ -179,6 +181,7 @@ export const startCall: StartCall | null = (ctx) => {
         if (over) return;
         // From here Twilio's status callbacks keep the call log, not our hang-up.
         told = true;
+        let answered = false;
         inner = module.twilioCall({
           accessToken,
           sessionId: capability.sessionId,
@@ -188,12 +191,15 @@ export const startCall: StartCall | null = (ctx) => {
           },
           answered() {
             clearTimeout(twilioTimer);
+            answered = true;
             if (!over) ctx.report({ t: "answered" });
           },
           ended() {
             if (over) return;
             release(false);
-            ctx.report({ t: "hangup" });
+            // Ended before anyone answered (answerOnBridge: the answer is the bridge): the routing
+            // and the number rang out, so the visitor is offered the callback form.
+            ctx.report(answered ? { t: "hangup" } : { t: "fail", cause: "no-answer" });
           },
           failed: failTwilio,
         });

@@ -486,6 +486,18 @@ describe("Twilio call (the button rings a phone number)", () => {
     expect(progress.at(-1)).toEqual({ t: "hangup" });
   });
 
+  it("nobody answers, not the members nor the number: the visitor is offered the callback form", async () => {
+    place();
+    await until(() => options);
+    options?.ringing();
+    // The last Dial (the number) rang out: Twilio ends the visitor's leg unanswered.
+    options?.ended();
+    expect(progress).toEqual([{ t: "permitted" }, { t: "ringing" }, { t: "fail", cause: "no-answer" }]);
+    // Twilio's callbacks keep the log (no-answer): the widget does not hang up on top of them.
+    await Promise.resolve();
+    expect(paths()).toEqual(["calls.start"]);
+  });
+
   it("Twilio unreachable: fails within 10 s and reports the failure to the server", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     place();
