@@ -120,7 +120,7 @@ describe("the routing section", () => {
     const order = [...(container?.querySelectorAll("ol li") ?? [])].map((li) => li.textContent);
     expect(order).toEqual([expect.stringContaining("1. Robin")]);
     expect(page.text()).toContain(
-      "the button's phone number (when phone calls are on), then the callback form",
+      "then your phone number, (202) 555-0143 (when phone calls are on), then the callback form",
     );
   });
 

@@ -3,6 +3,7 @@ import { Alert, Button, ErrorState, Skeleton, TextField } from "@cac/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { describeError } from "../../lib/errors";
+import { formatUsPhone } from "../../lib/format";
 import { useTRPC } from "../../trpc";
 import { type Choice, ChoiceGroup } from "./ChoiceGroup";
 import { EditorSection } from "./EditorSection";
@@ -130,8 +131,9 @@ function RoutingForm({
     });
   };
   const error = save.error ? describeError(save.error) : null;
+  // What the end of the routing leads to: the number rings after the members, never with them.
   const fallback = phoneNumber
-    ? "If nobody answers, or nobody is available: the button's phone number (when phone calls are on), then the callback form."
+    ? `If nobody answers, or nobody is available: then your phone number, ${formatUsPhone(phoneNumber)} (when phone calls are on), then the callback form.`
     : "If nobody answers, or nobody is available: the visitor is offered the callback form.";
 
   return (
