@@ -164,7 +164,9 @@ describe("Twilio webhooks", () => {
       expect(res.text).toContain(`<Parameter name="session" value="${sessionId}"/>`);
       expect(res.text).not.toMatch(/record/i);
 
-      const fallback = await postTwilio(h, env, STATUS, dialAction(parent, "no-answer"), { query: "?step=0" });
+      const fallback = await postTwilio(h, env, STATUS, dialAction(parent, "no-answer"), {
+        query: "?step=0",
+      });
       expect(fallback.text).toContain(`>${BUSINESS_NUMBER}</Number>`);
       expect(fallback.text).not.toContain("<Client");
       expect(attributesOf(fallback.text, "Dial")).toMatchObject({ timeout: "30", action: actionUrl(1) });

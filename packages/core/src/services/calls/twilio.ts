@@ -442,7 +442,8 @@ async function nextStep(
   const [button] = call.buttonId
     ? await deps.db.select().from(buttons).where(eq(buttons.id, call.buttonId))
     : [];
-  const number = button?.enabled && button.phoneNumber && usNumber.test(button.phoneNumber) ? button.phoneNumber : null;
+  const number =
+    button?.enabled && button.phoneNumber && usNumber.test(button.phoneNumber) ? button.phoneNumber : null;
   const found = await nextReachableStep(deps, call.accountId, plan, step, now);
   // Members left in order first; then the number, dialed last (its step numbered after every member's).
   const target = found ?? (number ? { next: plan.length, number } : null);
@@ -463,7 +464,13 @@ async function nextStep(
     call.limitEndsAt && call.ringDeadlineAt
       ? Math.max(1, Math.round((call.limitEndsAt.getTime() - call.ringDeadlineAt.getTime()) / 1000))
       : 1;
-  const at: DialAt = { call, buttonName: button?.name ?? "Deleted button", timeLimit, options: action.options, now };
+  const at: DialAt = {
+    call,
+    buttonName: button?.name ?? "Deleted button",
+    timeLimit,
+    options: action.options,
+    now,
+  };
   const dial =
     "number" in target
       ? await phoneDial(deps, at, next, target.number)
