@@ -657,6 +657,19 @@ describe("Twilio webhooks", () => {
         { step: 0, userId: firstId, phoneNumber: null, outcome: "no-answer" },
       ]);
     });
+
+    it("the number removed while the members rang: the routing's end is the callback form, never another number", async () => {
+      const { sessionId, parent } = await dialed();
+      await second.trpc.phone.setAvailable.mutate({ available: false });
+      await h.db.db.update(buttons).set({ phoneNumber: null }).where(eq(buttons.id, inOrder.id));
+      const end = await action(parent, 0, "no-answer");
+      expect(end.text).not.toContain("<Dial");
+      expect(await row(sessionId)).toMatchObject({ status: "no-answer", ringStep: 0 });
+      expect(await stepsOf(sessionId)).toEqual([
+        { step: 0, userId: firstId, phoneNumber: null, outcome: "no-answer" },
+      ]);
+      await h.db.db.update(buttons).set({ phoneNumber: BUSINESS_NUMBER }).where(eq(buttons.id, inOrder.id));
+    });
   });
 
   it("does not change how /trpc parses bodies: a form-encoded mutation is still refused", async () => {
