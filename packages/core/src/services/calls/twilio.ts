@@ -406,7 +406,8 @@ export async function applyStatusCallback(
 
 /** How a step's Dial ended for its members when nobody answered and the caller is still on the line. */
 function rangOutAs(params: TwilioParams): RingOutcome | null {
-  if (params.CallStatus !== "in-progress") return null;
+  // The caller's own leg: still ringing (answerOnBridge answers it only at the bridge) or up.
+  if (params.CallStatus !== "ringing" && params.CallStatus !== "in-progress") return null;
   switch (params.DialCallStatus) {
     case "no-answer":
     case "failed":
