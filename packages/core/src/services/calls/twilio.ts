@@ -92,12 +92,14 @@ const reject = (reason: string): VoiceDecision => ({ action: "reject", reason })
 
 /**
  * Decides what Twilio does with a visitor's call from the widget (`Device.connect({ params:
- * { session } })`), after the webhook's signature was checked. It dials only the number stored
- * for the session's button, and claims the session for this CallSid so it is used once. `To` and
- * any other client parameter are ignored.
+ * { session } })`), after the webhook's signature was checked: the first step of the button's
+ * routing (its reachable members' panels), or its number when nobody routed is reachable. The only
+ * number ever dialed is the one stored for the session's button; `To` and any other client
+ * parameter are ignored. The session is claimed for this CallSid, so it is used once; its routing
+ * is fixed here (`ring_plan`), and each Dial's action moves it on (applyStatusCallback).
  */
 export async function decideVoiceCall(
-  deps: Deps & Pick<Ports, "presence">,
+  deps: Deps,
   params: TwilioParams,
   options: VoiceWebhookOptions,
 ): Promise<VoiceDecision> {
