@@ -333,7 +333,8 @@ function classify(params: TwilioParams): StatusEvent | null {
  * Applies a signed status callback (or the Dial's action) to the call session it belongs to,
  * found by the caller's CallSid (ParentCallSid for a dialed leg). Statuses only move forward
  * (initiated < ringing < in-progress < ended) and an ended call is final, so a replayed or
- * late callback changes nothing.
+ * late callback changes nothing. The Dial's action of a routing step nobody answered (`action`, its
+ * step from the query) returns the next step's Dial instead of ending the call.
  */
 export async function applyStatusCallback(
   deps: Deps,
