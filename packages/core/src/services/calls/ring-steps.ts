@@ -87,7 +87,9 @@ export type RingDeadlineResult =
  * current step rang out. A routed call with members left in order advances to the next step with
  * someone reachable, by one conditional update on the step it was on, so however many instances
  * see the deadline, the step advances once and its members are rung once. On the last step, or with
- * nobody left to reach, the call ends unanswered (the visitor is offered the callback form).
+ * nobody left to reach, the call ends unanswered (the visitor is offered the callback form): a
+ * browser call has no number to fall back on, since a button whose number Twilio rings places phone
+ * calls from their start, and their TwiML rings the same routing, then the number (twilio.ts).
  * Null when the deadline has not passed or the call moved on (answered, ended, advanced).
  */
 export async function reachRingDeadline(deps: Deps, sessionId: string): Promise<RingDeadlineResult> {
