@@ -7,7 +7,7 @@ import { describeError } from "../../lib/errors";
 import { usePageTitle } from "../../lib/usePageTitle";
 import { useTRPC } from "../../trpc";
 import { ButtonEditor } from "./ButtonEditor";
-import { RoutingSection } from "./RoutingSection";
+import { ButtonWizard } from "./ButtonWizard";
 
 const backLink = (
   <Link to="/buttons" className={buttonClass({ variant: "secondary", size: "sm" })}>
@@ -21,10 +21,10 @@ export function NewButtonPage() {
     <div className="stack-lg">
       <PageHeader
         title="New call button"
-        description="Set it up, watch the preview, then create it to get the snippet for your site."
+        description="Four short steps with a live preview. Everything can be changed later."
         actions={backLink}
       />
-      <ButtonEditor button={null} />
+      <ButtonWizard />
     </div>
   );
 }
@@ -66,10 +66,7 @@ export function EditButtonPage() {
           retrying={button.isFetching}
         />
       ) : (
-        <>
-          <ButtonEditor key={button.data.id} button={button.data} created={created} />
-          <RoutingSection buttonId={button.data.id} phoneNumber={button.data.phoneNumber} />
-        </>
+        <ButtonEditor key={button.data.id} button={button.data} created={created} />
       )}
     </div>
   );
