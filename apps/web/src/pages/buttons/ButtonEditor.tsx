@@ -131,7 +131,11 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView; 
               {dirty ? "Cancel" : "All buttons"}
             </Link>
             <p className="editor-savebar-status" role="status">
-              {form.savedNotice === "saved" && !dirty ? "All changes saved." : dirty ? "Unsaved changes" : null}
+              {form.savedNotice === "saved" && !dirty
+                ? "All changes saved."
+                : dirty
+                  ? "Unsaved changes"
+                  : null}
             </p>
           </div>
         </form>

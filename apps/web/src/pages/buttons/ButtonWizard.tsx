@@ -145,9 +145,18 @@ export function ButtonWizard() {
         ) : null}
 
         {step.id === "install" && view ? (
-          <Card id="test-call" title="Try it now" description="No website needed: a page of ours with your button.">
+          <Card
+            id="test-call"
+            title="Try it now"
+            description="No website needed: a page of ours with your button."
+          >
             <p>
-              <a className="ui-button ui-button--secondary" href={`/try/${view.publicId}`} target="_blank" rel="noopener">
+              <a
+                className="ui-button ui-button--secondary"
+                href={`/try/${view.publicId}`}
+                target="_blank"
+                rel="noopener"
+              >
                 Make a test call<span className="ui-visually-hidden"> (opens in a new tab)</span>
               </a>
             </p>
@@ -227,7 +236,9 @@ export function ButtonWizard() {
         </form>
 
         {/* Routing is its own form, saved on its own; it needs the created button. */}
-        {step.id === "ring" && view ? <RoutingSection buttonId={view.id} phoneNumber={view.phoneNumber} /> : null}
+        {step.id === "ring" && view ? (
+          <RoutingSection buttonId={view.id} phoneNumber={view.phoneNumber} />
+        ) : null}
 
         <div className="editor-savebar">
           {index > 0 ? (
@@ -244,7 +255,11 @@ export function ButtonWizard() {
             {nextLabel}
           </Button>
           <p className="editor-savebar-status" role="status">
-            {!view ? "Creates the button; change anything later." : form.dirty ? "Unsaved changes" : `Step ${index + 1} of ${steps.length}`}
+            {!view
+              ? "Creates the button; change anything later."
+              : form.dirty
+                ? "Unsaved changes"
+                : `Step ${index + 1} of ${steps.length}`}
           </p>
         </div>
       </div>

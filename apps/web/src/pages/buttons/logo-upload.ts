@@ -19,7 +19,9 @@ export function logoFileProblem(file: File): string | null {
 
 type UploadAnswer = { key?: string; logoUrl?: string; error?: string; fieldErrors?: { file?: string[] } };
 
-export type LogoUploadResult = { ok: true; key: string | null; logoUrl: string } | { ok: false; error: string };
+export type LogoUploadResult =
+  | { ok: true; key: string | null; logoUrl: string }
+  | { ok: false; error: string };
 
 /** Uploads `file` as the logo of a saved button; the answer's message when it is refused. */
 export async function uploadLogo(buttonId: string, file: File): Promise<LogoUploadResult> {

@@ -81,7 +81,9 @@ export function useButtonDraft(button: ButtonView | null, shownFields: readonly 
     setDraft((current) => (draftSignature(current) === submitted.current ? fromServer : current));
     setSavedSignature(draftSignature(fromServer));
   };
-  const create = useMutation(trpc.buttons.create.mutationOptions({ onSuccess: saved, onError: errors.report }));
+  const create = useMutation(
+    trpc.buttons.create.mutationOptions({ onSuccess: saved, onError: errors.report }),
+  );
   const save = useMutation(trpc.buttons.update.mutationOptions({ onSuccess: saved, onError: errors.report }));
   const pending = create.isPending || save.isPending;
 
