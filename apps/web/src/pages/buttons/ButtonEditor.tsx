@@ -1,4 +1,4 @@
-import { Alert, Button } from "@cac/ui";
+import { Button } from "@cac/ui";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { useSystemInfo } from "../../lib/system";
@@ -36,13 +36,12 @@ const sections = [
  * Later changes to a saved button (a new one starts in the wizard): every setting in titled
  * sections with an index, the preview and the install beside them.
  */
-export function ButtonEditor({ button, created = false }: { button: ButtonView; created?: boolean }) {
+export function ButtonEditor({ button }: { button: ButtonView }) {
   const system = useSystemInfo();
   const production = system.data?.production ?? false;
   const form = useButtonDraft(button);
   const { draft, update, errors, dirty, problems } = form;
   const [logoUrl, setLogoUrl] = useState(button.logoUrl);
-  const savedNotice = form.savedNotice ?? (created ? "created" : null);
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -60,11 +59,6 @@ export function ButtonEditor({ button, created = false }: { button: ButtonView; 
           className="editor-form"
           aria-label="Button settings"
         >
-          {savedNotice === "created" && !dirty ? (
-            <Alert tone="success" title="Button created">
-              Copy the embed snippet into your site to show it to visitors.
-            </Alert>
-          ) : null}
           <DraftAlerts form={form} activeHint="switch off “Active” under Basics." />
 
           <EditorSection id="basics" title="Basics">

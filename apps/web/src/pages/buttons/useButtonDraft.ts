@@ -51,7 +51,7 @@ export function useButtonDraft(button: ButtonView | null, shownFields: readonly 
   );
   const [savedSignature, setSavedSignature] = useState(() => draftSignature(draft));
   const [checkFailed, setCheckFailed] = useState(false);
-  const [savedNotice, setSavedNotice] = useState<"created" | "saved" | null>(null);
+  const [savedNotice, setSavedNotice] = useState<"saved" | null>(null);
   const signature = draftSignature(draft);
   const dirty = signature !== savedSignature;
 
@@ -114,7 +114,7 @@ export function useButtonDraft(button: ButtonView | null, shownFields: readonly 
     setCheckFailed(false);
     submitted.current = signature;
     const done = (view: ButtonView) => {
-      setSavedNotice(saveTo ? "saved" : "created");
+      if (saveTo) setSavedNotice("saved");
       onSaved?.(view);
     };
     if (saveTo) save.mutate({ id: saveTo.id, fields }, { onSuccess: done });
