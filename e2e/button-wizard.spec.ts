@@ -28,6 +28,7 @@ const stepHeading = (page: Page, n: number, title: string) =>
 async function pageHeight(page: Page, testInfo: TestInfo, name: string) {
   const px = await page.evaluate(() => document.documentElement.scrollHeight);
   testInfo.annotations.push({ type: "height", description: `${name}: ${px} px` });
+  console.log(`page height, ${name}: ${px} px`);
   return px;
 }
 
@@ -64,6 +65,7 @@ test.describe("a new button", () => {
       // The preview shows the chosen file already.
       await expect(previewButton(page).locator("img")).toHaveAttribute("src", /^blob:/);
       await expectNoSeriousA11yViolations(page);
+      await pageHeight(page, testInfo, "wizard look 1280");
       await snap(page, testInfo, "wizard-look-1280");
     });
 
@@ -137,6 +139,7 @@ test.describe("a new button", () => {
         `/try/${publicId}`,
       );
       await expectNoSeriousA11yViolations(page);
+      await pageHeight(page, testInfo, "wizard install 1280");
       await snap(page, testInfo, "wizard-install-1280");
     });
 
@@ -150,6 +153,7 @@ test.describe("a new button", () => {
         await page.evaluate(() => document.documentElement.scrollWidth - innerWidth),
       ).toBeLessThanOrEqual(0);
       await expectNoSeriousA11yViolations(page);
+      await pageHeight(page, testInfo, "wizard install 390");
       await snap(page, testInfo, "wizard-install-390");
       await page.getByRole("button", { name: "Back" }).click();
       // Back keeps the hours chosen on step 3.
@@ -157,11 +161,13 @@ test.describe("a new button", () => {
       const monday = page.getByRole("listitem").filter({ has: page.getByText("Monday", { exact: true }) });
       await expect(monday.getByLabel("Monday opens at")).toHaveValue("09:00");
       await expectNoSeriousA11yViolations(page);
+      await pageHeight(page, testInfo, "wizard hours 390");
       await snap(page, testInfo, "wizard-hours-390");
       await page.getByRole("button", { name: "Back" }).click();
       await page.getByRole("button", { name: "Back" }).click();
       await expect(stepHeading(page, 1, "Look")).toBeVisible();
       await expectNoSeriousA11yViolations(page);
+      await pageHeight(page, testInfo, "wizard look 390");
       await snap(page, testInfo, "wizard-look-390");
       await page.setViewportSize({ width: 1280, height: 800 });
     });
@@ -254,7 +260,6 @@ test.describe("the button editor", () => {
       await pageHeight(page, testInfo, "wizard step 1 390");
       await page.setViewportSize({ width: 1280, height: 800 });
       await pageHeight(page, testInfo, "wizard step 1 1280");
-      console.log(testInfo.annotations.map((a) => a.description).join("\n"));
     });
   });
 });
