@@ -27,14 +27,14 @@ const sections = [
   { id: "holidays", title: "Closed dates" },
   { id: "closed", title: "When closed" },
   { id: "domains", title: "Allowed websites" },
-  { id: "routing", title: "Call routing" },
   { id: "preview", title: "Preview" },
   { id: "snippet", title: "Install" },
+  { id: "routing", title: "Call routing" },
 ] as const;
 
 /**
  * Later changes to a saved button (a new one starts in the wizard): every setting in titled
- * sections with an index, the preview and the install beside them.
+ * sections with an index; the preview, the install and the call routing beside them.
  */
 export function ButtonEditor({ button }: { button: ButtonView }) {
   const system = useSystemInfo();
@@ -133,12 +133,13 @@ export function ButtonEditor({ button }: { button: ButtonView }) {
             </p>
           </div>
         </form>
-        <RoutingSection buttonId={button.id} phoneNumber={button.phoneNumber} />
       </div>
 
-      <aside className="editor-aside" aria-label="Preview and snippet">
+      {/* Routing is saved on its own (its own form and button), so it sits apart from the Save bar. */}
+      <aside className="editor-aside" aria-label="Preview, install and routing">
         <PreviewCard draft={draft} publicId={button.publicId} logoUrl={logoUrl} />
         <SnippetCard button={button} onAllowed={form.takeAllowed} />
+        <RoutingSection buttonId={button.id} phoneNumber={button.phoneNumber} />
       </aside>
 
       <LeaveDialog form={form} />
