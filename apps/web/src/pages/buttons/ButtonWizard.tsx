@@ -184,7 +184,7 @@ export function ButtonWizard() {
                 problems={form.problems}
                 styleError={errors.field("style")}
                 button={view}
-                logoUrl={logoUrl}
+                logoUrl={shownLogo}
                 onLogo={setLogoUrl}
                 pendingLogo={pendingLogo}
                 onPendingLogo={choosePending}
