@@ -9,7 +9,7 @@ import { test as base, expect, signUpConfirmedUser } from "./fixtures";
 import { snap } from "./shots";
 
 /**
- * The Buttons section of the portal: create a button in the editor, watch the live preview, copy
+ * The Buttons section of the portal: create a button in the wizard, watch the live preview, copy
  * the snippet, and paste it into a customer's page served from another origin (its own port).
  */
 
@@ -103,7 +103,7 @@ test.describe("the Buttons section", () => {
     locale: "en-US",
   });
 
-  test("creates a button in the editor, previews it, copies the snippet, and it works on another site", async ({
+  test("creates a button in the wizard, previews it, copies the snippet, and it works on another site", async ({
     page,
     server,
     site,
@@ -157,6 +157,26 @@ test.describe("the Buttons section", () => {
       await expect(page.getByText(/Low contrast/)).toBeHidden();
     });
 
+    await test.step("creating it at the end of the first step; the server's field errors keep what was typed", async () => {
+      await page.getByRole("button", { name: "Create button" }).click();
+      await expect(
+        page.getByRole("heading", { level: 2, name: "Step 2 of 4: Where calls ring" }),
+      ).toBeFocused();
+      // The free plan rings the portal only: a phone number is refused with a plan message.
+      await page.getByLabel("Phone number (US)").fill("(202) 555-0143");
+      await page.getByRole("button", { name: "Next" }).click();
+      const phone = page.getByLabel("Phone number (US)");
+      await expect(phone).toHaveAttribute("aria-invalid", "true");
+      await expect(phone).toBeFocused();
+      await expect(page.getByText("Ringing a phone number needs a paid plan.").first()).toBeVisible();
+      await expect(page.getByRole("link", { name: "See plans in Billing" })).toBeVisible();
+      await phone.fill("");
+      await page.getByRole("button", { name: "Back" }).click();
+      await expect(page.getByLabel("Button text")).toHaveValue("Call Acme now");
+      await page.getByRole("button", { name: "Next" }).click();
+      await page.getByRole("button", { name: "Next" }).click();
+    });
+
     await test.step("hours: overnight intervals, overlaps named by day, presets, preview as open or closed", async () => {
       // A new button starts always open; weekday hours give Monday an interval to edit.
       await expect(page.getByText("All day").first()).toBeVisible();
@@ -180,12 +200,11 @@ test.describe("the Buttons section", () => {
       await page.getByRole("radio", { name: "Open", exact: true }).check();
       await expect(previewButton).not.toContainText("Closed");
       await page.getByRole("button", { name: "Always open" }).click();
+      await page.getByRole("button", { name: "Next" }).click();
+      await expect(page.getByRole("heading", { level: 2, name: "Step 4 of 4: Install" })).toBeVisible();
     });
 
-    await test.step("dates and domains are added as chips", async () => {
-      await page.getByLabel("Add a closed date").fill("2031-12-25");
-      await page.getByRole("button", { name: "Add date" }).click();
-      await expect(page.getByRole("list", { name: "Closed dates" })).toContainText("Dec 25, 2031");
+    await test.step("domains are added as chips", async () => {
       await page.getByLabel("Add a domain").fill("not a domain");
       await page.getByLabel("Add a domain").press("Enter");
       await expect(page.getByText(/is not a domain name/)).toBeVisible();
@@ -198,39 +217,22 @@ test.describe("the Buttons section", () => {
       await expect(domains).toContainText("shop.acme-plumbing.com");
     });
 
-    await test.step("the server's field errors show next to their field and keep what was typed", async () => {
-      // The free plan rings the portal only: a phone number is refused with a plan message.
-      await page.getByLabel("Phone number (US)").fill("(202) 555-0143");
-      await page.getByRole("button", { name: "Create button" }).click();
-      const phone = page.getByLabel("Phone number (US)");
-      await expect(phone).toHaveAttribute("aria-invalid", "true");
-      await expect(phone).toBeFocused();
-      await expect(page.getByText("Ringing a phone number needs a paid plan.").first()).toBeVisible();
-      await expect(page.getByRole("link", { name: "See plans in Billing" })).toBeVisible();
-      await expect(page.getByLabel("Button text")).toHaveValue("Call Acme now");
-      await phone.fill("");
-    });
-
-    await test.step("axe finds no serious problem in the editor; screenshots at desktop and 360 px", async () => {
+    await test.step("axe finds no serious problem in the install step; screenshots at desktop and 360 px", async () => {
       expect(await axeSerious(page)).toEqual([]);
       // From the top, so the sticky preview sits beside the form where it belongs.
       await page.evaluate(() => window.scrollTo(0, 0));
-      await snapViewport(page, testInfo, "editor-desktop");
-      await snap(page, testInfo, "editor-desktop-full");
+      await snapViewport(page, testInfo, "wizard-desktop");
+      await snap(page, testInfo, "wizard-desktop-full");
       await page.setViewportSize({ width: 360, height: 780 });
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
       await page.evaluate(() => window.scrollTo(0, 0));
-      await snapViewport(page, testInfo, "editor-360");
-      await snap(page, testInfo, "editor-360-full");
+      await snapViewport(page, testInfo, "wizard-360");
+      await snap(page, testInfo, "wizard-360-full");
       await page.setViewportSize({ width: 1280, height: 800 });
     });
 
     let snippet = "";
-    await test.step("creating it shows the snippet, and Copy puts it on the clipboard", async () => {
-      await page.getByRole("button", { name: "Create button" }).click();
-      await expect(page).toHaveURL(/\/buttons\/[0-9a-f-]{36}$/);
-      await expect(page.getByRole("heading", { level: 1, name: "Main site" })).toBeVisible();
-      await expect(page.getByText("Button created")).toBeVisible();
+    await test.step("the install step shows the snippet, Copy puts it on the clipboard, Finish opens the editor", async () => {
       const code = page.getByLabel("Embed snippet");
       await expect(code).toHaveValue(
         /^<script src="http:\/\/localhost:\d+\/widget\.js" data-button="b_[\w-]+" async><\/script>$/,
@@ -239,8 +241,22 @@ test.describe("the Buttons section", () => {
       await expect(page.getByText("Copied to the clipboard")).toBeVisible();
       snippet = await page.evaluate(() => navigator.clipboard.readText());
       expect(snippet).toBe(await code.inputValue());
-      await snapViewport(page, testInfo, "editor-created-desktop");
+      await snapViewport(page, testInfo, "wizard-install-desktop");
+      await page.getByRole("button", { name: "Finish" }).click();
+      await expect(page).toHaveURL(/\/buttons\/[0-9a-f-]{36}$/);
+      await expect(page.getByRole("heading", { level: 1, name: "Main site" })).toBeVisible();
+      await expect(page.getByRole("list", { name: "Allowed domains" })).toContainText(
+        "shop.acme-plumbing.com",
+      );
       await expect(page.getByText("All changes saved.").or(page.getByText("Unsaved changes"))).toHaveCount(0);
+    });
+
+    await test.step("closed dates are added as chips in the editor", async () => {
+      await page.getByLabel("Add a closed date").fill("2031-12-25");
+      await page.getByRole("button", { name: "Add date" }).click();
+      await expect(page.getByRole("list", { name: "Closed dates" })).toContainText("Dec 25, 2031");
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await expect(page.getByText("All changes saved.")).toBeVisible();
     });
 
     await test.step("on a site served from another origin: label, colors, position, keyboard", async () => {
@@ -323,7 +339,10 @@ test.describe("the Buttons section", () => {
     await page.goto("/buttons/new");
     await page.getByLabel("Name", { exact: true }).fill("Front desk");
     await page.getByRole("button", { name: "Create button" }).click();
-    await expect(page.getByRole("heading", { level: 1, name: "Front desk" })).toBeVisible();
+    // The wizard created it at the end of its first step.
+    await expect(
+      page.getByRole("heading", { level: 2, name: "Step 2 of 4: Where calls ring" }),
+    ).toBeVisible();
 
     await page.getByRole("link", { name: "All buttons" }).click();
     const row = page

@@ -5,6 +5,7 @@ import { AA_NORMAL_TEXT, contrastRatio, formatRatio, normalizeHex } from "../../
 import { describeError } from "../../lib/errors";
 import { useTRPC } from "../../trpc";
 import type { ButtonView } from "./draft";
+import { logoFileProblem, type PendingLogo, uploadLogo } from "./logo-upload";
 
 const messagesOf = (error: FieldMessages): string[] =>
   !error ? [] : typeof error === "string" ? [error] : [...error];
@@ -76,21 +77,21 @@ export function ContrastNote({ background, text }: { background: string; text: s
   );
 }
 
-const LOGO_TYPES = ["image/png", "image/jpeg", "image/webp"];
-const LOGO_MAX_BYTES = 512 * 1024;
-
-type UploadAnswer = { key?: string; logoUrl?: string; error?: string; fieldErrors?: { file?: string[] } };
-
 /**
- * The button's logo, shown instead of the icon. Uploads go to `POST /uploads/logo` right away
- * (they are not part of Save), so the button must exist first.
+ * The button's logo, shown instead of the icon. For a saved button, uploads go to
+ * `POST /uploads/logo` right away (they are not part of Save). Before the button exists, the
+ * chosen file waits in the draft (`pending`) and is uploaded as soon as the button is created.
  */
 export function LogoField({
   button,
   onChange,
+  pending = null,
+  onPending,
 }: {
   button: ButtonView | null;
   onChange: (logoUrl: string | null) => void;
+  pending?: PendingLogo | null;
+  onPending?: (file: File | null) => void;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -115,62 +116,36 @@ export function LogoField({
     }),
   );
 
-  if (!button) {
-    return (
-      <div className="ui-field">
-        <p className="ui-label">Logo</p>
-        <p className="ui-hint">
-          Save the button first, then you can upload a logo to show instead of the icon.
-        </p>
-      </div>
-    );
-  }
-
-  const upload = async (event: ChangeEvent<HTMLInputElement>) => {
+  const choose = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
     event.target.value = "";
     setError(null);
     setDone(null);
     remove.reset();
     if (!file) return;
-    if (!LOGO_TYPES.includes(file.type)) {
-      setError(`“${file.name}” is not a PNG, JPEG or WebP image. SVG and other formats are not accepted.`);
+    const problem = logoFileProblem(file);
+    if (problem) {
+      setError(problem);
       return;
     }
-    if (file.size > LOGO_MAX_BYTES) {
-      setError(`“${file.name}” is ${Math.ceil(file.size / 1024)} KB. The logo must be 512 KB or smaller.`);
+    if (!button) {
+      onPending?.(file);
+      setDone("Logo chosen. It is uploaded when you create the button.");
       return;
     }
-    const body = new FormData();
-    body.append("file", file);
     setUploading(true);
-    try {
-      const response = await fetch(`/uploads/logo?button=${encodeURIComponent(button.id)}`, {
-        method: "POST",
-        body,
-        credentials: "same-origin",
-      });
-      const answer = (await response.json().catch(() => ({}))) as UploadAnswer;
-      if (!response.ok || !answer.logoUrl) {
-        setError(
-          answer.fieldErrors?.file?.[0] ??
-            answer.error ??
-            (response.status === 413
-              ? "The logo must be 512 KB or smaller."
-              : "The logo could not be uploaded. Please try again."),
-        );
-        return;
-      }
-      storeView({ ...button, logoUrl: answer.logoUrl, logoKey: answer.key ?? button.logoKey });
-      onChange(answer.logoUrl);
-      setDone("Logo uploaded. It is live on your site now.");
-    } catch {
-      setError("We could not reach Click & Call. Check your connection and try again.");
-    } finally {
-      setUploading(false);
+    const result = await uploadLogo(button.id, file);
+    setUploading(false);
+    if (!result.ok) {
+      setError(result.error);
+      return;
     }
+    storeView({ ...button, logoUrl: result.logoUrl, logoKey: result.key ?? button.logoKey });
+    onChange(result.logoUrl);
+    setDone("Logo uploaded. It is live on your site now.");
   };
 
+  const shown = button ? button.logoUrl : (pending?.url ?? null);
   const errorId = error ? `${id}-error` : undefined;
   return (
     <div className={`ui-field${error ? " ui-field--invalid" : ""}`}>
@@ -178,11 +153,12 @@ export function LogoField({
         Logo <span className="ui-label-optional">(optional)</span>
       </label>
       <p className="ui-hint" id={`${id}-hint`}>
-        Shown instead of the icon. PNG, JPEG or WebP, up to 512 KB. It is saved as soon as you upload it.
+        Shown instead of the icon. PNG, JPEG or WebP, up to 512 KB.{" "}
+        {button ? "It is saved as soon as you upload it." : "It is uploaded when you create the button."}
       </p>
       <div className="logo-field">
-        {button.logoUrl ? (
-          <img className="logo-preview" src={button.logoUrl} alt="Current logo" />
+        {shown ? (
+          <img className="logo-preview" src={shown} alt={button ? "Current logo" : "Chosen logo"} />
         ) : (
           <span className="logo-preview logo-preview--empty">No logo</span>
         )}
@@ -197,7 +173,7 @@ export function LogoField({
             tabIndex={-1}
             aria-describedby={[errorId, `${id}-hint`].filter(Boolean).join(" ")}
             aria-invalid={error ? true : undefined}
-            onChange={upload}
+            onChange={choose}
             disabled={uploading}
           />
           <Button
@@ -208,16 +184,17 @@ export function LogoField({
             pendingLabel="Uploading…"
             aria-describedby={`${id}-hint`}
           >
-            {button.logoUrl ? "Replace logo" : "Upload logo"}
+            {shown ? "Replace logo" : button ? "Upload logo" : "Choose a logo"}
           </Button>
-          {button.logoUrl ? (
+          {shown ? (
             <Button
               variant="ghost"
               size="sm"
               onClick={() => {
                 setError(null);
                 setDone(null);
-                remove.mutate({ id: button.id });
+                if (button) remove.mutate({ id: button.id });
+                else onPending?.(null);
               }}
               pending={remove.isPending}
               pendingLabel="Removing…"

@@ -2,6 +2,7 @@ import { SelectField } from "@cac/ui";
 import { ColorField, ContrastNote, LogoField } from "./AppearanceFields";
 import { type ButtonView, type Draft, type DraftProblems, icons, positions, shapes, sizes } from "./draft";
 import { EditorSection } from "./EditorSection";
+import type { PendingLogo } from "./logo-upload";
 
 export type UpdateDraft = <K extends keyof Draft>(key: K, value: Draft[K]) => void;
 
@@ -14,6 +15,8 @@ export function AppearanceSection({
   button,
   logoUrl,
   onLogo,
+  pendingLogo = null,
+  onPendingLogo,
 }: {
   draft: Draft;
   update: UpdateDraft;
@@ -24,6 +27,9 @@ export function AppearanceSection({
   button: ButtonView | null;
   logoUrl: string | null;
   onLogo: (url: string | null) => void;
+  /** A logo chosen before the button exists (the wizard uploads it once the button is created). */
+  pendingLogo?: PendingLogo | null;
+  onPendingLogo?: (file: File | null) => void;
 }) {
   return (
     <EditorSection id="appearance" title="Appearance">
@@ -97,7 +103,12 @@ export function AppearanceSection({
             ))}
           </SelectField>
         </div>
-        <LogoField button={button ? { ...button, logoUrl } : null} onChange={onLogo} />
+        <LogoField
+          button={button ? { ...button, logoUrl } : null}
+          onChange={onLogo}
+          pending={pendingLogo}
+          onPending={onPendingLogo}
+        />
       </div>
     </EditorSection>
   );

@@ -1,13 +1,12 @@
 import "./buttons.css";
 import { buttonClass, ErrorState, PageHeader, Skeleton } from "@cac/ui";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
-import { Link, useLocation, useNavigate, useParams } from "react-router";
+import { Link, useParams } from "react-router";
 import { describeError } from "../../lib/errors";
 import { usePageTitle } from "../../lib/usePageTitle";
 import { useTRPC } from "../../trpc";
 import { ButtonEditor } from "./ButtonEditor";
-import { RoutingSection } from "./RoutingSection";
+import { ButtonWizard } from "./ButtonWizard";
 
 const backLink = (
   <Link to="/buttons" className={buttonClass({ variant: "secondary", size: "sm" })}>
@@ -21,10 +20,10 @@ export function NewButtonPage() {
     <div className="stack-lg">
       <PageHeader
         title="New call button"
-        description="Set it up, watch the preview, then create it to get the snippet for your site."
+        description="Four short steps with a live preview. Everything can be changed later."
         actions={backLink}
       />
-      <ButtonEditor button={null} />
+      <ButtonWizard />
     </div>
   );
 }
@@ -32,15 +31,8 @@ export function NewButtonPage() {
 export function EditButtonPage() {
   const { id = "" } = useParams();
   const trpc = useTRPC();
-  const location = useLocation();
-  const navigate = useNavigate();
   const button = useQuery(trpc.buttons.get.queryOptions({ id }));
   usePageTitle(button.data ? `${button.data.name} · Buttons` : "Edit call button");
-  // "Button created" is said once, after the new button's first save.
-  const [created] = useState(() => Boolean((location.state as { created?: boolean } | null)?.created));
-  useEffect(() => {
-    if (location.state) navigate(location.pathname, { replace: true, state: null });
-  }, [location, navigate]);
 
   return (
     <div className="stack-lg">
@@ -66,10 +58,7 @@ export function EditButtonPage() {
           retrying={button.isFetching}
         />
       ) : (
-        <>
-          <ButtonEditor key={button.data.id} button={button.data} created={created} />
-          <RoutingSection buttonId={button.data.id} phoneNumber={button.data.phoneNumber} />
-        </>
+        <ButtonEditor key={button.data.id} button={button.data} />
       )}
     </div>
   );
