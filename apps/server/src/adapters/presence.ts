@@ -283,7 +283,9 @@ export function createRedisPresence(url: string, log: Logger, keyPrefix = "cac")
         for (const member of members) pipeline.hvals(liveKey(member));
         const results = (await pipeline.exec()) ?? [];
         const gets = Math.ceil(ids.length / BATCH);
-        seen = results.slice(0, gets).flatMap(([error, values]) => (error ? [] : (values as Array<string | null>)));
+        seen = results
+          .slice(0, gets)
+          .flatMap(([error, values]) => (error ? [] : (values as Array<string | null>)));
         live = results.slice(gets);
       } catch (error) {
         log.warn({ err: error }, "redis unreachable: reachability read from this instance");

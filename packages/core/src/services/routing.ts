@@ -2,8 +2,8 @@ import {
   accounts,
   type Button,
   buttonRouting,
-  buttons,
   buttonRoutingMembers,
+  buttons,
   memberships,
   type RingPlan,
   type RoutingStrategy,
@@ -13,7 +13,12 @@ import { and, asc, eq, inArray, type SQL, type SQLWrapper, sql } from "drizzle-o
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { getButton } from "./buttons";
-import { type ReachCandidates, reachableAmong, reachCandidatesJson, toReachCandidates } from "./calls/presence";
+import {
+  type ReachCandidates,
+  reachableAmong,
+  reachCandidatesJson,
+  toReachCandidates,
+} from "./calls/presence";
 
 /** Bounds of one step's ring time when ringing in order. */
 export const STEP_SECONDS = { min: 5, max: 120 } as const;

@@ -7,8 +7,8 @@ import { hasControlCharacter } from "../domain/validation";
 import { activeBlockQuery } from "./abuse";
 import { type IpActivity, ipActivityQueries, toIpActivity } from "./abuse-detection";
 import type { PublicButton } from "./buttons";
-import { type RingFacts, ringFactsFields, toRingFacts } from "./routing";
 import { hasConfirmedOwner } from "./owners";
+import { type RingFacts, ringFactsFields, toRingFacts } from "./routing";
 import { toUsage, type Usage, usageFields, usageJoins } from "./usage";
 import type { WidgetEntry } from "./widget-guards";
 

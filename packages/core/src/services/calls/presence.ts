@@ -117,7 +117,11 @@ export function toReachCandidates(json: unknown): ReachCandidate[] {
     seenAt: string | null;
     hours: WeeklyHours | null;
   }>;
-  return rows.map((row) => ({ id: row.id, seenAt: row.seenAt ? new Date(row.seenAt) : null, hours: row.hours }));
+  return rows.map((row) => ({
+    id: row.id,
+    seenAt: row.seenAt ? new Date(row.seenAt) : null,
+    hours: row.hours,
+  }));
 }
 
 /**
@@ -148,12 +152,17 @@ export async function reachableAmong(
 }
 
 /** Who might be reachable in the account now (one query; none when the account is gone). */
-export async function readReachCandidates(deps: Pick<Ports, "db">, accountId: string): Promise<ReachCandidates> {
+export async function readReachCandidates(
+  deps: Pick<Ports, "db">,
+  accountId: string,
+): Promise<ReachCandidates> {
   const [row] = await deps.db
     .select({ timezone: accounts.timezone, members: reachCandidatesJson(sql`${accountId}::uuid`) })
     .from(accounts)
     .where(eq(accounts.id, accountId));
-  return row ? { timezone: row.timezone, members: toReachCandidates(row.members) } : { timezone: "UTC", members: [] };
+  return row
+    ? { timezone: row.timezone, members: toReachCandidates(row.members) }
+    : { timezone: "UTC", members: [] };
 }
 
 /**
