@@ -265,6 +265,32 @@ describe.each(stores)("live panel streams ($name)", (store) => {
     }
   });
 
+  it("reachability answers lastSeen and holdingStreams together, in the order asked", async () => {
+    const presence = store.make();
+    try {
+      const [heard, holding, neither] = [member(), member(), member()];
+      const at = new Date("2026-03-02T10:00:00Z");
+      await presence.beat([heard.userId], at);
+      const release = presence.holdStream(holding);
+      const members = [heard, holding, neither];
+      expect(await presence.reachability(members)).toEqual([
+        { seenAt: at, holding: false },
+        { seenAt: null, holding: true },
+        { seenAt: null, holding: false },
+      ]);
+      expect((await presence.reachability(members)).map((m) => m.seenAt)).toEqual(
+        await presence.lastSeen(members.map((m) => m.userId)),
+      );
+      expect((await presence.reachability(members)).map((m) => m.holding)).toEqual(
+        await presence.holdingStreams(members),
+      );
+      expect(await presence.reachability([])).toEqual([]);
+      release();
+    } finally {
+      await presence.close();
+    }
+  });
+
   it("each change of who holds a stream makes the account's cached answers stale", async () => {
     const presence = store.make();
     try {
@@ -304,11 +330,16 @@ describe("live panel streams across instances (Redis)", () => {
         if (i > 100) throw new Error("B never saw A's stream");
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+      // What a call start on B reads of A's member, in one round trip: the stream and the heartbeat.
+      const at = new Date();
+      await a.beat([m.userId], at);
+      expect(await b.reachability([m])).toEqual([{ seenAt: at, holding: true }]);
       release();
       for (let i = 0; (await b.holdingStreams([m]))[0]; i++) {
         if (i > 100) throw new Error("B never saw A's stream end");
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+      expect(await b.reachability([m])).toEqual([{ seenAt: at, holding: false }]);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

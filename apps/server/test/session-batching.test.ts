@@ -9,32 +9,7 @@ import { createTestDb } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClock, unique } from "./harness";
-
-/**
- * Counts the statements the database driver is sent, by their first word: PGlite's `query` and
- * `exec`, postgres.js's `unsafe` (what drizzle calls). Restored by `stop()`.
- */
-function counting(handle: DbHandle) {
-  const counts = { select: 0, update: 0, delete: 0 };
-  const client = (handle.db as unknown as { $client: Record<string, unknown> }).$client;
-  const originals = new Map<string, unknown>();
-  for (const method of ["query", "exec", "unsafe"]) {
-    const original = client[method];
-    if (typeof original !== "function") continue;
-    originals.set(method, original);
-    client[method] = (...args: unknown[]) => {
-      const verb = String(args[0]).trim().split(/\s/)[0]?.toLowerCase() as keyof typeof counts;
-      if (verb in counts) counts[verb]++;
-      return original.apply(client, args);
-    };
-  }
-  return {
-    counts,
-    stop: () => {
-      for (const [method, original] of originals) client[method] = original;
-    },
-  };
-}
+import { countStatements } from "./statement-counter";
 
 describe("sessions checked together", () => {
   let handle: DbHandle;
@@ -76,7 +51,7 @@ describe("sessions checked together", () => {
       .set({ lastVerifiedAt: new Date(clock.now().getTime() - INACTIVITY_TIMEOUT_MS) })
       .where(eq(authSessions.id, (idle ?? "").split(".")[0] ?? ""));
 
-    const { counts, stop } = counting(handle);
+    const { counts, stop } = countStatements(handle);
     const checked = await Promise.all(
       [...tokens, forged, unknown].map((token) => validateSessionToken({ db: handle.db, clock }, token)),
     );

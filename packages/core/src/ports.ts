@@ -154,6 +154,11 @@ export interface Presence {
   /** Whether each member holds a live stream on some instance now, in the order asked. */
   holdingStreams(members: readonly Member[]): Promise<boolean[]>;
   /**
+   * `lastSeen` and `holdingStreams` of these members together, in the order asked, in one round
+   * trip to the store: what a call start needs of every member it might ring, asked at once.
+   */
+  reachability(members: readonly Member[]): Promise<Array<{ seenAt: Date | null; holding: boolean }>>;
+  /**
    * Marks that who is reachable in the account may have changed (a panel opened or closed, a
    * switch flipped), so answers cached before (the widget's "callable now") are not reused.
    */

@@ -92,11 +92,18 @@ export function createMemoryPresence(): Presence {
     callables.sweep();
   }, RETAIN_MS / 4);
   forget.unref();
+  const seenAt = (id: string) => {
+    const known = agents.get(id);
+    return known ? new Date(known.seenAt) : null;
+  };
   return {
     mode: "memory",
     holdStream: (member) => streams.hold(member),
     async holdingStreams(members) {
       return members.map((member) => streams.has(member));
+    },
+    async reachability(members) {
+      return members.map((member) => ({ seenAt: seenAt(member.userId), holding: streams.has(member) }));
     },
     async bump(accountId) {
       callables.bump(accountId);
@@ -119,10 +126,7 @@ export function createMemoryPresence(): Presence {
       }
     },
     async lastSeen(userIds) {
-      return userIds.map((id) => {
-        const known = agents.get(id);
-        return known ? new Date(known.seenAt) : null;
-      });
+      return userIds.map(seenAt);
     },
     async claimCopies(userIds, at, everyMs) {
       const now = at.getTime();
@@ -138,6 +142,19 @@ export function createMemoryPresence(): Presence {
       agents.clear();
     },
   };
+}
+
+/** The later of a heartbeat kept in Redis (ms, as text) and this instance's own, or null for neither. */
+function newest(shared: string | null | undefined, own: Date | null | undefined): Date | null {
+  const sharedMs = shared ? Number(shared) : 0;
+  const ownMs = own?.getTime() ?? 0;
+  return sharedMs || ownMs ? new Date(Math.max(sharedMs, ownMs)) : null;
+}
+
+/** Whether an HVALS of a member's live key (a pipeline result) names an instance still holding a stream. */
+function liveIn(result: [Error | null, unknown] | undefined, now: number): boolean {
+  const [error, until] = result ?? [null, []];
+  return !error && (until as string[]).some((ms) => Number(ms) > now);
 }
 
 /** Sets every key to ARGV[1] (a time in ms) unless it holds a later one, each for ARGV[2] ms. */
@@ -245,14 +262,39 @@ export function createRedisPresence(url: string, log: Logger, keyPrefix = "cac")
         for (const member of members) pipeline.hvals(liveKey(member));
         const results = (await pipeline.exec()) ?? [];
         const now = Date.now();
-        return members.map((_, i) => {
-          const [error, until] = results[i] ?? [null, []];
-          return mine[i] || (!error && (until as string[]).some((ms) => Number(ms) > now));
-        });
+        return members.map((_, i) => mine[i] || liveIn(results[i], now));
       } catch (error) {
         log.warn({ err: error }, "redis unreachable: live streams read from this instance");
         return mine;
       }
+    },
+    async reachability(members) {
+      if (members.length === 0) return [];
+      const ids = members.map((member) => member.userId);
+      const mine = await local.lastSeen(ids);
+      const holding = members.map((member) => streams.has(member));
+      let seen: Array<string | null> = [];
+      let live: Array<[Error | null, unknown]> = [];
+      try {
+        await whenReady(redis, CONNECT_WAIT_MS);
+        // One pipeline: the heartbeats (MGET, in batches) then each member's live streams (HVALS).
+        const pipeline = redis.pipeline();
+        for (let i = 0; i < ids.length; i += BATCH) pipeline.mget(ids.slice(i, i + BATCH).map(seenKey));
+        for (const member of members) pipeline.hvals(liveKey(member));
+        const results = (await pipeline.exec()) ?? [];
+        const gets = Math.ceil(ids.length / BATCH);
+        seen = results
+          .slice(0, gets)
+          .flatMap(([error, values]) => (error ? [] : (values as Array<string | null>)));
+        live = results.slice(gets);
+      } catch (error) {
+        log.warn({ err: error }, "redis unreachable: reachability read from this instance");
+      }
+      const now = Date.now();
+      return members.map((_, i) => ({
+        seenAt: newest(seen[i], mine[i]),
+        holding: Boolean(holding[i]) || liveIn(live[i], now),
+      }));
     },
     async bump(accountId) {
       await local.bump(accountId);
@@ -300,11 +342,7 @@ export function createRedisPresence(url: string, log: Logger, keyPrefix = "cac")
       } catch (error) {
         log.warn({ err: error }, "redis unreachable: presence read from this instance's heartbeats");
       }
-      return userIds.map((_, i) => {
-        const shared = held[i] ? Number(held[i]) : 0;
-        const own = mine[i]?.getTime() ?? 0;
-        return shared || own ? new Date(Math.max(shared, own)) : null;
-      });
+      return userIds.map((_, i) => newest(held[i], mine[i]));
     },
     async claimCopies(userIds, at, everyMs) {
       try {

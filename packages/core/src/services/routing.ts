@@ -1,17 +1,24 @@
 import {
+  accounts,
   type Button,
   buttonRouting,
   buttonRoutingMembers,
+  buttons,
   memberships,
   type RingPlan,
   type RoutingStrategy,
   users,
 } from "@cac/db";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { getButton } from "./buttons";
-import { reachableMembers } from "./calls/presence";
+import {
+  type ReachCandidates,
+  reachableAmong,
+  reachCandidatesJson,
+  toReachCandidates,
+} from "./calls/presence";
 
 /** Bounds of one step's ring time when ringing in order. */
 export const STEP_SECONDS = { min: 5, max: 120 } as const;
@@ -44,19 +51,41 @@ export async function routableMembers(deps: Pick<Ports, "db">, accountId: string
     .orderBy(asc(memberships.createdAt), asc(memberships.userId));
 }
 
-async function storedRouting(deps: Pick<Ports, "db">, buttonId: string) {
-  const [routing] = await deps.db.select().from(buttonRouting).where(eq(buttonRouting.buttonId, buttonId));
-  const members = await deps.db
-    .select({ userId: buttonRoutingMembers.userId, ringSeconds: buttonRoutingMembers.ringSeconds })
-    .from(buttonRoutingMembers)
-    .where(eq(buttonRoutingMembers.buttonId, buttonId))
-    .orderBy(asc(buttonRoutingMembers.position));
+/**
+ * A button's stored routing as one JSON value (its settings, and its chosen members in ringing
+ * order): a subquery, so that a call start reads it with its button in one round trip.
+ * `buttonId`: a value, or a column of a query that joins tables.
+ */
+function storedRoutingJson(buttonId: SQLWrapper): SQL<unknown> {
+  // Aliased, with their columns named here (as reachCandidatesJson, for the same reason).
+  return sql`json_build_object(
+    'routing', (select json_build_object('who', r.who, 'strategy', r.strategy, 'stepSeconds', r.step_seconds)
+      from ${buttonRouting} r where r.button_id = ${buttonId}),
+    'members', (select coalesce(json_agg(json_build_object('userId', rm.user_id, 'ringSeconds', rm.ring_seconds)
+        order by rm.position), '[]'::json)
+      from ${buttonRoutingMembers} rm where rm.button_id = ${buttonId}))`;
+}
+
+/** The routing `storedRoutingJson` read (a button never routed rings everyone at once). */
+function toStoredRouting(json: unknown): RoutingInput {
+  const stored = (typeof json === "string" ? JSON.parse(json) : json) as {
+    routing: Pick<RoutingInput, "who" | "strategy" | "stepSeconds"> | null;
+    members: RoutingInput["members"] | null;
+  } | null;
   return {
-    who: routing?.who ?? "all",
-    strategy: routing?.strategy ?? "ring-all",
-    stepSeconds: routing?.stepSeconds ?? DEFAULT_STEP_SECONDS,
-    members,
-  } satisfies RoutingInput;
+    who: stored?.routing?.who ?? "all",
+    strategy: stored?.routing?.strategy ?? "ring-all",
+    stepSeconds: stored?.routing?.stepSeconds ?? DEFAULT_STEP_SECONDS,
+    members: stored?.members ?? [],
+  };
+}
+
+async function storedRouting(deps: Pick<Ports, "db">, buttonId: string): Promise<RoutingInput> {
+  const [row] = await deps.db
+    .select({ routing: storedRoutingJson(sql`${buttonId}::uuid`) })
+    .from(buttons)
+    .where(eq(buttons.id, buttonId));
+  return toStoredRouting(row?.routing);
 }
 
 /** A button's routing as the editor shows it (a button never routed rings everyone at once). */
@@ -132,27 +161,51 @@ export async function setRouting(
   return getRouting(deps, accountId, buttonId);
 }
 
+/** What a browser call's ring plan is made from: the button's routing, and who might be reachable. */
+export type RingFacts = { routing: RoutingInput; candidates: ReachCandidates };
+
 /**
- * The steps a browser call on this button rings through, among the members reachable now (read
- * through presence.ts only): ring all at once is one step of everyone for the call's ring time;
- * in order is one step per member, for their ring time. Empty when nobody routed is reachable: the
- * call falls back (the phone number when Twilio rings it, else the callback form).
+ * The fields of RingFacts, for a query that reads `buttons` joined with their `accounts`: the
+ * call start reads them with its button (services/widget-visit.ts), in the same round trip.
  */
-export async function ringPlanFor(
-  deps: Pick<Ports, "db" | "clock" | "presence">,
-  button: Pick<Button, "id" | "accountId">,
+export function ringFactsFields() {
+  return {
+    routing: storedRoutingJson(buttons.id),
+    timezone: accounts.timezone,
+    candidates: reachCandidatesJson(buttons.accountId),
+  };
+}
+
+/** The RingFacts of a row of `ringFactsFields`. */
+export function toRingFacts(row: { routing: unknown; timezone: string; candidates: unknown }): RingFacts {
+  return {
+    routing: toStoredRouting(row.routing),
+    candidates: { timezone: row.timezone, members: toReachCandidates(row.candidates) },
+  };
+}
+
+/**
+ * The steps a browser call rings through, among the routed members reachable at `at` (presence.ts
+ * decides who is; one read of the presence store): ring all at once is one step of everyone for
+ * the call's ring time; in order is one step per member, for their ring time. Empty when nobody
+ * routed is reachable: the call falls back (the phone number when Twilio rings it, else the
+ * callback form). "All members" ring oldest member first (the order the candidates come in).
+ */
+export async function planRing(
+  deps: Pick<Ports, "presence">,
+  accountId: string,
+  facts: RingFacts,
   ringTimeoutSeconds: number,
+  at: Date,
 ): Promise<RingPlan> {
-  const [routing, reachable] = await Promise.all([
-    storedRouting(deps, button.id),
-    reachableMembers(deps, button.accountId, deps.clock.now()),
-  ]);
+  const { routing } = facts;
+  const reachable = await reachableAmong(deps, accountId, facts.candidates, at);
+  if (reachable.length === 0) return [];
   const here = new Set(reachable.map((agent) => agent.id));
-  if (here.size === 0) return [];
   const routed =
     routing.who === "chosen"
       ? routing.members.filter((member) => here.has(member.userId))
-      : await everyoneInOrder(deps, button.accountId, [...here]);
+      : reachable.map((agent) => ({ userId: agent.id, ringSeconds: null }));
   if (routed.length === 0) return [];
   if (routing.strategy === "ring-all") {
     return [{ userIds: routed.map((member) => member.userId), seconds: ringTimeoutSeconds }];
@@ -163,10 +216,17 @@ export async function ringPlanFor(
   }));
 }
 
-/** All reachable members, oldest member first (anyone reachable the list does not know rings last). */
-async function everyoneInOrder(deps: Pick<Ports, "db">, accountId: string, reachable: string[]) {
-  const rank = new Map((await routableMembers(deps, accountId)).map((member, i) => [member.userId, i]));
-  return reachable
-    .sort((a, b) => (rank.get(a) ?? rank.size) - (rank.get(b) ?? rank.size) || a.localeCompare(b))
-    .map((userId) => ({ userId, ringSeconds: null }));
+/** The ring plan of a call on this button starting now (planRing), its facts read in one query. */
+export async function ringPlanFor(
+  deps: Pick<Ports, "db" | "clock" | "presence">,
+  button: Pick<Button, "id" | "accountId">,
+  ringTimeoutSeconds: number,
+): Promise<RingPlan> {
+  const [row] = await deps.db
+    .select(ringFactsFields())
+    .from(buttons)
+    .innerJoin(accounts, eq(accounts.id, buttons.accountId))
+    .where(eq(buttons.id, button.id));
+  if (!row) return [];
+  return planRing(deps, button.accountId, toRingFacts(row), ringTimeoutSeconds, deps.clock.now());
 }

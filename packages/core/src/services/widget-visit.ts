@@ -8,15 +8,20 @@ import { activeBlockQuery } from "./abuse";
 import { type IpActivity, ipActivityQueries, toIpActivity } from "./abuse-detection";
 import type { PublicButton } from "./buttons";
 import { hasConfirmedOwner } from "./owners";
+import { type RingFacts, ringFactsFields, toRingFacts } from "./routing";
 import { toUsage, type Usage, usageFields, usageJoins } from "./usage";
 import type { WidgetEntry } from "./widget-guards";
 
-/** What a call start decides on, read with its button: the account's usage and the IP's recent calls. */
+/**
+ * What a call start decides on, read with its button: the account's usage, the IP's recent calls,
+ * and what its ring plan is made from (the button's routing, the account's available members).
+ */
 export type CallFacts = {
   /** The instant they were read at: the call's start, and the period it counts in. */
   now: Date;
   usage: Usage;
   activity: IpActivity;
+  ring: RingFacts;
 };
 
 /**
@@ -24,7 +29,8 @@ export type CallFacts = {
  * button (with whether its account is verified), the block in force against the visitor's IP for
  * the account, and for a call the facts the call start checks. The checks still run one by one in
  * their order (widget tier, entry guards, then the call's own); only the reads are gathered, so a
- * call start costs one round trip to the database before the one that creates it.
+ * call start costs one round trip to the database before the one that creates it (with its ring
+ * plan's facts: routing and reachability are read here too, see services/routing.ts).
  */
 export type WidgetVisit = {
   button: PublicButton;
@@ -51,7 +57,10 @@ export async function loadWidgetVisit(
   }
   const [row] = await queries.call.execute(values);
   if (!row) return undefined;
-  return { ...toVisit(row), call: { now, usage: toUsage(row.usage), activity: toIpActivity(row) } };
+  return {
+    ...toVisit(row),
+    call: { now, usage: toUsage(row.usage), activity: toIpActivity(row), ring: toRingFacts(row.ring) },
+  };
 }
 
 /**
@@ -107,6 +116,7 @@ function buildVisitQueries(db: Db, thresholds: AbuseThresholds) {
       starts: activity.starts,
       shortCalls: activity.shortCalls,
       otherAccounts: accountsCalled.otherAccounts,
+      ring: ringFactsFields(),
     })
     .from(buttons)
     .innerJoin(accounts, eq(accounts.id, buttons.accountId))

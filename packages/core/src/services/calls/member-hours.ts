@@ -1,5 +1,5 @@
 import { accounts, memberHours } from "@cac/db";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { isOpenAt, type WeeklyHours } from "../../domain/schedule";
 import type { Ports } from "../../ports";
 
@@ -46,22 +46,10 @@ export async function setMemberHours(
   return getMemberHours(deps, accountId, userId);
 }
 
-/** Of these members, those inside their working hours at `at` (or who set none). */
-export async function withinMemberHours(
-  deps: Pick<Ports, "db">,
-  accountId: string,
-  userIds: string[],
-  at: Date,
-): Promise<Set<string>> {
-  const rows = await deps.db
-    .select({ userId: memberHours.userId, hours: memberHours.hours, timezone: accounts.timezone })
-    .from(memberHours)
-    .innerJoin(accounts, eq(accounts.id, memberHours.accountId))
-    .where(and(eq(memberHours.accountId, accountId), inArray(memberHours.userId, userIds)));
-  const outside = new Set(
-    rows
-      .filter((row) => !isOpenAt({ timezone: row.timezone, hours: row.hours, holidays: [] }, at))
-      .map((row) => row.userId),
-  );
-  return new Set(userIds.filter((id) => !outside.has(id)));
+/**
+ * Whether a member is inside their own working hours at `at` (in the account's timezone); one who
+ * set none always is (their availability switch alone decides).
+ */
+export function withinMemberHours(hours: WeeklyHours | null, timezone: string, at: Date): boolean {
+  return hours === null || isOpenAt({ timezone, hours, holidays: [] }, at);
 }

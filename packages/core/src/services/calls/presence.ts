@@ -1,5 +1,6 @@
-import { memberships } from "@cac/db";
-import { and, eq, inArray, max } from "drizzle-orm";
+import { accounts, memberHours, memberships } from "@cac/db";
+import { and, eq, inArray, max, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import type { WeeklyHours } from "../../domain/schedule";
 import type { Ports } from "../../ports";
 import { withinMemberHours } from "./member-hours";
 
@@ -88,30 +89,92 @@ export async function recordHeartbeats(deps: Pick<Ports, "db" | "presence" | "cl
   return { copied: due.length };
 }
 
+/** A member set available in an account, as the database holds them: the copy of their last heartbeat and their own hours. */
+export type ReachCandidate = { id: string; seenAt: Date | null; hours: WeeklyHours | null };
+
+/** Who might be reachable in an account: its timezone (the members' hours are in it) and its available members. */
+export type ReachCandidates = { timezone: string; members: ReachCandidate[] };
+
 /**
- * The account's members who can take a browser call at `at`: set available (availableAgents),
- * inside their own working hours when they set some (in the account's timezone), and holding a
- * live phone panel stream on some instance. Routing and the widget's "callable now" read this.
+ * The account's members set available there, oldest member first (the order "all members" ring
+ * in), as one JSON array of ReachCandidate: a subquery, so that a caller reads them together with
+ * whatever else it needs in one round trip (the call start reads them with its button).
+ * `accountId`: a value, or a column of a query that joins tables (those columns are qualified).
+ */
+export function reachCandidatesJson(accountId: SQLWrapper): SQL<unknown> {
+  // Aliased, with their columns named here: Drizzle writes a single table's columns unqualified,
+  // which inside this subquery would name its own tables' instead of the outer query's.
+  return sql`(select coalesce(json_agg(json_build_object('id', m.user_id, 'seenAt', m.seen_at, 'hours', h.hours)
+      order by m.created_at, m.user_id), '[]'::json)
+    from ${memberships} m left join ${memberHours} h on h.account_id = m.account_id and h.user_id = m.user_id
+    where m.account_id = ${accountId} and m.available)`;
+}
+
+/** The rows of `reachCandidatesJson`, as the driver parsed them (timestamps are text inside JSON). */
+export function toReachCandidates(json: unknown): ReachCandidate[] {
+  const rows = (typeof json === "string" ? JSON.parse(json) : (json ?? [])) as Array<{
+    id: string;
+    seenAt: string | null;
+    hours: WeeklyHours | null;
+  }>;
+  return rows.map((row) => ({
+    id: row.id,
+    seenAt: row.seenAt ? new Date(row.seenAt) : null,
+    hours: row.hours,
+  }));
+}
+
+/**
+ * Of an account's available members, those who can take a browser call at `at`: inside their own
+ * working hours when they set some (in the account's timezone), heard from within
+ * AGENT_PRESENCE_MS (the store's heartbeat, or the database's copy when newer), and holding a live
+ * phone panel stream on some instance. The presence store is asked once, for all of them.
+ */
+export async function reachableAmong(
+  deps: Pick<Ports, "presence">,
+  accountId: string,
+  candidates: ReachCandidates,
+  at: Date,
+): Promise<Array<{ id: string }>> {
+  const inHours = candidates.members.filter((member) =>
+    withinMemberHours(member.hours, candidates.timezone, at),
+  );
+  if (inHours.length === 0) return [];
+  const live = await deps.presence.reachability(inHours.map((member) => ({ accountId, userId: member.id })));
+  const since = at.getTime() - AGENT_PRESENCE_MS;
+  return inHours
+    .filter((member, i) => {
+      const store = live[i];
+      const heard = Math.max(store?.seenAt?.getTime() ?? 0, member.seenAt?.getTime() ?? 0);
+      return Boolean(store?.holding) && heard > since;
+    })
+    .map((member) => ({ id: member.id }));
+}
+
+/** Who might be reachable in the account now (one query; none when the account is gone). */
+export async function readReachCandidates(
+  deps: Pick<Ports, "db">,
+  accountId: string,
+): Promise<ReachCandidates> {
+  const [row] = await deps.db
+    .select({ timezone: accounts.timezone, members: reachCandidatesJson(sql`${accountId}::uuid`) })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  return row
+    ? { timezone: row.timezone, members: toReachCandidates(row.members) }
+    : { timezone: "UTC", members: [] };
+}
+
+/**
+ * The account's members who can take a browser call at `at` (reachableAmong): one query and one
+ * read of the presence store. Routing, the widget's "callable now" and the Team page read this.
  */
 export async function reachableMembers(
   deps: Pick<Ports, "db" | "clock" | "presence">,
   accountId: string,
   at: Date,
 ): Promise<Array<{ id: string }>> {
-  const available = await availableAgents(deps, accountId);
-  if (available.length === 0) return [];
-  const inHours = await withinMemberHours(
-    deps,
-    accountId,
-    available.map((member) => member.id),
-    at,
-  );
-  const candidates = available.filter((member) => inHours.has(member.id));
-  if (candidates.length === 0) return [];
-  const holding = await deps.presence.holdingStreams(
-    candidates.map((member) => ({ accountId, userId: member.id })),
-  );
-  return candidates.filter((_, i) => holding[i]);
+  return reachableAmong(deps, accountId, await readReachCandidates(deps, accountId), at);
 }
 
 /** The member's own availability as the server holds it, and whether they are reachable now. */

@@ -1,4 +1,4 @@
-import { callSessions, type Db, type RingPlan } from "@cac/db";
+import { callRingSteps, callSessions, type Db, type RingPlan } from "@cac/db";
 import { sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
@@ -22,7 +22,7 @@ export type NewCall = {
   visitorTokenHash: string;
   startedAt: Date;
   ringDeadlineAt: Date | null;
-  /** A routed browser call's steps, and the one it starts on. */
+  /** A routed browser call's steps, and the one it starts on (its members are recorded as rung). */
   ringPlan?: RingPlan;
   ringStep?: number;
 };
@@ -33,7 +33,8 @@ const MAX_ATTEMPTS = 5;
 /**
  * Creates the call session together with its reservation of minutes in its period's total, in one
  * statement: the session exists only if the minutes were reserved, and the minutes are reserved
- * only with the session. `usage` is the account's usage as read with the button; when calls
+ * only with the session. A routed call's first ring step is recorded with it (call_ring_steps: its
+ * members rung from the start), in the same statement. `usage` is the account's usage as read with the button; when calls
  * started meanwhile left fewer minutes than it promised, the total is read again and the call
  * reserves what is left, or is refused once nothing is.
  */
@@ -79,7 +80,7 @@ async function insertWithReservation(deps: Pick<Ports, "db">, usage: Usage, minu
 /**
  * The statement of a call start, built once per database (as a prepared query, each run filling
  * in its values): the reservation, then the call session inserted from its result, so nothing is
- * inserted when the quota refused the minutes.
+ * inserted when the quota refused the minutes, then the first step's ring rows of that session.
  */
 function startStatement(db: Db) {
   let statement = statements.get(db);
@@ -121,5 +122,12 @@ function buildStartStatement(db: Db) {
       from reserved
       returning id, page_url`,
     );
-  return db.with(reserved, created).select().from(created).prepare("start_call");
+  // The members of the plan's first step, rung from the call's start (as recordRingStep writes them).
+  const rung = db.$with("rung", {}).as(
+    sql`insert into ${callRingSteps} (call_id, step, user_id, started_at)
+      select created.id, 0, member.user_id::uuid, ${value("startedAt", "timestamptz")}
+      from created, jsonb_array_elements_text(${value("ringPlan", "jsonb")} -> 0 -> 'userIds') as member(user_id)
+      on conflict do nothing`,
+  );
+  return db.with(reserved, created, rung).select().from(created).prepare("start_call");
 }

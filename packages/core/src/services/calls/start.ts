@@ -4,7 +4,7 @@ import { closedCallMessage, isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
 import { recordRefusal } from "../abuse";
 import { detectAbuseAtCallStart } from "../abuse-detection";
-import { ringPlanFor } from "../routing";
+import { planRing } from "../routing";
 import { newOpaqueToken } from "../sessions";
 import { reservableMinutes } from "../usage";
 import { ipBlockedError, refusalKind } from "../widget-guards";
@@ -14,7 +14,6 @@ import { armDeadline } from "./deadline-timers";
 import { type CallIceConfig, callIceConfig } from "./ice-servers";
 import { endCall } from "./lifecycle";
 import { createCallSession, overQuota } from "./reserve";
-import { recordRingStep } from "./ring-step-rows";
 import { planSeconds, publishRing } from "./ring-steps";
 
 export type StartCallInput = { pageUrl?: string | undefined };
@@ -84,7 +83,10 @@ export async function startCall(
   }
   // Who rings, step by step, among the routed members reachable now; nobody: the fallback, which is
   // the phone number when Twilio rings it, else the callback form the refusal leads the visitor to.
-  const plan = useTwilio ? [] : await ringPlanFor(ctx, button, ctx.settings.calls.ringTimeoutSeconds);
+  // Its facts were read with the button; only the presence store is asked (once) here.
+  const plan = useTwilio
+    ? []
+    : await planRing(ctx, button.accountId, facts.ring, ctx.settings.calls.ringTimeoutSeconds, now);
   if (!useTwilio && plan.length === 0) {
     // The widget asked first (callableNow), so this is a change in between: the attempt is kept.
     await logUnavailable(ctx, button, visitorIp, input, now);
@@ -141,8 +143,8 @@ export async function startCall(
     },
   };
   const ringing: VisitorEvent = { type: "ringing" };
+  // The first step's members were recorded as rung with the session (createCallSession).
   const rung = first?.userIds ?? [];
-  await recordRingStep(ctx, sessionId, 0, rung, now);
   try {
     await publishRing(ctx, rung, ring);
     await ctx.pubsub.publish(channels.visitor(sessionId), ringing);
