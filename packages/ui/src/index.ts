@@ -41,10 +41,10 @@ export {
   type ErrorStateProps,
   PageHeader,
   type PageHeaderProps,
-  Skeleton,
   SkipLink,
   VisuallyHidden,
 } from "./Layout";
 export { ProgressBar, type ProgressBarProps } from "./ProgressBar";
+export { ListSkeleton, PageSkeleton, Skeleton, TableSkeleton, TilesSkeleton } from "./Skeleton";
 export { LoadingBlock, Spinner, type SpinnerProps } from "./Spinner";
 export { TableScroll } from "./Table";
