@@ -16,6 +16,10 @@ const test = base.extend<object, { site: Site }>({
   site: [({ server }, use) => serveThirdPartySite(server, use), { scope: "worker" }],
 });
 
+// Each worker has a database of its own, so one fixed address can be the operator's.
+const operator = "polish-operator@clickandcall.test";
+test.use({ serverEnv: { OPERATOR_EMAILS: operator } });
+
 const phone = { width: 390, height: 844 };
 const desktop = { width: 1280, height: 800 };
 
@@ -278,5 +282,33 @@ test.describe("themes", () => {
     // Public pages follow the same choice.
     await page.goto("/contact");
     await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  });
+});
+
+test.describe("the operators' policy notice form", () => {
+  test("its Summary box has a border and a focus ring, in light and dark", async ({
+    page,
+    server,
+  }, testInfo) => {
+    await signUpConfirmedUser(page, server, operator);
+    await page.goto("/operator/policies");
+    await expect(page.getByRole("heading", { level: 1, name: "Policy notices" })).toBeVisible();
+    const summary = page.getByLabel("Summary of the changes");
+    for (const theme of ["Light", "Dark"]) {
+      await page.getByLabel("Theme").selectOption(theme);
+      const idle = await summary.evaluate((el) => {
+        const style = getComputedStyle(el);
+        return { style: style.borderTopStyle, width: Number.parseFloat(style.borderTopWidth) };
+      });
+      expect(idle).toEqual({ style: "solid", width: 1 });
+      await summary.focus();
+      const focused = await summary.evaluate((el) => {
+        const style = getComputedStyle(el);
+        return { style: style.outlineStyle, width: Number.parseFloat(style.outlineWidth) };
+      });
+      expect(focused).toEqual({ style: "solid", width: 3 });
+      await snap(page, testInfo, `policies-summary-${theme.toLowerCase()}`);
+      await expectNoSeriousA11yViolations(page);
+    }
   });
 });
