@@ -20,6 +20,8 @@ async function expectNoHorizontalScroll(page: Page) {
 }
 
 async function openTeam(page: Page) {
+  // On a phone the navigation is behind the header's Menu button.
+  await page.getByRole("banner").getByRole("button", { name: "Menu" }).click();
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Team" })).toBeVisible();
 }
