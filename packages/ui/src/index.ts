@@ -16,6 +16,14 @@ export {
   type ButtonVariant,
   buttonClass,
 } from "./Button";
+export {
+  AA_NORMAL_TEXT,
+  contrastRatio,
+  formatRatio,
+  normalizeHex,
+  parseHex,
+  relativeLuminance,
+} from "./contrast";
 export { cx } from "./cx";
 export { ConfirmDialog, type ConfirmDialogProps } from "./Dialog";
 export {

@@ -1,18 +1,12 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { AA_NORMAL_TEXT, contrastRatio, formatRatio } from "../src/lib/contrast";
+import { AA_NORMAL_TEXT, contrastRatio, formatRatio } from "../src/contrast";
 
 /**
  * The portal's colors in both themes, read from the design system's stylesheet: every token is
  * `light-dark(<light>, <dark>)`, and each pair the screens draw text (or a control's edge) with
  * must keep its contrast in light and in dark. axe checks the rendered pages (e2e/portal-polish).
  */
-
-const css = readFileSync(
-  fileURLToPath(new URL("../../../packages/ui/src/styles.css", import.meta.url)),
-  "utf8",
-);
 
 type Theme = "light" | "dark";
 
@@ -58,6 +52,8 @@ const edgePairs: Array<[string, string, string]> = [
   ["ui-focus", "ui-surface", "the focus ring in cards"],
   ["ui-border-strong", "ui-surface", "input borders"],
 ];
+
+const css = readFileSync(new URL("../src/styles.css", import.meta.url), "utf8");
 
 describe("theme contrast", () => {
   const themes = tokens();
