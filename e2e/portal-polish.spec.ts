@@ -143,6 +143,13 @@ test.describe("at 390 px", () => {
     await expect(menu).toHaveAttribute("aria-expanded", "false");
     await expect(nav).toBeHidden();
     await expectNoHorizontalScroll(page);
+
+    // The same header and menu in the dark theme.
+    await page.getByLabel("Theme").selectOption("Dark");
+    await menu.click();
+    await expect(nav).toBeVisible();
+    await snap(page, testInfo, "header-390-open-dark");
+    await expectNoSeriousA11yViolations(page);
   });
 });
 
