@@ -1,4 +1,4 @@
-import { buttons, callbackRequests, memberships, users } from "@cac/db";
+import { buttons, callbackRequests, callSessions, memberships, users } from "@cac/db";
 import { eq } from "drizzle-orm";
 import type { E2eServer } from "./fixtures";
 
@@ -57,4 +57,48 @@ export async function seedCallbackRequests(
       emailedAt: new Date(start + i * 60_000),
     })),
   );
+}
+
+/**
+ * `count` finished calls on the button, an hour apart, newest first; every other one answered
+ * by `answeredBy` (a user id) with a few minutes of talk, the rest missed.
+ */
+export async function seedAnsweredCalls(
+  server: E2eServer,
+  accountId: string,
+  buttonId: string,
+  count: number,
+  answeredBy: string,
+) {
+  const now = Date.now();
+  await server.db.insert(callSessions).values(
+    Array.from({ length: count }, (_, i) => {
+      const startedAt = new Date(now - (i + 1) * 3_600_000);
+      const answered = i % 2 === 0;
+      const duration = answered ? 60 + i * 45 : 0;
+      return {
+        accountId,
+        buttonId,
+        transport: "webrtc" as const,
+        status: answered ? ("completed" as const) : ("no-answer" as const),
+        visitorIp: `203.0.113.${i + 1}`,
+        pageUrl: "https://acme-plumbing.com/services/emergency-plumbing-repairs",
+        startedAt,
+        answeredAt: answered ? new Date(startedAt.getTime() + 6_000) : null,
+        answeredBy: answered ? answeredBy : null,
+        endedAt: new Date(startedAt.getTime() + 6_000 + duration * 1000),
+        durationSeconds: duration,
+      };
+    }),
+  );
+}
+
+/** The id of the user with this email. */
+export async function userIdOf(server: E2eServer, email: string): Promise<string> {
+  const [user] = await server.db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, email.toLowerCase()));
+  if (!user) throw new Error(`no user ${email}`);
+  return user.id;
 }

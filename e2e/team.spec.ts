@@ -20,6 +20,8 @@ async function expectNoHorizontalScroll(page: Page) {
 }
 
 async function openTeam(page: Page) {
+  // On a phone the navigation is behind the header's Menu button.
+  await page.getByRole("banner").getByRole("button", { name: "Menu" }).click();
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Team" })).toBeVisible();
 }
@@ -84,7 +86,9 @@ test("invite, accept with an existing login, switch accounts, and the Team page 
   await expect(page.getByText(inviteeEmail)).toBeVisible();
   await expect(page.getByText("No pending invitations")).toBeVisible();
 
-  // Back to their own business: everything reloads for it, where they are the owner.
+  // Back to their own business: everything reloads for it, where they are the owner. On a phone
+  // the account switcher is in the header's menu.
+  await invitee.getByRole("banner").getByRole("button", { name: "Menu" }).click();
   await switcher.selectOption({ label: "Acme Plumbing" });
   await expect(switcher.locator("option:checked")).toHaveText("Acme Plumbing");
   await expect(invitee.getByRole("heading", { name: "Invite a member" })).toBeVisible();

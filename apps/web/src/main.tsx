@@ -4,8 +4,12 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router/dom";
+import { applyTheme, readTheme } from "./lib/theme";
 import { router } from "./router";
 import { createClients, TRPCProvider } from "./trpc";
+
+// Before the first render, so a dark choice never flashes light.
+applyTheme(readTheme());
 
 const { queryClient, trpcClient } = createClients();
 

@@ -130,19 +130,6 @@ export function ErrorState({
   );
 }
 
-/** Placeholder lines shaped like the content that is loading. */
-export function Skeleton({ lines = 3, label = "Loading…" }: { lines?: number; label?: string }) {
-  return (
-    <div className="ui-skeleton" role="status" aria-live="polite">
-      <span className="ui-visually-hidden">{label}</span>
-      {Array.from({ length: lines }, (_, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-        <span key={i} className="ui-skeleton-line" aria-hidden="true" />
-      ))}
-    </div>
-  );
-}
-
 export function VisuallyHidden({ children }: { children: ReactNode }) {
   return <span className="ui-visually-hidden">{children}</span>;
 }

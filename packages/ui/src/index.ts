@@ -16,6 +16,14 @@ export {
   type ButtonVariant,
   buttonClass,
 } from "./Button";
+export {
+  AA_NORMAL_TEXT,
+  contrastRatio,
+  formatRatio,
+  normalizeHex,
+  parseHex,
+  relativeLuminance,
+} from "./contrast";
 export { cx } from "./cx";
 export { ConfirmDialog, type ConfirmDialogProps } from "./Dialog";
 export {
@@ -41,10 +49,10 @@ export {
   type ErrorStateProps,
   PageHeader,
   type PageHeaderProps,
-  Skeleton,
   SkipLink,
   VisuallyHidden,
 } from "./Layout";
 export { ProgressBar, type ProgressBarProps } from "./ProgressBar";
+export { ListSkeleton, PageSkeleton, Skeleton, TableSkeleton, TilesSkeleton } from "./Skeleton";
 export { LoadingBlock, Spinner, type SpinnerProps } from "./Spinner";
 export { TableScroll } from "./Table";

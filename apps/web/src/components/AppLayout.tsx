@@ -1,33 +1,21 @@
-import { Alert, Button, ErrorState, LoadingBlock, SkipLink } from "@cac/ui";
+import { Alert, ErrorState, PageSkeleton, SkipLink } from "@cac/ui";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useCallback, useRef } from "react";
-import { Navigate, NavLink, Outlet, useLocation, useNavigate } from "react-router";
+import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { describeError, isUnauthenticated } from "../lib/errors";
 import { loginPathFor } from "../lib/navigation";
 import { useSessionEnded } from "../lib/session";
 import { PhonePanel } from "../phone/PhonePanel";
 import { useTRPC } from "../trpc";
 import { AccountClosedBanner } from "./AccountClosedBanner";
-import { AccountSwitcher } from "./AccountSwitcher";
+import { AppHeader } from "./AppHeader";
 import { Brand } from "./Brand";
 import { LeaveContext, MeContext } from "./MeContext";
 import { ModesLine } from "./ModesLine";
 import { PastDueBanner } from "./PastDueBanner";
 import { PolicyNoticeBanner } from "./PolicyNoticeBanner";
+import { ThemeSwitch } from "./ThemeSwitch";
 import { VerifyEmailBanner } from "./VerifyEmailBanner";
-
-const navItems = [
-  { to: "/", label: "Dashboard", end: true },
-  { to: "/buttons", label: "Buttons", end: false },
-  { to: "/calls", label: "Calls", end: false },
-  { to: "/callbacks", label: "Callbacks", end: false },
-  { to: "/team", label: "Team", end: false },
-  { to: "/billing", label: "Billing", end: false },
-  { to: "/account", label: "Account", end: false },
-];
-
-/** Shown to Click & Call operators only (the server refuses everyone else anyway); its pages have tabs. */
-const operatorNavItems = [{ to: "/operator", label: "Operator", end: false }];
 
 /** The logged-in portal: navigation, account notices, and the page. Logged-out visits go to login. */
 export function AppLayout() {
@@ -55,10 +43,16 @@ export function AppLayout() {
   );
 
   if (me.data === undefined) {
+    // The shell's shape while the account loads, so the page does not jump once it is there.
     return (
-      <div className="public-shell">
+      <div className="app-shell">
         <SkipLink />
-        <main id="main" tabIndex={-1} className="public-main">
+        <header className="app-header">
+          <div className="app-header-inner">
+            <Brand />
+          </div>
+        </header>
+        <main id="main" tabIndex={-1} className="app-main">
           {me.isError ? (
             <ErrorState
               title="We could not load your account"
@@ -67,7 +61,7 @@ export function AppLayout() {
               retrying={me.isFetching}
             />
           ) : (
-            <LoadingBlock label="Loading your account…" />
+            <PageSkeleton label="Loading your account…" />
           )}
         </main>
       </div>
@@ -81,38 +75,7 @@ export function AppLayout() {
       <LeaveContext.Provider value={leave}>
         <div className="app-shell">
           <SkipLink />
-          <header className="app-header">
-            <div className="app-header-inner">
-              <Brand />
-              <nav className="app-nav" aria-label="Main">
-                <ul>
-                  {[...navItems, ...(me.data.isOperator ? operatorNavItems : [])].map((item) => (
-                    <li key={item.to}>
-                      <NavLink to={item.to} end={item.end} className="app-nav-link">
-                        {item.label}
-                      </NavLink>
-                    </li>
-                  ))}
-                </ul>
-              </nav>
-              <div className="app-user">
-                <AccountSwitcher />
-                <p className="app-user-text">
-                  <span className="app-user-name">{user.name}</span>
-                  <span className="app-user-company">{account.companyName}</span>
-                </p>
-                <Button
-                  variant="secondary"
-                  size="sm"
-                  onClick={() => logout.mutate()}
-                  pending={logout.isPending}
-                  pendingLabel="Logging out…"
-                >
-                  Log out
-                </Button>
-              </div>
-            </div>
-          </header>
+          <AppHeader onLogout={() => logout.mutate()} loggingOut={logout.isPending} />
           {logout.isError && !isUnauthenticated(logout.error) ? (
             <div className="app-notice">
               <Alert tone="error" title="We could not log you out">
@@ -131,6 +94,7 @@ export function AppLayout() {
           </main>
           <footer className="site-footer">
             <ModesLine />
+            <ThemeSwitch />
           </footer>
         </div>
       </LeaveContext.Provider>

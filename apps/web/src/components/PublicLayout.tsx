@@ -2,6 +2,7 @@ import { SkipLink } from "@cac/ui";
 import { Link, Outlet } from "react-router";
 import { Brand } from "./Brand";
 import { ModesLine } from "./ModesLine";
+import { ThemeSwitch } from "./ThemeSwitch";
 
 /** Pages for people who are not (necessarily) logged in: signup, login, email links, dev outbox. */
 export function PublicLayout({ width = "narrow" }: { width?: "narrow" | "wide" }) {
@@ -19,6 +20,7 @@ export function PublicLayout({ width = "narrow" }: { width?: "narrow" | "wide" }
           <Link to="/contact">Contact us</Link> · <a href="/privacy">Privacy policy</a>
         </nav>
         <ModesLine />
+        <ThemeSwitch />
       </footer>
     </div>
   );

@@ -1,9 +1,10 @@
 import "./phone.css";
 import { Alert, Button, buttonClass } from "@cac/ui";
-import { type Ref, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { type Ref, type RefObject, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { Link } from "react-router";
 import { useMe } from "../components/MeContext";
 import { track } from "../lib/analytics";
+import { readPref, writePref } from "../lib/browser-pref";
 import { useTRPCClient } from "../trpc";
 import { idlePhoneState } from "./call-board";
 import { PhoneController } from "./controller";
@@ -13,7 +14,8 @@ import type { ActiveCall, PhoneState, RingingCall } from "./types";
 /**
  * The phone panel, present on every page of the portal: the availability switch under the header,
  * and, while something happens, a card docked at the bottom right (full width on a phone) with
- * the ringing calls (Answer / Decline) or the call in progress (timer, Mute, Hang up).
+ * the ringing calls (Answer / Decline) or the call in progress (timer, Mute, Hang up). The page
+ * keeps room for the dock (phone.css), and the dock can be minimized to a one-line bar.
  */
 export function PhonePanel() {
   const client = useTRPCClient();
@@ -76,9 +78,35 @@ function feedText(state: PhoneState): string {
   }
 }
 
+const dockPrefs = ["open", "minimized"] as const;
+
+/** The page's room for the dock: its height, for the bottom padding phone.css keeps. */
+function useReservedSpace(dock: RefObject<HTMLDivElement | null>, shown: boolean) {
+  useEffect(() => {
+    const element = dock.current;
+    if (!shown || !element) return;
+    const root = document.documentElement;
+    const observer = new ResizeObserver(() => {
+      root.style.setProperty("--phone-dock-space", `${Math.ceil(element.getBoundingClientRect().height)}px`);
+    });
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      root.style.removeProperty("--phone-dock-space");
+    };
+  }, [dock, shown]);
+}
+
 function Dock({ phone, state }: { phone: PhoneController; state: PhoneState }) {
   const { call, ringing, notice } = state;
   const dock = useRef<HTMLDivElement>(null);
+  const [minimizedPref, setMinimizedPref] = useState(
+    () => readPref("phone-dock", dockPrefs, "open") === "minimized",
+  );
+  // A ringing call is never tucked away: the dock exists to answer it.
+  const minimized = minimizedPref && ringing.length === 0;
+  const shown = Boolean(call || ringing.length || notice);
+  useReservedSpace(dock, shown);
   const answerRef = useRef<HTMLButtonElement>(null);
   const hangUpRef = useRef<HTMLButtonElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -99,34 +127,74 @@ function Dock({ phone, state }: { phone: PhoneController; state: PhoneState }) {
     else if (phase === "ended") closeRef.current?.focus();
   }, [phase]);
 
-  if (!call && ringing.length === 0 && !notice) return null;
+  if (!shown) return null;
+  const setMinimized = (value: boolean) => {
+    setMinimizedPref(value);
+    writePref("phone-dock", value ? "minimized" : "open");
+  };
   return (
-    <div className="phone-dock" ref={dock}>
-      {notice ? (
-        <Alert
-          tone={notice.tone}
-          className="phone-notice"
-          actions={
-            <Button variant="secondary" size="sm" onClick={() => phone.dismissNotice()}>
-              Dismiss
-            </Button>
-          }
-        >
-          {notice.text}
-        </Alert>
+    <div className={minimized ? "phone-dock phone-dock--minimized" : "phone-dock"} ref={dock}>
+      {ringing.length === 0 ? (
+        <div className="phone-dock-bar">
+          {minimized ? <p className="phone-dock-summary">{dockSummary(state)}</p> : null}
+          <button
+            type="button"
+            className={buttonClass({ variant: "ghost", size: "sm" })}
+            aria-expanded={!minimized}
+            aria-controls="phone-dock-body"
+            onClick={() => setMinimized(!minimized)}
+          >
+            {minimized ? "Show" : "Minimize"}
+            <span className="ui-visually-hidden"> the phone panel</span>
+          </button>
+        </div>
       ) : null}
-      {call ? <CallCard call={call} phone={phone} hangUpRef={hangUpRef} closeRef={closeRef} /> : null}
-      {ringing.map((r, i) => (
-        <RingCard
-          key={r.sessionId}
-          call={r}
-          phone={phone}
-          answerRef={i === 0 ? answerRef : undefined}
-          disabled={busy}
-        />
-      ))}
+      <div id="phone-dock-body" className="phone-dock-body" hidden={minimized}>
+        {notice ? (
+          <Alert
+            tone={notice.tone}
+            className="phone-notice"
+            actions={
+              <Button variant="secondary" size="sm" onClick={() => phone.dismissNotice()}>
+                Dismiss
+              </Button>
+            }
+          >
+            {notice.text}
+          </Alert>
+        ) : null}
+        {call ? <CallCard call={call} phone={phone} hangUpRef={hangUpRef} closeRef={closeRef} /> : null}
+        {ringing.map((r, i) => (
+          <RingCard
+            key={r.sessionId}
+            call={r}
+            phone={phone}
+            answerRef={i === 0 ? answerRef : undefined}
+            disabled={busy}
+          />
+        ))}
+      </div>
     </div>
   );
+}
+
+/** The minimized dock's one line: the call and its state, or that a notice waits. */
+function dockSummary({ call, notice }: PhoneState): string {
+  if (call) return `${callKicker(call)}: ${call.buttonName}`;
+  return notice ? "A phone notice is waiting" : "";
+}
+
+function callKicker(call: ActiveCall): string {
+  switch (call.phase) {
+    case "answering":
+      return "Answering…";
+    case "connecting":
+      return "Connecting…";
+    case "connected":
+      return "Connected";
+    case "ended":
+      return "Call ended";
+  }
 }
 
 function RingCard({
@@ -186,14 +254,7 @@ function CallCard({
   closeRef: Ref<HTMLButtonElement>;
 }) {
   const titleId = `phone-call-${call.sessionId}`;
-  const kicker =
-    call.phase === "answering"
-      ? "Answering…"
-      : call.phase === "connecting"
-        ? "Connecting…"
-        : call.phase === "connected"
-          ? "Connected"
-          : "Call ended";
+  const kicker = callKicker(call);
   return (
     <article className={`phone-card phone-card--${call.phase}`} aria-labelledby={titleId}>
       <p className="phone-card-kicker">{kicker}</p>

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, ErrorState, Skeleton } from "@cac/ui";
+import { Alert, Button, Card, ErrorState, ListSkeleton } from "@cac/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLeave } from "../../components/MeContext";
 import { describeError } from "../../lib/errors";
@@ -57,7 +57,7 @@ export function SessionsSection() {
         </div>
         {actionError ? <Alert tone="error">{describeError(actionError).message}</Alert> : null}
         {sessions.isPending ? (
-          <Skeleton lines={4} label="Loading sessions…" />
+          <ListSkeleton items={2} label="Loading sessions…" />
         ) : sessions.isError ? (
           <ErrorState
             title="We could not load your sessions"

@@ -1,5 +1,5 @@
 import "./billing.css";
-import { Alert, Button, Card, ErrorState, PageHeader, Skeleton } from "@cac/ui";
+import { Alert, Button, Card, ErrorState, PageHeader, TilesSkeleton } from "@cac/ui";
 import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import { useMe } from "../../components/MeContext";
@@ -74,7 +74,7 @@ export function BillingPage() {
       ) : null}
       {overview.isPending ? (
         <Card title="Your plan">
-          <Skeleton lines={4} label="Loading your plan…" />
+          <TilesSkeleton tiles={3} label="Loading your plan…" />
         </Card>
       ) : overview.isError ? (
         <ErrorState

@@ -7,8 +7,8 @@ import {
   ConfirmDialog,
   EmptyState,
   ErrorState,
+  ListSkeleton,
   PageHeader,
-  Skeleton,
   Switch,
 } from "@cac/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -125,7 +125,7 @@ export function ButtonsListPage() {
 
       {buttons.isPending ? (
         <div className="ui-card button-list-loading">
-          <Skeleton lines={6} label="Loading your buttons…" />
+          <ListSkeleton items={3} label="Loading your buttons…" />
         </div>
       ) : buttons.isError ? (
         <ErrorState

@@ -1,5 +1,5 @@
 import "./callbacks.css";
-import { Alert, Badge, Button, EmptyState, ErrorState, PageHeader, Skeleton, Switch } from "@cac/ui";
+import { Alert, Badge, Button, EmptyState, ErrorState, ListSkeleton, PageHeader, Switch } from "@cac/ui";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { Link } from "react-router";
@@ -149,7 +149,7 @@ export function CallbacksPage() {
 
       {requests.isPending ? (
         <div className="ui-card callbacks-loading">
-          <Skeleton lines={6} label="Loading callback requests…" />
+          <ListSkeleton items={4} label="Loading callback requests…" />
         </div>
       ) : requests.isError && rows.length === 0 ? (
         <ErrorState

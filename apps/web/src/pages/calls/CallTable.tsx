@@ -23,16 +23,28 @@ type Props = {
   onLoadMore: () => void;
 };
 
+/** Column headings; on a narrow log each cell shows its own as a label (calls.css). */
+const headings = {
+  button: "Button",
+  duration: "Duration",
+  status: "Status",
+  answeredBy: "Answered by",
+  transport: "Transport",
+  ip: "Visitor IP",
+  work: "Notes and tags",
+};
+
 /**
- * The log, newest first. On narrow screens the table scrolls sideways inside its own region,
- * which is focusable so keyboard users can scroll it too.
+ * The log, newest first. Wide, it is a table (scrolling sideways inside its own focusable region
+ * if it must); in a narrow container (a phone) the same rows show as cards, one per call, with
+ * each cell labelled, so nothing needs sideways scrolling.
  */
 export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: Props) {
   const zone = zoneAbbreviation(timeZone, rows[0]?.startedAt);
   // The call whose notes and tags are open under its row (one at a time).
   const [openId, setOpenId] = useState<string | null>(null);
   return (
-    <div className="stack">
+    <div className="stack calls-log">
       <TableScroll label="Call log">
         <table className="ui-table calls-table">
           <caption className="ui-visually-hidden">Calls, newest first. Times are in {timeZone}.</caption>
@@ -41,27 +53,27 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
               <th scope="col">
                 Time <span className="calls-zone">({zone})</span>
               </th>
-              <th scope="col">Button</th>
+              <th scope="col">{headings.button}</th>
               <th scope="col" className="num">
-                Duration
+                {headings.duration}
               </th>
-              <th scope="col">Status</th>
-              <th scope="col">Answered by</th>
-              <th scope="col">Transport</th>
-              <th scope="col">Visitor IP</th>
-              <th scope="col">Notes and tags</th>
+              <th scope="col">{headings.status}</th>
+              <th scope="col">{headings.answeredBy}</th>
+              <th scope="col">{headings.transport}</th>
+              <th scope="col">{headings.ip}</th>
+              <th scope="col">{headings.work}</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((row) => (
               <Fragment key={row.id}>
-                <tr>
-                  <td className="nowrap">
+                <tr className="calls-row">
+                  <td className="nowrap calls-time" data-label={`Time (${zone})`}>
                     <time dateTime={row.startedAt.toISOString()}>
                       {formatCallTime(row.startedAt, timeZone)}
                     </time>
                   </td>
-                  <td>
+                  <td data-label={headings.button}>
                     <span className={row.button.id ? "calls-button" : "calls-button muted"}>
                       {row.button.name}
                     </span>
@@ -71,20 +83,22 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
                       </span>
                     ) : null}
                   </td>
-                  <td className="num">
+                  <td className="num" data-label={headings.duration}>
                     <span aria-hidden="true">{formatDuration(row.durationSeconds)}</span>
                     <span className="ui-visually-hidden">{describeDuration(row.durationSeconds)}</span>
                   </td>
-                  <td>
+                  <td data-label={headings.status}>
                     <Badge tone={statusTones[row.status]}>{statusLabels[row.status]}</Badge>
                     {row.failureReason ? <span className="calls-reason">{row.failureReason}</span> : null}
                   </td>
-                  <td>{row.answeredBy ?? <span className="muted">—</span>}</td>
-                  <td>{transportLabels[row.transport]}</td>
-                  <td className="mono">
+                  <td data-label={headings.answeredBy}>
+                    {row.answeredBy ?? <span className="muted">—</span>}
+                  </td>
+                  <td data-label={headings.transport}>{transportLabels[row.transport]}</td>
+                  <td className="mono" data-label={headings.ip}>
                     <VisitorIpCell callId={row.id} ip={row.visitorIp} />
                   </td>
-                  <td>
+                  <td data-label={headings.work}>
                     {row.tags.length ? (
                       <span className="work-tags">
                         {row.tags.map((tag) => (

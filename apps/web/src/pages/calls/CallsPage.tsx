@@ -1,5 +1,5 @@
 import "./calls.css";
-import { Button, Card, EmptyState, ErrorState, PageHeader, Skeleton } from "@cac/ui";
+import { Button, Card, EmptyState, ErrorState, PageHeader, TableSkeleton } from "@cac/ui";
 import { keepPreviousData, useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { managesAccount, useMe } from "../../components/MeContext";
@@ -135,7 +135,7 @@ function CallLog() {
             {invalidRange ? (
               <p className="muted">Choose an end date on or after the start date to see calls.</p>
             ) : list.isPending ? (
-              <Skeleton lines={8} label="Loading calls…" />
+              <TableSkeleton rows={8} columns={5} label="Loading calls…" />
             ) : list.isError && !list.isFetchNextPageError ? (
               <ErrorState
                 title="We could not load your calls"

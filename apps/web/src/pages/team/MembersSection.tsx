@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, ConfirmDialog, ErrorState, Skeleton } from "@cac/ui";
+import { Alert, Badge, Button, Card, ConfirmDialog, ErrorState, ListSkeleton } from "@cac/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useMe } from "../../components/MeContext";
@@ -42,7 +42,7 @@ export function MembersSection() {
         </div>
         {changeRole.isError ? <Alert tone="error">{describeError(changeRole.error).message}</Alert> : null}
         {members.isPending ? (
-          <Skeleton lines={4} label="Loading members…" />
+          <ListSkeleton items={3} label="Loading members…" />
         ) : members.isError ? (
           <ErrorState
             title="We could not load the team"
