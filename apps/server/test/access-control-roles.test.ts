@@ -75,6 +75,7 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
     input: (w, role) => ({ currentPassword: w.passwords[role], newPassword: w.passwords[role] }),
   },
   "account.sessions": { roles: anyMember },
+  "dashboard.overview": { roles: anyMember },
   "account.revokeSession": { roles: anyMember, input: () => ({ sessionId: "no-such-session" }) },
   "account.revokeOtherSessions": { roles: anyMember },
   "account.closure": { roles: anyMember },

@@ -325,6 +325,8 @@ const cases: Record<ProcedurePath, Case> = {
   "calls.hangUp": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
   "calls.reportFailure": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
 
+  "dashboard.overview": { tier: "authed", crossAccount: { kind: "own-scope" } },
+
   "callLog.list": {
     tier: "authed",
     crossAccount: [

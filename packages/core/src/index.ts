@@ -56,6 +56,7 @@ export * from "./services/calls/sweeper";
 export * from "./services/calls/twilio";
 export * from "./services/captcha";
 export * from "./services/contact";
+export * from "./services/dashboard";
 export * from "./services/data-export";
 export * from "./services/dev-outbox";
 export * from "./services/email-queue";
