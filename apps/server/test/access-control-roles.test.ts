@@ -74,6 +74,7 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
     roles: anyMember,
     input: (w, role) => ({ currentPassword: w.passwords[role], newPassword: w.passwords[role] }),
   },
+  "account.updateTimezone": { roles: ownersAndAdmins, input: () => ({ timezone: "America/New_York" }) },
   "account.sessions": { roles: anyMember },
   "dashboard.overview": { roles: anyMember },
   "account.revokeSession": { roles: anyMember, input: () => ({ sessionId: "no-such-session" }) },

@@ -166,6 +166,11 @@ const cases: Record<ProcedurePath, Case> = {
       input: () => ({ name: "A Renamed", companyName: "A Renamed Inc", phone: "(202) 555-0188" }),
     },
   },
+  "account.updateTimezone": {
+    tier: "admin",
+    // The zone the suite's accounts already have: other rows read A's dates in it.
+    crossAccount: { kind: "own-scope", input: () => ({ timezone: "America/New_York" }) },
+  },
   "account.changePassword": {
     tier: "authed",
     crossAccount: {
