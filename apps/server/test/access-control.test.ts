@@ -100,7 +100,8 @@ type Case =
   | { tier: "operator"; input?: (w: World) => unknown };
 
 /** A request to one of the guarded Fastify routes: its query string, and a body for a POST. */
-type RouteRequest = { query?: string; body?: () => FormData };
+/** `params` fill the route's path parameters (`:publicId`). */
+type RouteRequest = { query?: string; body?: () => FormData; params?: Record<string, string> };
 
 type RouteCase = {
   /** The tier its guard declares (routes/guard.ts), checked against the route table. */
@@ -137,6 +138,11 @@ const routeCases: Record<PortalRoute, RouteCase> = {
     foreign: ({ b }) => ({ query: `?buttonId=${b.buttonId}` }),
   },
   "GET /exports/account.json": { tier: "owner", request: () => ({}) },
+  "GET /try/:publicId": {
+    tier: "authed",
+    request: ({ a }) => ({ params: { publicId: a.buttonPublicId } }),
+    foreign: ({ b }) => ({ params: { publicId: b.buttonPublicId } }),
+  },
 };
 
 /** A valid button whose creation does not depend on the plan (it starts disabled). */
@@ -923,7 +929,10 @@ describe("access control", () => {
     /** Sends a route's request as `client`, or without any cookie (and the portal's Origin) for null. */
     const send = (client: TestClient | null, route: PortalRoute, request: RouteRequest) => {
       const [method, path] = route.split(" ") as [string, string];
-      const url = `${w.h.url}${path}${request.query ?? ""}`;
+      const filled = path.replace(/:(\w+)/g, (_, name: string) =>
+        encodeURIComponent(request.params?.[name] ?? ""),
+      );
+      const url = `${w.h.url}${filled}${request.query ?? ""}`;
       const init = { method, body: request.body?.() };
       return client
         ? client.fetch(url, init)

@@ -81,6 +81,7 @@ export type { RetentionDeps, RetentionOptions, RetentionResult } from "./service
 export * from "./services/routing";
 export * from "./services/sessions";
 export * from "./services/throttle";
+export * from "./services/try-page";
 export * from "./services/usage";
 export * from "./services/usage-reconcile";
 export * from "./services/widget-guards";
