@@ -144,6 +144,14 @@ test.describe("first run", () => {
       ]);
       await expect(tryPage).toHaveURL(new RegExp(`/try/${publicId}$`));
       await expect(tryPage.getByText("Test page", { exact: true })).toBeVisible();
+      await user.offClock(async () => {
+        await expect(tryPage.getByRole("button", { name: "Call us" })).toBeVisible();
+        await expectNoSeriousA11yViolations(tryPage);
+        await snap(tryPage, testInfo, "02-test-page-1280");
+        await tryPage.setViewportSize({ width: 390, height: 844 });
+        await expectNoSeriousA11yViolations(tryPage);
+        await snap(tryPage, testInfo, "02-test-page-390");
+      });
       await user.click(tryPage.getByRole("button", { name: "Call us" }));
       const dialog = tryPage.getByRole("dialog", { name: "Call us" });
       await user.click(dialog.getByRole("button", { name: "Call now" }));
@@ -160,7 +168,7 @@ test.describe("first run", () => {
 
     // Audio flows (the call really is answered), then the figures.
     await expect.poll(() => inboundAudioBytes(page), { timeout: 30_000 }).toBeGreaterThan(0);
-    await snap(page, testInfo, "02-test-call-answered");
+    await snap(page, testInfo, "03-test-call-answered");
     await snap(visitor.page, testInfo, "03-test-page-connected");
     const figures = `${user.counts.clicks} clicks, ${user.counts.fields} fields typed, ${seconds.toFixed(1)} s`;
     testInfo.annotations.push({ type: "first-run", description: figures });
