@@ -132,6 +132,8 @@ test.describe("first run", () => {
         page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }),
       );
       await user.offClock(() => ticked(page, "button"));
+      // The panel shows the switch's state once it has read it (a click before then is lost).
+      await expect(page.getByText("Off: calls don't ring here")).toBeVisible();
       await user.click(page.getByRole("switch", { name: "Available to answer calls" }));
       await expect(page.getByText("On: calls ring here")).toBeVisible();
       await user.offClock(() => ticked(page, "answer"));
