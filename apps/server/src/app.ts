@@ -52,6 +52,7 @@ import { registerAccountExport } from "./routes/account-export";
 import { registerCallExport } from "./routes/call-export";
 import { loadPrivacyPage, registerPrivacyPage } from "./routes/privacy";
 import { registerStripeWebhook } from "./routes/stripe-webhook";
+import { registerTryPage } from "./routes/try-page";
 import { registerTwilioWebhooks } from "./routes/twilio-webhooks";
 import { registerUploads } from "./routes/uploads";
 import { registerWidgetConfig } from "./routes/widget-config";
@@ -284,6 +285,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   await registerStripeWebhook(app, ports, settings);
   registerCallExport(app, ports, settings, limits);
   registerAccountExport(app, ports, settings, limits);
+  registerTryPage(app, ports, settings, limits);
   registerWidgetCors(app);
   await registerTwilioWebhooks(app, ports, settings);
 

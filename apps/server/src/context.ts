@@ -27,6 +27,7 @@ export function createRequestContext(
       origin: req.headers.origin,
       contentType: req.headers["content-type"],
       userAgent: req.headers["user-agent"],
+      referer: req.headers.referer,
       getCookie: (name) => req.cookies[name],
       setCookie: (name, value, options) => {
         reply.setCookie(name, value, {

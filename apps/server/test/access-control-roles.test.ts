@@ -74,7 +74,9 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
     roles: anyMember,
     input: (w, role) => ({ currentPassword: w.passwords[role], newPassword: w.passwords[role] }),
   },
+  "account.updateTimezone": { roles: ownersAndAdmins, input: () => ({ timezone: "America/New_York" }) },
   "account.sessions": { roles: anyMember },
+  "dashboard.overview": { roles: anyMember },
   "account.revokeSession": { roles: anyMember, input: () => ({ sessionId: "no-such-session" }) },
   "account.revokeOtherSessions": { roles: anyMember },
   "account.closure": { roles: anyMember },
@@ -186,7 +188,8 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
   "team.leave": { roles: anyMember },
 };
 
-type RouteRequest = { query?: string; body?: () => FormData };
+/** `params` fill the route's path parameters (`:publicId`). */
+type RouteRequest = { query?: string; body?: () => FormData; params?: Record<string, string> };
 
 const roleRouteCases: Record<PortalRoute, { roles: RoleAccess; request: (w: World) => RouteRequest }> = {
   "POST /uploads/logo": {
@@ -195,7 +198,14 @@ const roleRouteCases: Record<PortalRoute, { roles: RoleAccess; request: (w: Worl
   },
   "GET /exports/calls.csv": { roles: ownersAndAdmins, request: () => ({}) },
   "GET /exports/account.json": { roles: ownersOnly, request: () => ({}) },
+  // Any member may open a test page; no button of the account has this id (404, not a refusal).
+  "GET /try/:publicId": { roles: anyMember, request: () => ({ params: { publicId: "b_not_a_button" } }) },
 };
+
+/** A route's path with its `:name` parameters filled in. */
+function withParams(path: string, params: Record<string, string> = {}): string {
+  return path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
+}
 
 function logoForm(): FormData {
   const form = new FormData();
@@ -357,7 +367,8 @@ describe("access control by role", () => {
     const client = await loginAs(role);
     const [method, path] = route.split(" ") as [string, string];
     const req = request(w);
-    const answer = await client.fetch(`${w.h.url}${path}${req.query ?? ""}`, { method, body: req.body?.() });
+    const url = `${w.h.url}${withParams(path, req.params)}${req.query ?? ""}`;
+    const answer = await client.fetch(url, { method, body: req.body?.() });
     if (roles[role] === "deny") expect(answer.status, `${route} as ${role}`).toBe(403);
     else expect([401, 403], `${route} as ${role}`).not.toContain(answer.status);
   });

@@ -100,7 +100,8 @@ type Case =
   | { tier: "operator"; input?: (w: World) => unknown };
 
 /** A request to one of the guarded Fastify routes: its query string, and a body for a POST. */
-type RouteRequest = { query?: string; body?: () => FormData };
+/** `params` fill the route's path parameters (`:publicId`). */
+type RouteRequest = { query?: string; body?: () => FormData; params?: Record<string, string> };
 
 type RouteCase = {
   /** The tier its guard declares (routes/guard.ts), checked against the route table. */
@@ -137,6 +138,11 @@ const routeCases: Record<PortalRoute, RouteCase> = {
     foreign: ({ b }) => ({ query: `?buttonId=${b.buttonId}` }),
   },
   "GET /exports/account.json": { tier: "owner", request: () => ({}) },
+  "GET /try/:publicId": {
+    tier: "authed",
+    request: ({ a }) => ({ params: { publicId: a.buttonPublicId } }),
+    foreign: ({ b }) => ({ params: { publicId: b.buttonPublicId } }),
+  },
 };
 
 /** A valid button whose creation does not depend on the plan (it starts disabled). */
@@ -165,6 +171,11 @@ const cases: Record<ProcedurePath, Case> = {
       kind: "own-scope",
       input: () => ({ name: "A Renamed", companyName: "A Renamed Inc", phone: "(202) 555-0188" }),
     },
+  },
+  "account.updateTimezone": {
+    tier: "admin",
+    // The zone the suite's accounts already have: other rows read A's dates in it.
+    crossAccount: { kind: "own-scope", input: () => ({ timezone: "America/New_York" }) },
   },
   "account.changePassword": {
     tier: "authed",
@@ -324,6 +335,8 @@ const cases: Record<ProcedurePath, Case> = {
   "calls.signal": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
   "calls.hangUp": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
   "calls.reportFailure": { tier: "widget", why: "the visitor's call, authorized by its capability token" },
+
+  "dashboard.overview": { tier: "authed", crossAccount: { kind: "own-scope" } },
 
   "callLog.list": {
     tier: "authed",
@@ -916,7 +929,10 @@ describe("access control", () => {
     /** Sends a route's request as `client`, or without any cookie (and the portal's Origin) for null. */
     const send = (client: TestClient | null, route: PortalRoute, request: RouteRequest) => {
       const [method, path] = route.split(" ") as [string, string];
-      const url = `${w.h.url}${path}${request.query ?? ""}`;
+      const filled = path.replace(/:(\w+)/g, (_, name: string) =>
+        encodeURIComponent(request.params?.[name] ?? ""),
+      );
+      const url = `${w.h.url}${filled}${request.query ?? ""}`;
       const init = { method, body: request.body?.() };
       return client
         ? client.fetch(url, init)

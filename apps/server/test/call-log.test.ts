@@ -172,6 +172,8 @@ describe("call log", () => {
       answeredBy: "Dana Owner",
       tags: [],
       hasNotes: false,
+      // A call from a customer's site, not from the button's test page.
+      test: false,
     });
     expect(page.items[1]).toMatchObject({
       button: { id: null, name: "Deleted button" },

@@ -170,7 +170,7 @@ export const validSignup = {
  */
 export async function signupVerified(
   h: Harness,
-  overrides: Partial<typeof validSignup> & { email?: string; captchaToken?: string } = {},
+  overrides: Partial<typeof validSignup> & { email?: string; captchaToken?: string; timezone?: string } = {},
 ): Promise<{ client: TestClient; email: string; password: string }> {
   const email = overrides.email ?? uniqueEmail("owner");
   const client = h.client({ ip: uniqueIp() });

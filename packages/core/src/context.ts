@@ -22,6 +22,8 @@ export type HttpExchange = {
   origin: string | undefined;
   contentType: string | undefined;
   userAgent: string | undefined;
+  /** The page that sent the request (`Referer`), when the browser tells: the test page's check. */
+  referer?: string | undefined;
   getCookie(name: string): string | undefined;
   setCookie(name: string, value: string, options: CookieOptions): void;
   clearCookie(name: string, options: CookieOptions): void;

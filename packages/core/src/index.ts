@@ -56,6 +56,7 @@ export * from "./services/calls/sweeper";
 export * from "./services/calls/twilio";
 export * from "./services/captcha";
 export * from "./services/contact";
+export * from "./services/dashboard";
 export * from "./services/data-export";
 export * from "./services/dev-outbox";
 export * from "./services/email-queue";
@@ -80,6 +81,7 @@ export type { RetentionDeps, RetentionOptions, RetentionResult } from "./service
 export * from "./services/routing";
 export * from "./services/sessions";
 export * from "./services/throttle";
+export * from "./services/try-page";
 export * from "./services/usage";
 export * from "./services/usage-reconcile";
 export * from "./services/widget-guards";

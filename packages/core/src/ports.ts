@@ -45,6 +45,8 @@ export type SignupRequest = {
   passwordHash: string;
   /** ISO time the person confirmed being 18 or older (when they signed up). */
   ageConfirmedAt: string;
+  /** The account's timezone, from the browser (absent in signups queued before it was asked). */
+  timezone?: string;
 };
 
 /**

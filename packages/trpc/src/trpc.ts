@@ -2,6 +2,7 @@ import {
   AppError,
   type Context,
   findButtonByPublicId,
+  fromTryPage,
   guardWidgetEntry,
   loadWidgetVisit,
   type PublicButton,
@@ -158,17 +159,23 @@ export const widgetProcedure = baseProcedure
     if (!button?.enabled) {
       throw new AppError("NOT_FOUND", "This call button does not exist or is turned off.");
     }
-    if (!button.accountVerified) {
+    // The button's own test page on the product's origin (services/try-page.ts) is allowed without
+    // being in the domain list, for this button only; its calls are test calls.
+    const tryPage = fromTryPage(ctx.settings, ctx.http, button.publicId);
+    if (!tryPage && !button.accountVerified) {
       if (ctx.http.origin !== ctx.settings.publicUrl.origin) {
         throw new AppError(
           "ACCOUNT_UNVERIFIED",
           "This call button is in test mode until its owner confirms their email address.",
         );
       }
-    } else if (!isOriginAllowed(ctx.http.origin, button.allowedDomains, ctx.settings.production)) {
+    } else if (
+      !tryPage &&
+      !isOriginAllowed(ctx.http.origin, button.allowedDomains, ctx.settings.production)
+    ) {
       throw new AppError("ORIGIN_NOT_ALLOWED", "This call button is not allowed on this website.");
     }
-    return next({ ctx: { ...ctx, button, visitorIp: ctx.http.ip, visit: visit ?? null } });
+    return next({ ctx: { ...ctx, button, visitorIp: ctx.http.ip, visit: visit ?? null, tryPage } });
   });
 
 /** A widget entry point's captcha token (Turnstile), checked when the captcha is configured. */

@@ -278,6 +278,7 @@ describe("a row with more than the view reaches no browser", () => {
           answeredBy: "Dana",
           tags: ["vip"],
           hasNotes: true,
+          test: false,
           lastNoteAt: NOW,
           ...NEW_COLUMN,
         },
@@ -290,7 +291,7 @@ describe("a row with more than the view reaches no browser", () => {
       durationSeconds: 61,
       button: { name: "Deleted button" },
     });
-    expect(page.items[0]).toMatchObject({ answeredBy: "Dana", tags: ["vip"], hasNotes: true });
+    expect(page.items[0]).toMatchObject({ answeredBy: "Dana", tags: ["vip"], hasNotes: true, test: false });
     expectNothingUndeclared(page, ["accountId", "visitorTokenHash", "lastNoteAt"]);
   });
 

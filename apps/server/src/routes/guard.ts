@@ -53,6 +53,12 @@ export const portalRoutes = {
     foreignOrigin: "This export did not come from the portal.",
     notOwner: "Only the account's owners and admins can export the call log.",
   },
+  // A button's test page (services/try-page.ts): opened from the portal, by a link or in a new tab.
+  "GET /try/:publicId": {
+    tier: "authed",
+    origin: "foreign-refused",
+    foreignOrigin: "This test page did not come from the portal.",
+  },
   "GET /exports/account.json": {
     tier: "owner",
     origin: "foreign-refused",

@@ -3,6 +3,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useCallback, useRef } from "react";
 import { Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { describeError, isUnauthenticated } from "../lib/errors";
+import { setPortalTimeZone } from "../lib/format";
 import { loginPathFor } from "../lib/navigation";
 import { useSessionEnded } from "../lib/session";
 import { PhonePanel } from "../phone/PhonePanel";
@@ -70,6 +71,8 @@ export function AppLayout() {
   if (me.data === null) return leaving.current ? null : <Navigate to={loginPathFor(location)} replace />;
 
   const { user, account } = me.data;
+  // Dates on every page are read in the account's timezone (idempotent, so fine during render).
+  setPortalTimeZone(account.timezone);
   return (
     <MeContext.Provider value={me.data}>
       <LeaveContext.Provider value={leave}>

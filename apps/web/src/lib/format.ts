@@ -1,6 +1,23 @@
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 
+/**
+ * The portal shows one account at a time, and its dates are read in that account's timezone
+ * (Account → Timezone), not the browser's: the app layout sets it here once the account is known.
+ */
+let dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+let portalTimeZone: string | undefined;
+
+export function setPortalTimeZone(timeZone: string) {
+  if (timeZone === portalTimeZone) return;
+  try {
+    dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone });
+    portalTimeZone = timeZone;
+  } catch {
+    // A zone this browser does not know: its own zone rather than a broken page.
+  }
+}
+
+/** A moment in the account's timezone: "Mar 4, 2026, 2:05 PM". */
 export function formatDateTime(date: Date): string {
   return dateTime.format(date);
 }

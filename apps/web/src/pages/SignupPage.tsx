@@ -6,6 +6,7 @@ import { AuthCard } from "../components/AuthCard";
 import { FormAlert } from "../components/FormAlert";
 import { useCaptcha } from "../components/TurnstileField";
 import { useSystemInfo, usesDevOutbox } from "../lib/system";
+import { browserTimeZone } from "../lib/timezone";
 import { useFormErrors } from "../lib/useFormErrors";
 import { useFormFields } from "../lib/useFormFields";
 import { usePageTitle } from "../lib/usePageTitle";
@@ -56,7 +57,13 @@ export function SignupPage() {
     if (!captcha.ready()) return;
     const { ageConfirmed, ...rest } = form.values;
     // The server answers an unchecked box with its own field message, so send it as it is.
-    signup.mutate({ ...rest, ageConfirmed: ageConfirmed as true, captchaToken: captcha.token });
+    // The account's timezone starts as the browser's; Account → Timezone changes it.
+    signup.mutate({
+      ...rest,
+      ageConfirmed: ageConfirmed as true,
+      timezone: browserTimeZone(),
+      captchaToken: captcha.token,
+    });
   };
 
   return (

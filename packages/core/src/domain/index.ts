@@ -3,7 +3,9 @@
  * node:*, the database and server libraries out of this folder), so the portal runs the same
  * checks it shows, and the server applies them again.
  */
+
 export { type AbuseThresholds, abuseThresholdsWith, defaultAbuseThresholds } from "./abuse-thresholds";
+export { accountTimezoneSchema, canonicalTimeZone, DEFAULT_ACCOUNT_TIMEZONE } from "./account-timezone";
 export {
   domainPatternProblem,
   domainsOfWebsite,

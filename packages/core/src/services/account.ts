@@ -66,6 +66,22 @@ export async function updateProfile(
   return { ok: true as const };
 }
 
+/**
+ * The account's timezone (owners and admins): the portal's dates, the CSV export, the emails, and
+ * the members' own hours follow it. The tier checks the role; `timezone` is already canonical.
+ */
+export async function updateAccountTimezone(
+  ctx: Pick<Ports, "db" | "clock">,
+  auth: Pick<SessionAuth, "account">,
+  timezone: string,
+) {
+  await ctx.db
+    .update(accounts)
+    .set({ timezone, updatedAt: ctx.clock.now() })
+    .where(eq(accounts.id, auth.account.id));
+  return { ok: true as const };
+}
+
 export async function listSessions(ctx: Pick<Ports, "db">, auth: SessionAuth) {
   const rows = await ctx.db
     .select({

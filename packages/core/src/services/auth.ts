@@ -2,6 +2,7 @@ import { accounts, emailTokens, memberships, users } from "@cac/db";
 import { hash, verify } from "@node-rs/argon2";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Context, Settings } from "../context";
+import { DEFAULT_ACCOUNT_TIMEZONE } from "../domain/account-timezone";
 import { ipKey } from "../domain/ip";
 import { emails } from "../email/templates";
 import { AppError } from "../errors";
@@ -110,6 +111,7 @@ export type SignupInput = {
   phone: string;
   password: string;
   ageConfirmed: true;
+  timezone?: string | undefined;
   captchaToken?: string | undefined;
 };
 
@@ -142,6 +144,7 @@ export async function signup(ctx: Context, input: SignupInput) {
       phone: input.phone,
       passwordHash,
       ageConfirmedAt: ctx.clock.now().toISOString(),
+      ...(input.timezone ? { timezone: input.timezone } : {}),
     },
   });
   return SIGNUP_RESPONSE;
@@ -167,7 +170,12 @@ export async function completeSignup(
     .transaction(async (tx) => {
       const accountRows = await tx
         .insert(accounts)
-        .values({ companyName: request.companyName, websiteUrl: request.websiteUrl, phone: request.phone })
+        .values({
+          companyName: request.companyName,
+          websiteUrl: request.websiteUrl,
+          phone: request.phone,
+          timezone: request.timezone ?? DEFAULT_ACCOUNT_TIMEZONE,
+        })
         .returning();
       const userRows = await tx
         .insert(users)

@@ -41,7 +41,8 @@ const JOB_LOCK = "cac:job:usage-reconcile";
  * What the call log says a total should be. A call counts in the period it reserved its minutes in
  * (its `usage_period_start`); a call without one (started before usage was kept as totals, or
  * written by hand) counts in the period whose range holds its start. Calls started count; ended
- * ones add their billed minutes, open ones hold their reservation.
+ * ones add their billed minutes, open ones hold their reservation. Test calls (from a button's test
+ * page) count in no period.
  */
 function logFigures(total: { accountId: SQL; periodStart: SQL; periodEnd: SQL }) {
   const open = inArray(callSessions.status, [...openStatuses]);
@@ -50,6 +51,7 @@ function logFigures(total: { accountId: SQL; periodStart: SQL; periodEnd: SQL })
     sql`${callSessions.startedAt} >= ${total.periodStart}`,
     sql`${callSessions.startedAt} < ${total.periodEnd}`,
     or(isNull(callSessions.usagePeriodStart), eq(callSessions.usagePeriodStart, total.periodStart)),
+    eq(callSessions.test, false),
   );
   return {
     calls: sql<number>`(select count(*) from ${callSessions} where ${inTotal})::int`,
@@ -141,6 +143,7 @@ async function createMissingTotals(deps: Deps, now: Date): Promise<number> {
               eq(callSessions.accountId, accounts.id),
               sql`${callSessions.startedAt} >= ${period.start}`,
               sql`${callSessions.startedAt} < ${period.end}`,
+              eq(callSessions.test, false),
             ),
           ),
       ),

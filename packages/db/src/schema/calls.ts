@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { accounts, users } from "./accounts";
 import { buttons } from "./buttons";
 
@@ -66,6 +76,9 @@ export const callSessions = pgTable(
     // When the last note was added (call_notes); null while the call has none. Kept here so the
     // "has notes" filter pages through its own small index instead of probing every call.
     lastNoteAt: timestamp({ withTimezone: true }),
+    // A call from the button's test page (/try/<publicId>): shown as "Test" in the call log, kept
+    // out of the quota and the usage totals (it reserves no minutes; its time limit is fixed).
+    test: boolean().notNull().default(false),
   },
   (t) => [
     // The call log pages by (started_at desc, id desc) through this index; the trailing columns

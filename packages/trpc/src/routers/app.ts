@@ -8,6 +8,7 @@ import { callRouter } from "./call/router";
 import { callLogRouter } from "./call-log/router";
 import { callbacksRouter } from "./callbacks/router";
 import { contactRouter } from "./contact/router";
+import { dashboardRouter } from "./dashboard/router";
 import { phoneRouter } from "./phone/router";
 import { policyRouter } from "./policy/router";
 import { systemRouter } from "./system/router";
@@ -17,6 +18,7 @@ import { widgetRouter } from "./widget/router";
 export const appRouter = router({
   auth: authRouter,
   account: accountRouter,
+  dashboard: dashboardRouter,
   system: systemRouter,
   buttons: buttonsRouter,
   callbacks: callbacksRouter,

@@ -7,6 +7,7 @@ import { DataExportSection } from "./DataExportSection";
 import { PasswordSection } from "./PasswordSection";
 import { ProfileSection } from "./ProfileSection";
 import { SessionsSection } from "./SessionsSection";
+import { TimezoneSection } from "./TimezoneSection";
 
 /** The account page: one section per thing the user manages, each in its own file here. */
 export function AccountPage() {
@@ -15,9 +16,10 @@ export function AccountPage() {
     <div className="stack-lg">
       <PageHeader
         title="Account"
-        description="Your profile, your availability, your password, and where you are logged in."
+        description="Your profile, the account's timezone, your availability, your password, and where you are logged in."
       />
       <ProfileSection />
+      <TimezoneSection />
       <AvailabilitySection />
       <PasswordSection />
       <SessionsSection />

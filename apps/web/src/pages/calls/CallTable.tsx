@@ -89,6 +89,8 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
                   </td>
                   <td data-label={headings.status}>
                     <Badge tone={statusTones[row.status]}>{statusLabels[row.status]}</Badge>
+                    {/* From the button's test page: outside the quota. */}
+                    {row.test ? <Badge tone="info">Test</Badge> : null}
                     {row.failureReason ? <span className="calls-reason">{row.failureReason}</span> : null}
                   </td>
                   <td data-label={headings.answeredBy}>

@@ -72,6 +72,7 @@ const loggedCall: CallRow = {
   answeredBy: "Dana",
   tags: [],
   hasNotes: false,
+  test: false,
 };
 
 /** The stand-in server: what each procedure answers now, and every call it was asked. */

@@ -30,6 +30,8 @@ export type CallLogRow = {
   answeredBy: string | null;
   tags: string[];
   hasNotes: boolean;
+  /** From the button's test page: outside the quota, shown as "Test". */
+  test: boolean;
 };
 
 function toRow(r: {
@@ -46,6 +48,7 @@ function toRow(r: {
   answeredBy: string | null;
   tags: string[];
   lastNoteAt: Date | null;
+  test: boolean;
 }): CallLogRow {
   return {
     id: r.id,
@@ -62,6 +65,7 @@ function toRow(r: {
     answeredBy: r.answeredBy,
     tags: r.tags,
     hasNotes: r.lastNoteAt !== null,
+    test: r.test,
   };
 }
 
@@ -88,6 +92,7 @@ export async function listCallLog(
       answeredBy: users.name,
       tags: callSessions.tags,
       lastNoteAt: callSessions.lastNoteAt,
+      test: callSessions.test,
     })
     .from(callSessions)
     .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))

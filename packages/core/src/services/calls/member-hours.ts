@@ -1,5 +1,6 @@
 import { accounts, memberHours } from "@cac/db";
 import { and, eq } from "drizzle-orm";
+import { DEFAULT_ACCOUNT_TIMEZONE } from "../../domain/account-timezone";
 import { isOpenAt, type WeeklyHours } from "../../domain/schedule";
 import type { Ports } from "../../ports";
 
@@ -14,7 +15,7 @@ export async function getMemberHours(
     .from(accounts)
     .leftJoin(memberHours, and(eq(memberHours.accountId, accounts.id), eq(memberHours.userId, userId)))
     .where(eq(accounts.id, accountId));
-  return { hours: row?.hours ?? null, timezone: row?.timezone ?? "America/New_York" };
+  return { hours: row?.hours ?? null, timezone: row?.timezone ?? DEFAULT_ACCOUNT_TIMEZONE };
 }
 
 /**

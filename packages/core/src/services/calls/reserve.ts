@@ -2,6 +2,7 @@ import { callRingSteps, callSessions, type Db, type RingPlan } from "@cac/db";
 import { sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
+import { TEST_CALL_MINUTES } from "../try-page";
 import { getUsageAt, reservableMinutes, reserveMinutes, type Usage } from "../usage";
 
 export function overQuota() {
@@ -25,6 +26,8 @@ export type NewCall = {
   /** A routed browser call's steps, and the one it starts on (its members are recorded as rung). */
   ringPlan?: RingPlan;
   ringStep?: number;
+  /** A test call: reserves nothing, counts in no usage period, and has TEST_CALL_MINUTES to talk. */
+  test?: boolean;
 };
 
 /** Tries with fewer minutes when other calls of the account took some meanwhile; bounded all the same. */
@@ -43,6 +46,7 @@ export async function createCallSession(
   usage: Usage,
   call: NewCall,
 ): Promise<{ id: string; pageUrl: string | null; reservedMinutes: number }> {
+  if (call.test) return insertTestCall(deps, call);
   let current = usage;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const minutes = reservableMinutes(current);
@@ -52,6 +56,26 @@ export async function createCallSession(
     current = await getUsageAt(deps, call.accountId, call.startedAt);
   }
   throw overQuota();
+}
+
+/**
+ * A test call's row: no reservation and no usage period (its end then adds nothing to any total),
+ * and its time limit, TEST_CALL_MINUTES, in `reserved_minutes` where the answer reads it.
+ */
+async function insertTestCall(deps: Pick<Ports, "db">, call: NewCall) {
+  const { ringPlan, ringStep, ...values } = call;
+  const [row] = await deps.db
+    .insert(callSessions)
+    .values({
+      ...values,
+      lastActivityAt: call.startedAt,
+      ...(ringPlan ? { ringPlan, ringStep: ringStep ?? 0 } : {}),
+      reservedMinutes: TEST_CALL_MINUTES,
+      test: true,
+    })
+    .returning({ id: callSessions.id, pageUrl: callSessions.pageUrl });
+  if (!row) throw new Error("the test call was not created");
+  return { ...row, reservedMinutes: TEST_CALL_MINUTES };
 }
 
 async function insertWithReservation(deps: Pick<Ports, "db">, usage: Usage, minutes: number, call: NewCall) {

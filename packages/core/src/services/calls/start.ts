@@ -16,7 +16,11 @@ import { endCall } from "./lifecycle";
 import { createCallSession, overQuota } from "./reserve";
 import { planSeconds, publishRing } from "./ring-steps";
 
-export type StartCallInput = { pageUrl?: string | undefined };
+export type StartCallInput = {
+  pageUrl?: string | undefined;
+  /** From the button's test page (try-page.ts): logged as a test call, outside the quota. */
+  test?: boolean | undefined;
+};
 
 export type StartCallResult =
   | ({
@@ -65,7 +69,11 @@ export async function startCall(
   if (!isOpenAt(schedule, now)) {
     throw new AppError("BUTTON_CLOSED", closedCallMessage(schedule, now));
   }
-  const flagged = await detectAbuseAtCallStart(ctx, visitorIp, button.accountId, now, facts.activity);
+  // The owner calling their own test page is not an abuse pattern to flag (the entry guards'
+  // limits still apply to it).
+  const flagged = input.test
+    ? null
+    : await detectAbuseAtCallStart(ctx, visitorIp, button.accountId, now, facts.activity);
   if (flagged) {
     await recordRefusal(ctx, {
       ip: visitorIp,
@@ -75,7 +83,7 @@ export async function startCall(
     });
     throw ipBlockedError("call");
   }
-  if (reservableMinutes(usage) <= 0) throw overQuota();
+  if (!input.test && reservableMinutes(usage) <= 0) throw overQuota();
 
   const useTwilio = ctx.voice.mode === "twilio" && button.phoneNumber !== null && usage.plan.canRingPhone;
   if (!useTwilio && !button.ringPortal) {
@@ -118,6 +126,7 @@ export async function startCall(
     startedAt: now,
     ringDeadlineAt,
     ...(first ? { ringPlan: plan, ringStep: 0 } : {}),
+    test: input.test === true,
   });
   const sessionId = session.id;
   const maxCallSeconds = session.reservedMinutes * 60;
@@ -186,6 +195,7 @@ async function logUnavailable(
       visitorIp,
       pageUrl: input.pageUrl?.slice(0, 2048) ?? null,
       failureReason: "No one was available to answer.",
+      test: input.test === true,
       startedAt: now,
       endedAt: now,
     })

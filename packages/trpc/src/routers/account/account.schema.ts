@@ -1,4 +1,5 @@
 import {
+  accountTimezoneSchema,
   companyNameSchema,
   newPasswordSchema,
   personNameSchema,
@@ -14,6 +15,8 @@ export const updateProfileInput = z.object({
   websiteUrl: websiteUrlSchema.optional(),
   phone: usPhoneSchema.optional(),
 });
+
+export const updateTimezoneInput = z.object({ timezone: accountTimezoneSchema });
 
 export const changePasswordInput = z.object({
   currentPassword: text().min(1, "Enter your current password.").max(256),

@@ -1,4 +1,5 @@
 import {
+  accountTimezoneSchema,
   companyNameSchema,
   emailSchema,
   newPasswordSchema,
@@ -17,6 +18,8 @@ export const signupInput = z.object({
   phone: usPhoneSchema,
   password: newPasswordSchema,
   ageConfirmed: z.literal(true, "You must confirm that you are 18 or older."),
+  /** The browser's timezone, the account's until an owner or admin changes it. */
+  timezone: accountTimezoneSchema.optional(),
   /** The Turnstile token, required when the captcha is on. */
   captchaToken: text().max(4096).optional(),
 });

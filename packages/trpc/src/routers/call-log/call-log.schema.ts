@@ -40,6 +40,7 @@ export const callLogPageOutput = z.object({
       answeredBy: z.string().nullable(),
       tags: z.array(z.string()),
       hasNotes: z.boolean(),
+      test: z.boolean(),
     }),
   ),
   nextCursor: z.string().nullable(),
