@@ -16,7 +16,9 @@ export {
   buttonFieldsSchema,
   buttonIcons,
   buttonStyleSchema,
+  buttonThemes,
   weeklyHoursSchema,
+  widgetSurfaces,
 } from "./button-fields";
 export {
   type EmbedGuide,
