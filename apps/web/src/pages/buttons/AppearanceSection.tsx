@@ -1,5 +1,5 @@
 import { SelectField } from "@cac/ui";
-import { ColorField, ContrastNote, LogoField } from "./AppearanceFields";
+import { ColorField, ContrastNote, LogoField, ThemeField } from "./AppearanceFields";
 import { type ButtonView, type Draft, type DraftProblems, icons, positions, shapes, sizes } from "./draft";
 import { EditorSection } from "./EditorSection";
 
@@ -97,6 +97,11 @@ export function AppearanceSection({
             ))}
           </SelectField>
         </div>
+        <ThemeField
+          theme={draft.theme}
+          background={draft.background}
+          onChange={(value) => update("theme", value)}
+        />
         <LogoField button={button ? { ...button, logoUrl } : null} onChange={onLogo} />
       </div>
     </EditorSection>
