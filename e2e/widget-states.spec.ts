@@ -75,18 +75,19 @@ test.describe("the widget's failure states", () => {
   }, testInfo) => {
     const { api, button } = await accountWithButton(playwright, server);
     const agent = await agentReady(browser, api, testInfo);
-    // The visitor's browser refuses the microphone to the customer's site (its permission setting).
-    const context = await browser.newContext();
+    // The visitor answers the browser's microphone prompt with "Block": Chromium's fake prompt,
+    // told to deny, in a browser of the visitor's own.
+    const launch = testInfo.project.use.launchOptions ?? {};
+    const denying = await playwright.chromium.launch({
+      ...launch,
+      args: (launch.args ?? []).map((arg) =>
+        arg === "--use-fake-ui-for-media-stream" ? "--use-fake-ui-for-media-stream=deny" : arg,
+      ),
+    });
+    const context = await denying.newContext();
     const page = await context.newPage();
     const errors: Error[] = [];
     page.on("pageerror", (error) => errors.push(error));
-    const siteOrigin = new URL(site.url(button.publicId)).origin;
-    const cdp = await context.newCDPSession(page);
-    await cdp.send("Browser.setPermission", {
-      permission: { name: "audioCapture" },
-      setting: "denied",
-      origin: siteOrigin,
-    });
     const dialog = await openDialog({ context, page, errors }, site, button.publicId);
     await dialog.getByRole("button", { name: "Call now" }).click({ timeout: 15_000 });
     await expect(dialog).toContainText("Your browser blocked the microphone.");
@@ -98,12 +99,12 @@ test.describe("the widget's failure states", () => {
     await dialog.getByRole("button", { name: "Try again" }).click();
     await expect(dialog).toContainText("Your browser blocked the microphone.");
     await expectFormKept(dialog);
-    await dialog.getByRole("button", { name: "Back" }).click();
+    await dialog.getByRole("button", { name: "Back", exact: true }).click();
     await expect(dialog.getByText(MIC_LINE)).toBeVisible();
     await dialog.getByRole("button", { name: "Request a callback" }).click();
     await expectFormKept(dialog);
     expect(errors).toEqual([]);
-    await Promise.all([context.close(), agent.context.close(), api.dispose()]);
+    await Promise.all([denying.close(), agent.context.close(), api.dispose()]);
   });
 
   test("no answer, then declined: the form after each, holding what was typed; then the ended screen's actions", async ({
@@ -127,7 +128,7 @@ test.describe("the widget's failure states", () => {
 
     // Back, call again, and this time the agent declines.
     const ring = agent.page.getByRole("article", { name: "Main site" });
-    await dialog.getByRole("button", { name: "Back" }).click();
+    await dialog.getByRole("button", { name: "Back", exact: true }).click();
     await dialog.getByRole("button", { name: "Call now" }).click();
     await ring.getByRole("button", { name: "Decline" }).click();
     await expect(dialog).toContainText("We can't take your call right now.");
@@ -136,7 +137,7 @@ test.describe("the widget's failure states", () => {
     await shots(visitor.page, testInfo, "light-declined");
 
     // Once more, answered and hung up: the ended screen offers "Call again" and "Request a callback".
-    await dialog.getByRole("button", { name: "Back" }).click();
+    await dialog.getByRole("button", { name: "Back", exact: true }).click();
     await dialog.getByRole("button", { name: "Call now" }).click();
     await ring.getByRole("button", { name: "Answer" }).click();
     await expect(dialog).toContainText("Connected", { timeout: 30_000 });
