@@ -47,8 +47,12 @@ test("Twilio unreachable: the call fails and the callback form is offered, keepi
   const dialog = await openDialog(visitor, site, button.publicId);
   await dialog.getByRole("button", { name: "Request a callback" }).click({ timeout: 15_000 });
   await typeDetails(dialog);
+  // The server chose Twilio: the widget loads the Voice SDK's chunk, which cannot reach Twilio.
+  const sdk = visitor.page.waitForResponse(/\/widget-twilio\.js/);
   await dialog.getByRole("button", { name: "Call now" }).click();
+  expect((await sdk).ok()).toBe(true);
   await expect(dialog.getByRole("alert")).toContainText("The call didn't go through", { timeout: 30_000 });
+  await expect(dialog).toContainText("The call couldn't be connected. Please try again in a moment.");
   await expectFormKept(dialog);
   await axeDialog(visitor.page);
   await shots(visitor.page, testInfo, "light-twilio-unreachable");
