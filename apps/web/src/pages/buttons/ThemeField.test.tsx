@@ -4,7 +4,7 @@ import { act } from "react";
 import { createRoot, type Root } from "react-dom/client";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ThemeField } from "./AppearanceFields";
-import type { WidgetTheme } from "./draft";
+import { newDraft, previewConfig, toFields, type WidgetTheme } from "./draft";
 
 /**
  * The dialog theme select and its contrast check: the button color (the dialog's primary action)
@@ -64,5 +64,24 @@ describe("ThemeField", () => {
     const both = render("auto", "#1d4ed8").warnings;
     expect(both).toHaveLength(1);
     expect(both[0]).toMatch(/dark dialog.*or a single theme/);
+  });
+});
+
+describe("the theme in the draft and the live preview", () => {
+  it("starts light, is saved as chosen, and reaches the preview with the business name", () => {
+    const draft = newDraft();
+    expect(draft.theme).toBe("light");
+    expect(toFields({ ...draft, theme: "auto" }).fields.theme).toBe("auto");
+    const config = previewConfig(
+      { ...draft, theme: "dark" },
+      {
+        publicId: null,
+        logoUrl: null,
+        businessName: "Acme Plumbing",
+        openWindows: [],
+        fallback: { background: "#1d4ed8", text: "#ffffff" },
+      },
+    );
+    expect(config).toMatchObject({ theme: "dark", businessName: "Acme Plumbing" });
   });
 });
