@@ -75,7 +75,10 @@ describe("dialog frame", () => {
     expect(dialog().getAttribute("aria-modal")).toBe("true");
     // Whose line it is: the business name, then the button's label.
     const labelledBy = (dialog().getAttribute("aria-labelledby") as string).split(" ");
-    expect(labelledBy.map((id) => root.getElementById(id)?.textContent)).toEqual(["Acme Plumbing", "Call us"]);
+    expect(labelledBy.map((id) => root.getElementById(id)?.textContent)).toEqual([
+      "Acme Plumbing",
+      "Call us",
+    ]);
     expect(root.querySelector<HTMLImageElement>(".hd img")?.hidden).toBe(true);
     expect(ctx.button.getAttribute("aria-expanded")).toBe("true");
     expect(dialog().contains(active())).toBe(true);

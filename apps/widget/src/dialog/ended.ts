@@ -12,11 +12,6 @@ export const ended: Frame<"ended"> = {
       `Call ended${view.seconds ? ` · ${formatDuration(view.seconds)}` : ""}`,
     ),
     btn("Call again", room.call, "pr", { "data-focus": true }),
-    h(
-      "div",
-      { class: "r" },
-      btn("Request a callback", room.showForm),
-      btn("Close", room.close),
-    ),
+    h("div", { class: "r" }, btn("Request a callback", room.showForm), btn("Close", room.close)),
   ],
 };

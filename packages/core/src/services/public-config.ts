@@ -24,7 +24,12 @@ export type PublicConfigResult =
 type Served = { verified: boolean; allowedDomains: readonly string[]; json: string; etag: string };
 
 /** The body of a button for the hour starting at `from`, serialized, with its ETag. */
-function serialize(button: NamedPublicButton, from: number, apiOrigin: string, captchaSiteKey: string | null) {
+function serialize(
+  button: NamedPublicButton,
+  from: number,
+  apiOrigin: string,
+  captchaSiteKey: string | null,
+) {
   const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
   const body: PublicButtonConfig = {
     id: button.publicId,
