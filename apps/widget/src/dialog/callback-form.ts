@@ -16,7 +16,7 @@ export type CallbackForm = {
   render(intro: string): HTMLElement;
   /** Forgets the last answer and field errors (the dialog opens again, or a call failed). */
   clear(): void;
-  /** Whether the visitor asked for the form where "Call now" leads (home); `show` sets it. */
+  /** The visitor asked for the form where "Call now" leads (home then shows it first); the dialog sets it. */
   shown: boolean;
   /** Cancels a captcha check in progress (the dialog closed). */
   cancel(): void;
