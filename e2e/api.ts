@@ -47,6 +47,8 @@ export type ButtonFields = {
   hours: Array<Array<{ start: number; end: number }>>;
   holidays: string[];
   closedBehavior: "hide" | "message" | "callback";
+  /** The dialog's colors; light when left out. */
+  theme?: "light" | "dark" | "auto";
   allowedDomains: string[];
 };
 

@@ -167,10 +167,9 @@ test.describe("a browser call from a customer's site, answered in the portal", (
     await card.getByRole("button", { name: "Close" }).click();
     await expect(card).toHaveCount(0);
 
-    // Calling again, and this time the agent declines at once: the visitor is told no one can take
+    // Calling again from the ended screen, and this time the agent declines at once: the visitor is told no one can take
     // the call and offered the callback form.
-    await visitor.dialog.getByRole("button", { name: "Back" }).click();
-    await visitor.dialog.getByRole("button", { name: "Call now" }).click();
+    await visitor.dialog.getByRole("button", { name: "Call again" }).click();
     await card.getByRole("button", { name: "Decline" }).click();
     await expect(visitor.dialog).toContainText("No one could take your call");
     await expect(visitor.dialog).toContainText("We can't take your call right now.");

@@ -124,9 +124,9 @@ test.describe("the widget on a third-party site", () => {
     const dialog = page.getByRole("dialog", { name: "Call Acme" });
     await expect(dialog).toBeVisible();
     await expect(button).toHaveAttribute("aria-expanded", "true");
-    // Open and callable: the dialog offers the call first, and the callback form below it.
+    // Open and callable: one primary action, the call, with the callback form one press away.
     await expect(dialog.getByRole("button", { name: "Call now" })).toBeFocused();
-    await expect(dialog.getByLabel("Name")).toBeVisible();
+    await expect(dialog.getByRole("button", { name: "Request a callback" })).toBeVisible();
     // Tab stays in the dialog.
     for (let i = 0; i < 6; i++) await page.keyboard.press("Tab");
     expect(

@@ -36,6 +36,7 @@ describe("public button config", () => {
     expect(Object.keys(body).sort()).toEqual(
       [
         "apiOrigin",
+        "businessName",
         "callable",
         "captchaSiteKey",
         "closedBehavior",
@@ -46,10 +47,14 @@ describe("public button config", () => {
         "logoUrl",
         "openWindows",
         "style",
+        "theme",
         "timezone",
       ].sort(),
     );
     expect(body).toMatchObject({ id: publicId, label: "Call us", callable: true, closedBehavior: "message" });
+    // Whose line it is, for the dialog's header; light for a button that never chose a theme.
+    expect(body.businessName).toBe("Acme Plumbing");
+    expect(body.theme).toBe("light");
     // Captcha off here: the widget runs no challenge.
     expect(body.captchaSiteKey).toBeNull();
     // Monday 09:00 EST = 14:00 UTC; Tuesday is a holiday; Wednesday opens again.
@@ -58,9 +63,37 @@ describe("public button config", () => {
       closes: "2026-03-02T22:00:00.000Z",
     });
     expect(body.openWindows[1]?.opens).toBe("2026-03-04T14:00:00.000Z");
-    const text = JSON.stringify(body);
+    const { businessName: _shown, ...rest } = body;
+    const text = JSON.stringify(rest);
     expect(text).not.toMatch(/phoneNumber|ringPortal|"\+1/);
+    // Nothing else about the account: the company name is the one thing shown, in the header.
     expect(text).not.toMatch(/account|email|Acme/i);
+  });
+
+  it("carries the button's theme, and the company's new name as soon as the owner renames it", async () => {
+    const [button] = await owner.trpc.buttons.list.query();
+    if (!button) throw new Error("the suite's button is missing");
+    const fields = validButton({ holidays: ["2026-03-03"] });
+    await owner.trpc.buttons.update.mutate({ id: button.id, fields: { ...fields, theme: "dark" } });
+    const first = (await (await get(button.publicId)).json()) as PublicButtonConfig;
+    expect(first.theme).toBe("dark");
+    await owner.trpc.account.updateProfile.mutate({
+      name: "Dana Owner",
+      companyName: "Acme Plumbing & Heating",
+      websiteUrl: "acme-plumbing.com",
+      phone: "(202) 555-0143",
+    });
+    const renamed = (await (await get(button.publicId)).json()) as PublicButtonConfig;
+    expect(renamed.businessName).toBe("Acme Plumbing & Heating");
+    await owner.trpc.account.updateProfile.mutate({
+      name: "Dana Owner",
+      companyName: "Acme Plumbing",
+      websiteUrl: "acme-plumbing.com",
+      phone: "(202) 555-0143",
+    });
+    await owner.trpc.buttons.update.mutate({ id: button.id, fields });
+    const back = (await (await get(publicId)).json()) as PublicButtonConfig;
+    expect(back).toMatchObject({ businessName: "Acme Plumbing", theme: "light" });
   });
 
   it("never leaks the destination number", async () => {

@@ -4,8 +4,9 @@
  * button's shadow root and runs the pure state machine in call-state.ts; each state is drawn by
  * its own module in dialog/ (see dialog/frames.ts). No framework.
  *
- * This module owns what outlives a frame: the state, the call in progress, the callback form's
- * contents, where focus goes, and the dialog's open/close API for the loader.
+ * This module owns what outlives a frame: the state, the call in progress, the callback form
+ * (what the visitor typed survives every switch between states), where focus goes, and the
+ * dialog's open/close API for the loader.
  */
 
 import { type CallEvent, type CallView, inCall, step } from "./call-state";
@@ -23,10 +24,18 @@ const CHECK_EVERY_MS = 5000;
 export function mount(ctx: WidgetContext, start: StartCall | null = startCall): CallUi {
   const { frame, button } = ctx;
   const root = frame.getRootNode() as ShadowRoot;
-  const { dialog, title, body, captchaBox, live, focusFirst, place } = shell(frame, button, ctx.preview, () =>
+  const { dialog, head, body, captchaBox, live, focusFirst, place } = shell(frame, button, ctx.preview, () =>
     ui.close(),
   );
-  const form = callbackForm(ctx, { body, captchaBox, render, sent: () => send({ t: "sent" }) });
+  const form = callbackForm(ctx, {
+    body,
+    captchaBox,
+    render,
+    sent() {
+      form.shown = false;
+      send({ t: "sent" });
+    },
+  });
 
   let view: CallView = { v: "home" };
   let lastView: CallView["v"] = view.v;
@@ -93,6 +102,12 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     session: () => session,
     canCall: () => ctx.cfg.callable && start !== null && !ctx.busy,
     form: form.render,
+    formShown: () => form.shown,
+    showForm() {
+      form.shown = true;
+      if (view.v === "home") render();
+      else send({ t: "reset" });
+    },
     tick(fn) {
       timer = setInterval(fn, 1000);
     },
@@ -101,9 +116,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
   function render() {
     const hadFocus = dialog.contains(root.activeElement);
     const focusedName = (root.activeElement as HTMLInputElement | null)?.name;
-    // Keep what the visitor typed across re-renders (hours boundary, preview config change).
-    if (view.v === "home" || view.v === "failed") form.keep(body);
-    title.textContent = ctx.cfg.label;
+    head(ctx.cfg);
     clearInterval(timer);
     const draw = frames[view.v] as Frame<CallView["v"]>;
     body.replaceChildren(...(draw.render(view, room).flat(2).filter(Boolean) as (Node | string)[]));
@@ -145,7 +158,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     update() {
       if (!dialog.hidden) place();
       if (!dialog.hidden && (view.v === "home" || view.v === "failed")) render();
-      else title.textContent = ctx.cfg.label;
+      else head(ctx.cfg);
     },
     isOpen: () => !dialog.hidden,
   };

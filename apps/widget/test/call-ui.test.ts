@@ -49,6 +49,11 @@ const key = (k: string, shiftKey = false) =>
   (active() ?? dialog()).dispatchEvent(
     new KeyboardEvent("keydown", { key: k, shiftKey, bubbles: true, composed: true }),
   );
+/** Types into a field as a visitor does: the value changes, then an `input` event. */
+const type = (name: string, value: string) => {
+  field(name).value = value;
+  field(name).dispatchEvent(new Event("input", { bubbles: true }));
+};
 const until = (check: () => unknown) => vi.waitFor(() => expect(check()).toBeTruthy(), { timeout: 2000 });
 
 visitorInNewYork({ beforeAll, afterAll });
@@ -68,8 +73,13 @@ describe("dialog frame", () => {
     ui.open(ctx.button);
     expect(dialog().hidden).toBe(false);
     expect(dialog().getAttribute("aria-modal")).toBe("true");
-    const labelledBy = dialog().getAttribute("aria-labelledby") as string;
-    expect(root.getElementById(labelledBy)?.textContent).toBe("Call us");
+    // Whose line it is: the business name, then the button's label.
+    const labelledBy = (dialog().getAttribute("aria-labelledby") as string).split(" ");
+    expect(labelledBy.map((id) => root.getElementById(id)?.textContent)).toEqual([
+      "Acme Plumbing",
+      "Call us",
+    ]);
+    expect(root.querySelector<HTMLImageElement>(".hd img")?.hidden).toBe(true);
     expect(ctx.button.getAttribute("aria-expanded")).toBe("true");
     expect(dialog().contains(active())).toBe(true);
     expect(active()?.getAttribute("name")).toBe("name");
@@ -110,11 +120,11 @@ describe("dialog frame", () => {
   it("re-renders on update (hours boundary or new preview config) and keeps what was typed", () => {
     const ui = setup(makeConfig({ closedBehavior: "callback" }));
     ui.open(ctx.button);
-    field("name").value = "Val";
+    type("name", "Val");
     ctx.cfg = makeConfig({ closedBehavior: "callback", label: "Ring us" });
     now = MONDAY_8PM_NY;
     ui.update();
-    expect(root.getElementById("cac-title")?.textContent).toBe("Ring us");
+    expect(root.getElementById("cac-sub")?.textContent).toBe("Ring us");
     expect(dialog().textContent).toContain("Closed — back tomorrow 9:00 AM");
     expect(field("name").value).toBe("Val");
   });
@@ -376,11 +386,59 @@ describe("calls", () => {
     },
   );
 
-  it("offers no callback form after a failure that a retry fixes", () => {
+  it("offers the callback form after a failure that a retry may fix, next to 'Try again'", () => {
     const call = dial();
     call?.report({ t: "fail", cause: "mic-denied" });
-    expect(root.querySelector("form")).toBeNull();
+    expect(root.querySelector("form")).not.toBeNull();
     expect(byText("Try again")).toBeDefined();
+  });
+
+  it("keeps what the visitor typed across every switch of state: form, call, failure, retry, end", () => {
+    const call = dial();
+    call?.report({ t: "fail", cause: "generic" });
+    type("name", "Val Visitor");
+    type("phone", "(202) 555-0199");
+    byText("Try again")?.click();
+    expect(dialog().textContent).toContain("Allow your microphone");
+    call?.report({ t: "fail", cause: "mic-denied" });
+    expect(field("name").value).toBe("Val Visitor");
+    expect(field("phone").value).toBe("(202) 555-0199");
+    byText("Try again")?.click();
+    call?.report({ t: "permitted" });
+    call?.report({ t: "answered" });
+    call?.report({ t: "hangup" });
+    expect(byText("Call again")).toBeDefined();
+    byText("Request a callback")?.click();
+    expect(field("name").value).toBe("Val Visitor");
+    expect(field("phone").value).toBe("(202) 555-0199");
+    // The visitor asked for the form: it leads, and focus is in it.
+    expect(byText("Call now")?.classList.contains("pr")).toBe(false);
+  });
+
+  it("home offers one primary action; 'Request a callback' brings the form up, focused", () => {
+    Object.defineProperty(window, "isSecureContext", { value: true, configurable: true });
+    setup(makeConfig(), { start: () => ({ hangup() {}, mute() {}, dtmf() {} }) }).open(ctx.button);
+    expect(active()).toBe(byText("Call now"));
+    expect([...root.querySelectorAll(".bd .pr")]).toEqual([byText("Call now")]);
+    expect(root.querySelector("form")).toBeNull();
+    expect(dialog().textContent).toContain("Your browser will ask to use your microphone. We never record.");
+    byText("Request a callback")?.click();
+    expect(root.querySelector("form")).not.toBeNull();
+    expect(active()).toBe(field("name"));
+  });
+
+  it("shows the logo in the header and takes the button's theme", () => {
+    const ui = setup(makeConfig({ logoUrl: "/uploads/logo.png", theme: "dark" }));
+    ui.open(ctx.button);
+    const logo = root.querySelector<HTMLImageElement>(".hd img");
+    expect(logo?.hidden).toBe(false);
+    expect(logo?.getAttribute("src")).toBe("https://api.cac.test/uploads/logo.png");
+    expect(logo?.alt).toBe("");
+    expect(dialog().classList.contains("dark")).toBe(true);
+    ctx.cfg = makeConfig({ theme: "auto" });
+    ui.update();
+    expect(dialog().classList.contains("auto")).toBe(true);
+    expect(logo?.hidden).toBe(true);
   });
 
   it("after an outage on the service's side, says so, and offers both a retry and the callback form", () => {

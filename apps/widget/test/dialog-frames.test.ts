@@ -13,12 +13,13 @@ import type { CallSession } from "../src/transport";
 import type { CallFailCause, WidgetContext } from "../src/types";
 import { makeConfig } from "./helpers";
 
-type Mocked = "send" | "call" | "hangUp" | "close" | "form" | "tick";
+type Mocked = "send" | "call" | "hangUp" | "close" | "form" | "tick" | "showForm";
 let room: Omit<Room, Mocked> & { [K in Mocked]: Mock<Room[K]> };
 let session: { [K in keyof CallSession]: Mock<CallSession[K]> };
 let open: boolean;
 let preview: boolean;
 let canCall: boolean;
+let formShown: boolean;
 /** The next opening the hours know of; null when none is coming. */
 let next: number | null;
 
@@ -27,6 +28,7 @@ beforeEach(() => {
   next = Date.parse("2026-03-03T14:00:00Z");
   preview = false;
   canCall = true;
+  formShown = false;
   session = { hangup: vi.fn(), mute: vi.fn(), dtmf: vi.fn() };
   const ctx = {
     cfg: makeConfig(),
@@ -48,6 +50,8 @@ beforeEach(() => {
       form.textContent = intro;
       return form;
     }),
+    formShown: () => formShown,
+    showForm: vi.fn(),
     tick: vi.fn(),
   };
 });
@@ -72,14 +76,41 @@ describe("dialog frames, one per state", () => {
     );
   });
 
-  it("home, open: 'Call now' takes focus and places the call; the form is offered too", () => {
+  it("home, open: one primary action, 'Call now', which takes focus; the microphone is explained first", () => {
     const { box, button, focus, live } = draw({ v: "home" });
     expect(focus).toBe(button("Call now"));
+    expect([...box.querySelectorAll(".pr")]).toEqual([button("Call now")]);
+    expect(box.textContent).toContain("Your browser will ask to use your microphone. We never record.");
     button("Call now")?.click();
     expect(room.call).toHaveBeenCalledTimes(1);
-    expect(room.form).toHaveBeenCalledWith("Or leave your number and we'll call you back.");
-    expect(box.querySelector("form")).not.toBeNull();
+    expect(room.form).not.toHaveBeenCalled();
+    button("Request a callback")?.click();
+    expect(room.showForm).toHaveBeenCalledTimes(1);
     expect(live).toBeUndefined();
+  });
+
+  it("home, open, the visitor asked for the form: the form leads, 'Call now' stays as a secondary action", () => {
+    formShown = true;
+    const { box, button } = draw({ v: "home" });
+    expect(room.form).toHaveBeenCalledWith("Leave your number and we'll call you back.");
+    expect(box.firstElementChild?.tagName).toBe("FORM");
+    expect(button("Call now")?.classList.contains("pr")).toBe(false);
+    expect(box.querySelector("[data-focus]")).toBeNull();
+    expect(box.textContent).toContain("We never record.");
+    button("Call now")?.click();
+    expect(room.call).toHaveBeenCalledTimes(1);
+  });
+
+  it("home, open with nobody to answer: the form, whatever the closed behaviour, and no 'Call now'", () => {
+    for (const closedBehavior of ["message", "callback", "hide"] as const) {
+      room.form.mockClear();
+      room.ctx.cfg = makeConfig({ closedBehavior });
+      room.ctx.busy = true;
+      const { box, button } = draw({ v: "home" });
+      expect(button("Call now")).toBeUndefined();
+      expect(box.querySelector('[role="status"]')?.textContent).toBe("No one can take a call right now.");
+      expect(room.form).toHaveBeenCalledWith("Leave your number and we'll call you back shortly.");
+    }
   });
 
   it("home, open but no call possible: the form alone", () => {
@@ -177,17 +208,23 @@ describe("dialog frames, one per state", () => {
     expect(session.mute).toHaveBeenLastCalledWith(false);
   });
 
-  it("ended: the duration when answered; Back resets", () => {
-    const { box, button, live } = draw({ v: "ended", seconds: 75 });
+  it("ended: the duration when answered; 'Call again' (primary, focused) and 'Request a callback'", () => {
+    const { box, button, live, focus } = draw({ v: "ended", seconds: 75 });
     expect(live).toBe("Call ended");
     expect(box.querySelector('[role="status"]')?.textContent).toBe("Call ended · 1:15");
     expect(draw({ v: "ended", seconds: 0 }).box.textContent).toContain("Call ended");
     expect(draw({ v: "ended", seconds: 0 }).box.textContent).not.toContain("·");
-    button("Back")?.click();
-    expect(room.send).toHaveBeenCalledWith({ t: "reset" });
+    expect(focus).toBe(button("Call again"));
+    expect([...box.querySelectorAll(".pr")]).toEqual([button("Call again")]);
+    button("Call again")?.click();
+    expect(room.call).toHaveBeenCalledTimes(1);
+    button("Request a callback")?.click();
+    expect(room.showForm).toHaveBeenCalledTimes(1);
+    button("Close")?.click();
+    expect(room.close).toHaveBeenCalledTimes(1);
   });
 
-  it("failed: an alert and the cause's message; a retry only when it can help; the form when calling back is better", () => {
+  it("failed: an alert and the cause's message; a retry only when it can help; the form after every failure", () => {
     const retry: CallFailCause[] = [];
     const form: CallFailCause[] = [];
     for (const cause of Object.keys(failMessages) as CallFailCause[]) {
@@ -202,13 +239,21 @@ describe("dialog frames, one per state", () => {
       expect(frame.focus).toBe(frame.button("Back"));
       if (frame.button("Try again")) retry.push(cause);
       if (room.form.mock.calls.length) form.push(cause);
+      // At most one primary action: with the form offered, its submit (the stand-in has none).
+      const primary = !room.form.mock.calls.length && frame.button("Try again") ? 1 : 0;
+      expect(frame.box.querySelectorAll(".pr")).toHaveLength(primary);
     }
     expect(retry.sort()).toEqual(
       ["mic-denied", "no-mic", "offline", "rate-limited", "generic", "captcha", "outage"].sort(),
     );
+    // Closed: only when the owner takes callbacks while closed (this button shows a message).
     expect(form.sort()).toEqual(
-      ["insecure", "blocked", "over-quota", "no-agent", "no-answer", "busy", "unavailable", "outage"].sort(),
+      (Object.keys(failMessages) as CallFailCause[]).filter((cause) => cause !== "closed").sort(),
     );
+    room.ctx.cfg = makeConfig({ closedBehavior: "callback" });
+    room.form.mockClear();
+    draw({ v: "failed", cause: "closed" });
+    expect(room.form).toHaveBeenCalledTimes(1);
     draw({ v: "failed", cause: "generic" }).button("Try again")?.click();
     expect(room.call).toHaveBeenCalledTimes(1);
   });

@@ -12,6 +12,7 @@ export function makeConfig(overrides: Partial<PublicButtonConfig> = {}): PublicB
   return {
     id: "b_test",
     label: "Call us",
+    businessName: "Acme Plumbing",
     style: {
       background: "#1d4ed8",
       text: "#ffffff",
@@ -25,6 +26,7 @@ export function makeConfig(overrides: Partial<PublicButtonConfig> = {}): PublicB
     hours: [],
     holidays: [],
     closedBehavior: "message",
+    theme: "light",
     // Monday and Tuesday 2–3 March 2026, 9:00–17:00 New York.
     openWindows: [
       { opens: "2026-03-02T14:00:00.000Z", closes: "2026-03-02T22:00:00.000Z" },

@@ -88,6 +88,7 @@ function buttonRow() {
     hours: [[], [], [], [], [], [], []],
     holidays: [],
     closedBehavior: "message",
+    theme: "light",
     allowedDomains: ["shop.example.test"],
     disabledReason: null,
     createdAt: NOW,

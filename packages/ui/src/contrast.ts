@@ -6,6 +6,8 @@
 
 /** WCAG AA for normal-size text. */
 export const AA_NORMAL_TEXT = 4.5;
+/** WCAG AA for what is not text (1.4.11): a control's shape against what is around it. */
+export const AA_NON_TEXT = 3;
 
 const HEX = /^#?([0-9a-f]{6}|[0-9a-f]{3})$/i;
 

@@ -17,6 +17,7 @@ export {
   buttonClass,
 } from "./Button";
 export {
+  AA_NON_TEXT,
   AA_NORMAL_TEXT,
   contrastRatio,
   formatRatio,

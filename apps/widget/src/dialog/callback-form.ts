@@ -1,8 +1,10 @@
 /**
- * The callback request form: on the home frame, while closed (callback behaviour), and after a
- * call nobody could take. It checks the fields first, then sends through `requestCallback`
- * (after a Turnstile check, action "callback", when the captcha is on). What the visitor typed
- * survives re-renders; errors are tied to their fields (`aria-invalid`, `aria-describedby`).
+ * The callback request form: on the home frame (behind "Request a callback" when a call can be
+ * placed), while closed (callback behaviour), and in every failed state. It checks the fields
+ * first, then sends through `requestCallback` (after a Turnstile check, action "callback", when
+ * the captcha is on). What the visitor types is kept here as they type, not in the DOM, so it
+ * survives re-renders and every switch between states; errors are tied to their fields
+ * (`aria-invalid`, `aria-describedby`).
  */
 import { type CallbackField, type CallbackOutcome, requestCallback } from "../callback-request";
 import { captchaToken } from "../captcha";
@@ -12,10 +14,10 @@ import { type Child, h } from "./dom";
 export type CallbackForm = {
   /** The form, with what the visitor typed and the last answer. */
   render(intro: string): HTMLElement;
-  /** Remembers what is typed in `body` before it is re-rendered. */
-  keep(body: ParentNode): void;
   /** Forgets the last answer and field errors (the dialog opens again, or a call failed). */
   clear(): void;
+  /** The visitor asked for the form where "Call now" leads (home then shows it first); the dialog sets it. */
+  shown: boolean;
   /** Cancels a captcha check in progress (the dialog closed). */
   cancel(): void;
 };
@@ -116,6 +118,10 @@ export function callbackForm(ctx: WidgetContext, host: FormHost): CallbackForm {
           novalidate: true,
           "aria-label": "Request a callback",
           onsubmit: (event) => submit(event, form as HTMLFormElement),
+          oninput: (event) => {
+            const el = event.target as HTMLInputElement;
+            values[el.name as CallbackField] = el.value;
+          },
         },
         h("p", { class: "mt" }, intro),
         ...field("name", "Name", h("input", { autocomplete: "name", required: true, maxlength: 100 })),
@@ -138,10 +144,7 @@ export function callbackForm(ctx: WidgetContext, host: FormHost): CallbackForm {
       );
       return form;
     },
-    keep(body) {
-      for (const el of body.querySelectorAll<HTMLInputElement>("input,textarea"))
-        values[el.name as CallbackField] = el.value;
-    },
+    shown: false,
     clear() {
       note = "";
       errors = {};

@@ -1,4 +1,4 @@
-/** Ended: the call is over, with its duration when it was answered. */
+/** Ended: the call is over, with its duration when it was answered; call again, or ask for a callback. */
 import { formatDuration } from "../call-state";
 import { btn, h } from "./dom";
 import type { Frame } from "./room";
@@ -11,11 +11,7 @@ export const ended: Frame<"ended"> = {
       { class: "st", role: "status" },
       `Call ended${view.seconds ? ` · ${formatDuration(view.seconds)}` : ""}`,
     ),
-    h(
-      "div",
-      { class: "r" },
-      btn("Close", room.close),
-      btn("Back", () => room.send({ t: "reset" })),
-    ),
+    btn("Call again", room.call, "pr", { "data-focus": true }),
+    h("div", { class: "r" }, btn("Request a callback", room.showForm), btn("Close", room.close)),
   ],
 };

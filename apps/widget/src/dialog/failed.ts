@@ -36,22 +36,17 @@ const retryable: CallFailCause[] = [
   "captcha",
   "outage",
 ];
-/** Failures after which the callback form is offered right away. */
-const offerCallback: CallFailCause[] = [
-  "insecure",
-  "blocked",
-  "over-quota",
-  "no-agent",
-  "no-answer",
-  "busy",
-  "unavailable",
-  "outage",
-];
 const unanswered: CallFailCause[] = ["no-agent", "no-answer", "busy"];
 
+/**
+ * The callback form is offered after every failure, so the visitor never meets a dead end; while
+ * closed, only when the owner takes callbacks outside hours. "Try again" is then secondary: one
+ * primary action per frame.
+ */
 export const failed: Frame<"failed"> = {
   render({ cause }, room) {
     const s = room.ctx.status();
+    const offer = !room.ctx.preview && (cause !== "closed" || room.ctx.cfg.closedBehavior === "callback");
     return [
       h(
         "p",
@@ -66,12 +61,10 @@ export const failed: Frame<"failed"> = {
       h(
         "div",
         { class: "r" },
-        retryable.includes(cause) ? btn("Try again", room.call, "pr") : null,
+        retryable.includes(cause) ? btn("Try again", room.call, offer ? "" : "pr") : null,
         btn("Back", () => room.send({ t: "reset" }), "", { "data-focus": true }),
       ),
-      offerCallback.includes(cause) && !room.ctx.preview
-        ? room.form("Leave your number and we'll call you back.")
-        : null,
+      offer ? room.form("Leave your number and we'll call you back.") : null,
     ];
   },
 };

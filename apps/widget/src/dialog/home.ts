@@ -1,10 +1,20 @@
 /**
- * Home: while open, "Call now" (when the button takes calls) and the callback form; while closed,
- * or open with nobody to answer, a message, then the form (callback behaviour; with nobody to
- * answer, also hide) or a close button.
+ * Home: one primary action. While open and someone can answer, "Call now" (with a word on the
+ * microphone before the browser asks), and "Request a callback" to bring up the form instead;
+ * otherwise the callback form leads. While closed, the closed message, then the form (callback
+ * behaviour) or a close button.
  */
 import { btn, h } from "./dom";
-import type { Frame } from "./room";
+import type { Frame, Room } from "./room";
+
+/** Said before the browser's own microphone prompt, so it comes as no surprise. */
+export const micNote = "Your browser will ask to use your microphone. We never record.";
+
+/** "Call now" and the microphone line; secondary when the visitor chose the callback form. */
+export const callNow = (room: Room, primary: boolean, text = "Call now") => [
+  btn(text, room.call, primary ? "pr" : "", primary ? { "data-focus": true } : {}),
+  h("p", { class: "mt sm" }, micNote),
+];
 
 export const home: Frame<"home"> = {
   render(_view, room) {
@@ -33,19 +43,24 @@ export const home: Frame<"home"> = {
           ];
     }
     if (room.ctx.busy && room.ctx.cfg.callable) {
-      // Nobody can answer now: no "Call now" (so the microphone is never asked for); the callback
-      // form, or the owner's closed message when they chose one.
-      const busy = h("p", { class: "st", role: "status" }, "No one can take a call right now.");
-      return room.ctx.cfg.closedBehavior === "message"
-        ? [busy, h("p", { class: "mt" }, "Please try again in a few minutes."), btn("Close", room.close)]
-        : [busy, room.form("Leave your number and we'll call you back shortly.")];
+      // Nobody can answer now: no "Call now" (so the microphone is never asked for); the form.
+      return [
+        h("p", { class: "st", role: "status" }, "No one can take a call right now."),
+        room.form("Leave your number and we'll call you back shortly."),
+      ];
     }
-    return room.canCall()
-      ? [
-          h("p", { class: "mt" }, "Talk to us now, right from your browser."),
-          btn("Call now", room.call, "pr", { "data-focus": true }),
-          room.form("Or leave your number and we'll call you back."),
-        ]
-      : [room.form("Leave your number and we'll call you back shortly.")];
+    if (!room.canCall()) return [room.form("Leave your number and we'll call you back shortly.")];
+    if (room.formShown()) {
+      return [
+        room.form("Leave your number and we'll call you back."),
+        h("p", { class: "mt sm" }, "Or talk to us now:"),
+        ...callNow(room, false),
+      ];
+    }
+    return [
+      h("p", { class: "mt" }, "Talk to us now, right from your browser."),
+      ...callNow(room, true),
+      btn("Request a callback", room.showForm),
+    ];
   },
 };

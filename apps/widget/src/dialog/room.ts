@@ -23,6 +23,10 @@ export type Room = {
   canCall(): boolean;
   /** The callback request form, with what the visitor typed. */
   form(intro: string): HTMLElement;
+  /** The visitor asked for the callback form instead of a call (home then shows it first). */
+  formShown(): boolean;
+  /** Shows the callback form first on home, going back there from the ended frame. */
+  showForm(): void;
   /** Runs `fn` every second until the dialog renders another frame. */
   tick(fn: () => void): void;
 };

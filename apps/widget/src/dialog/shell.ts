@@ -1,8 +1,10 @@
 /**
  * The dialog's frame, whatever its state: a labelled modal (`role="dialog"`, `aria-modal`,
- * `aria-labelledby` its title) with a close button, the body the states render into, the box for
- * Turnstile's challenge, and a polite live region. Escape closes it; Tab and Shift+Tab stay inside.
+ * `aria-labelledby` its header) whose header says whose line it is (logo, business name, the
+ * button's label) with a close button, the body the states render into, the box for Turnstile's
+ * challenge, and a polite live region. Escape closes it; Tab and Shift+Tab stay inside.
  */
+import type { PublicButtonConfig } from "../types";
 import { h } from "./dom";
 import { css } from "./styles";
 
@@ -12,7 +14,8 @@ const focusable =
 
 export type Shell = {
   dialog: HTMLElement;
-  title: HTMLElement;
+  /** Header and theme from the config (it changes in the portal's preview). */
+  head(cfg: PublicButtonConfig): void;
   body: HTMLElement;
   captchaBox: HTMLElement;
   live: HTMLElement;
@@ -33,6 +36,9 @@ export function shell(frame: HTMLElement, button: HTMLElement, preview: boolean,
   }
 
   const title = h("h2", { id: "cac-title" });
+  const sub = h("p", { id: "cac-sub" });
+  // Decorative: the business name next to it says the same.
+  const logo = h("img", { alt: "", hidden: true }) as HTMLImageElement;
   const live = h("p", { class: "sr", "aria-live": "polite" });
   const body = h("div", { class: "bd" });
   // Outside `body`, which is re-rendered: Turnstile's frame must survive state changes.
@@ -43,14 +49,15 @@ export function shell(frame: HTMLElement, button: HTMLElement, preview: boolean,
       class: "d",
       role: "dialog",
       "aria-modal": "true",
-      "aria-labelledby": "cac-title",
+      "aria-labelledby": "cac-title cac-sub",
       hidden: true,
       onkeydown: (event) => onKey(event as KeyboardEvent),
     },
     h(
       "div",
       { class: "hd" },
-      title,
+      logo,
+      h("div", { class: "ht" }, title, sub),
       h("button", { type: "button", class: "x", "aria-label": "Close", onclick: onClose }, "×"),
     ),
     body,
@@ -83,7 +90,16 @@ export function shell(frame: HTMLElement, button: HTMLElement, preview: boolean,
 
   return {
     dialog,
-    title,
+    head(cfg) {
+      title.textContent = cfg.businessName || cfg.label;
+      sub.textContent = cfg.label;
+      const src = cfg.logoUrl ? new URL(cfg.logoUrl, cfg.apiOrigin).href : "";
+      if (!src) logo.removeAttribute("src");
+      else if (logo.getAttribute("src") !== src) logo.src = src;
+      logo.hidden = !src;
+      // Older configs (a cached copy) have no theme: light, as before.
+      dialog.className = `d ${cfg.theme || "light"}`;
+    },
     body,
     captchaBox,
     live,

@@ -20,6 +20,15 @@ export const buttonStyleSchema = z.object({
   icon: z.enum(buttonIcons),
 });
 
+/** The widget dialog's colors; "auto" follows the visitor's `prefers-color-scheme`. */
+export const buttonThemes = ["light", "dark", "auto"] as const;
+
+/**
+ * The dialog's surface in each theme (the widget's styles.ts holds the same values; its test
+ * checks they match). The button color must stand out against both for the primary action.
+ */
+export const widgetSurfaces = { light: "#ffffff", dark: "#1f2023" } as const;
+
 const intervalSchema = z.object({
   start: z.number().int().min(0, "Hours start at 00:00.").max(1439, "Hours end at 24:00."),
   end: z.number().int().min(1, "Hours start at 00:00.").max(1440, "Hours end at 24:00."),
@@ -59,6 +68,8 @@ export const buttonFieldsSchema = z
       .max(200, "At most 200 holidays.")
       .transform((dates) => [...new Set(dates)].sort()),
     closedBehavior: z.enum(["hide", "message", "callback"]),
+    // Optional for API callers that predate it: light, as those buttons always looked.
+    theme: z.enum(buttonThemes).default("light"),
     allowedDomains: z
       .array(text().max(260).transform(normalizeDomainPattern))
       .max(50, "At most 50 domains.")

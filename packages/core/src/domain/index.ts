@@ -18,7 +18,9 @@ export {
   buttonFieldsSchema,
   buttonIcons,
   buttonStyleSchema,
+  buttonThemes,
   weeklyHoursSchema,
+  widgetSurfaces,
 } from "./button-fields";
 export {
   type EmbedGuide,

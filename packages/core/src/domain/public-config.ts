@@ -8,12 +8,16 @@ import type { WeeklyHours } from "./schedule";
 export type PublicButtonConfig = {
   id: string;
   label: string;
+  /** Whose line it is: the account's company name, in the dialog's header. */
+  businessName: string;
   style: ButtonStyle;
   logoUrl: string | null;
   timezone: string;
   hours: WeeklyHours;
   holidays: string[];
   closedBehavior: "hide" | "message" | "callback";
+  /** The dialog's colors; "auto" follows the visitor's `prefers-color-scheme`. */
+  theme: "light" | "dark" | "auto";
   /** Open windows for the next days as ISO instants, so the widget needs no timezone rules. */
   openWindows: Array<{ opens: string; closes: string | null }>;
   /** Whether a call can be placed at all (a destination is configured). */

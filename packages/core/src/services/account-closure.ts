@@ -32,8 +32,11 @@ function view(row: { status: "active" | "closed"; closedAt: Date | null; deleteA
   return { status: row.status, closedAt: row.closedAt, deleteAfter: row.deleteAfter } satisfies ClosureView;
 }
 
-/** The account's buttons start or stop answering: their public configs go everywhere. */
-async function forgetButtons(deps: Pick<Ports, "db" | "publicConfig">, accountId: string) {
+/**
+ * The account's buttons start or stop answering, or their public config names the account
+ * differently: their public configs are dropped everywhere.
+ */
+export async function forgetButtons(deps: Pick<Ports, "db" | "publicConfig">, accountId: string) {
   const rows = await deps.db
     .select({ publicId: buttons.publicId })
     .from(buttons)

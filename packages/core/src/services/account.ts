@@ -4,6 +4,7 @@ import type { Context } from "../context";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { isOperator } from "./access";
+import { forgetButtons } from "./account-closure";
 import type { SessionAuth } from "./sessions";
 
 /** `accountVerified`: an owner confirmed their email (until then the buttons are in test mode). */
@@ -40,7 +41,7 @@ export type ProfileInput = {
 
 /** The user's own name always; the company fields only for the account owner. */
 export async function updateProfile(
-  ctx: Pick<Ports, "db" | "clock">,
+  ctx: Pick<Ports, "db" | "clock" | "publicConfig">,
   auth: SessionAuth,
   input: ProfileInput,
 ) {
@@ -63,6 +64,10 @@ export async function updateProfile(
         .where(eq(accounts.id, auth.account.id));
     }
   });
+  // The widget's header names the business: its buttons' kept configs must not keep the old name.
+  if (input.companyName !== undefined && input.companyName !== auth.account.companyName) {
+    await forgetButtons(ctx, auth.account.id);
+  }
   return { ok: true as const };
 }
 

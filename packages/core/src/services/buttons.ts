@@ -38,6 +38,8 @@ export async function getButton(deps: Pick<Ports, "db">, accountId: string, id: 
 
 /** A button as the widget tiers see it: with whether its account's email is confirmed. */
 export type PublicButton = Button & { accountVerified: boolean };
+/** With the account's company name, which the widget's header shows. */
+export type NamedPublicButton = PublicButton & { businessName: string };
 
 /**
  * The button behind a widget; none for a closed account, so its buttons take no calls. An id with
@@ -48,15 +50,21 @@ export type PublicButton = Button & { accountVerified: boolean };
 export async function findButtonByPublicId(
   deps: Pick<Ports, "db">,
   publicId: string,
-): Promise<PublicButton | undefined> {
+): Promise<NamedPublicButton | undefined> {
   if (hasControlCharacter(publicId)) return undefined;
   const [row] = await deps.db
-    .select({ button: buttons, accountVerified: hasConfirmedOwner(buttons.accountId) })
+    .select({
+      button: buttons,
+      accountVerified: hasConfirmedOwner(buttons.accountId),
+      businessName: accounts.companyName,
+    })
     .from(buttons)
     .innerJoin(accounts, eq(accounts.id, buttons.accountId))
     .where(and(eq(buttons.publicId, publicId), eq(accounts.status, "active")))
     .limit(1);
-  return row ? { ...row.button, accountVerified: Boolean(row.accountVerified) } : undefined;
+  return row
+    ? { ...row.button, accountVerified: Boolean(row.accountVerified), businessName: row.businessName }
+    : undefined;
 }
 
 export async function createButton(deps: Deps, accountId: string, fields: ButtonFields): Promise<Button> {

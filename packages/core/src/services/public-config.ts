@@ -6,7 +6,7 @@ import { isOriginAllowed } from "../domain/allowed-domains";
 import type { PublicButtonConfig } from "../domain/public-config";
 import { openWindows } from "../domain/schedule";
 import type { Ports, PublicConfigEntry } from "../ports";
-import { findButtonByPublicId, type PublicButton } from "./buttons";
+import { findButtonByPublicId, type NamedPublicButton } from "./buttons";
 
 const HOUR = 60 * 60 * 1000;
 /** Days of open windows sent to the widget; enough to show "back Monday" after a long weekend. */
@@ -24,17 +24,24 @@ export type PublicConfigResult =
 type Served = { verified: boolean; allowedDomains: readonly string[]; json: string; etag: string };
 
 /** The body of a button for the hour starting at `from`, serialized, with its ETag. */
-function serialize(button: PublicButton, from: number, apiOrigin: string, captchaSiteKey: string | null) {
+function serialize(
+  button: NamedPublicButton,
+  from: number,
+  apiOrigin: string,
+  captchaSiteKey: string | null,
+) {
   const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
   const body: PublicButtonConfig = {
     id: button.publicId,
     label: button.label,
+    businessName: button.businessName,
     style: button.style,
     logoUrl: button.logoKey ? `${apiOrigin}/uploads/${button.logoKey}` : null,
     timezone: button.timezone,
     hours: button.hours,
     holidays: button.holidays,
     closedBehavior: button.closedBehavior,
+    theme: button.theme,
     openWindows: openWindows(schedule, from, WINDOW_DAYS).map((w) => ({
       opens: w.opens.toISOString(),
       closes: w.closes ? w.closes.toISOString() : null,

@@ -35,6 +35,11 @@ export const buttons = pgTable(
     closedBehavior: text({ enum: ["hide", "message", "callback"] })
       .notNull()
       .default("callback"),
+    // The widget dialog's colors: light, dark, or the visitor's `prefers-color-scheme` ("auto").
+    // Light by default, so buttons made before the option look as they did.
+    theme: text({ enum: ["light", "dark", "auto"] })
+      .notNull()
+      .default("light"),
     allowedDomains: jsonb().$type<string[]>().notNull().default([]),
     disabledReason: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

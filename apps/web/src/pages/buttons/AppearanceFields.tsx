@@ -1,10 +1,11 @@
-import { Alert, Button, FieldError, type FieldMessages } from "@cac/ui";
+import { widgetSurfaces } from "@cac/core/domain";
+import { Alert, Button, FieldError, type FieldMessages, SelectField } from "@cac/ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type ChangeEvent, useId, useRef, useState } from "react";
-import { AA_NORMAL_TEXT, contrastRatio, formatRatio, normalizeHex } from "../../lib/contrast";
+import { AA_NON_TEXT, AA_NORMAL_TEXT, contrastRatio, formatRatio, normalizeHex } from "../../lib/contrast";
 import { describeError } from "../../lib/errors";
 import { useTRPC } from "../../trpc";
-import type { ButtonView } from "./draft";
+import type { ButtonView, WidgetTheme } from "./draft";
 import { logoFileProblem, type PendingLogo, uploadLogo } from "./logo-upload";
 
 const messagesOf = (error: FieldMessages): string[] =>
@@ -74,6 +75,59 @@ export function ContrastNote({ background, text }: { background: string; text: s
       The label may be hard to read. WCAG AA asks for at least 4.5:1 between the text and background colors;
       pick a darker background or a lighter text color (or the other way round).
     </Alert>
+  );
+}
+
+const themes = [
+  { value: "light", label: "Light" },
+  { value: "dark", label: "Dark" },
+  { value: "auto", label: "Follow the visitor's light or dark setting" },
+] as const satisfies ReadonlyArray<{ value: WidgetTheme; label: string }>;
+
+/** The dialog surfaces a theme can show: both when it follows the visitor. */
+const surfacesOf = (theme: WidgetTheme) =>
+  theme === "auto" ? (["light", "dark"] as const) : ([theme] as const);
+
+/**
+ * The call dialog's theme, and whether the button color (its primary action, "Call now") stands
+ * out on the dialog in each theme it can show: WCAG asks 3:1 for a control against its surface.
+ */
+export function ThemeField({
+  theme,
+  background,
+  onChange,
+}: {
+  theme: WidgetTheme;
+  background: string;
+  onChange: (theme: WidgetTheme) => void;
+}) {
+  const faint = surfacesOf(theme).flatMap((surface) => {
+    const ratio = contrastRatio(background, widgetSurfaces[surface]);
+    return ratio !== null && ratio < AA_NON_TEXT ? [{ surface, ratio }] : [];
+  });
+  return (
+    <div className="stack">
+      <SelectField
+        label="Dialog theme"
+        value={theme}
+        onChange={(event) => onChange(event.target.value as WidgetTheme)}
+        hint="The call dialog's colors. The button itself keeps the colors above."
+      >
+        {themes.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </SelectField>
+      {faint.map(({ surface, ratio }) => (
+        <Alert key={surface} tone="warning" title={`Faint on the ${surface} dialog: ${formatRatio(ratio)}`}>
+          The “Call now” button, in the background color, barely stands out on the {surface} dialog. WCAG AA
+          asks for at least 3:1 between a button and what is around it; pick a{" "}
+          {surface === "dark" ? "lighter" : "darker"} background color
+          {theme === "auto" ? " or a single theme" : ""}.
+        </Alert>
+      ))}
+    </div>
   );
 }
 

@@ -1,5 +1,5 @@
 import { SelectField } from "@cac/ui";
-import { ColorField, ContrastNote, LogoField } from "./AppearanceFields";
+import { ColorField, ContrastNote, LogoField, ThemeField } from "./AppearanceFields";
 import { type ButtonView, type Draft, type DraftProblems, icons, positions, shapes, sizes } from "./draft";
 import { EditorSection } from "./EditorSection";
 import type { PendingLogo } from "./logo-upload";
@@ -103,6 +103,11 @@ export function AppearanceSection({
             ))}
           </SelectField>
         </div>
+        <ThemeField
+          theme={draft.theme}
+          background={draft.background}
+          onChange={(value) => update("theme", value)}
+        />
         <LogoField
           button={button ? { ...button, logoUrl } : null}
           onChange={onLogo}

@@ -12,6 +12,7 @@ export type ButtonView = RouterOutputs["buttons"]["get"];
 export type ButtonFields = RouterInputs["buttons"]["create"];
 export type ButtonStyle = ButtonFields["style"];
 export type ClosedBehavior = ButtonFields["closedBehavior"];
+export type WidgetTheme = NonNullable<ButtonFields["theme"]>;
 
 export const sizes = [
   { value: "small", label: "Small" },
@@ -74,6 +75,7 @@ export type Draft = {
   hours: TimeInterval[][];
   holidays: string[];
   closedBehavior: ClosedBehavior;
+  theme: WidgetTheme;
   allowedDomains: string[];
 };
 
@@ -177,6 +179,7 @@ export function newDraft(website?: string): Draft {
     hours: presetHours("always"),
     holidays: [],
     closedBehavior: "callback",
+    theme: "light",
     allowedDomains: domainsOfWebsite(website),
   };
 }
@@ -199,6 +202,7 @@ export function draftFromView(button: ButtonView): Draft {
     hours: toTimeIntervals(button.hours),
     holidays: [...button.holidays],
     closedBehavior: button.closedBehavior,
+    theme: button.theme,
     allowedDomains: [...button.allowedDomains],
   };
 }
@@ -278,6 +282,7 @@ export function toFields(draft: Draft): { fields: ButtonFields; problems: DraftP
       hours: weeklyHours(draft),
       holidays: draft.holidays,
       closedBehavior: draft.closedBehavior,
+      theme: draft.theme,
       allowedDomains: draft.allowedDomains,
     },
     problems,
@@ -293,6 +298,7 @@ export function previewConfig(
   options: {
     publicId: string | null;
     logoUrl: string | null;
+    businessName: string;
     openWindows: PublicButtonConfig["openWindows"];
     fallback: { background: string; text: string };
   },
@@ -301,6 +307,7 @@ export function previewConfig(
   return {
     id: options.publicId ?? "preview",
     label: draft.label.trim() || "Call us",
+    businessName: options.businessName,
     style: {
       background: normalizeHex(draft.background) ?? options.fallback.background,
       text: normalizeHex(draft.text) ?? options.fallback.text,
@@ -314,6 +321,7 @@ export function previewConfig(
     hours,
     holidays: draft.holidays,
     closedBehavior: draft.closedBehavior,
+    theme: draft.theme,
     openWindows: options.openWindows,
     callable: draft.ringPortal || draft.phoneNumber.trim() !== "",
     apiOrigin: window.location.origin,

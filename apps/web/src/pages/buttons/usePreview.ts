@@ -1,6 +1,7 @@
 import type { PublicButtonConfig } from "@cac/core/domain";
 import { isOpenAt, nextClosing, nextOpening, openWindows, type Schedule } from "@cac/core/domain";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { useMe } from "../../components/MeContext";
 import { normalizeHex } from "../../lib/contrast";
 import { type Draft, previewConfig, weeklyHours } from "./draft";
 
@@ -48,6 +49,8 @@ export function usePreview(
   if (background) colors.current = { ...colors.current, background };
   if (text) colors.current = { ...colors.current, text };
   const { publicId, logoUrl } = options;
+  // The dialog's header names the business, as it does for visitors.
+  const businessName = useMe().account.companyName;
 
   return useMemo(() => {
     const schedule: Schedule = {
@@ -75,10 +78,11 @@ export function usePreview(
     const config = previewConfig(settled, {
       publicId,
       logoUrl,
+      businessName,
       openWindows: windows,
       fallback: { ...colors.current },
     });
     return { config, now, openNow, shifted: now !== real, note };
     // The fallback colors follow `settled`, which is a dependency.
-  }, [settled, mode, publicId, logoUrl]);
+  }, [settled, mode, publicId, logoUrl, businessName]);
 }

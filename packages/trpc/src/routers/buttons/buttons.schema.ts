@@ -1,4 +1,4 @@
-import { buttonFieldsSchema } from "@cac/core/domain";
+import { buttonFieldsSchema, buttonThemes } from "@cac/core/domain";
 import { z } from "zod";
 
 export const buttonIdInput = z.object({ id: z.uuid("This button does not exist.") });
@@ -36,6 +36,7 @@ export const buttonOutput = z.object({
   hours: z.array(z.array(z.object({ start: z.number(), end: z.number() }))),
   holidays: z.array(z.string()),
   closedBehavior: z.enum(["hide", "message", "callback"]),
+  theme: z.enum(buttonThemes),
   allowedDomains: z.array(z.string()),
   createdAt: z.date(),
   updatedAt: z.date(),

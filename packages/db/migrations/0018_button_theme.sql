@@ -1,0 +1,1 @@
+ALTER TABLE "buttons" ADD COLUMN "theme" text DEFAULT 'light' NOT NULL;
