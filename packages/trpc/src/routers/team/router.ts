@@ -17,9 +17,11 @@ import {
   removeMemberProcedure,
   switchAccountProcedure,
 } from "./members";
+import { presenceProcedure } from "./presence";
 
 export const teamRouter = router({
   members: membersProcedure,
+  presence: presenceProcedure,
   changeRole: changeRoleProcedure,
   remove: removeMemberProcedure,
   leave: leaveProcedure,
