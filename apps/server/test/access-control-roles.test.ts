@@ -168,6 +168,7 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
 
   "team.members": { roles: anyMember },
   "team.presence": { roles: anyMember },
+  "team.seats": { roles: anyMember },
   "team.accounts": { roles: anyMember },
   "team.switchAccount": { roles: anyMember, input: (w) => ({ accountId: w.accountId }) },
   "team.changeRole": { roles: ownersAndAdmins, input: () => ({ userId: nobody(), role: "agent" }) },

@@ -15,6 +15,7 @@ import {
   membersProcedure,
   myAccountsProcedure,
   removeMemberProcedure,
+  seatsProcedure,
   switchAccountProcedure,
 } from "./members";
 import { presenceProcedure } from "./presence";
@@ -22,6 +23,7 @@ import { presenceProcedure } from "./presence";
 export const teamRouter = router({
   members: membersProcedure,
   presence: presenceProcedure,
+  seats: seatsProcedure,
   changeRole: changeRoleProcedure,
   remove: removeMemberProcedure,
   leave: leaveProcedure,
