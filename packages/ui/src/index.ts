@@ -17,7 +17,7 @@ export {
   buttonClass,
 } from "./Button";
 export { cx } from "./cx";
-export { ConfirmDialog, type ConfirmDialogProps } from "./Dialog";
+export { ConfirmDialog, type ConfirmDialogProps, Modal, type ModalProps } from "./Dialog";
 export {
   Checkbox,
   type CheckboxProps,

@@ -22,7 +22,11 @@ export function MembersSection() {
   const { user } = useMe();
   const actor = user.role as Role;
   const { members } = useTeamPresence();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.team.members.queryKey() });
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.team.members.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.team.seats.queryKey() }),
+    ]);
   const changeRole = useMutation(trpc.team.changeRole.mutationOptions({ onSuccess: refresh }));
   const [removing, setRemoving] = useState<Member | null>(null);
   const remove = useMutation(
