@@ -44,15 +44,20 @@ export function TeamSeats({ actor }: { actor: Role | null }) {
               setOpen(false);
               setSentTo(email);
             }}
-            returnTo={() => document.getElementById("invite-button")}
+            returnTo={() =>
+              document.getElementById("invite-sent") ?? document.getElementById("invite-button")
+            }
           />
         </>
       ) : null}
       <div aria-live="polite">
         {sentTo ? (
-          <Alert tone="success" title="Invitation sent">
-            We emailed {sentTo} a link to join.
-          </Alert>
+          // Focus lands here once the dialog sent it (the button may be disabled by then: plan full).
+          <div id="invite-sent" tabIndex={-1}>
+            <Alert tone="success" title="Invitation sent">
+              We emailed {sentTo} a link to join.
+            </Alert>
+          </div>
         ) : null}
       </div>
     </section>
