@@ -220,3 +220,28 @@ test("an existing login accepts with its password without logging in first", asy
   await expect(invitee.getByRole("button", { name: "Invite a member" })).toBeVisible();
   await other.close();
 });
+
+test.describe("at 1280 px", () => {
+  test.use({ viewport: { width: 1280, height: 800 } });
+
+  test("the Team page, its invite dialog and the seats on Billing", async ({ page, server }, testInfo) => {
+    await signUpConfirmedUser(page, server);
+    await openTeam(page);
+    await expect(page.getByTestId("seats")).toHaveText("Seats: 1 of 2 used");
+    await expect(page.getByText("No teammates yet")).toBeVisible();
+    await page.getByRole("button", { name: "Invite a member" }).click();
+    const dialog = page.getByRole("dialog", { name: "Invite a member" });
+    await expect(dialog.getByLabel("Email")).toBeFocused();
+    await expectNoHorizontalScroll(page);
+    await expectNoSeriousA11yViolations(page);
+    await snap(page, testInfo, "team-invite-dialog-1280");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByRole("button", { name: "Invite a member" })).toBeFocused();
+
+    // Billing shows the same seats, from the same counts.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Billing" }).click();
+    await expect(page.getByText("1 of 2 used", { exact: true })).toBeVisible();
+    await expectNoSeriousA11yViolations(page);
+  });
+});
