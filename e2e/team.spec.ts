@@ -26,6 +26,20 @@ async function openTeam(page: Page) {
   await expect(page.getByRole("heading", { level: 1, name: "Team" })).toBeVisible();
 }
 
+/**
+ * Opens the invite dialog, sends an invitation and waits until it went and the dialog closed.
+ */
+async function invite(page: Page, email: string, role?: "agent" | "admin") {
+  await page.getByRole("button", { name: "Invite a member" }).click();
+  const dialog = page.getByRole("dialog", { name: "Invite a member" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel("Email").fill(email);
+  if (role) await dialog.getByLabel("Role").selectOption(role);
+  await dialog.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByText(`We emailed ${email} a link to join.`)).toBeVisible();
+  await expect(dialog).toBeHidden();
+}
+
 async function invitationLink(
   server: { lastEmailTo(to: string): Promise<{ text: string } | undefined> },
   to: string,
@@ -57,11 +71,43 @@ test("invite, accept with an existing login, switch accounts, and the Team page 
   const inviteeEmail = uniqueEmail("invitee");
   await signUpConfirmedUser(invitee, server, inviteeEmail);
 
-  await page.getByLabel("Email").fill(inviteeEmail);
-  await page.getByLabel("Role").selectOption("agent");
-  await page.getByRole("button", { name: "Send invitation" }).click();
-  await expect(page.getByText(`We emailed ${inviteeEmail} a link to join.`)).toBeVisible();
+  // The free plan's 2 seats: the owner holds one.
+  await expect(page.getByTestId("seats")).toHaveText("Seats: 1 of 2 used");
+  const inviteButton = page.getByRole("button", { name: "Invite a member" });
+  await inviteButton.click();
+  const dialog = page.getByRole("dialog", { name: "Invite a member" });
+  await expect(dialog).toBeVisible();
+  // Modal: focus starts in it, Tab and Shift+Tab stay in it, Escape closes it and focus comes back.
+  await expect(dialog.getByLabel("Email")).toBeFocused();
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press("Tab");
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  }
+  await page.keyboard.press("Shift+Tab");
+  expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+  await expectNoHorizontalScroll(page);
+  await expectNoSeriousA11yViolations(page);
+  await snap(page, testInfo, "team-invite-dialog-390");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(inviteButton).toBeFocused();
+  // A refusal shows in the dialog, which stays open.
+  await inviteButton.click();
+  await dialog.getByLabel("Email").fill("not-an-address");
+  await dialog.getByRole("button", { name: "Send invitation" }).click();
+  await expect(dialog.getByText(/valid email/i).first()).toBeVisible();
+  await page.keyboard.press("Escape");
+
+  await invite(page, inviteeEmail, "agent");
+  // Focus goes to what happened (the button is about to be disabled).
+  await expect(page.locator("#invite-sent")).toBeFocused();
   await expect(page.getByRole("button", { name: `Revoke the invitation to ${inviteeEmail}` })).toBeVisible();
+  // The plan is full now: the invitation holds the second seat, and the button says why it is off.
+  await expect(page.getByTestId("seats")).toHaveText("Seats: 2 of 2 used (1 invitation pending)");
+  await expect(inviteButton).toBeDisabled();
+  await expect(inviteButton).toHaveAccessibleDescription(
+    /Your Free plan allows 2 team members, pending invitations included/,
+  );
   await expectNoHorizontalScroll(page);
   await expectNoSeriousA11yViolations(page);
   await snap(page, testInfo, "team-owner-390");
@@ -75,7 +121,7 @@ test("invite, accept with an existing login, switch accounts, and the Team page 
   await expect(invitee.getByRole("heading", { level: 1, name: "Team" })).toBeVisible();
   const switcher = invitee.getByLabel("Account");
   await expect(switcher.locator("option:checked")).toHaveText("Bright Dental");
-  await expect(invitee.getByRole("heading", { name: "Invite a member" })).toHaveCount(0);
+  await expect(invitee.getByRole("button", { name: "Invite a member" })).toHaveCount(0);
   await expect(invitee.getByText(owner.email)).toBeVisible();
   await expectNoHorizontalScroll(invitee);
   await expectNoSeriousA11yViolations(invitee);
@@ -85,13 +131,30 @@ test("invite, accept with an existing login, switch accounts, and the Team page 
   await page.reload();
   await expect(page.getByText(inviteeEmail)).toBeVisible();
   await expect(page.getByText("No pending invitations")).toBeVisible();
+  await expect(page.getByTestId("seats")).toHaveText("Seats: 2 of 2 used");
+
+  // Presence, pushed: the agent turns calls on in their browser, and the owner's open Team page and
+  // phone bar show them reachable without a reload; off again, and they show it too.
+  const inviteeRow = page.getByRole("listitem").filter({ hasText: inviteeEmail });
+  await expect(inviteeRow.getByText("Unavailable")).toBeVisible();
+  await expect(page.getByTestId("team-presence")).toHaveText("0 of 1 teammate reachable");
+  const agentSwitch = invitee.getByRole("switch", { name: "Available to answer calls" });
+  await agentSwitch.click();
+  await expect(agentSwitch).toBeChecked();
+  await expect(inviteeRow.getByText("Reachable now")).toBeVisible();
+  await expect(page.getByTestId("team-presence")).toHaveText("1 of 1 teammate reachable: Dana Owner");
+  await expectNoSeriousA11yViolations(page);
+  await agentSwitch.click();
+  await expect(agentSwitch).not.toBeChecked();
+  await expect(inviteeRow.getByText("Unavailable")).toBeVisible();
+  await expect(page.getByTestId("team-presence")).toHaveText("0 of 1 teammate reachable");
 
   // Back to their own business: everything reloads for it, where they are the owner. On a phone
   // the account switcher is in the header's menu.
   await invitee.getByRole("banner").getByRole("button", { name: "Menu" }).click();
   await switcher.selectOption({ label: "Acme Plumbing" });
   await expect(switcher.locator("option:checked")).toHaveText("Acme Plumbing");
-  await expect(invitee.getByRole("heading", { name: "Invite a member" })).toBeVisible();
+  await expect(invitee.getByRole("button", { name: "Invite a member" })).toBeVisible();
   await expect(invitee.getByText(owner.email)).toHaveCount(0);
   await expectNoSeriousA11yViolations(invitee);
   await other.close();
@@ -105,9 +168,7 @@ test("a new login accepts: name, password and 18+; the link works once", async (
   await signUpConfirmedUser(page, server);
   await openTeam(page);
   const email = uniqueEmail("new-agent");
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Send invitation" }).click();
-  await expect(page.getByText(`We emailed ${email} a link to join.`)).toBeVisible();
+  await invite(page, email);
   const link = await invitationLink(server, email);
 
   const other = await browser.newContext({ viewport: { width: 390, height: 844 } });
@@ -145,10 +206,7 @@ test("an existing login accepts with its password without logging in first", asy
   await other.clearCookies();
 
   await openTeam(page);
-  await page.getByLabel("Email").fill(inviteeEmail);
-  await page.getByLabel("Role").selectOption("admin");
-  await page.getByRole("button", { name: "Send invitation" }).click();
-  await expect(page.getByText(`We emailed ${inviteeEmail} a link to join.`)).toBeVisible();
+  await invite(page, inviteeEmail, "admin");
 
   await invitee.goto(await invitationLink(server, inviteeEmail));
   await expect(
@@ -161,8 +219,33 @@ test("an existing login accepts with its password without logging in first", asy
   await invitee.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await invitee.getByRole("button", { name: "Accept and join" }).click();
   await expect(invitee.getByRole("heading", { level: 1, name: "Team" })).toBeVisible();
-  // An admin here: the owner's team, with the invite form.
+  // An admin here: the owner's team, with the invite button (the plan's 2 seats are both used).
   await expect(invitee.getByText(owner.email)).toBeVisible();
-  await expect(invitee.getByRole("heading", { name: "Invite a member" })).toBeVisible();
+  await expect(invitee.getByRole("button", { name: "Invite a member" })).toBeVisible();
   await other.close();
+});
+
+test.describe("at 1280 px", () => {
+  test.use({ viewport: { width: 1280, height: 800 } });
+
+  test("the Team page, its invite dialog and the seats on Billing", async ({ page, server }, testInfo) => {
+    await signUpConfirmedUser(page, server);
+    await openTeam(page);
+    await expect(page.getByTestId("seats")).toHaveText("Seats: 1 of 2 used");
+    await expect(page.getByText("No teammates yet")).toBeVisible();
+    await page.getByRole("button", { name: "Invite a member" }).click();
+    const dialog = page.getByRole("dialog", { name: "Invite a member" });
+    await expect(dialog.getByLabel("Email")).toBeFocused();
+    await expectNoHorizontalScroll(page);
+    await expectNoSeriousA11yViolations(page);
+    await snap(page, testInfo, "team-invite-dialog-1280");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByRole("button", { name: "Invite a member" })).toBeFocused();
+
+    // Billing shows the same seats, from the same counts.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Billing" }).click();
+    await expect(page.getByText("1 of 2 used", { exact: true })).toBeVisible();
+    await expectNoSeriousA11yViolations(page);
+  });
 });

@@ -169,6 +169,8 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
   "policy.dismiss": { roles: anyMember, input: () => ({ noticeId: nobody() }) },
 
   "team.members": { roles: anyMember },
+  "team.presence": { roles: anyMember },
+  "team.seats": { roles: anyMember },
   "team.accounts": { roles: anyMember },
   "team.switchAccount": { roles: anyMember, input: (w) => ({ accountId: w.accountId }) },
   "team.changeRole": { roles: ownersAndAdmins, input: () => ({ userId: nobody(), role: "agent" }) },

@@ -426,6 +426,8 @@ const cases: Record<ProcedurePath, Case> = {
   },
 
   "team.members": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "team.presence": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "team.seats": { tier: "authed", crossAccount: { kind: "own-scope" } },
   "team.changeRole": {
     tier: "admin",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ userId: b.userId, role: "agent" }) },

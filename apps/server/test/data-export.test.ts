@@ -1,4 +1,4 @@
-import { billingRecords, callRingSteps, callSessions, subscriptions, users } from "@cac/db";
+import { billingRecords, callRingSteps, callSessions, invitations, subscriptions, users } from "@cac/db";
 import { memberByEmail } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,7 @@ type Export = {
   users: Array<Record<string, unknown> & { sessions: Array<Record<string, unknown>> }>;
   buttons: Array<Record<string, unknown>>;
   callbackRequests: Array<Record<string, unknown>>;
+  invitations: Array<Record<string, unknown>>;
   subscription: Record<string, unknown> | null;
   billingRecords: Array<Record<string, unknown>>;
   callSessions: Array<Record<string, unknown> & { startedAt: string; id: string }>;
@@ -36,6 +37,8 @@ describe("GET /exports/account.json (download my data)", () => {
   let bMarkers: string[];
   let routedCall: string;
   let ownerId: string;
+  let pendingEmail: string;
+  let acceptedEmail: string;
   beforeAll(async () => {
     h = await startHarness({
       build: { jobs: false },
@@ -64,7 +67,22 @@ describe("GET /exports/account.json (download my data)", () => {
     const pa = await party("A");
     const pb = await party("B");
     a = pa;
-    bMarkers = [pb.email, pb.accountId, pb.buttonId, pb.button.publicId, pb.callbackName];
+    // A sent one invitation still pending, and one accepted before; B one of its own.
+    pendingEmail = `${unique("invitee")}@example.com`;
+    await pa.client.trpc.team.invite.mutate({ email: pendingEmail, role: "admin" });
+    acceptedEmail = `${unique("joined")}@example.com`;
+    await h.db.db.insert(invitations).values({
+      accountId: pa.accountId,
+      email: acceptedEmail,
+      role: "agent",
+      tokenHash: "invitation-token-hash-accepted",
+      invitedBy: pa.user.id,
+      expiresAt: new Date(h.clock.now().getTime() + 86_400_000),
+      acceptedAt: h.clock.now(),
+    });
+    const bInvitee = `${unique("b-invitee")}@example.com`;
+    await pb.client.trpc.team.invite.mutate({ email: bInvitee, role: "agent" });
+    bMarkers = [pb.email, pb.accountId, pb.buttonId, pb.button.publicId, pb.callbackName, bInvitee];
     const start = h.clock.now().getTime();
     // A's button rings its owner in order; A's oldest call rang them and they answered.
     await pa.client.trpc.buttons.setRouting.mutate({
@@ -145,6 +163,7 @@ describe("GET /exports/account.json (download my data)", () => {
         "callbackRequests",
         "exportedAt",
         "format",
+        "invitations",
         "subscription",
         "users",
       ].sort(),
@@ -162,6 +181,28 @@ describe("GET /exports/account.json (download my data)", () => {
     expect(data.callbackRequests[0]).toMatchObject({ phone: "+12025550111" });
     expect(data.billingRecords).toEqual([expect.objectContaining({ amountCents: 2900, status: "paid" })]);
     expect(data.subscription).toMatchObject({ plan: "starter", status: "active" });
+    // The invitations the account sent: address, role, dates and status, never the link's hash.
+    expect(data.invitations).toHaveLength(2);
+    expect(data.invitations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ email: pendingEmail, role: "admin", status: "pending", acceptedAt: null }),
+        expect.objectContaining({
+          email: acceptedEmail,
+          role: "agent",
+          status: "accepted",
+          invitedBy: ownerId,
+          acceptedAt: expect.any(String),
+        }),
+      ]),
+    );
+    for (const invitation of data.invitations) {
+      expect(Object.keys(invitation).sort()).toEqual(
+        ["acceptedAt", "createdAt", "email", "expiresAt", "invitedBy", "revokedAt", "role", "status"].sort(),
+      );
+    }
+    expect(text).not.toContain("invitation-token-hash-accepted");
+    const [pending] = await h.db.db.select().from(invitations).where(eq(invitations.email, pendingEmail));
+    expect(text).not.toContain(pending!.tokenHash);
 
     // Every call exactly once, oldest first, across the batches.
     expect(data.callSessions).toHaveLength(CALLS);

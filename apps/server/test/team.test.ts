@@ -238,6 +238,29 @@ describe("the team: invitations, roles, removal", () => {
       expect(full.message).toMatch(/Free plan allows 2 team members, pending invitations included/);
     });
 
+    it("seats: the Team and Billing pages read the same counts, and the refusal an invitation would meet", async () => {
+      const owner = await business("free");
+      expect(await owner.client.trpc.team.seats.query()).toEqual({
+        members: 1,
+        pending: 0,
+        allowed: 2,
+        full: false,
+        inviteRefusal: null,
+      });
+      const { email } = await invite(owner.client);
+      const seats = await owner.client.trpc.team.seats.query();
+      expect(seats).toMatchObject({ members: 1, pending: 1, allowed: 2, full: true });
+      const refused = await expectTrpcError(
+        owner.client.trpc.team.invite.mutate({ email: uniqueEmail("third"), role: "agent" }),
+      );
+      expect(seats.inviteRefusal).toBe(refused.message);
+      // A revoked invitation frees its seat.
+      const [open] = await owner.client.trpc.team.invitations.query();
+      expect(open?.email).toBe(email);
+      await owner.client.trpc.team.revokeInvitation.mutate({ id: open!.id });
+      expect(await owner.client.trpc.team.seats.query()).toMatchObject({ pending: 0, full: false });
+    });
+
     it("seats: two acceptances at once never go past the plan", async () => {
       const owner = await business("free");
       const { token } = await invite(owner.client);

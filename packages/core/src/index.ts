@@ -73,6 +73,7 @@ export * from "./services/missed-call";
 export * from "./services/owners";
 export * from "./services/plan-limits";
 export * from "./services/policy";
+export * from "./services/presence-notices";
 export * from "./services/public-config";
 export * from "./services/retention/account-deletion";
 export * from "./services/retention/email-queue-purge";

@@ -121,6 +121,15 @@ export interface PubSub {
    */
   readAfter(channel: string, afterId: string): Promise<{ events: LoggedEvent[]; complete: boolean }>;
   /**
+   * A transient notice: fanned out to the listeners of `channel` on every instance and kept nowhere
+   * (no log, no id, no replay), for what a reader reads afresh when it reconnects (who is reachable).
+   * Notices and logged events never share a channel, so a storm of notices evicts nothing a
+   * reconnecting reader must replay.
+   */
+  notify(channel: string, message: unknown): Promise<void>;
+  /** Resolves once listening to `channel`'s notices; the returned function ends it. */
+  listen(channel: string, onMessage: (message: unknown) => void): Promise<() => Promise<void>>;
+  /**
    * Resolves when messages can flow now (Redis connected and answering), after waiting briefly
    * for a reconnect; rejects within about a second otherwise. Publish and subscribe are bounded
    * the same way, so a Redis outage fails fast instead of holding requests.
@@ -160,6 +169,12 @@ export interface Presence {
    * trip to the store: what a call start needs of every member it might ring, asked at once.
    */
   reachability(members: readonly Member[]): Promise<Array<{ seenAt: Date | null; holding: boolean }>>;
+  /**
+   * Calls `listener` each time a member's first live stream on this instance opened or their last
+   * one closed, once that is recorded where every instance reads it (holdingStreams answers the
+   * new state). Returns what stops it.
+   */
+  watchStreams(listener: (member: Member) => void): () => void;
   /**
    * Marks that who is reachable in the account may have changed (a panel opened or closed, a
    * switch flipped), so answers cached before (the widget's "callable now") are not reused.

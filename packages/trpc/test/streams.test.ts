@@ -1,13 +1,17 @@
 import { EventEmitter } from "node:events";
 import type { LoggedEvent, PubSub } from "@cac/core";
-import { FIRST_EVENT_ID, openFeed } from "@cac/core";
+import { FIRST_EVENT_ID, openFeed, presenceChannel, presenceNotices } from "@cac/core";
 import { describe, expect, it } from "vitest";
 import { untilAborted } from "../src/streams";
 
-/** In-process fan-out without a log, counting live subscriptions: what a subscription's stream listens to. */
+/**
+ * In-process fan-out without a log, counting live subscriptions and listeners of notices: what a
+ * subscription's stream listens to.
+ */
 function pubsub() {
   const emitter = new EventEmitter();
-  const live = { subscriptions: 0 };
+  const notices = new EventEmitter();
+  const live = { subscriptions: 0, listeners: 0 };
   let seq = 0;
   const port: PubSub = {
     mode: "memory",
@@ -26,6 +30,17 @@ function pubsub() {
     },
     latest: async () => FIRST_EVENT_ID,
     readAfter: async () => ({ events: [], complete: false }),
+    notify: async (channel, message) => {
+      notices.emit(channel, message);
+    },
+    listen: async (channel, onMessage) => {
+      notices.on(channel, onMessage);
+      live.listeners++;
+      return async () => {
+        notices.off(channel, onMessage);
+        live.listeners--;
+      };
+    },
     check: async () => {},
     close: async () => {},
   };
@@ -86,5 +101,29 @@ describe("untilAborted over a subscription's stream", () => {
     const values: number[] = [];
     for await (const value of untilAborted(two(), new AbortController().signal)) values.push(value);
     expect(values).toEqual([1, 2]);
+  });
+});
+
+describe("presenceNotices (the team.presence stream)", () => {
+  it("says it listens first, then yields each notice of its account only, and stops listening with the request", async () => {
+    const { port, live } = pubsub();
+    const request = new AbortController();
+    const stream = untilAborted(
+      presenceNotices({ pubsub: port }, "a1", request.signal),
+      new AbortController().signal,
+    );
+    expect(await stream.next()).toEqual({ value: { type: "listening" }, done: false });
+    expect(live.listeners).toBe(1);
+    // Heard while nobody was reading yet: kept for the next read, in order.
+    await port.notify(presenceChannel("a2"), { userId: "other", reachable: true });
+    await port.notify(presenceChannel("a1"), { userId: "u1", reachable: false });
+    await port.notify(presenceChannel("a1"), { userId: "u2", reachable: true });
+    expect((await stream.next()).value).toEqual({ type: "member", userId: "u1", reachable: false });
+    expect((await stream.next()).value).toEqual({ type: "member", userId: "u2", reachable: true });
+
+    const waiting = stream.next();
+    request.abort();
+    expect(await waiting).toEqual({ value: undefined, done: true });
+    expect(live.listeners).toBe(0);
   });
 });

@@ -26,7 +26,7 @@ export {
   relativeLuminance,
 } from "./contrast";
 export { cx } from "./cx";
-export { ConfirmDialog, type ConfirmDialogProps } from "./Dialog";
+export { ConfirmDialog, type ConfirmDialogProps, Modal, type ModalProps } from "./Dialog";
 export {
   Checkbox,
   type CheckboxProps,

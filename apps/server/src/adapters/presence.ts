@@ -44,6 +44,22 @@ function heldStreams(changed: (member: Member, holding: boolean) => void) {
   };
 }
 
+/** Who hears of a member's streams changing here (Presence.watchStreams). */
+function streamWatchers() {
+  const listeners = new Set<(member: Member) => void>();
+  return {
+    add(listener: (member: Member) => void) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    tell(member: Member) {
+      for (const listener of listeners) listener(member);
+    },
+  };
+}
+
 /** Cached "callable now" answers and presence versions, in this process. */
 function memoryCallables() {
   const versions = new Map<string, number>();
@@ -84,7 +100,11 @@ type Known = { seenAt: number; copiedAt: number | null; touched: number };
 export function createMemoryPresence(): Presence {
   const agents = new Map<string, Known>();
   const callables = memoryCallables();
-  const streams = heldStreams((member) => callables.bump(member.accountId));
+  const watchers = streamWatchers();
+  const streams = heldStreams((member) => {
+    callables.bump(member.accountId);
+    watchers.tell(member);
+  });
   // Agents gone for a while are forgotten (by real time: tests move their clocks freely).
   const forget = setInterval(() => {
     const before = Date.now() - RETAIN_MS;
@@ -105,6 +125,7 @@ export function createMemoryPresence(): Presence {
     async reachability(members) {
       return members.map((member) => ({ seenAt: seenAt(member.userId), holding: streams.has(member) }));
     },
+    watchStreams: (listener) => watchers.add(listener),
     async bump(accountId) {
       callables.bump(accountId);
     },
@@ -219,6 +240,7 @@ export function createRedisPresence(url: string, log: Logger, keyPrefix = "cac")
       log.warn({ err: error }, "redis unreachable: presence change not shared");
     }
   };
+  const watchers = streamWatchers();
   /** Tells the other instances at once; this one's own record answers meanwhile. */
   const announce = (member: Member, holding: boolean) => {
     void (async () => {
@@ -231,6 +253,8 @@ export function createRedisPresence(url: string, log: Logger, keyPrefix = "cac")
       } catch (error) {
         log.warn({ err: error }, "redis unreachable: a live stream kept on this instance only");
       }
+      // Recorded (or, in an outage, known here only): what every instance reads now says so.
+      watchers.tell(member);
     })();
   };
   const streams = heldStreams(announce);
@@ -254,6 +278,7 @@ export function createRedisPresence(url: string, log: Logger, keyPrefix = "cac")
   return {
     mode: "redis",
     holdStream: (member) => streams.hold(member),
+    watchStreams: (listener) => watchers.add(listener),
     async holdingStreams(members) {
       const mine = members.map((member) => streams.has(member));
       try {

@@ -20,6 +20,9 @@ const COMMAND_TIMEOUT_MS = 500;
 export function createMemoryPubSub(): PubSub {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
+  // Notices go on an emitter of their own: a channel's notices never reach its event subscribers.
+  const notices = new EventEmitter();
+  notices.setMaxListeners(0);
   const logs = new Map<string, ChannelLog>();
   // A channel's events go EVENT_RETENTION_MS after its last one, as Redis expires its stream.
   const expiry = setInterval(() => {
@@ -66,10 +69,20 @@ export function createMemoryPubSub(): PubSub {
         complete: heldAllAfter(afterId, log.events[0]?.id, log.added === log.events.length),
       };
     },
+    async notify(channel, message) {
+      notices.emit(channel, JSON.parse(JSON.stringify(message)));
+    },
+    async listen(channel, onMessage) {
+      notices.on(channel, onMessage);
+      return async () => {
+        notices.off(channel, onMessage);
+      };
+    },
     async check() {},
     async close() {
       clearInterval(expiry);
       emitter.removeAllListeners();
+      notices.removeAllListeners();
       logs.clear();
     },
   };
@@ -137,7 +150,20 @@ export function createRedisPubSub(url: string, log: Logger, keyPrefix = "cac"): 
     client.on("error", (error) => log.warn({ err: error }, "redis pubsub connection error"));
   }
   const handlers = new Map<string, Set<(event: LoggedEvent) => void>>();
+  const noticeHandlers = new Map<string, Set<(message: unknown) => void>>();
   subscriber.on("message", (channel: string, raw: string) => {
+    const notified = noticeHandlers.get(channel);
+    if (notified) {
+      let message: unknown;
+      try {
+        message = JSON.parse(raw);
+      } catch (error) {
+        log.warn({ err: error, channel }, "ignored a malformed notice");
+        return;
+      }
+      for (const handler of notified) handler(message);
+      return;
+    }
     const set = handlers.get(channel);
     if (!set) return;
     const space = raw.indexOf(" ");
@@ -150,7 +176,40 @@ export function createRedisPubSub(url: string, log: Logger, keyPrefix = "cac"): 
     }
     for (const handler of set) handler(event);
   });
+  // Channels whose SUBSCRIBE Redis has not confirmed yet: a second handler waits for it too.
+  const subscribing = new Map<string, Promise<unknown>>();
+  /** One Redis subscription per channel name, shared by its handlers here. */
+  async function join<H>(registry: Map<string, Set<H>>, k: string, handler: H) {
+    if (!registry.has(k)) await ready(subscriber);
+    let set = registry.get(k);
+    if (!set) {
+      set = new Set();
+      registry.set(k, set);
+      const confirmed = subscriber.subscribe(k);
+      subscribing.set(k, confirmed);
+      try {
+        await confirmed;
+      } catch (error) {
+        registry.delete(k);
+        throw error;
+      } finally {
+        subscribing.delete(k);
+      }
+    } else await subscribing.get(k);
+    set.add(handler);
+    return async () => {
+      const current = registry.get(k);
+      if (!current) return;
+      current.delete(handler);
+      if (current.size === 0) {
+        registry.delete(k);
+        await subscriber.unsubscribe(k).catch(() => {});
+      }
+    };
+  }
   const key = (channel: string) => `${keyPrefix}:${channel}`;
+  // Notices (a plain PUBLISH, no Stream) under names no logged channel has.
+  const noticeKey = (channel: string) => `${keyPrefix}:notice:${channel}`;
   return {
     mode: "redis",
     async publish(channel, message) {
@@ -158,31 +217,7 @@ export function createRedisPubSub(url: string, log: Logger, keyPrefix = "cac"): 
       const args = [JSON.stringify(message), EVENT_LOG_MAX_LENGTH, EVENT_RETENTION_MS];
       return String(await appendScript(publisher, [key(channel)], args));
     },
-    async subscribe(channel, onEvent) {
-      const k = key(channel);
-      if (!handlers.has(k)) await ready(subscriber);
-      let set = handlers.get(k);
-      if (!set) {
-        set = new Set();
-        handlers.set(k, set);
-        try {
-          await subscriber.subscribe(k);
-        } catch (error) {
-          handlers.delete(k);
-          throw error;
-        }
-      }
-      set.add(onEvent);
-      return async () => {
-        const current = handlers.get(k);
-        if (!current) return;
-        current.delete(onEvent);
-        if (current.size === 0) {
-          handlers.delete(k);
-          await subscriber.unsubscribe(k).catch(() => {});
-        }
-      };
-    },
+    subscribe: (channel, onEvent) => join(handlers, key(channel), onEvent),
     async latest(channel) {
       await ready(publisher);
       const [last] = (await publisher.xrevrange(key(channel), "+", "-", "COUNT", 1)) as StreamEntry[];
@@ -200,12 +235,18 @@ export function createRedisPubSub(url: string, log: Logger, keyPrefix = "cac"): 
         complete: heldAllAfter(afterId, firstId || undefined, neverDropped === 1),
       };
     },
+    async notify(channel, message) {
+      await ready(publisher);
+      await publisher.publish(noticeKey(channel), JSON.stringify(message));
+    },
+    listen: (channel, onMessage) => join(noticeHandlers, noticeKey(channel), onMessage),
     async check() {
       await Promise.all([ready(publisher), ready(subscriber)]);
       await publisher.ping();
     },
     async close() {
       handlers.clear();
+      noticeHandlers.clear();
       // QUIT cannot be sent while Redis is down; then drop the connection (and its reconnects).
       await Promise.all(
         [publisher, subscriber].map((client) => client.quit().catch(() => client.disconnect())),

@@ -1,5 +1,6 @@
 import {
   agentChannels,
+  announcePresence,
   HEARTBEAT_MS,
   type Limits,
   MEMBER_REMOVALS_CHANNEL,
@@ -97,20 +98,26 @@ export function registerPhoneEvents(
 ) {
   const { ports, settings, limits, drain, hub, trpcOptions } = deps;
   const panels = openPanels();
-  // A panel that opens is heard from at once (within OPEN_BEAT_MS), with the others opening then.
-  const justOpened = new Set<string>();
+  // A panel that opens is heard from at once (within OPEN_BEAT_MS), with the others opening then;
+  // once that is written, their teams hear whether they are reachable now.
+  const justOpened = new Map<string, Set<string>>();
   let openBeat: NodeJS.Timeout | null = null;
-  const beatOpened = (userId: string) => {
-    justOpened.add(userId);
+  const beatOpened = (accountId: string, userId: string) => {
+    justOpened.set(accountId, (justOpened.get(accountId) ?? new Set()).add(userId));
     openBeat ??= setTimeout(() => {
       openBeat = null;
-      const agents = [...justOpened];
+      const opened = [...justOpened].map(([account, users]) => [account, [...users]] as const);
       justOpened.clear();
       ports.presence
-        .beat(agents, ports.clock.now())
+        .beat([...new Set(opened.flatMap(([, users]) => users))], ports.clock.now())
+        .then(() => Promise.all(opened.map(([account, users]) => announcePresence(ports, account, users))))
         .catch((error) => ports.log.warn({ err: error }, "phone panel heartbeats failed"));
     }, OPEN_BEAT_MS);
   };
+  // A member's first panel here opened or their last one closed: their team hears it at once.
+  const unwatch = ports.presence.watchStreams((member) => {
+    void announcePresence(ports, member.accountId, [member.userId]);
+  });
   const heartbeat = setInterval(() => {
     recordHeartbeats(ports, panels.agents()).catch((error) =>
       ports.log.warn({ err: error }, "phone panel heartbeats failed"),
@@ -162,7 +169,7 @@ export function registerPhoneEvents(
     }
     const { userId, accountId, body } = opened;
     panels.add(userId);
-    beatOpened(userId);
+    beatOpened(accountId, userId);
     const key = memberKey(accountId, userId);
     const mine = byMember.get(key) ?? new Set();
     mine.add(body);
@@ -184,6 +191,7 @@ export function registerPhoneEvents(
     /** Before the pubsub closes: the streams end and their channels are let go. */
     async close() {
       clearInterval(heartbeat);
+      unwatch();
       if (openBeat) clearTimeout(openBeat);
       await (await removals)?.();
       await hub.close();

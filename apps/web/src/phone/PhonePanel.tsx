@@ -9,6 +9,7 @@ import { useTRPCClient } from "../trpc";
 import { idlePhoneState } from "./call-board";
 import { PhoneController } from "./controller";
 import { describePage } from "./describe-page";
+import { TeamPresence } from "./TeamPresence";
 import type { ActiveCall, PhoneState, RingingCall } from "./types";
 
 /**
@@ -48,6 +49,7 @@ export function PhonePanel() {
           <span id="phone-status" className={`phone-status phone-status--${state.feed}`}>
             {feedText(state)}
           </span>
+          <TeamPresence />
           <Link to="/account#availability" className="phone-hours-link">
             Working hours
           </Link>

@@ -10,6 +10,7 @@ import {
   callNotes,
   callRingSteps,
   callSessions,
+  invitations,
   memberHours,
   memberships,
   subscriptions,
@@ -24,7 +25,7 @@ export const DATA_EXPORT_FORMAT = "click-and-call-data-export/1";
 /**
  * Everything the account holds except its call sessions (which may be many, so they are read
  * in batches by `exportCallSessions`). Secrets are left out: password hashes, session ids and
- * their hashes, email-token hashes, and the widget's per-call capability hashes.
+ * their hashes, email-token and invitation-token hashes, and the widget's per-call capability hashes.
  */
 export async function exportAccountData(
   deps: Pick<Ports, "db" | "clock">,
@@ -166,10 +167,25 @@ export async function exportAccountData(
     .from(memberHours)
     .where(eq(memberHours.accountId, accountId));
   const hoursOf = new Map(hoursRows.map((row) => [row.userId, row.hours]));
+  // The invitations the account sent (the invitee's address is personal data it holds), never the link's hash.
+  const invitationRows = await deps.db
+    .select({
+      email: invitations.email,
+      role: invitations.role,
+      invitedBy: invitations.invitedBy,
+      createdAt: invitations.createdAt,
+      expiresAt: invitations.expiresAt,
+      acceptedAt: invitations.acceptedAt,
+      revokedAt: invitations.revokedAt,
+    })
+    .from(invitations)
+    .where(eq(invitations.accountId, accountId))
+    .orderBy(asc(invitations.createdAt), asc(invitations.email));
+  const now = deps.clock.now();
 
   return {
     format: DATA_EXPORT_FORMAT,
-    exportedAt: deps.clock.now(),
+    exportedAt: now,
     account: account ?? null,
     users: people.map((person) => ({
       ...person,
@@ -202,6 +218,16 @@ export async function exportAccountData(
       notes: callbackNoteRows
         .filter((n) => n.callbackRequestId === request.id)
         .map(({ callbackRequestId: _id, ...note }) => note),
+    })),
+    invitations: invitationRows.map((invitation) => ({
+      ...invitation,
+      status: invitation.acceptedAt
+        ? ("accepted" as const)
+        : invitation.revokedAt
+          ? ("revoked" as const)
+          : invitation.expiresAt <= now
+            ? ("expired" as const)
+            : ("pending" as const),
     })),
     subscription: subscription ?? null,
     billingRecords: billing,

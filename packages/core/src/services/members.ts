@@ -14,6 +14,7 @@ import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { reachableMembers } from "./calls/presence";
 import type { PlanTx } from "./plan-limits";
+import { announceRemoval } from "./presence-notices";
 import type { SessionAuth } from "./sessions";
 
 /**
@@ -203,6 +204,8 @@ async function endMembership(ctx: Pick<Context, "db" | "pubsub" | "log">, accoun
   await ctx.pubsub
     .publish(MEMBER_REMOVALS_CHANNEL, removal)
     .catch((error: unknown) => ctx.log.warn({ err: error, accountId }, "member removal not broadcast"));
+  // The team's presence readers drop them from who is reachable.
+  await announceRemoval(ctx, accountId, userId);
 }
 
 /** Removes a member. Admins remove agents and admins; only owners remove owners; never the last owner. */

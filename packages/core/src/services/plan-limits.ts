@@ -137,6 +137,46 @@ export async function withinPlanLimits<T>(
   });
 }
 
+/** The account's seats as the plan counts them (withinPlanLimits' `seats` and `seatsWithInvitations`). */
+export type SeatUsage = {
+  /** Members now. */
+  members: number;
+  /** Invitations sent and still open (not accepted, revoked or expired): each holds a seat. */
+  pending: number;
+  allowed: number;
+  /** Members and open invitations fill the plan: no one more can be invited. */
+  full: boolean;
+  /** What an invitation would be refused with now (the same words), or null while one fits. */
+  inviteRefusal: string | null;
+};
+
+/**
+ * How many of the plan's seats are used, by the same counts (and words) that refuse an invitation,
+ * so what the portal shows is what the next invitation meets.
+ */
+export async function seatUsage(deps: Pick<Ports, "db" | "clock">, accountId: string): Promise<SeatUsage> {
+  return deps.db.transaction(async (tx) => {
+    const [account] = await tx
+      .select({ plan: accounts.plan })
+      .from(accounts)
+      .where(eq(accounts.id, accountId));
+    if (!account) throw new AppError("NOT_FOUND", "This account no longer exists.");
+    const plan = planFor(account.plan);
+    const at = deps.clock.now();
+    const members = await countedLimits.seats.used(tx, accountId);
+    const held = await countedLimits.seatsWithInvitations.used(tx, accountId, undefined, at);
+    const allowed = countedLimits.seatsWithInvitations.allowed(plan);
+    const full = held >= allowed;
+    return {
+      members,
+      pending: held - members,
+      allowed,
+      full,
+      inviteRefusal: full ? countedLimits.seatsWithInvitations.refusal(plan) : null,
+    };
+  });
+}
+
 /** Refuses a phone destination on plans that only ring the portal. */
 export function assertCanRingPhone(plan: Plan): void {
   if (!plan.canRingPhone) {

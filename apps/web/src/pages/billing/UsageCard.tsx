@@ -1,8 +1,9 @@
 import { Alert, Card, ProgressBar } from "@cac/ui";
+import { SeatsBar } from "../team/SeatUsage";
 import { formatCount, formatDate } from "./format";
 import type { Overview } from "./types";
 
-/** Minutes and active buttons against the plan's limits, this billing period. */
+/** Minutes, active buttons and seats against the plan's limits, this billing period. */
 export function UsageCard({ overview, timeZone }: { overview: Overview; timeZone: string }) {
   const u = overview.usage;
   // Without a subscription the period is the calendar month in UTC; a subscription has its own.
@@ -33,6 +34,7 @@ export function UsageCard({ overview, timeZone }: { overview: Overview; timeZone
           detail={`${formatCount(u.buttonsEnabled)} of ${formatCount(u.buttonsAllowed)}`}
           valueText={`${formatCount(u.buttonsEnabled)} of ${formatCount(u.buttonsAllowed)} buttons active`}
         />
+        <SeatsBar />
         <dl className="billing-facts">
           <div>
             <dt>Calls</dt>

@@ -10,7 +10,12 @@ export function InvitationsSection() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const invitations = useQuery(trpc.team.invitations.queryOptions());
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.team.invitations.queryKey() });
+  // An invitation holds a seat while open: the seats are read again too.
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.team.invitations.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.team.seats.queryKey() }),
+    ]);
   const resend = useMutation(trpc.team.resendInvitation.mutationOptions({ onSuccess: refresh }));
   const revoke = useMutation(trpc.team.revokeInvitation.mutationOptions({ onSuccess: refresh }));
   const actionError = resend.error ?? revoke.error;

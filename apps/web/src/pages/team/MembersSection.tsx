@@ -1,8 +1,9 @@
 import { Alert, Badge, Button, Card, ConfirmDialog, ErrorState, ListSkeleton } from "@cac/ui";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useMe } from "../../components/MeContext";
 import { describeError } from "../../lib/errors";
+import { useTeamPresence } from "../../phone/team-presence";
 import { type RouterOutputs, useTRPC } from "../../trpc";
 import { assignableRoles, type Role, roleLabels } from "./roles";
 
@@ -20,8 +21,12 @@ export function MembersSection() {
   const queryClient = useQueryClient();
   const { user } = useMe();
   const actor = user.role as Role;
-  const members = useQuery({ ...trpc.team.members.queryOptions(), refetchInterval: 15_000 });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.team.members.queryKey() });
+  const { members } = useTeamPresence();
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.team.members.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.team.seats.queryKey() }),
+    ]);
   const changeRole = useMutation(trpc.team.changeRole.mutationOptions({ onSuccess: refresh }));
   const [removing, setRemoving] = useState<Member | null>(null);
   const remove = useMutation(
@@ -34,7 +39,11 @@ export function MembersSection() {
   );
 
   return (
-    <Card id="members" title="Members" description="Reachable means available, with a phone panel open now.">
+    <Card
+      id="members"
+      title="Members"
+      description="Reachable means available, with a phone panel open now. It updates as it changes."
+    >
       <div className="stack">
         <div aria-live="polite">
           {remove.isSuccess ? <Alert tone="success">The member was removed.</Alert> : null}

@@ -2,9 +2,9 @@ import { PageHeader } from "@cac/ui";
 import { useMe } from "../../components/MeContext";
 import { usePageTitle } from "../../lib/usePageTitle";
 import { InvitationsSection } from "./InvitationsSection";
-import { InviteForm } from "./InviteForm";
 import { MembersSection } from "./MembersSection";
 import type { Role } from "./roles";
+import { TeamSeats } from "./TeamSeats";
 import "./team.css";
 
 /** The team: members, roles, who is reachable, and (for owners and admins) invitations. */
@@ -19,13 +19,9 @@ export function TeamPage() {
         title="Team"
         description="Everyone who answers this account's calls, and who can take one now."
       />
+      <TeamSeats actor={manages ? role : null} />
       <MembersSection />
-      {manages ? (
-        <>
-          <InvitationsSection />
-          <InviteForm actor={role} />
-        </>
-      ) : null}
+      {manages ? <InvitationsSection /> : null}
     </div>
   );
 }

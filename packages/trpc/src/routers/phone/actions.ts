@@ -3,6 +3,7 @@ import {
   agentHangUp,
   agentSignal,
   agentVoiceLine,
+  announcePresence,
   answerCall,
   callIceConfig,
   declineCall,
@@ -31,6 +32,7 @@ export const setAvailableProcedure = authedProcedure
   .mutation(async ({ ctx, input }) => {
     const result = await setAgentAvailable(ctx, ctx.user.id, input.available, ctx.account.id);
     await presenceChanged(ctx, ctx.account.id);
+    await announcePresence(ctx, ctx.account.id, [ctx.user.id]);
     return result;
   });
 
@@ -46,7 +48,11 @@ export const myAvailabilityProcedure = authedProcedure
 export const setHoursProcedure = authedProcedure
   .input(memberHoursInput)
   .output(memberHoursOutput)
-  .mutation(({ ctx, input }) => setMemberHours(ctx, ctx.account.id, ctx.user.id, input.hours));
+  .mutation(async ({ ctx, input }) => {
+    const hours = await setMemberHours(ctx, ctx.account.id, ctx.user.id, input.hours);
+    await announcePresence(ctx, ctx.account.id, [ctx.user.id]);
+    return hours;
+  });
 
 export const answerProcedure = authedProcedure
   .input(sessionIdInput)

@@ -4,6 +4,7 @@ import {
   listMembers,
   myAccounts,
   removeMember,
+  seatUsage,
   switchAccount,
 } from "@cac/core";
 import { adminProcedure, authedProcedure } from "../../trpc";
@@ -13,6 +14,7 @@ import {
   memberIdInput,
   membersOutput,
   myAccountsOutput,
+  seatsOutput,
   switchAccountInput,
 } from "./team.schema";
 
@@ -20,6 +22,11 @@ import {
 export const membersProcedure = authedProcedure
   .output(membersOutput)
   .query(({ ctx }) => listMembers(ctx, ctx.account.id));
+
+/** The plan's seats: members and open invitations against what it allows (Team and Billing pages). */
+export const seatsProcedure = authedProcedure
+  .output(seatsOutput)
+  .query(({ ctx }) => seatUsage(ctx, ctx.account.id));
 
 /** Owners and admins change roles; the service keeps owners to owners and the last owner in place. */
 export const changeRoleProcedure = adminProcedure

@@ -15,11 +15,15 @@ import {
   membersProcedure,
   myAccountsProcedure,
   removeMemberProcedure,
+  seatsProcedure,
   switchAccountProcedure,
 } from "./members";
+import { presenceProcedure } from "./presence";
 
 export const teamRouter = router({
   members: membersProcedure,
+  presence: presenceProcedure,
+  seats: seatsProcedure,
   changeRole: changeRoleProcedure,
   remove: removeMemberProcedure,
   leave: leaveProcedure,

@@ -54,3 +54,11 @@ export const invitationPreviewOutput = z.object({
   role,
   hasLogin: z.boolean(),
 });
+
+export const seatsOutput = z.object({
+  members: z.number(),
+  pending: z.number(),
+  allowed: z.number(),
+  full: z.boolean(),
+  inviteRefusal: z.string().nullable(),
+});

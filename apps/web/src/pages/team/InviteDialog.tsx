@@ -1,4 +1,4 @@
-import { Alert, Button, Card, SelectField, TextField } from "@cac/ui";
+import { Button, Modal, SelectField, TextField } from "@cac/ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef } from "react";
 import { FormAlert } from "../../components/FormAlert";
@@ -9,8 +9,23 @@ import { assignableRoles, type Role, roleHints, roleLabels } from "./roles";
 
 const fields = ["email", "role"] as const;
 
-/** Owners and admins invite by email; the link works once, for 7 days. */
-export function InviteForm({ actor }: { actor: Role }) {
+/**
+ * The invite dialog: an address and a role. Owners and admins invite; the emailed link works once,
+ * for 7 days. Focus returns to `returnTo` when it closes.
+ */
+export function InviteDialog({
+  actor,
+  open,
+  onClose,
+  onSent,
+  returnTo,
+}: {
+  actor: Role;
+  open: boolean;
+  onClose: () => void;
+  onSent: (email: string) => void;
+  returnTo: () => HTMLElement | null;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formRef = useRef<HTMLFormElement>(null);
@@ -18,34 +33,39 @@ export function InviteForm({ actor }: { actor: Role }) {
   const form = useFormFields({ email: "", role: "agent" }, errors);
   const invite = useMutation(
     trpc.team.invite.mutationOptions({
-      onSuccess: () => {
+      onSuccess: async (invitation) => {
         form.setValues({ email: "", role: form.values.role });
-        return queryClient.invalidateQueries({ queryKey: trpc.team.invitations.queryKey() });
+        onSent(invitation.email);
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.team.invitations.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.team.seats.queryKey() }),
+        ]);
       },
       onError: errors.report,
     }),
   );
+  const close = () => {
+    errors.clear();
+    invite.reset();
+    onClose();
+  };
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     errors.clear();
-    invite.reset();
     invite.mutate({ email: form.values.email, role: form.values.role as Role });
   };
   const role = form.values.role as Role;
+
   return (
-    <Card
-      id="invite"
+    <Modal
+      open={open}
       title="Invite a member"
       description="We email them a link that works once, for 7 days. Pending invitations count toward your plan's seats."
+      busy={invite.isPending}
+      onClose={close}
+      returnFocus={returnTo}
     >
-      <form ref={formRef} onSubmit={onSubmit} noValidate className="form form--narrow">
-        <div aria-live="polite">
-          {invite.isSuccess ? (
-            <Alert tone="success" title="Invitation sent">
-              We emailed {invite.data.email} a link to join.
-            </Alert>
-          ) : null}
-        </div>
+      <form ref={formRef} onSubmit={onSubmit} noValidate className="form">
         <FormAlert errors={errors} />
         <TextField
           label="Email"
@@ -69,12 +89,15 @@ export function InviteForm({ actor }: { actor: Role }) {
             </option>
           ))}
         </SelectField>
-        <div className="form-actions">
+        <div className="ui-dialog-actions">
+          <Button variant="secondary" onClick={close} disabled={invite.isPending}>
+            Cancel
+          </Button>
           <Button type="submit" pending={invite.isPending} pendingLabel="Sending…">
             Send invitation
           </Button>
         </div>
       </form>
-    </Card>
+    </Modal>
   );
 }
