@@ -1,6 +1,7 @@
 import type { Button } from "@cac/db";
 import type { Ports } from "../../ports";
-import { reachableMembers } from "./presence";
+import { ringPlanFor } from "../routing";
+import { currentPlan } from "../plan-limits";
 
 /**
  * How long a "callable now" answer is reused: on the server (shared by every instance) and then by
@@ -14,26 +15,36 @@ export const CALLABLE_MAX_AGE_SECONDS = CALLABLE_TTL_MS / 1000;
 type CallableButton = Pick<Button, "id" | "accountId" | "phoneNumber" | "ringPortal">;
 
 /**
- * Whether the button can take a call now: someone reachable in the portal, or its phone number
- * (when Twilio is on). Only yes or no: never who, nor how many.
+ * Whether the button can take a call now, as a call start would decide it (start.ts): its phone
+ * number when Twilio rings it and the plan allows phones, or someone its routing rings reachable in
+ * the portal. Only yes or no: never who, nor how many.
  */
 export async function callableNow(
   deps: Pick<Ports, "db" | "clock" | "presence" | "voice">,
   button: CallableButton,
 ): Promise<{ callable: boolean }> {
-  if (deps.voice.mode === "twilio" && button.phoneNumber !== null) return { callable: true };
-  if (!button.ringPortal) return { callable: false };
   const now = deps.clock.now();
   const { entry, version } = await deps.presence.readCallable(button.id, button.accountId);
   if (entry && entry.version === version && version >= 0 && now.getTime() - entry.at < CALLABLE_TTL_MS) {
     return { callable: entry.callable };
   }
   // The version read before the answer is made: a change meanwhile leaves the kept answer stale.
-  const callable = (await reachableMembers(deps, button.accountId, now)).length > 0;
+  const callable = (await ringsPhone(deps, button)) || (await ringsSomeone(deps, button));
   if (version >= 0) {
     await deps.presence.keepCallable(button.id, { callable, at: now.getTime(), version }, CALLABLE_TTL_MS);
   }
   return { callable };
+}
+
+async function ringsPhone(deps: Pick<Ports, "db" | "voice">, button: CallableButton) {
+  if (deps.voice.mode !== "twilio" || button.phoneNumber === null) return false;
+  return (await currentPlan(deps, button.accountId)).canRingPhone;
+}
+
+/** Someone the button's routing rings is reachable (the ring time does not matter here). */
+async function ringsSomeone(deps: Pick<Ports, "db" | "clock" | "presence">, button: CallableButton) {
+  if (!button.ringPortal) return false;
+  return (await ringPlanFor(deps, button, 1)).length > 0;
 }
 
 /**
