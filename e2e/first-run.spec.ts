@@ -56,20 +56,26 @@ function countingUser(): User {
 }
 
 /**
- * The first button, as the portal offers it today: Buttons, "Create a button", a name, save.
- * Returns the button's public id, read from the snippet the editor shows. (One function, so the
- * new-button wizard can take its place.)
+ * The first button through the new-button wizard: Buttons, "Create a button", a name, then Next
+ * through its defaults to the install step. Returns the button's public id, read from the snippet.
  */
 async function createFirstButton(page: Page, user: User): Promise<string> {
   await user.click(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Buttons" }));
   await user.click(page.getByRole("link", { name: "Create a button" }));
-  await expect(page.getByRole("heading", { level: 1, name: "New call button" })).toBeVisible();
+  // The wizard: look (a name) → where calls ring → hours → install, its defaults taken as they are.
+  await expect(page.getByRole("heading", { level: 2, name: /^Step 1 of 4/ })).toBeVisible();
   await user.fill(page.getByLabel("Name", { exact: true }), "Main site");
   await user.click(page.getByRole("button", { name: "Create button" }));
-  await expect(page.getByRole("heading", { level: 1, name: "Main site" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 2, name: /^Step 2 of 4/ })).toBeVisible();
+  await user.click(page.getByRole("button", { name: "Next" }));
+  await expect(page.getByRole("heading", { level: 2, name: /^Step 3 of 4/ })).toBeVisible();
+  await user.click(page.getByRole("button", { name: "Next" }));
+  await expect(page.getByRole("heading", { level: 2, name: "Step 4 of 4: Install" })).toBeVisible();
   const snippet = await page.getByLabel("Embed snippet").inputValue();
   const publicId = snippet.match(/data-button="([\w-]+)"/)?.[1];
   if (!publicId) throw new Error(`no button id in the snippet: ${snippet}`);
+  await user.click(page.getByRole("button", { name: "Finish" }));
+  await expect(page.getByRole("heading", { level: 1, name: "Main site" })).toBeVisible();
   return publicId;
 }
 
