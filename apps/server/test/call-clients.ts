@@ -2,6 +2,7 @@ import type { AppRouter } from "@cac/trpc";
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
+import { OPEN_BEAT_MS } from "../src/live/phone-events";
 import { alwaysOpen, validButton } from "./fixtures/buttons";
 import { type Harness, signupVerified, type TestClient } from "./harness";
 import { readSse, subscriptionUrl } from "./sse-reader";
@@ -82,5 +83,8 @@ export async function readyToAnswer(url: string, client: TestClient) {
     if (i > 100) throw new Error("the member never became reachable");
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  // The panel's opening beat lands OPEN_BEAT_MS after it opened, stamped with the server's clock:
+  // past it, a test that moves a fake clock decides alone when the member was last heard from.
+  await new Promise((resolve) => setTimeout(resolve, 2 * OPEN_BEAT_MS));
   return panel;
 }

@@ -45,7 +45,7 @@ const REMOVED = sseBytes.error(
 );
 
 /** How soon a panel that opened is recorded as present: opens of that moment go in one write. */
-const OPEN_BEAT_MS = 100;
+export const OPEN_BEAT_MS = 100;
 
 /** The agents whose phone panels are open on this instance, and how many panels each has. */
 function openPanels() {

@@ -112,7 +112,7 @@ export async function getRouting(
 
 /** Replaces a button's routing. Chosen members must belong to the account, each once. */
 export async function setRouting(
-  deps: Pick<Ports, "db" | "clock">,
+  deps: Pick<Ports, "db" | "clock" | "presence">,
   accountId: string,
   buttonId: string,
   input: RoutingInput,
@@ -158,6 +158,8 @@ export async function setRouting(
       );
     }
   });
+  // Who the button rings changed: its cached "callable now" answer is made afresh.
+  await deps.presence.bump(accountId);
   return getRouting(deps, accountId, buttonId);
 }
 

@@ -1,7 +1,7 @@
 import type { Button } from "@cac/db";
 import type { Ports } from "../../ports";
-import { ringPlanFor } from "../routing";
 import { currentPlan } from "../plan-limits";
+import { ringPlanFor } from "../routing";
 
 /**
  * How long a "callable now" answer is reused: on the server (shared by every instance) and then by
