@@ -24,6 +24,22 @@ async function height(locator: Locator) {
 const stepHeading = (page: Page, n: number, title: string) =>
   page.getByRole("heading", { level: 2, name: `Step ${n} of 4: ${title}` });
 
+const routingForm = (page: Page) => page.getByRole("form", { name: "Call routing" });
+
+/** The routing the wizard test picks: the owner alone, rung in order for 25 seconds. */
+async function chooseRouting(routing: Locator) {
+  await routing.getByRole("radio", { name: /Chosen members/ }).check();
+  await routing.getByRole("checkbox", { name: "Dana Owner" }).check();
+  await routing.getByRole("radio", { name: /Ring one after another/ }).check();
+}
+
+async function expectRoutingSaved(routing: Locator) {
+  await expect(routing.getByRole("radio", { name: /Chosen members/ })).toBeChecked();
+  await expect(routing.getByRole("checkbox", { name: "Dana Owner" })).toBeChecked();
+  await expect(routing.getByRole("radio", { name: /Ring one after another/ })).toBeChecked();
+  await expect(routing.getByLabel("Ring time per member (seconds)")).toHaveValue("25");
+}
+
 /** The page's full height, for the report of how long the editor is. */
 async function pageHeight(page: Page, testInfo: TestInfo, name: string) {
   const px = await page.evaluate(() => document.documentElement.scrollHeight);
@@ -110,6 +126,25 @@ test.describe("a new button", () => {
       await expect(previewButton(page).locator("img")).toHaveAttribute("src", /\/uploads\/logos\//);
       await page.getByRole("button", { name: "Next" }).click();
       await expect(stepHeading(page, 2, "Where calls ring")).toBeVisible();
+    });
+
+    await test.step("step 2: Next saves the routing without its own Save, and a refused one stays with its reason", async () => {
+      const routing = routingForm(page);
+      await chooseRouting(routing);
+      await expect(page.getByText("Unsaved changes")).toBeVisible();
+      // Refused: the step stays, with the reason and every value kept.
+      await routing.getByLabel("Ring time per member (seconds)").fill("500");
+      await page.getByRole("button", { name: "Next" }).click();
+      await expect(routing.getByRole("alert")).toContainText("The routing was not saved");
+      await expect(stepHeading(page, 2, "Where calls ring")).toBeVisible();
+      await expect(routing.getByLabel("Ring time per member (seconds)")).toHaveValue("500");
+      await expect(routing.getByRole("checkbox", { name: "Dana Owner" })).toBeChecked();
+      await routing.getByLabel("Ring time per member (seconds)").fill("25");
+      await page.getByRole("button", { name: "Next" }).click();
+      await expect(stepHeading(page, 3, "Hours")).toBeVisible();
+      await page.getByRole("button", { name: "Back" }).click();
+      await expect(stepHeading(page, 2, "Where calls ring")).toBeVisible();
+      await expectRoutingSaved(routingForm(page));
       await page.getByRole("button", { name: "Next" }).click();
     });
 
@@ -191,6 +226,22 @@ test.describe("a new button", () => {
       expect(served.headers()["content-type"]).toBe("image/png");
       const monday = page.getByRole("listitem").filter({ has: page.getByText("Monday", { exact: true }) });
       await expect(monday.getByLabel("Monday opens at")).toHaveValue("09:00");
+    });
+
+    await test.step("the editor, reloaded, has the routing saved by Next; its leave guard covers routing changes", async () => {
+      await page.reload();
+      const routing = routingForm(page);
+      await expectRoutingSaved(routing);
+      await routing.getByRole("radio", { name: /Ring everyone at once/ }).check();
+      await page.getByRole("link", { name: "All buttons" }).click();
+      const leave = page.getByRole("dialog", { name: "Leave without saving?" });
+      await expect(leave).toBeVisible();
+      await leave.getByRole("button", { name: "Stay on this page" }).click();
+      await expect(page).toHaveURL(/\/buttons\/[0-9a-f-]{36}$/);
+      await routing.getByRole("button", { name: "Save routing" }).click();
+      await expect(routing.getByText("Routing saved.")).toBeVisible();
+      await page.getByRole("link", { name: "All buttons" }).click();
+      await expect(page).toHaveURL(/\/buttons$/);
     });
   });
 });

@@ -39,7 +39,9 @@ const sections = [
 export function ButtonEditor({ button }: { button: ButtonView }) {
   const system = useSystemInfo();
   const production = system.data?.production ?? false;
-  const form = useButtonDraft(button);
+  // The routing is saved with its own button; the leave guard covers its pending changes too.
+  const [routingDirty, setRoutingDirty] = useState(false);
+  const form = useButtonDraft(button, undefined, routingDirty);
   const { draft, update, errors, dirty, problems } = form;
   const [logoUrl, setLogoUrl] = useState(button.logoUrl);
 
@@ -139,7 +141,11 @@ export function ButtonEditor({ button }: { button: ButtonView }) {
       <aside className="editor-aside" aria-label="Preview, install and routing">
         <PreviewCard draft={draft} publicId={button.publicId} logoUrl={logoUrl} />
         <SnippetCard button={button} onAllowed={form.takeAllowed} />
-        <RoutingSection buttonId={button.id} phoneNumber={button.phoneNumber} />
+        <RoutingSection
+          buttonId={button.id}
+          phoneNumber={button.phoneNumber}
+          onDirtyChange={setRoutingDirty}
+        />
       </aside>
 
       <LeaveDialog form={form} />

@@ -16,7 +16,7 @@ import { LeaveDialog } from "./LeaveDialog";
 import { DomainsEditor } from "./ListEditors";
 import { type PendingLogo, uploadLogo } from "./logo-upload";
 import { PreviewCard } from "./PreviewCard";
-import { RoutingSection } from "./RoutingSection";
+import { type RoutingControls, RoutingSection } from "./RoutingSection";
 import { SnippetCard } from "./SnippetCard";
 import { useButtonDraft } from "./useButtonDraft";
 
@@ -44,7 +44,11 @@ export function ButtonWizard() {
   const [index, setIndex] = useState(0);
   const step = steps[index] ?? steps[0];
   const [view, setView] = useState<ButtonView | null>(null);
-  const form = useButtonDraft(null, step.fields);
+  // The routing keeps its own form; Next, Back and the leave guard take its pending changes too.
+  const routing = useRef<RoutingControls | null>(null);
+  const [routingDirty, setRoutingDirty] = useState(false);
+  const [routingSaving, setRoutingSaving] = useState(false);
+  const form = useButtonDraft(null, step.fields, routingDirty);
   const { draft, update, errors } = form;
 
   // A logo chosen before the button exists: kept here, uploaded once the button is created.
@@ -96,9 +100,23 @@ export function ButtonWizard() {
     goTo(1);
   };
 
+  /** Saves the routing shown on this step, if it changed; false (and its error shown) when refused. */
+  const saveRouting = async () => {
+    if (!routing.current) return true;
+    setRoutingSaving(true);
+    const ok = await routing.current.saveIfChanged();
+    setRoutingSaving(false);
+    if (!ok) document.getElementById("routing")?.scrollIntoView({ block: "nearest" });
+    return ok;
+  };
+  const back = async () => {
+    if (await saveRouting()) goTo(index - 1);
+  };
+
   const last = index === steps.length - 1;
-  const onSubmit = (event: FormEvent) => {
+  const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
+    if (!(await saveRouting())) return;
     const finish = (button: ButtonView) => {
       form.allowLeave.current = true;
       navigate(`/buttons/${button.id}`);
@@ -235,21 +253,26 @@ export function ButtonWizard() {
           ) : null}
         </form>
 
-        {/* Routing is its own form, saved on its own; it needs the created button. */}
+        {/* Routing is its own form (it needs the created button); Next and Back save it too. */}
         {step.id === "ring" && view ? (
-          <RoutingSection buttonId={view.id} phoneNumber={view.phoneNumber} />
+          <RoutingSection
+            buttonId={view.id}
+            phoneNumber={view.phoneNumber}
+            controls={routing}
+            onDirtyChange={setRoutingDirty}
+          />
         ) : null}
 
         <div className="editor-savebar">
           {index > 0 ? (
-            <Button variant="secondary" onClick={() => goTo(index - 1)} disabled={form.pending}>
+            <Button variant="secondary" onClick={back} disabled={form.pending || routingSaving}>
               Back
             </Button>
           ) : null}
           <Button
             type="submit"
             form={formId}
-            pending={form.pending || uploading}
+            pending={form.pending || uploading || routingSaving}
             pendingLabel={view ? "Saving…" : "Creating…"}
           >
             {nextLabel}
@@ -257,7 +280,7 @@ export function ButtonWizard() {
           <p className="editor-savebar-status" role="status">
             {!view
               ? "Creates the button; change anything later."
-              : form.dirty
+              : form.dirty || routingDirty
                 ? "Unsaved changes"
                 : `Step ${index + 1} of ${steps.length}`}
           </p>

@@ -1,7 +1,7 @@
 import type { RouterOutputs } from "@cac/trpc";
 import { Alert, Button, ErrorState, Skeleton, TextField } from "@cac/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, type RefObject, useEffect, useState } from "react";
 import { describeError } from "../../lib/errors";
 import { formatUsPhone } from "../../lib/format";
 import { useTRPC } from "../../trpc";
@@ -12,6 +12,28 @@ type Routing = RouterOutputs["buttons"]["routing"];
 type Who = Routing["who"];
 type Strategy = Routing["strategy"];
 type Chosen = { userId: string; name: string; ringSeconds: number | null };
+
+/** What the routing form sends, built the same way for saving and for telling whether it changed. */
+function routingInput(who: Who, strategy: Strategy, stepSeconds: string, chosen: readonly Chosen[]) {
+  return {
+    who,
+    strategy,
+    stepSeconds: Number(stepSeconds),
+    members: who === "chosen" ? chosen.map(({ userId, ringSeconds }) => ({ userId, ringSeconds })) : [],
+  };
+}
+
+/** Lets the page around the section save pending routing changes with its own Next or Save. */
+export type RoutingControls = {
+  /** Saves the routing if it changed; false when the server refused it (its message is shown). */
+  saveIfChanged: () => Promise<boolean>;
+};
+type RoutingHooks = {
+  /** Filled with the section's controls while its form is on screen. */
+  controls?: RefObject<RoutingControls | null>;
+  /** Told whether the routing has unsaved changes, for the page's leave guard. */
+  onDirtyChange?: (dirty: boolean) => void;
+};
 
 const whoOptions: ReadonlyArray<Choice<Who>> = [
   {
@@ -38,7 +60,11 @@ const strategyOptions: ReadonlyArray<Choice<Strategy>> = [
  * Who a button's calls ring, and how: its own form beside the button's fields (routing is saved
  * on its own, and only owners and admins may change it).
  */
-export function RoutingSection({ buttonId, phoneNumber }: { buttonId: string; phoneNumber: string | null }) {
+export function RoutingSection({
+  buttonId,
+  phoneNumber,
+  ...hooks
+}: { buttonId: string; phoneNumber: string | null } & RoutingHooks) {
   const trpc = useTRPC();
   const routing = useQuery(trpc.buttons.routing.queryOptions({ id: buttonId }));
   const description = "Who hears a call from this button, and in which order.";
@@ -68,7 +94,7 @@ export function RoutingSection({ buttonId, phoneNumber }: { buttonId: string; ph
   }
   return (
     <EditorSection id="routing" title="Call routing" description={description}>
-      <RoutingForm buttonId={buttonId} routing={routing.data} phoneNumber={phoneNumber} />
+      <RoutingForm buttonId={buttonId} routing={routing.data} phoneNumber={phoneNumber} {...hooks} />
     </EditorSection>
   );
 }
@@ -77,11 +103,13 @@ function RoutingForm({
   buttonId,
   routing,
   phoneNumber,
+  controls,
+  onDirtyChange,
 }: {
   buttonId: string;
   routing: Routing;
   phoneNumber: string | null;
-}) {
+} & RoutingHooks) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [who, setWho] = useState<Who>(routing.who);
@@ -119,16 +147,41 @@ function RoutingForm({
       ),
     );
 
+  const input = routingInput(who, strategy, stepSeconds, chosen);
+  // Compared with what the server last returned (the cache takes each saved routing).
+  const dirty =
+    JSON.stringify(input) !==
+    JSON.stringify(routingInput(routing.who, routing.strategy, String(routing.stepSeconds), routing.members));
+  useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange]);
+  // Unmounted (another wizard step): nothing pending here any more.
+  useEffect(() => () => onDirtyChange?.(false), [onDirtyChange]);
+
+  const send = () => {
+    setSaved(false);
+    return save.mutateAsync({ id: buttonId, ...input });
+  };
+  if (controls) {
+    controls.current = {
+      saveIfChanged: () =>
+        dirty
+          ? send().then(
+              () => true,
+              () => false,
+            )
+          : Promise.resolve(true),
+    };
+  }
+  useEffect(
+    () => () => {
+      if (controls) controls.current = null;
+    },
+    [controls],
+  );
+
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    setSaved(false);
-    save.mutate({
-      id: buttonId,
-      who,
-      strategy,
-      stepSeconds: Number(stepSeconds),
-      members: who === "chosen" ? chosen.map(({ userId, ringSeconds }) => ({ userId, ringSeconds })) : [],
-    });
+    // The refusal is shown from the mutation's state below.
+    send().catch(() => undefined);
   };
   const error = save.error ? describeError(save.error) : null;
   // What the end of the routing leads to: the number rings after the members, never with them.

@@ -37,9 +37,14 @@ const fieldOf = (key: keyof Draft): string =>
  * A button's working copy and its saving, shared by the editor and the new-button wizard. What
  * people type stays in the draft until it saves; a refused save shows the server's messages by
  * field and never clears the draft. `shownFields` are the fields on screen now: the server's
- * messages about any other field go in the form's alert.
+ * messages about any other field go in the form's alert. `otherDirty`: unsaved changes kept
+ * outside the draft (the call routing), which the leave guard covers too.
  */
-export function useButtonDraft(button: ButtonView | null, shownFields: readonly string[] = buttonFieldNames) {
+export function useButtonDraft(
+  button: ButtonView | null,
+  shownFields: readonly string[] = buttonFieldNames,
+  otherDirty = false,
+) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { account } = useMe();
@@ -67,7 +72,7 @@ export function useButtonDraft(button: ButtonView | null, shownFields: readonly 
   });
 
   // Unsaved changes: ask before leaving the page in the portal, and before closing the tab.
-  const { blocker, allowLeave } = useLeaveGuard(dirty);
+  const { blocker, allowLeave } = useLeaveGuard(dirty || otherDirty);
 
   const store = (view: ButtonView) => {
     queryClient.setQueryData(trpc.buttons.get.queryKey({ id: view.id }), view);
