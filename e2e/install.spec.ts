@@ -2,6 +2,7 @@ import type { Page } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./a11y";
 import { buttonFields } from "./api";
 import { test as base, expect, signUpConfirmedUser } from "./fixtures";
+import { inBothThemes, snap } from "./shots";
 import { type Site, serveThirdPartySite } from "./third-party-site";
 
 /**
@@ -71,8 +72,11 @@ test("installation check: allowed and refused sites in the editor, one click all
     await expect(status.getByText(/Seen on other-site\.test, not allowed/)).toBeVisible({ timeout: 2000 });
   }).toPass({ timeout: 30_000 });
   await status.scrollIntoViewIfNeeded();
-  await expectNoSeriousA11yViolations(page, "#snippet");
-  await page.locator("#snippet").screenshot({ path: testInfo.outputPath("install-status-390.png") });
+  await inBothThemes(
+    page,
+    () => expectNoSeriousA11yViolations(page, "#snippet"),
+    () => snap(page.locator("#snippet"), testInfo, "install-status-390"),
+  );
 
   // The snippet box: a tab per platform with its steps, the CSP note.
   await page.getByRole("tab", { name: "Shopify" }).click();
@@ -108,9 +112,16 @@ test("installation check: allowed and refused sites in the editor, one click all
   const dashboard = page.locator("#install-status");
   await expect(dashboard.getByText(/Installed on other-site\.test, last seen/)).toBeVisible();
   await expect(dashboard.getByText(/Installed on localhost, last seen/)).toBeVisible();
-  await expectNoSeriousA11yViolations(page, "#install-status");
-  await dashboard.screenshot({ path: testInfo.outputPath("dashboard-install-390.png") });
+  await inBothThemes(
+    page,
+    () => expectNoSeriousA11yViolations(page, "#install-status"),
+    () => snap(dashboard, testInfo, "dashboard-install-390"),
+  );
   await page.setViewportSize({ width: 1280, height: 900 });
   await expect(dashboard.getByText(/Installed on other-site\.test/)).toBeVisible();
-  await dashboard.screenshot({ path: testInfo.outputPath("dashboard-install-1280.png") });
+  await inBothThemes(
+    page,
+    () => expectNoSeriousA11yViolations(page, "#install-status"),
+    () => snap(dashboard, testInfo, "dashboard-install-1280"),
+  );
 });

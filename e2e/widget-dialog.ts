@@ -49,9 +49,10 @@ export async function axeDialog(page: Page) {
   await expectNoSeriousA11yViolations(page, "click-and-call");
 }
 
-export async function shots(page: Page, testInfo: TestInfo, step: string) {
+/** The dialog at 390 and 1280 px, named for the state and the widget's theme (`widget-home-390-dark`). */
+export async function shots(page: Page, testInfo: TestInfo, state: string, theme: "light" | "dark") {
   for (const width of [390, 1280]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
-    await snap(page, testInfo, `${step}-${width}`);
+    await snap(page, testInfo, `widget-${state}-${width}`, theme);
   }
 }

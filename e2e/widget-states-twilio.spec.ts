@@ -55,7 +55,7 @@ test("Twilio unreachable: the call fails and the callback form is offered, keepi
   await expect(dialog).toContainText("The call couldn't be connected. Please try again in a moment.");
   await expectFormKept(dialog);
   await axeDialog(visitor.page);
-  await shots(visitor.page, testInfo, "light-twilio-unreachable");
+  await shots(visitor.page, testInfo, "twilio-unreachable", "light");
   expect(visitor.errors).toEqual([]);
   await Promise.all([visitor.context.close(), api.dispose()]);
 });

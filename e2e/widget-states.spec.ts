@@ -43,7 +43,7 @@ test.describe("the widget's failure states", () => {
     await expect(dialog.getByRole("button", { name: "Call now" })).toHaveCount(0);
     await typeDetails(dialog);
     await axeDialog(visitor.page);
-    await shots(visitor.page, testInfo, "light-nobody-available");
+    await shots(visitor.page, testInfo, "nobody-available", "light");
 
     // An agent becomes reachable: one primary action, "Call now", with the microphone explained.
     const agent = await agentReady(browser, api, testInfo);
@@ -54,7 +54,7 @@ test.describe("the widget's failure states", () => {
     await expect(dialog.getByText(MIC_LINE)).toBeVisible();
     await expect(form(dialog)).toHaveCount(0);
     await axeDialog(visitor.page);
-    await shots(visitor.page, testInfo, "light-home");
+    await shots(visitor.page, testInfo, "home", "light");
     await dialog.getByRole("button", { name: "Request a callback" }).click();
     await expectFormKept(dialog);
     await expect(form(dialog).getByLabel("Name")).toBeFocused();
@@ -94,7 +94,7 @@ test.describe("the widget's failure states", () => {
     await expect(form(dialog)).toBeVisible();
     await typeDetails(dialog);
     await axeDialog(page);
-    await shots(page, testInfo, "light-mic-denied");
+    await shots(page, testInfo, "mic-denied", "light");
 
     await dialog.getByRole("button", { name: "Try again" }).click();
     await expect(dialog).toContainText("Your browser blocked the microphone.");
@@ -124,7 +124,7 @@ test.describe("the widget's failure states", () => {
     });
     await expect(form(dialog)).toBeVisible();
     await typeDetails(dialog);
-    await shots(visitor.page, testInfo, "light-no-answer");
+    await shots(visitor.page, testInfo, "no-answer", "light");
 
     // Back, call again, and this time the agent declines.
     const ring = agent.page.getByRole("article", { name: "Main site" });
@@ -134,7 +134,7 @@ test.describe("the widget's failure states", () => {
     await expect(dialog).toContainText("We can't take your call right now.");
     await expectFormKept(dialog);
     await axeDialog(visitor.page);
-    await shots(visitor.page, testInfo, "light-declined");
+    await shots(visitor.page, testInfo, "declined", "light");
 
     // Once more, answered and hung up: the ended screen offers "Call again" and "Request a callback".
     await dialog.getByRole("button", { name: "Back", exact: true }).click();
@@ -145,7 +145,7 @@ test.describe("the widget's failure states", () => {
     await expect(dialog).toContainText("Call ended");
     await expect(dialog.getByRole("button", { name: "Call again" })).toBeFocused();
     await axeDialog(visitor.page);
-    await shots(visitor.page, testInfo, "light-ended");
+    await shots(visitor.page, testInfo, "ended", "light");
     await dialog.getByRole("button", { name: "Request a callback" }).click();
     await expectFormKept(dialog);
     await form(dialog).getByRole("button", { name: "Request a callback" }).click();
@@ -176,7 +176,7 @@ test.describe("the widget's failure states", () => {
     await dialog.getByRole("button", { name: "Call now" }).click();
     await expect(dialog).toContainText("You seem to be offline.");
     await expectFormKept(dialog);
-    await shots(visitor.page, testInfo, "light-offline");
+    await shots(visitor.page, testInfo, "offline", "light");
 
     // Requests that die on the way (the connection drops mid-request) fail the same, kindly.
     await visitor.context.setOffline(false);
@@ -204,11 +204,11 @@ test.describe("the widget's failure states", () => {
     await expect.poll(surface).toBe("rgb(31, 32, 35)");
     await typeDetails(dialog);
     await axeDialog(visitor.page);
-    await shots(visitor.page, testInfo, "dark-nobody-available");
+    await shots(visitor.page, testInfo, "nobody-available", "dark");
     const agent = await agentReady(browser, api, testInfo);
     await expect(dialog.getByRole("button", { name: "Call now" })).toBeVisible({ timeout: 15_000 });
     await axeDialog(visitor.page);
-    await shots(visitor.page, testInfo, "dark-home");
+    await shots(visitor.page, testInfo, "home", "dark");
 
     // "auto": light for a visitor in light mode, dark for one in dark mode.
     await trpc(api, "buttons.update", { id: button.id, fields: buttonFields({ theme: "auto" }) });
