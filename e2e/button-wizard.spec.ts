@@ -245,14 +245,18 @@ test.describe("a new button", () => {
       const routing = routingForm(page);
       await expectRoutingSaved(routing);
       await routing.getByRole("radio", { name: /Ring everyone at once/ }).check();
-      await page.getByRole("link", { name: "All buttons" }).click();
+      // The save bar's link (the header has its own).
+      const allButtons = page
+        .getByRole("form", { name: "Button settings" })
+        .getByRole("link", { name: "All buttons" });
+      await allButtons.click();
       const leave = page.getByRole("dialog", { name: "Leave without saving?" });
       await expect(leave).toBeVisible();
       await leave.getByRole("button", { name: "Stay on this page" }).click();
       await expect(page).toHaveURL(/\/buttons\/[0-9a-f-]{36}$/);
       await routing.getByRole("button", { name: "Save routing" }).click();
       await expect(routing.getByText("Routing saved.")).toBeVisible();
-      await page.getByRole("link", { name: "All buttons" }).click();
+      await allButtons.click();
       await expect(page).toHaveURL(/\/buttons$/);
     });
   });
