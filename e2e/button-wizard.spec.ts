@@ -250,7 +250,7 @@ test.describe("a new button", () => {
         .getByRole("form", { name: "Button settings" })
         .getByRole("link", { name: "All buttons" });
       await allButtons.click();
-      const leave = page.getByRole("dialog", { name: "Leave without saving?" });
+      const leave = page.getByRole("alertdialog", { name: "Leave without saving?" });
       await expect(leave).toBeVisible();
       await leave.getByRole("button", { name: "Stay on this page" }).click();
       await expect(page).toHaveURL(/\/buttons\/[0-9a-f-]{36}$/);
