@@ -49,10 +49,19 @@ export async function axeDialog(page: Page) {
   await expectNoSeriousA11yViolations(page, "click-and-call");
 }
 
-/** The dialog at 390 and 1280 px, named for the state and the widget's theme (`widget-home-390-dark`). */
-export async function shots(page: Page, testInfo: TestInfo, state: string, theme: "light" | "dark") {
-  for (const width of [390, 1280]) {
-    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
-    await snap(page, testInfo, `widget-${state}-${width}`, theme);
+/**
+ * The dialog at 390 and 1280 px, named for the state and the widget's theme
+ * (`widget-home-390-dark`). Without `theme` the button follows the visitor: it is shot in the
+ * light, then the dark color scheme, and axe checks the dark one too (the test checked light).
+ */
+export async function shots(page: Page, testInfo: TestInfo, state: string, theme?: "light" | "dark") {
+  for (const scheme of theme ? [theme] : (["light", "dark"] as const)) {
+    if (!theme) await page.emulateMedia({ colorScheme: scheme });
+    if (!theme && scheme === "dark") await axeDialog(page);
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+      await snap(page, testInfo, `widget-${state}-${width}`, scheme);
+    }
   }
+  if (!theme) await page.emulateMedia({ colorScheme: "light" });
 }

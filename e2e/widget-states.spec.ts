@@ -23,6 +23,13 @@ import {
  * ended screen offers "Call again" and "Request a callback". axe runs on the dialog in light and dark.
  */
 
+/** A button whose dialog follows the visitor's color scheme, so each state is seen in light and dark. */
+async function followingButton(...args: Parameters<typeof accountWithButton>) {
+  const made = await accountWithButton(...args);
+  await trpc(made.api, "buttons.update", { id: made.button.id, fields: buttonFields({ theme: "auto" }) });
+  return made;
+}
+
 const RING_TIMEOUT_SECONDS = 5;
 test.use({ serverEnv: { RING_TIMEOUT_SECONDS: String(RING_TIMEOUT_SECONDS) } });
 // Two browsers, a server and real media on a shared two-core machine: generous.
@@ -35,7 +42,7 @@ test.describe("the widget's failure states", () => {
     server,
     site,
   }, testInfo) => {
-    const { api, button } = await accountWithButton(playwright, server);
+    const { api, button } = await followingButton(playwright, server);
     const visitor = await party(browser);
     const dialog = await openDialog(visitor, site, button.publicId);
     await expectHeader(dialog);
@@ -43,7 +50,7 @@ test.describe("the widget's failure states", () => {
     await expect(dialog.getByRole("button", { name: "Call now" })).toHaveCount(0);
     await typeDetails(dialog);
     await axeDialog(visitor.page);
-    await shots(visitor.page, testInfo, "nobody-available", "light");
+    await shots(visitor.page, testInfo, "nobody-available");
 
     // An agent becomes reachable: one primary action, "Call now", with the microphone explained.
     const agent = await agentReady(browser, api, testInfo);
@@ -54,7 +61,7 @@ test.describe("the widget's failure states", () => {
     await expect(dialog.getByText(MIC_LINE)).toBeVisible();
     await expect(form(dialog)).toHaveCount(0);
     await axeDialog(visitor.page);
-    await shots(visitor.page, testInfo, "home", "light");
+    await shots(visitor.page, testInfo, "home");
     await dialog.getByRole("button", { name: "Request a callback" }).click();
     await expectFormKept(dialog);
     await expect(form(dialog).getByLabel("Name")).toBeFocused();
@@ -73,7 +80,7 @@ test.describe("the widget's failure states", () => {
     server,
     site,
   }, testInfo) => {
-    const { api, button } = await accountWithButton(playwright, server);
+    const { api, button } = await followingButton(playwright, server);
     const agent = await agentReady(browser, api, testInfo);
     // The visitor answers the browser's microphone prompt with "Block": Chromium's fake prompt,
     // told to deny, in a browser of the visitor's own.
@@ -94,7 +101,7 @@ test.describe("the widget's failure states", () => {
     await expect(form(dialog)).toBeVisible();
     await typeDetails(dialog);
     await axeDialog(page);
-    await shots(page, testInfo, "mic-denied", "light");
+    await shots(page, testInfo, "mic-denied");
 
     await dialog.getByRole("button", { name: "Try again" }).click();
     await expect(dialog).toContainText("Your browser blocked the microphone.");
@@ -113,7 +120,7 @@ test.describe("the widget's failure states", () => {
     server,
     site,
   }, testInfo) => {
-    const { api, button } = await accountWithButton(playwright, server);
+    const { api, button } = await followingButton(playwright, server);
     const agent = await agentReady(browser, api, testInfo);
     const visitor = await party(browser);
     const dialog = await openDialog(visitor, site, button.publicId);
@@ -124,7 +131,7 @@ test.describe("the widget's failure states", () => {
     });
     await expect(form(dialog)).toBeVisible();
     await typeDetails(dialog);
-    await shots(visitor.page, testInfo, "no-answer", "light");
+    await shots(visitor.page, testInfo, "no-answer");
 
     // Back, call again, and this time the agent declines.
     const ring = agent.page.getByRole("article", { name: "Main site" });
@@ -134,7 +141,7 @@ test.describe("the widget's failure states", () => {
     await expect(dialog).toContainText("We can't take your call right now.");
     await expectFormKept(dialog);
     await axeDialog(visitor.page);
-    await shots(visitor.page, testInfo, "declined", "light");
+    await shots(visitor.page, testInfo, "declined");
 
     // Once more, answered and hung up: the ended screen offers "Call again" and "Request a callback".
     await dialog.getByRole("button", { name: "Back", exact: true }).click();
@@ -145,7 +152,7 @@ test.describe("the widget's failure states", () => {
     await expect(dialog).toContainText("Call ended");
     await expect(dialog.getByRole("button", { name: "Call again" })).toBeFocused();
     await axeDialog(visitor.page);
-    await shots(visitor.page, testInfo, "ended", "light");
+    await shots(visitor.page, testInfo, "ended");
     await dialog.getByRole("button", { name: "Request a callback" }).click();
     await expectFormKept(dialog);
     await form(dialog).getByRole("button", { name: "Request a callback" }).click();
@@ -166,7 +173,7 @@ test.describe("the widget's failure states", () => {
     server,
     site,
   }, testInfo) => {
-    const { api, button } = await accountWithButton(playwright, server);
+    const { api, button } = await followingButton(playwright, server);
     const agent = await agentReady(browser, api, testInfo);
     const visitor = await party(browser);
     const dialog = await openDialog(visitor, site, button.publicId);
@@ -176,7 +183,7 @@ test.describe("the widget's failure states", () => {
     await dialog.getByRole("button", { name: "Call now" }).click();
     await expect(dialog).toContainText("You seem to be offline.");
     await expectFormKept(dialog);
-    await shots(visitor.page, testInfo, "offline", "light");
+    await shots(visitor.page, testInfo, "offline");
 
     // Requests that die on the way (the connection drops mid-request) fail the same, kindly.
     await visitor.context.setOffline(false);
