@@ -2,7 +2,7 @@ import type { Locator, Page } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./a11y";
 import { inboundAudioBytes, trackPeers } from "./call-parties";
 import { test as base, company, expect, PASSWORD, signUpConfirmedUser, uniqueEmail } from "./fixtures";
-import { snap } from "./shots";
+import { inBothThemes, snap } from "./shots";
 import { type Site, serveThirdPartySite } from "./third-party-site";
 
 /**
@@ -127,7 +127,7 @@ test.describe("first run", () => {
         // The account took the browser's timezone.
         await expect(page.locator("#account-summary")).toContainText("America/Chicago");
         await expectNoSeriousA11yViolations(page);
-        await snap(page, testInfo, "01-checklist-confirmed");
+        await snap(page, testInfo, "first-run-checklist-1280");
       });
     });
 
@@ -155,10 +155,10 @@ test.describe("first run", () => {
       await user.offClock(async () => {
         await expect(tryPage.getByRole("button", { name: "Call us" })).toBeVisible();
         await expectNoSeriousA11yViolations(tryPage);
-        await snap(tryPage, testInfo, "02-test-page-1280");
+        await snap(tryPage, testInfo, "first-run-test-page-1280");
         await tryPage.setViewportSize({ width: 390, height: 844 });
         await expectNoSeriousA11yViolations(tryPage);
-        await snap(tryPage, testInfo, "02-test-page-390");
+        await snap(tryPage, testInfo, "first-run-test-page-390");
       });
       await user.click(tryPage.getByRole("button", { name: "Call us" }));
       const dialog = tryPage.getByRole("dialog", { name: "Call us" });
@@ -176,8 +176,8 @@ test.describe("first run", () => {
 
     // Audio flows (the call really is answered), then the figures.
     await expect.poll(() => inboundAudioBytes(page), { timeout: 30_000 }).toBeGreaterThan(0);
-    await snap(page, testInfo, "03-test-call-answered");
-    await snap(visitor.page, testInfo, "03-test-page-connected");
+    await snap(page, testInfo, "first-run-call-answered-1280");
+    await snap(visitor.page, testInfo, "first-run-test-page-connected-1280");
     const figures = `${user.counts.clicks} clicks, ${user.counts.fields} fields typed, ${seconds.toFixed(1)} s`;
     testInfo.annotations.push({ type: "first-run", description: figures });
     console.log(`first run, signup to first answered call: ${figures}`);
@@ -208,13 +208,19 @@ test.describe("first run", () => {
         today.locator(".today-figure").filter({ has: page.getByText("Calls", { exact: true }) }),
       ).toContainText("1");
       await expect(today.getByRole("listitem")).toHaveText(["Dana Owner"]);
-      await expectNoSeriousA11yViolations(page);
-      await snap(page, testInfo, "04-today-1280");
+      await inBothThemes(
+        page,
+        () => expectNoSeriousA11yViolations(page),
+        () => snap(page, testInfo, "first-run-today-1280"),
+      );
       await page.setViewportSize({ width: 390, height: 844 });
       await expect(today).toBeVisible();
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
-      await expectNoSeriousA11yViolations(page);
-      await snap(page, testInfo, "05-today-390");
+      await inBothThemes(
+        page,
+        () => expectNoSeriousA11yViolations(page),
+        () => snap(page, testInfo, "first-run-today-390"),
+      );
     });
   });
 
