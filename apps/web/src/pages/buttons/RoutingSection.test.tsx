@@ -6,7 +6,7 @@ import { createRoot, type Root } from "react-dom/client";
 import superjson from "superjson";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type AppRouter, type RouterOutputs, TRPCProvider } from "../../trpc";
-import { RoutingSection } from "./RoutingSection";
+import { type RoutingControls, RoutingSection } from "./RoutingSection";
 
 /**
  * The button editor's routing section against a stand-in server behind the portal's own tRPC
@@ -78,7 +78,11 @@ async function until(check: () => boolean, what: string) {
   throw new Error(`timed out waiting for ${what}: ${container?.textContent}`);
 }
 
-function render(server: ReturnType<typeof standIn>, phoneNumber: string | null = null) {
+function render(
+  server: ReturnType<typeof standIn>,
+  phoneNumber: string | null = null,
+  hooks: Pick<Parameters<typeof RoutingSection>[0], "controls" | "onDirtyChange"> = {},
+) {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const trpcClient = createTRPCClient<AppRouter>({
     links: [httpBatchLink({ url: "http://portal.test/trpc", transformer: superjson, fetch: server.fetch })],
@@ -90,7 +94,7 @@ function render(server: ReturnType<typeof standIn>, phoneNumber: string | null =
     root?.render(
       <QueryClientProvider client={queryClient}>
         <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-          <RoutingSection buttonId={BUTTON_ID} phoneNumber={phoneNumber} />
+          <RoutingSection buttonId={BUTTON_ID} phoneNumber={phoneNumber} {...hooks} />
         </TRPCProvider>
       </QueryClientProvider>,
     ),
@@ -160,5 +164,39 @@ describe("the routing section", () => {
         { userId: "u2", ringSeconds: 10 },
       ],
     });
+  });
+
+  it("tells the page around it of unsaved changes, and saves them on its Next (a refusal says why)", async () => {
+    let refuse = true;
+    const server = standIn((path, input) => {
+      if (path !== "buttons.setRouting") return { data: routing };
+      if (refuse)
+        return { error: { code: "BAD_REQUEST", httpStatus: 400, message: "Check the ring times." } };
+      return { data: { ...routing, ...(input as object) } };
+    });
+    const controls: { current: RoutingControls | null } = { current: null };
+    const dirty: boolean[] = [];
+    const page = render(server, null, { controls, onDirtyChange: (d) => dirty.push(d) });
+    await until(() => Boolean(controls.current), "the form");
+    // Nothing changed: nothing is sent.
+    expect(await controls.current?.saveIfChanged()).toBe(true);
+    expect(server.asked.some((a) => a.path === "buttons.setRouting")).toBe(false);
+    const dana = [...(container?.querySelectorAll("label") ?? [])].find((l) => l.textContent === "Dana");
+    act(() => dana?.querySelector("input")?.click());
+    expect(dirty.at(-1)).toBe(true);
+    let ok: boolean | undefined;
+    await act(async () => {
+      ok = await controls.current?.saveIfChanged();
+    });
+    expect(ok).toBe(false);
+    await until(() => page.text().includes("The routing was not saved"), "the refusal");
+    expect(dirty.at(-1)).toBe(true);
+    expect(dana?.querySelector("input")?.checked).toBe(true);
+    refuse = false;
+    await act(async () => {
+      ok = await controls.current?.saveIfChanged();
+    });
+    expect(ok).toBe(true);
+    await until(() => dirty.at(-1) === false, "the saved routing");
   });
 });

@@ -152,9 +152,16 @@ function RoutingForm({
   const dirty =
     JSON.stringify(input) !==
     JSON.stringify(routingInput(routing.who, routing.strategy, String(routing.stepSeconds), routing.members));
-  useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange]);
+  useEffect(() => {
+    onDirtyChange?.(dirty);
+  }, [dirty, onDirtyChange]);
   // Unmounted (another wizard step): nothing pending here any more.
-  useEffect(() => () => onDirtyChange?.(false), [onDirtyChange]);
+  useEffect(
+    () => () => {
+      onDirtyChange?.(false);
+    },
+    [onDirtyChange],
+  );
 
   const send = () => {
     setSaved(false);
