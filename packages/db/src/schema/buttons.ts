@@ -12,6 +12,12 @@ export type ButtonStyle = {
 /** Minutes from midnight in the button's timezone; `end < start` means the interval runs overnight. */
 export type WeeklyHours = Array<Array<{ start: number; end: number }>>;
 
+/** The languages the widget speaks to visitors. */
+export const widgetLanguages = ["en", "es"] as const;
+export type WidgetLanguage = (typeof widgetLanguages)[number];
+/** The owner's own texts per language; a missing text falls back to the widget's default for that language. */
+export type ButtonTexts = Partial<Record<WidgetLanguage, { label?: string; closedMessage?: string }>>;
+
 export const buttons = pgTable(
   "buttons",
   {
@@ -41,6 +47,15 @@ export const buttons = pgTable(
       .notNull()
       .default("light"),
     allowedDomains: jsonb().$type<string[]>().notNull().default([]),
+    // "auto" follows the visitor's browser (navigator.languages, else English); otherwise fixed.
+    language: text({ enum: ["auto", ...widgetLanguages] })
+      .notNull()
+      .default("auto"),
+    texts: jsonb().$type<ButtonTexts>().notNull().default({}),
+    // Send the visitor's context (referrer, UTM/gclid, device, local time) with calls and callbacks.
+    collectContext: boolean().notNull().default(true),
+    // Push conversion events to the page's window.dataLayer (opt-in: the page's tag manager sees them).
+    conversionEvents: boolean().notNull().default(false),
     disabledReason: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -12,6 +12,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { accounts, users } from "./accounts";
 import { buttons } from "./buttons";
+import { visitorContextColumns } from "./visitor-context";
 
 export const callStatuses = [
   "initiated",
@@ -79,6 +80,7 @@ export const callSessions = pgTable(
     // A call from the button's test page (/try/<publicId>): shown as "Test" in the call log, kept
     // out of the quota and the usage totals (it reserves no minutes; its time limit is fixed).
     test: boolean().notNull().default(false),
+    ...visitorContextColumns(),
   },
   (t) => [
     // The call log pages by (started_at desc, id desc) through this index; the trailing columns
@@ -103,6 +105,13 @@ export const callSessions = pgTable(
     // tag is common enough to read the log's own index in page order instead. Not partial: a
     // predicate the filter must repeat (tags <> '{}') would skew the estimate and the choice.
     index("call_sessions_tags_idx").using("gin", t.tags),
+    // The call log's source and campaign filters, in its page order.
+    index("call_sessions_account_source_idx")
+      .on(t.accountId, t.source, t.startedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.source} is not null`),
+    index("call_sessions_account_campaign_idx")
+      .on(t.accountId, t.utmCampaign, t.startedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.utmCampaign} is not null`),
     index("call_sessions_button_started_idx").on(
       t.buttonId,
       t.startedAt.desc().nullsFirst(),

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { accounts, users } from "./accounts";
 import { buttons } from "./buttons";
+import { visitorContextColumns } from "./visitor-context";
 
 /** Messages sent through the public contact form to the operator. */
 export const contactMessages = pgTable("contact_messages", {
@@ -40,6 +41,7 @@ export const callbackRequests = pgTable(
     // next email (at most one per button per window, see services/callback-emails.ts).
     emailedAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    ...visitorContextColumns(),
   },
   (t) => [
     // The portal pages by (created_at desc, id desc).
