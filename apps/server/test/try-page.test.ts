@@ -1,3 +1,4 @@
+import { get as httpGet } from "node:http";
 import { callSessions, usageTotals } from "@cac/db";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,6 +73,10 @@ describe("the test page", () => {
 
     // Logged out, or another account's member: nothing to see.
     expect((await fetch(`${h.url}/try/${button.publicId}`)).status).toBe(401);
+    // A browser opening the link signed out is sent to log in, and back here after.
+    const opened = await navigate(`${h.url}/try/${button.publicId}?from=mail`);
+    expect(opened.status).toBe(303);
+    expect(opened.location).toBe(`/login?next=${encodeURIComponent(`/try/${button.publicId}?from=mail`)}`);
     const stranger = (await signupVerified(h)).client;
     const foreign = await stranger.fetch(`${h.url}/try/${button.publicId}`);
     expect(foreign.status).toBe(404);
@@ -153,3 +158,14 @@ describe("the test page", () => {
     expect(log.items.every((item) => typeof item.test === "boolean")).toBe(true);
   });
 });
+
+/** A browser's page load (fetch cannot send `Sec-Fetch-Mode: navigate`; it sets its own). */
+function navigate(url: string): Promise<{ status: number; location: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { headers: { "sec-fetch-mode": "navigate", accept: "text/html" } }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+    });
+    req.on("error", reject);
+  });
+}

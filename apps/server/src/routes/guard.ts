@@ -33,6 +33,8 @@ type RouteGuard = {
   notOwner?: string;
   /** The form field a refusal is shown on in the portal, if any. */
   field?: string;
+  /** A page opened by navigation: signed out, the browser is sent to log in and come back (303). */
+  loginRedirect?: boolean;
 };
 
 /**
@@ -58,6 +60,7 @@ export const portalRoutes = {
     tier: "authed",
     origin: "foreign-refused",
     foreignOrigin: "This test page did not come from the portal.",
+    loginRedirect: true,
   },
   "GET /exports/account.json": {
     tier: "owner",
@@ -73,6 +76,13 @@ export type RouteDeps = { ports: Ports; settings: Settings; limits: Limits };
 
 /** What a guarded handler gets: the request's context (ports, settings, HTTP) and its session. */
 export type Guarded = { ctx: Context; auth: SessionAuth };
+
+/** A browser opening the page (not a script's fetch), which can follow a redirect to log in. */
+function isNavigation(req: FastifyRequest): boolean {
+  const mode = req.headers["sec-fetch-mode"];
+  if (mode) return mode === "navigate";
+  return (req.headers.accept ?? "").includes("text/html");
+}
 
 /** A refusal as the portal reads it: `{ error, fieldErrors? }`, never cached. */
 export function refuse(
@@ -114,6 +124,10 @@ export function registerPortalRoute<T extends RouteGenericInterface = RouteGener
         return await handle(req as FastifyRequest<T>, reply, { ctx, auth });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
+        if (guard.loginRedirect && error.appCode === "UNAUTHENTICATED" && isNavigation(req)) {
+          const next = encodeURIComponent(req.url);
+          return reply.header("Cache-Control", "no-store").redirect(`/login?next=${next}`, 303);
+        }
         if (error.retryAfterSeconds) reply.header("Retry-After", String(error.retryAfterSeconds));
         const fieldErrors =
           error.fieldErrors ?? (guard.field ? { [guard.field]: [error.message] } : undefined);

@@ -12,3 +12,8 @@ export function loginPathFor(location: { pathname: string; search: string; hash:
   const next = `${location.pathname}${location.search}${location.hash}`;
   return next === "/" ? "/login" : `/login?next=${encodeURIComponent(next)}`;
 }
+
+/** Paths the server serves itself (not the portal's client routes): reached by a full page load. */
+export function isServerPage(path: string): boolean {
+  return path.startsWith("/try/") || path.startsWith("/exports/");
+}

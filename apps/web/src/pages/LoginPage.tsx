@@ -1,12 +1,12 @@
 import { Alert, Button, PasswordField, TextField } from "@cac/ui";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { type FormEvent, useRef } from "react";
+import { type FormEvent, useEffect, useRef } from "react";
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from "react-router";
 import { AuthCard } from "../components/AuthCard";
 import { FormAlert } from "../components/FormAlert";
 import { useCaptcha } from "../components/TurnstileField";
 import { describeError } from "../lib/errors";
-import { safeNextPath } from "../lib/navigation";
+import { isServerPage, safeNextPath } from "../lib/navigation";
 import { useSessionStarted } from "../lib/session";
 import { useFormErrors } from "../lib/useFormErrors";
 import { useFormFields } from "../lib/useFormFields";
@@ -34,7 +34,8 @@ export function LoginPage() {
     trpc.auth.login.mutationOptions({
       onSuccess: async () => {
         await sessionStarted();
-        navigate(next, { replace: true });
+        if (isServerPage(next)) window.location.replace(next);
+        else navigate(next, { replace: true });
       },
       onError: (error) => {
         captcha.spent();
@@ -44,7 +45,12 @@ export function LoginPage() {
     }),
   );
 
-  if (me.data && !login.isPending && !login.isSuccess) return <Navigate to={next} replace />;
+  const signedIn = Boolean(me.data) && !login.isPending && !login.isSuccess;
+  // A page the server serves (a button's test page) needs a full load, not a client route.
+  useEffect(() => {
+    if (signedIn && isServerPage(next)) window.location.replace(next);
+  }, [signedIn, next]);
+  if (signedIn) return isServerPage(next) ? null : <Navigate to={next} replace />;
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
