@@ -5,7 +5,7 @@
  * browser) and flips at once when a panel closes; a call that still finds nobody is logged as
  * `unavailable` and the owners are emailed as for a missed call.
  */
-import { callSessions, memberships, users } from "@cac/db";
+import { callSessions, memberships } from "@cac/db";
 import { memberByEmail } from "@cac/db/testing";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,3 @@
-import { memberByEmail, setMembersPresent } from "@cac/db/testing";
 /**
  * The guard chain of the widget's public entry points (calls.start, widget.requestCallback) with
  * Turnstile on: button enabled → Origin allowed → IP not blocked → per-IP limit → captcha →
