@@ -1,7 +1,8 @@
-import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import type { APIRequestContext, Browser, Page, TestInfo } from "@playwright/test";
 import { trpcQuery } from "./api";
 import { accountWithButton, agentReady, party } from "./call-parties";
 import { test as base, expect } from "./fixtures";
+import { snap } from "./shots";
 import { type Site, serveThirdPartySite } from "./third-party-site";
 
 /**
@@ -53,7 +54,7 @@ const pushed = (page: Page) =>
   }));
 
 /** The owner turns conversion events on in the button editor and saves. */
-async function optIn(browser: Browser, api: APIRequestContext, buttonId: string) {
+async function optIn(browser: Browser, api: APIRequestContext, buttonId: string, testInfo: TestInfo) {
   const owner = await party(browser, { storageState: await api.storageState() });
   await owner.page.goto(`/buttons/${buttonId}`);
   const section = owner.page.locator("#conversion");
@@ -66,6 +67,7 @@ async function optIn(browser: Browser, api: APIRequestContext, buttonId: string)
   await section.getByText("How to set it up in Google Tag Manager").click();
   await expect(section).toContainText("Custom Event");
   await expect(section).toContainText("clickandcall_callback_requested");
+  await snap(section, testInfo, "editor-conversion-tracking");
   await owner.page.getByRole("button", { name: "Save changes" }).click();
   await expect(owner.page.getByText("All changes saved.")).toBeVisible();
   await owner.page.reload();
@@ -109,7 +111,7 @@ test.describe("conversion events to Google Tag Manager", () => {
     site,
   }, testInfo) => {
     const { api, button } = await accountWithButton(playwright, server);
-    await optIn(browser, api, button.id);
+    await optIn(browser, api, button.id, testInfo);
     const agent = await agentReady(browser, api, testInfo);
     const visitor = await visitorWithTagManager(browser, site, button.publicId);
     await visitor.dialog.getByRole("button", { name: "Call now" }).click();
