@@ -40,6 +40,7 @@ describe("public button config", () => {
         "callable",
         "captchaSiteKey",
         "closedBehavior",
+        "conversionEvents",
         "holidays",
         "hours",
         "id",

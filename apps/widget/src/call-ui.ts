@@ -11,6 +11,7 @@
 
 import { type CallEvent, type CallView, inCall, step } from "./call-state";
 import { captchaToken } from "./captcha";
+import { conversion } from "./conversion";
 import { callbackForm } from "./dialog/callback-form";
 import { frames } from "./dialog/frames";
 import type { Frame, Room } from "./dialog/room";
@@ -34,12 +35,15 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     sent() {
       form.shown = false;
       send({ t: "sent" });
+      conversion(ctx, "callback_requested");
     },
   });
 
   let view: CallView = { v: "home" };
   let lastView: CallView["v"] = view.v;
   let session: CallSession | undefined;
+  /** The call in progress as the server knows it (`calls.start`'s session id). */
+  let callId: string | undefined;
   let returnTo: HTMLElement | null | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
   /** While the dialog is open, whether anyone can answer is asked again as its answer expires. */
@@ -49,6 +53,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     const before = view;
     view = step(view, event);
     if (view === before) return;
+    if (view.v === "connected" && before.v !== "connected") conversion(ctx, "call_answered", callId);
     if (view.v === "failed") form.clear();
     if (inCall(before) && !inCall(view)) {
       session = undefined;
@@ -74,6 +79,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     if (ctx.busy) return send({ t: "fail", cause: "no-agent" });
     if (!start || ctx.preview) return;
     send({ t: "call" });
+    callId = undefined;
     ctx.emit("call-start");
     const siteKey = ctx.cfg.captchaSiteKey;
     try {
@@ -81,7 +87,12 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
         button: ctx.cfg.id,
         apiOrigin: ctx.cfg.apiOrigin,
         host: frame,
-        report: (p) => send(p.t === "answered" || p.t === "hangup" ? { t: p.t, at: Date.now() } : p),
+        report(p) {
+          if (p.t !== "started")
+            return send(p.t === "answered" || p.t === "hangup" ? { t: p.t, at: Date.now() } : p);
+          callId = p.id;
+          conversion(ctx, "call_started", callId);
+        },
         captcha: siteKey ? (signal) => captchaToken(siteKey, captchaBox, signal) : undefined,
       });
     } catch {

@@ -142,6 +142,7 @@ export const startCall: StartCall | null = (ctx) => {
     const capability = { button: ctx.button, sessionId: started.sessionId, token: started.token };
     call = capability;
     if (over) return release(true);
+    ctx.report({ t: "started", id: started.sessionId });
     if (started.transport === "webrtc") {
       inner = webrtcCall({
         apiOrigin: ctx.apiOrigin,

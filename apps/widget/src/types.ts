@@ -3,7 +3,10 @@ import type { HoursStatus } from "./hours";
 
 export type { PublicButtonConfig };
 
-export type WidgetEvent = "ready" | "call-start" | "call-end";
+/** Sent only for a button whose owner opted in (conversion.ts), with the `clickandcall_` prefix. */
+export type ConversionEvent = "call_started" | "call_answered" | "callback_requested";
+
+export type WidgetEvent = "ready" | "call-start" | "call-end" | `clickandcall_${ConversionEvent}`;
 
 /** Why a call could not be placed or went down; each has a human message in the call UI. */
 export type FailCause =
@@ -31,9 +34,13 @@ export type CallFailCause =
   | "unavailable"
   | "outage";
 
-/** What a transport tells the UI, in order: permitted → ringing → answered → hangup, or fail. */
+/**
+ * What a transport tells the UI, in order: permitted → started (`calls.start` accepted, with the
+ * call's id) → ringing → answered → hangup, or fail.
+ */
 export type CallProgress =
   | { t: "permitted" }
+  | { t: "started"; id: string }
   | { t: "ringing" }
   | { t: "answered" }
   | { t: "hangup" }

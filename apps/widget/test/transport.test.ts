@@ -205,7 +205,12 @@ describe("WebRTC call (the default transport)", () => {
     // The event stream carries the capability from calls.start, and nothing else identifies the visitor.
     expect(new URL(events.url).pathname).toBe("/trpc/calls.events");
     expect(events.input).toEqual({ button: "b_test", sessionId: started.sessionId, token: started.token });
-    expect(progress).toEqual([{ t: "permitted" }, { t: "ringing" }, { t: "answered" }]);
+    expect(progress).toEqual([
+      { t: "permitted" },
+      { t: "started", id: started.sessionId },
+      { t: "ringing" },
+      { t: "answered" },
+    ]);
 
     expect(peer.config).toEqual({ iceServers: started.iceServers, iceTransportPolicy: "all" });
     expect(peer.tracks).toEqual(streams[0]?.tracks);
@@ -285,7 +290,7 @@ describe("WebRTC call (the default transport)", () => {
     expect(events.closed).toBe(true);
     expect(streams[0]?.tracks[0]?.stop).toHaveBeenCalled();
     // The UI moved on by itself: nothing is reported back.
-    expect(progress.map((p) => p.t)).toEqual(["permitted", "ringing", "answered"]);
+    expect(progress.map((p) => p.t)).toEqual(["permitted", "started", "ringing", "answered"]);
   });
 
   it("cancelling while the browser asks for the microphone places no call and releases the microphone", async () => {
@@ -308,6 +313,8 @@ describe("WebRTC call (the default transport)", () => {
     session.hangup();
     respond(json({ result: { data: { json: started } } }));
     await until(() => paths().includes("calls.hangUp"));
+    // A call the visitor cancelled is not reported as started (no conversion event).
+    expect(progress.map((p) => p.t)).toEqual(["permitted"]);
     expect(FakeEventSource.all).toEqual([]);
     expect(streams[0]?.tracks[0]?.stop).toHaveBeenCalled();
   });
@@ -466,7 +473,12 @@ describe("Twilio call (the button rings a phone number)", () => {
     expect(FakeEventSource.all).toEqual([]);
     options?.ringing();
     options?.answered();
-    expect(progress).toEqual([{ t: "permitted" }, { t: "ringing" }, { t: "answered" }]);
+    expect(progress).toEqual([
+      { t: "permitted" },
+      { t: "started", id: started.sessionId },
+      { t: "ringing" },
+      { t: "answered" },
+    ]);
     session.mute(true);
     session.dtmf("3");
     expect(twilioSession.mute).toHaveBeenCalledWith(true);
@@ -492,7 +504,12 @@ describe("Twilio call (the button rings a phone number)", () => {
     options?.ringing();
     // The last Dial (the number) rang out: Twilio ends the visitor's leg unanswered.
     options?.ended();
-    expect(progress).toEqual([{ t: "permitted" }, { t: "ringing" }, { t: "fail", cause: "no-answer" }]);
+    expect(progress).toEqual([
+      { t: "permitted" },
+      { t: "started", id: started.sessionId },
+      { t: "ringing" },
+      { t: "fail", cause: "no-answer" },
+    ]);
     // Twilio's callbacks keep the log (no-answer): the widget does not hang up on top of them.
     await Promise.resolve();
     expect(paths()).toEqual(["calls.start"]);
@@ -503,7 +520,7 @@ describe("Twilio call (the button rings a phone number)", () => {
     place();
     await vi.waitFor(() => expect(options).toBeTruthy());
     await vi.advanceTimersByTimeAsync(9_900);
-    expect(progress.map((p) => p.t)).toEqual(["permitted"]);
+    expect(progress.map((p) => p.t)).toEqual(["permitted", "started"]);
     await vi.advanceTimersByTimeAsync(200);
     expect(progress.at(-1)).toEqual({ t: "fail", cause: "generic" });
     expect(twilioSession.hangup).toHaveBeenCalled();
@@ -530,8 +547,8 @@ describe("Twilio call (the button rings a phone number)", () => {
       new TypeError("Failed to fetch dynamically imported module"),
     );
     place();
-    await until(() => progress.length === 2);
-    expect(progress[1]).toEqual({ t: "fail", cause: "generic" });
+    await until(() => progress.length === 3);
+    expect(progress[2]).toEqual({ t: "fail", cause: "generic" });
     await until(() => paths().includes("calls.reportFailure"));
   });
 });

@@ -90,6 +90,7 @@ function buttonRow() {
     closedBehavior: "message",
     theme: "light",
     allowedDomains: ["shop.example.test"],
+    conversionEvents: false,
     disabledReason: null,
     createdAt: NOW,
     updatedAt: NOW,

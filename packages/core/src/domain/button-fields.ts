@@ -70,6 +70,8 @@ export const buttonFieldsSchema = z
     closedBehavior: z.enum(["hide", "message", "callback"]),
     // Optional for API callers that predate it: light, as those buttons always looked.
     theme: z.enum(buttonThemes).default("light"),
+    // Opt-in: the widget pushes call and callback events to the page's Google Tag Manager.
+    conversionEvents: z.boolean().default(false),
     allowedDomains: z
       .array(text().max(260).transform(normalizeDomainPattern))
       .max(50, "At most 50 domains.")

@@ -18,6 +18,11 @@ export type PublicButtonConfig = {
   closedBehavior: "hide" | "message" | "callback";
   /** The dialog's colors; "auto" follows the visitor's `prefers-color-scheme`. */
   theme: "light" | "dark" | "auto";
+  /**
+   * The owner opted in to conversion events: the widget pushes `clickandcall_*` events to the
+   * page's `window.dataLayer` and to `ClickAndCall("on", …)` listeners. Absent means off.
+   */
+  conversionEvents?: boolean;
   /** Open windows for the next days as ISO instants, so the widget needs no timezone rules. */
   openWindows: Array<{ opens: string; closes: string | null }>;
   /** Whether a call can be placed at all (a destination is configured). */

@@ -42,6 +42,7 @@ function serialize(
     holidays: button.holidays,
     closedBehavior: button.closedBehavior,
     theme: button.theme,
+    conversionEvents: button.conversionEvents,
     openWindows: openWindows(schedule, from, WINDOW_DAYS).map((w) => ({
       opens: w.opens.toISOString(),
       closes: w.closes ? w.closes.toISOString() : null,

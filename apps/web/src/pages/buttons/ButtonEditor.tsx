@@ -5,6 +5,7 @@ import { useSystemInfo } from "../../lib/system";
 import { AppearanceSection } from "./AppearanceSection";
 import { BasicsFields } from "./BasicsFields";
 import { ClosedBehaviorSection } from "./ClosedBehaviorSection";
+import { ConversionSection } from "./ConversionSection";
 import { DestinationFields } from "./DestinationFields";
 import { DraftAlerts } from "./DraftAlerts";
 import type { ButtonView } from "./draft";
@@ -27,6 +28,7 @@ const sections = [
   { id: "holidays", title: "Closed dates" },
   { id: "closed", title: "When closed" },
   { id: "domains", title: "Allowed websites" },
+  { id: "conversion", title: "Conversion tracking" },
   { id: "preview", title: "Preview" },
   { id: "snippet", title: "Install" },
   { id: "routing", title: "Call routing" },
@@ -118,6 +120,12 @@ export function ButtonEditor({ button }: { button: ButtonView }) {
               production={production}
             />
           </EditorSection>
+
+          <ConversionSection
+            value={draft.conversionEvents}
+            onChange={(value) => update("conversionEvents", value)}
+            error={errors.field("conversionEvents")}
+          />
 
           <div className="editor-savebar">
             <Button type="submit" pending={form.pending} pendingLabel="Saving…">

@@ -77,6 +77,8 @@ export type Draft = {
   closedBehavior: ClosedBehavior;
   theme: WidgetTheme;
   allowedDomains: string[];
+  /** Push call and callback events to the page's Google Tag Manager (opt-in). */
+  conversionEvents: boolean;
 };
 
 let nextKey = 1;
@@ -181,6 +183,7 @@ export function newDraft(website?: string): Draft {
     closedBehavior: "callback",
     theme: "light",
     allowedDomains: domainsOfWebsite(website),
+    conversionEvents: false,
   };
 }
 
@@ -204,6 +207,7 @@ export function draftFromView(button: ButtonView): Draft {
     closedBehavior: button.closedBehavior,
     theme: button.theme,
     allowedDomains: [...button.allowedDomains],
+    conversionEvents: button.conversionEvents,
   };
 }
 
@@ -284,6 +288,7 @@ export function toFields(draft: Draft): { fields: ButtonFields; problems: DraftP
       closedBehavior: draft.closedBehavior,
       theme: draft.theme,
       allowedDomains: draft.allowedDomains,
+      conversionEvents: draft.conversionEvents,
     },
     problems,
   };

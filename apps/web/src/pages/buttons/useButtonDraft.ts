@@ -27,6 +27,7 @@ export const buttonFieldNames = [
   "holidays",
   "closedBehavior",
   "allowedDomains",
+  "conversionEvents",
 ] as const;
 
 /** Which server field a draft key is validated under. */

@@ -37,6 +37,7 @@ export const buttonOutput = z.object({
   holidays: z.array(z.string()),
   closedBehavior: z.enum(["hide", "message", "callback"]),
   theme: z.enum(buttonThemes),
+  conversionEvents: z.boolean(),
   allowedDomains: z.array(z.string()),
   createdAt: z.date(),
   updatedAt: z.date(),
