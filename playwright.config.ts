@@ -9,6 +9,9 @@ export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results",
   fullyParallel: true,
+  // Playwright's default is half the cores: one worker here. Each worker has its own server and
+  // database (e2e/fixtures.ts), and the tests mostly wait on pages and timers, so two share 2 cores.
+  workers: 2,
   forbidOnly: Boolean(process.env.CI),
   retries: process.env.CI ? 1 : 0,
   timeout: 60_000,

@@ -11,5 +11,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: "forks",
+    // Vitest's default on a 2-core machine is one worker; the suites mostly wait on servers,
+    // databases and timers, and each has its own database and ports, so two run side by side.
+    maxWorkers: 2,
   },
 });

@@ -79,7 +79,9 @@ describe("calls.start round trips", () => {
 
   async function countedStart() {
     const visitor = h.client({ origin: SHOP, ip: uniqueIp() });
-    const statements = countStatements(h.db);
+    // The email queue's worker polls on its own timer: on a slow machine a poll can fall inside
+    // the call's window, and it is none of the call's round trips.
+    const statements = countStatements(h.db, { except: (text) => /^update "email_queue"/.test(text) });
     const presence = countPresenceReads(h.ports.presence);
     try {
       const call = await visitor.trpc.calls.start.mutate({ button: button.publicId });

@@ -88,6 +88,48 @@ describe("team.presence (who is reachable, pushed)", () => {
     team.drop();
   });
 
+  it("tells the team once when a panel opens and once when it closes", async () => {
+    const owner = await signupVerified(h);
+    const { accountId, id: ownerId } = await memberByEmail(h.db.db, owner.email);
+    const agent = await loginAgent(h, accountId);
+    const agentId = (await memberByEmail(h.db.db, agent.email)).id;
+    await agent.client.trpc.phone.setAvailable.mutate({ available: true });
+    const team = await open(owner.client, "team.presence");
+    await until(() => notices(team).length > 0, "the stream to listen");
+    const agentNotices = (after: number) =>
+      notices(team)
+        .slice(after)
+        .filter((n) => n.type === "member" && n.userId === agentId);
+    // The owner's switch is a marker: notices arrive in order, so one about the agent sent with or
+    // before it has arrived once the marker has.
+    let marks = 0;
+    const marker = async (after: number) => {
+      marks += 1;
+      await owner.client.trpc.phone.setAvailable.mutate({ available: marks % 2 === 1 });
+      await until(
+        () =>
+          notices(team)
+            .slice(after)
+            .some((n) => n.type === "member" && n.userId === ownerId),
+        "the owner's own notice",
+        10_000,
+      );
+    };
+
+    const before = notices(team).length;
+    const panel = await open(agent.client, "phone.events");
+    await noticeOf(team, agentId, true, before);
+    await marker(before);
+    expect(agentNotices(before)).toEqual([{ type: "member", userId: agentId, reachable: true }]);
+
+    const beforeClose = notices(team).length;
+    panel.drop();
+    await noticeOf(team, agentId, false, beforeClose);
+    await marker(beforeClose);
+    expect(agentNotices(beforeClose)).toEqual([{ type: "member", userId: agentId, reachable: false }]);
+    team.drop();
+  });
+
   it("tells the team a removed member is gone, and ends the removed member's own stream", async () => {
     const owner = await signupVerified(h);
     const { accountId } = await memberByEmail(h.db.db, owner.email);

@@ -172,9 +172,9 @@ export interface Presence {
   /**
    * Calls `listener` each time a member's first live stream on this instance opened or their last
    * one closed, once that is recorded where every instance reads it (holdingStreams answers the
-   * new state). Returns what stops it.
+   * new state); `holding` says which. Returns what stops it.
    */
-  watchStreams(listener: (member: Member) => void): () => void;
+  watchStreams(listener: (member: Member, holding: boolean) => void): () => void;
   /**
    * Marks that who is reachable in the account may have changed (a panel opened or closed, a
    * switch flipped), so answers cached before (the widget's "callable now") are not reused.

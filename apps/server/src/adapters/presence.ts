@@ -46,16 +46,16 @@ function heldStreams(changed: (member: Member, holding: boolean) => void) {
 
 /** Who hears of a member's streams changing here (Presence.watchStreams). */
 function streamWatchers() {
-  const listeners = new Set<(member: Member) => void>();
+  const listeners = new Set<(member: Member, holding: boolean) => void>();
   return {
-    add(listener: (member: Member) => void) {
+    add(listener: (member: Member, holding: boolean) => void) {
       listeners.add(listener);
       return () => {
         listeners.delete(listener);
       };
     },
-    tell(member: Member) {
-      for (const listener of listeners) listener(member);
+    tell(member: Member, holding: boolean) {
+      for (const listener of listeners) listener(member, holding);
     },
   };
 }
@@ -101,9 +101,9 @@ export function createMemoryPresence(): Presence {
   const agents = new Map<string, Known>();
   const callables = memoryCallables();
   const watchers = streamWatchers();
-  const streams = heldStreams((member) => {
+  const streams = heldStreams((member, holding) => {
     callables.bump(member.accountId);
-    watchers.tell(member);
+    watchers.tell(member, holding);
   });
   // Agents gone for a while are forgotten (by real time: tests move their clocks freely).
   const forget = setInterval(() => {
@@ -254,7 +254,7 @@ export function createRedisPresence(url: string, log: Logger, keyPrefix = "cac")
         log.warn({ err: error }, "redis unreachable: a live stream kept on this instance only");
       }
       // Recorded (or, in an outage, known here only): what every instance reads now says so.
-      watchers.tell(member);
+      watchers.tell(member, holding);
     })();
   };
   const streams = heldStreams(announce);

@@ -114,9 +114,10 @@ export function registerPhoneEvents(
         .catch((error) => ports.log.warn({ err: error }, "phone panel heartbeats failed"));
     }, OPEN_BEAT_MS);
   };
-  // A member's first panel here opened or their last one closed: their team hears it at once.
-  const unwatch = ports.presence.watchStreams((member) => {
-    void announcePresence(ports, member.accountId, [member.userId]);
+  // A member's last panel here closed: their team hears it at once. An opened panel is announced
+  // once, after its open beat above, so the team hears of it once.
+  const unwatch = ports.presence.watchStreams((member, holding) => {
+    if (!holding) void announcePresence(ports, member.accountId, [member.userId]);
   });
   const heartbeat = setInterval(() => {
     recordHeartbeats(ports, panels.agents()).catch((error) =>
