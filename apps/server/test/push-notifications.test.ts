@@ -125,6 +125,7 @@ describe("encryption and VAPID", () => {
       publicKey: vapid.publicKey,
       coldStartSeconds: PUSH_COLD_START_SECONDS,
     });
+    expect((await client.trpc.system.info.query()).modes.push).toBe("Web Push (VAPID)");
   });
 });
 
@@ -316,6 +317,37 @@ describe("calls", () => {
     }
   });
 
+  it("in order, gives a step that rings only a push-reachable member the cold start, and not one at a panel", async () => {
+    const boss = await owner();
+    const button = await boss.client.trpc.buttons.create.mutate(validButton({ hours: alwaysOpen }));
+    const panel = await readyToAnswer(h.url, boss.client);
+    const away = await loginAgent(h, boss.accountId);
+    await away.client.trpc.phone.setAvailable.mutate({ available: true });
+    const device = await subscribe(away.client);
+    const awayId = (await away.client.trpc.account.me.query())?.user.id ?? "";
+    try {
+      await boss.client.trpc.buttons.setRouting.mutate({
+        id: button.id,
+        who: "chosen",
+        strategy: "in-order",
+        stepSeconds: 15,
+        members: [
+          { userId: boss.userId, ringSeconds: null },
+          { userId: awayId, ringSeconds: null },
+        ],
+      });
+      const started = await visitor().trpc.calls.start.mutate({ button: button.publicId });
+      if (started.transport !== "webrtc") throw new Error("expected a browser call");
+      // 15 s at the owner's panel, then at least the cold start on the agent's phone.
+      expect(started.ringTimeoutSeconds).toBe(15 + PUSH_COLD_START_SECONDS);
+      // The first step rings the owner's panel only: the agent's phone hears of it at its own step.
+      await settle();
+      expect(await push.pushesTo(device.endpoint, 1, 0)).toEqual([]);
+    } finally {
+      panel.drop();
+    }
+  });
+
   it("counts push-reachable members only while a device was active within PUSH_ACTIVE_MS", async () => {
     const { client } = await owner();
     await client.trpc.phone.setAvailable.mutate({ available: true });
@@ -435,6 +467,7 @@ describe("push off (no VAPID keys)", () => {
     );
     expect(refused.data?.httpStatus).toBe(400);
     expect(refused.message).toBe("Push notifications are off on this server.");
+    expect((await client.trpc.system.info.query()).modes.push).toBe("off (no VAPID keys)");
     const test = await expectTrpcError(client.trpc.notifications.sendTest.mutate());
     expect(test.message).toBe("Push notifications are off on this server.");
     // Preferences still work: emails follow them.
