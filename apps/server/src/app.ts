@@ -1,5 +1,7 @@
+import type { Agent } from "node:https";
 import { join } from "node:path";
 import {
+  announceCallEnded,
   CALLABLE_MAX_AGE_SECONDS,
   type Clock,
   defaultLimits,
@@ -28,6 +30,7 @@ import { createPublicConfigCache, type PublicConfigCacheAdapter } from "./adapte
 import { createPostgresConfigStore } from "./adapters/public-config-postgres";
 import { createRedisConfigStore } from "./adapters/public-config-redis";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
+import { pushOff } from "./adapters/push-off";
 import { createEmailQueue, createQueuedMailer } from "./adapters/queued-mailer";
 import { createMemorySlots, createRedisSlots } from "./adapters/stream-slots";
 import { createTurnstileCaptcha } from "./adapters/turnstile-captcha";
@@ -39,6 +42,7 @@ import { type Drain, registerDrain } from "./drain";
 import { registerHealth } from "./health";
 import { startCallSweeper } from "./jobs/call-sweeper";
 import { startCallbackEmails } from "./jobs/callback-emails";
+import { startDailySummaries } from "./jobs/daily-summary";
 import { createEmailWorker, type EmailWorker } from "./jobs/email-worker";
 import { runEvery } from "./jobs/every";
 import { startRetentionJobs } from "./jobs/runner";
@@ -91,6 +95,8 @@ export type BuildOptions = {
    * tests of a stopped worker), in which case `emailWorker.drain()` delivers by hand.
    */
   emailWorker?: boolean;
+  /** The HTTPS agent push requests go through (tests: one that trusts a local push service). */
+  pushAgent?: Agent;
 };
 
 export type BuiltApp = {
@@ -183,8 +189,15 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     voice: config.twilio
       ? (await import("./adapters/twilio-voice")).createTwilioVoice(config.twilio)
       : { mode: "webrtc" },
+    push: config.push
+      ? (await import("./adapters/web-push")).createWebPush(
+          config.push,
+          options.pushAgent ? { agent: options.pushAgent } : {},
+        )
+      : pushOff,
     // Runs after the call's end is stored, by then `ports` and `settings` are both set.
     onCallEnded: async (call) => {
+      announceCallEnded(ports, call);
       await notifyMissedCall(ports, settings, call);
     },
   };
@@ -205,6 +218,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       billing: ports.billing.mode === "stripe" ? "Stripe" : "off (every account has the Free plan's limits)",
       analytics: config.posthog ? "PostHog (anonymized: no IPs, emails or names)" : "off",
       turn: relayMode(config.calls),
+      push: ports.push.mode === "web-push" ? "Web Push (VAPID)" : "off (no VAPID keys)",
     },
     calls: config.calls,
     abuse: abuseThresholdsWith(options.abuseThresholds),
@@ -223,6 +237,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   let sweeper: ReturnType<typeof startCallSweeper> | null = null;
   let retention: ReturnType<typeof startRetentionJobs> | null = null;
   let callbackEmails: ReturnType<typeof startCallbackEmails> | null = null;
+  let dailySummaries: ReturnType<typeof startDailySummaries> | null = null;
   let usageReconcile: ReturnType<typeof startUsageReconcile> | null = null;
   let configSweep: ReturnType<typeof runEvery> | null = null;
   const originLog = createOriginLog(ports);
@@ -232,6 +247,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       sweeper = startCallSweeper(ports, config.calls.ringTimeoutSeconds);
       retention = startRetentionJobs(ports, config.jobs.intervalSeconds);
       callbackEmails = startCallbackEmails(ports, settings);
+      dailySummaries = startDailySummaries(ports, settings);
       usageReconcile = startUsageReconcile(ports);
       const sweepConfigs = publicConfigSweeper(ports);
       configSweep = runEvery(PUBLIC_CONFIG_SWEEP_MS, sweepConfigs, app.log, "public config sweep");
@@ -253,6 +269,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   app.addHook("onClose", async () => {
     await sweeper?.stop();
     await callbackEmails?.stop();
+    await dailySummaries?.stop();
     await retention?.stop();
     await usageReconcile?.stop();
     // Before the database closes: a delivery in flight finishes, or goes back to the queue.
