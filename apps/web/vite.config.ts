@@ -1,5 +1,6 @@
 import react from "@vitejs/plugin-react";
-import { defineConfig, type ProxyOptions } from "vite";
+import { defineConfig, type Plugin, type ProxyOptions } from "vite";
+import { shellFiles } from "./src/sw/policy";
 
 /** The API server `npm run dev -w @cac/server` listens on. */
 const apiTarget = "http://localhost:3000";
@@ -19,11 +20,36 @@ const toApi: ProxyOptions = {
   },
 };
 
+/**
+ * The service worker is built as /sw.js (its scope is the folder it is served from, so it must be
+ * at the root, under a fixed name), and is told this build's shell files once they are known.
+ */
+function serviceWorker(): Plugin {
+  return {
+    name: "cac-service-worker",
+    apply: "build",
+    generateBundle(_options, bundle) {
+      const worker = bundle["sw.js"];
+      if (worker?.type !== "chunk") throw new Error("the service worker was not built as sw.js");
+      const files = shellFiles(Object.keys(bundle).filter((file) => file !== "sw.js"));
+      const placeholder = /(["'`])__CAC_SHELL_FILES__\1/;
+      if (!placeholder.test(worker.code)) throw new Error("sw.js has no shell placeholder to fill");
+      worker.code = worker.code.replace(placeholder, JSON.stringify(JSON.stringify(files)));
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), serviceWorker()],
   build: {
     outDir: "dist",
     emptyOutDir: true,
+    rollupOptions: {
+      input: { main: "index.html", sw: "src/sw/sw.ts" },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === "sw" ? "sw.js" : "assets/[name]-[hash].js"),
+      },
+    },
   },
   server: {
     port: 5173,
