@@ -1,5 +1,7 @@
+import type { Agent } from "node:https";
 import { join } from "node:path";
 import {
+  announceCallEnded,
   CALLABLE_MAX_AGE_SECONDS,
   type Clock,
   defaultLimits,
@@ -28,6 +30,7 @@ import { createPublicConfigCache, type PublicConfigCacheAdapter } from "./adapte
 import { createPostgresConfigStore } from "./adapters/public-config-postgres";
 import { createRedisConfigStore } from "./adapters/public-config-redis";
 import { createMemoryPubSub, createRedisPubSub } from "./adapters/pubsub";
+import { pushOff } from "./adapters/push-off";
 import { createEmailQueue, createQueuedMailer } from "./adapters/queued-mailer";
 import { createMemorySlots, createRedisSlots } from "./adapters/stream-slots";
 import { createTurnstileCaptcha } from "./adapters/turnstile-captcha";
@@ -91,6 +94,8 @@ export type BuildOptions = {
    * tests of a stopped worker), in which case `emailWorker.drain()` delivers by hand.
    */
   emailWorker?: boolean;
+  /** The HTTPS agent push requests go through (tests: one that trusts a local push service). */
+  pushAgent?: Agent;
 };
 
 export type BuiltApp = {
@@ -183,8 +188,15 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     voice: config.twilio
       ? (await import("./adapters/twilio-voice")).createTwilioVoice(config.twilio)
       : { mode: "webrtc" },
+    push: config.push
+      ? (await import("./adapters/web-push")).createWebPush(
+          config.push,
+          options.pushAgent ? { agent: options.pushAgent } : {},
+        )
+      : pushOff,
     // Runs after the call's end is stored, by then `ports` and `settings` are both set.
     onCallEnded: async (call) => {
+      announceCallEnded(ports, call);
       await notifyMissedCall(ports, settings, call);
     },
   };
@@ -205,6 +217,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       billing: ports.billing.mode === "stripe" ? "Stripe" : "off (every account has the Free plan's limits)",
       analytics: config.posthog ? "PostHog (anonymized: no IPs, emails or names)" : "off",
       turn: relayMode(config.calls),
+      push: ports.push.mode === "web-push" ? "Web Push (VAPID)" : "off (no VAPID keys)",
     },
     calls: config.calls,
     abuse: abuseThresholdsWith(options.abuseThresholds),

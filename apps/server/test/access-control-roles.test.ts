@@ -187,6 +187,27 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
   "team.acceptWithPassword": { notByRole: "public: the emailed link and the login's password" },
   "team.acceptInvitation": { roles: anyMember, input: () => ({ token: "not-a-token-of-anyone-at-all" }) },
   // Last: the admin and the agent really leave (the owner, the only one, may not).
+  "notifications.config": { roles: anyMember },
+  "notifications.devices": { roles: anyMember },
+  "notifications.subscribe": {
+    roles: anyMember,
+    input: () => ({
+      endpoint: `https://push.example.test/send/${randomUUID()}`,
+      keys: {
+        p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u",
+        auth: "tBHItJI5svbpez7KI4CCXg",
+      },
+      label: "Chrome on Linux",
+    }),
+  },
+  "notifications.touch": {
+    roles: anyMember,
+    input: () => ({ endpoint: "https://push.example.test/send/none" }),
+  },
+  "notifications.unsubscribe": { roles: anyMember, input: () => ({ id: nobody() }) },
+  "notifications.preferences": { roles: anyMember },
+  "notifications.updatePreferences": { roles: anyMember, input: () => ({ pushCallback: true }) },
+  "notifications.sendTest": { roles: anyMember },
   "team.leave": { roles: anyMember },
 };
 

@@ -29,6 +29,7 @@ import {
   emailQueue,
   memberships,
   outboxMessages,
+  pushSubscriptions,
   securityEvents,
 } from "@cac/db";
 import { memberByEmail } from "@cac/db/testing";
@@ -74,6 +75,9 @@ type Party = {
   /** The text of the party's notes on its callback request and its call, and the call's tag. */
   noteBody: string;
   callTag: string;
+  /** A browser the party's user subscribed to push (stored as is: push is off in this suite). */
+  pushDeviceId: string;
+  pushEndpoint: string;
 };
 
 type World = { h: Harness; a: Party; b: Party };
@@ -429,6 +433,41 @@ const cases: Record<ProcedurePath, Case> = {
     },
   },
 
+  "notifications.config": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "notifications.devices": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "notifications.subscribe": {
+    tier: "authed",
+    crossAccount: {
+      kind: "own-scope",
+      input: () => ({
+        endpoint: `https://push.example.test/send/${unique()}`,
+        keys: {
+          p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u",
+          auth: "tBHItJI5svbpez7KI4CCXg",
+        },
+        label: "Chrome on Linux",
+      }),
+      mayFail: "push is off in this suite (no VAPID keys): subscribing is refused",
+    },
+  },
+  "notifications.touch": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ endpoint: b.pushEndpoint }) },
+  },
+  "notifications.unsubscribe": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.pushDeviceId }) },
+  },
+  "notifications.preferences": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "notifications.updatePreferences": {
+    tier: "authed",
+    crossAccount: { kind: "own-scope", input: () => ({ emailDailySummary: true }) },
+  },
+  "notifications.sendTest": {
+    tier: "authed",
+    crossAccount: { kind: "own-scope", mayFail: "push is off in this suite (no VAPID keys)" },
+  },
+
   "team.members": { tier: "authed", crossAccount: { kind: "own-scope" } },
   "team.presence": { tier: "authed", crossAccount: { kind: "own-scope" } },
   "team.seats": { tier: "authed", crossAccount: { kind: "own-scope" } },
@@ -722,6 +761,18 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
   await client.trpc.callbacks.addNote.mutate({ id: callback!.id, body: noteBody });
   await client.trpc.callLog.addNote.mutate({ id: call!.id, body: noteBody });
   await client.trpc.callLog.setTags.mutate({ id: call!.id, tags: [callTag] });
+  // A device the party's user subscribed to push notifications.
+  const pushEndpoint = `https://push.example.test/send/${tag}-${unique()}`;
+  const [pushDevice] = await h.db.db
+    .insert(pushSubscriptions)
+    .values({
+      userId: user!.id,
+      endpoint: pushEndpoint,
+      p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u",
+      auth: "tBHItJI5svbpez7KI4CCXg",
+      label: `${tag}'s phone`,
+    })
+    .returning();
   // The party blocks its caller's IP from its own buttons.
   await h.db.db.insert(abuseFlags).values({
     ip: PARTY_BLOCKED_IP,
@@ -750,6 +801,8 @@ async function createParty(h: Harness, tag: string): Promise<Party> {
     ).id,
     noteBody,
     callTag,
+    pushDeviceId: pushDevice!.id,
+    pushEndpoint,
   };
 }
 

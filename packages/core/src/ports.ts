@@ -311,6 +311,32 @@ export interface PublicConfigCache {
   expire(changes: Array<{ publicId: string; version: number }>): Promise<void>;
 }
 
+/** One browser's Web Push subscription, as its PushManager gave it (keys base64url). */
+export type PushTarget = { endpoint: string; keys: { p256dh: string; auth: string } };
+
+export type PushOptions = {
+  /** How long the push service keeps the message for a device that is offline. */
+  ttlSeconds: number;
+  urgency: "very-low" | "low" | "normal" | "high";
+};
+
+/**
+ * What the push service answered. `gone`: the subscription no longer exists (404 or 410), so it is
+ * deleted; any other failure leaves it (a push service's outage is not the device's).
+ */
+export type PushOutcome = { ok: true } | { ok: false; gone: boolean; status: number | null; reason: string };
+
+/**
+ * Web Push (RFC 8030, payloads encrypted per RFC 8291, VAPID per RFC 8292) when VAPID keys are
+ * configured; "off" otherwise, which sends nothing and says so. `send` never rejects.
+ */
+export interface PushSender {
+  readonly mode: "off" | "web-push";
+  /** The VAPID public key the browser subscribes with (base64url); null when off. */
+  readonly publicKey: string | null;
+  send(target: PushTarget, payload: string, options: PushOptions): Promise<PushOutcome>;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -336,4 +362,5 @@ export type Ports = {
   log: Logger;
   publicConfig: PublicConfigCache;
   onCallEnded: CallEndedHook;
+  push: PushSender;
 };

@@ -80,6 +80,10 @@ export function appConfigFrom(c: ParsedEnv): AppConfig {
         : undefined,
       maxAttempts: c.EMAIL_MAX_ATTEMPTS,
     },
+    push:
+      c.VAPID_PUBLIC_KEY && c.VAPID_PRIVATE_KEY && c.VAPID_SUBJECT
+        ? { publicKey: c.VAPID_PUBLIC_KEY, privateKey: c.VAPID_PRIVATE_KEY, subject: c.VAPID_SUBJECT }
+        : undefined,
     posthog: c.POSTHOG_KEY ? { key: c.POSTHOG_KEY, host: new URL(c.POSTHOG_HOST) } : undefined,
     privacyPolicyFile: c.PRIVACY_POLICY_FILE,
     jobs: { intervalSeconds: c.JOBS_INTERVAL_SECONDS },

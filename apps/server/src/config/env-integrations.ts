@@ -71,6 +71,35 @@ export const integrationsEnv = {
     .min(1, "must be a whole number of attempts from 1 to 50")
     .max(50, "must be a whole number of attempts from 1 to 50")
     .default(12),
+  // Web Push: the VAPID key pair (base64url, as `npx web-push generate-vapid-keys` prints it) and
+  // a contact for the push services; all three or none. Push is off without them.
+  VAPID_PUBLIC_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(
+        /^B[A-Za-z0-9_-]{86}$/,
+        "must be a VAPID public key: 87 base64url characters starting with B (an uncompressed P-256 point)",
+      )
+      .optional(),
+  ),
+  VAPID_PRIVATE_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, "must be a VAPID private key: 43 base64url characters (32 bytes)")
+      .optional(),
+  ),
+  VAPID_SUBJECT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(
+        /^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/,
+        "must be a mailto: address or an https:// URL where push services can reach you",
+      )
+      .optional(),
+  ),
   POSTHOG_KEY: optionalString,
   POSTHOG_HOST: z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://us.i.posthog.com" })

@@ -92,6 +92,13 @@ export function settingProblems(c: ParsedEnv): string[] {
       "RESEND_API_KEY: is required when RESEND_BASE_URL is set (email stays in the dev outbox without it)",
     );
   }
+  const vapidKeys = ["VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"] as const;
+  const vapidMissing = vapidKeys.filter((key) => c[key] === undefined);
+  if (vapidMissing.length > 0 && vapidMissing.length < vapidKeys.length) {
+    problems.push(
+      `${vapidMissing.join(", ")}: ${vapidMissing.length === 1 ? "is" : "are"} required when any VAPID_* setting is set (Web Push needs all three: ${vapidKeys.join(", ")}; unset them all to turn push off)`,
+    );
+  }
   if (c.PRIVACY_POLICY_FILE && !existsSync(c.PRIVACY_POLICY_FILE)) {
     problems.push(
       `PRIVACY_POLICY_FILE: there is no file at ${c.PRIVACY_POLICY_FILE} (unset it to serve the shipped policy)`,

@@ -54,6 +54,8 @@ export type AppConfig = {
     /** Delivery attempts of a queued message before it is given up on. */
     maxAttempts: number;
   };
+  /** Web Push with these VAPID keys; push notifications are off when unset. */
+  push: VapidConfig | undefined;
   /** PostHog product analytics in the portal; off when unset. */
   posthog: { key: string; host: URL } | undefined;
   /** The markdown file /privacy renders; the shipped policy when unset. */
@@ -78,3 +80,6 @@ export type StripeConfig = {
   /** A stand-in for api.stripe.com (stripe-mock, tests); the real API when unset. */
   apiUrl: URL | undefined;
 };
+
+/** The server's VAPID identity (RFC 8292). The private key is never logged. */
+export type VapidConfig = { publicKey: string; privateKey: string; subject: string };

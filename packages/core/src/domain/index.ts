@@ -34,6 +34,16 @@ export { ipKey, ipSchema, isIPv4, isIPv6, isLoopbackIp, logIp, normalizeIp } fro
 export { type Plan, type PlanId, planFor, plans } from "./plans";
 export type { PublicButtonConfig } from "./public-config";
 export {
+  callTag,
+  PUSH_ACTIVE_MS,
+  PUSH_CALL_TTL_SECONDS,
+  PUSH_COLD_START_SECONDS,
+  PUSH_NOTICE_TTL_SECONDS,
+  type PushEventType,
+  type PushPayload,
+  pageLabel,
+} from "./push";
+export {
   closedCallMessage,
   findHoursProblems,
   type Interval,

@@ -3,6 +3,7 @@ import { and, asc, eq, isNotNull, isNull, lte, or } from "drizzle-orm";
 import type { Settings } from "../context";
 import { emails } from "../email/templates";
 import type { Ports } from "../ports";
+import { preferenceOn } from "./notifications/preferences";
 import { confirmedOwners } from "./owners";
 
 /**
@@ -14,14 +15,16 @@ export const CALLBACK_EMAIL_WINDOW_MS = 10 * 60_000;
 /** Requests written out in a digest; the rest are counted ("and 12 more in the portal"). */
 const LISTED_IN_DIGEST = 20;
 
-export type CallbackEmailDeps = Pick<Ports, "db" | "mailer" | "clock" | "log"> & {
-  settings: Pick<Settings, "publicUrl">;
-};
+export type CallbackEmailDeps = Pick<Ports, "db" | "mailer" | "clock" | "log"> &
+  // Push comes with the server's ports (a new request is pushed at once, apart from the emails).
+  Partial<Pick<Ports, "push">> & {
+    settings: Pick<Settings, "publicUrl">;
+  };
 
 class NothingToSend extends Error {}
 
 /**
- * Emails the owners about the button's requests that no email listed yet, unless the button was
+ * Emails the owners (those with callback emails on) about the button's requests that no email listed yet, unless the button was
  * emailed within the window. Safe from any number of instances at once: the window moves by one
  * compare-and-set, and in the same transaction the requests are marked as emailed, so each one is
  * counted in exactly one email. Returns how many requests the email listed (0: none sent).
@@ -66,7 +69,7 @@ export async function emailPendingCallbacks(deps: CallbackEmailDeps, buttonId: s
   const [button] = await deps.db.select({ name: buttons.name }).from(buttons).where(eq(buttons.id, buttonId));
   const buttonName = button?.name ?? "Deleted button";
   const portalUrl = new URL("/callbacks", deps.settings.publicUrl).toString();
-  for (const owner of await confirmedOwners(deps, first.accountId)) {
+  for (const owner of await confirmedOwners(deps, first.accountId, preferenceOn("emailCallback"))) {
     await deps.mailer.send(
       claimed.length === 1
         ? emails.callbackRequest(owner.email, { buttonName, ...first }, portalUrl)

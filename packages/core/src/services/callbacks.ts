@@ -5,11 +5,14 @@ import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { decodeCursor, keysetPage, microsToTimestamp } from "./call-log/keyset";
 import { type CallbackEmailDeps, emailPendingCallbacks } from "./callback-emails";
+import { inBackground } from "./notifications/dispatch";
+import { pushCallbackRequest } from "./notifications/events";
 
 export type CallbackInput = { name: string; phone: string; message?: string | undefined };
 
 /**
- * Stores a visitor's callback request (every one is kept), then emails the account's owners
+ * Stores a visitor's callback request (every one is kept), pushes it to the members' devices
+ * (those with callback pushes on), then emails the account's owners
  * unless this button emailed them within the window: those requests go out together in the next
  * email, which says how many came in (services/callback-emails.ts).
  */
@@ -27,6 +30,13 @@ export async function requestCallback(
     message: input.message || null,
     ip: visitorIp,
   });
+  const { push } = deps;
+  if (push && push.mode !== "off") {
+    const request = { accountId: button.accountId, buttonId: button.id, name: input.name };
+    inBackground(deps.log, "callback push", () =>
+      pushCallbackRequest({ ...deps, push }, request, button.name),
+    );
+  }
   try {
     await emailPendingCallbacks(deps, button.id);
   } catch (error) {

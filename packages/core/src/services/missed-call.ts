@@ -3,6 +3,9 @@ import { eq } from "drizzle-orm";
 import type { Settings } from "../context";
 import { emails } from "../email/templates";
 import type { Ports } from "../ports";
+import { inBackground } from "./notifications/dispatch";
+import { pushMissedCall } from "./notifications/events";
+import { preferenceOn } from "./notifications/preferences";
 import { confirmedOwners } from "./owners";
 
 /**
@@ -19,12 +22,14 @@ export function isMissedCall(call: Pick<CallSession, "status" | "transport">): b
 }
 
 /**
- * Emails the account's owners (those with a confirmed email) about a missed call. Called once per
- * call, when it ends (see `endCall`). Never rejects: a failure is logged and the call's end stands.
- * The email names the button and the time only; the visitor's IP and page stay out of it.
+ * Emails the account's owners (those with a confirmed email) about a missed call, unless they
+ * turned that email off, and pushes it to the devices of the owners and of the members it rang who
+ * have missed-call pushes on. Called once per call, when it ends (see `endCall`). Never rejects: a
+ * failure is logged and the call's end stands. The email names the button and the time only; the
+ * visitor's IP and page stay out of it. Returns how many emails were sent.
  */
 export async function notifyMissedCall(
-  deps: Pick<Ports, "db" | "mailer" | "log">,
+  deps: Pick<Ports, "db" | "mailer" | "log"> & Partial<Pick<Ports, "push">>,
   settings: Pick<Settings, "publicUrl">,
   call: CallSession,
 ): Promise<number> {
@@ -38,9 +43,14 @@ export async function notifyMissedCall(
     const [button] = call.buttonId
       ? await deps.db.select({ name: buttons.name }).from(buttons).where(eq(buttons.id, call.buttonId))
       : [];
-    const owners = await confirmedOwners(deps, call.accountId);
+    const buttonLabel = button?.name ?? "(deleted button)";
+    const { push } = deps;
+    // The push goes out beside the email, without holding up the end of the call.
+    if (push)
+      inBackground(deps.log, "missed-call push", () => pushMissedCall({ ...deps, push }, call, buttonLabel));
+    const owners = await confirmedOwners(deps, call.accountId, preferenceOn("emailMissedCall"));
     const details = {
-      buttonLabel: button?.name ?? "(deleted button)",
+      buttonLabel,
       at: call.startedAt,
       timezone: account.timezone,
       callsUrl: new URL("/calls", settings.publicUrl).toString(),

@@ -18,9 +18,9 @@ export async function isAccountVerified(deps: Pick<Ports, "db">, accountId: stri
 /**
  * The account's owners whose email address is confirmed: who gets notifications carrying
  * visitors' details (callback requests, missed calls). An address nobody confirmed may be a typo
- * for someone else's inbox.
+ * for someone else's inbox. `only`: a further condition on the membership (a preference).
  */
-export function confirmedOwners(deps: Pick<Ports, "db">, accountId: string) {
+export function confirmedOwners(deps: Pick<Ports, "db">, accountId: string, only?: SQL) {
   return deps.db
     .select({ email: users.email, name: users.name })
     .from(memberships)
@@ -30,6 +30,7 @@ export function confirmedOwners(deps: Pick<Ports, "db">, accountId: string) {
         eq(memberships.accountId, accountId),
         eq(memberships.role, "owner"),
         isNotNull(users.emailVerifiedAt),
+        only,
       ),
     );
 }

@@ -9,6 +9,7 @@ import { callLogRouter } from "./call-log/router";
 import { callbacksRouter } from "./callbacks/router";
 import { contactRouter } from "./contact/router";
 import { dashboardRouter } from "./dashboard/router";
+import { notificationsRouter } from "./notifications/router";
 import { phoneRouter } from "./phone/router";
 import { policyRouter } from "./policy/router";
 import { systemRouter } from "./system/router";
@@ -32,6 +33,7 @@ export const appRouter = router({
   contact: contactRouter,
   policy: policyRouter,
   team: teamRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

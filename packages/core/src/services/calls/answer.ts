@@ -2,6 +2,7 @@ import { type CallSession, callSessions, users } from "@cac/db";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
+import { announceTaken } from "../notifications/events";
 import { allowedCallSeconds, getUsage } from "../usage";
 import { type AgentEvent, channels, type VisitorEvent } from "./channels";
 import { armDeadline } from "./deadline-timers";
@@ -9,7 +10,8 @@ import { ringingInTime } from "./deadlines";
 import { closeRingSteps } from "./ring-step-rows";
 import { reachRingDeadline, rungNow } from "./ring-steps";
 
-type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence">;
+type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence"> &
+  Partial<Pick<Ports, "push">>;
 
 /**
  * An agent takes a ringing browser call, on whichever instance: one conditional update from
@@ -53,6 +55,8 @@ export async function answerCall(deps: Deps, accountId: string, userId: string, 
     deps.pubsub.publish(channels.accountPhone(accountId), taken),
   ]);
   armDeadline(deps, sessionId, "limit", limitEndsAt);
+  // The ring's notification on the other members' devices says who took it (after this response).
+  announceTaken(deps, call, answerer?.name ? `Taken by ${answerer.name}` : "Someone else took this call.");
   return { call, maxCallSeconds };
 }
 

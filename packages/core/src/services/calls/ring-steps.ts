@@ -1,13 +1,16 @@
 import { buttons, callSessions, type RingPlan } from "@cac/db";
 import { and, eq, lte, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
+import { announceRing, announceTaken } from "../notifications/events";
 import { type AgentCall, type AgentEvent, type CallEnd, channels } from "./channels";
 import { endAtDeadline, onLastRingStep } from "./deadlines";
 import { endCall } from "./lifecycle";
 import { reachableMembers } from "./presence";
 import { closeRingSteps, recordRingStep } from "./ring-step-rows";
 
-type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence">;
+// `push` comes with the server's ports; deps put together by hand may go without it (no push then).
+type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence"> &
+  Partial<Pick<Ports, "push">>;
 
 /** Why a routed call ends when the members left in its order cannot be reached. */
 const NOBODY_LEFT = "No one was available to answer.";
@@ -128,7 +131,12 @@ export async function reachRingDeadline(deps: Deps, sessionId: string): Promise<
   const previous = plan[current]?.userIds ?? [];
   try {
     await Promise.all(previous.map((id) => deps.pubsub.publish(channels.userPhone(id), rangOut)));
-    await publishRing(deps, rung, await ringEventOf(deps, call));
+    const ring = await ringEventOf(deps, call);
+    await publishRing(deps, rung, ring);
+    if (ring.type === "ring") {
+      announceTaken(deps, call, "This call is ringing another member now.", previous);
+      announceRing(deps, call, ring.call.buttonName, rung);
+    }
   } catch (error) {
     // The step is stored: a panel that missed the ring sees the call when its feed reconnects.
     deps.log.warn({ err: error, sessionId }, "the next ring step could not be published");

@@ -4,6 +4,7 @@ import { closedCallMessage, isOpenAt } from "../../domain/schedule";
 import { AppError } from "../../errors";
 import { recordRefusal } from "../abuse";
 import { detectAbuseAtCallStart } from "../abuse-detection";
+import { announceRing } from "../notifications/events";
 import { planRing } from "../routing";
 import { newOpaqueToken } from "../sessions";
 import { reservableMinutes } from "../usage";
@@ -165,6 +166,13 @@ export async function startCall(
   }
   // Any instance ends the call at its ring deadline; this one's timer is usually first.
   if (ringDeadlineAt) armDeadline(ctx, sessionId, "ring", ringDeadlineAt);
+  // Devices of the rung members who asked for it, after this response (never awaited here).
+  announceRing(
+    ctx,
+    { id: sessionId, accountId: button.accountId, pageUrl: session.pageUrl },
+    button.name,
+    rung,
+  );
   return {
     transport: "webrtc",
     sessionId,
