@@ -83,7 +83,7 @@ describe("security headers in development", () => {
     expect(manifest.status).toBe(200);
     expect(manifest.headers.get("content-type")).toMatch(/^application\/manifest\+json/);
     expect(manifest.headers.get("cache-control")).toBe("no-cache");
-    expect((await manifest.json()).name).toBe("Click & Call");
+    expect(((await manifest.json()) as { name: string }).name).toBe("Click & Call");
     // Hashed assets stay immutable; only the fixed names are revalidated.
     const asset = all.find((r) => r.label === "portal asset")!.res;
     expect(asset.headers.get("cache-control")).toContain("immutable");
