@@ -1,3 +1,7 @@
+// biome-ignore lint/style/noRestrictedImports: the build's config runs in Node, not in the browser.
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+// biome-ignore lint/style/noRestrictedImports: the build's config runs in Node, not in the browser.
+import { join, relative, sep } from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig, type Plugin, type ProxyOptions } from "vite";
 import { shellFiles } from "./src/sw/policy";
@@ -28,13 +32,17 @@ function serviceWorker(): Plugin {
   return {
     name: "cac-service-worker",
     apply: "build",
-    generateBundle(_options, bundle) {
-      const worker = bundle["sw.js"];
-      if (worker?.type !== "chunk") throw new Error("the service worker was not built as sw.js");
-      const files = shellFiles(Object.keys(bundle).filter((file) => file !== "sw.js"));
+    // Once the files are on disk: chunks Vite drops late (CSS-only ones) are not in the shell.
+    writeBundle(options) {
+      const outDir = options.dir ?? "dist";
+      const worker = join(outDir, "sw.js");
+      const files = readdirSync(outDir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => relative(outDir, join(entry.parentPath, entry.name)).split(sep).join("/"));
+      const code = readFileSync(worker, "utf8");
       const placeholder = /(["'`])__CAC_SHELL_FILES__\1/;
-      if (!placeholder.test(worker.code)) throw new Error("sw.js has no shell placeholder to fill");
-      worker.code = worker.code.replace(placeholder, JSON.stringify(JSON.stringify(files)));
+      if (!placeholder.test(code)) throw new Error("sw.js has no shell placeholder to fill");
+      writeFileSync(worker, code.replace(placeholder, JSON.stringify(JSON.stringify(shellFiles(files)))));
     },
   };
 }
