@@ -50,6 +50,7 @@ const standalone: Record<string, string> = {
   "cpu-profile": "./cpu-profile.ts",
   "idle-streams": "./idle-streams.ts",
   "presence-latency": "./presence-latency.ts",
+  "push-latency": "./push-latency.ts",
   profile: "./profile.ts",
 };
 

@@ -11,7 +11,7 @@ export const PORTAL_ORIGIN = "http://localhost:3000";
 
 export type RealApp = BuiltApp & { url: string; db: TestDbHandle; close(): Promise<void> };
 
-export type RealAppOptions = Pick<BuildOptions, "limits" | "limiter" | "limiterKeyPrefix"> & {
+export type RealAppOptions = Pick<BuildOptions, "limits" | "limiter" | "limiterKeyPrefix" | "pushAgent"> & {
   /** Redis for the limiter and pubsub (as REDIS_URL would configure them); in-process without. */
   redisUrl?: string;
   /** Behind one trusted proxy (TRUST_PROXY=1): the visitor's address is X-Forwarded-For's. */
@@ -43,8 +43,14 @@ export async function startRealApp(options: RealAppOptions = {}): Promise<RealAp
     ...(options.ringTimeoutSeconds ? { RING_TIMEOUT_SECONDS: String(options.ringTimeoutSeconds) } : {}),
     ...options.env,
   });
-  const { limits, limiter, limiterKeyPrefix } = options;
-  const built = await buildApp(config, { db, limits, limiter, limiterKeyPrefix });
+  const { limits, limiter, limiterKeyPrefix, pushAgent } = options;
+  const built = await buildApp(config, {
+    db,
+    limits,
+    limiter,
+    limiterKeyPrefix,
+    ...(pushAgent ? { pushAgent } : {}),
+  });
   await built.app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
   const address = built.app.server.address();
   if (!address || typeof address === "string") throw new Error("the app is not listening on a TCP port");

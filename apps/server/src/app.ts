@@ -42,6 +42,7 @@ import { type Drain, registerDrain } from "./drain";
 import { registerHealth } from "./health";
 import { startCallSweeper } from "./jobs/call-sweeper";
 import { startCallbackEmails } from "./jobs/callback-emails";
+import { startDailySummaries } from "./jobs/daily-summary";
 import { createEmailWorker, type EmailWorker } from "./jobs/email-worker";
 import { runEvery } from "./jobs/every";
 import { startRetentionJobs } from "./jobs/runner";
@@ -236,6 +237,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   let sweeper: ReturnType<typeof startCallSweeper> | null = null;
   let retention: ReturnType<typeof startRetentionJobs> | null = null;
   let callbackEmails: ReturnType<typeof startCallbackEmails> | null = null;
+  let dailySummaries: ReturnType<typeof startDailySummaries> | null = null;
   let usageReconcile: ReturnType<typeof startUsageReconcile> | null = null;
   let configSweep: ReturnType<typeof runEvery> | null = null;
   const originLog = createOriginLog(ports);
@@ -245,6 +247,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       sweeper = startCallSweeper(ports, config.calls.ringTimeoutSeconds);
       retention = startRetentionJobs(ports, config.jobs.intervalSeconds);
       callbackEmails = startCallbackEmails(ports, settings);
+      dailySummaries = startDailySummaries(ports, settings);
       usageReconcile = startUsageReconcile(ports);
       const sweepConfigs = publicConfigSweeper(ports);
       configSweep = runEvery(PUBLIC_CONFIG_SWEEP_MS, sweepConfigs, app.log, "public config sweep");
@@ -266,6 +269,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   app.addHook("onClose", async () => {
     await sweeper?.stop();
     await callbackEmails?.stop();
+    await dailySummaries?.stop();
     await retention?.stop();
     await usageReconcile?.stop();
     // Before the database closes: a delivery in flight finishes, or goes back to the queue.

@@ -75,6 +75,7 @@ export * from "./services/notifications/dispatch";
 export * from "./services/notifications/events";
 export * from "./services/notifications/preferences";
 export * from "./services/notifications/subscriptions";
+export * from "./services/notifications/summary";
 export * from "./services/owners";
 export * from "./services/plan-limits";
 export * from "./services/policy";

@@ -221,4 +221,32 @@ export const emails = {
       ],
       { label: "See calls", url: details.callsUrl },
     ),
+  dailySummary: (
+    to: string,
+    details: {
+      companyName: string;
+      day: Date;
+      timezone: string;
+      calls: number;
+      answered: number;
+      missed: number;
+      callbacks: number;
+      callsUrl: string;
+    },
+  ) =>
+    render(
+      to,
+      `${details.companyName}: ${details.calls} ${details.calls === 1 ? "call" : "calls"}, ${details.missed} missed (${formatDay(details.day, details.timezone)})`,
+      [
+        `Yesterday, ${formatDay(details.day, details.timezone)}, at ${details.companyName}:`,
+        [
+          `Calls: ${details.calls}`,
+          `Answered: ${details.answered}`,
+          `Missed: ${details.missed}`,
+          `Callback requests: ${details.callbacks}`,
+        ].join("\n"),
+        "You receive this summary every morning because you turned it on in the portal's notification settings; turn it off there.",
+      ],
+      { label: "See calls", url: details.callsUrl },
+    ),
 };

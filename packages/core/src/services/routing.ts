@@ -10,6 +10,7 @@ import {
   users,
 } from "@cac/db";
 import { and, asc, eq, inArray, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { PUSH_COLD_START_SECONDS } from "../domain/push";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { getButton } from "./buttons";
@@ -194,7 +195,7 @@ export function toRingFacts(row: { routing: unknown; timezone: string; candidate
  * callback form). "All members" ring oldest member first (the order the candidates come in).
  */
 export async function planRing(
-  deps: Pick<Ports, "presence">,
+  deps: Pick<Ports, "presence"> & Partial<Pick<Ports, "push">>,
   accountId: string,
   facts: RingFacts,
   ringTimeoutSeconds: number,
@@ -203,24 +204,28 @@ export async function planRing(
   const { routing } = facts;
   const reachable = await reachableAmong(deps, accountId, facts.candidates, at);
   if (reachable.length === 0) return [];
-  const here = new Set(reachable.map((agent) => agent.id));
+  const here = new Map(reachable.map((agent) => [agent.id, agent.byPush]));
   const routed =
     routing.who === "chosen"
       ? routing.members.filter((member) => here.has(member.userId))
       : reachable.map((agent) => ({ userId: agent.id, ringSeconds: null }));
   if (routed.length === 0) return [];
+  // A step that rings only phones asleep in pockets (no panel open) waits for one to wake up.
+  const coldStart = (userIds: string[], seconds: number) =>
+    userIds.every((id) => here.get(id) === true) ? Math.max(seconds, PUSH_COLD_START_SECONDS) : seconds;
   if (routing.strategy === "ring-all") {
-    return [{ userIds: routed.map((member) => member.userId), seconds: ringTimeoutSeconds }];
+    const userIds = routed.map((member) => member.userId);
+    return [{ userIds, seconds: coldStart(userIds, ringTimeoutSeconds) }];
   }
   return routed.map((member) => ({
     userIds: [member.userId],
-    seconds: member.ringSeconds ?? routing.stepSeconds,
+    seconds: coldStart([member.userId], member.ringSeconds ?? routing.stepSeconds),
   }));
 }
 
 /** The ring plan of a call on this button starting now (planRing), its facts read in one query. */
 export async function ringPlanFor(
-  deps: Pick<Ports, "db" | "clock" | "presence">,
+  deps: Pick<Ports, "db" | "clock" | "presence"> & Partial<Pick<Ports, "push">>,
   button: Pick<Button, "id" | "accountId">,
   ringTimeoutSeconds: number,
 ): Promise<RingPlan> {

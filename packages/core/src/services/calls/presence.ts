@@ -1,5 +1,6 @@
-import { accounts, memberHours, memberships } from "@cac/db";
+import { accounts, memberHours, memberships, notificationPreferences, pushSubscriptions } from "@cac/db";
 import { and, eq, inArray, max, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { PUSH_ACTIVE_MS } from "../../domain/push";
 import type { WeeklyHours } from "../../domain/schedule";
 import type { Ports } from "../../ports";
 import { withinMemberHours } from "./member-hours";
@@ -89,8 +90,17 @@ export async function recordHeartbeats(deps: Pick<Ports, "db" | "presence" | "cl
   return { copied: due.length };
 }
 
-/** A member set available in an account, as the database holds them: the copy of their last heartbeat and their own hours. */
-export type ReachCandidate = { id: string; seenAt: Date | null; hours: WeeklyHours | null };
+/**
+ * A member set available in an account, as the database holds them: the copy of their last
+ * heartbeat, their own hours, and when a device of theirs last said it is alive, if they take
+ * incoming calls by push there (null otherwise).
+ */
+export type ReachCandidate = {
+  id: string;
+  seenAt: Date | null;
+  hours: WeeklyHours | null;
+  pushActiveAt: Date | null;
+};
 
 /** Who might be reachable in an account: its timezone (the members' hours are in it) and its available members. */
 export type ReachCandidates = { timezone: string; members: ReachCandidate[] };
@@ -104,7 +114,12 @@ export type ReachCandidates = { timezone: string; members: ReachCandidate[] };
 export function reachCandidatesJson(accountId: SQLWrapper): SQL<unknown> {
   // Aliased, with their columns named here: Drizzle writes a single table's columns unqualified,
   // which inside this subquery would name its own tables' instead of the outer query's.
-  return sql`(select coalesce(json_agg(json_build_object('id', m.user_id, 'seenAt', m.seen_at, 'hours', h.hours)
+  // pushAt: the member's most recently active device (push_subscriptions_user_idx), when their
+  // incoming-call pushes are on in this account (the default).
+  return sql`(select coalesce(json_agg(json_build_object('id', m.user_id, 'seenAt', m.seen_at, 'hours', h.hours,
+      'pushAt', (select max(ps.last_active_at) from ${pushSubscriptions} ps where ps.user_id = m.user_id
+        and coalesce((select np.push_incoming_call from ${notificationPreferences} np
+          where np.account_id = m.account_id and np.user_id = m.user_id), true)))
       order by m.created_at, m.user_id), '[]'::json)
     from ${memberships} m left join ${memberHours} h on h.account_id = m.account_id and h.user_id = m.user_id
     where m.account_id = ${accountId} and m.available)`;
@@ -116,39 +131,54 @@ export function toReachCandidates(json: unknown): ReachCandidate[] {
     id: string;
     seenAt: string | null;
     hours: WeeklyHours | null;
+    pushAt?: string | null;
   }>;
   return rows.map((row) => ({
     id: row.id,
     seenAt: row.seenAt ? new Date(row.seenAt) : null,
     hours: row.hours,
+    pushActiveAt: row.pushAt ? new Date(row.pushAt) : null,
   }));
 }
 
+/** A member who can take a browser call; `byPush`: only through a device's notification (no panel open). */
+export type ReachableMember = { id: string; byPush: boolean };
+
+/**
+ * Deps of the reachability reads. `push` comes with the server's ports; without it (or with push
+ * off) nobody counts as reachable by push.
+ */
+type ReachDeps = Pick<Ports, "presence"> & Partial<Pick<Ports, "push">>;
+
 /**
  * Of an account's available members, those who can take a browser call at `at`: inside their own
- * working hours when they set some (in the account's timezone), heard from within
- * AGENT_PRESENCE_MS (the store's heartbeat, or the database's copy when newer), and holding a live
- * phone panel stream on some instance. The presence store is asked once, for all of them.
+ * working hours when they set some (in the account's timezone), and either holding a live phone
+ * panel stream on some instance while heard from within AGENT_PRESENCE_MS (the store's heartbeat,
+ * or the database's copy when newer), or, when the server sends push, taking incoming calls by
+ * push on a device active within PUSH_ACTIVE_MS. The presence store is asked once, for all of them.
  */
 export async function reachableAmong(
-  deps: Pick<Ports, "presence">,
+  deps: ReachDeps,
   accountId: string,
   candidates: ReachCandidates,
   at: Date,
-): Promise<Array<{ id: string }>> {
+): Promise<ReachableMember[]> {
   const inHours = candidates.members.filter((member) =>
     withinMemberHours(member.hours, candidates.timezone, at),
   );
   if (inHours.length === 0) return [];
   const live = await deps.presence.reachability(inHours.map((member) => ({ accountId, userId: member.id })));
   const since = at.getTime() - AGENT_PRESENCE_MS;
-  return inHours
-    .filter((member, i) => {
-      const store = live[i];
-      const heard = Math.max(store?.seenAt?.getTime() ?? 0, member.seenAt?.getTime() ?? 0);
-      return Boolean(store?.holding) && heard > since;
-    })
-    .map((member) => ({ id: member.id }));
+  const pushSince = deps.push?.mode === "web-push" ? at.getTime() - PUSH_ACTIVE_MS : null;
+  return inHours.flatMap((member, i): ReachableMember[] => {
+    const store = live[i];
+    const heard = Math.max(store?.seenAt?.getTime() ?? 0, member.seenAt?.getTime() ?? 0);
+    if (store?.holding && heard > since) return [{ id: member.id, byPush: false }];
+    if (pushSince !== null && (member.pushActiveAt?.getTime() ?? 0) > pushSince) {
+      return [{ id: member.id, byPush: true }];
+    }
+    return [];
+  });
 }
 
 /** Who might be reachable in the account now (one query; none when the account is gone). */
@@ -170,16 +200,16 @@ export async function readReachCandidates(
  * read of the presence store. Routing, the widget's "callable now" and the Team page read this.
  */
 export async function reachableMembers(
-  deps: Pick<Ports, "db" | "clock" | "presence">,
+  deps: Pick<Ports, "db" | "clock" | "presence"> & Partial<Pick<Ports, "push">>,
   accountId: string,
   at: Date,
-): Promise<Array<{ id: string }>> {
+): Promise<ReachableMember[]> {
   return reachableAmong(deps, accountId, await readReachCandidates(deps, accountId), at);
 }
 
 /** The member's own availability as the server holds it, and whether they are reachable now. */
 export async function agentAvailability(
-  deps: Pick<Ports, "db" | "clock" | "presence">,
+  deps: Pick<Ports, "db" | "clock" | "presence"> & Partial<Pick<Ports, "push">>,
   accountId: string,
   userId: string,
 ): Promise<{ available: boolean; reachable: boolean }> {
