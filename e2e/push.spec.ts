@@ -94,7 +94,7 @@ type Shown = {
 /** The notifications the worker shows now (read in the worker itself). */
 function shownNotifications(worker: Worker): Promise<Shown[]> {
   return worker.evaluate(async () => {
-    const sw = self as unknown as ServiceWorkerGlobalScope;
+    const sw = self as unknown as { registration: ServiceWorkerRegistration };
     const list = await sw.registration.getNotifications();
     return list.map((n) => ({
       title: n.title,
@@ -232,7 +232,8 @@ test.describe("a call answered from its push notification", () => {
 
     // The member presses Answer on the notification: the worker finds the open portal and tells it.
     const outcome = await worker.evaluate(async () => {
-      const sw = self as unknown as ServiceWorkerGlobalScope & {
+      const sw = self as unknown as {
+        registration: ServiceWorkerRegistration;
         handleNotificationAction(click: { action: string; data: unknown }): Promise<string>;
       };
       const [notification] = await sw.registration.getNotifications();
