@@ -181,6 +181,13 @@ test.describe("the installable portal", () => {
     expect(after.controlled).toBe(true);
     expect(after.urls.filter((u) => u.startsWith("/trpc") || u.startsWith("/api"))).toEqual([]);
     expect(after.urls).toEqual(state.urls);
+
+    // Offline, a page load gets the cached shell (network first, the shell as fallback): the portal
+    // starts and says it cannot reach the server, instead of the browser's offline page.
+    await page.context().setOffline(true);
+    await page.goto("/calls");
+    await expect(page.getByText("We could not load your account")).toBeVisible();
+    await page.context().setOffline(false);
   });
 });
 
