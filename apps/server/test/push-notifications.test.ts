@@ -38,6 +38,8 @@ type Device = ReturnType<PushServiceStandIn["subscription"]>;
 
 let push: PushServiceStandIn;
 let h: Harness;
+/** The server's log lines (info and up). */
+const logs: string[] = [];
 const vapid = vapidKeys();
 
 beforeAll(async () => {
@@ -48,9 +50,10 @@ beforeAll(async () => {
       VAPID_PRIVATE_KEY: vapid.privateKey,
       VAPID_SUBJECT: SUBJECT,
       RING_TIMEOUT_SECONDS: String(RING_TIMEOUT_SECONDS),
+      LOG_LEVEL: "info",
     },
     // Calls are ended by hand; the push requests trust the stand-in's certificate.
-    build: { jobs: false, pushAgent: push.agent },
+    build: { jobs: false, pushAgent: push.agent, logStream: { write: (line) => logs.push(line) } },
   });
 }, HARNESS_TIMEOUT_MS);
 afterAll(async () => {
@@ -189,6 +192,16 @@ describe("devices", () => {
       "flaky",
     ]);
     expect(await push.pushesTo(fine.endpoint)).toHaveLength(1);
+    // Logged by the push service's origin and the row's id: never the endpoint's path or the keys.
+    const lines = logs.filter((line) => line.includes("push"));
+    expect(lines.filter((line) => line.includes("push subscription expired; deleted"))).toHaveLength(2);
+    const failed = lines.find((line) => line.includes("push not delivered"));
+    expect(JSON.parse(failed ?? "{}")).toMatchObject({ level: 40, pushService: push.origin, status: 503 });
+    for (const device of [gone, expired, flaky, fine]) {
+      const secrets = [new URL(device.endpoint).pathname, device.keys.p256dh, device.keys.auth];
+      for (const secret of secrets) expect(logs.join("\n")).not.toContain(secret);
+    }
+    expect(logs.join("\n")).not.toContain(vapid.privateKey);
   });
 
   it("records that a device's portal is open (touch), and says when the device is not subscribed", async () => {

@@ -13,6 +13,16 @@ import { nextReachableStep, planSeconds } from "./ring-steps";
 
 type Deps = Pick<Ports, "db" | "pubsub" | "clock" | "log" | "onCallEnded" | "presence">;
 
+/**
+ * A phone call's `<Client>` legs reach open portal panels only (no push is sent for them), so a
+ * member reachable only by push does not count here: ringing them would only delay the number.
+ */
+function panelsOnly(
+  deps: Pick<Ports, "db" | "clock" | "presence">,
+): Pick<Ports, "db" | "clock" | "presence"> {
+  return { db: deps.db, clock: deps.clock, presence: deps.presence };
+}
+
 /** Form parameters of a Twilio webhook, as signed by Twilio. */
 export type TwilioParams = Record<string, string>;
 
@@ -144,7 +154,9 @@ export async function decideVoiceCall(
 
   // Who rings, step by step: the button's routed members reachable now, in its routing's order,
   // then the number. Nobody reachable (or a button that does not ring the portal): the number only.
-  const steps = button.ringPortal ? await ringPlanFor(deps, button, options.ringTimeoutSeconds) : [];
+  const steps = button.ringPortal
+    ? await ringPlanFor(panelsOnly(deps), button, options.ringTimeoutSeconds)
+    : [];
   // The network rings through every step, then a call answered at the last moment may run its full
   // `timeLimit`: the latest this call can still be live. The answer narrows it (below).
   const ringDeadlineAt = new Date(now.getTime() + (planSeconds(steps) + options.ringTimeoutSeconds) * 1000);
@@ -448,7 +460,7 @@ async function nextStep(
     : [];
   const number =
     button?.enabled && button.phoneNumber && usNumber.test(button.phoneNumber) ? button.phoneNumber : null;
-  const found = await nextReachableStep(deps, call.accountId, plan, step, now);
+  const found = await nextReachableStep(panelsOnly(deps), call.accountId, plan, step, now);
   // Members left in order first; then the number, dialed last (its step numbered after every member's).
   const target = found ?? (number ? { next: plan.length, number } : null);
   if (!target) return null;
