@@ -264,6 +264,48 @@ test.describe("a call answered from its push notification", () => {
     await agent.context.close();
   });
 
+  test("Decline on the notification declines the ringing call through the open portal", async ({
+    browser,
+    playwright,
+    server,
+    site,
+  }, testInfo) => {
+    const { api, button } = await accountWithButton(playwright, server);
+    const me = await trpcQuery<Me>(api, "account.me");
+    const agent = await agentReady(browser, api, testInfo);
+    await agent.context.grantPermissions(["notifications", "microphone"], { origin: server.url });
+    const { cdp, registrationId, worker } = await portalWorker(agent.context, agent.page, server);
+    const visitor = await visitorCalls(browser, site, button.publicId);
+    const callId = await ringingCall(server, button.id);
+    await expect(agent.page.getByRole("article", { name: "Main site" })).toContainText("Incoming call");
+
+    const pageUrl = site.url(button.publicId);
+    await deliverPush(
+      cdp,
+      server,
+      registrationId,
+      incomingCallPush(callId, me.account.id, pageUrl, "Main site"),
+    );
+    await expect.poll(() => shownNotifications(worker).then((list) => list.length)).toBe(1);
+    const outcome = await worker.evaluate(async () => {
+      const sw = self as unknown as {
+        registration: ServiceWorkerRegistration;
+        handleNotificationAction(click: { action: string; data: unknown }): Promise<string>;
+      };
+      const [notification] = await sw.registration.getNotifications();
+      notification?.close();
+      return sw.handleNotificationAction({ action: "decline", data: notification?.data });
+    });
+    expect(outcome).toBe("messaged");
+
+    await expect(visitor.dialog).toContainText("No one could take your call");
+    await expect(agent.page.locator("#phone-dock-body")).toContainText("You declined the call.");
+    await expect(agent.page.getByRole("article", { name: "Main site" })).toHaveCount(0);
+    expect((await trpcQuery<{ state: string }>(api, "phone.callState", { callId })).state).toBe("ended");
+    await visitor.context.close();
+    await agent.context.close();
+  });
+
   test("a call taken elsewhere: opening its notification says who took it", async ({
     browser,
     playwright,
