@@ -22,6 +22,9 @@ export default defineConfig({
     headless: true,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
+    // The portal's service worker (a production build registers it) is exercised by push.spec.ts,
+    // which allows it; elsewhere every request goes to the server, as the tests expect.
+    serviceWorkers: "block",
     launchOptions: {
       // Playwright cannot download browsers here; Debian's package is used instead.
       executablePath: "/usr/bin/chromium",

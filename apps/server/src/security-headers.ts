@@ -24,6 +24,9 @@ function helmetOptions(
         connectSrc: ["'self'", ...(extra.connectSrc ?? []), ...twilioConnect],
         ...(extra.twilio ? { mediaSrc: ["'self'", "https://sdk.twilio.com"] } : {}),
         fontSrc: ["'self'"],
+        // The installable portal: its service worker (/sw.js) and web app manifest.
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],

@@ -132,6 +132,7 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
   },
   "phone.hangUp": { roles: anyMember, input: () => ({ sessionId: nobody() }) },
   "phone.voiceLine": { roles: anyMember },
+  "phone.callState": { roles: anyMember, input: () => ({ callId: nobody() }) },
 
   "calls.start": { notByRole: "widget entry point" },
   "calls.events": { notByRole: "widget, by the call's capability token" },

@@ -329,6 +329,10 @@ const cases: Record<ProcedurePath, Case> = {
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ sessionId: b.callSessionId }) },
   },
   "phone.voiceLine": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "phone.callState": {
+    tier: "authed",
+    crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ callId: b.callSessionId }) },
+  },
 
   "calls.start": {
     tier: "widget-entry",

@@ -10,6 +10,8 @@ function fakePortalBuild() {
   writeFileSync(join(dir, "index.html"), "<!doctype html><title>Click &amp; Call</title><div id=root></div>");
   mkdirSync(join(dir, "assets"));
   writeFileSync(join(dir, "assets", "app-abc123.js"), "console.log('portal')");
+  writeFileSync(join(dir, "sw.js"), "self.addEventListener('push', () => {});");
+  writeFileSync(join(dir, "manifest.webmanifest"), JSON.stringify({ name: "Click & Call", start_url: "/" }));
   return dir;
 }
 
@@ -23,6 +25,8 @@ async function responses(h: Harness): Promise<Fetched[]> {
     { label: "portal index", res: await get("/", html) },
     { label: "portal SPA route", res: await get("/dashboard/settings", html) },
     { label: "portal asset", res: await get("/assets/app-abc123.js") },
+    { label: "service worker", res: await get("/sw.js") },
+    { label: "web app manifest", res: await get("/manifest.webmanifest") },
     { label: "API query", res: await get("/trpc/system.info") },
     { label: "API error", res: await get("/trpc/account.sessions") },
     {
@@ -66,6 +70,32 @@ describe("security headers in development", () => {
     expect(index.status).toBe(200);
     expect(await index.text()).toContain("<div id=root>");
     expect(all.find((r) => r.label === "portal SPA route")!.res.status).toBe(200);
+  });
+
+  it("serves the service worker and the manifest fresh (no-cache), with their content types, at the root scope", async () => {
+    const worker = all.find((r) => r.label === "service worker")!.res;
+    expect(worker.status).toBe(200);
+    expect(worker.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(worker.headers.get("cache-control")).toBe("no-cache");
+    expect(worker.headers.get("service-worker-allowed")).toBe("/");
+    expect(await worker.text()).toContain("addEventListener('push'");
+    const manifest = all.find((r) => r.label === "web app manifest")!.res;
+    expect(manifest.status).toBe(200);
+    expect(manifest.headers.get("content-type")).toMatch(/^application\/manifest\+json/);
+    expect(manifest.headers.get("cache-control")).toBe("no-cache");
+    expect(((await manifest.json()) as { name: string }).name).toBe("Click & Call");
+    // Hashed assets stay immutable; only the fixed names are revalidated.
+    const asset = all.find((r) => r.label === "portal asset")!.res;
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    expect(asset.headers.get("service-worker-allowed")).toBeNull();
+  });
+
+  it("lets the portal's own service worker and manifest load, and nothing else's", () => {
+    for (const { label, res } of all) {
+      const csp = directives(res.headers.get("content-security-policy"));
+      expect(csp.get("worker-src"), label).toBe("'self'");
+      expect(csp.get("manifest-src"), label).toBe("'self'");
+    }
   });
 
   it("sends a CSP with frame-ancestors 'none' and no inline scripts on every response", () => {

@@ -5,6 +5,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router/dom";
 import { applyTheme, readTheme } from "./lib/theme";
+import { startPortalWorker } from "./push/worker";
 import { router } from "./router";
 import { createClients, TRPCProvider } from "./trpc";
 
@@ -12,6 +13,8 @@ import { createClients, TRPCProvider } from "./trpc";
 applyTheme(readTheme());
 
 const { queryClient, trpcClient } = createClients();
+
+startPortalWorker((url) => void router.navigate(url));
 
 const container = document.getElementById("root");
 if (!container) throw new Error("index.html has no #root element");

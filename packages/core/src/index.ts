@@ -39,6 +39,7 @@ export * from "./services/callback-emails";
 export * from "./services/callback-work";
 export * from "./services/callbacks";
 export * from "./services/calls/answer";
+export * from "./services/calls/call-state";
 export * from "./services/calls/callable";
 export * from "./services/calls/channels";
 export * from "./services/calls/deadline-timers";

@@ -7,6 +7,7 @@ import { setPortalTimeZone } from "../lib/format";
 import { loginPathFor } from "../lib/navigation";
 import { useSessionEnded } from "../lib/session";
 import { PhonePanel } from "../phone/PhonePanel";
+import { NotificationBridge } from "../push/NotificationBridge";
 import { useTRPC } from "../trpc";
 import { AccountClosedBanner } from "./AccountClosedBanner";
 import { AppHeader } from "./AppHeader";
@@ -90,6 +91,7 @@ export function AppLayout() {
           <AccountClosedBanner />
           <PastDueBanner />
           <PolicyNoticeBanner />
+          <NotificationBridge />
           {/* Its stream rings the active account's calls: a switch of account opens a new one. */}
           <PhonePanel key={account.id} />
           <main id="main" tabIndex={-1} className="app-main">

@@ -5,6 +5,7 @@ import { Link } from "react-router";
 import { useMe } from "../components/MeContext";
 import { track } from "../lib/analytics";
 import { readPref, writePref } from "../lib/browser-pref";
+import { callIntents } from "../push/intent";
 import { useTRPCClient } from "../trpc";
 import { idlePhoneState } from "./call-board";
 import { PhoneController } from "./controller";
@@ -20,13 +21,23 @@ import type { ActiveCall, PhoneState, RingingCall } from "./types";
  */
 export function PhonePanel() {
   const client = useTRPCClient();
-  const { user } = useMe();
+  const { user, account } = useMe();
   const [phone, setPhone] = useState<PhoneController | null>(null);
   useEffect(() => {
     const controller = new PhoneController(client, user.id);
     setPhone(controller);
     return () => controller.dispose();
   }, [client, user.id]);
+  // A call answered or declined in a push notification, once the portal shows its account.
+  useEffect(() => {
+    if (!phone) return;
+    const act = () => {
+      const intent = callIntents.take(account.id);
+      if (intent) void phone.fromNotification(intent.callId, intent.action);
+    };
+    act();
+    return callIntents.subscribe(act);
+  }, [phone, account.id]);
   const state = useSyncExternalStore(phone?.subscribe ?? noSubscribe, phone?.getSnapshot ?? idleSnapshot);
 
   return (

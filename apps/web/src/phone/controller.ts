@@ -14,6 +14,15 @@ import { openFeed } from "./feed";
 import { type DeviceFactory, TwilioLine } from "./twilio-line";
 import type { AgentEvent, PhoneState, RingingCall } from "./types";
 
+/** How long a call opened from a notification may take to ring here (the panel's feed is opening). */
+const RING_WAIT_MS = 15_000;
+
+/** What the member is told of a call they opened from a notification that no longer rings. */
+export function notRingingText(state: "answered" | "ended", answeredBy: string | null): string {
+  if (state === "answered") return `Taken by ${answeredBy ?? "a teammate"}.`;
+  return answeredBy ? `This call has ended. ${answeredBy} took it.` : "This call has ended.";
+}
+
 /** How often an open portal reads the availability the server holds (also on focus). */
 const SYNC_EVERY_MS = 15_000;
 
@@ -206,6 +215,71 @@ export class PhoneController {
     if (!ringing) return;
     const refusal = await this.lineFor(ringing)?.answer(ringing);
     if (refusal) this.board.refused(ringing, refusal);
+  }
+
+  /**
+   * A call the member acted on in a push notification: answered through the same path as the ring
+   * card's Answer once its ring reaches this panel (the feed replays the calls ringing now when it
+   * opens), declined, or, when it no longer rings for them, they are told who took it or that it ended.
+   */
+  async fromNotification(callId: string, action: "answer" | "decline") {
+    let held: Awaited<ReturnType<typeof this.client.phone.callState.query>>;
+    try {
+      held = await this.client.phone.callState.query({ callId });
+    } catch (error) {
+      this.board.notify("error", `We could not open that call. ${describeError(error).message}`);
+      return;
+    }
+    if (this.disposed) return;
+    if (held.state !== "ringing") {
+      const text = notRingingText(held.state, held.answeredBy);
+      this.board.notify("info", text);
+      this.board.set({ announcement: text });
+      return;
+    }
+    if (!held.ringsYou) {
+      this.board.notify("info", "This call is ringing another member now.");
+      return;
+    }
+    if (action === "decline") {
+      try {
+        await this.client.phone.decline.mutate({ sessionId: callId });
+        this.board.lost(callId);
+        this.board.notify("info", "You declined the call.");
+      } catch (error) {
+        this.board.notify("error", describeError(error).message);
+      }
+      return;
+    }
+    const ringing = await this.ringOf(callId, RING_WAIT_MS);
+    if (this.disposed) return;
+    if (!ringing) {
+      this.board.notify(
+        "warning",
+        this.board.state.available
+          ? "That call stopped ringing before it reached this window."
+          : "Turn on “Available to answer calls” to answer calls here.",
+      );
+      return;
+    }
+    await this.answer(callId);
+  }
+
+  /** Resolves once the call rings on this panel (true), or false after `timeoutMs`. */
+  private ringOf(callId: string, timeoutMs: number): Promise<boolean> {
+    if (this.board.ringingCall(callId)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (rang: boolean) => {
+        clearTimeout(timer);
+        stop();
+        resolve(rang);
+      };
+      const stop = this.board.subscribe(() => {
+        if (this.board.ringingCall(callId)) done(true);
+        else if (this.disposed) done(false);
+      });
+      const timer = setTimeout(() => done(false), timeoutMs);
+    });
   }
 
   async decline(sessionId: string) {

@@ -4,6 +4,7 @@ import { usePageTitle } from "../../lib/usePageTitle";
 import { AvailabilitySection } from "./AvailabilitySection";
 import { CloseAccountSection } from "./CloseAccountSection";
 import { DataExportSection } from "./DataExportSection";
+import { NotificationsSection } from "./NotificationsSection";
 import { PasswordSection } from "./PasswordSection";
 import { ProfileSection } from "./ProfileSection";
 import { SessionsSection } from "./SessionsSection";
@@ -16,11 +17,12 @@ export function AccountPage() {
     <div className="stack-lg">
       <PageHeader
         title="Account"
-        description="Your profile, the account's timezone, your availability, your password, and where you are logged in."
+        description="Your profile, the account's timezone, your availability, your notifications, your password, and where you are logged in."
       />
       <ProfileSection />
       <TimezoneSection />
       <AvailabilitySection />
+      <NotificationsSection />
       <PasswordSection />
       <SessionsSection />
       <OwnerSections />

@@ -292,6 +292,7 @@ function RoutingForm({
       ) : null}
 
       <p className="muted routing-fallback">{fallback}</p>
+      <PushColdStartNote />
       {error ? (
         <Alert tone="error" title="The routing was not saved">
           {[error.message, ...new Set(Object.values(error.fieldErrors).flat())].join(" ")}
@@ -304,5 +305,22 @@ function RoutingForm({
         </Button>
       </div>
     </form>
+  );
+}
+
+/**
+ * Members away from the portal can be rung by push; opening the portal from the notification takes
+ * a moment, and the ring waits for it (the server's cold start allowance).
+ */
+function PushColdStartNote() {
+  const trpc = useTRPC();
+  const config = useQuery({ ...trpc.notifications.config.queryOptions(), retry: false });
+  if (!config.data?.enabled) return null;
+  return (
+    <p className="muted routing-push-note">
+      A member whose portal is closed can be reached by a push notification on a device they used recently.
+      Answering from it takes up to {config.data.coldStartSeconds} seconds, so the call rings that much longer
+      for them.
+    </p>
   );
 }

@@ -6,6 +6,7 @@ import {
   announcePresence,
   answerCall,
   callIceConfig,
+  callState,
   declineCall,
   getMemberHours,
   presenceChanged,
@@ -19,6 +20,8 @@ import {
   answerOutput,
   availabilityInput,
   availabilityOutput,
+  callIdInput,
+  callStateOutput,
   memberHoursInput,
   memberHoursOutput,
   myAvailabilityOutput,
@@ -84,3 +87,9 @@ export const agentHangUpProcedure = authedProcedure
 export const voiceLineProcedure = authedProcedure
   .output(voiceLineOutput)
   .query(({ ctx }) => agentVoiceLine(ctx, ctx.user.id));
+
+/** A call the member opened from a notification: answer it if it still rings for them, else say why not. */
+export const callStateProcedure = authedProcedure
+  .input(callIdInput)
+  .output(callStateOutput)
+  .query(({ ctx, input }) => callState(ctx, ctx.account.id, ctx.user.id, input.callId));

@@ -4,6 +4,16 @@ import { signalPayloadSchema } from "../call/call.schema";
 import { iceConfigOutput } from "../output.schema";
 
 export const sessionIdInput = z.object({ sessionId: z.uuid("This call does not exist.") });
+/** A call opened from a push notification (its id from the notification's link). */
+export const callIdInput = z.object({ callId: z.uuid("This call does not exist.") });
+
+/** Where that call stands: still ringing (for this member?), answered (by whom), or over. */
+export const callStateOutput = z.object({
+  state: z.enum(["ringing", "answered", "ended"]),
+  answeredBy: z.string().nullable(),
+  ringsYou: z.boolean(),
+});
+
 export const agentSignalInput = sessionIdInput.extend({ payload: signalPayloadSchema });
 export const availabilityInput = z.object({ available: z.boolean() });
 

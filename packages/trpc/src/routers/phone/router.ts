@@ -3,6 +3,7 @@ import {
   agentHangUpProcedure,
   agentSignalProcedure,
   answerProcedure,
+  callStateProcedure,
   declineProcedure,
   myAvailabilityProcedure,
   setAvailableProcedure,
@@ -22,4 +23,5 @@ export const phoneRouter = router({
   signal: agentSignalProcedure,
   hangUp: agentHangUpProcedure,
   voiceLine: voiceLineProcedure,
+  callState: callStateProcedure,
 });
