@@ -6,7 +6,13 @@ import type { Ports } from "../ports";
 import { decodeCursor, keysetPage, microsToTimestamp } from "./call-log/keyset";
 import { type CallbackEmailDeps, emailPendingCallbacks } from "./callback-emails";
 
-export type CallbackInput = { name: string; phone: string; message?: string | undefined };
+export type CallbackInput = {
+  name: string;
+  phone: string;
+  message?: string | undefined;
+  /** The language the widget spoke ("en" | "es"); the email and the portal show it. */
+  language?: string | undefined;
+};
 
 /**
  * Stores a visitor's callback request (every one is kept), then emails the account's owners
@@ -25,6 +31,7 @@ export async function requestCallback(
     name: input.name,
     phone: input.phone,
     message: input.message || null,
+    language: input.language ?? null,
     ip: visitorIp,
   });
   try {
