@@ -79,6 +79,7 @@ export async function listCallbackRequests(
       name: callbackRequests.name,
       phone: callbackRequests.phone,
       message: callbackRequests.message,
+      language: callbackRequests.language,
       status: callbackRequests.status,
       assigneeId: callbackRequests.assigneeId,
       assigneeName: users.name,
