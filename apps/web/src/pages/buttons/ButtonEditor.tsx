@@ -11,6 +11,7 @@ import type { ButtonView } from "./draft";
 import { EditorIndex } from "./EditorIndex";
 import { EditorSection } from "./EditorSection";
 import { HoursEditor } from "./HoursEditor";
+import { LanguageSection } from "./LanguageSection";
 import { LeaveDialog } from "./LeaveDialog";
 import { DomainsEditor, HolidaysEditor } from "./ListEditors";
 import { PreviewCard } from "./PreviewCard";
@@ -26,6 +27,7 @@ const sections = [
   { id: "hours", title: "Opening hours" },
   { id: "holidays", title: "Closed dates" },
   { id: "closed", title: "When closed" },
+  { id: "language", title: "Language" },
   { id: "domains", title: "Allowed websites" },
   { id: "preview", title: "Preview" },
   { id: "snippet", title: "Install" },
@@ -109,6 +111,8 @@ export function ButtonEditor({ button }: { button: ButtonView }) {
             onChange={(value) => update("closedBehavior", value)}
             error={errors.field("closedBehavior")}
           />
+
+          <LanguageSection form={form} />
 
           <EditorSection id="domains" title="Allowed websites">
             <DomainsEditor

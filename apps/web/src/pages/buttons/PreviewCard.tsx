@@ -1,6 +1,6 @@
 import { Alert, Card } from "@cac/ui";
-import { useState } from "react";
-import type { Draft } from "./draft";
+import { useEffect, useState } from "react";
+import { type Draft, type WidgetLanguage, widgetLanguageNames } from "./draft";
 import { type PreviewMode, usePreview } from "./usePreview";
 import { WidgetPreview } from "./WidgetPreview";
 
@@ -15,7 +15,15 @@ export function PreviewCard({
   logoUrl: string | null;
 }) {
   const [mode, setMode] = useState<PreviewMode>("open");
-  const preview = usePreview(draft, mode, { publicId, logoUrl });
+  // The language shown: the button's fixed one to begin with, else English; the owner switches.
+  const [picked, setPicked] = useState<WidgetLanguage | null>(null);
+  const fixed = draft.language === "auto" ? null : draft.language;
+  // A new language setting shows its language again.
+  useEffect(() => setPicked(null), [draft.language]);
+  const language = picked ?? fixed ?? "en";
+  const preview = usePreview(draft, mode, { publicId, logoUrl, language });
+  const languageName = (value: WidgetLanguage) =>
+    widgetLanguageNames.find((l) => l.value === value)?.name ?? value;
   return (
     <Card
       id="preview"
@@ -38,6 +46,26 @@ export function PreviewCard({
             </label>
           ))}
         </fieldset>
+        <fieldset className="segmented">
+          <legend className="segmented-legend">Language</legend>
+          {widgetLanguageNames.map(({ value, name }) => (
+            <label key={value} className="segmented-option">
+              <input
+                type="radio"
+                name="preview-language"
+                value={value}
+                checked={language === value}
+                onChange={() => setPicked(value)}
+              />
+              <span>{name}</span>
+            </label>
+          ))}
+        </fieldset>
+        {fixed && fixed !== language ? (
+          <p className="ui-hint">
+            Visitors always see {languageName(fixed)}: this button's language is fixed under Language.
+          </p>
+        ) : null}
         <p className="preview-status">
           {preview.openNow ? "Open right now" : "Closed right now"} ({draft.timezone.replaceAll("_", " ")}
           ).
