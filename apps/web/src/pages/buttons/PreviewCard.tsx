@@ -1,6 +1,6 @@
 import { Alert, Card } from "@cac/ui";
-import { useEffect, useState } from "react";
-import { type Draft, type WidgetLanguage, widgetLanguageNames } from "./draft";
+import { useState } from "react";
+import { type ButtonLanguage, type Draft, type WidgetLanguage, widgetLanguageNames } from "./draft";
 import { type PreviewMode, usePreview } from "./usePreview";
 import { WidgetPreview } from "./WidgetPreview";
 
@@ -16,11 +16,10 @@ export function PreviewCard({
 }) {
   const [mode, setMode] = useState<PreviewMode>("open");
   // The language shown: the button's fixed one to begin with, else English; the owner switches.
-  const [picked, setPicked] = useState<WidgetLanguage | null>(null);
+  // A switch made under another language setting no longer counts: the new setting shows.
+  const [picked, setPicked] = useState<{ under: ButtonLanguage; language: WidgetLanguage } | null>(null);
   const fixed = draft.language === "auto" ? null : draft.language;
-  // A new language setting shows its language again.
-  useEffect(() => setPicked(null), [draft.language]);
-  const language = picked ?? fixed ?? "en";
+  const language = (picked?.under === draft.language ? picked.language : null) ?? fixed ?? "en";
   const preview = usePreview(draft, mode, { publicId, logoUrl, language });
   const languageName = (value: WidgetLanguage) =>
     widgetLanguageNames.find((l) => l.value === value)?.name ?? value;
@@ -55,7 +54,7 @@ export function PreviewCard({
                 name="preview-language"
                 value={value}
                 checked={language === value}
-                onChange={() => setPicked(value)}
+                onChange={() => setPicked({ under: draft.language, language: value })}
               />
               <span>{name}</span>
             </label>
