@@ -91,10 +91,10 @@ describe("LanguageSection", () => {
     expect(host.textContent).toContain("Follow the visitor's browser (English or Spanish)");
     const labels = [...host.querySelectorAll("label.ui-label")].map((l) => l.textContent);
     expect(labels).toEqual([
-      "Button text in English (optional)",
-      "Closed message in English (optional)",
-      "Button text in Spanish (optional)",
-      "Closed message in Spanish (optional)",
+      "Text on the button, in English (optional)",
+      "Closed message, in English (optional)",
+      "Text on the button, in Spanish (optional)",
+      "Closed message, in Spanish (optional)",
     ]);
     const spanishLabel = host.querySelector<HTMLInputElement>('input[lang="es"]') as HTMLInputElement;
     act(() => {
@@ -113,6 +113,9 @@ describe("LanguageSection", () => {
   it("a fixed language shows only its texts", () => {
     render({ ...newDraft(), language: "es" });
     const labels = [...host.querySelectorAll("label.ui-label")].map((l) => l.textContent);
-    expect(labels).toEqual(["Button text in Spanish (optional)", "Closed message in Spanish (optional)"]);
+    expect(labels).toEqual([
+      "Text on the button, in Spanish (optional)",
+      "Closed message, in Spanish (optional)",
+    ]);
   });
 });

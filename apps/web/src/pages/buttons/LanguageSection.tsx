@@ -52,7 +52,7 @@ export function LanguageSection({ form }: { form: ButtonDraft }) {
           <legend className="ui-label">In {name}</legend>
           <div className="form-grid">
             <TextField
-              label={`Button text in ${name}`}
+              label={`Text on the button, in ${name}`}
               hint={`Empty: “${draft.label.trim() || "Call us"}”, the button text under Basics.`}
               maxLength={40}
               autoComplete="off"
@@ -61,7 +61,7 @@ export function LanguageSection({ form }: { form: ButtonDraft }) {
               onChange={(event) => setText(value, "label", event.target.value)}
             />
             <TextField
-              label={`Closed message in ${name}`}
+              label={`Closed message, in ${name}`}
               hint="Shown in the dialog while you are closed, e.g. a number for emergencies."
               maxLength={300}
               autoComplete="off"
