@@ -1,6 +1,9 @@
 import { defineConfig } from "vitest/config";
+import { widgetDefines } from "./apps/widget/build.mjs";
 
 export default defineConfig({
+  // The widget's build-time constants (its languages), as its bundles get them.
+  define: widgetDefines(),
   test: {
     include: [
       "{apps,packages}/*/test/**/*.test.ts",

@@ -3,15 +3,22 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { widgetLanguages } from "@cac/core/domain";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 export const defaultWidgetDist = fileURLToPath(new URL("../../widget/dist", import.meta.url));
 
 /**
  * The public widget scripts, loaded by customers' sites under fixed names: the loader, the call UI
- * chunk, and the Twilio Voice SDK chunk (imported by the call chunk only for Twilio calls).
+ * chunk, the Twilio Voice SDK chunk (imported by the call chunk only for Twilio calls), and one
+ * chunk of words per language the widget speaks (apps/widget/src/i18n).
  */
-const files = ["widget.js", "widget-call.js", "widget-twilio.js"] as const;
+const files = [
+  "widget.js",
+  "widget-call.js",
+  "widget-twilio.js",
+  ...widgetLanguages.map((code) => `widget-${code}.js`),
+] as const;
 
 type Entry = { raw: Buffer; gzip: Buffer; br: Buffer; etag: string; mtimeMs: number };
 
@@ -19,8 +26,8 @@ type Entry = { raw: Buffer; gzip: Buffer; br: Buffer; etag: string; mtimeMs: num
 const recheckMs = 1000;
 
 /**
- * Serves `/widget.js` (the loader), `/widget-call.js` (the call UI chunk) and `/widget-twilio.js`
- * (the Twilio Voice SDK chunk) from apps/widget/dist.
+ * Serves `/widget.js` (the loader), `/widget-call.js` (the call UI chunk), `/widget-twilio.js`
+ * (the Twilio Voice SDK chunk) and `/widget-<language>.js` (the words) from apps/widget/dist.
  * Files are read into memory with gzip and brotli variants precomputed, and re-read only when
  * their mtime changes (checked at most once a second), so a rebuild is picked up without a restart.
  * The names are fixed, so caching is short with stale-while-revalidate, never immutable.

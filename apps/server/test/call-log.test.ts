@@ -174,6 +174,8 @@ describe("call log", () => {
       hasNotes: false,
       // A call from a customer's site, not from the button's test page.
       test: false,
+      // Made without a language (the widget said none).
+      language: null,
     });
     expect(page.items[1]).toMatchObject({
       button: { id: null, name: "Deleted button" },

@@ -16,6 +16,7 @@ import { callbackForm } from "./dialog/callback-form";
 import { frames } from "./dialog/frames";
 import type { Frame, Room } from "./dialog/room";
 import { shell } from "./dialog/shell";
+import { codeOf } from "./i18n/own-texts";
 import { type CallSession, type StartCall, startCall } from "./transport";
 import type { CallFailCause, CallUi, WidgetContext } from "./types";
 
@@ -86,6 +87,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
       session = start({
         button: ctx.cfg.id,
         apiOrigin: ctx.cfg.apiOrigin,
+        language: codeOf(ctx.w.t),
         host: frame,
         report(p) {
           if (p.t !== "started")
@@ -127,13 +129,13 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
   function render() {
     const hadFocus = dialog.contains(root.activeElement);
     const focusedName = (root.activeElement as HTMLInputElement | null)?.name;
-    head(ctx.cfg);
+    head(ctx);
     clearInterval(timer);
     const draw = frames[view.v] as Frame<CallView["v"]>;
     body.replaceChildren(...(draw.render(view, room).flat(2).filter(Boolean) as (Node | string)[]));
     if (view.v !== lastView) {
       lastView = view.v;
-      live.textContent = draw.live ?? "";
+      live.textContent = draw.live?.(ctx.w.t) ?? "";
       if (hadFocus || !dialog.hidden) focusFirst();
     } else if (hadFocus && focusedName) {
       body.querySelector<HTMLElement>(`[name="${focusedName}"]`)?.focus();
@@ -169,7 +171,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
     update() {
       if (!dialog.hidden) place();
       if (!dialog.hidden && (view.v === "home" || view.v === "failed")) render();
-      else head(ctx.cfg);
+      else head(ctx);
     },
     isOpen: () => !dialog.hidden,
   };

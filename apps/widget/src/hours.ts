@@ -3,6 +3,8 @@
  * so the visitor's browser needs no timezone rules, only comparisons and Intl formatting.
  */
 
+import type { Strings } from "./i18n/en";
+
 export type OpenWindow = { opens: string; closes: string | null };
 
 export type HoursStatus = {
@@ -31,24 +33,27 @@ export function hoursStatus(windows: readonly OpenWindow[], now: number): HoursS
 }
 
 /**
- * "Closed — back Monday 9:00 AM" in the visitor's local time: "back at 9:00 AM" today,
- * "back tomorrow 9:00 AM", a weekday within the week, a date beyond it; "Closed for now" when no
- * opening is coming in the days the config covers, so nothing promises a return it cannot name.
- * The words are English; the clock follows the visitor's locale (12 or 24 h).
+ * The closed line in the widget's language `t`: "Closed — back at 9:00 AM" today, "back tomorrow
+ * 9:00 AM", a weekday within the week, a date beyond it; "Closed for now" when no opening is coming
+ * in the days the config covers, so nothing promises a return it cannot name. The clock follows the
+ * visitor's locale (12 or 24 h); weekday and month names too when it speaks `t`'s language, else
+ * `t.locale`. Bundled in each language chunk, not in the loader.
  */
-export function closedText(next: number | null, now: number, locale?: string): string {
-  if (next === null) return "Closed for now";
+export function closedText(next: number | null, now: number, t: Strings, locale?: string): string {
+  const c = t.closed;
+  if (next === null) return c.none;
+  const mine = locale ?? new Intl.DateTimeFormat().resolvedOptions().locale;
+  const words = mine.split("-")[0] === t.locale.split("-")[0] ? mine : t.locale;
   const fmt = (options: Intl.DateTimeFormatOptions, lang?: string) =>
     new Date(next).toLocaleString(lang, options);
-  const midnight = (t: number) => new Date(t).setHours(0, 0, 0, 0);
+  const midnight = (at: number) => new Date(at).setHours(0, 0, 0, 0);
   const days = Math.round((midnight(next) - midnight(now)) / 864e5);
-  const when =
-    days < 1
-      ? "at"
-      : days < 2
-        ? "tomorrow"
-        : days < 7
-          ? fmt({ weekday: "long" }, "en-US")
-          : fmt({ weekday: "short", month: "short", day: "numeric" }, "en-US");
-  return `Closed — back ${when} ${fmt({ hour: "numeric", minute: "2-digit" }, locale)}`;
+  const template = days < 1 ? c.today : days < 2 ? c.tomorrow : c.later;
+  const day =
+    days < 7
+      ? fmt({ weekday: "long" }, words)
+      : fmt({ weekday: "short", month: "short", day: "numeric" }, words);
+  return template
+    .replace("{day}", day)
+    .replace("{time}", fmt({ hour: "numeric", minute: "2-digit" }, locale));
 }

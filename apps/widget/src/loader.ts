@@ -6,15 +6,20 @@
  * call UI chunk (widget-call.js) on the first hover, focus or click. `window.ClickAndCall` is the
  * command queue: open, close, on(event, fn), and preview for the portal.
  */
-import { closedText, hoursStatus } from "./hours";
+import { hoursStatus } from "./hours";
 import { icons } from "./icons";
-import type { CallUi, CallUiModule, PublicButtonConfig, WidgetContext, WidgetEvent } from "./types";
+import type { CallUi, CallUiModule, PublicButtonConfig, WidgetContext, WidgetEvent, Words } from "./types";
+
+/** The languages that have a chunk (src/i18n/<code>.ts), listed by the build. */
+declare const __WIDGET_LANGUAGES__: string[];
 
 type Api = ((...args: unknown[]) => void) & { q?: ArrayLike<unknown>[]; v?: number };
 type PreviewOptions = { target: HTMLElement; config: PublicButtonConfig | null; now?: number };
 
 /** One mounted button; it is also the context handed to the call UI chunk. */
-type Instance = WidgetContext & {
+type Instance = Omit<WidgetContext, "w"> & {
+  /** The language chunk in use; none until a closed line or the dialog needed words. */
+  w?: Words;
   host: HTMLElement;
   wrap: HTMLElement;
   now?: number;
@@ -38,6 +43,15 @@ const script = (doc.currentScript ||
 const base = script ? new URL(".", script.src).href : "/";
 
 const noop = () => {};
+/** Language chunks loaded so far, by code. */
+const said: Record<string, Words> = {};
+const say = (lang: string) =>
+  (import(`${base}widget-${lang}.js`) as Promise<Words>).then((w) => (said[lang] = w));
+/** The button's fixed language, else the visitor's first one the widget speaks, else English. */
+const langOf = (cfg: PublicButtonConfig) =>
+  [cfg.language as string, ...navigator.languages.map((l) => l.split("-")[0] as string), "en"].find((l) =>
+    __WIDGET_LANGUAGES__.includes(l),
+  ) as string;
 const warn = (message: string) => console.warn(`Click & Call: ${message}`);
 
 const css =
@@ -106,8 +120,14 @@ function mount(cfg: PublicButtonConfig, parent: HTMLElement, preview: boolean): 
     emit,
     status: () => status(inst),
     load: () =>
-      (inst.ui ||= (import(`${base}widget-call.js`) as Promise<CallUiModule>).then(
-        (m) => m.mount(inst),
+      (inst.ui ||= Promise.all([
+        import(`${base}widget-call.js`) as Promise<CallUiModule>,
+        say(langOf(inst.cfg)),
+      ]).then(
+        ([m, w]) => {
+          inst.w = w;
+          return m.mount(inst as WidgetContext);
+        },
         (error) => {
           inst.ui = undefined;
           warn(`could not load ${base}widget-call.js (${error}).`);
@@ -123,12 +143,17 @@ function mount(cfg: PublicButtonConfig, parent: HTMLElement, preview: boolean): 
 function status(inst: Instance) {
   const now = inst.now ?? Date.now();
   const s = hoursStatus(inst.cfg.openWindows || [], now);
-  return { ...s, text: closedText(s.next, now) };
+  const w = inst.w;
+  return { ...s, text: w ? w.closed(s.next, now) : "" };
 }
 
 function render(inst: Instance) {
   const { cfg, button, wrap, frame } = inst;
   const { style } = cfg;
+  const lang = langOf(cfg);
+  const w = said[lang];
+  // Words are needed for a closed line and by the dialog; a language is loaded once, then re-rendered.
+  if (w) inst.w = w;
   const s = status(inst);
   const closed = !s.open;
   frame.className = `f ${style.position} ${style.size} ${style.shape}`;
@@ -137,6 +162,7 @@ function render(inst: Instance) {
   // Only hours hide the button: with nobody to answer now, its dialog offers the callback form.
   inst.visible = !(closed && cfg.closedBehavior === "hide");
   wrap.hidden = !inst.visible;
+  if (!w && (closed || inst.ui)) say(lang).then(() => render(inst), noop);
 
   const icon = cfg.logoUrl ? el("img") : icons[style.icon || "phone"];
   if (typeof icon === "string") {
@@ -150,11 +176,13 @@ function render(inst: Instance) {
     }
   }
   const label = el("span", "l");
-  label.append(cfg.label);
+  // The owner's text in this language, else the button's label.
+  label.append(cfg.texts?.[lang as "en"]?.label || cfg.label);
   if (closed) {
     label.append(el("span", "c"));
     (label.lastChild as HTMLElement).textContent =
-      cfg.closedBehavior === "callback" ? "Closed — request a callback" : s.text;
+      // Nothing yet while the words load (undefined sets no text).
+      (cfg.closedBehavior === "callback" ? inst.w?.t.closed.callback : s.text) as string;
   }
   button.append(label);
   button.title = style.shape === "circle" ? (label.textContent as string) : "";
@@ -220,6 +248,8 @@ function start(id: string) {
       }
       if (!res.ok) throw res.status;
       const cfg = (await res.json()) as PublicButtonConfig;
+      // A closed button shows its closed line from the start: its words come first.
+      if (!hoursStatus(cfg.openWindows || [], Date.now()).open) await say(langOf(cfg)).catch(noop);
       if (doc.readyState === "loading") await new Promise((r) => doc.addEventListener("DOMContentLoaded", r));
       const inline = cfg.style.position === "inline";
       const parent = inline

@@ -24,6 +24,8 @@ export type CallContext = {
   button: string;
   /** Origin of the API (tRPC at `${apiOrigin}/trpc`). */
   apiOrigin: string;
+  /** The language the dialog speaks, recorded with the call. */
+  language?: "en" | "es" | undefined;
   /** Element in the widget's shadow root where the call's <audio> element goes. */
   host: HTMLElement;
   /** Report progress; the UI moves its state machine accordingly. */
@@ -134,6 +136,7 @@ export const startCall: StartCall | null = (ctx) => {
         button: ctx.button,
         // The page without its query or fragment, which may hold the visitor's own data.
         pageUrl: location.origin + location.pathname,
+        language: ctx.language,
         captchaToken,
       });
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { PublicButtonConfig } from "@cac/trpc";
 import type { HoursStatus } from "./hours";
+import type { Strings } from "./i18n/en";
 
 export type { PublicButtonConfig };
 
@@ -46,6 +47,12 @@ export type CallProgress =
   | { t: "hangup" }
   | { t: "fail"; cause: CallFailCause };
 
+/**
+ * What a language chunk (`widget-<code>.js`) exports: its words, and the closed line written in
+ * them (hours.ts `closedText` with this table: "Closed — back tomorrow 9:00 AM").
+ */
+export type Words = { t: Strings; closed(next: number | null, now: number): string };
+
 /** What the loader hands to the call UI chunk (`widget-call.js`) when it mounts it. */
 export type WidgetContext = {
   /** The button's config; replaced in place when the portal's preview passes a new one. */
@@ -53,6 +60,11 @@ export type WidgetContext = {
   /** Element in the button's shadow root that carries the color variables; the dialog goes in it. */
   frame: HTMLElement;
   button: HTMLButtonElement;
+  /**
+   * The button's language chunk (its fixed language, else the visitor's): loaded before the call
+   * UI mounts; replaced in place when the preview switches language.
+   */
+  w: Words;
   /** Portal live preview: forms send nothing, no call is placed. */
   preview: boolean;
   /** Hours evaluated now, plus the closed message ("Closed — back Monday 9:00 AM"). */

@@ -2,11 +2,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { mount } from "../src/call-ui";
 import { requestCallback } from "../src/callback-request";
-import { failMessages } from "../src/dialog/failed";
-import { closedText, hoursStatus } from "../src/hours";
+import { hoursStatus } from "../src/hours";
+import en from "../src/i18n/en";
 import type { CallContext, CallSession, StartCall } from "../src/transport";
 import type { PublicButtonConfig, WidgetContext } from "../src/types";
-import { json, MONDAY_8PM_NY, MONDAY_10AM_NY, makeConfig, visitorInNewYork } from "./helpers";
+import { json, MONDAY_8PM_NY, MONDAY_10AM_NY, makeConfig, visitorInNewYork, words } from "./helpers";
+
+const failMessages = en.failed.causes;
 
 let ctx: WidgetContext;
 let root: ShadowRoot;
@@ -15,7 +17,7 @@ let now = MONDAY_10AM_NY;
 
 function setup(
   config: PublicButtonConfig = makeConfig(),
-  options: { preview?: boolean; start?: StartCall | null } = {},
+  options: { preview?: boolean; start?: StartCall | null; w?: WidgetContext["w"] } = {},
 ) {
   document.body.innerHTML = "";
   const host = document.createElement("div");
@@ -31,9 +33,10 @@ function setup(
     frame,
     button,
     preview: options.preview ?? false,
+    w: options.w ?? words(),
     status: () => {
       const s = hoursStatus(ctx.cfg.openWindows, now);
-      return { ...s, text: closedText(s.next, now) };
+      return { ...s, text: ctx.w.closed(s.next, now) };
     },
     emit: (...args) => emitted.push(args),
   };
@@ -165,7 +168,13 @@ describe("callback request form", () => {
     expect(init.method).toBe("POST");
     expect(new Headers(init.headers).get("content-type")).toBe("application/json");
     expect(JSON.parse(init.body as string)).toEqual({
-      json: { button: "b_test", name: "Val Visitor", phone: "(202) 555-0188", message: "About a leak" },
+      json: {
+        button: "b_test",
+        name: "Val Visitor",
+        phone: "(202) 555-0188",
+        message: "About a leak",
+        language: "en",
+      },
     });
     expect(active()?.textContent).toBe("Close");
   });
@@ -252,7 +261,7 @@ describe("callback request form", () => {
   it("says so when the request cannot be sent", async () => {
     vi.stubGlobal("fetch", vi.fn().mockRejectedValue(new TypeError("Failed to fetch")));
     expect(
-      await requestCallback("https://api.cac.test", { button: "b", name: "A", phone: "2025550188" }),
+      await requestCallback("https://api.cac.test", { button: "b", name: "A", phone: "2025550188" }, en),
     ).toEqual({
       message: "We couldn't send your request. Check your connection, then try again.",
       fieldErrors: {},

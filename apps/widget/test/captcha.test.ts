@@ -2,10 +2,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { mount } from "../src/call-ui";
 import { captchaDeps, captchaToken, type TurnstileApi } from "../src/captcha";
-import { closedText, hoursStatus } from "../src/hours";
+import { hoursStatus } from "../src/hours";
 import { type CallContext, type StartCall, startCall } from "../src/transport";
 import type { CallProgress, PublicButtonConfig } from "../src/types";
-import { json, MONDAY_10AM_NY, makeConfig, visitorInNewYork } from "./helpers";
+import { json, MONDAY_10AM_NY, makeConfig, visitorInNewYork, words } from "./helpers";
 
 /**
  * Turnstile before a call: the challenge (with a stand-in for Cloudflare's browser API), its token
@@ -267,9 +267,10 @@ function openDialog(cfg: PublicButtonConfig, start: StartCall | null) {
     frame,
     button,
     preview: false,
+    w: words(),
     status: () => {
       const s = hoursStatus(ctx.cfg.openWindows, MONDAY_10AM_NY);
-      return { ...s, text: closedText(s.next, MONDAY_10AM_NY) };
+      return { ...s, text: ctx.w.closed(s.next, MONDAY_10AM_NY) };
     },
     emit() {},
   };

@@ -6,12 +6,17 @@
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from "vitest";
 import type { CallView } from "../src/call-state";
 import type { Child } from "../src/dialog/dom";
-import { failMessages } from "../src/dialog/failed";
 import { frames } from "../src/dialog/frames";
 import type { Frame, Room } from "../src/dialog/room";
+import en, { type Strings } from "../src/i18n/en";
+import es from "../src/i18n/es";
 import type { CallSession } from "../src/transport";
 import type { CallFailCause, WidgetContext } from "../src/types";
-import { makeConfig } from "./helpers";
+import { makeConfig, words } from "./helpers";
+
+const failMessages = en.failed.causes;
+/** The dialog's language in this test (English unless a test says otherwise). */
+let lang: Strings;
 
 type Mocked = "send" | "call" | "hangUp" | "close" | "form" | "tick" | "showForm";
 let room: Omit<Room, Mocked> & { [K in Mocked]: Mock<Room[K]> };
@@ -24,6 +29,7 @@ let formShown: boolean;
 let next: number | null;
 
 beforeEach(() => {
+  lang = en;
   open = true;
   next = Date.parse("2026-03-03T14:00:00Z");
   preview = false;
@@ -32,6 +38,9 @@ beforeEach(() => {
   session = { hangup: vi.fn(), mute: vi.fn(), dtmf: vi.fn() };
   const ctx = {
     cfg: makeConfig(),
+    get w() {
+      return words(lang);
+    },
     get preview() {
       return preview;
     },
@@ -66,7 +75,7 @@ function draw<V extends CallView>(view: V) {
   box.append(...((frame.render(view, room) as Child[]).flat(2).filter(Boolean) as (Node | string)[]));
   const button = (text: string) =>
     [...box.querySelectorAll<HTMLButtonElement>("button")].find((b) => b.textContent === text);
-  return { box, button, live: frame.live, focus: box.querySelector("[data-focus]") };
+  return { box, button, live: frame.live?.(lang), focus: box.querySelector("[data-focus]") };
 }
 
 describe("dialog frames, one per state", () => {
@@ -267,5 +276,87 @@ describe("dialog frames, one per state", () => {
     room.form.mockClear();
     draw({ v: "failed", cause: "no-agent" });
     expect(room.form).not.toHaveBeenCalled();
+  });
+});
+
+describe("dialog frames in Spanish", () => {
+  beforeEach(() => {
+    lang = es;
+  });
+
+  it("home: 'Llamar ahora' leads, with the microphone line; 'Pedir que me llamen' brings the form", () => {
+    const { box, button, focus } = draw({ v: "home" });
+    expect(focus).toBe(button("Llamar ahora"));
+    expect(box.textContent).toContain("Hable con nosotros ahora, desde su navegador.");
+    expect(box.textContent).toContain("Su navegador le pedirá usar el micrófono. Nunca grabamos.");
+    button("Pedir que me llamen")?.click();
+    expect(room.showForm).toHaveBeenCalledTimes(1);
+    formShown = true;
+    draw({ v: "home" });
+    expect(room.form).toHaveBeenLastCalledWith("Déjenos su número y le llamaremos.");
+    canCall = false;
+    draw({ v: "home" });
+    expect(room.form).toHaveBeenLastCalledWith("Déjenos su número y le llamaremos en breve.");
+  });
+
+  it("home, closed: the owner's Spanish closed message when given, else the widget's words", () => {
+    open = false;
+    room.ctx.cfg = makeConfig({ closedBehavior: "message" });
+    const plain = draw({ v: "home" });
+    expect(plain.box.textContent).toContain("Con gusto atenderemos su llamada entonces.");
+    expect(plain.button("Cerrar")).toBeTruthy();
+    room.ctx.cfg = makeConfig({
+      closedBehavior: "message",
+      texts: {
+        es: { closedMessage: "Para emergencias llame al 555-0100." },
+        en: { closedMessage: "Emergencies: 555-0100." },
+      },
+    });
+    const own = draw({ v: "home" });
+    expect(own.box.textContent).toContain("Para emergencias llame al 555-0100.");
+    expect(own.box.textContent).not.toContain("Emergencies");
+    room.ctx.cfg = makeConfig({ closedBehavior: "callback" });
+    draw({ v: "home" });
+    expect(room.form).toHaveBeenLastCalledWith("Déjenos su número y le llamaremos cuando abramos.");
+  });
+
+  it("permission, connecting, ringing, connected, ended, sent: Spanish words and announcements", () => {
+    for (const [v, live, text, label] of [
+      ["permission", "Esperando el permiso del micrófono", "Permita el uso del micrófono", "Cancelar"],
+      ["connecting", "Conectando", "Conectando…", "Cancelar"],
+      ["ringing", "Sonando", "Sonando…", "Colgar"],
+    ] as const) {
+      const frame = draw({ v });
+      expect(frame.live).toBe(live);
+      expect(frame.box.textContent).toContain(text);
+      expect(frame.focus).toBe(frame.button(label));
+    }
+    const connected = draw({ v: "connected", since: Date.now(), muted: false, keypad: true, digits: "" });
+    expect(connected.live).toBe("Conectado");
+    expect(connected.button("Silenciar")?.getAttribute("aria-pressed")).toBe("false");
+    expect(connected.button("Teclado")?.getAttribute("aria-pressed")).toBe("true");
+    expect(connected.box.querySelector('[aria-label="Teclado"]')).toBeTruthy();
+    expect(connected.box.querySelector('[aria-label="Duración de la llamada"]')).toBeTruthy();
+    expect(connected.button("Colgar")).toBeTruthy();
+    const ended = draw({ v: "ended", seconds: 75 });
+    expect(ended.live).toBe("Llamada terminada");
+    expect(ended.box.textContent).toContain("Llamada terminada · 1:15");
+    expect(ended.focus).toBe(ended.button("Llamar de nuevo"));
+    expect(ended.button("Pedir que me llamen")).toBeTruthy();
+    expect(draw({ v: "sent" }).box.textContent).toContain("Gracias — le llamaremos.");
+  });
+
+  it("failed: a Spanish message for every cause, with Spanish headings and buttons", () => {
+    for (const cause of Object.keys(es.failed.causes) as CallFailCause[]) {
+      const frame = draw({ v: "failed", cause });
+      expect(frame.box.textContent).toContain(es.failed.causes[cause]);
+      expect(frame.button("Volver")).toBeTruthy();
+    }
+    expect(draw({ v: "failed", cause: "no-answer" }).box.textContent).toContain(
+      "Nadie pudo atender su llamada",
+    );
+    const generic = draw({ v: "failed", cause: "generic" });
+    expect(generic.box.textContent).toContain("La llamada no se pudo completar");
+    expect(generic.button("Intentar de nuevo")).toBeTruthy();
   });
 });

@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { PublicButtonConfig } from "../src/types";
+import { closedText } from "../src/hours";
+import en, { type Strings } from "../src/i18n/en";
+import type { PublicButtonConfig, Words } from "../src/types";
 
 /** A `src` for the loader's <script> whose folder holds a widget-call.js that re-exports src/call-ui.ts. */
 export const fixtureScriptSrc = pathToFileURL(join(__dirname, "fixtures/widget.js")).href;
@@ -54,4 +56,9 @@ export function visitorInNewYork(hooks: { beforeAll(fn: () => void): void; after
     if (previous === undefined) delete process.env.TZ;
     else process.env.TZ = previous;
   });
+}
+
+/** A language chunk as the loader hands it to the call UI (what dist/widget-<code>.js exports). */
+export function words(t: Strings = en): Words {
+  return { t, closed: (next, now) => closedText(next, now, t) };
 }

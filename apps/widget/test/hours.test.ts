@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedText, hoursStatus } from "../src/hours";
+import en from "../src/i18n/en";
+import es from "../src/i18n/es";
 import { visitorInNewYork } from "./helpers";
 
 // The visitor's clock for these cases: New York (EST in early March 2026, EDT from March 8).
@@ -71,35 +73,70 @@ describe("closedText (visitor in New York)", () => {
   const now = at("2026-03-02T12:00:00Z"); // Monday 7:00 AM EST
 
   it("says 'at' for an opening later today", () => {
-    expect(closedText(at("2026-03-02T14:00:00Z"), now, "en-US")).toBe("Closed — back at 9:00 AM");
+    expect(closedText(at("2026-03-02T14:00:00Z"), now, en, "en-US")).toBe("Closed — back at 9:00 AM");
   });
 
   it("says 'tomorrow' for an opening the next calendar day, even less than 24 h away", () => {
-    expect(closedText(at("2026-03-03T13:30:00Z"), at("2026-03-02T23:00:00Z"), "en-US")).toBe(
+    expect(closedText(at("2026-03-03T13:30:00Z"), at("2026-03-02T23:00:00Z"), en, "en-US")).toBe(
       "Closed — back tomorrow 8:30 AM",
     );
   });
 
   it("names the weekday within the week", () => {
-    expect(closedText(at("2026-03-04T14:00:00Z"), now, "en-US")).toBe("Closed — back Wednesday 9:00 AM");
+    expect(closedText(at("2026-03-04T14:00:00Z"), now, en, "en-US")).toBe("Closed — back Wednesday 9:00 AM");
   });
 
   it("gives the date a week or more away", () => {
-    expect(closedText(at("2026-03-12T13:00:00Z"), now, "en-US")).toBe("Closed — back Thu, Mar 12 9:00 AM");
+    expect(closedText(at("2026-03-12T13:00:00Z"), now, en, "en-US")).toBe(
+      "Closed — back Thu, Mar 12 9:00 AM",
+    );
   });
 
   it("shows the visitor's local time across a DST change (EDT from 8 March)", () => {
     // Saturday 7 March, 23:00 EST; Monday 9 March 13:00 UTC is 9:00 AM EDT.
-    expect(closedText(at("2026-03-09T13:00:00Z"), at("2026-03-08T04:00:00Z"), "en-US")).toBe(
+    expect(closedText(at("2026-03-09T13:00:00Z"), at("2026-03-08T04:00:00Z"), en, "en-US")).toBe(
       "Closed — back Monday 9:00 AM",
     );
   });
 
   it("follows the visitor's locale for the clock (24 h in en-GB)", () => {
-    expect(closedText(at("2026-03-04T14:00:00Z"), now, "en-GB")).toBe("Closed — back Wednesday 9:00");
+    expect(closedText(at("2026-03-04T14:00:00Z"), now, en, "en-GB")).toBe("Closed — back Wednesday 9:00");
   });
 
   it("says plainly 'Closed for now' when no opening is coming, promising no return", () => {
-    expect(closedText(null, now)).toBe("Closed for now");
+    expect(closedText(null, now, en)).toBe("Closed for now");
+  });
+
+  it("writes the weekday in English for an English widget, whatever the visitor's locale", () => {
+    expect(closedText(at("2026-03-04T14:00:00Z"), now, en, "es-US")).toBe(
+      "Closed — back Wednesday 9:00 a.m.",
+    );
+  });
+});
+
+describe("closedText in Spanish (visitor in New York)", () => {
+  const now = at("2026-03-02T12:00:00Z"); // lunes 7:00 a. m. EST
+
+  it("today, tomorrow, a weekday and a date, with Intl's Spanish names and clock", () => {
+    expect(closedText(at("2026-03-02T14:00:00Z"), now, es, "es-US")).toBe("Cerrado — abrimos hoy, 9:00 a.m.");
+    expect(closedText(at("2026-03-03T13:30:00Z"), now, es, "es-US")).toBe(
+      "Cerrado — abrimos mañana, 8:30 a.m.",
+    );
+    expect(closedText(at("2026-03-04T14:00:00Z"), now, es, "es-US")).toBe(
+      "Cerrado — abrimos el miércoles, 9:00 a.m.",
+    );
+    expect(closedText(at("2026-03-12T13:00:00Z"), now, es, "es-US")).toBe(
+      "Cerrado — abrimos el jue, 12 de mar, 9:00 a.m.",
+    );
+  });
+
+  it("names days in Spanish even when the visitor's browser is English (a fixed Spanish button)", () => {
+    expect(closedText(at("2026-03-04T14:00:00Z"), now, es, "en-US")).toBe(
+      "Cerrado — abrimos el miércoles, 9:00 AM",
+    );
+  });
+
+  it("says 'Cerrado por ahora' when no opening is coming", () => {
+    expect(closedText(null, now, es)).toBe("Cerrado por ahora");
   });
 });

@@ -318,7 +318,8 @@ describe("loader: preview mode", () => {
       now: MONDAY_8PM_NY,
     });
     expect(target.querySelectorAll("click-and-call")).toHaveLength(1);
-    expect(b().textContent).toBe("Ring usClosed — back tomorrow 9:00 AM");
+    // A closed line needs the language chunk, loaded once, then the button re-renders.
+    await vi.waitFor(() => expect(b().textContent).toBe("Ring usClosed — back tomorrow 9:00 AM"));
     w.ClickAndCall?.("preview", {
       target,
       config: makeConfig({ closedBehavior: "hide" }),
@@ -348,5 +349,88 @@ describe("loader: preview mode", () => {
     (root.querySelector("form") as HTMLFormElement).requestSubmit();
     await until(() => root.textContent?.includes("Preview: requests are not sent."));
     expect(fetchMock).not.toHaveBeenCalled();
+  });
+});
+
+describe("loader: language", () => {
+  /** The visitor's browser languages, as navigator.languages reports them. */
+  function browser(...languages: string[]) {
+    vi.spyOn(navigator, "languages", "get").mockReturnValue(languages);
+  }
+  const texts = {
+    en: { label: "Call us now" },
+    es: { label: "Llámenos", closedMessage: "Para emergencias: 555-0100." },
+  };
+
+  it("auto: a Spanish browser gets the owner's Spanish text and a Spanish closed line and dialog", async () => {
+    browser("es-US", "es", "en");
+    vi.setSystemTime(MONDAY_8PM_NY);
+    await boot(serve(makeConfig({ closedBehavior: "message", language: "auto", texts })));
+    await until(button);
+    expect(button().textContent).toBe("LlámenosCerrado — abrimos mañana, 9:00 AM");
+    button().click();
+    await until(() => dialog() && !dialog()?.hidden);
+    expect(dialog()?.textContent).toContain("Cerrado — abrimos mañana, 9:00 AM");
+    expect(dialog()?.textContent).toContain("Para emergencias: 555-0100.");
+    expect(dialog()?.getAttribute("lang")).toBe("es-US");
+    expect(shadow().querySelector('button[aria-label="Cerrar"]')).not.toBeNull();
+  });
+
+  it("auto: the first browser language the widget speaks wins; none spoken falls back to English", async () => {
+    browser("fr-CA", "es-MX", "en-US");
+    await boot(serve(makeConfig({ closedBehavior: "callback", texts })));
+    await until(button);
+    expect(button().textContent).toBe("Llámenos");
+    button().click();
+    await until(() => dialog() && !dialog()?.hidden);
+    expect(dialog()?.textContent).toContain("Llamar ahora");
+
+    vi.resetModules();
+    document.body.innerHTML = "";
+    delete w.ClickAndCall;
+    browser("fr-FR", "de");
+    vi.setSystemTime(MONDAY_8PM_NY);
+    await boot(serve(makeConfig({ closedBehavior: "callback", texts })));
+    await until(button);
+    expect(button().textContent).toBe("Call us nowClosed — request a callback");
+  });
+
+  it("a fixed language overrides the browser: English under es-US, Spanish under en-US", async () => {
+    browser("es-US", "es");
+    vi.setSystemTime(MONDAY_8PM_NY);
+    await boot(serve(makeConfig({ closedBehavior: "callback", language: "en" })));
+    await until(button);
+    expect(button().textContent).toBe("Call usClosed — request a callback");
+
+    vi.resetModules();
+    document.body.innerHTML = "";
+    delete w.ClickAndCall;
+    browser("en-US", "en");
+    await boot(serve(makeConfig({ closedBehavior: "callback", language: "es" })));
+    await until(button);
+    // No Spanish text of the owner's: the button's label, with the widget's Spanish words.
+    expect(button().textContent).toBe("Call usCerrado — pida que le llamemos");
+    button().click();
+    await until(() => dialog()?.querySelector("form"));
+    expect(dialog()?.textContent).toContain("Déjenos su número y le llamaremos cuando abramos.");
+    expect(dialog()?.querySelector('label[for="cac-phone"]')?.textContent).toBe("Número de teléfono");
+  });
+
+  it("preview: switching the config's language re-renders the button and the open dialog", async () => {
+    browser("en-US");
+    await boot(() => Promise.reject(new Error("no config for this page")));
+    const target = document.createElement("div");
+    document.body.append(target);
+    const config = makeConfig({ closedBehavior: "callback", texts });
+    w.ClickAndCall?.("preview", { target, config: { ...config, language: "en" }, now: MONDAY_8PM_NY });
+    const root = target.querySelector("click-and-call")?.shadowRoot as ShadowRoot;
+    const b = () => root.querySelector("button.b") as HTMLButtonElement;
+    await vi.waitFor(() => expect(b().textContent).toBe("Call us nowClosed — request a callback"));
+    b().click();
+    await until(() => root.querySelector("form"));
+    w.ClickAndCall?.("preview", { target, config: { ...config, language: "es" }, now: MONDAY_8PM_NY });
+    await vi.waitFor(() => expect(b().textContent).toBe("LlámenosCerrado — pida que le llamemos"));
+    await vi.waitFor(() => expect(root.querySelector("form")?.textContent).toContain("Número de teléfono"));
+    expect(root.getElementById("cac-sub")?.textContent).toBe("Llámenos");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type BuiltFile as Built, budgets, buildWidget } from "../build.mjs";
+import { type BuiltFile as Built, budgets, buildWidget, widgetLanguages } from "../build.mjs";
 
 describe("bundle size budgets (zlib level 9)", () => {
   it("keeps the loader within 3 KB and the call UI within 15 KB gzipped", async () => {
@@ -26,6 +26,37 @@ describe("bundle size budgets (zlib level 9)", () => {
     expect(call).not.toMatch(/twilio\.com|loglevel/);
     // The call chunk finds it next to itself.
     expect(call).toContain('new URL("widget-twilio.js",import.meta.url)');
+  });
+
+  it("keeps the words in one chunk per language, out of the loader and the call chunk", async () => {
+    const files = (await buildWidget()) as Built[];
+    const text = (name: string) =>
+      Buffer.from(files.find((f) => f.name === name)?.code ?? []).toString("utf8");
+    const gzip = (name: string) => files.find((f) => f.name === name)?.gzip ?? Infinity;
+    const perLanguage: string[] = [];
+    for (const code of widgetLanguages()) {
+      const words = gzip(`widget-${code}.js`);
+      // A language chunk is its table and the closed line: well under the loader's size.
+      expect(words, code).toBeLessThanOrEqual(3072);
+      perLanguage.push(
+        `${code}: words ${words} B, loader + call chunk + words ${gzip("widget.js") + gzip("widget-call.js") + words} B`,
+      );
+    }
+    console.log(`per language (gzip): ${perLanguage.join("; ")}`);
+    for (const name of ["widget.js", "widget-call.js"]) {
+      const code = text(name);
+      for (const words of [
+        "Request a callback",
+        "Pedir que me llamen",
+        "Closed — back",
+        "Cerrado",
+        "Ringing…",
+      ]) {
+        expect(code, `${name} holds "${words}"`).not.toContain(words);
+      }
+    }
+    expect(text("widget-es.js")).toContain("Pedir que me llamen");
+    expect(text("widget-es.js")).not.toContain("Request a callback");
   });
 
   it("builds deterministically", async () => {

@@ -94,6 +94,33 @@ describe("the seven product emails each have an HTML and a plain-text part", () 
     expect(mail.text).not.toContain("message");
   });
 
+  it("callback request and digest name the visitor's language when it was Spanish, and only then", () => {
+    const portal = "https://portal.example.test/callbacks";
+    const request = { buttonName: "Sitio", name: "Rosa", phone: "+12025550142", message: null };
+    const spanish = emails.callbackRequest(TO, { ...request, language: "es" }, portal);
+    expectWellFormed(spanish);
+    expect(spanish.text).toContain("Language: Spanish");
+    expect(spanish.html).toContain("Language: Spanish");
+    for (const language of ["en", null, undefined]) {
+      expect(emails.callbackRequest(TO, { ...request, language }, portal).text).not.toContain("Language:");
+    }
+    const digest = emails.callbackDigest(
+      TO,
+      {
+        buttonName: "Sitio",
+        count: 2,
+        listed: [
+          { name: "Rosa", phone: "+12025550142", message: "Hola", language: "es" },
+          { name: "Ann", phone: "+12025550143", message: null, language: "en" },
+        ],
+        windowMinutes: 10,
+      },
+      portal,
+    );
+    expect(digest.text).toContain("• Rosa, +12025550142 (Spanish): Hola");
+    expect(digest.text).toContain("• Ann, +12025550143\n");
+  });
+
   it("missed call: the button and the time in the account's timezone, no IP", () => {
     const callsUrl = "https://portal.example.test/calls";
     const mail = emails.missedCall(TO, {

@@ -8,6 +8,7 @@
  */
 import { type CallbackField, type CallbackOutcome, requestCallback } from "../callback-request";
 import { captchaToken } from "../captcha";
+import { codeOf } from "../i18n/own-texts";
 import type { WidgetContext } from "../types";
 import { type Child, h } from "./dom";
 
@@ -59,22 +60,24 @@ export function callbackForm(ctx: WidgetContext, host: FormHost): CallbackForm {
 
   /** With the captcha on, a fresh token for this request (action "callback"); else none. */
   async function send(): Promise<CallbackOutcome> {
+    const { t } = ctx.w;
     const input = {
       button: ctx.cfg.id,
       name: values.name ?? "",
       phone: values.phone ?? "",
       ...(values.message ? { message: values.message } : {}),
+      language: codeOf(t),
     };
     const siteKey = ctx.cfg.captchaSiteKey;
-    if (!siteKey) return requestCallback(ctx.cfg.apiOrigin, input);
+    if (!siteKey) return requestCallback(ctx.cfg.apiOrigin, input, t);
     captcha = new AbortController();
     let token: string;
     try {
       token = await captchaToken(siteKey, host.captchaBox, captcha.signal, "callback");
     } catch {
-      return { message: "We couldn't verify that you're a person. Please try again.", fieldErrors: {} };
+      return { message: t.form.captcha, fieldErrors: {} };
     }
-    return requestCallback(ctx.cfg.apiOrigin, { ...input, captchaToken: token });
+    return requestCallback(ctx.cfg.apiOrigin, { ...input, captchaToken: token }, t);
   }
 
   async function submit(event: Event, form: HTMLFormElement) {
@@ -86,12 +89,13 @@ export function callbackForm(ctx: WidgetContext, host: FormHost): CallbackForm {
     errors = {};
     note = "";
     const digits = values.phone?.replace(/\D/g, "").length ?? 0;
-    if (!values.name) errors.name = "Enter your name.";
-    if (!values.phone) errors.phone = "Enter your phone number.";
-    else if (digits < 10 || digits > 15) errors.phone = "Enter a full phone number, like (555) 123-4567.";
+    const words = ctx.w.t.form;
+    if (!values.name) errors.name = words.nameRequired;
+    if (!values.phone) errors.phone = words.phoneRequired;
+    else if (digits < 10 || digits > 15) errors.phone = words.phoneInvalid;
     if (!Object.keys(errors).length) {
       if (ctx.preview) {
-        note = "Preview: requests are not sent.";
+        note = words.preview;
       } else {
         sending = true;
         host.render();
@@ -112,11 +116,12 @@ export function callbackForm(ctx: WidgetContext, host: FormHost): CallbackForm {
 
   return {
     render(intro) {
+      const { common, form: words } = ctx.w.t;
       const form = h(
         "form",
         {
           novalidate: true,
-          "aria-label": "Request a callback",
+          "aria-label": common.requestCallback,
           onsubmit: (event) => submit(event, form as HTMLFormElement),
           oninput: (event) => {
             const el = event.target as HTMLInputElement;
@@ -124,22 +129,22 @@ export function callbackForm(ctx: WidgetContext, host: FormHost): CallbackForm {
           },
         },
         h("p", { class: "mt" }, intro),
-        ...field("name", "Name", h("input", { autocomplete: "name", required: true, maxlength: 100 })),
+        ...field("name", words.name, h("input", { autocomplete: "name", required: true, maxlength: 100 })),
         ...field(
           "phone",
-          "Phone number",
+          words.phone,
           h("input", { type: "tel", autocomplete: "tel", inputmode: "tel", required: true, maxlength: 30 }),
         ),
         ...field(
           "message",
-          ["Message ", h("span", {}, "(optional)")],
+          [`${words.message} `, h("span", {}, words.optional)],
           h("textarea", { rows: 3, maxlength: 500 }),
         ),
         h("p", { class: "n", role: "status" }, note),
         h(
           "button",
           { type: "submit", class: "btn pr", disabled: sending },
-          sending ? "Sending…" : "Request a callback",
+          sending ? words.sending : common.requestCallback,
         ),
       );
       return form;

@@ -11,8 +11,9 @@ export const elapsed = (since: number, now = Date.now()) =>
   formatDuration(Math.max(0, Math.floor((now - since) / 1000)));
 
 export const connected: Frame<"connected"> = {
-  live: "Connected",
+  live: (t) => t.connected.live,
   render(view, room) {
+    const { t } = room.ctx.w;
     const time = h("span", { class: "tm" }, elapsed(view.since));
     room.tick(() => {
       time.textContent = elapsed(view.since);
@@ -22,7 +23,7 @@ export const connected: Frame<"connected"> = {
           h("p", { class: "dg", "aria-live": "polite" }, view.digits),
           h(
             "div",
-            { class: "kp", role: "group", "aria-label": "Keypad" },
+            { class: "kp", role: "group", "aria-label": t.connected.keypad },
             ..."123456789*0#".split("").map((digit) =>
               btn(digit, () => {
                 room.session()?.dtmf(digit);
@@ -33,14 +34,14 @@ export const connected: Frame<"connected"> = {
         ]
       : [];
     return [
-      h("p", { class: "ctr mt" }, "Connected"),
-      h("p", { class: "big", "aria-label": "Call duration" }, time),
+      h("p", { class: "ctr mt" }, t.connected.title),
+      h("p", { class: "big", "aria-label": t.connected.duration }, time),
       ...keypad,
       h(
         "div",
         { class: "r" },
         btn(
-          "Mute",
+          t.connected.mute,
           () => {
             room.session()?.mute(!view.muted);
             room.send({ t: "mute" });
@@ -48,9 +49,11 @@ export const connected: Frame<"connected"> = {
           "",
           { "aria-pressed": String(view.muted) },
         ),
-        btn("Keypad", () => room.send({ t: "keypad" }), "", { "aria-pressed": String(view.keypad) }),
+        btn(t.connected.keypad, () => room.send({ t: "keypad" }), "", {
+          "aria-pressed": String(view.keypad),
+        }),
       ),
-      btn("Hang up", room.hangUp, "hang"),
+      btn(t.common.hangUp, room.hangUp, "hang"),
     ];
   },
 };

@@ -3,9 +3,17 @@ import { btn, h } from "./dom";
 import type { Frame } from "./room";
 
 export const connecting: Frame<"connecting"> = {
-  live: "Connecting",
-  render: (_view, room) => [
-    h("p", { class: "big" }, "Connecting…"),
-    btn("Cancel", room.hangUp, "hang", { "data-focus": true }),
+  live: (t) => t.connecting.live,
+  render: (
+    _view,
+    {
+      ctx: {
+        w: { t },
+      },
+      hangUp,
+    },
+  ) => [
+    h("p", { class: "big" }, t.connecting.title),
+    btn(t.common.cancel, hangUp, "hang", { "data-focus": true }),
   ],
 };

@@ -4,14 +4,17 @@ import { btn, h } from "./dom";
 import type { Frame } from "./room";
 
 export const ended: Frame<"ended"> = {
-  live: "Call ended",
-  render: (view, room) => [
-    h(
-      "p",
-      { class: "st", role: "status" },
-      `Call ended${view.seconds ? ` · ${formatDuration(view.seconds)}` : ""}`,
-    ),
-    btn("Call again", room.call, "pr", { "data-focus": true }),
-    h("div", { class: "r" }, btn("Request a callback", room.showForm), btn("Close", room.close)),
-  ],
+  live: (t) => t.ended.live,
+  render: (view, room) => {
+    const { t } = room.ctx.w;
+    return [
+      h(
+        "p",
+        { class: "st", role: "status" },
+        `${t.ended.title}${view.seconds ? ` · ${formatDuration(view.seconds)}` : ""}`,
+      ),
+      btn(t.ended.again, room.call, "pr", { "data-focus": true }),
+      h("div", { class: "r" }, btn(t.common.requestCallback, room.showForm), btn(t.common.close, room.close)),
+    ];
+  },
 };

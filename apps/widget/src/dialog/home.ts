@@ -4,63 +4,51 @@
  * otherwise the callback form leads. While closed, the closed message, then the form (callback
  * behaviour) or a close button.
  */
+import { ownTexts } from "../i18n/own-texts";
 import { btn, h } from "./dom";
 import type { Frame, Room } from "./room";
 
-/** Said before the browser's own microphone prompt, so it comes as no surprise. */
-export const micNote = "Your browser will ask to use your microphone. We never record.";
-
-/** "Call now" and the microphone line; secondary when the visitor chose the callback form. */
-export const callNow = (room: Room, primary: boolean, text = "Call now") => [
-  btn(text, room.call, primary ? "pr" : "", primary ? { "data-focus": true } : {}),
-  h("p", { class: "mt sm" }, micNote),
+/**
+ * "Call now" and the microphone line (said before the browser's own prompt, so it comes as no
+ * surprise); secondary when the visitor chose the callback form.
+ */
+export const callNow = (room: Room, primary: boolean) => [
+  btn(room.ctx.w.t.common.callNow, room.call, primary ? "pr" : "", primary ? { "data-focus": true } : {}),
+  h("p", { class: "mt sm" }, room.ctx.w.t.home.micNote),
 ];
 
 export const home: Frame<"home"> = {
   render(_view, room) {
+    const { t } = room.ctx.w;
+    const home = t.home;
     const s = room.ctx.status();
     if (!s.open) {
       const closed = h("p", { class: "st", role: "status" }, s.text);
+      // The owner's closed message in this language (hours for emergencies, another number…).
+      const own = ownTexts(room.ctx).closedMessage;
+      const message = own ? h("p", { class: "mt" }, own) : null;
       // "Then" and "when we're open" only when an opening is coming; otherwise say it plainly.
       const coming = s.next !== null;
       return room.ctx.cfg.closedBehavior === "callback"
-        ? [
-            closed,
-            room.form(
-              coming
-                ? "Leave your number and we'll call you back when we're open."
-                : "Leave your number and we'll call you back.",
-            ),
-          ]
+        ? [closed, message, room.form(coming ? home.introWhenOpen : home.intro)]
         : [
             closed,
-            h(
-              "p",
-              { class: "mt" },
-              coming ? "We'll be glad to take your call then." : "We're not taking calls at the moment.",
-            ),
-            btn("Close", room.close),
+            message ?? h("p", { class: "mt" }, coming ? home.closedThen : home.closedNow),
+            btn(t.common.close, room.close),
           ];
     }
     if (room.ctx.busy && room.ctx.cfg.callable) {
       // Nobody can answer now: no "Call now" (so the microphone is never asked for); the form.
-      return [
-        h("p", { class: "st", role: "status" }, "No one can take a call right now."),
-        room.form("Leave your number and we'll call you back shortly."),
-      ];
+      return [h("p", { class: "st", role: "status" }, home.nobodyNow), room.form(home.introShortly)];
     }
-    if (!room.canCall()) return [room.form("Leave your number and we'll call you back shortly.")];
+    if (!room.canCall()) return [room.form(home.introShortly)];
     if (room.formShown()) {
-      return [
-        room.form("Leave your number and we'll call you back."),
-        h("p", { class: "mt sm" }, "Or talk to us now:"),
-        ...callNow(room, false),
-      ];
+      return [room.form(home.intro), h("p", { class: "mt sm" }, home.orTalkNow), ...callNow(room, false)];
     }
     return [
-      h("p", { class: "mt" }, "Talk to us now, right from your browser."),
+      h("p", { class: "mt" }, home.talkNow),
       ...callNow(room, true),
-      btn("Request a callback", room.showForm),
+      btn(t.common.requestCallback, room.showForm),
     ];
   },
 };

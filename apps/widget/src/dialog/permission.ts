@@ -1,13 +1,20 @@
 /** Permission: the browser is asking for the microphone; the visitor can still cancel. */
 import { btn, h } from "./dom";
-import { micNote } from "./home";
 import type { Frame } from "./room";
 
 export const permission: Frame<"permission"> = {
-  live: "Waiting for microphone permission",
-  render: (_view, room) => [
-    h("p", { class: "st" }, "Allow your microphone"),
-    h("p", { class: "mt" }, `${micNote} Choose Allow to start the call.`),
-    btn("Cancel", room.hangUp, "", { "data-focus": true }),
+  live: (t) => t.permission.live,
+  render: (
+    _view,
+    {
+      ctx: {
+        w: { t },
+      },
+      hangUp,
+    },
+  ) => [
+    h("p", { class: "st" }, t.permission.title),
+    h("p", { class: "mt" }, `${t.home.micNote} ${t.permission.allow}`),
+    btn(t.common.cancel, hangUp, "", { "data-focus": true }),
   ],
 };

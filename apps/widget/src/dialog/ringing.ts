@@ -3,9 +3,17 @@ import { btn, h } from "./dom";
 import type { Frame } from "./room";
 
 export const ringing: Frame<"ringing"> = {
-  live: "Ringing",
-  render: (_view, room) => [
-    h("p", { class: "big" }, "Ringing…"),
-    btn("Hang up", room.hangUp, "hang", { "data-focus": true }),
+  live: (t) => t.ringing.live,
+  render: (
+    _view,
+    {
+      ctx: {
+        w: { t },
+      },
+      hangUp,
+    },
+  ) => [
+    h("p", { class: "big" }, t.ringing.title),
+    btn(t.common.hangUp, hangUp, "hang", { "data-focus": true }),
   ],
 };

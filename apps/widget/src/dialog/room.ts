@@ -4,6 +4,7 @@
  * turns the visitor's presses into events.
  */
 import type { CallEvent, CallView } from "../call-state";
+import type { Strings } from "../i18n/en";
 import type { CallSession } from "../transport";
 import type { WidgetContext } from "../types";
 import type { Child } from "./dom";
@@ -33,7 +34,7 @@ export type Room = {
 
 /** One state's frame. The element marked `data-focus` takes focus when the frame appears. */
 export type Frame<V extends CallView["v"]> = {
-  /** Announced in the polite live region when the dialog enters this state. */
-  live?: string;
+  /** Announced in the polite live region when the dialog enters this state, in the dialog's language. */
+  live?: (t: Strings) => string;
   render(view: Extract<CallView, { v: V }>, room: Room): Child[];
 };

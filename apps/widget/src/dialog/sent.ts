@@ -3,8 +3,13 @@ import { btn, h } from "./dom";
 import type { Frame } from "./room";
 
 export const sent: Frame<"sent"> = {
-  render: (_view, room) => [
-    h("p", { class: "st", role: "status" }, "Thanks — we'll call you back."),
-    btn("Close", room.close),
-  ],
+  render: (
+    _view,
+    {
+      ctx: {
+        w: { t },
+      },
+      close,
+    },
+  ) => [h("p", { class: "st", role: "status" }, t.form.sent), btn(t.common.close, close)],
 };

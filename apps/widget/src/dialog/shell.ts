@@ -4,7 +4,8 @@
  * button's label) with a close button, the body the states render into, the box for Turnstile's
  * challenge, and a polite live region. Escape closes it; Tab and Shift+Tab stay inside.
  */
-import type { PublicButtonConfig } from "../types";
+import { labelOf } from "../i18n/own-texts";
+import type { WidgetContext } from "../types";
 import { h } from "./dom";
 import { css } from "./styles";
 
@@ -14,8 +15,8 @@ const focusable =
 
 export type Shell = {
   dialog: HTMLElement;
-  /** Header and theme from the config (it changes in the portal's preview). */
-  head(cfg: PublicButtonConfig): void;
+  /** Header, theme and words from the config and language (they change in the portal's preview). */
+  head(ctx: Pick<WidgetContext, "cfg" | "w">): void;
   body: HTMLElement;
   captchaBox: HTMLElement;
   live: HTMLElement;
@@ -42,7 +43,8 @@ export function shell(frame: HTMLElement, button: HTMLElement, preview: boolean,
   const live = h("p", { class: "sr", "aria-live": "polite" });
   const body = h("div", { class: "bd" });
   // Outside `body`, which is re-rendered: Turnstile's frame must survive state changes.
-  const captchaBox = h("div", { class: "cf", hidden: true, "aria-label": "Verification check" });
+  const captchaBox = h("div", { class: "cf", hidden: true });
+  const close = h("button", { type: "button", class: "x", onclick: onClose }, "×");
   const dialog = h(
     "div",
     {
@@ -53,13 +55,7 @@ export function shell(frame: HTMLElement, button: HTMLElement, preview: boolean,
       hidden: true,
       onkeydown: (event) => onKey(event as KeyboardEvent),
     },
-    h(
-      "div",
-      { class: "hd" },
-      logo,
-      h("div", { class: "ht" }, title, sub),
-      h("button", { type: "button", class: "x", "aria-label": "Close", onclick: onClose }, "×"),
-    ),
+    h("div", { class: "hd" }, logo, h("div", { class: "ht" }, title, sub), close),
     body,
     captchaBox,
     live,
@@ -90,9 +86,17 @@ export function shell(frame: HTMLElement, button: HTMLElement, preview: boolean,
 
   return {
     dialog,
-    head(cfg) {
-      title.textContent = cfg.businessName || cfg.label;
-      sub.textContent = cfg.label;
+    head(ctx) {
+      const {
+        cfg,
+        w: { t },
+      } = ctx;
+      const label = labelOf(ctx);
+      title.textContent = cfg.businessName || label;
+      sub.textContent = label;
+      close.setAttribute("aria-label", t.common.close);
+      captchaBox.setAttribute("aria-label", t.common.verification);
+      dialog.lang = t.locale;
       const src = cfg.logoUrl ? new URL(cfg.logoUrl, cfg.apiOrigin).href : "";
       if (!src) logo.removeAttribute("src");
       else if (logo.getAttribute("src") !== src) logo.src = src;

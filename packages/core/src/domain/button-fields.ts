@@ -1,4 +1,5 @@
 /** The editable fields of a call button, validated with a message per field. */
+import type { WidgetLanguage } from "@cac/db";
 import { z } from "zod";
 import { domainPatternProblem, normalizeDomainPattern } from "./allowed-domains";
 import { findHoursProblems, isValidTimeZone } from "./schedule";
@@ -28,6 +29,52 @@ export const buttonThemes = ["light", "dark", "auto"] as const;
  * checks they match). The button color must stand out against both for the primary action.
  */
 export const widgetSurfaces = { light: "#ffffff", dark: "#1f2023" } as const;
+
+/**
+ * The languages the widget speaks: @cac/db's `widgetLanguages`, repeated here because this folder
+ * stays free of the database package; `sameLanguages` fails typecheck when the two lists differ.
+ */
+export const widgetLanguages = ["en", "es"] as const satisfies readonly WidgetLanguage[];
+const sameLanguages: WidgetLanguage extends (typeof widgetLanguages)[number] ? true : never = true;
+void sameLanguages;
+
+/** The language the widget spoke to a visitor, sent with a call or a callback request. */
+export const visitorLanguageSchema = z.enum(widgetLanguages, "Send en or es.");
+
+/** "auto" follows the visitor's browser (the first language the widget speaks, else English). */
+export const buttonLanguages = ["auto", ...widgetLanguages] as const;
+
+/** An owner's text in one language: empty means "none" (the default for that language). */
+const ownText = (max: number, tooLong: string) =>
+  text()
+    .trim()
+    .max(max, tooLong)
+    .optional()
+    .transform((v) => v || undefined);
+
+/** The owner's button text and closed message in each language the widget speaks. */
+export const buttonTextsSchema = z
+  .partialRecord(
+    z.enum(widgetLanguages),
+    z
+      .object({
+        label: ownText(40, "Use at most 40 characters."),
+        closedMessage: ownText(300, "Use at most 300 characters."),
+      })
+      .strict(),
+  )
+  // Only the texts given are kept, so the stored object stays small and a language with none is absent.
+  .transform((texts) => {
+    const kept: Partial<
+      Record<(typeof widgetLanguages)[number], { label?: string; closedMessage?: string }>
+    > = {};
+    for (const lang of widgetLanguages) {
+      const { label, closedMessage } = texts[lang] ?? {};
+      if (label || closedMessage)
+        kept[lang] = { ...(label ? { label } : {}), ...(closedMessage ? { closedMessage } : {}) };
+    }
+    return kept;
+  });
 
 const intervalSchema = z.object({
   start: z.number().int().min(0, "Hours start at 00:00.").max(1439, "Hours end at 24:00."),
@@ -72,6 +119,9 @@ export const buttonFieldsSchema = z
     theme: z.enum(buttonThemes).default("light"),
     // Opt-in: the widget pushes call and callback events to the page's Google Tag Manager.
     conversionEvents: z.boolean().default(false),
+    // Optional for API callers that predate them: follow the visitor, with no texts of the owner's.
+    language: z.enum(buttonLanguages, "Choose auto, en or es.").default("auto"),
+    texts: buttonTextsSchema.default({}),
     allowedDomains: z
       .array(text().max(260).transform(normalizeDomainPattern))
       .max(50, "At most 50 domains.")

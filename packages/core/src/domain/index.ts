@@ -17,9 +17,13 @@ export {
   type ButtonFields,
   buttonFieldsSchema,
   buttonIcons,
+  buttonLanguages,
   buttonStyleSchema,
+  buttonTextsSchema,
   buttonThemes,
+  visitorLanguageSchema,
   weeklyHoursSchema,
+  widgetLanguages,
   widgetSurfaces,
 } from "./button-fields";
 export {

@@ -1,4 +1,4 @@
-import type { ButtonStyle } from "@cac/db";
+import type { ButtonStyle, ButtonTexts, WidgetLanguage } from "@cac/db";
 import type { WeeklyHours } from "./schedule";
 
 /**
@@ -16,6 +16,13 @@ export type PublicButtonConfig = {
   hours: WeeklyHours;
   holidays: string[];
   closedBehavior: "hide" | "message" | "callback";
+  /**
+   * The language the widget speaks: "auto" follows the visitor's browser (`navigator.languages`,
+   * the first one the widget speaks, else English); otherwise fixed. Absent in older copies: auto.
+   */
+  language?: "auto" | WidgetLanguage;
+  /** The owner's button text and closed message per language (each optional; absent: none). */
+  texts?: ButtonTexts;
   /** The dialog's colors; "auto" follows the visitor's `prefers-color-scheme`. */
   theme: "light" | "dark" | "auto";
   /**

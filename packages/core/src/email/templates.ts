@@ -65,6 +65,14 @@ function formatMoment(date: Date, timeZone: string): string {
   }).format(date);
 }
 
+/**
+ * The language the widget spoke to a visitor, named for the owner; none for English (the default,
+ * so an English request reads as before) or when the widget did not say.
+ */
+export function visitorLanguageName(language: string | null | undefined): string | null {
+  return language === "es" ? "Spanish" : null;
+}
+
 export const emails = {
   verifyEmail: (to: string, name: string, url: string) =>
     render(
@@ -110,7 +118,13 @@ export const emails = {
     ]),
   callbackRequest: (
     to: string,
-    request: { buttonName: string; name: string; phone: string; message: string | null },
+    request: {
+      buttonName: string;
+      name: string;
+      phone: string;
+      message: string | null;
+      language?: string | null;
+    },
     portalUrl: string,
   ) =>
     render(
@@ -119,6 +133,9 @@ export const emails = {
       [
         `${request.name} asked to be called back at ${request.phone}, through your button "${request.buttonName}".`,
         ...(request.message ? [`Their message: ${request.message}`] : []),
+        ...(visitorLanguageName(request.language)
+          ? [`Language: ${visitorLanguageName(request.language)}`]
+          : []),
       ],
       { label: "See callback requests", url: portalUrl },
     ),
@@ -128,7 +145,7 @@ export const emails = {
     digest: {
       buttonName: string;
       count: number;
-      listed: Array<{ name: string; phone: string; message: string | null }>;
+      listed: Array<{ name: string; phone: string; message: string | null; language?: string | null }>;
       windowMinutes: number;
     },
     portalUrl: string,
@@ -139,7 +156,10 @@ export const emails = {
       [
         `${digest.count} visitors asked to be called back through your button "${digest.buttonName}" since our last email about it.`,
         digest.listed
-          .map((r) => `• ${r.name}, ${r.phone}${r.message ? `: ${r.message.replace(/\s+/g, " ")}` : ""}`)
+          .map((r) => {
+            const language = visitorLanguageName(r.language);
+            return `• ${r.name}, ${r.phone}${language ? ` (${language})` : ""}${r.message ? `: ${r.message.replace(/\s+/g, " ")}` : ""}`;
+          })
           .join("\n"),
         ...(digest.count > digest.listed.length
           ? [`And ${digest.count - digest.listed.length} more in the portal.`]

@@ -32,7 +32,13 @@ class NothingToSend extends Error {}
 export async function emailPendingCallbacks(deps: CallbackEmailDeps, buttonId: string): Promise<number> {
   const now = deps.clock.now();
   const windowStart = new Date(now.getTime() - CALLBACK_EMAIL_WINDOW_MS);
-  let claimed: Array<{ name: string; phone: string; message: string | null; accountId: string }>;
+  let claimed: Array<{
+    name: string;
+    phone: string;
+    message: string | null;
+    language: string | null;
+    accountId: string;
+  }>;
   try {
     claimed = await deps.db.transaction(async (tx) => {
       const won = await tx
@@ -53,6 +59,7 @@ export async function emailPendingCallbacks(deps: CallbackEmailDeps, buttonId: s
           name: callbackRequests.name,
           phone: callbackRequests.phone,
           message: callbackRequests.message,
+          language: callbackRequests.language,
           accountId: callbackRequests.accountId,
           createdAt: callbackRequests.createdAt,
         });

@@ -8,7 +8,13 @@ import { type CallbackEmailDeps, emailPendingCallbacks } from "./callback-emails
 import { inBackground } from "./notifications/dispatch";
 import { pushCallbackRequest } from "./notifications/events";
 
-export type CallbackInput = { name: string; phone: string; message?: string | undefined };
+export type CallbackInput = {
+  name: string;
+  phone: string;
+  message?: string | undefined;
+  /** The language the widget spoke ("en" | "es"); the email and the portal show it. */
+  language?: string | undefined;
+};
 
 /**
  * Stores a visitor's callback request (every one is kept), pushes it to the members' devices
@@ -28,6 +34,7 @@ export async function requestCallback(
     name: input.name,
     phone: input.phone,
     message: input.message || null,
+    language: input.language ?? null,
     ip: visitorIp,
   });
   const { push } = deps;
@@ -82,6 +89,7 @@ export async function listCallbackRequests(
       name: callbackRequests.name,
       phone: callbackRequests.phone,
       message: callbackRequests.message,
+      language: callbackRequests.language,
       status: callbackRequests.status,
       assigneeId: callbackRequests.assigneeId,
       assigneeName: users.name,

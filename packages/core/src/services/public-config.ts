@@ -43,6 +43,8 @@ function serialize(
     closedBehavior: button.closedBehavior,
     theme: button.theme,
     conversionEvents: button.conversionEvents,
+    language: button.language,
+    texts: button.texts,
     openWindows: openWindows(schedule, from, WINDOW_DAYS).map((w) => ({
       opens: w.opens.toISOString(),
       closes: w.closes ? w.closes.toISOString() : null,
@@ -55,6 +57,12 @@ function serialize(
   const etag = `"${createHash("sha256").update(json).digest("base64url").slice(0, 27)}"`;
   return { json, etag };
 }
+
+/**
+ * The body's shape, part of every kept entry's context: an entry serialized by a release that wrote
+ * other fields (before the widget's languages, say) no longer fits, and is read afresh.
+ */
+const BODY_FORMAT = "languages";
 
 const fits = (entry: PublicConfigEntry, hour: number, context: string) =>
   entry.hour === hour && entry.context === context;
@@ -69,7 +77,7 @@ async function served(deps: PublicConfigDeps, publicId: string): Promise<Served 
   const apiOrigin = deps.settings.publicUrl.origin;
   const captchaSiteKey = deps.captcha?.siteKey ?? null;
   const hour = Math.floor(deps.clock.now().getTime() / HOUR) * HOUR;
-  const context = `${apiOrigin} ${captchaSiteKey ?? ""}`;
+  const context = `${BODY_FORMAT} ${apiOrigin} ${captchaSiteKey ?? ""}`;
   const local = deps.publicConfig.peek(publicId);
   if (local === null) return null;
   if (local && fits(local, hour, context)) return { verified: true, ...local };

@@ -12,6 +12,7 @@ import type { ButtonView } from "./draft";
 import { EditorIndex } from "./EditorIndex";
 import { EditorSection } from "./EditorSection";
 import { HoursEditor } from "./HoursEditor";
+import { LanguageSection } from "./LanguageSection";
 import { LeaveDialog } from "./LeaveDialog";
 import { DomainsEditor, HolidaysEditor } from "./ListEditors";
 import { PreviewCard } from "./PreviewCard";
@@ -27,6 +28,7 @@ const sections = [
   { id: "hours", title: "Opening hours" },
   { id: "holidays", title: "Closed dates" },
   { id: "closed", title: "When closed" },
+  { id: "language", title: "Language" },
   { id: "domains", title: "Allowed websites" },
   { id: "conversion", title: "Conversion tracking" },
   { id: "preview", title: "Preview" },
@@ -111,6 +113,8 @@ export function ButtonEditor({ button }: { button: ButtonView }) {
             onChange={(value) => update("closedBehavior", value)}
             error={errors.field("closedBehavior")}
           />
+
+          <LanguageSection form={form} />
 
           <EditorSection id="domains" title="Allowed websites">
             <DomainsEditor

@@ -12,6 +12,7 @@ import { DraftAlerts } from "./DraftAlerts";
 import type { ButtonView } from "./draft";
 import { EditorSection } from "./EditorSection";
 import { HoursEditor } from "./HoursEditor";
+import { LanguageSection } from "./LanguageSection";
 import { LeaveDialog } from "./LeaveDialog";
 import { DomainsEditor } from "./ListEditors";
 import { type PendingLogo, uploadLogo } from "./logo-upload";
@@ -22,7 +23,7 @@ import { useButtonDraft } from "./useButtonDraft";
 
 /** The wizard's steps, and the server fields each one shows (messages about others go in the alert). */
 const steps = [
-  { id: "look", title: "Look", fields: ["name", "label", "enabled", "style"] },
+  { id: "look", title: "Look", fields: ["name", "label", "enabled", "style", "language", "texts"] },
   { id: "ring", title: "Where calls ring", fields: ["ringPortal", "phoneNumber"] },
   { id: "hours", title: "Hours", fields: ["timezone", "hours", "closedBehavior"] },
   { id: "install", title: "Install", fields: ["allowedDomains"] },
@@ -207,6 +208,7 @@ export function ButtonWizard() {
                 pendingLogo={pendingLogo}
                 onPendingLogo={choosePending}
               />
+              <LanguageSection form={form} />
             </>
           ) : null}
           {step.id === "ring" ? (

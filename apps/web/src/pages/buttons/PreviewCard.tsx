@@ -1,6 +1,6 @@
 import { Alert, Card } from "@cac/ui";
 import { useState } from "react";
-import type { Draft } from "./draft";
+import { type ButtonLanguage, type Draft, type WidgetLanguage, widgetLanguageNames } from "./draft";
 import { type PreviewMode, usePreview } from "./usePreview";
 import { WidgetPreview } from "./WidgetPreview";
 
@@ -15,7 +15,14 @@ export function PreviewCard({
   logoUrl: string | null;
 }) {
   const [mode, setMode] = useState<PreviewMode>("open");
-  const preview = usePreview(draft, mode, { publicId, logoUrl });
+  // The language shown: the button's fixed one to begin with, else English; the owner switches.
+  // A switch made under another language setting no longer counts: the new setting shows.
+  const [picked, setPicked] = useState<{ under: ButtonLanguage; language: WidgetLanguage } | null>(null);
+  const fixed = draft.language === "auto" ? null : draft.language;
+  const language = (picked?.under === draft.language ? picked.language : null) ?? fixed ?? "en";
+  const preview = usePreview(draft, mode, { publicId, logoUrl, language });
+  const languageName = (value: WidgetLanguage) =>
+    widgetLanguageNames.find((l) => l.value === value)?.name ?? value;
   return (
     <Card
       id="preview"
@@ -38,6 +45,26 @@ export function PreviewCard({
             </label>
           ))}
         </fieldset>
+        <fieldset className="segmented">
+          <legend className="segmented-legend">Language</legend>
+          {widgetLanguageNames.map(({ value, name }) => (
+            <label key={value} className="segmented-option">
+              <input
+                type="radio"
+                name="preview-language"
+                value={value}
+                checked={language === value}
+                onChange={() => setPicked({ under: draft.language, language: value })}
+              />
+              <span>{name}</span>
+            </label>
+          ))}
+        </fieldset>
+        {fixed && fixed !== language ? (
+          <p className="ui-hint">
+            Visitors always see {languageName(fixed)}: this button's language is fixed under Language.
+          </p>
+        ) : null}
         <p className="preview-status">
           {preview.openNow ? "Open right now" : "Closed right now"} ({draft.timezone.replaceAll("_", " ")}
           ).

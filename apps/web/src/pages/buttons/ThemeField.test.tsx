@@ -80,6 +80,7 @@ describe("the theme in the draft and the live preview", () => {
         businessName: "Acme Plumbing",
         openWindows: [],
         fallback: { background: "#1d4ed8", text: "#ffffff" },
+        language: "en",
       },
     );
     expect(config).toMatchObject({ theme: "dark", businessName: "Acme Plumbing" });

@@ -13,6 +13,17 @@ export type ButtonFields = RouterInputs["buttons"]["create"];
 export type ButtonStyle = ButtonFields["style"];
 export type ClosedBehavior = ButtonFields["closedBehavior"];
 export type WidgetTheme = NonNullable<ButtonFields["theme"]>;
+export type ButtonLanguage = NonNullable<ButtonFields["language"]>;
+/** A language the widget speaks ("en", "es"). */
+export type WidgetLanguage = Exclude<ButtonLanguage, "auto">;
+/** The owner's texts in one language as typed ("" = none: the widget's default). */
+export type OwnTexts = { label: string; closedMessage: string };
+
+/** The widget's languages, in the order the editor lists them. */
+export const widgetLanguageNames = [
+  { value: "en", name: "English" },
+  { value: "es", name: "Spanish" },
+] as const satisfies ReadonlyArray<{ value: WidgetLanguage; name: string }>;
 
 export const sizes = [
   { value: "small", label: "Small" },
@@ -76,10 +87,19 @@ export type Draft = {
   holidays: string[];
   closedBehavior: ClosedBehavior;
   theme: WidgetTheme;
+  /** "auto" follows the visitor's browser; otherwise the widget always speaks this language. */
+  language: ButtonLanguage;
+  /** The button text and closed message per language. */
+  texts: Record<WidgetLanguage, OwnTexts>;
   allowedDomains: string[];
   /** Push call and callback events to the page's Google Tag Manager (opt-in). */
   conversionEvents: boolean;
 };
+
+const noTexts = (): Record<WidgetLanguage, OwnTexts> => ({
+  en: { label: "", closedMessage: "" },
+  es: { label: "", closedMessage: "" },
+});
 
 let nextKey = 1;
 /** A key for a new interval row, so React keeps each row's inputs (and focus) in place. */
@@ -182,6 +202,8 @@ export function newDraft(website?: string): Draft {
     holidays: [],
     closedBehavior: "callback",
     theme: "light",
+    language: "auto",
+    texts: noTexts(),
     allowedDomains: domainsOfWebsite(website),
     conversionEvents: false,
   };
@@ -206,6 +228,11 @@ export function draftFromView(button: ButtonView): Draft {
     holidays: [...button.holidays],
     closedBehavior: button.closedBehavior,
     theme: button.theme,
+    language: button.language,
+    texts: {
+      en: { label: button.texts.en?.label ?? "", closedMessage: button.texts.en?.closedMessage ?? "" },
+      es: { label: button.texts.es?.label ?? "", closedMessage: button.texts.es?.closedMessage ?? "" },
+    },
     allowedDomains: [...button.allowedDomains],
     conversionEvents: button.conversionEvents,
   };
@@ -287,11 +314,26 @@ export function toFields(draft: Draft): { fields: ButtonFields; problems: DraftP
       holidays: draft.holidays,
       closedBehavior: draft.closedBehavior,
       theme: draft.theme,
+      language: draft.language,
+      texts: ownTexts(draft),
       allowedDomains: draft.allowedDomains,
       conversionEvents: draft.conversionEvents,
     },
     problems,
   };
+}
+
+/** The owner's texts as the server takes them: only those given, trimmed. */
+function ownTexts(draft: Pick<Draft, "texts">): NonNullable<ButtonFields["texts"]> {
+  const texts: NonNullable<ButtonFields["texts"]> = {};
+  for (const { value } of widgetLanguageNames) {
+    const label = draft.texts[value].label.trim();
+    const closedMessage = draft.texts[value].closedMessage.trim();
+    if (label || closedMessage) {
+      texts[value] = { ...(label ? { label } : {}), ...(closedMessage ? { closedMessage } : {}) };
+    }
+  }
+  return texts;
 }
 
 /**
@@ -306,6 +348,8 @@ export function previewConfig(
     businessName: string;
     openWindows: PublicButtonConfig["openWindows"];
     fallback: { background: string; text: string };
+    /** The language the preview speaks (its English/Spanish switch), whatever the button's setting. */
+    language: WidgetLanguage;
   },
 ): PublicButtonConfig {
   const hours = weeklyHours(draft);
@@ -327,6 +371,8 @@ export function previewConfig(
     holidays: draft.holidays,
     closedBehavior: draft.closedBehavior,
     theme: draft.theme,
+    language: options.language,
+    texts: ownTexts(draft),
     openWindows: options.openWindows,
     callable: draft.ringPortal || draft.phoneNumber.trim() !== "",
     apiOrigin: window.location.origin,

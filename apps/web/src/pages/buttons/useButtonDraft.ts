@@ -26,6 +26,8 @@ export const buttonFieldNames = [
   "hours",
   "holidays",
   "closedBehavior",
+  "language",
+  "texts",
   "allowedDomains",
   "conversionEvents",
 ] as const;

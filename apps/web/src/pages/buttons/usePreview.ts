@@ -3,7 +3,7 @@ import { isOpenAt, nextClosing, nextOpening, openWindows, type Schedule } from "
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useMe } from "../../components/MeContext";
 import { normalizeHex } from "../../lib/contrast";
-import { type Draft, previewConfig, weeklyHours } from "./draft";
+import { type Draft, previewConfig, type WidgetLanguage, weeklyHours } from "./draft";
 
 /** Days of open windows, as the server sends visitors (enough for "back Monday"). */
 const WINDOW_DAYS = 8;
@@ -39,7 +39,7 @@ export type Preview = {
 export function usePreview(
   draft: Draft,
   mode: PreviewMode,
-  options: { publicId: string | null; logoUrl: string | null },
+  options: { publicId: string | null; logoUrl: string | null; language: WidgetLanguage },
 ): Preview {
   const settled = useDebounced(draft, 250);
   // The last valid pair of colors, so a half-typed hex value does not change the preview.
@@ -48,7 +48,7 @@ export function usePreview(
   const text = normalizeHex(settled.text);
   if (background) colors.current = { ...colors.current, background };
   if (text) colors.current = { ...colors.current, text };
-  const { publicId, logoUrl } = options;
+  const { publicId, logoUrl, language } = options;
   // The dialog's header names the business, as it does for visitors.
   const businessName = useMe().account.companyName;
 
@@ -81,8 +81,9 @@ export function usePreview(
       businessName,
       openWindows: windows,
       fallback: { ...colors.current },
+      language,
     });
     return { config, now, openNow, shifted: now !== real, note };
     // The fallback colors follow `settled`, which is a dependency.
-  }, [settled, mode, publicId, logoUrl, businessName]);
+  }, [settled, mode, publicId, logoUrl, businessName, language]);
 }

@@ -273,6 +273,8 @@ function CallbackRow({
               ? `Assigned to ${request.assignee.id === meId ? "you" : request.assignee.name}`
               : statusWords[request.status]}
           </Badge>
+          {/* The visitor used the widget in Spanish (English is the default, unmarked). */}
+          {request.language === "es" ? <Badge tone="info">Spanish</Badge> : null}
         </p>
         {request.message ? <p className="callback-message">{request.message}</p> : null}
         <p className="callback-meta">

@@ -91,6 +91,8 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
                     <Badge tone={statusTones[row.status]}>{statusLabels[row.status]}</Badge>
                     {/* From the button's test page: outside the quota. */}
                     {row.test ? <Badge tone="info">Test</Badge> : null}
+                    {/* The widget spoke Spanish to this visitor (English is the default, unmarked). */}
+                    {row.language === "es" ? <Badge tone="info">Spanish</Badge> : null}
                     {row.failureReason ? <span className="calls-reason">{row.failureReason}</span> : null}
                   </td>
                   <td data-label={headings.answeredBy}>

@@ -73,7 +73,11 @@ const loggedCall: CallRow = {
   tags: [],
   hasNotes: false,
   test: false,
+  language: null,
 };
+
+/** A call the widget took in Spanish. */
+const spanishCall: CallRow = { ...loggedCall, id: "c9", answeredBy: "Lee", language: "es" };
 
 /** The stand-in server: what each procedure answers now, and every call it was asked. */
 function standIn() {
@@ -81,7 +85,7 @@ function standIn() {
   const state = { live: [liveCall("c1"), liveCall("c2", "in-progress")] };
   const answers: Record<string, (input: unknown) => unknown> = {
     "callLog.live": () => ({ timezone: TIMEZONE, items: state.live }),
-    "callLog.list": () => ({ timezone: TIMEZONE, items: [loggedCall], nextCursor: null }),
+    "callLog.list": () => ({ timezone: TIMEZONE, items: [loggedCall, spanishCall], nextCursor: null }),
     "callLog.totals": () => ({
       timezone: TIMEZONE,
       calls: 7,
@@ -193,6 +197,15 @@ describe("the Calls page's log", () => {
     const cells = table?.querySelector("tbody tr")?.querySelectorAll("td");
     expect(cells?.[column]?.textContent).toBe("Dana");
     expect(page.text()).toContain("Dana");
+  });
+
+  it("marks a call the widget took in Spanish, and only that one", async () => {
+    const page = await openCallsPage();
+    const rows = () => [...(container?.querySelectorAll("table.calls-table tbody tr") ?? [])];
+    expect(rows()).toHaveLength(2);
+    expect(rows()[0]?.textContent).not.toContain("Spanish");
+    expect(rows()[1]?.textContent).toContain("Spanish");
+    expect(page.text().match(/Spanish/g)).toHaveLength(1);
   });
 });
 

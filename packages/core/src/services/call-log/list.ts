@@ -32,6 +32,8 @@ export type CallLogRow = {
   hasNotes: boolean;
   /** From the button's test page: outside the quota, shown as "Test". */
   test: boolean;
+  /** The language the widget spoke to the visitor ("en" | "es"), when it said. */
+  language: string | null;
 };
 
 function toRow(r: {
@@ -49,6 +51,7 @@ function toRow(r: {
   tags: string[];
   lastNoteAt: Date | null;
   test: boolean;
+  language: string | null;
 }): CallLogRow {
   return {
     id: r.id,
@@ -66,6 +69,7 @@ function toRow(r: {
     tags: r.tags,
     hasNotes: r.lastNoteAt !== null,
     test: r.test,
+    language: r.language,
   };
 }
 
@@ -93,6 +97,7 @@ export async function listCallLog(
       tags: callSessions.tags,
       lastNoteAt: callSessions.lastNoteAt,
       test: callSessions.test,
+      language: callSessions.language,
     })
     .from(callSessions)
     .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))

@@ -20,6 +20,8 @@ export type NewCall = {
   status: "initiated" | "ringing";
   visitorIp: string;
   pageUrl: string | null;
+  /** The language the widget spoke ("en" | "es"), when it said. */
+  language: string | null;
   visitorTokenHash: string;
   startedAt: Date;
   ringDeadlineAt: Date | null;
@@ -91,6 +93,7 @@ async function insertWithReservation(deps: Pick<Ports, "db">, usage: Usage, minu
     status: call.status,
     visitorIp: call.visitorIp,
     pageUrl: call.pageUrl,
+    language: call.language,
     visitorTokenHash: call.visitorTokenHash,
     startedAt: iso(call.startedAt),
     ringDeadlineAt: iso(call.ringDeadlineAt),
@@ -137,12 +140,13 @@ function buildStartStatement(db: Db) {
     .as(
       sql`insert into ${callSessions} (account_id, button_id, transport, status, visitor_ip, page_url,
         visitor_token_hash, started_at, last_activity_at, ring_deadline_at, ring_plan, ring_step,
-        usage_period_start, reserved_minutes)
+        usage_period_start, reserved_minutes, language)
       select ${value("accountId", "uuid")}, ${value("buttonId", "uuid")}, ${value("transport", "text")},
         ${value("status", "text")}, ${value("visitorIp", "text")}, ${value("pageUrl", "text")},
         ${value("visitorTokenHash", "text")}, ${value("startedAt", "timestamptz")},
         ${value("startedAt", "timestamptz")}, ${value("ringDeadlineAt", "timestamptz")},
-        ${value("ringPlan", "jsonb")}, ${value("ringStep", "int")}, ${value("usagePeriodStart", "timestamptz")}, ${value("minutes", "int")}
+        ${value("ringPlan", "jsonb")}, ${value("ringStep", "int")}, ${value("usagePeriodStart", "timestamptz")}, ${value("minutes", "int")},
+        ${value("language", "text")}
       from reserved
       returning id, page_url`,
     );

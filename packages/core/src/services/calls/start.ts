@@ -19,6 +19,8 @@ import { planSeconds, publishRing } from "./ring-steps";
 
 export type StartCallInput = {
   pageUrl?: string | undefined;
+  /** The language the widget spoke to the visitor ("en" | "es"), shown with the call in the log. */
+  language?: string | undefined;
   /** From the button's test page (try-page.ts): logged as a test call, outside the quota. */
   test?: boolean | undefined;
 };
@@ -123,6 +125,7 @@ export async function startCall(
     status: useTwilio ? "initiated" : "ringing",
     visitorIp,
     pageUrl: input.pageUrl?.slice(0, 2048) ?? null,
+    language: input.language ?? null,
     visitorTokenHash: hash,
     startedAt: now,
     ringDeadlineAt,
@@ -202,6 +205,7 @@ async function logUnavailable(
       status: "unavailable",
       visitorIp,
       pageUrl: input.pageUrl?.slice(0, 2048) ?? null,
+      language: input.language ?? null,
       failureReason: "No one was available to answer.",
       test: input.test === true,
       startedAt: now,

@@ -1,4 +1,4 @@
-import { buttonFieldsSchema, buttonThemes } from "@cac/core/domain";
+import { buttonFieldsSchema, buttonLanguages, buttonThemes, widgetLanguages } from "@cac/core/domain";
 import { z } from "zod";
 
 export const buttonIdInput = z.object({ id: z.uuid("This button does not exist.") });
@@ -38,6 +38,11 @@ export const buttonOutput = z.object({
   closedBehavior: z.enum(["hide", "message", "callback"]),
   theme: z.enum(buttonThemes),
   conversionEvents: z.boolean(),
+  language: z.enum(buttonLanguages),
+  texts: z.partialRecord(
+    z.enum(widgetLanguages),
+    z.object({ label: z.string().optional(), closedMessage: z.string().optional() }),
+  ),
   allowedDomains: z.array(z.string()),
   createdAt: z.date(),
   updatedAt: z.date(),

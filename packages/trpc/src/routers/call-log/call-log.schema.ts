@@ -41,6 +41,8 @@ export const callLogPageOutput = z.object({
       tags: z.array(z.string()),
       hasNotes: z.boolean(),
       test: z.boolean(),
+      /** The language the widget spoke ("en" | "es"), null when it did not say. */
+      language: z.string().nullable(),
     }),
   ),
   nextCursor: z.string().nullable(),

@@ -1,4 +1,4 @@
-import { text } from "@cac/core/domain";
+import { text, visitorLanguageSchema } from "@cac/core/domain";
 import { z } from "zod";
 import { iceConfigOutput } from "../output.schema";
 
@@ -18,7 +18,10 @@ export const signalPayloadSchema = z.discriminatedUnion("kind", [
 ]);
 
 /** The captcha token is added by `widgetEntryProcedure`. */
-export const startCallInput = z.object({ pageUrl: text().max(2048).optional() });
+export const startCallInput = z.object({
+  pageUrl: text().max(2048).optional(),
+  language: visitorLanguageSchema.optional(),
+});
 
 /** The capability the widget got from call.start for one call. */
 export const visitorCallInput = z.object({ sessionId: z.uuid(), token: text().min(20).max(200) });

@@ -57,6 +57,8 @@ export const callbacksPageOutput = z.object({
       name: z.string(),
       phone: z.string(),
       message: z.string().nullable(),
+      /** The language the widget spoke ("en" | "es"), null when it did not say. */
+      language: z.string().nullable(),
       status: workStatusOutput,
       assignee: memberRefOutput.nullable(),
       noteCount: z.number(),

@@ -1,5 +1,5 @@
 import { requestCallback } from "@cac/core";
-import { personNameSchema, text, usPhoneSchema } from "@cac/core/domain";
+import { personNameSchema, text, usPhoneSchema, visitorLanguageSchema } from "@cac/core/domain";
 import { z } from "zod";
 import { widgetEntryProcedure } from "../../trpc";
 import { okOutput } from "../output.schema";
@@ -8,6 +8,7 @@ export const requestCallbackInput = z.object({
   name: personNameSchema,
   phone: usPhoneSchema,
   message: text().trim().max(1000, "Use at most 1000 characters.").optional(),
+  language: visitorLanguageSchema.optional(),
 });
 
 export const requestCallbackProcedure = widgetEntryProcedure("callback", requestCallbackInput)
