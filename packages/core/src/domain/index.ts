@@ -73,3 +73,11 @@ export {
   tagListSchema,
   tagSchema,
 } from "./work-items";
+export {
+  VISITOR_CONTEXT_LIMITS,
+  type VisitorContext,
+  type VisitorContextColumns,
+  visitorContextColumns,
+  visitorContextSchema,
+} from "./visitor-context";
+export { type SourceFacts, visitorSource } from "./visitor-source";

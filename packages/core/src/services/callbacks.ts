@@ -1,12 +1,18 @@
 import { type Button, callbackNotes, callbackRequests, users } from "@cac/db";
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { type VisitorContext, visitorContextColumns } from "../domain/visitor-context";
 import type { CallbackWorkStatus } from "../domain/work-items";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
 import { decodeCursor, keysetPage, microsToTimestamp } from "./call-log/keyset";
 import { type CallbackEmailDeps, emailPendingCallbacks } from "./callback-emails";
 
-export type CallbackInput = { name: string; phone: string; message?: string | undefined };
+export type CallbackInput = {
+  name: string;
+  phone: string;
+  message?: string | undefined;
+  context?: VisitorContext | undefined;
+};
 
 /**
  * Stores a visitor's callback request (every one is kept), then emails the account's owners
@@ -26,6 +32,8 @@ export async function requestCallback(
     phone: input.phone,
     message: input.message || null,
     ip: visitorIp,
+    // Kept only when the button collects it (a widget that did not know yet may still send it).
+    ...visitorContextColumns(button.collectContext ? input.context : undefined),
   });
   try {
     await emailPendingCallbacks(deps, button.id);
@@ -78,6 +86,8 @@ export async function listCallbackRequests(
       noteCount,
       handledAt: callbackRequests.handledAt,
       createdAt: callbackRequests.createdAt,
+      source: callbackRequests.source,
+      utmCampaign: callbackRequests.utmCampaign,
       micros: createdMicros,
     })
     .from(callbackRequests)

@@ -1,6 +1,11 @@
 import { type Button, callSessions } from "@cac/db";
 import type { Context } from "../../context";
 import { closedCallMessage, isOpenAt } from "../../domain/schedule";
+import {
+  type VisitorContext,
+  type VisitorContextColumns,
+  visitorContextColumns,
+} from "../../domain/visitor-context";
 import { AppError } from "../../errors";
 import { recordRefusal } from "../abuse";
 import { detectAbuseAtCallStart } from "../abuse-detection";
@@ -9,7 +14,7 @@ import { newOpaqueToken } from "../sessions";
 import { reservableMinutes } from "../usage";
 import { ipBlockedError, refusalKind } from "../widget-guards";
 import type { CallFacts } from "../widget-visit";
-import { type AgentEvent, channels, type VisitorEvent } from "./channels";
+import { type AgentEvent, channels, ringVisitor, type VisitorEvent } from "./channels";
 import { armDeadline } from "./deadline-timers";
 import { type CallIceConfig, callIceConfig } from "./ice-servers";
 import { endCall } from "./lifecycle";
@@ -18,6 +23,8 @@ import { planSeconds, publishRing } from "./ring-steps";
 
 export type StartCallInput = {
   pageUrl?: string | undefined;
+  /** What the widget tells about the visitor; kept only when the button collects it. */
+  context?: VisitorContext | undefined;
   /** From the button's test page (try-page.ts): logged as a test call, outside the quota. */
   test?: boolean | undefined;
 };
@@ -65,6 +72,7 @@ export async function startCall(
   facts: CallFacts,
 ): Promise<StartCallResult> {
   const { now, usage } = facts;
+  const context = visitorContextColumns(button.collectContext ? input.context : undefined);
   const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
   if (!isOpenAt(schedule, now)) {
     throw new AppError("BUTTON_CLOSED", closedCallMessage(schedule, now));
@@ -97,7 +105,7 @@ export async function startCall(
     : await planRing(ctx, button.accountId, facts.ring, ctx.settings.calls.ringTimeoutSeconds, now);
   if (!useTwilio && plan.length === 0) {
     // The widget asked first (callableNow), so this is a change in between: the attempt is kept.
-    await logUnavailable(ctx, button, visitorIp, input, now);
+    await logUnavailable(ctx, button, visitorIp, input, context, now);
     throw new AppError(
       "NO_AGENT_AVAILABLE",
       "No one is available to answer right now. Leave your number and we'll call you back.",
@@ -127,6 +135,7 @@ export async function startCall(
     ringDeadlineAt,
     ...(first ? { ringPlan: plan, ringStep: 0 } : {}),
     test: input.test === true,
+    context,
   });
   const sessionId = session.id;
   const maxCallSeconds = session.reservedMinutes * 60;
@@ -149,6 +158,7 @@ export async function startCall(
       buttonName: button.name,
       pageUrl: session.pageUrl,
       startedAt: now.toISOString(),
+      visitor: ringVisitor(context),
     },
   };
   const ringing: VisitorEvent = { type: "ringing" };
@@ -183,6 +193,7 @@ async function logUnavailable(
   button: Button,
   visitorIp: string,
   input: StartCallInput,
+  context: VisitorContextColumns,
   now: Date,
 ) {
   const [row] = await ctx.db
@@ -198,6 +209,7 @@ async function logUnavailable(
       test: input.test === true,
       startedAt: now,
       endedAt: now,
+      ...context,
     })
     .returning();
   if (row) await ctx.onCallEnded(row);

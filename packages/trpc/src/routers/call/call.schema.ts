@@ -1,4 +1,4 @@
-import { text } from "@cac/core/domain";
+import { text, visitorContextSchema } from "@cac/core/domain";
 import { z } from "zod";
 import { iceConfigOutput } from "../output.schema";
 
@@ -18,7 +18,11 @@ export const signalPayloadSchema = z.discriminatedUnion("kind", [
 ]);
 
 /** The captcha token is added by `widgetEntryProcedure`. */
-export const startCallInput = z.object({ pageUrl: text().max(2048).optional() });
+export const startCallInput = z.object({
+  pageUrl: text().max(2048).optional(),
+  // Who is calling (when the button collects it): stored with the call, shown while it rings.
+  context: visitorContextSchema.optional(),
+});
 
 /** The capability the widget got from call.start for one call. */
 export const visitorCallInput = z.object({ sessionId: z.uuid(), token: text().min(20).max(200) });

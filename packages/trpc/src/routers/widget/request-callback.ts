@@ -1,5 +1,5 @@
 import { requestCallback } from "@cac/core";
-import { personNameSchema, text, usPhoneSchema } from "@cac/core/domain";
+import { personNameSchema, text, usPhoneSchema, visitorContextSchema } from "@cac/core/domain";
 import { z } from "zod";
 import { widgetEntryProcedure } from "../../trpc";
 import { okOutput } from "../output.schema";
@@ -8,6 +8,8 @@ export const requestCallbackInput = z.object({
   name: personNameSchema,
   phone: usPhoneSchema,
   message: text().trim().max(1000, "Use at most 1000 characters.").optional(),
+  // Who is asking (when the button collects it): stored with the request.
+  context: visitorContextSchema.optional(),
 });
 
 export const requestCallbackProcedure = widgetEntryProcedure("callback", requestCallbackInput)
