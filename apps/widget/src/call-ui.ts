@@ -17,6 +17,7 @@ import type { Frame, Room } from "./dialog/room";
 import { shell } from "./dialog/shell";
 import { type CallSession, type StartCall, startCall } from "./transport";
 import type { CallFailCause, CallUi, WidgetContext } from "./types";
+import { visitorContext } from "./visitor-context";
 
 /** The server's answer is kept 5 s by the browser: asking more often would only read its copy. */
 const CHECK_EVERY_MS = 5000;
@@ -83,6 +84,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
         host: frame,
         report: (p) => send(p.t === "answered" || p.t === "hangup" ? { t: p.t, at: Date.now() } : p),
         captcha: siteKey ? (signal) => captchaToken(siteKey, captchaBox, signal) : undefined,
+        context: visitorContext(ctx.cfg),
       });
     } catch {
       send({ t: "fail", cause: "generic" });

@@ -9,6 +9,7 @@
 import { type CallbackField, type CallbackOutcome, requestCallback } from "../callback-request";
 import { captchaToken } from "../captcha";
 import type { WidgetContext } from "../types";
+import { visitorContext } from "../visitor-context";
 import { type Child, h } from "./dom";
 
 export type CallbackForm = {
@@ -64,6 +65,7 @@ export function callbackForm(ctx: WidgetContext, host: FormHost): CallbackForm {
       name: values.name ?? "",
       phone: values.phone ?? "",
       ...(values.message ? { message: values.message } : {}),
+      context: visitorContext(ctx.cfg),
     };
     const siteKey = ctx.cfg.captchaSiteKey;
     if (!siteKey) return requestCallback(ctx.cfg.apiOrigin, input);

@@ -8,7 +8,10 @@ export const VISITOR_CONTEXT_LIMITS = { referrer: 512, utm: 100, gclid: 200 } as
 const utm = (name: string) =>
   text()
     .trim()
-    .max(VISITOR_CONTEXT_LIMITS.utm, `${name} is too long (at most ${VISITOR_CONTEXT_LIMITS.utm} characters).`)
+    .max(
+      VISITOR_CONTEXT_LIMITS.utm,
+      `${name} is too long (at most ${VISITOR_CONTEXT_LIMITS.utm} characters).`,
+    )
     .optional();
 
 function isHttpUrl(value: string): boolean {
@@ -31,7 +34,10 @@ const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?([+-]\d{2
 export const visitorContextSchema = z.object({
   referrer: text()
     .trim()
-    .max(VISITOR_CONTEXT_LIMITS.referrer, `The referrer is too long (at most ${VISITOR_CONTEXT_LIMITS.referrer} characters).`)
+    .max(
+      VISITOR_CONTEXT_LIMITS.referrer,
+      `The referrer is too long (at most ${VISITOR_CONTEXT_LIMITS.referrer} characters).`,
+    )
     .refine((value) => value === "" || isHttpUrl(value), {
       message: "The referrer must be an http(s) URL.",
     })
@@ -43,7 +49,10 @@ export const visitorContextSchema = z.object({
   utmContent: utm("utm_content"),
   gclid: text()
     .trim()
-    .max(VISITOR_CONTEXT_LIMITS.gclid, `gclid is too long (at most ${VISITOR_CONTEXT_LIMITS.gclid} characters).`)
+    .max(
+      VISITOR_CONTEXT_LIMITS.gclid,
+      `gclid is too long (at most ${VISITOR_CONTEXT_LIMITS.gclid} characters).`,
+    )
     .optional(),
   device: z.enum(["mobile", "desktop"], { error: "The device must be mobile or desktop." }).optional(),
   localTime: text()

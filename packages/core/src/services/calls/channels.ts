@@ -49,7 +49,12 @@ export function ringVisitor(row: {
   visitorLocalTime: string | null;
 }): RingVisitor | null {
   if (row.source === null) return null;
-  return { source: row.source, campaign: row.utmCampaign, device: row.device, localTime: row.visitorLocalTime };
+  return {
+    source: row.source,
+    campaign: row.utmCampaign,
+    device: row.device,
+    localTime: row.visitorLocalTime,
+  };
 }
 
 export type AgentEvent =
