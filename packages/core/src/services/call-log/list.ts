@@ -32,6 +32,9 @@ export type CallLogRow = {
   hasNotes: boolean;
   /** From the button's test page: outside the quota, shown as "Test". */
   test: boolean;
+  /** Where the visit came from ("Google Ads", "Direct"), and its campaign; null when not sent. */
+  source: string | null;
+  campaign: string | null;
 };
 
 function toRow(r: {
@@ -49,6 +52,8 @@ function toRow(r: {
   tags: string[];
   lastNoteAt: Date | null;
   test: boolean;
+  source: string | null;
+  utmCampaign: string | null;
 }): CallLogRow {
   return {
     id: r.id,
@@ -66,6 +71,8 @@ function toRow(r: {
     tags: r.tags,
     hasNotes: r.lastNoteAt !== null,
     test: r.test,
+    source: r.source,
+    campaign: r.utmCampaign,
   };
 }
 
@@ -93,6 +100,8 @@ export async function listCallLog(
       tags: callSessions.tags,
       lastNoteAt: callSessions.lastNoteAt,
       test: callSessions.test,
+      source: callSessions.source,
+      utmCampaign: callSessions.utmCampaign,
     })
     .from(callSessions)
     .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))
