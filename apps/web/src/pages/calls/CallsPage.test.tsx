@@ -73,6 +73,8 @@ const loggedCall: CallRow = {
   tags: [],
   hasNotes: false,
   test: false,
+  source: "Google Ads",
+  campaign: "spring-sale",
 };
 
 /** The stand-in server: what each procedure answers now, and every call it was asked. */
@@ -110,6 +112,7 @@ function standIn() {
     },
     "buttons.list": () => [],
     "callbacks.assignees": () => ({ items: [] }),
+    "callLog.contextOptions": () => ({ sources: ["Google Ads", "yelp.com"], campaigns: ["spring-sale"] }),
   };
   const fetch = async (url: RequestInfo | URL) => {
     const address = new URL(String(url));
