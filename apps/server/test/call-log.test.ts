@@ -174,6 +174,9 @@ describe("call log", () => {
       hasNotes: false,
       // A call from a customer's site, not from the button's test page.
       test: false,
+      // The widget sent no visitor context with it.
+      source: null,
+      campaign: null,
     });
     expect(page.items[1]).toMatchObject({
       button: { id: null, name: "Deleted button" },
