@@ -370,6 +370,7 @@ const cases: Record<ProcedurePath, Case> = {
     ],
   },
   "callLog.live": { tier: "authed", crossAccount: { kind: "own-scope" } },
+  "callLog.contextOptions": { tier: "authed", crossAccount: { kind: "own-scope" } },
   "callLog.work": {
     tier: "authed",
     crossAccount: { kind: "foreign-ids", input: ({ b }) => ({ id: b.callSessionId }) },

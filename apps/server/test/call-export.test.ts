@@ -163,7 +163,19 @@ describe("CSV export of the call log", () => {
       "Answered by",
       "Tags",
       "Notes",
+      "Source",
+      "Referrer",
+      "UTM source",
+      "UTM medium",
+      "UTM campaign",
+      "UTM term",
+      "UTM content",
+      "gclid",
+      "Device",
+      "Visitor local time",
     ]);
+    // None of these calls carried visitor context: its ten columns are empty.
+    const noContext = Array.from({ length: 10 }, () => "");
     expect(rows.slice(1)).toEqual([
       [
         deleted,
@@ -180,6 +192,7 @@ describe("CSV export of the call log", () => {
         "",
         "",
         "",
+        ...noContext,
       ],
       [
         tricky,
@@ -196,6 +209,7 @@ describe("CSV export of the call log", () => {
         "",
         "",
         "",
+        ...noContext,
       ],
       [
         plain,
@@ -212,6 +226,7 @@ describe("CSV export of the call log", () => {
         "Dana Owner",
         "",
         "",
+        ...noContext,
       ],
     ]);
   });

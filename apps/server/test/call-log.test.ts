@@ -176,6 +176,9 @@ describe("call log", () => {
       test: false,
       // Made without a language (the widget said none).
       language: null,
+      // The widget sent no visitor context with it.
+      source: null,
+      campaign: null,
     });
     expect(page.items[1]).toMatchObject({
       button: { id: null, name: "Deleted button" },

@@ -41,6 +41,7 @@ describe("public button config", () => {
         "captchaSiteKey",
         "closedBehavior",
         "conversionEvents",
+        "collectContext",
         "holidays",
         "hours",
         "id",
@@ -60,6 +61,8 @@ describe("public button config", () => {
     expect(body.theme).toBe("light");
     // Captcha off here: the widget runs no challenge.
     expect(body.captchaSiteKey).toBeNull();
+    // A new button sends its visitors' context (referrer, campaign, device, local time).
+    expect(body.collectContext).toBe(true);
     // Monday 09:00 EST = 14:00 UTC; Tuesday is a holiday; Wednesday opens again.
     expect(body.openWindows[0]).toEqual({
       opens: "2026-03-02T14:00:00.000Z",

@@ -19,6 +19,7 @@ import { shell } from "./dialog/shell";
 import { codeOf } from "./i18n/own-texts";
 import { type CallSession, type StartCall, startCall } from "./transport";
 import type { CallFailCause, CallUi, WidgetContext } from "./types";
+import { visitorContext } from "./visitor-context";
 
 /** The server's answer is kept 5 s by the browser: asking more often would only read its copy. */
 const CHECK_EVERY_MS = 5000;
@@ -96,6 +97,7 @@ export function mount(ctx: WidgetContext, start: StartCall | null = startCall): 
           conversion(ctx, "call_started", callId);
         },
         captcha: siteKey ? (signal) => captchaToken(siteKey, captchaBox, signal) : undefined,
+        context: visitorContext(ctx.cfg),
       });
     } catch {
       send({ t: "fail", cause: "generic" });

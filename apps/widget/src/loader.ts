@@ -34,7 +34,6 @@ const doc = document;
 const listeners: Record<string, ((detail?: unknown) => void)[]> = {};
 const previews = new Map<HTMLElement, Instance>();
 let main: Instance | undefined;
-let ready = false;
 /** open/close commands given before the config arrived, replayed once the button is mounted. */
 let pending: unknown[][] = [];
 
@@ -135,7 +134,7 @@ function mount(cfg: PublicButtonConfig, parent: HTMLElement, preview: boolean): 
         },
       )),
   };
-  for (const type of ["pointerenter", "focus"]) button.addEventListener(type, () => inst.load().catch(noop));
+  button.onpointerenter = button.onfocus = () => inst.load().catch(noop);
   button.onclick = () => open(inst, button);
   return inst;
 }
@@ -160,8 +159,8 @@ function render(inst: Instance) {
   // Colors are validated hex values; they only reach this element's custom properties.
   frame.style.cssText = `--b:${style.background};--t:${style.text}`;
   // Only hours hide the button: with nobody to answer now, its dialog offers the callback form.
-  inst.visible = !(closed && cfg.closedBehavior === "hide");
-  wrap.hidden = !inst.visible;
+  // biome-ignore lint/suspicious/noAssignInExpressions: bytes count in the 3 KB loader.
+  wrap.hidden = !(inst.visible = !closed || cfg.closedBehavior !== "hide");
   if (!w && (closed || inst.ui)) say(lang).then(() => render(inst), noop);
 
   const icon = cfg.logoUrl ? el("img") : icons[style.icon || "phone"];
@@ -200,10 +199,12 @@ function open(inst: Instance | undefined, from?: HTMLElement) {
 }
 
 function run(args: ArrayLike<unknown>) {
-  const [cmd, a, b] = Array.from(args) as [string, unknown, unknown];
+  const [cmd, a, b] = args as unknown as [string, unknown, unknown];
   if (cmd === "on" && typeof b === "function") {
-    listeners[a as string] = [...(listeners[a as string] || []), b as () => void];
-    if (a === "ready" && ready) b();
+    // Mounted: "ready" was emitted already, and is not again.
+    if (a === "ready" && main) b();
+    // biome-ignore lint/suspicious/noAssignInExpressions: bytes count in the 3 KB loader.
+    else (listeners[a as string] ||= []).push(b as () => void);
   } else if (cmd === "preview") {
     const { target, config, now } = a as PreviewOptions;
     let inst = previews.get(target);
@@ -230,9 +231,8 @@ function run(args: ArrayLike<unknown>) {
 }
 
 function start(id: string) {
-  const url = `${base}widget/config/${encodeURIComponent(id)}`;
   const host = location.hostname;
-  fetch(url, { cache: "default" })
+  fetch(`${base}widget/config/${encodeURIComponent(id)}`, { cache: "default" })
     .then(async (res) => {
       if (res.status === 403) {
         // A button of an unconfirmed account is in test mode: the server says so (`reason`).
@@ -250,6 +250,11 @@ function start(id: string) {
       const cfg = (await res.json()) as PublicButtonConfig;
       // A closed button shows its closed line from the start: its words come first.
       if (!hoursStatus(cfg.openWindows || [], Date.now()).open) await say(langOf(cfg)).catch(noop);
+      // The visit's landing referrer and query, kept for the tab (the first landing wins); the call
+      // chunk reads the campaign parameters from it. Storage may be blocked: then nothing is kept.
+      try {
+        if (cfg.collectContext) sessionStorage.cc ||= `${doc.referrer} ${location.search}`;
+      } catch {}
       if (doc.readyState === "loading") await new Promise((r) => doc.addEventListener("DOMContentLoaded", r));
       const inline = cfg.style.position === "inline";
       const parent = inline
@@ -269,7 +274,6 @@ function start(id: string) {
           }, noop);
       inst.check();
       render(inst);
-      ready = true;
       for (const args of pending) run(args);
       pending = [];
       emit("ready", { open: status(main).open });
@@ -282,7 +286,7 @@ if (!win.ClickAndCall?.v) {
   const api: Api = (...args) => run(args);
   api.v = 1;
   win.ClickAndCall = api;
-  for (const args of Array.from(queued)) run(args);
+  for (const args of queued as ArrayLike<unknown>[] & unknown[]) run(args);
   const id = script?.dataset.button;
   if (id) start(id);
 }

@@ -17,6 +17,7 @@
  */
 import { type CallCapability, causeOf, type Output, rpc } from "./transport-api";
 import type { CallFailCause, CallProgress } from "./types";
+import type { VisitorContextInput } from "./visitor-context";
 import { webrtcCall } from "./webrtc";
 
 export type CallContext = {
@@ -35,6 +36,8 @@ export type CallContext = {
    * `signal` aborts it when the visitor cancels).
    */
   captcha?: ((signal: AbortSignal) => Promise<string>) | undefined;
+  /** Who is calling (visitor-context.ts); absent when the button does not collect it. */
+  context?: VisitorContextInput | undefined;
 };
 
 export type CallSession = {
@@ -138,6 +141,7 @@ export const startCall: StartCall | null = (ctx) => {
         pageUrl: location.origin + location.pathname,
         language: ctx.language,
         captchaToken,
+        ...(ctx.context ? { context: ctx.context } : {}),
       });
     } catch (error) {
       return fail(causeOf(error), false);

@@ -28,6 +28,7 @@ export { handleStripeEvent } from "./services/billing-webhooks/handle";
 export { applyAccountPlan } from "./services/billing-webhooks/plan";
 export * from "./services/button-view";
 export * from "./services/buttons";
+export * from "./services/call-log/context-options";
 export * from "./services/call-log/csv";
 export * from "./services/call-log/export";
 export * from "./services/call-log/filters";

@@ -34,11 +34,13 @@ function filterInput(query: ExportQuery) {
     // A query string carries text: "true" (or "1") asks for calls with notes.
     hasNotes: ["true", "1"].includes(one("hasNotes") ?? "") ? true : undefined,
     answeredBy: one("answeredBy"),
+    source: one("source"),
+    campaign: one("campaign"),
   };
 }
 
 /**
- * `GET /exports/calls.csv?buttonId=&status=&from=&to=&tag=&hasNotes=&answeredBy=`: the filtered call log as CSV, streamed.
+ * `GET /exports/calls.csv?buttonId=&status=&from=&to=&tag=&hasNotes=&answeredBy=&source=&campaign=`: the filtered call log as CSV, streamed.
  * The filters mean what they mean for `callLog.list`. Guarded like the call log's procedures
  * (guard.ts): the session cookie (SameSite=Lax keeps it off cross-site subrequests, no CORS
  * header lets another site read the answer, and a foreign Origin is refused); scoped to the

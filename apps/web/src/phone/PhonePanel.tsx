@@ -9,7 +9,7 @@ import { callIntents } from "../push/intent";
 import { useTRPCClient } from "../trpc";
 import { idlePhoneState } from "./call-board";
 import { PhoneController } from "./controller";
-import { describePage } from "./describe-page";
+import { describePage, describeVisitor } from "./describe-page";
 import { TeamPresence } from "./TeamPresence";
 import type { ActiveCall, PhoneState, RingingCall } from "./types";
 
@@ -222,6 +222,7 @@ function RingCard({
   disabled: boolean;
 }) {
   const titleId = `phone-ring-${call.sessionId}`;
+  const visitorLine = describeVisitor(call.visitor);
   return (
     <article className="phone-card phone-card--ringing" aria-labelledby={titleId}>
       <p className="phone-card-kicker">
@@ -234,6 +235,11 @@ function RingCard({
       <p className="phone-card-meta">
         From <span className="phone-page">{describePage(call.pageUrl)}</span>
       </p>
+      {visitorLine ? (
+        <p className="phone-card-meta phone-visitor" data-testid="ring-visitor">
+          {visitorLine}
+        </p>
+      ) : null}
       <div className="phone-actions">
         <button
           ref={answerRef}

@@ -6,7 +6,7 @@
  * `useSyncExternalStore`.
  */
 import type { AnswerRefusal } from "./call-line";
-import { describePage } from "./describe-page";
+import { describePage, describeVisitor } from "./describe-page";
 import { askNotificationPermission, notifyRing } from "./notify";
 import { createRinger, type Ringer } from "./ringer";
 import type { ActiveCall, AgentEvent, Notice, PhoneState, RingingCall } from "./types";
@@ -69,14 +69,19 @@ export class CallBoard {
     if (this.gone.has(call.sessionId) || this.isCurrent(call.sessionId)) return;
     if (this.ringingCall(call.sessionId)) return;
     const page = describePage(call.pageUrl);
+    const visitor = describeVisitor(call.visitor);
     this.set({
       ringing: [...this.state.ringing, call],
       notice: null,
-      announcement: `Incoming call from ${call.buttonName}, on ${page}.`,
+      announcement: `Incoming call from ${call.buttonName}, on ${page}${visitor ? `, ${visitor}` : ""}.`,
     });
     this.notifications.set(
       call.sessionId,
-      notifyRing(`Incoming call: ${call.buttonName}`, `From ${page}`, call.sessionId),
+      notifyRing(
+        `Incoming call: ${call.buttonName}`,
+        `From ${page}${visitor ? ` (${visitor})` : ""}`,
+        call.sessionId,
+      ),
     );
     // No ring over a call in progress: the card shows the waiting call.
     if (!this.inCall()) this.ringer.start();

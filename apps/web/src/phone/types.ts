@@ -4,12 +4,23 @@
  */
 import type { SignalPayload } from "./agent-peer";
 
+/** What the widget told about the visit: its source, campaign, device and local time. */
+export type RingVisitor = {
+  source: string | null;
+  campaign: string | null;
+  device: string | null;
+  /** The visitor's wall clock with its offset, "2026-12-02T09:14:00-05:00". */
+  localTime: string | null;
+};
+
 export type RingingCall = {
   sessionId: string;
   buttonId: string | null;
   buttonName: string;
   pageUrl: string | null;
   startedAt: string;
+  /** Who is calling, when the button collects it (none for a Twilio ring). */
+  visitor?: RingVisitor | null;
   /** Rung through the Twilio Voice SDK (a button that also rings a phone), not the live feed. */
   via?: "twilio";
 };

@@ -10,6 +10,7 @@ import { type CallbackField, type CallbackOutcome, requestCallback } from "../ca
 import { captchaToken } from "../captcha";
 import { codeOf } from "../i18n/own-texts";
 import type { WidgetContext } from "../types";
+import { visitorContext } from "../visitor-context";
 import { type Child, h } from "./dom";
 
 export type CallbackForm = {
@@ -67,6 +68,7 @@ export function callbackForm(ctx: WidgetContext, host: FormHost): CallbackForm {
       phone: values.phone ?? "",
       ...(values.message ? { message: values.message } : {}),
       language: codeOf(t),
+      context: visitorContext(ctx.cfg),
     };
     const siteKey = ctx.cfg.captchaSiteKey;
     if (!siteKey) return requestCallback(ctx.cfg.apiOrigin, input, t);

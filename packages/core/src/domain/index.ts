@@ -77,6 +77,14 @@ export {
   websiteUrlSchema,
 } from "./validation";
 export {
+  VISITOR_CONTEXT_LIMITS,
+  type VisitorContext,
+  type VisitorContextColumns,
+  visitorContextColumns,
+  visitorContextSchema,
+} from "./visitor-context";
+export { type SourceFacts, visitorSource } from "./visitor-source";
+export {
   type CallbackWorkStatus,
   callbackWorkStatuses,
   NOTE_MAX_LENGTH,

@@ -41,4 +41,9 @@ export type PublicButtonConfig = {
    * (action "call") before `calls.start`. Absent or null: no challenge (and in the portal preview).
    */
   captchaSiteKey?: string | null;
+  /**
+   * Whether the widget keeps the visit's referrer and campaign parameters and sends them, with
+   * the device class and local time, with a call or a callback request. Absent: true.
+   */
+  collectContext?: boolean;
 };

@@ -1,5 +1,6 @@
 import { type Button, callbackNotes, callbackRequests, users } from "@cac/db";
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { type VisitorContext, visitorContextColumns } from "../domain/visitor-context";
 import type { CallbackWorkStatus } from "../domain/work-items";
 import { AppError } from "../errors";
 import type { Ports } from "../ports";
@@ -14,6 +15,7 @@ export type CallbackInput = {
   message?: string | undefined;
   /** The language the widget spoke ("en" | "es"); the email and the portal show it. */
   language?: string | undefined;
+  context?: VisitorContext | undefined;
 };
 
 /**
@@ -36,6 +38,8 @@ export async function requestCallback(
     message: input.message || null,
     language: input.language ?? null,
     ip: visitorIp,
+    // Kept only when the button collects it (a widget that did not know yet may still send it).
+    ...visitorContextColumns(button.collectContext ? input.context : undefined),
   });
   const { push } = deps;
   if (push && push.mode !== "off") {
@@ -96,6 +100,8 @@ export async function listCallbackRequests(
       noteCount,
       handledAt: callbackRequests.handledAt,
       createdAt: callbackRequests.createdAt,
+      source: callbackRequests.source,
+      utmCampaign: callbackRequests.utmCampaign,
       micros: createdMicros,
     })
     .from(callbackRequests)

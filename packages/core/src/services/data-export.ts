@@ -122,6 +122,7 @@ export async function exportAccountData(
       assigneeId: callbackRequests.assigneeId,
       handledAt: callbackRequests.handledAt,
       createdAt: callbackRequests.createdAt,
+      ...visitorContextOf(callbackRequests),
     })
     .from(callbackRequests)
     .where(eq(callbackRequests.accountId, accountId))
@@ -234,6 +235,22 @@ export async function exportAccountData(
   };
 }
 
+/** What the widget told about the visit, kept with a call or a callback request. */
+function visitorContextOf(t: typeof callSessions | typeof callbackRequests) {
+  return {
+    source: t.source,
+    referrer: t.referrer,
+    utmSource: t.utmSource,
+    utmMedium: t.utmMedium,
+    utmCampaign: t.utmCampaign,
+    utmTerm: t.utmTerm,
+    utmContent: t.utmContent,
+    gclid: t.gclid,
+    device: t.device,
+    visitorLocalTime: t.visitorLocalTime,
+  };
+}
+
 const callColumns = {
   id: callSessions.id,
   buttonId: callSessions.buttonId,
@@ -249,6 +266,7 @@ const callColumns = {
   endedAt: callSessions.endedAt,
   durationSeconds: callSessions.durationSeconds,
   tags: callSessions.tags,
+  ...visitorContextOf(callSessions),
 };
 
 /**

@@ -52,6 +52,7 @@ function serialize(
     callable: button.ringPortal || button.phoneNumber !== null,
     apiOrigin,
     captchaSiteKey,
+    collectContext: button.collectContext,
   };
   const json = JSON.stringify(body);
   const etag = `"${createHash("sha256").update(json).digest("base64url").slice(0, 27)}"`;

@@ -283,6 +283,15 @@ function CallbackRow({
           </time>
           <span aria-hidden="true"> · </span>
           <span>{buttonName}</span>
+          {request.source ? (
+            <>
+              <span aria-hidden="true"> · </span>
+              <span className="callback-source">
+                from {request.source}
+                {request.utmCampaign ? `, campaign ${request.utmCampaign}` : ""}
+              </span>
+            </>
+          ) : null}
           {request.handledAt ? (
             <>
               <span aria-hidden="true"> · </span>

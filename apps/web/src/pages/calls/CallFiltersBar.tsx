@@ -19,6 +19,12 @@ export function CallFiltersBar({ filters, onChange, onClear, errors }: Props) {
   const trpc = useTRPC();
   const buttons = useQuery(trpc.buttons.list.queryOptions());
   const members = useQuery(trpc.callbacks.assignees.queryOptions());
+  // The sources and campaigns of the calls in the chosen range.
+  const range = {
+    ...(filters.from ? { from: filters.from } : {}),
+    ...(filters.to ? { to: filters.to } : {}),
+  };
+  const contextOptions = useQuery(trpc.callLog.contextOptions.queryOptions(range));
   // The tag applies when the field is left or Enter is pressed, not on every keystroke.
   const [tag, setTag] = useState(filters.tag ?? "");
   useEffect(() => setTag(filters.tag ?? ""), [filters.tag]);
@@ -125,6 +131,22 @@ export function CallFiltersBar({ filters, onChange, onClear, errors }: Props) {
             </select>
           </div>
         </div>
+        <OptionFilter
+          id={`${id}-source`}
+          label="Source"
+          all="All sources"
+          value={filters.source}
+          options={contextOptions.data?.sources}
+          onChange={(source) => onChange({ source })}
+        />
+        <OptionFilter
+          id={`${id}-campaign`}
+          label="Campaign"
+          all="All campaigns"
+          value={filters.campaign}
+          options={contextOptions.data?.campaigns}
+          onChange={(campaign) => onChange({ campaign })}
+        />
         <label className="calls-status-option calls-notes-filter">
           <input
             type="checkbox"
@@ -210,6 +232,48 @@ function DateField({
         />
       </div>
       <FieldError id={errorId} messages={error ? [error] : []} />
+    </div>
+  );
+}
+
+/** A select among the values the range offers; a chosen value missing from them stays listed. */
+function OptionFilter({
+  id,
+  label,
+  all,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  all: string;
+  value: string | undefined;
+  options: string[] | undefined;
+  onChange: (value: string | undefined) => void;
+}) {
+  const listed = options ?? [];
+  return (
+    <div className="ui-field">
+      <label className="ui-label" htmlFor={id}>
+        {label}
+      </label>
+      <div className="ui-input-row">
+        <select
+          id={id}
+          className="ui-input calls-select"
+          value={value ?? ""}
+          onChange={(e) => onChange(e.target.value || undefined)}
+        >
+          <option value="">{all}</option>
+          {value !== undefined && !listed.includes(value) ? <option value={value}>{value}</option> : null}
+          {listed.map((option) => (
+            <option key={option} value={option}>
+              {option}
+            </option>
+          ))}
+        </select>
+      </div>
     </div>
   );
 }

@@ -29,6 +29,7 @@ const headings = {
   duration: "Duration",
   status: "Status",
   answeredBy: "Answered by",
+  source: "Source",
   transport: "Transport",
   ip: "Visitor IP",
   work: "Notes and tags",
@@ -59,6 +60,7 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
               </th>
               <th scope="col">{headings.status}</th>
               <th scope="col">{headings.answeredBy}</th>
+              <th scope="col">{headings.source}</th>
               <th scope="col">{headings.transport}</th>
               <th scope="col">{headings.ip}</th>
               <th scope="col">{headings.work}</th>
@@ -98,6 +100,10 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
                   <td data-label={headings.answeredBy}>
                     {row.answeredBy ?? <span className="muted">—</span>}
                   </td>
+                  <td data-label={headings.source}>
+                    {row.source ?? <span className="muted">—</span>}
+                    {row.campaign ? <span className="calls-campaign">{row.campaign}</span> : null}
+                  </td>
                   <td data-label={headings.transport}>{transportLabels[row.transport]}</td>
                   <td className="mono" data-label={headings.ip}>
                     <VisitorIpCell callId={row.id} ip={row.visitorIp} />
@@ -127,7 +133,7 @@ export function CallTable({ rows, timeZone, hasMore, loadingMore, onLoadMore }: 
                 </tr>
                 {openId === row.id ? (
                   <tr className="calls-work-row">
-                    <td colSpan={8} id={`call-work-${row.id}`}>
+                    <td colSpan={9} id={`call-work-${row.id}`}>
                       <CallWork
                         callId={row.id}
                         subject={`the call at ${formatCallTime(row.startedAt, timeZone)}`}

@@ -74,6 +74,8 @@ const loggedCall: CallRow = {
   hasNotes: false,
   test: false,
   language: null,
+  source: "Google Ads",
+  campaign: "spring-sale",
 };
 
 /** A call the widget took in Spanish. */
@@ -114,6 +116,7 @@ function standIn() {
     },
     "buttons.list": () => [],
     "callbacks.assignees": () => ({ items: [] }),
+    "callLog.contextOptions": () => ({ sources: ["Google Ads", "yelp.com"], campaigns: ["spring-sale"] }),
   };
   const fetch = async (url: RequestInfo | URL) => {
     const address = new URL(String(url));

@@ -4,7 +4,7 @@ import { useSearchParams } from "react-router";
 import { type CallStatus, callStatusOrder, isCallStatus } from "./format";
 
 /**
- * The call log's filters, kept in the address (?button=&from=&to=&status=a,b&tag=&notes=1&answered=)
+ * The call log's filters, kept in the address (?button=&from=&to=&status=a,b&tag=&notes=1&answered=&source=&campaign=)
  * so a view can be shared.
  */
 export type CallFilters = {
@@ -18,6 +18,9 @@ export type CallFilters = {
   hasNotes: boolean;
   /** "me" or a member's id. */
   answeredBy: string | undefined;
+  /** Where the visit came from ("Google Ads"), and its campaign, from callLog.contextOptions. */
+  source: string | undefined;
+  campaign: string | undefined;
 };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -40,11 +43,23 @@ export function readFilters(params: URLSearchParams): CallFilters {
     tag: tag || undefined,
     hasNotes: params.get("notes") === "1",
     answeredBy: answered === "me" || UUID.test(answered) ? answered : undefined,
+    source: (params.get("source") ?? "").trim().slice(0, 512) || undefined,
+    campaign: (params.get("campaign") ?? "").trim().slice(0, 100) || undefined,
   };
 }
 
 export function hasFilters(f: CallFilters): boolean {
-  return Boolean(f.buttonId || f.statuses.length || f.from || f.to || f.tag || f.hasNotes || f.answeredBy);
+  return Boolean(
+    f.buttonId ||
+      f.statuses.length ||
+      f.from ||
+      f.to ||
+      f.tag ||
+      f.hasNotes ||
+      f.answeredBy ||
+      f.source ||
+      f.campaign,
+  );
 }
 
 /** A range that ends before it starts; the server would refuse it too. */
@@ -62,6 +77,8 @@ export function toQueryInput(f: CallFilters) {
     ...(f.tag ? { tag: f.tag } : {}),
     ...(f.hasNotes ? { hasNotes: true } : {}),
     ...(f.answeredBy ? { answeredBy: f.answeredBy } : {}),
+    ...(f.source ? { source: f.source } : {}),
+    ...(f.campaign ? { campaign: f.campaign } : {}),
   };
 }
 
@@ -75,6 +92,8 @@ export function toExportQuery(f: CallFilters): string {
   if (f.tag) params.set("tag", f.tag);
   if (f.hasNotes) params.set("hasNotes", "true");
   if (f.answeredBy) params.set("answeredBy", f.answeredBy);
+  if (f.source) params.set("source", f.source);
+  if (f.campaign) params.set("campaign", f.campaign);
   const query = params.toString();
   return query ? `?${query}` : "";
 }
@@ -99,6 +118,8 @@ export function useCallFilters() {
           set("tag", next.tag);
           set("notes", next.hasNotes ? "1" : undefined);
           set("answered", next.answeredBy);
+          set("source", next.source);
+          set("campaign", next.campaign);
           return out;
         },
         { replace: true },
@@ -116,6 +137,8 @@ export function useCallFilters() {
         tag: undefined,
         hasNotes: false,
         answeredBy: undefined,
+        source: undefined,
+        campaign: undefined,
       }),
     [update],
   );

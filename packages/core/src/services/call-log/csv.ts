@@ -54,5 +54,20 @@ export function callExportHeader(timezone: string): string {
     "Answered by",
     "Tags",
     "Notes",
+    ...VISITOR_CONTEXT_HEADERS,
   ]);
 }
+
+/** The visitor-context columns of the call export and the data export, in this order. */
+export const VISITOR_CONTEXT_HEADERS = [
+  "Source",
+  "Referrer",
+  "UTM source",
+  "UTM medium",
+  "UTM campaign",
+  "UTM term",
+  "UTM content",
+  "gclid",
+  "Device",
+  "Visitor local time",
+];

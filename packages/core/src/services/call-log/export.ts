@@ -90,7 +90,17 @@ export async function* callExportLineBatches(
       ${csvText(sql`${callSessions.failureReason}`)},
       ${csvText(sql`answerer.name`)},
       ${csvText(sql`nullif(array_to_string(${callSessions.tags}, '; '), '')`)},
-      ${csvText(notesCell(tz))}) || (chr(13) || chr(10))`;
+      ${csvText(notesCell(tz))},
+      ${csvText(sql`${callSessions.source}`)},
+      ${csvText(sql`${callSessions.referrer}`)},
+      ${csvText(sql`${callSessions.utmSource}`)},
+      ${csvText(sql`${callSessions.utmMedium}`)},
+      ${csvText(sql`${callSessions.utmCampaign}`)},
+      ${csvText(sql`${callSessions.utmTerm}`)},
+      ${csvText(sql`${callSessions.utmContent}`)},
+      ${csvText(sql`${callSessions.gclid}`)},
+      ${csvText(sql`${callSessions.device}`)},
+      ${csvText(sql`${callSessions.visitorLocalTime}`)}) || (chr(13) || chr(10))`;
   type Chunk = { text: string; micros: string | null; id: string | null };
   // Postgres joins the lines into chunks of EXPORT_CHUNK_ROWS (in order) and names the batch's
   // last row for the next batch: the server handles a few strings per batch instead of an object

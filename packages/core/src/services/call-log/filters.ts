@@ -2,6 +2,7 @@ import { buttons, type CallSession, callSessions, callStatuses } from "@cac/db";
 import { and, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { instantsForWallTime, wallClock } from "../../domain/schedule";
+import { text } from "../../domain/validation";
 import { tagSchema } from "../../domain/work-items";
 import { AppError, fieldError } from "../../errors";
 import type { Ports } from "../../ports";
@@ -46,6 +47,10 @@ export const callLogFilterSchema = z.object({
       error: "Choose a member of your team, or “me”.",
     })
     .optional(),
+  /** Calls from this source, as stored ("Google Ads", "facebook.com", "Direct"). */
+  source: text().trim().min(1).max(512, "Choose a source from the list.").optional(),
+  /** Calls from this campaign (utm_campaign). */
+  campaign: text().trim().min(1).max(100, "Choose a campaign from the list.").optional(),
 });
 
 export type CallLogFilterInput = z.input<typeof callLogFilterSchema>;
@@ -60,6 +65,8 @@ export type CallLogFilterParams = {
   tag?: string | undefined;
   hasNotes?: boolean | undefined;
   answeredBy?: string | undefined;
+  source?: string | undefined;
+  campaign?: string | undefined;
 };
 
 /** Filters checked against the account and turned into instants: `from` inclusive, `to` exclusive. */
@@ -73,6 +80,8 @@ export type ResolvedCallLogFilter = {
   tag?: string | undefined;
   hasNotes?: boolean | undefined;
   answeredBy?: string | undefined;
+  source?: string | undefined;
+  campaign?: string | undefined;
 };
 
 export type AccountScope = { id: string; timezone: string };
@@ -145,6 +154,8 @@ export async function resolveCallLogFilter(
     tag: input.tag || undefined,
     hasNotes: input.hasNotes || undefined,
     answeredBy,
+    source: input.source || undefined,
+    campaign: input.campaign || undefined,
   };
 }
 
@@ -163,6 +174,9 @@ export function filterWhere(f: ResolvedCallLogFilter, extra?: SQL): SQL {
       f.answeredBy
         ? sql`${callSessions.answeredBy} is not null and ${callSessions.answeredBy} = ${f.answeredBy}::uuid`
         : undefined,
+      // Source and campaign each have their index (account, value, started_at desc, id desc).
+      f.source ? eq(callSessions.source, f.source) : undefined,
+      f.campaign ? eq(callSessions.utmCampaign, f.campaign) : undefined,
       extra,
     ) ?? sql`false`
   );

@@ -34,6 +34,9 @@ export type CallLogRow = {
   test: boolean;
   /** The language the widget spoke to the visitor ("en" | "es"), when it said. */
   language: string | null;
+  /** Where the visit came from ("Google Ads", "Direct"), and its campaign; null when not sent. */
+  source: string | null;
+  campaign: string | null;
 };
 
 function toRow(r: {
@@ -52,6 +55,8 @@ function toRow(r: {
   lastNoteAt: Date | null;
   test: boolean;
   language: string | null;
+  source: string | null;
+  utmCampaign: string | null;
 }): CallLogRow {
   return {
     id: r.id,
@@ -70,6 +75,8 @@ function toRow(r: {
     hasNotes: r.lastNoteAt !== null,
     test: r.test,
     language: r.language,
+    source: r.source,
+    campaign: r.utmCampaign,
   };
 }
 
@@ -98,6 +105,8 @@ export async function listCallLog(
       lastNoteAt: callSessions.lastNoteAt,
       test: callSessions.test,
       language: callSessions.language,
+      source: callSessions.source,
+      utmCampaign: callSessions.utmCampaign,
     })
     .from(callSessions)
     .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))

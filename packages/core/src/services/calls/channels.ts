@@ -20,13 +20,42 @@ export type VisitorEvent =
   | { type: "signal"; payload: SignalPayload }
   | ({ type: "ended" } & CallEnd);
 
+/**
+ * Who is calling, as the ring panel says it ("from Google Ads, campaign spring-sale, on mobile,
+ * 9:14 AM their time"); null when the widget sent nothing (the button does not collect it).
+ */
+export type RingVisitor = {
+  source: string | null;
+  campaign: string | null;
+  device: string | null;
+  /** The visitor's wall-clock time with its offset, "2026-12-02T09:14:00-05:00". */
+  localTime: string | null;
+};
+
 export type AgentCall = {
   sessionId: string;
   buttonId: string | null;
   buttonName: string;
   pageUrl: string | null;
   startedAt: string;
+  visitor: RingVisitor | null;
 };
+
+/** The ring panel's view of a call's stored visitor context. */
+export function ringVisitor(row: {
+  source: string | null;
+  utmCampaign: string | null;
+  device: string | null;
+  visitorLocalTime: string | null;
+}): RingVisitor | null {
+  if (row.source === null) return null;
+  return {
+    source: row.source,
+    campaign: row.utmCampaign,
+    device: row.device,
+    localTime: row.visitorLocalTime,
+  };
+}
 
 export type AgentEvent =
   | { type: "ring"; call: AgentCall }

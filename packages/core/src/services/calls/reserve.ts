@@ -1,5 +1,6 @@
 import { callRingSteps, callSessions, type Db, type RingPlan } from "@cac/db";
 import { sql } from "drizzle-orm";
+import type { VisitorContextColumns } from "../../domain/visitor-context";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
 import { TEST_CALL_MINUTES } from "../try-page";
@@ -30,6 +31,8 @@ export type NewCall = {
   ringStep?: number;
   /** A test call: reserves nothing, counts in no usage period, and has TEST_CALL_MINUTES to talk. */
   test?: boolean;
+  /** Who is calling (all null when the widget sent nothing). */
+  context?: VisitorContextColumns;
 };
 
 /** Tries with fewer minutes when other calls of the account took some meanwhile; bounded all the same. */
@@ -65,11 +68,12 @@ export async function createCallSession(
  * and its time limit, TEST_CALL_MINUTES, in `reserved_minutes` where the answer reads it.
  */
 async function insertTestCall(deps: Pick<Ports, "db">, call: NewCall) {
-  const { ringPlan, ringStep, ...values } = call;
+  const { ringPlan, ringStep, context, ...values } = call;
   const [row] = await deps.db
     .insert(callSessions)
     .values({
       ...values,
+      ...context,
       lastActivityAt: call.startedAt,
       ...(ringPlan ? { ringPlan, ringStep: ringStep ?? 0 } : {}),
       reservedMinutes: TEST_CALL_MINUTES,
@@ -100,6 +104,16 @@ async function insertWithReservation(deps: Pick<Ports, "db">, usage: Usage, minu
     ringPlan: call.ringPlan ? JSON.stringify(call.ringPlan) : null,
     ringStep: call.ringStep ?? null,
     usagePeriodStart: iso(usage.periodStart),
+    referrer: call.context?.referrer ?? null,
+    utmSource: call.context?.utmSource ?? null,
+    utmMedium: call.context?.utmMedium ?? null,
+    utmCampaign: call.context?.utmCampaign ?? null,
+    utmTerm: call.context?.utmTerm ?? null,
+    utmContent: call.context?.utmContent ?? null,
+    gclid: call.context?.gclid ?? null,
+    device: call.context?.device ?? null,
+    visitorLocalTime: call.context?.visitorLocalTime ?? null,
+    source: call.context?.source ?? null,
   });
   return row ?? null;
 }
@@ -140,13 +154,17 @@ function buildStartStatement(db: Db) {
     .as(
       sql`insert into ${callSessions} (account_id, button_id, transport, status, visitor_ip, page_url,
         visitor_token_hash, started_at, last_activity_at, ring_deadline_at, ring_plan, ring_step,
-        usage_period_start, reserved_minutes, language)
+        usage_period_start, reserved_minutes, language, referrer, utm_source, utm_medium, utm_campaign,
+        utm_term, utm_content, gclid, device, visitor_local_time, source)
       select ${value("accountId", "uuid")}, ${value("buttonId", "uuid")}, ${value("transport", "text")},
         ${value("status", "text")}, ${value("visitorIp", "text")}, ${value("pageUrl", "text")},
         ${value("visitorTokenHash", "text")}, ${value("startedAt", "timestamptz")},
         ${value("startedAt", "timestamptz")}, ${value("ringDeadlineAt", "timestamptz")},
         ${value("ringPlan", "jsonb")}, ${value("ringStep", "int")}, ${value("usagePeriodStart", "timestamptz")}, ${value("minutes", "int")},
-        ${value("language", "text")}
+        ${value("language", "text")}, ${value("referrer", "text")}, ${value("utmSource", "text")}, ${value("utmMedium", "text")},
+        ${value("utmCampaign", "text")}, ${value("utmTerm", "text")}, ${value("utmContent", "text")},
+        ${value("gclid", "text")}, ${value("device", "text")}, ${value("visitorLocalTime", "text")},
+        ${value("source", "text")}
       from reserved
       returning id, page_url`,
     );

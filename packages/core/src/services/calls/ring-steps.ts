@@ -2,7 +2,7 @@ import { buttons, callSessions, type RingPlan } from "@cac/db";
 import { and, eq, lte, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
 import { announceRing, announceTaken } from "../notifications/events";
-import { type AgentCall, type AgentEvent, type CallEnd, channels } from "./channels";
+import { type AgentCall, type AgentEvent, type CallEnd, channels, ringVisitor } from "./channels";
 import { endAtDeadline, onLastRingStep } from "./deadlines";
 import { endCall } from "./lifecycle";
 import { reachableMembers } from "./presence";
@@ -38,7 +38,12 @@ export function planSeconds(plan: RingPlan): number {
 /** The ring each member of a step's panel receives. */
 export async function ringEventOf(
   deps: Pick<Ports, "db">,
-  call: { id: string; buttonId: string | null; pageUrl: string | null; startedAt: Date },
+  call: {
+    id: string;
+    buttonId: string | null;
+    pageUrl: string | null;
+    startedAt: Date;
+  } & Parameters<typeof ringVisitor>[0],
 ): Promise<AgentEvent> {
   const [button] = call.buttonId
     ? await deps.db.select({ name: buttons.name }).from(buttons).where(eq(buttons.id, call.buttonId))
@@ -49,6 +54,7 @@ export async function ringEventOf(
     buttonName: button?.name ?? "Deleted button",
     pageUrl: call.pageUrl,
     startedAt: call.startedAt.toISOString(),
+    visitor: ringVisitor(call),
   };
   return { type: "ring", call: ringing };
 }

@@ -4,7 +4,14 @@ import { and, count, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { AppError } from "../../errors";
 import type { Ports } from "../../ports";
 import { sha256 } from "../sessions";
-import { type AgentCall, type AgentEvent, channels, type SignalPayload, type VisitorEvent } from "./channels";
+import {
+  type AgentCall,
+  type AgentEvent,
+  channels,
+  ringVisitor,
+  type SignalPayload,
+  type VisitorEvent,
+} from "./channels";
 import { armDeadline } from "./deadline-timers";
 import { onLastRingStep, ringingInTime } from "./deadlines";
 import { endCall, openStatuses, touchCall } from "./lifecycle";
@@ -192,6 +199,10 @@ export async function ringingCalls(deps: Pick<Ports, "db">, accountId: string): 
       startedAt: callSessions.startedAt,
       ringPlan: callSessions.ringPlan,
       ringStep: callSessions.ringStep,
+      source: callSessions.source,
+      utmCampaign: callSessions.utmCampaign,
+      device: callSessions.device,
+      visitorLocalTime: callSessions.visitorLocalTime,
     })
     .from(callSessions)
     .leftJoin(buttons, eq(buttons.id, callSessions.buttonId))
@@ -202,8 +213,9 @@ export async function ringingCalls(deps: Pick<Ports, "db">, accountId: string): 
         eq(callSessions.transport, "webrtc"),
       ),
     );
-  return rows.map(({ ringPlan, ringStep, ...call }) => ({
+  return rows.map(({ ringPlan, ringStep, source, utmCampaign, device, visitorLocalTime, ...call }) => ({
     ...call,
+    visitor: ringVisitor({ source, utmCampaign, device, visitorLocalTime }),
     buttonName: call.buttonName ?? "Deleted button",
     startedAt: call.startedAt.toISOString(),
     rings: ringPlan ? (ringPlan[ringStep ?? 0]?.userIds ?? []) : null,

@@ -1,6 +1,11 @@
 import { type Button, callSessions } from "@cac/db";
 import type { Context } from "../../context";
 import { closedCallMessage, isOpenAt } from "../../domain/schedule";
+import {
+  type VisitorContext,
+  type VisitorContextColumns,
+  visitorContextColumns,
+} from "../../domain/visitor-context";
 import { AppError } from "../../errors";
 import { recordRefusal } from "../abuse";
 import { detectAbuseAtCallStart } from "../abuse-detection";
@@ -10,7 +15,7 @@ import { newOpaqueToken } from "../sessions";
 import { reservableMinutes } from "../usage";
 import { ipBlockedError, refusalKind } from "../widget-guards";
 import type { CallFacts } from "../widget-visit";
-import { type AgentEvent, channels, type VisitorEvent } from "./channels";
+import { type AgentEvent, channels, ringVisitor, type VisitorEvent } from "./channels";
 import { armDeadline } from "./deadline-timers";
 import { type CallIceConfig, callIceConfig } from "./ice-servers";
 import { endCall } from "./lifecycle";
@@ -21,6 +26,8 @@ export type StartCallInput = {
   pageUrl?: string | undefined;
   /** The language the widget spoke to the visitor ("en" | "es"), shown with the call in the log. */
   language?: string | undefined;
+  /** What the widget tells about the visitor; kept only when the button collects it. */
+  context?: VisitorContext | undefined;
   /** From the button's test page (try-page.ts): logged as a test call, outside the quota. */
   test?: boolean | undefined;
 };
@@ -68,6 +75,7 @@ export async function startCall(
   facts: CallFacts,
 ): Promise<StartCallResult> {
   const { now, usage } = facts;
+  const context = visitorContextColumns(button.collectContext ? input.context : undefined);
   const schedule = { timezone: button.timezone, hours: button.hours, holidays: button.holidays };
   if (!isOpenAt(schedule, now)) {
     throw new AppError("BUTTON_CLOSED", closedCallMessage(schedule, now));
@@ -100,7 +108,7 @@ export async function startCall(
     : await planRing(ctx, button.accountId, facts.ring, ctx.settings.calls.ringTimeoutSeconds, now);
   if (!useTwilio && plan.length === 0) {
     // The widget asked first (callableNow), so this is a change in between: the attempt is kept.
-    await logUnavailable(ctx, button, visitorIp, input, now);
+    await logUnavailable(ctx, button, visitorIp, input, context, now);
     throw new AppError(
       "NO_AGENT_AVAILABLE",
       "No one is available to answer right now. Leave your number and we'll call you back.",
@@ -131,6 +139,7 @@ export async function startCall(
     ringDeadlineAt,
     ...(first ? { ringPlan: plan, ringStep: 0 } : {}),
     test: input.test === true,
+    context,
   });
   const sessionId = session.id;
   const maxCallSeconds = session.reservedMinutes * 60;
@@ -153,6 +162,7 @@ export async function startCall(
       buttonName: button.name,
       pageUrl: session.pageUrl,
       startedAt: now.toISOString(),
+      visitor: ringVisitor(context),
     },
   };
   const ringing: VisitorEvent = { type: "ringing" };
@@ -194,6 +204,7 @@ async function logUnavailable(
   button: Button,
   visitorIp: string,
   input: StartCallInput,
+  context: VisitorContextColumns,
   now: Date,
 ) {
   const [row] = await ctx.db
@@ -210,6 +221,7 @@ async function logUnavailable(
       test: input.test === true,
       startedAt: now,
       endedAt: now,
+      ...context,
     })
     .returning();
   if (row) await ctx.onCallEnded(row);

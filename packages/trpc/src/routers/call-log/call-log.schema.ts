@@ -43,9 +43,19 @@ export const callLogPageOutput = z.object({
       test: z.boolean(),
       /** The language the widget spoke ("en" | "es"), null when it did not say. */
       language: z.string().nullable(),
+      source: z.string().nullable(),
+      campaign: z.string().nullable(),
     }),
   ),
   nextCursor: z.string().nullable(),
+});
+
+/** The range whose sources and campaigns the filters offer. */
+export const callLogContextOptionsInput = callLogFilterSchema.pick({ from: true, to: true }).default({});
+
+export const callLogContextOptionsOutput = z.object({
+  sources: z.array(z.string()),
+  campaigns: z.array(z.string()),
 });
 
 const callId = z.uuid("This call does not exist.");

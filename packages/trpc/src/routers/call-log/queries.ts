@@ -1,5 +1,6 @@
 import {
   callLogCharts,
+  callLogContextOptions,
   callLogTotals,
   listCallLog,
   liveCalls,
@@ -10,6 +11,8 @@ import { authedProcedure } from "../../trpc";
 import {
   callLogChartsInput,
   callLogChartsOutput,
+  callLogContextOptionsInput,
+  callLogContextOptionsOutput,
   callLogListInput,
   callLogPageOutput,
   callLogTotalsInput,
@@ -49,3 +52,11 @@ export const liveCallsProcedure = authedProcedure.output(liveCallsOutput).query(
   const live = await liveCalls(ctx, ctx.account);
   return { ...live, items: withVisibleIps(ctx.user.role, live.items) };
 });
+
+/** The sources and campaigns of the account's calls in the range, for the log's filters. */
+export const callLogContextOptionsProcedure = authedProcedure
+  .input(callLogContextOptionsInput)
+  .output(callLogContextOptionsOutput)
+  .query(async ({ ctx, input }) =>
+    callLogContextOptions(ctx, await resolveCallLogFilter(ctx, ctx.account, input, { userId: ctx.user.id })),
+  );

@@ -1,6 +1,7 @@
 import { router } from "../../trpc";
 import {
   callLogChartsProcedure,
+  callLogContextOptionsProcedure,
   callLogTotalsProcedure,
   listCallLogProcedure,
   liveCallsProcedure,
@@ -16,6 +17,7 @@ export const callLogRouter = router({
   totals: callLogTotalsProcedure,
   charts: callLogChartsProcedure,
   live: liveCallsProcedure,
+  contextOptions: callLogContextOptionsProcedure,
   work: callWorkProcedure,
   setTags: setCallTagsProcedure,
   addNote: addCallNoteProcedure,

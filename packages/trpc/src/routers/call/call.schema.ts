@@ -1,4 +1,4 @@
-import { text, visitorLanguageSchema } from "@cac/core/domain";
+import { text, visitorContextSchema, visitorLanguageSchema } from "@cac/core/domain";
 import { z } from "zod";
 import { iceConfigOutput } from "../output.schema";
 
@@ -21,6 +21,8 @@ export const signalPayloadSchema = z.discriminatedUnion("kind", [
 export const startCallInput = z.object({
   pageUrl: text().max(2048).optional(),
   language: visitorLanguageSchema.optional(),
+  // Who is calling (when the button collects it): stored with the call, shown while it rings.
+  context: visitorContextSchema.optional(),
 });
 
 /** The capability the widget got from call.start for one call. */

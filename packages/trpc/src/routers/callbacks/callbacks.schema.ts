@@ -64,6 +64,9 @@ export const callbacksPageOutput = z.object({
       noteCount: z.number(),
       handledAt: z.date().nullable(),
       createdAt: z.date(),
+      /** Where the visit came from, and its campaign (null when the widget sent nothing). */
+      source: z.string().nullable(),
+      utmCampaign: z.string().nullable(),
     }),
   ),
   nextCursor: z.string().nullable(),

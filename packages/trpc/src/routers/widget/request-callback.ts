@@ -1,5 +1,5 @@
 import { requestCallback } from "@cac/core";
-import { personNameSchema, text, usPhoneSchema, visitorLanguageSchema } from "@cac/core/domain";
+import { personNameSchema, text, usPhoneSchema, visitorContextSchema, visitorLanguageSchema } from "@cac/core/domain";
 import { z } from "zod";
 import { widgetEntryProcedure } from "../../trpc";
 import { okOutput } from "../output.schema";
@@ -9,6 +9,8 @@ export const requestCallbackInput = z.object({
   phone: usPhoneSchema,
   message: text().trim().max(1000, "Use at most 1000 characters.").optional(),
   language: visitorLanguageSchema.optional(),
+  // Who is asking (when the button collects it): stored with the request.
+  context: visitorContextSchema.optional(),
 });
 
 export const requestCallbackProcedure = widgetEntryProcedure("callback", requestCallbackInput)
