@@ -23,12 +23,12 @@ export type CallSources = {
  * the rollup is kept with.
  */
 export function callPage(url: string | null | undefined): string {
-  const rest = (url ?? "")
-    .split("#")[0]!
-    .split("?")[0]!
-    .replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//, "");
-  const host = rest.split("/")[0]!;
-  return (host.toLowerCase() + rest.slice(host.length)).slice(0, 300);
+  const [beforeFragment = ""] = (url ?? "").split("#");
+  const [beforeQuery = ""] = beforeFragment.split("?");
+  const rest = beforeQuery.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//, "");
+  const [host = ""] = rest.split("/");
+  // By characters, as SQL left() counts them.
+  return [...(host.toLowerCase() + rest.slice(host.length))].slice(0, 300).join("");
 }
 
 const sourceKey = sql`left(coalesce(${callSessions.source}, ''), 100)`;
