@@ -5,6 +5,7 @@ import {
   listCallLogProcedure,
   liveCallsProcedure,
 } from "./queries";
+import { callLogSourcesProcedure } from "./reports";
 import { addCallNoteProcedure, callWorkProcedure, setCallTagsProcedure } from "./work";
 
 /**
@@ -15,6 +16,7 @@ export const callLogRouter = router({
   list: listCallLogProcedure,
   totals: callLogTotalsProcedure,
   charts: callLogChartsProcedure,
+  sources: callLogSourcesProcedure,
   live: liveCallsProcedure,
   work: callWorkProcedure,
   setTags: setCallTagsProcedure,
