@@ -5,7 +5,7 @@
  * worked out here from the calls, for date ranges in the account's timezone, exact instants, a
  * button, and a filter the rollup does not keep. Two accounts never see each other's calls.
  */
-import { accounts, buttons, callDailySources, callSessions } from "@cac/db";
+import { accounts, buttons, callDailyPages, callDailySources, callSessions } from "@cac/db";
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -137,32 +137,33 @@ describe("where calls come from", () => {
     return rows;
   }
 
-  /** The rollup's rows, and a GROUP BY of the calls in the same shape, for one account. */
+  /** Both rollups' rows, and GROUP BYs of the calls in the same shape, for one account. */
   async function rollupAndRaw(accountId: string) {
-    const rollup = await h.db.db
-      .select({
-        day: callDailySources.day,
-        button: callDailySources.buttonId,
-        source: callDailySources.source,
-        page: callDailySources.page,
-        calls: callDailySources.calls,
-        answered: callDailySources.answered,
-      })
-      .from(callDailySources)
-      .where(eq(callDailySources.accountId, accountId));
-    const raw = rowsOf<(typeof rollup)[number]>(
-      await h.db.db.execute(sql`
-        select to_char((started_at at time zone 'UTC')::date, 'YYYY-MM-DD') as day,
-          coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid)::text as button,
-          coalesce(source, '') as source, call_page(page_url) as page, count(*)::int as calls,
-          (count(*) filter (where answered_at is not null or status in ('in-progress', 'completed')))::int as answered
-        from call_sessions where account_id = ${accountId} group by 1, 2, 3, 4`),
-    );
-    const order = (rows: typeof rollup) =>
-      rows
+    const read = async (query: ReturnType<typeof sql>) =>
+      rowsOf<{ day: string; button: string; key: string; calls: number; answered: number }>(
+        await h.db.db.execute(query),
+      )
         .map((r) => ({ ...r, calls: Number(r.calls), answered: Number(r.answered) }))
-        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-    return { rollup: order(rollup), raw: order(raw) };
+        .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+    const counted = (key: ReturnType<typeof sql>) => sql`
+      select to_char((started_at at time zone 'UTC')::date, 'YYYY-MM-DD') as day,
+        coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid)::text as button,
+        ${key} as key, count(*)::int as calls,
+        (count(*) filter (where answered_at is not null or status in ('in-progress', 'completed')))::int as answered
+      from call_sessions where account_id = ${accountId} group by 1, 2, 3`;
+    const rolled = (table: string, key: string) =>
+      sql`select to_char(day, 'YYYY-MM-DD') as day, button_id::text as button, ${sql.raw(key)} as key, calls, answered
+        from ${sql.raw(table)} where account_id = ${accountId}`;
+    return {
+      rollup: {
+        pages: await read(rolled("call_daily_pages", "page")),
+        sources: await read(rolled("call_daily_sources", "source")),
+      },
+      raw: {
+        pages: await read(counted(sql`call_page(page_url)`)),
+        sources: await read(counted(sql`coalesce(source, '')`)),
+      },
+    };
   }
 
   /** The report worked out here from the calls: every page and source (fewer than the top 10). */
@@ -305,16 +306,18 @@ describe("where calls come from", () => {
 
       // Deleting an account takes its rollup with it; the other's stays whole.
       await h.db.db.delete(accounts).where(eq(accounts.id, b.accountId));
-      const left = await h.db.db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(callDailySources)
-        .where(eq(callDailySources.accountId, b.accountId));
-      expect(Number(left[0]?.n)).toBe(0);
+      for (const table of [callDailyPages, callDailySources]) {
+        const left = await h.db.db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(table)
+          .where(eq(table.accountId, b.accountId));
+        expect(Number(left[0]?.n)).toBe(0);
+      }
       const { rollup, raw } = await rollupAndRaw(a.accountId);
       expect(rollup).toEqual(raw);
       // Every call of A deleted: no row left counting nothing.
       await h.db.db.delete(callSessions).where(eq(callSessions.accountId, a.accountId));
-      expect((await rollupAndRaw(a.accountId)).rollup).toEqual([]);
+      expect((await rollupAndRaw(a.accountId)).rollup).toEqual({ pages: [], sources: [] });
       expect(await report(a.accountId, {})).toEqual({ byPage: [], bySource: [], rolledUp: true });
     },
     HARNESS_TIMEOUT_MS,

@@ -29,27 +29,46 @@ it.each(availableBackends)(
       await call("2026-11-02T11:00:00Z", "ringing", null, null);
 
       await db.migrate(migrationsFolder);
-      const rollup = () =>
-        db.rows<{ day: string; source: string; page: string; calls: number; answered: number }>(sql`
-        select to_char(day, 'YYYY-MM-DD') as day, source, page, calls, answered from call_daily_sources
-        where account_id = ${accountId} order by day, source, page`);
-      expect(await rollup()).toEqual([
-        { day: "2026-11-01", source: "Google Ads", page: "acme.test/pricing", calls: 1, answered: 1 },
-        { day: "2026-11-02", source: "", page: "", calls: 1, answered: 0 },
-        { day: "2026-11-02", source: "Google Ads", page: "acme.test/pricing", calls: 2, answered: 1 },
-      ]);
+      const rollup = async () => ({
+        pages: await db.rows(sql`
+          select to_char(day, 'YYYY-MM-DD') as day, page, calls, answered from call_daily_pages
+          where account_id = ${accountId} order by day, page`),
+        sources: await db.rows(sql`
+          select to_char(day, 'YYYY-MM-DD') as day, source, calls, answered from call_daily_sources
+          where account_id = ${accountId} order by day, source`),
+      });
+      expect(await rollup()).toEqual({
+        pages: [
+          { day: "2026-11-01", page: "acme.test/pricing", calls: 1, answered: 1 },
+          { day: "2026-11-02", page: "", calls: 1, answered: 0 },
+          { day: "2026-11-02", page: "acme.test/pricing", calls: 2, answered: 1 },
+        ],
+        sources: [
+          { day: "2026-11-01", source: "Google Ads", calls: 1, answered: 1 },
+          { day: "2026-11-02", source: "", calls: 1, answered: 0 },
+          { day: "2026-11-02", source: "Google Ads", calls: 2, answered: 1 },
+        ],
+      });
 
       // Kept from now on: a new call counts, and the ringing one is answered.
       await call("2026-11-02T12:00:00Z", "no-answer", "Direct", "https://acme.test/");
       await db.rows(
         sql`update call_sessions set status = 'in-progress', answered_at = now() where account_id = ${accountId} and status = 'ringing'`,
       );
-      expect(await rollup()).toEqual([
-        { day: "2026-11-01", source: "Google Ads", page: "acme.test/pricing", calls: 1, answered: 1 },
-        { day: "2026-11-02", source: "", page: "", calls: 1, answered: 1 },
-        { day: "2026-11-02", source: "Direct", page: "acme.test/", calls: 1, answered: 0 },
-        { day: "2026-11-02", source: "Google Ads", page: "acme.test/pricing", calls: 2, answered: 1 },
-      ]);
+      expect(await rollup()).toEqual({
+        pages: [
+          { day: "2026-11-01", page: "acme.test/pricing", calls: 1, answered: 1 },
+          { day: "2026-11-02", page: "", calls: 1, answered: 1 },
+          { day: "2026-11-02", page: "acme.test/", calls: 1, answered: 0 },
+          { day: "2026-11-02", page: "acme.test/pricing", calls: 2, answered: 1 },
+        ],
+        sources: [
+          { day: "2026-11-01", source: "Google Ads", calls: 1, answered: 1 },
+          { day: "2026-11-02", source: "", calls: 1, answered: 1 },
+          { day: "2026-11-02", source: "Direct", calls: 1, answered: 0 },
+          { day: "2026-11-02", source: "Google Ads", calls: 2, answered: 1 },
+        ],
+      });
     } finally {
       await db.close();
     }

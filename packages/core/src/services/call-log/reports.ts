@@ -1,4 +1,4 @@
-import { callDailySources, callSessions } from "@cac/db";
+import { callDailyPages, callDailySources, callSessions } from "@cac/db";
 import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
 import { answered, DAY_MS, filterWhere, type ResolvedCallLogFilter, rowsOf } from "./filters";
@@ -47,7 +47,7 @@ function servedByRollup(filter: ResolvedCallLogFilter): boolean {
   return Object.values(others).every((value) => value === undefined || value === false);
 }
 
-/** One arm of the report: the calls of a range, grouped by source and page. */
+/** The calls of a range themselves, grouped by source and page. */
 function rawRange(filter: ResolvedCallLogFilter, from: Date | undefined, to: Date | undefined): SQL {
   return sql`select ${sourceKey} as source, ${pageKey} as page, count(*)::int as calls,
       (count(*) filter (where ${answered}))::int as answered
@@ -55,19 +55,42 @@ function rawRange(filter: ResolvedCallLogFilter, from: Date | undefined, to: Dat
     group by 1, 2`;
 }
 
+/** A rollup's counts per key over whole UTC days [firstDay, endDay) (either may be open). */
+function rolledUpDays(
+  table: typeof callDailyPages | typeof callDailySources,
+  key: SQL,
+  byPage: 0 | 1,
+  filter: ResolvedCallLogFilter,
+  firstDay: number | undefined,
+  endDay: number | undefined,
+): SQL {
+  const where =
+    and(
+      eq(table.accountId, filter.accountId),
+      filter.buttonId ? eq(table.buttonId, filter.buttonId) : undefined,
+      firstDay === undefined ? undefined : gte(table.day, utcDay(firstDay)),
+      endDay === undefined ? undefined : lt(table.day, utcDay(endDay)),
+    ) ?? sql`false`;
+  return sql`select ${sql.raw(String(byPage))} as by_page, ${key} as key, sum(${table.calls})::int as calls,
+      sum(${table.answered})::int as answered
+    from ${table} where ${where} group by 2`;
+}
+
 /**
  * "Where calls come from": the top pages and sources of the filtered calls, with their answer
- * rates. The range is read from the daily rollup (call_daily_sources, kept by triggers) for the
- * whole UTC days it covers, and from the calls themselves for the partial days at its edges (a
- * date range in the account's timezone starts and ends within UTC days), so the answer is the
- * same as grouping every call, at the cost of one day's calls plus a few hundred rollup rows per
- * day. A range shorter than a UTC day, or a filter the rollup does not keep, reads the calls.
+ * rates. The range is read from the daily rollups (call_daily_pages and call_daily_sources, kept
+ * by triggers) for the whole UTC days it covers, and from the calls themselves for the partial
+ * days at its edges (a date range in the account's timezone starts and ends within UTC days), so
+ * the answer is the same as grouping every call, at the cost of one day's calls plus the rollup
+ * rows of the days. A range shorter than a UTC day, or a filter the rollups do not keep, reads
+ * the calls.
  */
 export async function callLogSources(
   deps: Pick<Ports, "db">,
   filter: ResolvedCallLogFilter,
 ): Promise<CallSources> {
-  const arms: SQL[] = [];
+  const rollups: SQL[] = [];
+  const raw: SQL[] = [];
   const fromMs = filter.from ? +filter.from : undefined;
   const toMs = filter.to ? +filter.to : undefined;
   // Whole UTC days inside the range: [firstDay, endDay).
@@ -76,36 +99,33 @@ export async function callLogSources(
   const rolledUp =
     servedByRollup(filter) && (firstDay === undefined || endDay === undefined || firstDay < endDay);
   if (!rolledUp) {
-    arms.push(rawRange(filter, filter.from, filter.to));
+    raw.push(rawRange(filter, filter.from, filter.to));
   } else {
-    const r = callDailySources;
-    arms.push(sql`select ${r.source} as source, ${r.page} as page, sum(${r.calls})::int as calls,
-        sum(${r.answered})::int as answered
-      from ${r} where ${
-        and(
-          eq(r.accountId, filter.accountId),
-          filter.buttonId ? eq(r.buttonId, filter.buttonId) : undefined,
-          firstDay === undefined ? undefined : gte(r.day, utcDay(firstDay)),
-          endDay === undefined ? undefined : lt(r.day, utcDay(endDay)),
-        ) ?? sql`false`
-      }
-      group by 1, 2`);
-    if (filter.from && firstDay !== undefined && +filter.from < firstDay) {
-      arms.push(rawRange(filter, filter.from, new Date(firstDay)));
+    rollups.push(
+      rolledUpDays(callDailyPages, sql`${callDailyPages.page}`, 1, filter, firstDay, endDay),
+      rolledUpDays(callDailySources, sql`${callDailySources.source}`, 0, filter, firstDay, endDay),
+    );
+    if (fromMs !== undefined && firstDay !== undefined && fromMs < firstDay) {
+      raw.push(rawRange(filter, filter.from, new Date(firstDay)));
     }
-    if (filter.to && endDay !== undefined && endDay < +filter.to) {
-      arms.push(rawRange(filter, new Date(endDay), filter.to));
+    if (toMs !== undefined && endDay !== undefined && endDay < toMs) {
+      raw.push(rawRange(filter, new Date(endDay), filter.to));
     }
   }
-  // Both lists in one pass: the arms' (source, page) counts summed by source and by page, each
-  // ranked, ties by name so the order is stable.
+  // The calls read one by one, grouped by (source, page), counted once by page and once by source.
+  const fromCalls = raw.length
+    ? [
+        sql`select 1 as by_page, page as key, calls, answered from counted`,
+        sql`select 0 as by_page, source as key, calls, answered from counted`,
+      ]
+    : [];
   const result = await serially(deps.db, (db) =>
     db.execute(sql`
-      with counted as (${sql.join(arms, sql` union all `)}),
+      with counted as (${raw.length ? sql.join(raw, sql` union all `) : sql`select '' as source, '' as page, 0 as calls, 0 as answered where false`}),
+      keyed as (${sql.join([...rollups, ...fromCalls], sql` union all `)}),
       grouped as (
-        select grouping(source) as by_page, coalesce(source, page) as key,
-          sum(calls)::int as calls, sum(answered)::int as answered
-        from counted group by grouping sets ((source), (page))
+        select by_page, key, sum(calls)::int as calls, sum(answered)::int as answered
+        from keyed group by 1, 2
       ),
       ranked as (
         select by_page, key, calls, answered,
