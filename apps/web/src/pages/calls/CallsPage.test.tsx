@@ -108,6 +108,7 @@ function standIn() {
         answerRate: [],
       };
     },
+    "callLog.sources": () => ({ byPage: [], bySource: [] }),
     "buttons.list": () => [],
     "callbacks.assignees": () => ({ items: [] }),
   };
@@ -205,6 +206,9 @@ describe("the Calls page's totals and charts", () => {
     const charts = page.server.asked.filter((a) => a.path === "callLog.charts");
     expect(totals.map((a) => a.input)).toEqual([{ from, to: today }]);
     expect(charts.map((a) => a.input)).toEqual([{ from, to: today }]);
+    // "Where calls come from" covers the same range.
+    const sources = page.server.asked.filter((a) => a.path === "callLog.sources");
+    expect(sources.map((a) => a.input)).toEqual([{ from, to: today }]);
     const shown = (day: string) =>
       new Intl.DateTimeFormat(undefined, { timeZone: "UTC", dateStyle: "medium" }).format(
         new Date(`${day}T00:00:00Z`),
@@ -264,6 +268,7 @@ describe("the Calls page's totals and charts", () => {
     );
     await settle();
     expect(page.server.count("callLog.totals")).toBe(2);
+    expect(page.server.count("callLog.sources")).toBe(2);
     const today = dayIn(new Date());
     expect(page.server.asked.filter((a) => a.path === "callLog.totals").at(-1)?.input).toEqual({
       from: dayIn(new Date(), -29),
