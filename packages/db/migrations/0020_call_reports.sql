@@ -21,12 +21,13 @@ CREATE TABLE "call_daily_sources" (
 ALTER TABLE "call_daily_pages" ADD CONSTRAINT "call_daily_pages_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "call_daily_sources" ADD CONSTRAINT "call_daily_sources_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 -- The page a call came from, as the report groups it: host (lower case) and path, without the
--- scheme, query or fragment, capped so the rollup's key stays far below a btree entry's limit.
+-- scheme, query or fragment, capped so the rollups' keys stay far below a btree entry's limit.
 -- '' when the call has no page. Mirrors callPage in packages/core/src/services/call-log/reports.ts.
+-- One expression of plain string functions (no regular expression, no FROM), so the planner
+-- inlines it: the report applies it to the calls at a range's edges.
 CREATE FUNCTION call_page(url text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT left(lower(split_part(rest, '/', 1)) || substr(rest, length(split_part(rest, '/', 1)) + 1), 300)
-  FROM (SELECT regexp_replace(split_part(split_part(coalesce(url, ''), '#', 1), '?', 1), '^[a-zA-Z][a-zA-Z0-9+.-]*://', '') AS rest) page
+  SELECT left(lower(split_part(CASE WHEN strpos(split_part(split_part(coalesce(url, ''), '#', 1), '?', 1), '://') > 0 THEN substr(split_part(split_part(coalesce(url, ''), '#', 1), '?', 1), strpos(split_part(split_part(coalesce(url, ''), '#', 1), '?', 1), '://') + 3) ELSE split_part(split_part(coalesce(url, ''), '#', 1), '?', 1) END, '/', 1)) || substr(CASE WHEN strpos(split_part(split_part(coalesce(url, ''), '#', 1), '?', 1), '://') > 0 THEN substr(split_part(split_part(coalesce(url, ''), '#', 1), '?', 1), strpos(split_part(split_part(coalesce(url, ''), '#', 1), '?', 1), '://') + 3) ELSE split_part(split_part(coalesce(url, ''), '#', 1), '?', 1) END, length(split_part(CASE WHEN strpos(split_part(split_part(coalesce(url, ''), '#', 1), '?', 1), '://') > 0 THEN substr(split_part(split_part(coalesce(url, ''), '#', 1), '?', 1), strpos(split_part(split_part(coalesce(url, ''), '#', 1), '?', 1), '://') + 3) ELSE split_part(split_part(coalesce(url, ''), '#', 1), '?', 1) END, '/', 1)) + 1), 300)
 $$;--> statement-breakpoint
 -- Adds the inserted calls to their rows (one grouped upsert per statement and table, in key
 -- order, so two bulk writers lock rows in the same order).
