@@ -33,7 +33,7 @@ const warmup = Number(values.warmup);
 /**
  * The measured account's calls get sources, as calls.start derives them (weighted: most calls
  * direct or from Google, a long tail of referrers). Once per database. The rollups' row trigger is
- * off for the bulk update and the sources rollup is rebuilt after it, as the migration fills it.
+ * off for the bulk update and the sources rollups are rebuilt after it, as the migration fills them.
  */
 async function seedSources(db: Db, accountId: string) {
   const [done] = (await db.execute(
@@ -55,17 +55,28 @@ async function seedSources(db: Db, accountId: string) {
       where id = s.rid`);
     await tx.execute(sql`alter table call_sessions enable trigger call_daily_rollups_move`);
     await tx.execute(sql`delete from call_daily_sources where account_id = ${accountId}`);
+    await tx.execute(sql`delete from call_daily_button_sources where account_id = ${accountId}`);
+    const answered = sql`count(*) filter (where answered_at is not null or status in ('in-progress', 'completed'))`;
     await tx.execute(sql`
-      insert into call_daily_sources (account_id, day, button_id, source, calls, answered)
-      select account_id, (started_at at time zone 'UTC')::date,
-        coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid), left(coalesce(source, ''), 100),
-        count(*), count(*) filter (where answered_at is not null or status in ('in-progress', 'completed'))
+      insert into call_daily_sources (account_id, day, source, calls, answered)
+      select account_id, (started_at at time zone 'UTC')::date, left(coalesce(source, ''), 100), count(*), ${answered}
+      from call_sessions where account_id = ${accountId} group by 1, 2, 3`);
+    await tx.execute(sql`
+      insert into call_daily_button_sources (account_id, button_id, day, source, calls, answered)
+      select account_id, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid),
+        (started_at at time zone 'UTC')::date, left(coalesce(source, ''), 100), count(*), ${answered}
       from call_sessions where account_id = ${accountId} group by 1, 2, 3, 4`);
   });
   console.log("  vacuum analyze ...");
   await db.execute(sql`vacuum analyze call_sessions`);
-  await db.execute(sql`vacuum analyze call_daily_pages`);
-  await db.execute(sql`vacuum analyze call_daily_sources`);
+  for (const table of [
+    "call_daily_pages",
+    "call_daily_sources",
+    "call_daily_button_pages",
+    "call_daily_button_sources",
+  ]) {
+    await db.execute(sql.raw(`vacuum analyze ${table}`));
+  }
 }
 
 type Sample = { name: string; kind: "baseline" | "report" | "info"; run: () => Promise<unknown> };

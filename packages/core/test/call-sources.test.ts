@@ -5,7 +5,15 @@
  * worked out here from the calls, for date ranges in the account's timezone, exact instants, a
  * button, and a filter the rollup does not keep. Two accounts never see each other's calls.
  */
-import { accounts, buttons, callDailyPages, callDailySources, callSessions } from "@cac/db";
+import {
+  accounts,
+  buttons,
+  callDailyButtonPages,
+  callDailyButtonSources,
+  callDailyPages,
+  callDailySources,
+  callSessions,
+} from "@cac/db";
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -137,7 +145,7 @@ describe("where calls come from", () => {
     return rows;
   }
 
-  /** Both rollups' rows, and GROUP BYs of the calls in the same shape, for one account. */
+  /** The four rollups' rows, and GROUP BYs of the calls in the same shapes, for one account. */
   async function rollupAndRaw(accountId: string) {
     const read = async (query: ReturnType<typeof sql>) =>
       rowsOf<{ day: string; button: string; key: string; calls: number; answered: number }>(
@@ -145,23 +153,30 @@ describe("where calls come from", () => {
       )
         .map((r) => ({ ...r, calls: Number(r.calls), answered: Number(r.answered) }))
         .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
-    const counted = (key: ReturnType<typeof sql>) => sql`
+    const counted = (key: string, perButton: boolean) => sql`
       select to_char((started_at at time zone 'UTC')::date, 'YYYY-MM-DD') as day,
-        coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid)::text as button,
-        ${key} as key, count(*)::int as calls,
+        ${sql.raw(perButton ? "coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid)::text" : "''")} as button,
+        ${sql.raw(key)} as key, count(*)::int as calls,
         (count(*) filter (where answered_at is not null or status in ('in-progress', 'completed')))::int as answered
       from call_sessions where account_id = ${accountId} group by 1, 2, 3`;
-    const rolled = (table: string, key: string) =>
-      sql`select to_char(day, 'YYYY-MM-DD') as day, button_id::text as button, ${sql.raw(key)} as key, calls, answered
+    const rolled = (table: string, key: string, perButton: boolean) =>
+      sql`select to_char(day, 'YYYY-MM-DD') as day, ${sql.raw(perButton ? "button_id::text" : "''")} as button,
+        ${sql.raw(key)} as key, calls, answered
         from ${sql.raw(table)} where account_id = ${accountId}`;
+    const page = "call_page(page_url)";
+    const source = "coalesce(source, '')";
     return {
       rollup: {
-        pages: await read(rolled("call_daily_pages", "page")),
-        sources: await read(rolled("call_daily_sources", "source")),
+        pages: await read(rolled("call_daily_pages", "page", false)),
+        sources: await read(rolled("call_daily_sources", "source", false)),
+        buttonPages: await read(rolled("call_daily_button_pages", "page", true)),
+        buttonSources: await read(rolled("call_daily_button_sources", "source", true)),
       },
       raw: {
-        pages: await read(counted(sql`call_page(page_url)`)),
-        sources: await read(counted(sql`coalesce(source, '')`)),
+        pages: await read(counted(page, false)),
+        sources: await read(counted(source, false)),
+        buttonPages: await read(counted(page, true)),
+        buttonSources: await read(counted(source, true)),
       },
     };
   }
@@ -306,7 +321,7 @@ describe("where calls come from", () => {
 
       // Deleting an account takes its rollup with it; the other's stays whole.
       await h.db.db.delete(accounts).where(eq(accounts.id, b.accountId));
-      for (const table of [callDailyPages, callDailySources]) {
+      for (const table of [callDailyPages, callDailySources, callDailyButtonPages, callDailyButtonSources]) {
         const left = await h.db.db
           .select({ n: sql<number>`count(*)::int` })
           .from(table)
@@ -317,7 +332,12 @@ describe("where calls come from", () => {
       expect(rollup).toEqual(raw);
       // Every call of A deleted: no row left counting nothing.
       await h.db.db.delete(callSessions).where(eq(callSessions.accountId, a.accountId));
-      expect((await rollupAndRaw(a.accountId)).rollup).toEqual({ pages: [], sources: [] });
+      expect((await rollupAndRaw(a.accountId)).rollup).toEqual({
+        pages: [],
+        sources: [],
+        buttonPages: [],
+        buttonSources: [],
+      });
       expect(await report(a.accountId, {})).toEqual({ byPage: [], bySource: [], rolledUp: true });
     },
     HARNESS_TIMEOUT_MS,

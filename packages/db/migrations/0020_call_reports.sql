@@ -1,23 +1,43 @@
+CREATE TABLE "call_daily_button_pages" (
+	"account_id" uuid NOT NULL,
+	"day" date NOT NULL,
+	"calls" integer DEFAULT 0 NOT NULL,
+	"answered" integer DEFAULT 0 NOT NULL,
+	"button_id" uuid NOT NULL,
+	"page" text NOT NULL,
+	CONSTRAINT "call_daily_button_pages_account_id_button_id_day_page_pk" PRIMARY KEY("account_id","button_id","day","page")
+);
+--> statement-breakpoint
+CREATE TABLE "call_daily_button_sources" (
+	"account_id" uuid NOT NULL,
+	"day" date NOT NULL,
+	"calls" integer DEFAULT 0 NOT NULL,
+	"answered" integer DEFAULT 0 NOT NULL,
+	"button_id" uuid NOT NULL,
+	"source" text NOT NULL,
+	CONSTRAINT "call_daily_button_sources_account_id_button_id_day_source_pk" PRIMARY KEY("account_id","button_id","day","source")
+);
+--> statement-breakpoint
 CREATE TABLE "call_daily_pages" (
 	"account_id" uuid NOT NULL,
 	"day" date NOT NULL,
-	"button_id" uuid NOT NULL,
 	"calls" integer DEFAULT 0 NOT NULL,
 	"answered" integer DEFAULT 0 NOT NULL,
 	"page" text NOT NULL,
-	CONSTRAINT "call_daily_pages_account_id_day_button_id_page_pk" PRIMARY KEY("account_id","day","button_id","page")
+	CONSTRAINT "call_daily_pages_account_id_day_page_pk" PRIMARY KEY("account_id","day","page")
 );
 --> statement-breakpoint
 CREATE TABLE "call_daily_sources" (
 	"account_id" uuid NOT NULL,
 	"day" date NOT NULL,
-	"button_id" uuid NOT NULL,
 	"calls" integer DEFAULT 0 NOT NULL,
 	"answered" integer DEFAULT 0 NOT NULL,
 	"source" text NOT NULL,
-	CONSTRAINT "call_daily_sources_account_id_day_button_id_source_pk" PRIMARY KEY("account_id","day","button_id","source")
+	CONSTRAINT "call_daily_sources_account_id_day_source_pk" PRIMARY KEY("account_id","day","source")
 );
 --> statement-breakpoint
+ALTER TABLE "call_daily_button_pages" ADD CONSTRAINT "call_daily_button_pages_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "call_daily_button_sources" ADD CONSTRAINT "call_daily_button_sources_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "call_daily_pages" ADD CONSTRAINT "call_daily_pages_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "call_daily_sources" ADD CONSTRAINT "call_daily_sources_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 -- The page a call came from, as the report groups it: host (lower case) and path, without the
@@ -34,17 +54,25 @@ $$;--> statement-breakpoint
 CREATE FUNCTION call_daily_rollups_add() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO call_daily_pages AS r (account_id, day, button_id, page, calls, answered)
-  SELECT account_id, (started_at AT TIME ZONE 'UTC')::date, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid),
-    call_page(page_url), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
-  FROM added GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-  ON CONFLICT (account_id, day, button_id, page)
+  INSERT INTO call_daily_pages AS r (account_id, day, page, calls, answered)
+  SELECT account_id, (started_at AT TIME ZONE 'UTC')::date, call_page(page_url), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
+  FROM added GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (account_id, day, page)
   DO UPDATE SET calls = r.calls + excluded.calls, answered = r.answered + excluded.answered;
-  INSERT INTO call_daily_sources AS r (account_id, day, button_id, source, calls, answered)
-  SELECT account_id, (started_at AT TIME ZONE 'UTC')::date, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid),
-    left(coalesce(source, ''), 100), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
+  INSERT INTO call_daily_sources AS r (account_id, day, source, calls, answered)
+  SELECT account_id, (started_at AT TIME ZONE 'UTC')::date, left(coalesce(source, ''), 100), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
+  FROM added GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (account_id, day, source)
+  DO UPDATE SET calls = r.calls + excluded.calls, answered = r.answered + excluded.answered;
+  INSERT INTO call_daily_button_pages AS r (account_id, button_id, day, page, calls, answered)
+  SELECT account_id, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid), (started_at AT TIME ZONE 'UTC')::date, call_page(page_url), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
   FROM added GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-  ON CONFLICT (account_id, day, button_id, source)
+  ON CONFLICT (account_id, button_id, day, page)
+  DO UPDATE SET calls = r.calls + excluded.calls, answered = r.answered + excluded.answered;
+  INSERT INTO call_daily_button_sources AS r (account_id, button_id, day, source, calls, answered)
+  SELECT account_id, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid), (started_at AT TIME ZONE 'UTC')::date, left(coalesce(source, ''), 100), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
+  FROM added GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (account_id, button_id, day, source)
   DO UPDATE SET calls = r.calls + excluded.calls, answered = r.answered + excluded.answered;
   RETURN NULL;
 END
@@ -56,22 +84,42 @@ LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE call_daily_pages r SET calls = r.calls - g.calls, answered = r.answered - g.answered
   FROM (
-    SELECT account_id, (started_at AT TIME ZONE 'UTC')::date AS day, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid) AS button_id,
+    SELECT account_id, (started_at AT TIME ZONE 'UTC')::date AS day,
       call_page(page_url) AS page, count(*) AS calls, count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed')) AS answered
-    FROM removed GROUP BY 1, 2, 3, 4
+    FROM removed GROUP BY 1, 2, 3
   ) g
-  WHERE r.account_id = g.account_id AND r.day = g.day AND r.button_id = g.button_id AND r.page = g.page;
+  WHERE r.account_id = g.account_id AND r.day = g.day AND r.page = g.page;
   DELETE FROM call_daily_pages r
   USING (SELECT DISTINCT account_id, (started_at AT TIME ZONE 'UTC')::date AS day FROM removed) g
   WHERE r.account_id = g.account_id AND r.day = g.day AND r.calls <= 0;
   UPDATE call_daily_sources r SET calls = r.calls - g.calls, answered = r.answered - g.answered
   FROM (
-    SELECT account_id, (started_at AT TIME ZONE 'UTC')::date AS day, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid) AS button_id,
+    SELECT account_id, (started_at AT TIME ZONE 'UTC')::date AS day,
+      left(coalesce(source, ''), 100) AS source, count(*) AS calls, count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed')) AS answered
+    FROM removed GROUP BY 1, 2, 3
+  ) g
+  WHERE r.account_id = g.account_id AND r.day = g.day AND r.source = g.source;
+  DELETE FROM call_daily_sources r
+  USING (SELECT DISTINCT account_id, (started_at AT TIME ZONE 'UTC')::date AS day FROM removed) g
+  WHERE r.account_id = g.account_id AND r.day = g.day AND r.calls <= 0;
+  UPDATE call_daily_button_pages r SET calls = r.calls - g.calls, answered = r.answered - g.answered
+  FROM (
+    SELECT account_id, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid) AS button_id, (started_at AT TIME ZONE 'UTC')::date AS day,
+      call_page(page_url) AS page, count(*) AS calls, count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed')) AS answered
+    FROM removed GROUP BY 1, 2, 3, 4
+  ) g
+  WHERE r.account_id = g.account_id AND r.button_id = g.button_id AND r.day = g.day AND r.page = g.page;
+  DELETE FROM call_daily_button_pages r
+  USING (SELECT DISTINCT account_id, (started_at AT TIME ZONE 'UTC')::date AS day FROM removed) g
+  WHERE r.account_id = g.account_id AND r.day = g.day AND r.calls <= 0;
+  UPDATE call_daily_button_sources r SET calls = r.calls - g.calls, answered = r.answered - g.answered
+  FROM (
+    SELECT account_id, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid) AS button_id, (started_at AT TIME ZONE 'UTC')::date AS day,
       left(coalesce(source, ''), 100) AS source, count(*) AS calls, count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed')) AS answered
     FROM removed GROUP BY 1, 2, 3, 4
   ) g
-  WHERE r.account_id = g.account_id AND r.day = g.day AND r.button_id = g.button_id AND r.source = g.source;
-  DELETE FROM call_daily_sources r
+  WHERE r.account_id = g.account_id AND r.button_id = g.button_id AND r.day = g.day AND r.source = g.source;
+  DELETE FROM call_daily_button_sources r
   USING (SELECT DISTINCT account_id, (started_at AT TIME ZONE 'UTC')::date AS day FROM removed) g
   WHERE r.account_id = g.account_id AND r.day = g.day AND r.calls <= 0;
   RETURN NULL;
@@ -93,39 +141,51 @@ DECLARE
 BEGIN
   old_key := call_page(OLD.page_url);
   new_key := call_page(NEW.page_url);
-  IF (OLD.account_id, old_day, old_button, old_key) = (NEW.account_id, new_day, new_button, new_key) THEN
+  IF (OLD.account_id, old_day, old_key) = (NEW.account_id, new_day, new_key) THEN
     IF was_answered <> is_answered THEN
-      UPDATE call_daily_pages SET answered = answered + is_answered - was_answered
-      WHERE account_id = NEW.account_id AND day = new_day AND button_id = new_button AND page = new_key;
+      UPDATE call_daily_pages SET answered = answered + is_answered - was_answered WHERE account_id = NEW.account_id AND day = new_day AND page = new_key;
     END IF;
   ELSE
-    UPDATE call_daily_pages SET calls = calls - 1, answered = answered - was_answered
-    WHERE account_id = OLD.account_id AND day = old_day AND button_id = old_button AND page = old_key;
-    DELETE FROM call_daily_pages
-    WHERE account_id = OLD.account_id AND day = old_day AND button_id = old_button AND page = old_key
-      AND calls <= 0;
-    INSERT INTO call_daily_pages AS r (account_id, day, button_id, page, calls, answered)
-    VALUES (NEW.account_id, new_day, new_button, new_key, 1, is_answered)
-    ON CONFLICT (account_id, day, button_id, page)
-    DO UPDATE SET calls = r.calls + 1, answered = r.answered + excluded.answered;
+    UPDATE call_daily_pages SET calls = calls - 1, answered = answered - was_answered WHERE account_id = OLD.account_id AND day = old_day AND page = old_key;
+    DELETE FROM call_daily_pages WHERE account_id = OLD.account_id AND day = old_day AND page = old_key AND calls <= 0;
+    INSERT INTO call_daily_pages AS r (account_id, day, page, calls, answered) VALUES (NEW.account_id, new_day, new_key, 1, is_answered)
+    ON CONFLICT (account_id, day, page) DO UPDATE SET calls = r.calls + 1, answered = r.answered + excluded.answered;
   END IF;
   old_key := left(coalesce(OLD.source, ''), 100);
   new_key := left(coalesce(NEW.source, ''), 100);
-  IF (OLD.account_id, old_day, old_button, old_key) = (NEW.account_id, new_day, new_button, new_key) THEN
+  IF (OLD.account_id, old_day, old_key) = (NEW.account_id, new_day, new_key) THEN
     IF was_answered <> is_answered THEN
-      UPDATE call_daily_sources SET answered = answered + is_answered - was_answered
-      WHERE account_id = NEW.account_id AND day = new_day AND button_id = new_button AND source = new_key;
+      UPDATE call_daily_sources SET answered = answered + is_answered - was_answered WHERE account_id = NEW.account_id AND day = new_day AND source = new_key;
     END IF;
   ELSE
-    UPDATE call_daily_sources SET calls = calls - 1, answered = answered - was_answered
-    WHERE account_id = OLD.account_id AND day = old_day AND button_id = old_button AND source = old_key;
-    DELETE FROM call_daily_sources
-    WHERE account_id = OLD.account_id AND day = old_day AND button_id = old_button AND source = old_key
-      AND calls <= 0;
-    INSERT INTO call_daily_sources AS r (account_id, day, button_id, source, calls, answered)
-    VALUES (NEW.account_id, new_day, new_button, new_key, 1, is_answered)
-    ON CONFLICT (account_id, day, button_id, source)
-    DO UPDATE SET calls = r.calls + 1, answered = r.answered + excluded.answered;
+    UPDATE call_daily_sources SET calls = calls - 1, answered = answered - was_answered WHERE account_id = OLD.account_id AND day = old_day AND source = old_key;
+    DELETE FROM call_daily_sources WHERE account_id = OLD.account_id AND day = old_day AND source = old_key AND calls <= 0;
+    INSERT INTO call_daily_sources AS r (account_id, day, source, calls, answered) VALUES (NEW.account_id, new_day, new_key, 1, is_answered)
+    ON CONFLICT (account_id, day, source) DO UPDATE SET calls = r.calls + 1, answered = r.answered + excluded.answered;
+  END IF;
+  old_key := call_page(OLD.page_url);
+  new_key := call_page(NEW.page_url);
+  IF (OLD.account_id, old_button, old_day, old_key) = (NEW.account_id, new_button, new_day, new_key) THEN
+    IF was_answered <> is_answered THEN
+      UPDATE call_daily_button_pages SET answered = answered + is_answered - was_answered WHERE account_id = NEW.account_id AND button_id = new_button AND day = new_day AND page = new_key;
+    END IF;
+  ELSE
+    UPDATE call_daily_button_pages SET calls = calls - 1, answered = answered - was_answered WHERE account_id = OLD.account_id AND button_id = old_button AND day = old_day AND page = old_key;
+    DELETE FROM call_daily_button_pages WHERE account_id = OLD.account_id AND button_id = old_button AND day = old_day AND page = old_key AND calls <= 0;
+    INSERT INTO call_daily_button_pages AS r (account_id, button_id, day, page, calls, answered) VALUES (NEW.account_id, new_button, new_day, new_key, 1, is_answered)
+    ON CONFLICT (account_id, button_id, day, page) DO UPDATE SET calls = r.calls + 1, answered = r.answered + excluded.answered;
+  END IF;
+  old_key := left(coalesce(OLD.source, ''), 100);
+  new_key := left(coalesce(NEW.source, ''), 100);
+  IF (OLD.account_id, old_button, old_day, old_key) = (NEW.account_id, new_button, new_day, new_key) THEN
+    IF was_answered <> is_answered THEN
+      UPDATE call_daily_button_sources SET answered = answered + is_answered - was_answered WHERE account_id = NEW.account_id AND button_id = new_button AND day = new_day AND source = new_key;
+    END IF;
+  ELSE
+    UPDATE call_daily_button_sources SET calls = calls - 1, answered = answered - was_answered WHERE account_id = OLD.account_id AND button_id = old_button AND day = old_day AND source = old_key;
+    DELETE FROM call_daily_button_sources WHERE account_id = OLD.account_id AND button_id = old_button AND day = old_day AND source = old_key AND calls <= 0;
+    INSERT INTO call_daily_button_sources AS r (account_id, button_id, day, source, calls, answered) VALUES (NEW.account_id, new_button, new_day, new_key, 1, is_answered)
+    ON CONFLICT (account_id, button_id, day, source) DO UPDATE SET calls = r.calls + 1, answered = r.answered + excluded.answered;
   END IF;
   RETURN NULL;
 END
@@ -133,7 +193,7 @@ $$;--> statement-breakpoint
 CREATE FUNCTION call_daily_rollups_clear() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE call_daily_pages, call_daily_sources;
+  TRUNCATE call_daily_pages, call_daily_sources, call_daily_button_pages, call_daily_button_sources;
   RETURN NULL;
 END
 $$;--> statement-breakpoint
@@ -157,11 +217,15 @@ EXECUTE FUNCTION call_daily_rollups_move();--> statement-breakpoint
 CREATE TRIGGER call_daily_rollups_clear AFTER TRUNCATE ON call_sessions
 FOR EACH STATEMENT EXECUTE FUNCTION call_daily_rollups_clear();--> statement-breakpoint
 -- The calls stored so far.
-INSERT INTO call_daily_pages (account_id, day, button_id, page, calls, answered)
-SELECT account_id, (started_at AT TIME ZONE 'UTC')::date, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid),
-  call_page(page_url), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
+INSERT INTO call_daily_pages (account_id, day, page, calls, answered)
+SELECT account_id, (started_at AT TIME ZONE 'UTC')::date, call_page(page_url), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
+FROM call_sessions GROUP BY 1, 2, 3;--> statement-breakpoint
+INSERT INTO call_daily_sources (account_id, day, source, calls, answered)
+SELECT account_id, (started_at AT TIME ZONE 'UTC')::date, left(coalesce(source, ''), 100), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
+FROM call_sessions GROUP BY 1, 2, 3;--> statement-breakpoint
+INSERT INTO call_daily_button_pages (account_id, button_id, day, page, calls, answered)
+SELECT account_id, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid), (started_at AT TIME ZONE 'UTC')::date, call_page(page_url), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
 FROM call_sessions GROUP BY 1, 2, 3, 4;--> statement-breakpoint
-INSERT INTO call_daily_sources (account_id, day, button_id, source, calls, answered)
-SELECT account_id, (started_at AT TIME ZONE 'UTC')::date, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid),
-  left(coalesce(source, ''), 100), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
+INSERT INTO call_daily_button_sources (account_id, button_id, day, source, calls, answered)
+SELECT account_id, coalesce(button_id, '00000000-0000-0000-0000-000000000000'::uuid), (started_at AT TIME ZONE 'UTC')::date, left(coalesce(source, ''), 100), count(*), count(*) FILTER (WHERE answered_at IS NOT NULL OR status IN ('in-progress', 'completed'))
 FROM call_sessions GROUP BY 1, 2, 3, 4;

@@ -3,9 +3,10 @@ import { accounts } from "./accounts";
 
 /**
  * The Calls page's "where calls come from" report, rolled up: calls and answered calls per
- * account, UTC day and button, by page (call_daily_pages) and by source (call_daily_sources). Two
- * tables, not one keyed by both: a day's calls spread over pages x sources x buttons would leave
- * the rollup almost as large as the calls. Kept by triggers on call_sessions (migration 0020), in
+ * account and UTC day, by page and by source, for the whole account and per button. Separate
+ * tables, not one keyed by everything: a day's calls spread over pages x sources x buttons would
+ * leave the rollup almost as large as the calls, and the report without a button filter would
+ * read every button's rows. Kept by triggers on call_sessions (migration 0020), in
  * the transaction that inserts, answers, moves or deletes the call, so they are right on every
  * instance and for every writer (calls.start, the answer paths, retention, a button's deletion).
  *
@@ -22,30 +23,38 @@ const rollupColumns = () => ({
     .notNull()
     .references(() => accounts.id, { onDelete: "cascade" }),
   day: date({ mode: "string" }).notNull(),
-  buttonId: uuid().notNull(),
   calls: integer().notNull().default(0),
   answered: integer().notNull().default(0),
 });
 
-export const callDailyPages = pgTable(
-  "call_daily_pages",
-  {
-    ...rollupColumns(),
-    // call_page(page_url): host and path, no scheme, query or fragment, capped (see the migration).
-    page: text().notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.accountId, t.day, t.buttonId, t.page] })],
-);
+// call_page(page_url): host and path, no scheme, query or fragment, capped (see the migration).
+const pageColumn = () => text().notNull();
+// left(source, 100)
+const sourceColumn = () => text().notNull();
+
+/** The account's calls by day and page, every button together (the report without a button filter). */
+export const callDailyPages = pgTable("call_daily_pages", { ...rollupColumns(), page: pageColumn() }, (t) => [
+  primaryKey({ columns: [t.accountId, t.day, t.page] }),
+]);
 
 export const callDailySources = pgTable(
   "call_daily_sources",
-  {
-    ...rollupColumns(),
-    // left(source, 100)
-    source: text().notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.accountId, t.day, t.buttonId, t.source] })],
+  { ...rollupColumns(), source: sourceColumn() },
+  (t) => [primaryKey({ columns: [t.accountId, t.day, t.source] })],
 );
 
-/** The button id the rollups keep for a call without a button. */
+/** The same per button (the report for one button reads only that button's rows). */
+export const callDailyButtonPages = pgTable(
+  "call_daily_button_pages",
+  { ...rollupColumns(), buttonId: uuid().notNull(), page: pageColumn() },
+  (t) => [primaryKey({ columns: [t.accountId, t.buttonId, t.day, t.page] })],
+);
+
+export const callDailyButtonSources = pgTable(
+  "call_daily_button_sources",
+  { ...rollupColumns(), buttonId: uuid().notNull(), source: sourceColumn() },
+  (t) => [primaryKey({ columns: [t.accountId, t.buttonId, t.day, t.source] })],
+);
+
+/** The button id the per-button rollups keep for a call without a button. */
 export const NO_BUTTON = "00000000-0000-0000-0000-000000000000";

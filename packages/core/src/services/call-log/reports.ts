@@ -1,4 +1,10 @@
-import { callDailyPages, callDailySources, callSessions } from "@cac/db";
+import {
+  callDailyButtonPages,
+  callDailyButtonSources,
+  callDailyPages,
+  callDailySources,
+  callSessions,
+} from "@cac/db";
 import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import type { Ports } from "../../ports";
 import { answered, DAY_MS, filterWhere, type ResolvedCallLogFilter, rowsOf } from "./filters";
@@ -61,9 +67,15 @@ function rawRange(filter: ResolvedCallLogFilter, from: Date | undefined, to: Dat
     group by 1, 2`;
 }
 
+type Rollup =
+  | typeof callDailyPages
+  | typeof callDailySources
+  | typeof callDailyButtonPages
+  | typeof callDailyButtonSources;
+
 /** A rollup's counts per key over whole UTC days [firstDay, endDay) (either may be open). */
 function rolledUpDays(
-  table: typeof callDailyPages | typeof callDailySources,
+  table: Rollup,
   key: SQL,
   byPage: 0 | 1,
   filter: ResolvedCallLogFilter,
@@ -73,7 +85,7 @@ function rolledUpDays(
   const where =
     and(
       eq(table.accountId, filter.accountId),
-      filter.buttonId ? eq(table.buttonId, filter.buttonId) : undefined,
+      filter.buttonId && "buttonId" in table ? eq(table.buttonId, filter.buttonId) : undefined,
       firstDay === undefined ? undefined : gte(table.day, utcDay(firstDay)),
       endDay === undefined ? undefined : lt(table.day, utcDay(endDay)),
     ) ?? sql`false`;
@@ -84,8 +96,8 @@ function rolledUpDays(
 
 /**
  * "Where calls come from": the top pages and sources of the filtered calls, with their answer
- * rates. The range is read from the daily rollups (call_daily_pages and call_daily_sources, kept
- * by triggers) for the whole UTC days it covers, and from the calls themselves for the partial
+ * rates. The range is read from the daily rollups (call_daily_pages and call_daily_sources, or
+ * their per-button twins for a button filter; kept by triggers) for the whole UTC days it covers, and from the calls themselves for the partial
  * days at its edges (a date range in the account's timezone starts and ends within UTC days), so
  * the answer is the same as grouping every call, at the cost of one day's calls plus the rollup
  * rows of the days. A range shorter than a UTC day, or a filter the rollups do not keep, reads
@@ -107,9 +119,13 @@ export async function callLogSources(
   if (!rolledUp) {
     raw.push(rawRange(filter, filter.from, filter.to));
   } else {
+    // One button: its own rows; every button: the account's, a fraction of the rows to read.
+    const [pages, sources] = filter.buttonId
+      ? [callDailyButtonPages, callDailyButtonSources]
+      : [callDailyPages, callDailySources];
     rollups.push(
-      rolledUpDays(callDailyPages, sql`${callDailyPages.page}`, 1, filter, firstDay, endDay),
-      rolledUpDays(callDailySources, sql`${callDailySources.source}`, 0, filter, firstDay, endDay),
+      rolledUpDays(pages, sql`${pages.page}`, 1, filter, firstDay, endDay),
+      rolledUpDays(sources, sql`${sources.source}`, 0, filter, firstDay, endDay),
     );
     if (fromMs !== undefined && firstDay !== undefined && fromMs < firstDay) {
       raw.push(rawRange(filter, filter.from, new Date(firstDay)));
