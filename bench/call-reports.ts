@@ -10,7 +10,14 @@
 import { execSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { callLogSources, listCallLog, localDate, resolveCallLogFilter } from "@cac/core";
+import {
+  callLogCharts,
+  callLogSources,
+  callLogTotals,
+  listCallLog,
+  localDate,
+  resolveCallLogFilter,
+} from "@cac/core";
 import { callStatuses, createDb, type Db } from "@cac/db";
 import { sql } from "drizzle-orm";
 
@@ -107,12 +114,16 @@ async function main() {
 
   const rollupRows = (await db.execute(sql`
     select (select count(*) from call_daily_pages where account_id = ${account.id})::int as pages,
-      (select count(*) from call_daily_sources where account_id = ${account.id})::int as sources`)) as unknown as Array<{
+      (select count(*) from call_daily_sources where account_id = ${account.id})::int as sources,
+      (select count(*) from call_daily_button_pages where account_id = ${account.id})::int as button_pages,
+      (select count(*) from call_daily_button_sources where account_id = ${account.id})::int as button_sources`)) as unknown as Array<{
     pages: number;
     sources: number;
+    button_pages: number;
+    button_sources: number;
   }>;
   console.log(
-    `  rollup rows of the measured account: ${rollupRows[0]?.pages} by page, ${rollupRows[0]?.sources} by source`,
+    `  rollup rows of the measured account: ${rollupRows[0]?.pages} by page, ${rollupRows[0]?.sources} by source; per button ${rollupRows[0]?.button_pages} and ${rollupRows[0]?.button_sources}`,
   );
 
   const cases: Sample[] = [
@@ -125,6 +136,9 @@ async function main() {
     { name: "sources: 90 days", kind: "report", run: () => callLogSources(deps, last90) },
     { name: "sources: a year", kind: "report", run: () => callLogSources(deps, last365) },
     { name: "sources: button + 90 days", kind: "report", run: () => callLogSources(deps, button90) },
+    // The call log's own aggregates over the same range, under the same budget, for comparison.
+    { name: "call log totals: 90 days (reference)", kind: "info", run: () => callLogTotals(deps, last90) },
+    { name: "call log charts: 90 days (reference)", kind: "info", run: () => callLogCharts(deps, last90) },
     // A filter the rollups do not keep: the calls are read (no goal).
     { name: "sources: completed + 30 days (raw)", kind: "info", run: () => callLogSources(deps, status30) },
   ];
