@@ -41,6 +41,7 @@ const registry: Record<string, string> = {
 const standalone: Record<string, string> = {
   "call-log": "./call-log.ts",
   "call-export": "./call-export.ts",
+  "call-reports": "./call-reports.ts",
   "widget-paint": "./widget-paint.ts",
   "calls-start-limiter": "./calls-start-limiter.ts",
   "account-timing": "./account-timing.ts",

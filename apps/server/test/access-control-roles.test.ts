@@ -146,6 +146,7 @@ const roleCases: Record<ProcedurePath, RoleRow> = {
   "callLog.totals": { roles: anyMember, input: () => ({}) },
   "callLog.charts": { roles: anyMember, input: () => ({}) },
   "callLog.contextOptions": { roles: anyMember, input: () => ({}) },
+  "callLog.sources": { roles: anyMember, input: () => ({}) },
   "callLog.live": { roles: ipsMaskedForAgents },
   // Any member reads a call's work; the service lets only whoever answered, or an owner or admin, change it.
   "callLog.work": { roles: anyMember, input: () => ({ id: nobody() }) },

@@ -369,6 +369,13 @@ const cases: Record<ProcedurePath, Case> = {
       { kind: "own-scope", input: () => ({}) },
     ],
   },
+  "callLog.sources": {
+    tier: "authed",
+    crossAccount: [
+      { kind: "foreign-ids", input: ({ b }) => ({ buttonId: b.buttonId }) },
+      { kind: "own-scope", input: () => ({}) },
+    ],
+  },
   "callLog.live": { tier: "authed", crossAccount: { kind: "own-scope" } },
   "callLog.contextOptions": { tier: "authed", crossAccount: { kind: "own-scope" } },
   "callLog.work": {

@@ -34,6 +34,7 @@ export * from "./services/call-log/export";
 export * from "./services/call-log/filters";
 export * from "./services/call-log/keyset";
 export * from "./services/call-log/list";
+export * from "./services/call-log/reports";
 export * from "./services/call-log/stats";
 export * from "./services/call-log/work";
 export * from "./services/callback-emails";

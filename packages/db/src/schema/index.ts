@@ -3,6 +3,7 @@ export * from "./accounts";
 export * from "./auth";
 export * from "./billing";
 export * from "./buttons";
+export * from "./call-reports";
 export * from "./calls";
 export * from "./contact";
 export * from "./email";

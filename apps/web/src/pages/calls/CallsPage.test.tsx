@@ -114,6 +114,7 @@ function standIn() {
         answerRate: [],
       };
     },
+    "callLog.sources": () => ({ byPage: [], bySource: [] }),
     "buttons.list": () => [],
     "callbacks.assignees": () => ({ items: [] }),
     "callLog.contextOptions": () => ({ sources: ["Google Ads", "yelp.com"], campaigns: ["spring-sale"] }),
@@ -221,6 +222,9 @@ describe("the Calls page's totals and charts", () => {
     const charts = page.server.asked.filter((a) => a.path === "callLog.charts");
     expect(totals.map((a) => a.input)).toEqual([{ from, to: today }]);
     expect(charts.map((a) => a.input)).toEqual([{ from, to: today }]);
+    // "Where calls come from" covers the same range.
+    const sources = page.server.asked.filter((a) => a.path === "callLog.sources");
+    expect(sources.map((a) => a.input)).toEqual([{ from, to: today }]);
     const shown = (day: string) =>
       new Intl.DateTimeFormat(undefined, { timeZone: "UTC", dateStyle: "medium" }).format(
         new Date(`${day}T00:00:00Z`),
@@ -280,6 +284,7 @@ describe("the Calls page's totals and charts", () => {
     );
     await settle();
     expect(page.server.count("callLog.totals")).toBe(2);
+    expect(page.server.count("callLog.sources")).toBe(2);
     const today = dayIn(new Date());
     expect(page.server.asked.filter((a) => a.path === "callLog.totals").at(-1)?.input).toEqual({
       from: dayIn(new Date(), -29),

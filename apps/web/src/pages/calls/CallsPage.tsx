@@ -10,6 +10,7 @@ import { aggregateInput, aggregateRange, describeRange, endedInRange } from "./a
 import { BlockedIps } from "./BlockedIps";
 import { CallCharts } from "./CallCharts";
 import { CallFiltersBar } from "./CallFiltersBar";
+import { CallSources } from "./CallSources";
 import { CallTable } from "./CallTable";
 import { CallTotals } from "./CallTotals";
 import { CsvExport } from "./CsvExport";
@@ -79,6 +80,7 @@ function CallLog() {
       if (!endedInRange(ended, filters, range, timeZone)) return;
       void queryClient.invalidateQueries({ queryKey: trpc.callLog.totals.pathKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.callLog.charts.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.callLog.sources.pathKey() });
     },
     [filters, range, timeZone, queryClient, trpc],
   );
@@ -120,6 +122,9 @@ function CallLog() {
               </section>
               <Card id="call-charts" title="Charts">
                 <CallCharts input={aggregateInput(filters, range)} />
+              </Card>
+              <Card id="call-sources" title="Where calls come from">
+                <CallSources input={aggregateInput(filters, range)} />
               </Card>
             </>
           )}

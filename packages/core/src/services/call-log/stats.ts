@@ -41,7 +41,7 @@ export type CallLogTotals = {
  * estimated cost passes jit_above_cost (the charts' one range scan per day does) in ~130 ms,
  * more than the whole aggregate takes when interpreted.
  */
-function serially<T>(db: Db, run: (db: Db) => Promise<T>): Promise<T> {
+export function serially<T>(db: Db, run: (db: Db) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
     await tx.execute(sql`set local jit = off`);

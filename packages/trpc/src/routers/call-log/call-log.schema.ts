@@ -113,3 +113,13 @@ export const liveCallsOutput = z.object({
     }),
   ),
 });
+
+export const callLogSourcesInput = callLogFilterSchema.default({});
+
+const sourceCountOutput = { calls: z.number(), answered: z.number(), answerRate: z.number() };
+
+/** The top pages and sources of the filtered calls ("Where calls come from"), most calls first. */
+export const callLogSourcesOutput = z.object({
+  byPage: z.array(z.object({ page: z.string().nullable(), ...sourceCountOutput })),
+  bySource: z.array(z.object({ source: z.string().nullable(), ...sourceCountOutput })),
+});

@@ -6,6 +6,7 @@ import {
   listCallLogProcedure,
   liveCallsProcedure,
 } from "./queries";
+import { callLogSourcesProcedure } from "./reports";
 import { addCallNoteProcedure, callWorkProcedure, setCallTagsProcedure } from "./work";
 
 /**
@@ -16,6 +17,7 @@ export const callLogRouter = router({
   list: listCallLogProcedure,
   totals: callLogTotalsProcedure,
   charts: callLogChartsProcedure,
+  sources: callLogSourcesProcedure,
   live: liveCallsProcedure,
   contextOptions: callLogContextOptionsProcedure,
   work: callWorkProcedure,
