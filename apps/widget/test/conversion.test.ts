@@ -5,10 +5,10 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { mount } from "../src/call-ui";
-import { closedText, hoursStatus } from "../src/hours";
+import { hoursStatus } from "../src/hours";
 import type { CallContext, CallSession } from "../src/transport";
 import type { PublicButtonConfig, WidgetContext } from "../src/types";
-import { fixtureScriptSrc, json, MONDAY_10AM_NY, makeConfig, visitorInNewYork } from "./helpers";
+import { fixtureScriptSrc, json, MONDAY_10AM_NY, makeConfig, visitorInNewYork, words } from "./helpers";
 
 type Page = Window & { dataLayer?: unknown; ClickAndCall?: ((...args: unknown[]) => void) & { v?: number } };
 const page = window as unknown as Page;
@@ -55,9 +55,10 @@ function setup(config: PublicButtonConfig, preview = false) {
     frame,
     button,
     preview,
+    w: words(),
     status: () => {
       const s = hoursStatus(ctx.cfg.openWindows, Date.now());
-      return { ...s, text: closedText(s.next, Date.now()) };
+      return { ...s, text: ctx.w.closed(s.next, Date.now()) };
     },
     emit: (...args) => emitted.push(args),
   };
