@@ -41,10 +41,12 @@ export function callPage(url: string | null | undefined): string {
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * The filters the rollup can answer: the range and the button. Any other filter that is set
- * (statuses, tag, notes, who answered, and any filter added later) is not in the rollup's key,
- * so those reports read the calls themselves (`rawRange`): exact, but as costly as the call
- * log's totals over the same calls.
+ * The filters the rollups can answer: the range and the button. Any other filter that is set
+ * (statuses, tag, notes, who answered, and any filter added later, such as a source or campaign)
+ * is not in their keys, so those reports read the calls themselves (`rawRange`): exact, but it
+ * reads every matching call (30 days of a 1M-call year: ~6x the rollups' time, bench/call-reports.ts).
+ * A source filter could be served by the per-source rollups for the "by source" list; the "by page"
+ * list would still need the calls.
  */
 function servedByRollup(filter: ResolvedCallLogFilter): boolean {
   const { accountId: _a, timezone: _t, buttonId: _b, from: _f, to: _to, ...others } = filter;
