@@ -98,12 +98,12 @@ function rolledUpDays(
 
 /**
  * "Where calls come from": the top pages and sources of the filtered calls, with their answer
- * rates. The range is read from the daily rollups (call_daily_pages and call_daily_sources, or
- * their per-button twins for a button filter; kept by triggers) for the whole UTC days it covers, and from the calls themselves for the partial
- * days at its edges (a date range in the account's timezone starts and ends within UTC days), so
- * the answer is the same as grouping every call, at the cost of one day's calls plus the rollup
- * rows of the days. A range shorter than a UTC day, or a filter the rollups do not keep, reads
- * the calls.
+ * rates. The whole UTC days of the range are read from the daily rollups (call_daily_pages and
+ * call_daily_sources, or their per-button twins for a button filter; kept by triggers), and the
+ * partial days at its edges from the calls themselves (a date range in the account's timezone
+ * starts and ends within UTC days). The answer is the same as grouping every call, at the cost
+ * of one day's calls plus the rollup rows of the days. A range shorter than a UTC day, or a
+ * filter the rollups do not keep, reads the calls.
  */
 export async function callLogSources(
   deps: Pick<Ports, "db">,
