@@ -41,10 +41,12 @@ export function callPage(url: string | null | undefined): string {
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * The filters the rollup can answer: the range and the button. Any other filter that is set
- * (statuses, tag, notes, who answered, and any filter added later) is not in the rollup's key,
- * so those reports read the calls themselves (`rawRange`): exact, but as costly as the call
- * log's totals over the same calls.
+ * The filters the rollups can answer: the range and the button. Any other filter that is set
+ * (statuses, tag, notes, who answered, and any filter added later, such as a source or campaign)
+ * is not in their keys, so those reports read the calls themselves (`rawRange`): exact, but it
+ * reads every matching call (30 days of a 1M-call year: ~6x the rollups' time, bench/call-reports.ts).
+ * A source filter could be served by the per-source rollups for the "by source" list; the "by page"
+ * list would still need the calls.
  */
 function servedByRollup(filter: ResolvedCallLogFilter): boolean {
   const { accountId: _a, timezone: _t, buttonId: _b, from: _f, to: _to, ...others } = filter;
@@ -96,12 +98,12 @@ function rolledUpDays(
 
 /**
  * "Where calls come from": the top pages and sources of the filtered calls, with their answer
- * rates. The range is read from the daily rollups (call_daily_pages and call_daily_sources, or
- * their per-button twins for a button filter; kept by triggers) for the whole UTC days it covers, and from the calls themselves for the partial
- * days at its edges (a date range in the account's timezone starts and ends within UTC days), so
- * the answer is the same as grouping every call, at the cost of one day's calls plus the rollup
- * rows of the days. A range shorter than a UTC day, or a filter the rollups do not keep, reads
- * the calls.
+ * rates. The whole UTC days of the range are read from the daily rollups (call_daily_pages and
+ * call_daily_sources, or their per-button twins for a button filter; kept by triggers), and the
+ * partial days at its edges from the calls themselves (a date range in the account's timezone
+ * starts and ends within UTC days). The answer is the same as grouping every call, at the cost
+ * of one day's calls plus the rollup rows of the days. A range shorter than a UTC day, or a
+ * filter the rollups do not keep, reads the calls.
  */
 export async function callLogSources(
   deps: Pick<Ports, "db">,
