@@ -218,6 +218,30 @@ describe("devices", () => {
     expect(unknown.data?.code).toBe("NOT_FOUND");
   });
 
+  it("lists the devices and choices in the account's data export, without endpoints or keys", async () => {
+    const { client } = await owner();
+    const device = await subscribe(client, "Safari on iPhone");
+    await client.trpc.notifications.updatePreferences.mutate({ emailDailySummary: true });
+    const response = await client.fetch(`${h.url}/exports/account.json`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const data = JSON.parse(text) as {
+      users: Array<{
+        pushDevices: Array<Record<string, unknown>>;
+        notificationPreferences: Record<string, unknown>;
+      }>;
+    };
+    expect(data.users[0]?.pushDevices.map((d) => Object.keys(d).sort())).toEqual([
+      ["createdAt", "label", "lastActiveAt"],
+    ]);
+    expect(data.users[0]?.notificationPreferences).toMatchObject({
+      emailDailySummary: true,
+      pushIncomingCall: true,
+    });
+    for (const secret of [device.endpoint, device.keys.p256dh, device.keys.auth])
+      expect(text).not.toContain(secret);
+  });
+
   it("refuses an endpoint that is not https, with a reason", async () => {
     const { client } = await owner();
     const device = push.subscription();

@@ -13,6 +13,8 @@ import {
   invitations,
   memberHours,
   memberships,
+  notificationPreferences,
+  pushSubscriptions,
   subscriptions,
   users,
 } from "@cac/db";
@@ -86,6 +88,29 @@ export async function exportAccountData(
         )
         .orderBy(asc(authSessions.createdAt))
     : [];
+  // The members' push devices (their endpoints and keys are secrets, as session ids are) and their
+  // notification choices in this account.
+  const pushDevices = people.length
+    ? await deps.db
+        .select({
+          userId: pushSubscriptions.userId,
+          label: pushSubscriptions.label,
+          createdAt: pushSubscriptions.createdAt,
+          lastActiveAt: pushSubscriptions.lastActiveAt,
+        })
+        .from(pushSubscriptions)
+        .where(
+          inArray(
+            pushSubscriptions.userId,
+            people.map((p) => p.id),
+          ),
+        )
+        .orderBy(asc(pushSubscriptions.createdAt))
+    : [];
+  const choices = await deps.db
+    .select()
+    .from(notificationPreferences)
+    .where(eq(notificationPreferences.accountId, accountId));
   const buttonRows = await deps.db
     .select()
     .from(buttons)
@@ -194,6 +219,13 @@ export async function exportAccountData(
       sessions: loginSessions
         .filter((s) => s.userId === person.id)
         .map(({ userId: _userId, ...session }) => session),
+      pushDevices: pushDevices
+        .filter((d) => d.userId === person.id)
+        .map(({ userId: _userId, ...device }) => device),
+      notificationPreferences:
+        choices
+          .filter((c) => c.userId === person.id)
+          .map(({ accountId: _accountId, userId: _userId, ...chosen }) => chosen)[0] ?? null,
     })),
     buttons: buttonRows.map((b) => ({
       id: b.id,
