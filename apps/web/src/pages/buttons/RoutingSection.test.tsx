@@ -200,3 +200,30 @@ describe("the routing section", () => {
     await until(() => dirty.at(-1) === false, "the saved routing");
   });
 });
+
+describe("the routing section with push notifications on", () => {
+  it("says a member reached by push rings up to the cold-start allowance longer", async () => {
+    const page = render(
+      standIn((path) =>
+        path === "notifications.config"
+          ? { data: { enabled: true, publicKey: "BExample", coldStartSeconds: 30 } }
+          : { data: routing },
+      ),
+    );
+    await until(() => page.text().includes("up to 30 seconds"), "the push note");
+    expect(page.text()).toContain("reached by a push notification");
+  });
+
+  it("says nothing of push when it is off on the server", async () => {
+    const page = render(
+      standIn((path) =>
+        path === "notifications.config"
+          ? { data: { enabled: false, publicKey: null, coldStartSeconds: 30 } }
+          : { data: routing },
+      ),
+    );
+    await until(() => Boolean(container?.querySelector("form")), "the form");
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(page.text()).not.toContain("push notification");
+  });
+});
