@@ -1,5 +1,11 @@
 import { requestCallback } from "@cac/core";
-import { personNameSchema, text, usPhoneSchema, visitorContextSchema, visitorLanguageSchema } from "@cac/core/domain";
+import {
+  personNameSchema,
+  text,
+  usPhoneSchema,
+  visitorContextSchema,
+  visitorLanguageSchema,
+} from "@cac/core/domain";
 import { z } from "zod";
 import { widgetEntryProcedure } from "../../trpc";
 import { okOutput } from "../output.schema";
