@@ -142,8 +142,7 @@ function mount(cfg: PublicButtonConfig, parent: HTMLElement, preview: boolean): 
 function status(inst: Instance) {
   const now = inst.now ?? Date.now();
   const s = hoursStatus(inst.cfg.openWindows || [], now);
-  const w = inst.w;
-  return { ...s, text: w ? w.closed(s.next, now) : "" };
+  return { ...s, text: inst.w?.closed(s.next, now) || "" };
 }
 
 function render(inst: Instance) {
@@ -232,7 +231,7 @@ function run(args: ArrayLike<unknown>) {
 
 function start(id: string) {
   const host = location.hostname;
-  fetch(`${base}widget/config/${encodeURIComponent(id)}`, { cache: "default" })
+  fetch(`${base}widget/config/${encodeURIComponent(id)}`)
     .then(async (res) => {
       if (res.status === 403) {
         // A button of an unconfirmed account is in test mode: the server says so (`reason`).

@@ -68,7 +68,8 @@ describe("loader: rendering", () => {
     expect(fetchMock).toHaveBeenCalledTimes(2);
     const [url, init] = fetchMock.mock.calls[0] as [string, RequestInit];
     expect(url).toBe(new URL("widget/config/b_test", fixtureScriptSrc).href);
-    expect(init.cache).toBe("default");
+    // No cache override: the HTTP cache serves it under the server's Cache-Control.
+    expect(init?.cache).toBeUndefined();
     const callableUrl = new URL(fetchMock.mock.calls[1]?.[0] as string);
     expect(callableUrl.pathname).toBe(new URL("trpc/widget.callable", fixtureScriptSrc).pathname);
     expect(JSON.parse(callableUrl.searchParams.get("input")!)).toEqual({ json: { button: "b_test" } });
