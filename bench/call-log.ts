@@ -600,7 +600,8 @@ async function main() {
   const tagMissing = await resolveCallLogFilter(plain, account, { tag: "no-such-tag" });
   const noted = await resolveCallLogFilter(plain, account, { hasNotes: true });
   const [answerer] = await client`
-    select id from users where account_id = ${account.id} and email like 'bench-agent-%' order by email limit 1`;
+    select u.id from users u join memberships m on m.user_id = u.id
+    where m.account_id = ${account.id} and u.email like 'bench-agent-%' order by u.email limit 1`;
   const answeredBy = await resolveCallLogFilter(plain, account, { answeredBy: answerer!.id as string });
   const answeredByNoted = await resolveCallLogFilter(plain, account, {
     answeredBy: answerer!.id as string,
