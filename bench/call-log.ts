@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import {
   callLogCharts,
+  callLogContextOptions,
   callLogTotals,
   createSession,
   encodeCursor,
@@ -98,6 +99,7 @@ export async function seedCallLog(
           `  reusing ${BENCH_DB}: ${MAIN_ROWS.toLocaleString("en-US")} calls already seeded (--reseed to start over)`,
         );
         await seedWorkItems(db, main.accountId, log);
+        await seedVisitorContext(db, main.accountId, log);
         await db.execute(sql`analyze call_sessions`);
         return {
           url: urls.bench,
@@ -209,6 +211,7 @@ export async function seedCallLog(
       await tx.execute(seedSql);
     });
     await seedWorkItems(db, accountIds[0]!, log);
+    await seedVisitorContext(db, accountIds[0]!, log);
     log("  vacuum analyze ...");
     await db.execute(sql`vacuum analyze call_sessions`);
     const seedSeconds = (performance.now() - started) / 1000;
@@ -266,6 +269,32 @@ async function seedWorkItems(db: Db, accountId: string, log: (line: string) => v
         when abs(hashtext(id::text || 't')) % 100 = 0 then array['quote'] else '{}' end,
       last_note_at = case when abs(hashtext(id::text || 'n')) % 50 = 0 then started_at + interval '5 minutes' end
     where account_id = ${accountId}`);
+}
+
+/**
+ * Where the measured account's calls came from (visitor context), as a year of campaigns leaves
+ * it: calls older than 180 days have none (from before the widget sent it); of the others 30%
+ * "Google Ads" over 8 campaigns, 15% "Google (organic)", 10% "Facebook" over 2 campaigns, 5%
+ * "yelp.com", 1% "Newsletter" with its one campaign, the rest "Direct" (so about half the calls
+ * have a source). Once per database.
+ */
+async function seedVisitorContext(db: Db, accountId: string, log: (line: string) => void) {
+  const [done] = (await db.execute(
+    sql`select exists (select 1 from call_sessions where account_id = ${accountId} and source is not null) as done`,
+  )) as unknown as Array<{ done: boolean }>;
+  if (done?.done) return;
+  log("  seeding visitor context (source, campaign) ...");
+  await db.execute(sql`
+    update call_sessions set source = v.source, utm_campaign = v.campaign
+    from (
+      select id, case when b < 30 then 'Google Ads' when b < 45 then 'Google (organic)'
+          when b < 55 then 'Facebook' when b < 60 then 'yelp.com' when b < 61 then 'Newsletter' else 'Direct' end as source,
+        case when b < 30 then 'google-campaign-' || (b % 8) when b >= 45 and b < 55 then 'fb-campaign-' || (b % 2)
+          when b = 60 then 'december-newsletter' end as campaign
+      from (select id, abs(hashtext(id::text || 's')) % 100 as b from call_sessions
+        where account_id = ${accountId} and started_at > now() - interval '180 days') picked
+    ) v
+    where call_sessions.id = v.id`);
 }
 
 /** A session cookie for the bench owner (created directly: the bench user has no password). */
@@ -571,7 +600,8 @@ async function main() {
   const tagMissing = await resolveCallLogFilter(plain, account, { tag: "no-such-tag" });
   const noted = await resolveCallLogFilter(plain, account, { hasNotes: true });
   const [answerer] = await client`
-    select id from users where account_id = ${account.id} and email like 'bench-agent-%' order by email limit 1`;
+    select u.id from users u join memberships m on m.user_id = u.id
+    where m.account_id = ${account.id} and u.email like 'bench-agent-%' order by u.email limit 1`;
   const answeredBy = await resolveCallLogFilter(plain, account, { answeredBy: answerer!.id as string });
   const answeredByNoted = await resolveCallLogFilter(plain, account, {
     answeredBy: answerer!.id as string,
@@ -579,6 +609,40 @@ async function main() {
     ...last90,
   });
   const range90Button = await resolveCallLogFilter(plain, account, { buttonId: button, ...last90 });
+  const sourceCommon = await resolveCallLogFilter(plain, account, { source: "Google Ads" });
+  const sourceRare = await resolveCallLogFilter(plain, account, { source: "Newsletter" });
+  const sourceRare90 = await resolveCallLogFilter(plain, account, { source: "Newsletter", ...last90 });
+  const campaign = await resolveCallLogFilter(plain, account, { campaign: "google-campaign-3" });
+  const campaignMissing = await resolveCallLogFilter(plain, account, { campaign: "no-such-campaign" });
+  const source90 = await resolveCallLogFilter(plain, account, { source: "Google Ads", ...last90 });
+
+  // The visitor-context filters (source and campaign: migration 0019's indexes) and their options.
+  const contextCases: Case[] = [
+    {
+      name: "list: source on 15% of calls",
+      kind: "page",
+      run: (d) => listCallLog(d, sourceCommon, { limit: 50 }),
+    },
+    {
+      name: "list: source on 0.5% of calls",
+      kind: "page",
+      run: (d) => listCallLog(d, sourceRare, { limit: 50 }),
+    },
+    {
+      name: "list: rare source + 90 days",
+      kind: "page",
+      run: (d) => listCallLog(d, sourceRare90, { limit: 50 }),
+    },
+    { name: "list: a campaign (2%)", kind: "page", run: (d) => listCallLog(d, campaign, { limit: 50 }) },
+    {
+      name: "list: a campaign no call has",
+      kind: "page",
+      run: (d) => listCallLog(d, campaignMissing, { limit: 50 }),
+    },
+    { name: "totals: source + 90 days", kind: "aggregate", run: (d) => callLogTotals(d, source90) },
+    { name: "context options: 90 days", kind: "page", run: (d) => callLogContextOptions(d, range90) },
+    { name: "context options: all time", kind: "page", run: (d) => callLogContextOptions(d, all) },
+  ];
 
   // The work-item filters (tag, notes, who answered), measured again without their indexes below.
   const workCases: Case[] = [
@@ -620,6 +684,7 @@ async function main() {
     { name: "list: first page (200)", kind: "page", run: (d) => listCallLog(d, all, { limit: 200 }) },
     { name: "live: calls in progress", kind: "page", run: (d) => liveCalls(d, account) },
     ...workCases,
+    ...contextCases,
     { name: "totals: 90 days", kind: "aggregate", run: (d) => callLogTotals(d, range90) },
     { name: "charts: 90 days", kind: "aggregate", run: (d) => callLogCharts(d, range90) },
     { name: "totals: button + 90 days", kind: "aggregate", run: (d) => callLogTotals(d, range90Button) },

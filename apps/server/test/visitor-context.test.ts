@@ -5,7 +5,7 @@
  * export, and deleted with the call record.
  */
 import { deleteClosedAccounts } from "@cac/core";
-import { buttons, callbackRequests, callSessions } from "@cac/db";
+import { callbackRequests, callSessions } from "@cac/db";
 import { memberByEmail } from "@cac/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -189,7 +189,12 @@ describe("visitor context", () => {
   });
 
   it("keeps nothing when the button does not collect the context", async () => {
-    await h.db.db.update(buttons).set({ collectContext: false }).where(eq(buttons.id, buttonId));
+    // The owner turns it off in the button editor.
+    const off = await owner.trpc.buttons.update.mutate({
+      id: buttonId,
+      fields: validButton({ hours: alwaysOpen, closedBehavior: "callback", collectContext: false }),
+    });
+    expect(off.collectContext).toBe(false);
     const config = await (
       await fetch(`${h.url}/widget/config/${publicId}`, { headers: { origin: SHOP } })
     ).json();
@@ -197,7 +202,11 @@ describe("visitor context", () => {
     const started = await visitor().trpc.calls.start.mutate({ button: publicId, context: springSale });
     expect(await callRow(started.sessionId)).toMatchObject({ source: null, utmCampaign: null, gclid: null });
     await owner.trpc.phone.decline.mutate({ sessionId: started.sessionId }).catch(() => undefined);
-    await h.db.db.update(buttons).set({ collectContext: true }).where(eq(buttons.id, buttonId));
+    await owner.trpc.buttons.update.mutate({
+      id: buttonId,
+      fields: validButton({ hours: alwaysOpen, closedBehavior: "callback" }),
+    });
+    expect((await owner.trpc.buttons.get.query({ id: buttonId })).collectContext).toBe(true);
   });
 
   it("lists the source and campaign, filters by them, offers them as options, and writes them in the CSV and the export", async () => {

@@ -84,6 +84,7 @@ function buttonRow() {
     logoBytes: null,
     phoneNumber: null,
     ringPortal: true,
+    collectContext: true,
     timezone: "America/New_York",
     hours: [[], [], [], [], [], [], []],
     holidays: [],

@@ -106,6 +106,8 @@ export const buttonFieldsSchema = z
     style: buttonStyleSchema,
     phoneNumber: usPhoneSchema.nullable().default(null),
     ringPortal: z.boolean(),
+    // Send who is calling (referrer, campaign, device, local time); on unless turned off.
+    collectContext: z.boolean().default(true),
     timezone: text().refine((tz) => tz.includes("/") && isValidTimeZone(tz), {
       message: "Choose a timezone like America/New_York.",
     }),

@@ -16,6 +16,13 @@ export function DestinationFields({ form }: { form: ButtonDraft }) {
         onChange={(event) => update("ringPortal", event.target.checked)}
         error={errors.field("ringPortal")}
       />
+      <Checkbox
+        label="Tell us who is calling"
+        hint="With each call and callback request, the widget sends where the visitor came from (referrer and campaign parameters), their device type and local time. Your privacy notice should mention it."
+        checked={draft.collectContext}
+        onChange={(event) => update("collectContext", event.target.checked)}
+        error={errors.field("collectContext")}
+      />
       <TextField
         label="Phone number (US)"
         type="tel"

@@ -81,6 +81,8 @@ export type Draft = {
   icon: ButtonStyle["icon"];
   phoneNumber: string;
   ringPortal: boolean;
+  /** Send who is calling (referrer, campaign, device, local time) with calls and callbacks. */
+  collectContext: boolean;
   timezone: string;
   /** Seven days, index 0 = Sunday. */
   hours: TimeInterval[][];
@@ -197,6 +199,7 @@ export function newDraft(website?: string): Draft {
     icon: "phone",
     phoneNumber: "",
     ringPortal: true,
+    collectContext: true,
     timezone: defaultTimezone(),
     hours: presetHours("always"),
     holidays: [],
@@ -223,6 +226,7 @@ export function draftFromView(button: ButtonView): Draft {
     icon: icons.find((i) => i.value === button.style.icon)?.value ?? "phone",
     phoneNumber: button.phoneNumber ? formatUsPhone(button.phoneNumber) : "",
     ringPortal: button.ringPortal,
+    collectContext: button.collectContext,
     timezone: button.timezone,
     hours: toTimeIntervals(button.hours),
     holidays: [...button.holidays],
@@ -309,6 +313,7 @@ export function toFields(draft: Draft): { fields: ButtonFields; problems: DraftP
       },
       phoneNumber: phone === "" ? null : phone,
       ringPortal: draft.ringPortal,
+      collectContext: draft.collectContext,
       timezone: draft.timezone,
       hours: weeklyHours(draft),
       holidays: draft.holidays,

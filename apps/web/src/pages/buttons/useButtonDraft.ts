@@ -22,6 +22,7 @@ export const buttonFieldNames = [
   "style",
   "phoneNumber",
   "ringPortal",
+  "collectContext",
   "timezone",
   "hours",
   "holidays",

@@ -32,6 +32,7 @@ export const buttonOutput = z.object({
   snippet: z.string(),
   phoneNumber: z.string().nullable(),
   ringPortal: z.boolean(),
+  collectContext: z.boolean(),
   timezone: z.string(),
   hours: z.array(z.array(z.object({ start: z.number(), end: z.number() }))),
   holidays: z.array(z.string()),
