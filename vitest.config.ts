@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
-import { widgetDefines } from "./apps/widget/build.mjs";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { widgetDefines } from "./apps/widget/build.mjs";
 
 /**
  * The suites that take longest (minutes on a loaded machine), started first: with no results
