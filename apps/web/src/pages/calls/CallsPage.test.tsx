@@ -114,7 +114,10 @@ function standIn() {
         answerRate: [],
       };
     },
-    "callLog.sources": () => ({ byPage: [], bySource: [] }),
+    "callLog.sources": () => ({
+      byPage: [],
+      bySource: [{ source: "Google Ads", calls: 3, answered: 2, answerRate: 2 / 3 }],
+    }),
     "buttons.list": () => [],
     "callbacks.assignees": () => ({ items: [] }),
     "callLog.contextOptions": () => ({ sources: ["Google Ads", "yelp.com"], campaigns: ["spring-sale"] }),
@@ -201,6 +204,21 @@ describe("the Calls page's log", () => {
     const cells = table?.querySelector("tbody tr")?.querySelectorAll("td");
     expect(cells?.[column]?.textContent).toBe("Dana");
     expect(page.text()).toContain("Dana");
+  });
+
+  it("shows only a source's calls when that source is picked in “Where calls come from”", async () => {
+    const page = await openCallsPage();
+    const pick = [...(container?.querySelectorAll("#call-sources button") ?? [])].find(
+      (b) => b.textContent === "Google Ads",
+    ) as HTMLButtonElement | undefined;
+    expect(pick).toBeDefined();
+    const lists = page.server.count("callLog.list");
+    act(() => pick?.click());
+    await until(() => page.server.count("callLog.list") > lists, "the log's refresh");
+    const last = page.server.asked.filter((a) => a.path === "callLog.list").at(-1)?.input as {
+      source?: string;
+    };
+    expect(last.source).toBe("Google Ads");
   });
 
   it("marks a call the widget took in Spanish, and only that one", async () => {

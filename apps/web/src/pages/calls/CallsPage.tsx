@@ -124,7 +124,13 @@ function CallLog() {
                 <CallCharts input={aggregateInput(filters, range)} />
               </Card>
               <Card id="call-sources" title="Where calls come from">
-                <CallSources input={aggregateInput(filters, range)} />
+                <CallSources
+                  input={aggregateInput(filters, range)}
+                  onPickSource={(source) => {
+                    update({ source });
+                    document.getElementById("call-filters")?.scrollIntoView({ block: "start" });
+                  }}
+                />
               </Card>
             </>
           )}
