@@ -269,6 +269,7 @@ describe("calls", () => {
     const started = await caller.trpc.calls.start.mutate({
       button: button.publicId,
       pageUrl: "https://www.shop.test/pricing/?utm_source=x#top",
+      context: { utmSource: "google", utmMedium: "cpc", utmCampaign: "spring-sale", device: "mobile" },
     });
     if (started.transport !== "webrtc") throw new Error("expected a browser call");
     expect(started.ringTimeoutSeconds).toBe(PUSH_COLD_START_SECONDS);
@@ -279,7 +280,8 @@ describe("calls", () => {
     expect(payloadOf(ring, device)).toEqual({
       type: "incoming_call",
       title: "Call from shop.test/pricing",
-      body: "Main site",
+      // Who is calling, as the ring panel says it.
+      body: "Main site\nfrom Google Ads, campaign spring-sale, on mobile",
       tag: `call-${started.sessionId}`,
       url: `/?answer=${started.sessionId}&account=${accountId}`,
       callId: started.sessionId,

@@ -182,7 +182,7 @@ export async function startCall(
   // Devices of the rung members who asked for it, after this response (never awaited here).
   announceRing(
     ctx,
-    { id: sessionId, accountId: button.accountId, pageUrl: session.pageUrl },
+    { id: sessionId, accountId: button.accountId, pageUrl: session.pageUrl, ...context },
     button.name,
     rung,
   );
