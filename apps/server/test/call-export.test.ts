@@ -122,7 +122,13 @@ describe("CSV export of the call log", () => {
     const doomed = (await a.client.trpc.buttons.create.mutate(validButton({ name: "Gone", enabled: false })))
       .id;
     const [plain, tricky, deleted] = await insertCalls(h, [
-      call(a.accountId, aMain, "2026-02-20T15:30:00.250Z", { durationSeconds: 125, answeredBy: a.userId }),
+      call(a.accountId, aMain, "2026-02-20T15:30:00.250Z", {
+        durationSeconds: 125,
+        answeredBy: a.userId,
+        // A call from the button's test page, in Spanish: both said in their own columns.
+        test: true,
+        language: "es",
+      }),
       call(a.accountId, aOther, "2026-02-21T15:30:00Z", {
         status: "failed",
         transport: "twilio",
@@ -163,6 +169,8 @@ describe("CSV export of the call log", () => {
       "Answered by",
       "Tags",
       "Notes",
+      "Test call",
+      "Language",
       "Source",
       "Referrer",
       "UTM source",
@@ -192,6 +200,8 @@ describe("CSV export of the call log", () => {
         "",
         "",
         "",
+        "",
+        "",
         ...noContext,
       ],
       [
@@ -206,6 +216,8 @@ describe("CSV export of the call log", () => {
         "'@SUM(1+1)",
         '\'+https://shop.test/?a=1,b="2"',
         "'-2+3\nsecond line",
+        "",
+        "",
         "",
         "",
         "",
@@ -226,6 +238,8 @@ describe("CSV export of the call log", () => {
         "Dana Owner",
         "",
         "",
+        "Yes",
+        "Spanish",
         ...noContext,
       ],
     ]);

@@ -383,12 +383,12 @@ describe("work items", () => {
       };
       const all = await csv("");
       const [header, ...lines] = all.trimEnd().split("\r\n");
-      expect(header).toMatch(/,Failure reason,Answered by,Tags,Notes$/);
+      expect(header).toMatch(/,Failure reason,Answered by,Tags,Notes,Test call,Language,/);
       expect(lines).toHaveLength(2);
       const tagged = await csv(`?tag=quote&answeredBy=${t.dana.id}&hasNotes=true`);
       const body = tagged.split("\r\n").slice(1).join("\r\n");
       expect(body).toContain(
-        `,Dana Agent,quote; =cmd,"${at} Dana Agent: Asked for ""two"" rooms\n${later} Olive Owner: Quote sent"\r\n`,
+        `,Dana Agent,quote; =cmd,"${at} Dana Agent: Asked for ""two"" rooms\n${later} Olive Owner: Quote sent",,,`,
       );
       expect(body.match(/\r\n/g)).toHaveLength(1);
       // A cell a spreadsheet would read as a formula is neutralized, the tags cell too.

@@ -54,6 +54,8 @@ export function callExportHeader(timezone: string): string {
     "Answered by",
     "Tags",
     "Notes",
+    "Test call",
+    "Language",
     ...VISITOR_CONTEXT_HEADERS,
   ]);
 }

@@ -91,6 +91,8 @@ export async function* callExportLineBatches(
       ${csvText(sql`answerer.name`)},
       ${csvText(sql`nullif(array_to_string(${callSessions.tags}, '; '), '')`)},
       ${csvText(notesCell(tz))},
+      case when ${callSessions.test} then 'Yes' else '' end,
+      case ${callSessions.language} when 'es' then 'Spanish' when 'en' then 'English' else '' end,
       ${csvText(sql`${callSessions.source}`)},
       ${csvText(sql`${callSessions.referrer}`)},
       ${csvText(sql`${callSessions.utmSource}`)},
