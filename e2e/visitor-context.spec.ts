@@ -70,7 +70,7 @@ test("from a landing URL with UTMs, to the ring card, the call log, its filters 
 
   await test.step("the call log shows the source, and the Source filter narrows to it", async () => {
     await agent.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Calls" }).click();
-    const table = agent.page.getByRole("table");
+    const table = agent.page.getByRole("table", { name: /^Calls, newest first/ });
     await expect(table.getByRole("row")).toHaveCount(3);
     await expect(table).toContainText("Google Ads");
     await expect(table).toContainText("spring-sale");
